@@ -1,0 +1,4 @@
+import { Foundation1764000000000 } from './1764000000000-foundation.js'
+
+/** Every migration in order; imported explicitly (no globbing) so tsx, vitest and tsc agree. */
+export const MIGRATIONS = [Foundation1764000000000]

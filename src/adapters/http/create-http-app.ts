@@ -1,0 +1,31 @@
+import type { Server } from 'node:http'
+import Koa from 'koa'
+import bodyParser from 'koa-bodyparser'
+import type Router from '@koa/router'
+import type { Logger } from '../../app/ports.js'
+import { errorMiddleware } from './error-middleware.js'
+
+/** The Koa app: the error middleware first, a JSON body parser, then the given routers. */
+export function createHttpApp(log: Logger, routers: Router[]): Koa {
+  const app = new Koa()
+  app.proxy = false
+  app.use(errorMiddleware(log))
+  app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '256kb' }))
+  for (const r of routers) app.use(r.routes()).use(r.allowedMethods())
+  return app
+}
+
+export function listen(app: Koa, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host)
+    server.once('listening', () => resolve(server))
+    server.once('error', reject)
+  })
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve())
+    server.closeIdleConnections()
+  })
+}

@@ -1,0 +1,38 @@
+import Router from '@koa/router'
+
+/** A named dependency check: resolves when healthy, rejects with the reason otherwise. */
+export type ReadinessCheck = () => Promise<void>
+
+/** `/healthz`: the process is alive. `/readyz`: every dependency answers, else 503 naming it. */
+export function healthRoutes(checks: Record<string, ReadinessCheck>): Router {
+  const router = new Router()
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' }
+  })
+  router.get('/readyz', async (ctx) => {
+    const results = await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), 2000)
+          return [name, { ok: true }] as const
+        } catch (err) {
+          return [name, { ok: false, error: (err as Error).message }] as const
+        }
+      }),
+    )
+    const failing = results.filter(([, r]) => !r.ok).map(([name]) => name)
+    ctx.status = failing.length === 0 ? 200 : 503
+    ctx.body = { status: failing.length === 0 ? 'ready' : 'not_ready', failing, checks: Object.fromEntries(results) }
+  })
+  return router
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e: unknown) => (clearTimeout(t), reject(e instanceof Error ? e : new Error(String(e)))),
+    )
+  })
+}

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs'
+import Router from '@koa/router'
+import { z } from 'zod'
+import type { SandboxTenant } from '../wecom/sandbox-tenant.js'
+import { validate } from './validate.js'
+
+const sayBody = z
+  .object({
+    as: z.string().min(1).max(100),
+    group: z.string().min(1).max(200).optional(),
+    text: z.string().max(100_000).optional(),
+    image: z.union([z.boolean(), z.string().max(200)]).optional(),
+    mentions: z.array(z.string().min(1).max(100)).max(20).optional(),
+  })
+  .strict()
+  .refine((b) => (b.text !== undefined && b.text.length > 0) || b.image, { message: 'text or image is required', path: ['text'] })
+
+const PAGE = readFileSync(new URL('./assets/sandbox.html', import.meta.url), 'utf8')
+
+/** Lets a newcomer act as any sandbox person and watch every simulated group. */
+export function sandboxRoutes(sandbox: SandboxTenant): Router {
+  const router = new Router({ prefix: '/sandbox' })
+  router.get('/', (ctx) => {
+    ctx.type = 'html'
+    ctx.body = PAGE
+  })
+  router.get('/groups', (ctx) => {
+    ctx.body = { groups: sandbox.groups(), people: sandbox.people() }
+  })
+  router.get('/transcript/:group', (ctx) => {
+    ctx.body = { group: ctx.params['group'], lines: sandbox.transcript(ctx.params['group'] ?? '') }
+  })
+  router.post('/say', (ctx) => {
+    const body = validate(sayBody, ctx.request.body)
+    sandbox.say({
+      as: body.as,
+      ...(body.group !== undefined ? { group: body.group } : {}),
+      ...(body.text !== undefined ? { text: body.text } : {}),
+      ...(body.image !== undefined ? { image: body.image } : {}),
+      ...(body.mentions !== undefined ? { mentions: body.mentions } : {}),
+    })
+    ctx.status = 202
+    ctx.body = { status: 'said' }
+  })
+  return router
+}

@@ -1,0 +1,141 @@
+import type { EventEmitter } from 'node:events'
+import { FileBox } from 'file-box'
+import { PuppetMock, mock } from 'wechaty-puppet-mock'
+import type { Tenant } from '../../config/load-tenant.js'
+import type { GroupConfig } from '../../config/tenant-schema.js'
+import { AppError } from '../../app/errors.js'
+
+/** One line of what people in a simulated group see. */
+export interface TranscriptLine {
+  at: string
+  groupKey: string | null
+  roomId: string
+  talkerId: string
+  talkerName: string
+  text: string
+  type: 'text' | 'image' | 'file'
+}
+
+export interface SayInput {
+  /** person id or display name (names are fine here: this only drives the simulation) */
+  as: string
+  /** group key, room id or topic; omit for a direct message to the bot */
+  group?: string
+  text?: string
+  /** send an image (a tiny PNG) instead of text, optionally with a file name */
+  image?: boolean | string
+  /** person ids or names to @mention */
+  mentions?: string[]
+}
+
+const MAX_TRANSCRIPT = 500
+// 1×1 transparent PNG: enough for the recording path to see a real image attachment.
+const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='
+
+/**
+ * The sandbox: a wechaty-puppet-mock tenant built from the tenant file, with every declared
+ * person as a contact and every group as a room, plus a transcript of what each room shows.
+ */
+export class SandboxTenant {
+  readonly mocker = new mock.Mocker()
+  readonly puppet: PuppetMock
+  private readonly contacts = new Map<string, mock.ContactMock>()
+  private readonly rooms = new Map<string, { room: mock.RoomMock; group: GroupConfig }>()
+  private readonly transcripts = new Map<string, TranscriptLine[]>()
+  private botContact?: mock.ContactMock
+
+  constructor(private readonly tenant: Tenant) {
+    this.puppet = new PuppetMock({ mocker: this.mocker })
+  }
+
+  /** Creates contacts and rooms and logs the bot in. Call after the Wechaty has started. */
+  populate(): void {
+    const bot = this.tenant.tenant.bot ?? { id: 'wx-baton', name: 'Baton' }
+    this.botContact = this.mocker.createContact({ id: bot.id, name: bot.name })
+    for (const p of this.tenant.people) this.contacts.set(p.id, this.mocker.createContact({ id: p.id, name: p.name }))
+    for (const g of this.tenant.groups) {
+      const id = g.id ?? `r-${g.key}@chatroom`
+      const room = this.mocker.createRoom({ id, topic: g.topic ?? g.key, memberIdList: [bot.id, ...this.membersOf(g)] })
+      this.rooms.set(g.key, { room, group: g })
+      this.transcripts.set(g.key, [])
+      // RoomMock is an EventEmitter; its typings depend on a package the mock does not ship.
+      ;(room as unknown as EventEmitter).on('message', (m: mock.MessageMock) => this.remember(g.key, id, m))
+    }
+    this.mocker.login(this.botContact)
+  }
+
+  /** Who sits in each simulated room, derived from roles (an executor may be outside the group). */
+  private membersOf(g: GroupConfig): string[] {
+    const staff = this.tenant.people.filter((p) => p.roles.includes('handler') || p.roles.includes('supervisor')).map((p) => p.id)
+    switch (g.kind) {
+      case 'internal':
+        return staff
+      case 'partner':
+        return [...this.tenant.partners.filter((p) => p.group === g.key).flatMap((p) => p.staff), ...staff]
+      case 'customer':
+      case 'public_customer': {
+        const contacts = this.tenant.customers.filter((c) => c.group === g.key || g.kind === 'public_customer').map((c) => c.contact)
+        return [...new Set([...contacts, ...staff])]
+      }
+    }
+  }
+
+  /** Makes a person say something in a group (or to the bot directly). */
+  say(input: SayInput): void {
+    const talker = this.contactFor(input.as)
+    const mentions = (input.mentions ?? []).map((m) => this.contactFor(m))
+    const content = input.image
+      ? FileBox.fromBase64(TINY_PNG, typeof input.image === 'string' ? input.image : 'photo.png')
+      : (input.text ?? '')
+    if (!input.image && content === '') throw new AppError('bad_request', 'text or image is required', { field: 'text' })
+    if (input.group === undefined) {
+      if (!this.botContact) throw new AppError('dependency_down', 'sandbox not populated')
+      talker.say(content, mentions).to(this.botContact)
+      return
+    }
+    const target = this.roomFor(input.group)
+    target.say(talker, content, mentions)
+  }
+
+  private roomFor(ref: string): { say: (c: mock.ContactMock, content: string | FileBox, mentions: mock.ContactMock[]) => void } {
+    for (const [key, entry] of this.rooms) {
+      if (key === ref || entry.room.id === ref || entry.group.topic === ref) {
+        return { say: (c, content, mentions) => c.say(content, mentions).to(entry.room) }
+      }
+    }
+    throw new AppError('not_found', `no sandbox group ${JSON.stringify(ref)}`, { field: 'group' })
+  }
+
+  private contactFor(ref: string): mock.ContactMock {
+    const byId = this.contacts.get(ref)
+    if (byId) return byId
+    const person = this.tenant.people.find((p) => p.name === ref)
+    const byName = person ? this.contacts.get(person.id) : undefined
+    if (byName) return byName
+    throw new AppError('not_found', `no sandbox person ${JSON.stringify(ref)}`, { field: 'as' })
+  }
+
+  transcript(groupKey: string): TranscriptLine[] {
+    const lines = this.transcripts.get(groupKey)
+    if (!lines) throw new AppError('not_found', `no sandbox group ${JSON.stringify(groupKey)}`, { field: 'group' })
+    return lines
+  }
+
+  groups(): Array<{ key: string; kind: string; topic: string; roomId: string }> {
+    return [...this.rooms.values()].map(({ room, group }) => ({ key: group.key, kind: group.kind, topic: group.topic ?? group.key, roomId: room.id }))
+  }
+
+  people(): Array<{ id: string; name: string; roles: string[] }> {
+    return this.tenant.people.map((p) => ({ id: p.id, name: p.name, roles: p.roles }))
+  }
+
+  private remember(groupKey: string, roomId: string, m: mock.MessageMock): void {
+    const lines = this.transcripts.get(groupKey)
+    if (!lines) return
+    const talker = m.talker()
+    const text = m.text() ?? ''
+    const type = m.type() === 6 ? 'image' : m.type() === 1 ? 'file' : 'text' // wechaty-puppet: Image = 6, Attachment = 1
+    lines.push({ at: new Date().toISOString(), groupKey, roomId, talkerId: talker.id, talkerName: talker.payload.name, text, type })
+    if (lines.length > MAX_TRANSCRIPT) lines.splice(0, lines.length - MAX_TRANSCRIPT)
+  }
+}

@@ -1,0 +1,112 @@
+import type { Message, Wechaty } from 'wechaty'
+import type { InboundMessage } from '../../app/inbound-message.js'
+import type { Logger } from '../../app/ports.js'
+import { toInbound } from './to-inbound.js'
+
+export type InboundHandler = (msg: InboundMessage) => Promise<void>
+
+export interface SessionState {
+  started: boolean
+  loggedIn: boolean
+  userId: string | null
+  lastEventAt: Date | null
+  lastError: string | null
+}
+
+/**
+ * The bot's WeCom session: turns Wechaty events into InboundMessages for the app and sends
+ * text. One failed event is logged and never stops the session; in-flight handlers are
+ * tracked so shutdown can wait for them.
+ */
+export class WecomSession {
+  private handler: InboundHandler | null = null
+  private readonly inFlight = new Set<Promise<void>>()
+  readonly state: SessionState = { started: false, loggedIn: false, userId: null, lastEventAt: null, lastError: null }
+  needTopics = false
+
+  constructor(
+    readonly bot: Wechaty,
+    private readonly log: Logger,
+  ) {
+    bot.on('message', (msg) => this.track(this.dispatch(msg)))
+    bot.on('login', (user) => {
+      this.state.loggedIn = true
+      this.state.userId = user.id
+      this.touch()
+      log.info({ userId: user.id }, 'WeCom session logged in')
+    })
+    bot.on('logout', (user, reason) => {
+      this.state.loggedIn = false
+      log.warn({ userId: user.id, reason }, 'WeCom session logged out')
+    })
+    bot.on('heartbeat', () => this.touch())
+    bot.on('ready', () => this.touch())
+    bot.on('error', (err) => {
+      // Wechaty reports puppet disconnects here; its own watchdog resets the puppet.
+      this.state.lastError = err.message
+      log.error({ err: { message: err.message, name: err.name } }, 'WeCom session error')
+    })
+  }
+
+  onMessage(handler: InboundHandler): void {
+    this.handler = handler
+  }
+
+  async start(): Promise<void> {
+    await this.bot.start()
+    this.state.started = true
+  }
+
+  /** Stops receiving, then waits for the handlers already running (nothing half-recorded). */
+  async stop(): Promise<void> {
+    if (this.state.started) {
+      this.state.started = false
+      await this.bot.stop().catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'error while stopping Wechaty'))
+    }
+    await this.drain()
+  }
+
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
+  }
+
+  get ready(): boolean {
+    return this.state.started && this.state.loggedIn
+  }
+
+  /** Sends text to a room (id contains "@") or a contact; returns the WeCom message id if known. */
+  async sayText(conversationId: string, text: string): Promise<string | null> {
+    const puppet = this.bot.puppet
+    const id = await puppet.messageSendText(conversationId, text)
+    return typeof id === 'string' && id.length > 0 ? id : null
+  }
+
+  private touch(): void {
+    this.state.lastEventAt = new Date()
+  }
+
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p)
+    void p.finally(() => this.inFlight.delete(p))
+  }
+
+  private async dispatch(msg: Message): Promise<void> {
+    this.touch()
+    const log = this.log.child({ messageId: msg.id })
+    try {
+      if (!this.handler) return
+      const inbound = await toInbound(msg, { needTopic: this.needTopics })
+      await this.handler(inbound)
+    } catch (err) {
+      log.error({ err: serializeError(err) }, 'failed to handle message event')
+    }
+  }
+}
+
+export function serializeError(err: unknown): { message: string; code?: string; stack?: string } {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code
+    return { message: err.message, ...(typeof code === 'string' ? { code } : {}), ...(err.stack ? { stack: err.stack } : {}) }
+  }
+  return { message: String(err) }
+}

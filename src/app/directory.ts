@@ -1,0 +1,99 @@
+import type { Tenant } from '../config/load-tenant.js'
+import type { CustomerConfig, GroupConfig, PartnerConfig, PersonConfig } from '../config/tenant-schema.js'
+import type { Channel, Role, TalkerRole } from '../domain/types.js'
+
+/**
+ * The tenant's people, groups, customers and partners, looked up by WeCom id. Authorization
+ * always goes through ids here, never through display names.
+ */
+export class Directory {
+  readonly groups: readonly GroupConfig[]
+  readonly customers: readonly CustomerConfig[]
+  readonly partners: readonly PartnerConfig[]
+  private readonly byRoomId = new Map<string, GroupConfig>()
+  private readonly byTopic = new Map<string, GroupConfig>()
+  private readonly byKey = new Map<string, GroupConfig>()
+  private readonly people = new Map<string, PersonConfig>()
+
+  constructor(tenant: Pick<Tenant, 'groups' | 'people' | 'customers' | 'partners'>) {
+    this.groups = tenant.groups
+    this.customers = tenant.customers
+    this.partners = tenant.partners
+    for (const g of tenant.groups) {
+      this.byKey.set(g.key, g)
+      if (g.id) this.byRoomId.set(g.id, g)
+      if (g.topic && !g.id) this.byTopic.set(g.topic, g)
+    }
+    for (const p of tenant.people) this.people.set(p.id, p)
+  }
+
+  /** A watched group by room id, or by topic for groups declared without an id. */
+  groupForRoom(roomId: string, topic?: string): GroupConfig | undefined {
+    const byId = this.byRoomId.get(roomId)
+    if (byId) return byId
+    if (topic === undefined) return undefined
+    const byTopic = this.byTopic.get(topic)
+    if (byTopic) this.byRoomId.set(roomId, byTopic) // learnt once; ids are stable per room
+    return byTopic
+  }
+
+  /** True when some group is declared by topic only (the adapter must fetch topics). */
+  get needsTopics(): boolean {
+    return this.byTopic.size > 0
+  }
+
+  group(key: string): GroupConfig | undefined {
+    return this.byKey.get(key)
+  }
+
+  roomIdOf(key: string): string | undefined {
+    const g = this.byKey.get(key)
+    if (g?.id) return g.id
+    for (const [roomId, group] of this.byRoomId) if (group.key === key) return roomId
+    return undefined
+  }
+
+  person(id: string): PersonConfig | undefined {
+    return this.people.get(id)
+  }
+
+  hasRole(id: string, ...roles: Role[]): boolean {
+    const p = this.people.get(id)
+    return p !== undefined && p.roles.some((r) => roles.includes(r))
+  }
+
+  /** The single role that matters for deciding, with staff roles first. */
+  talkerRole(id: string, channel: Channel): TalkerRole {
+    const p = this.people.get(id)
+    if (!p) return 'unknown'
+    const order: Role[] =
+      channel === 'partner'
+        ? ['partner', 'supervisor', 'handler', 'customer_contact', 'executor']
+        : ['supervisor', 'handler', 'partner', 'customer_contact', 'executor']
+    return order.find((r) => p.roles.includes(r)) ?? 'unknown'
+  }
+
+  customersInGroup(groupKey: string): CustomerConfig[] {
+    return this.customers.filter((c) => c.group === groupKey)
+  }
+
+  customer(key: string): CustomerConfig | undefined {
+    return this.customers.find((c) => c.key === key)
+  }
+
+  partnerForGroup(groupKey: string): PartnerConfig | undefined {
+    return this.partners.find((p) => p.group === groupKey)
+  }
+
+  partner(key: string): PartnerConfig | undefined {
+    return this.partners.find((p) => p.key === key)
+  }
+
+  internalGroups(): GroupConfig[] {
+    return this.groups.filter((g) => g.kind === 'internal')
+  }
+
+  peopleWithRole(role: Role): PersonConfig[] {
+    return [...this.people.values()].filter((p) => p.roles.includes(role))
+  }
+}

@@ -1,0 +1,38 @@
+import type { RecordedMessage } from './inbound-message.js'
+
+/** Structured logger (pino-compatible subset); the app never formats transport details. */
+export interface Logger {
+  debug(obj: object, msg?: string): void
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+  error(obj: object, msg?: string): void
+  child(bindings: Record<string, unknown>): Logger
+}
+
+export interface Clock {
+  now(): Date
+}
+
+export const systemClock: Clock = { now: () => new Date() }
+
+/** Persistence of recorded messages. */
+export interface MessageStore {
+  /** Inserts once per WeCom id; returns null when the id was already stored. */
+  insert(message: Omit<RecordedMessage, 'id'>): Promise<number | null>
+  /** Inbound messages recorded but never decided (e.g. a crash in between). */
+  listUnhandled(limit: number): Promise<RecordedMessage[]>
+  markHandled(id: number, at: Date): Promise<void>
+}
+
+/** Counters the app reports; the adapter maps them to Prometheus. */
+export interface Telemetry {
+  inboundIgnored(reason: 'unknown_group'): void
+  inboundRecorded(channel: string): void
+  inboundDuplicate(): void
+}
+
+export const noTelemetry: Telemetry = {
+  inboundIgnored: () => undefined,
+  inboundRecorded: () => undefined,
+  inboundDuplicate: () => undefined,
+}

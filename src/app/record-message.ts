@@ -1,0 +1,48 @@
+import type { Directory } from './directory.js'
+import type { InboundMessage, RecordedMessage } from './inbound-message.js'
+import type { Logger, MessageStore, Telemetry } from './ports.js'
+
+export type RecordOutcome =
+  | { kind: 'ignored'; reason: 'unknown_group' }
+  | { kind: 'duplicate' }
+  | { kind: 'recorded'; message: RecordedMessage }
+
+export interface RecordDeps {
+  store: MessageStore
+  directory: Directory
+  log: Logger
+  telemetry: Telemetry
+}
+
+/**
+ * Stores a message once, before anything acts on it. Messages of unwatched groups are counted
+ * and dropped; the bot's own messages are stored as outbound.
+ */
+export async function recordMessage(deps: RecordDeps, msg: InboundMessage): Promise<RecordOutcome> {
+  const group = msg.roomId ? deps.directory.groupForRoom(msg.roomId, msg.roomTopic) : undefined
+  if (msg.roomId && !group) {
+    deps.telemetry.inboundIgnored('unknown_group')
+    deps.log.debug({ messageId: msg.wecomId, roomId: msg.roomId }, 'message from an unwatched group ignored')
+    return { kind: 'ignored', reason: 'unknown_group' }
+  }
+  const channel = group ? group.kind : 'direct'
+  const record: Omit<RecordedMessage, 'id'> = {
+    ...msg,
+    groupKey: group?.key ?? null,
+    channel,
+    talkerRole: msg.self ? 'bot' : deps.directory.talkerRole(msg.talkerId, channel),
+    direction: msg.self ? 'outbound' : 'inbound',
+  }
+  const id = await deps.store.insert(record)
+  if (id === null) {
+    deps.telemetry.inboundDuplicate()
+    deps.log.debug({ messageId: msg.wecomId }, 'duplicate message ignored')
+    return { kind: 'duplicate' }
+  }
+  deps.telemetry.inboundRecorded(channel)
+  deps.log.info(
+    { messageId: msg.wecomId, id, group: record.groupKey, talker: msg.talkerId, role: record.talkerRole, type: msg.type },
+    record.direction === 'outbound' ? 'outbound message recorded' : 'message recorded',
+  )
+  return { kind: 'recorded', message: { ...record, id } }
+}

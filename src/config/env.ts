@@ -1,0 +1,40 @@
+import { z } from 'zod'
+import { ConfigError, formatZodIssues } from './format-issues.js'
+
+const boolish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true' || v === 'yes')
+
+/** Process environment, validated once at start-up. Secrets live here, never in YAML. */
+export const envSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/baton'),
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  BATON_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('baton'),
+  BATON_CONFIG: z.string().default('config/sandbox.yaml'),
+  BATON_MIGRATE: z.enum(['auto', 'off']).optional(),
+  BATON_DATA_DIR: z.string().default('var'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: boolish,
+  WECHATY_PUPPET: z.string().optional(),
+  WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional(),
+  WECHATY_PUPPET_SERVICE_ENDPOINT: z.string().optional(),
+  BATON_API_TOKENS: z.string().optional(),
+})
+
+export type Env = z.infer<typeof envSchema> & {
+  /** True when no puppet is configured: Baton runs the in-process mock tenant. */
+  sandbox: boolean
+  migrate: 'auto' | 'off'
+}
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source)
+  if (!parsed.success) throw new ConfigError(formatZodIssues('environment', parsed.error.issues))
+  const sandbox = !parsed.data.WECHATY_PUPPET || parsed.data.WECHATY_PUPPET === 'wechaty-puppet-mock'
+  return { ...parsed.data, sandbox, migrate: parsed.data.BATON_MIGRATE ?? (sandbox ? 'auto' : 'off') }
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod'
+import { GROUP_KINDS, ROLES, SERVICE_TYPES } from '../domain/types.js'
+
+const key = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a key of lowercase letters, digits, "-" or "_"')
+
+/** A WeCom room id as puppets report it; mock and real ids contain "@" (e.g. `…@chatroom`). */
+const roomId = z.string().min(3).regex(/@/, 'expected a WeCom room id containing "@"')
+
+export const groupSchema = z
+  .object({
+    key,
+    id: roomId.optional(),
+    topic: z.string().min(1).optional(),
+    kind: z.enum(GROUP_KINDS),
+  })
+  .strict()
+  .refine((g) => g.id !== undefined || g.topic !== undefined, {
+    message: 'expected "id" (WeCom room id) or "topic" (when no id is known)',
+  })
+
+export const personSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    roles: z.array(z.enum(ROLES)).min(1),
+    phone: z.string().regex(/^\+?[0-9-]{5,20}$/).optional(),
+  })
+  .strict()
+
+export const customerSchema = z
+  .object({
+    key,
+    name: z.string().min(1),
+    aliases: z.array(z.string().min(1)).default([]),
+    orderNumbers: z.array(z.string().min(3)).default([]),
+    phoneTail: z.string().regex(/^[0-9]{4}$/, 'expected the last 4 digits of a phone number').optional(),
+    group: key,
+    contact: z.string().min(1),
+    executor: z.string().min(1).optional(),
+    serviceType: z.enum(SERVICE_TYPES).optional(),
+  })
+  .strict()
+
+export const partnerSchema = z
+  .object({
+    key,
+    name: z.string().min(1),
+    group: key,
+    staff: z.array(z.string().min(1)).default([]),
+  })
+  .strict()
+
+export const outboundSchema = z
+  .object({
+    /** Max sends per group per minute (WeCom throttles accounts that send too fast). */
+    perGroupPerMinute: z.number().int().positive().default(20),
+    /** Max sends per bot account per minute, across all groups. */
+    perAccountPerMinute: z.number().int().positive().default(60),
+    attempts: z.number().int().min(1).max(20).default(5),
+    backoffMs: z.number().int().min(10).default(2000),
+  })
+  .strict()
+  .default({})
+
+export const tenantSchema = z
+  .object({
+    tenant: z
+      .object({
+        name: z.string().min(1),
+        /** The bot account's own contact id and name in the sandbox (real puppets report it). */
+        bot: z.object({ id: z.string().min(1), name: z.string().min(1) }).strict().optional(),
+      })
+      .strict(),
+    groups: z.array(groupSchema).min(1),
+    people: z.array(personSchema).default([]),
+    customers: z.array(customerSchema).default([]),
+    partners: z.array(partnerSchema).default([]),
+    policy: z.record(z.unknown()).default({}),
+    outbound: outboundSchema,
+    paths: z
+      .object({ lexicon: z.string().optional(), knowledge: z.string().optional(), wording: z.string().optional() })
+      .strict()
+      .default({}),
+  })
+  .strict()
+
+export type TenantFile = z.infer<typeof tenantSchema>
+export type GroupConfig = z.infer<typeof groupSchema>
+export type PersonConfig = z.infer<typeof personSchema>
+export type CustomerConfig = z.infer<typeof customerSchema>
+export type PartnerConfig = z.infer<typeof partnerSchema>
+export type OutboundConfig = z.infer<typeof outboundSchema>

@@ -1,0 +1,93 @@
+/** Shared vocabulary of the domain (see shared/design/DOMAIN.md). Pure types only. */
+
+export const GROUP_KINDS = ['customer', 'public_customer', 'partner', 'internal'] as const
+export type GroupKind = (typeof GROUP_KINDS)[number]
+
+/** Where a message was said: a declared group, or a direct chat with the bot. */
+export type Channel = GroupKind | 'direct'
+
+export const ROLES = ['handler', 'supervisor', 'partner', 'customer_contact', 'executor'] as const
+export type Role = (typeof ROLES)[number]
+/** A talker nobody declared in the tenant configuration. */
+export type TalkerRole = Role | 'unknown' | 'bot'
+
+export const SERVICE_TYPES = [
+  'after_sales',
+  'appointment',
+  'material',
+  'progress',
+  'callback',
+  'partner_coordination',
+] as const
+export type ServiceType = (typeof SERVICE_TYPES)[number]
+
+export const CASE_STATES = [
+  'requested',
+  'waiting_customer_material',
+  'waiting_contact_coordination',
+  'waiting_executor',
+  'waiting_review',
+  'waiting_partner',
+  'material_received',
+  'completed',
+  'cancelled',
+] as const
+export type CaseState = (typeof CASE_STATES)[number]
+
+/** Who a case is waiting on. */
+export const PARTIES = ['customer', 'contact', 'executor', 'team', 'partner', 'none'] as const
+export type Party = (typeof PARTIES)[number]
+
+export const INTENTS = [
+  'partner_request',
+  'material_provided',
+  'completion_claim',
+  'progress_question',
+  'appointment',
+  'refund_or_compensation',
+  'complaint',
+  'internal_note',
+  'chit_chat',
+  'unknown',
+] as const
+export type Intent = (typeof INTENTS)[number]
+
+/**
+ * Review boundaries from DOMAIN.md. The first group is found in the message text by the
+ * classifier; the second is added by the decision from context (group, case match, guard).
+ */
+export const RISK_FLAGS = [
+  'commitment', // promises: 保证, 一定, 包…
+  'compensation', // refund, compensation, price protection, discount
+  'complaint', // complaints, negative feedback, disputes
+  'privacy', // account, address, benefit, privacy, sensitive material
+  'sensitive_claim', // health, financial or legal claims
+  'verification_conflict', // a verification result that conflicts with what the customer said
+  'missing_context', // a partner request that needs rewriting but names no customer/case
+  'public_group', // anything customer-visible in a public customer group
+  'uncertain_case', // no single case fits
+  'missing_proof', // completion claimed without the proof the case needs
+  'leak_guard', // the composed draft failed the leak guard
+] as const
+export type RiskFlag = (typeof RISK_FLAGS)[number]
+
+export const HANDLING_MODES = ['send_direct', 'review_before_send', 'record_only'] as const
+export type HandlingMode = (typeof HANDLING_MODES)[number]
+
+/** Message types we distinguish (a subset of Wechaty's, named for humans). */
+export const MESSAGE_TYPES = [
+  'text',
+  'image',
+  'file',
+  'voice',
+  'video',
+  'emoticon',
+  'url',
+  'mini_program',
+  'contact_card',
+  'location',
+  'recalled',
+  'system',
+  'unknown',
+] as const
+export type MessageType = (typeof MESSAGE_TYPES)[number]
