@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    // Wechaty's own logger is chatty; tests read what people in the groups see instead.
+    env: { WECHATY_LOG: 'silent' },
   },
 })

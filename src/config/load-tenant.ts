@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { parseDocument } from 'yaml'
+import { LineCounter, parseDocument } from 'yaml'
 import { ConfigError, formatIssuePath, formatZodIssues } from './format-issues.js'
 import { tenantSchema, type TenantFile } from './tenant-schema.js'
 
@@ -23,11 +23,13 @@ export function loadTenant(path: string): Tenant {
 }
 
 export function parseTenant(source: string, displayName: string, file = resolve(displayName)): Tenant {
-  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true })
+  const lines = new LineCounter()
+  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true, lineCounter: lines })
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => {
-        const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(syntax)'
+        const pos = lines.linePos(e.pos[0])
+        const where = `line ${pos.line}, column ${pos.col}`
         return `${displayName}: ${where} — invalid YAML: ${e.message.split('\n')[0]}`
       }),
     )

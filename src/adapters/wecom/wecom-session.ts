@@ -21,6 +21,8 @@ export interface SessionState {
 export class WecomSession {
   private handler: InboundHandler | null = null
   private readonly inFlight = new Set<Promise<void>>()
+  /** Message events the puppet emitted that have not reached our handler yet. */
+  private pendingEvents = 0
   readonly state: SessionState = { started: false, loggedIn: false, userId: null, lastEventAt: null, lastError: null }
   needTopics = false
 
@@ -54,15 +56,32 @@ export class WecomSession {
 
   async start(): Promise<void> {
     await this.bot.start()
+    // Counted at the puppet, before Wechaty loads the payload: shutdown waits for these too.
+    this.bot.puppet.on('message', () => {
+      this.pendingEvents++
+    })
     this.state.started = true
   }
 
-  /** Stops receiving, then waits for the handlers already running (nothing half-recorded). */
+  /**
+   * Waits until every message event the puppet already emitted has been handled, then stops
+   * Wechaty: a SIGTERM during traffic loses nothing that reached the process.
+   */
   async stop(): Promise<void> {
     if (this.state.started) {
       this.state.started = false
+      await this.settle(5000)
       await this.bot.stop().catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'error while stopping Wechaty'))
     }
+    await this.drain()
+  }
+
+  private async settle(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (this.pendingEvents > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    if (this.pendingEvents > 0) this.log.warn({ pending: this.pendingEvents }, 'stopping with message events not delivered by Wechaty')
     await this.drain()
   }
 
@@ -92,6 +111,7 @@ export class WecomSession {
 
   private async dispatch(msg: Message): Promise<void> {
     this.touch()
+    if (this.pendingEvents > 0) this.pendingEvents--
     const log = this.log.child({ messageId: msg.id })
     try {
       if (!this.handler) return

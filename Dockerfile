@@ -1,0 +1,14 @@
+# Baton: one image, every role (`all` by default; pass bot, worker, api or migrate).
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund && npm cache clean --force
+COPY tsconfig.json ./
+COPY src ./src
+COPY migrations ./migrations
+COPY config ./config
+USER node
+EXPOSE 3000
+ENTRYPOINT ["node", "--import", "tsx", "src/main/cli.ts"]
+CMD ["all"]
