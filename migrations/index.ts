@@ -1,4 +1,5 @@
 import { Foundation1764000000000 } from './1764000000000-foundation.js'
+import { CasesDraftsEvidence1764000100000 } from './1764000100000-cases-drafts-evidence.js'
 
 /** Every migration in order; imported explicitly (no globbing) so tsx, vitest and tsc agree. */
-export const MIGRATIONS = [Foundation1764000000000]
+export const MIGRATIONS = [Foundation1764000000000, CasesDraftsEvidence1764000100000]

@@ -36,3 +36,12 @@ export const noTelemetry: Telemetry = {
   inboundRecorded: () => undefined,
   inboundDuplicate: () => undefined,
 }
+
+/** Where a message goes: a room (group) or a contact (direct message). */
+export type SendTarget = { roomId: string } | { contactId: string }
+
+/** Sends text through the bot's WeCom account; implemented by the WeCom adapter. */
+export interface Messenger {
+  /** Resolves with the WeCom message id when the puppet reports one. */
+  sendText(target: SendTarget, text: string): Promise<{ wecomMessageId: string | null }>
+}

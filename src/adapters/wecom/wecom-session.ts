@@ -1,6 +1,6 @@
 import type { Message, Wechaty } from 'wechaty'
 import type { InboundMessage } from '../../app/inbound-message.js'
-import type { Logger } from '../../app/ports.js'
+import type { Logger, Messenger, SendTarget } from '../../app/ports.js'
 import { toInbound } from './to-inbound.js'
 
 export type InboundHandler = (msg: InboundMessage) => Promise<void>
@@ -18,7 +18,7 @@ export interface SessionState {
  * text. One failed event is logged and never stops the session; in-flight handlers are
  * tracked so shutdown can wait for them.
  */
-export class WecomSession {
+export class WecomSession implements Messenger {
   private handler: InboundHandler | null = null
   private readonly inFlight = new Set<Promise<void>>()
   /** Message events the puppet emitted that have not reached our handler yet. */
@@ -98,6 +98,11 @@ export class WecomSession {
     const puppet = this.bot.puppet
     const id = await puppet.messageSendText(conversationId, text)
     return typeof id === 'string' && id.length > 0 ? id : null
+  }
+
+  async sendText(target: SendTarget, text: string): Promise<{ wecomMessageId: string | null }> {
+    const id = 'roomId' in target ? target.roomId : target.contactId
+    return { wecomMessageId: await this.sayText(id, text) }
   }
 
   private touch(): void {

@@ -1,0 +1,59 @@
+import { evidenceHash, GENESIS_HASH, type ChainEvent } from '../../domain/evidence-hash.js'
+import type { Queryable } from './sql.js'
+
+export interface NewEvidence {
+  kind: string
+  actor: string
+  payload: Record<string, unknown>
+  at: Date
+}
+
+/**
+ * Appends one event to a case's chain. Call inside the transaction that locked the case row
+ * (SELECT … FOR UPDATE), so appends to one case are serial; UNIQUE(case_id, seq) backs that up.
+ */
+export async function appendEvidence(tx: Queryable, caseId: number, e: NewEvidence): Promise<ChainEvent> {
+  const last: { seq: number; hash: string }[] = await tx.query(
+    `SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1`,
+    [caseId],
+  )
+  const seq = (last[0]?.seq ?? 0) + 1
+  const prevHash = last[0]?.hash ?? GENESIS_HASH
+  // Round-trip the payload through JSON so the hashed content is exactly what jsonb stores.
+  const payload = JSON.parse(JSON.stringify(e.payload)) as Record<string, unknown>
+  const content = { caseId, seq, kind: e.kind, actor: e.actor, at: e.at.toISOString(), payload }
+  const hash = evidenceHash(prevHash, content)
+  const rows: { id: string }[] = await tx.query(
+    `INSERT INTO case_events (case_id, seq, kind, actor, payload, at, prev_hash, hash)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
+    [caseId, seq, e.kind, e.actor, JSON.stringify(payload), e.at, prevHash, hash],
+  )
+  return { id: Number(rows[0]!.id), ...content, prevHash, hash }
+}
+
+interface EventRow {
+  id: string
+  case_id: string
+  seq: number
+  kind: string
+  actor: string
+  payload: unknown
+  at: Date
+  prev_hash: string
+  hash: string
+}
+
+export async function loadChain(db: Queryable, caseId: number): Promise<ChainEvent[]> {
+  const rows: EventRow[] = await db.query(`SELECT * FROM case_events WHERE case_id = $1 ORDER BY seq`, [caseId])
+  return rows.map((r) => ({
+    id: Number(r.id),
+    caseId: Number(r.case_id),
+    seq: r.seq,
+    kind: r.kind,
+    actor: r.actor,
+    at: r.at.toISOString(),
+    payload: r.payload,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  }))
+}
