@@ -6,10 +6,12 @@ import { loadEnv, type Env } from '../config/env.js'
 import { ConfigError } from '../config/format-issues.js'
 import { loadTenant } from '../config/load-tenant.js'
 import { createDataSource, ensureDatabase, runMigrations } from '../adapters/db/data-source.js'
+import { sqlEvidenceReader } from '../adapters/db/evidence-store.js'
+import { verifyEvidence } from '../app/verify-evidence.js'
 import { createLogger } from './logger.js'
 import { ALL_ROLES, startBaton, type Role } from './runtime.js'
 
-const COMMANDS = ['all', 'bot', 'worker', 'api', 'migrate'] as const
+const COMMANDS = ['all', 'bot', 'worker', 'api', 'migrate', 'evidence-verify'] as const
 type Command = (typeof COMMANDS)[number]
 
 async function main(): Promise<void> {
@@ -34,6 +36,21 @@ async function main(): Promise<void> {
     await ds.destroy()
     log.info({ applied }, applied.length > 0 ? 'migrations applied' : 'database is up to date')
     return
+  }
+
+  if (command === 'evidence-verify') {
+    const arg = process.argv[3]
+    const caseId = arg === undefined ? undefined : Number(arg.replace(/^#/, ''))
+    if (caseId !== undefined && (!Number.isInteger(caseId) || caseId <= 0)) {
+      process.stderr.write(`usage: npm run evidence:verify [case id]; got ${JSON.stringify(arg)}\n`)
+      process.exit(2)
+    }
+    const ds = await createDataSource({ url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA }).initialize()
+    const report = await verifyEvidence(sqlEvidenceReader(ds), caseId)
+    await ds.destroy()
+    for (const b of report.broken) process.stdout.write(`case ${b.caseId}: chain broken at event ${b.eventId} (seq ${b.seq}): ${b.reason}\n`)
+    process.stdout.write(`${report.checked} case(s) checked, ${report.broken.length} broken\n`)
+    process.exit(report.broken.length === 0 ? 0 : 1)
   }
 
   let tenant

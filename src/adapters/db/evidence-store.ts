@@ -57,3 +57,11 @@ export async function loadChain(db: Queryable, caseId: number): Promise<ChainEve
     hash: r.hash,
   }))
 }
+
+/** The evidence reader over SQL (for `npm run evidence:verify` and the API). */
+export function sqlEvidenceReader(db: Queryable): { caseIdsWithEvents(): Promise<number[]>; chain(caseId: number): Promise<ChainEvent[]> } {
+  return {
+    caseIdsWithEvents: async () => ((await db.query(`SELECT DISTINCT case_id FROM case_events ORDER BY case_id`)) as { case_id: string }[]).map((r) => Number(r.case_id)),
+    chain: (caseId) => loadChain(db, caseId),
+  }
+}

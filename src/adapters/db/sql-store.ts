@@ -1,0 +1,223 @@
+import type { DataSource } from 'typeorm'
+import type { CaseRecord, DraftRecord, NewSend } from '../../app/case-record.js'
+import type { CasePatch, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
+import type { CaseFacts } from '../../domain/decide/case-facts.js'
+import type { CaseState, Party, RiskFlag, ServiceType } from '../../domain/types.js'
+import { appendEvidence } from './evidence-store.js'
+import type { Queryable } from './sql.js'
+
+const CASE_COLUMNS: Record<keyof Omit<CaseRecord, 'id'>, string> = {
+  customerKey: 'customer_key',
+  serviceType: 'service_type',
+  contactId: 'contact_id',
+  executorId: 'executor_id',
+  ownerId: 'owner_id',
+  partnerKey: 'partner_key',
+  orderNo: 'order_no',
+  state: 'state',
+  waitingParty: 'waiting_party',
+  missingItems: 'missing_items',
+  dueAt: 'due_at',
+  stateEnteredAt: 'state_entered_at',
+  stateVersion: 'state_version',
+  reminderCount: 'reminder_count',
+  cancellationReason: 'cancellation_reason',
+  customerCompletedAt: 'customer_completed_at',
+  writebackAt: 'writeback_at',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  closedAt: 'closed_at',
+}
+
+const DRAFT_COLUMNS: Record<keyof Omit<DraftRecord, 'id'>, string> = {
+  caseId: 'case_id',
+  targetGroupKey: 'target_group_key',
+  category: 'category',
+  text: 'text',
+  mode: 'mode',
+  status: 'status',
+  riskFlags: 'risk_flags',
+  riskDetails: 'risk_details',
+  candidates: 'candidates',
+  templateId: 'template_id',
+  templateVersion: 'template_version',
+  templateHash: 'template_hash',
+  sourceMessageId: 'source_message_id',
+  decidedBy: 'decided_by',
+  decidedAt: 'decided_at',
+  finalText: 'final_text',
+  decisionNote: 'decision_note',
+  createdAt: 'created_at',
+}
+
+type Row = Record<string, unknown>
+
+export function toCaseRecord(r: Row): CaseRecord {
+  return {
+    id: Number(r['id']),
+    customerKey: r['customer_key'] as string,
+    serviceType: r['service_type'] as ServiceType,
+    contactId: (r['contact_id'] as string | null) ?? null,
+    executorId: (r['executor_id'] as string | null) ?? null,
+    ownerId: (r['owner_id'] as string | null) ?? null,
+    partnerKey: (r['partner_key'] as string | null) ?? null,
+    orderNo: (r['order_no'] as string | null) ?? null,
+    state: r['state'] as CaseState,
+    waitingParty: r['waiting_party'] as Party,
+    missingItems: (r['missing_items'] as string[]) ?? [],
+    dueAt: (r['due_at'] as Date | null) ?? null,
+    stateEnteredAt: r['state_entered_at'] as Date,
+    stateVersion: Number(r['state_version']),
+    reminderCount: Number(r['reminder_count']),
+    cancellationReason: (r['cancellation_reason'] as string | null) ?? null,
+    customerCompletedAt: (r['customer_completed_at'] as Date | null) ?? null,
+    writebackAt: (r['writeback_at'] as Date | null) ?? null,
+    createdAt: r['created_at'] as Date,
+    updatedAt: r['updated_at'] as Date,
+    closedAt: (r['closed_at'] as Date | null) ?? null,
+  }
+}
+
+export function toDraftRecord(r: Row): DraftRecord {
+  return {
+    id: Number(r['id']),
+    caseId: r['case_id'] === null ? null : Number(r['case_id']),
+    targetGroupKey: r['target_group_key'] as string,
+    category: r['category'] as string,
+    text: r['text'] as string,
+    mode: r['mode'] as DraftRecord['mode'],
+    status: r['status'] as DraftRecord['status'],
+    riskFlags: r['risk_flags'] as RiskFlag[],
+    riskDetails: r['risk_details'] as Record<string, unknown>,
+    candidates: ((r['candidates'] as string[]) ?? []).map(Number),
+    templateId: (r['template_id'] as string | null) ?? null,
+    templateVersion: (r['template_version'] as number | null) ?? null,
+    templateHash: (r['template_hash'] as string | null) ?? null,
+    sourceMessageId: r['source_message_id'] === null ? null : Number(r['source_message_id']),
+    decidedBy: (r['decided_by'] as string | null) ?? null,
+    decidedAt: (r['decided_at'] as Date | null) ?? null,
+    finalText: (r['final_text'] as string | null) ?? null,
+    decisionNote: (r['decision_note'] as string | null) ?? null,
+    createdAt: r['created_at'] as Date,
+  }
+}
+
+function encode(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) return JSON.stringify(value)
+  return value
+}
+
+function insertSql(table: string, columns: Record<string, string>, values: Record<string, unknown>): { sql: string; params: unknown[] } {
+  const keys = Object.keys(values).filter((k) => columns[k] !== undefined && values[k] !== undefined)
+  const cols = keys.map((k) => columns[k]!)
+  const params = keys.map((k) => encode(values[k]))
+  return { sql: `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`, params }
+}
+
+function updateSql(table: string, columns: Record<string, string>, id: number, patch: Record<string, unknown>): { sql: string; params: unknown[] } | null {
+  const keys = Object.keys(patch).filter((k) => columns[k] !== undefined && patch[k] !== undefined)
+  if (keys.length === 0) return null
+  const sets = keys.map((k, i) => `${columns[k]} = $${i + 2}`)
+  return { sql: `UPDATE ${table} SET ${sets.join(', ')} WHERE id = $1`, params: [id, ...keys.map((k) => encode(patch[k]))] }
+}
+
+/** The SQL implementation of the app's transaction port. */
+export class SqlTx implements Tx {
+  constructor(private readonly q: Queryable) {}
+
+  async findOpenCases(f: OpenCaseFilter): Promise<CaseFacts[]> {
+    const rows: Row[] = await this.q.query(
+      `SELECT c.*, EXISTS (
+           SELECT 1 FROM messages m
+           WHERE m.case_id = c.id AND m.type IN ('image','file') AND m.direction = 'inbound'
+             AND m.said_at >= c.state_entered_at) AS proof
+         FROM cases c
+        WHERE c.closed_at IS NULL
+          AND (c.customer_key = ANY($1::text[]) OR c.id = ANY($2::bigint[]) OR c.order_no = ANY($3::text[]))
+        ORDER BY c.updated_at DESC
+        LIMIT 50`,
+      [f.customerKeys ?? [], f.caseIds ?? [], f.orderNumbers ?? []],
+    )
+    return rows.map((r) => {
+      const c = toCaseRecord(r)
+      return {
+        id: c.id,
+        customerKey: c.customerKey,
+        serviceType: c.serviceType,
+        state: c.state,
+        waitingParty: c.waitingParty,
+        contactId: c.contactId,
+        executorId: c.executorId,
+        ownerId: c.ownerId,
+        partnerKey: c.partnerKey,
+        orderNo: c.orderNo,
+        stateEnteredAt: c.stateEnteredAt,
+        updatedAt: c.updatedAt,
+        proofSinceStateEntry: r['proof'] === true,
+      }
+    })
+  }
+
+  async lockCase(id: number): Promise<CaseRecord | null> {
+    const rows: Row[] = await this.q.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [id])
+    return rows[0] ? toCaseRecord(rows[0]) : null
+  }
+
+  async insertCase(c: Omit<CaseRecord, 'id'>): Promise<number> {
+    const { sql, params } = insertSql('cases', CASE_COLUMNS, c)
+    const rows: { id: string }[] = await this.q.query(sql, params)
+    return Number(rows[0]!.id)
+  }
+
+  async updateCase(id: number, patch: CasePatch): Promise<void> {
+    const u = updateSql('cases', CASE_COLUMNS, id, patch)
+    if (u) await this.q.query(u.sql, u.params)
+  }
+
+  async insertDraft(d: Omit<DraftRecord, 'id'>): Promise<number> {
+    const { sql, params } = insertSql('drafts', DRAFT_COLUMNS, d)
+    const rows: { id: string }[] = await this.q.query(sql, params)
+    return Number(rows[0]!.id)
+  }
+
+  async lockDraft(id: number): Promise<DraftRecord | null> {
+    const rows: Row[] = await this.q.query(`SELECT * FROM drafts WHERE id = $1 FOR UPDATE`, [id])
+    return rows[0] ? toDraftRecord(rows[0]) : null
+  }
+
+  async updateDraft(id: number, patch: Partial<Omit<DraftRecord, 'id'>>): Promise<void> {
+    const u = updateSql('drafts', DRAFT_COLUMNS, id, patch)
+    if (u) await this.q.query(u.sql, u.params)
+  }
+
+  async insertSend(s: NewSend, at: Date): Promise<number> {
+    const rows: { id: string }[] = await this.q.query(
+      `INSERT INTO sends (kind, draft_id, case_id, group_key, contact_id, text, not_before, created_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
+      [s.kind, s.draftId ?? null, s.caseId ?? null, s.groupKey ?? null, s.contactId ?? null, s.text, s.notBefore ?? null, at],
+    )
+    return Number(rows[0]!.id)
+  }
+
+  async appendEvidence(caseId: number, e: NewEvidence): Promise<void> {
+    await appendEvidence(this.q, caseId, e)
+  }
+
+  async markMessageHandled(id: number, m: { caseId: number | null; intent: string | null; mode: string | null; classification: unknown; at: Date }): Promise<void> {
+    await this.q.query(`UPDATE messages SET case_id = $2, intent = $3, mode = $4, classification = $5, handled_at = $6 WHERE id = $1`, [
+      id,
+      m.caseId,
+      m.intent,
+      m.mode,
+      m.classification === undefined ? null : JSON.stringify(m.classification),
+      m.at,
+    ])
+  }
+}
+
+export class SqlStore implements Store {
+  constructor(private readonly ds: DataSource) {}
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.ds.transaction((manager) => fn(new SqlTx(manager)))
+  }
+}

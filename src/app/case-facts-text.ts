@@ -1,0 +1,36 @@
+import { renderTemplate } from '../domain/render-template.js'
+import { wordingOf, type Wording } from '../config/load-wording-dir.js'
+import type { CaseRecord } from './case-record.js'
+import type { Directory } from './directory.js'
+
+/** Fills a wording template; a template that references an unknown fact is a config bug. */
+export function say(wording: Wording, key: string, vars: Record<string, string | number | undefined>): string {
+  return renderTemplate(wordingOf(wording, key), vars).text
+}
+
+/** A label from labels.yaml, falling back to the raw code so nothing breaks on a missing label. */
+export function label(wording: Wording, group: string, code: string): string {
+  return wording.get(`labels.${group}.${code}`) ?? code
+}
+
+/**
+ * The case facts a customer-facing template may use. Only case fields and approved labels:
+ * never any text a partner or staff member typed.
+ */
+export function customerFacts(directory: Directory, wording: Wording, kase: Pick<CaseRecord, 'id' | 'customerKey' | 'serviceType' | 'contactId' | 'executorId' | 'orderNo' | 'state'>, items: string[]): Record<string, string | undefined> {
+  const customer = directory.customer(kase.customerKey)
+  const contact = kase.contactId ? directory.person(kase.contactId) : undefined
+  const executor = kase.executorId ? directory.person(kase.executorId) : undefined
+  return {
+    case_id: String(kase.id),
+    customer_name: customer?.name,
+    contact_name: contact?.name ?? customer?.name,
+    executor_name: executor?.name,
+    order_no: kase.orderNo ?? undefined,
+    service_label: label(wording, 'serviceTypes', kase.serviceType),
+    state_label: label(wording, 'states', kase.state),
+    progress: label(wording, 'progress', kase.state),
+    items: items.join('、'),
+    feedback_window: wording.get('labels.feedbackWindow') ?? '24小时',
+  }
+}

@@ -1,0 +1,62 @@
+import type { CaseState, HandlingMode, Party, RiskFlag, ServiceType } from '../domain/types.js'
+
+/** A service case as stored. */
+export interface CaseRecord {
+  id: number
+  customerKey: string
+  serviceType: ServiceType
+  contactId: string | null
+  executorId: string | null
+  ownerId: string | null
+  partnerKey: string | null
+  orderNo: string | null
+  state: CaseState
+  waitingParty: Party
+  missingItems: string[]
+  dueAt: Date | null
+  stateEnteredAt: Date
+  stateVersion: number
+  reminderCount: number
+  cancellationReason: string | null
+  customerCompletedAt: Date | null
+  writebackAt: Date | null
+  createdAt: Date
+  updatedAt: Date
+  closedAt: Date | null
+}
+
+export type DraftStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'taken_over' | 'sent_direct' | 'expired'
+
+export interface DraftRecord {
+  id: number
+  caseId: number | null
+  targetGroupKey: string
+  category: string
+  text: string
+  mode: Exclude<HandlingMode, 'record_only'>
+  status: DraftStatus
+  riskFlags: RiskFlag[]
+  riskDetails: Record<string, unknown>
+  candidates: number[]
+  templateId: string | null
+  templateVersion: number | null
+  templateHash: string | null
+  sourceMessageId: number | null
+  decidedBy: string | null
+  decidedAt: Date | null
+  finalText: string | null
+  decisionNote: string | null
+  createdAt: Date
+}
+
+export type SendKind = 'draft' | 'notice' | 'reply' | 'reminder' | 'writeback' | 'escalation'
+
+export interface NewSend {
+  kind: SendKind
+  draftId?: number | null
+  caseId?: number | null
+  groupKey?: string | null
+  contactId?: string | null
+  text: string
+  notBefore?: Date | null
+}

@@ -1,0 +1,28 @@
+import type { Wording } from '../../config/load-wording-dir.js'
+import type { Directory } from '../directory.js'
+import type { RecordedMessage } from '../inbound-message.js'
+import type { Clock, Logger } from '../ports.js'
+import type { CaseQueries, Store } from '../store.js'
+import type { DecisionServices } from '../decide-ports.js'
+
+/** Everything a command handler may use (a Probot-like context): never the puppet itself. */
+export interface CommandServices {
+  store: Store
+  queries: CaseQueries
+  directory: Directory
+  services: DecisionServices
+  wording: Wording
+  clock: Clock
+  log: Logger
+  /** supervisor switch for automatic categories (`/auto`) */
+  setAutomatic?: (category: string, on: boolean, by: string) => Promise<void>
+}
+
+export interface CommandContext extends CommandServices {
+  message: RecordedMessage
+  talker: { id: string; name: string; handler: boolean; supervisor: boolean }
+  /** answers in the conversation the command came from (internal group or DM), through the outbound queue */
+  reply(text: string): Promise<void>
+  /** a wording template from replies.yaml, filled */
+  t(key: string, vars?: Record<string, string | number | undefined>): string
+}

@@ -1,0 +1,135 @@
+import type { DraftCategory } from '../domain/decide/decide-message.js'
+import type { RiskFlag } from '../domain/types.js'
+import type { Wording } from '../config/load-wording-dir.js'
+import type { CaseRecord } from './case-record.js'
+import { customerFacts, label, say } from './case-facts-text.js'
+import type { DecisionServices } from './decide-ports.js'
+import type { Directory } from './directory.js'
+import type { Tx } from './store.js'
+
+export interface DraftRequest {
+  category: DraftCategory
+  kase: CaseRecord
+  riskFlags: RiskFlag[]
+  /** the message that led to this draft, quoted (marked internal) in the review notice */
+  source: { messageId: number; text: string; groupKey: string | null } | null
+  /** the decision insists on review (e.g. partner rewrites, missing proof) */
+  forceReview: boolean
+  candidates: number[]
+  now: Date
+}
+
+export interface DraftOutcome {
+  draftId: number | null
+  mode: 'send_direct' | 'review_before_send'
+  riskFlags: RiskFlag[]
+}
+
+/**
+ * Composes a customer-safe draft from approved knowledge, runs the leak guard, picks the mode,
+ * stores the draft and queues what follows: the send itself, or a review notice for the team.
+ */
+export async function createDraft(tx: Tx, deps: { services: DecisionServices; directory: Directory; wording: Wording }, req: DraftRequest): Promise<DraftOutcome> {
+  const { services, directory, wording } = deps
+  const customer = directory.customer(req.kase.customerKey)
+  const target = customer?.group
+  const internal = directory.internalGroups()[0]
+  const items = services.materialItemsFor(req.kase.serviceType)
+  const composed = services.compose({ category: req.category, serviceType: req.kase.serviceType, facts: customerFacts(directory, wording, req.kase, items), now: req.now })
+  const flags = new Set<RiskFlag>(req.riskFlags)
+  const details: Record<string, unknown> = {}
+  let text = ''
+  if (composed.ok) {
+    text = composed.text
+    const contactPhone = req.kase.contactId ? directory.person(req.kase.contactId)?.phone : undefined
+    const guard = services.checkLeak(text, { phones: contactPhone ? [contactPhone] : [], ids: [] })
+    if (!guard.ok) {
+      flags.add('leak_guard')
+      details['leaks'] = guard.hits
+    }
+  } else {
+    details['composeError'] = { code: composed.code, detail: composed.detail }
+  }
+  if (!target || !composed.ok) {
+    // No approved wording fits: the team must write this one; nothing is sent.
+    await notifyUncertain(tx, deps, { ...req, riskFlags: [...flags] }, internal?.key)
+    return { draftId: null, mode: 'review_before_send', riskFlags: [...flags] }
+  }
+  const group = directory.group(target)
+  if (group?.kind === 'public_customer') flags.add('public_group')
+  const direct = !req.forceReview && flags.size === 0 && services.isAutomatic(req.category)
+  const mode = direct ? 'send_direct' : 'review_before_send'
+  const draftId = await tx.insertDraft({
+    caseId: req.kase.id,
+    targetGroupKey: target,
+    category: req.category,
+    text,
+    mode,
+    status: direct ? 'sent_direct' : 'pending',
+    riskFlags: [...flags],
+    riskDetails: details,
+    candidates: req.candidates,
+    templateId: composed.templateId,
+    templateVersion: composed.templateVersion,
+    templateHash: composed.templateHash,
+    sourceMessageId: req.source?.messageId ?? null,
+    decidedBy: direct ? 'baton' : null,
+    decidedAt: direct ? req.now : null,
+    finalText: direct ? text : null,
+    decisionNote: null,
+    createdAt: req.now,
+  })
+  await tx.appendEvidence(req.kase.id, {
+    kind: 'draft_created',
+    actor: 'baton',
+    at: req.now,
+    payload: { draftId, category: req.category, mode, text, riskFlags: [...flags], template: { id: composed.templateId, version: composed.templateVersion, hash: composed.templateHash }, sourceMessageId: req.source?.messageId ?? null },
+  })
+  if (direct) {
+    await tx.insertSend({ kind: 'draft', draftId, caseId: req.kase.id, groupKey: target, text }, req.now)
+  } else if (internal) {
+    const notice = say(wording, 'review.review_notice', {
+      draft_id: draftId,
+      case_ref: say(wording, 'review.case_ref', { case_id: req.kase.id, customer: customer?.name ?? req.kase.customerKey }),
+      group: group?.topic ?? target,
+      text,
+      original: req.source ? quote(req.source.text) : '—',
+      reasons: reasonsText(wording, [...flags]),
+      candidates: candidatesText(wording, req.candidates),
+    })
+    await tx.insertSend({ kind: 'notice', draftId: null, caseId: req.kase.id, groupKey: internal.key, text: notice }, req.now)
+  }
+  return { draftId, mode, riskFlags: [...flags] }
+}
+
+/** A review item with no draft: the team is told what came in and why Baton cannot answer. */
+export async function notifyUncertain(
+  tx: Tx,
+  deps: { directory: Directory; wording: Wording },
+  req: { riskFlags: RiskFlag[]; source: DraftRequest['source']; candidates: number[]; kase?: CaseRecord | null; now: Date },
+  internalKey = deps.directory.internalGroups()[0]?.key,
+): Promise<void> {
+  if (!internalKey) return
+  const from = req.source?.groupKey ? deps.directory.group(req.source.groupKey) : undefined
+  const notice = say(deps.wording, 'review.uncertain_notice', {
+    group: from?.topic ?? req.source?.groupKey ?? '私聊',
+    original: req.source ? quote(req.source.text) : '—',
+    reasons: reasonsText(deps.wording, req.riskFlags),
+    candidates: candidatesText(deps.wording, req.candidates),
+  })
+  await tx.insertSend({ kind: 'notice', caseId: req.kase?.id ?? null, groupKey: internalKey, text: notice }, req.now)
+}
+
+export function reasonsText(wording: Wording, flags: readonly RiskFlag[]): string {
+  return flags.length === 0 ? (wording.get('review.no_risk') ?? '-') : flags.map((f) => label(wording, 'riskFlags', f)).join('、')
+}
+
+function candidatesText(wording: Wording, ids: readonly number[]): string {
+  return ids.length === 0 ? '' : say(wording, 'review.candidates_line', { list: ids.map((id) => `#${id}`).join(' ') })
+}
+
+/** Quotes at most a phone screen's worth of the original. */
+function quote(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat
+}

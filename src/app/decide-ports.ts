@@ -1,0 +1,46 @@
+import type { DraftCategory, ProofRule } from '../domain/decide/decide-message.js'
+import type { Channel, Intent, MessageType, RiskFlag, ServiceType, TalkerRole, CaseState } from '../domain/types.js'
+
+/** The parts of understanding a message the app relies on (see src/domain/understanding). */
+export interface UnderstandingResult {
+  intent: Intent
+  riskFlags: RiskFlag[]
+  references: {
+    caseIds: number[]
+    orderNumbers: string[]
+    customerKeys: string[]
+    phoneTails: string[]
+    mentionIds: string[]
+    links: string[]
+  }
+}
+
+export interface UnderstandInput {
+  text: string
+  type: MessageType
+  channel: Channel
+  talkerRole: TalkerRole
+  mentionIds: string[]
+}
+
+export type ComposeResult =
+  | { ok: true; text: string; templateId: string; templateVersion: number; templateHash: string }
+  | { ok: false; code: string; detail: string }
+
+export interface LeakCheck {
+  ok: boolean
+  hits: Array<{ kind: string; match: string }>
+}
+
+/** Knowledge and policy, bound at start-up (and reloadable) so the app never reads config files. */
+export interface DecisionServices {
+  understand(input: UnderstandInput): UnderstandingResult
+  compose(req: { category: DraftCategory | 'partner_writeback'; serviceType: ServiceType; facts: Record<string, string | undefined>; now: Date }): ComposeResult
+  /** leak guard for customer-visible text; `allowed` carries the customer's own phone/ids */
+  checkLeak(text: string, allowed: { phones: string[]; ids: string[] }): LeakCheck
+  proofRuleFor(serviceType: ServiceType): ProofRule
+  materialItemsFor(serviceType: ServiceType): string[]
+  dueAt(state: CaseState, serviceType: ServiceType, enteredAt: Date): Date | null
+  /** categories the team switched to automatic sending */
+  isAutomatic(category: string): boolean
+}

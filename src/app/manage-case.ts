@@ -1,0 +1,107 @@
+import type { CaseActor } from '../domain/case-state.js'
+import type { CaseState, ServiceType } from '../domain/types.js'
+import { applyTransition } from './apply-transition.js'
+import type { CaseRecord } from './case-record.js'
+import type { DecisionServices } from './decide-ports.js'
+import type { Directory } from './directory.js'
+import { AppError } from './errors.js'
+import type { Clock } from './ports.js'
+import type { Store, Tx } from './store.js'
+
+export interface ManageDeps {
+  store: Store
+  directory: Directory
+  services: Pick<DecisionServices, 'dueAt' | 'materialItemsFor'>
+  clock: Clock
+}
+
+export interface Staff {
+  id: string
+  supervisor: boolean
+}
+
+const actorOf = (s: Staff): CaseActor => (s.supervisor ? 'supervisor' : 'handler')
+
+async function lockExisting(tx: Tx, caseId: number): Promise<CaseRecord> {
+  const kase = await tx.lockCase(caseId)
+  if (!kase) throw new AppError('not_found', `case ${caseId} does not exist`, { entity: 'case', id: caseId })
+  return kase
+}
+
+/** Resolves a customer by key, name or alias (what a handler types after /open). */
+export function findCustomer(directory: Directory, ref: string) {
+  const r = ref.trim()
+  return directory.customers.find((c) => c.key === r || c.name === r || c.aliases.includes(r) || c.orderNumbers.includes(r))
+}
+
+/** `/open <customer> <service type> [note]`: a case opened by hand, owned by its opener. */
+export async function openCase(deps: ManageDeps, by: Staff, input: { customer: string; serviceType: ServiceType; note?: string | null }): Promise<CaseRecord> {
+  const customer = findCustomer(deps.directory, input.customer)
+  if (!customer) throw new AppError('not_found', `no customer ${JSON.stringify(input.customer)}`, { entity: 'customer', ref: input.customer })
+  const now = deps.clock.now()
+  const partner = deps.directory.partners[0]
+  return deps.store.transaction(async (tx) => {
+    const record: Omit<CaseRecord, 'id'> = {
+      customerKey: customer.key,
+      serviceType: input.serviceType,
+      contactId: customer.contact,
+      executorId: customer.executor ?? customer.contact,
+      ownerId: by.id,
+      partnerKey: deps.directory.partners.length === 1 ? partner!.key : null,
+      orderNo: customer.orderNumbers[0] ?? null,
+      state: 'requested',
+      waitingParty: 'team',
+      missingItems: [],
+      dueAt: deps.services.dueAt('requested', input.serviceType, now),
+      stateEnteredAt: now,
+      stateVersion: 1,
+      reminderCount: 0,
+      cancellationReason: null,
+      customerCompletedAt: null,
+      writebackAt: null,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+    }
+    const id = await tx.insertCase(record)
+    await tx.appendEvidence(id, { kind: 'case_opened', actor: by.id, at: now, payload: { customer: customer.key, serviceType: input.serviceType, note: input.note ?? null, byHand: true } })
+    return { id, ...record }
+  })
+}
+
+/** `/wait`, `/done`, `/cancel`: a state change by hand, checked by the state machine. */
+export async function moveCase(deps: ManageDeps, by: Staff, caseId: number, to: CaseState, opts: { reason: string; dueInMs?: number; cancellationReason?: string }): Promise<CaseRecord> {
+  const now = deps.clock.now()
+  return deps.store.transaction(async (tx) => {
+    const kase = await lockExisting(tx, caseId)
+    const missing = to === 'waiting_customer_material' || to === 'waiting_contact_coordination' ? deps.services.materialItemsFor(kase.serviceType) : undefined
+    return applyTransition(tx, deps.services, kase, {
+      to,
+      actor: actorOf(by),
+      by: by.id,
+      reason: opts.reason,
+      now,
+      ...(opts.dueInMs !== undefined ? { dueAt: new Date(now.getTime() + opts.dueInMs) } : {}),
+      ...(missing ? { missingItems: missing } : {}),
+      ...(opts.cancellationReason ? { cancellationReason: opts.cancellationReason } : {}),
+    })
+  })
+}
+
+/** `/executor <case> @person` and `/assign <case> @handler` and `/take <case>`. */
+export async function setCaseRole(deps: ManageDeps, by: Staff, caseId: number, role: 'executor' | 'owner', personId: string): Promise<CaseRecord> {
+  const person = deps.directory.person(personId)
+  if (!person) throw new AppError('not_found', `no person ${personId}`, { entity: 'person', id: personId })
+  if (role === 'owner' && !deps.directory.hasRole(personId, 'handler', 'supervisor')) {
+    throw new AppError('bad_arguments', `${person.name} is not a handler`, { field: 'person' })
+  }
+  const now = deps.clock.now()
+  return deps.store.transaction(async (tx) => {
+    const kase = await lockExisting(tx, caseId)
+    if (kase.closedAt) throw new AppError('conflict', `case ${caseId} is closed`, { id: caseId, state: kase.state })
+    const patch = role === 'executor' ? { executorId: personId } : { ownerId: personId }
+    await tx.updateCase(caseId, { ...patch, updatedAt: now })
+    await tx.appendEvidence(caseId, { kind: role === 'executor' ? 'executor_set' : 'owner_set', actor: by.id, at: now, payload: { from: role === 'executor' ? kase.executorId : kase.ownerId, to: personId } })
+    return { ...kase, ...patch, updatedAt: now }
+  })
+}

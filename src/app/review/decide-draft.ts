@@ -1,0 +1,118 @@
+import type { DraftRecord } from '../case-record.js'
+import type { DecisionServices } from '../decide-ports.js'
+import type { Directory } from '../directory.js'
+import { AppError } from '../errors.js'
+import type { Clock } from '../ports.js'
+import type { Store, Tx } from '../store.js'
+
+export interface ReviewDeps {
+  store: Store
+  directory: Directory
+  services: Pick<DecisionServices, 'checkLeak'>
+  clock: Clock
+}
+
+/** Who acts, and whether they hold the supervisor role (needed for `force`). */
+export interface Reviewer {
+  id: string
+  supervisor: boolean
+}
+
+export type ReviewResult =
+  | { kind: 'sent'; draft: DraftRecord; text: string }
+  | { kind: 'rejected'; draft: DraftRecord }
+  | { kind: 'taken_over'; draft: DraftRecord }
+  | { kind: 'edit_blocked'; draft: DraftRecord; hits: Array<{ kind: string; match: string }> }
+
+async function lockPending(tx: Tx, draftId: number): Promise<DraftRecord> {
+  const draft = await tx.lockDraft(draftId)
+  if (!draft) throw new AppError('not_found', `draft ${draftId} does not exist`, { entity: 'draft', id: draftId })
+  if (draft.status !== 'pending') {
+    throw new AppError('already_decided', `draft ${draftId} was already ${draft.status}`, {
+      id: draftId,
+      status: draft.status,
+      decidedBy: draft.decidedBy,
+      decidedAt: draft.decidedAt?.toISOString() ?? null,
+    })
+  }
+  return draft
+}
+
+async function queueDraftSend(tx: Tx, draft: DraftRecord, text: string, now: Date): Promise<void> {
+  await tx.insertSend({ kind: 'draft', draftId: draft.id, caseId: draft.caseId, groupKey: draft.targetGroupKey, text }, now)
+}
+
+async function evidence(tx: Tx, draft: DraftRecord, by: string, now: Date, payload: Record<string, unknown>): Promise<void> {
+  if (draft.caseId !== null) await tx.appendEvidence(draft.caseId, { kind: 'draft_decided', actor: by, at: now, payload: { draftId: draft.id, ...payload } })
+}
+
+/**
+ * `/approve <draft> [force]`: sends the draft as written — or, after an edit the leak guard
+ * blocked, the edited text, but only with `force` from a supervisor. Exactly one send per draft:
+ * the draft row is locked and must still be pending.
+ */
+export async function approveDraft(deps: ReviewDeps, draftId: number, by: Reviewer, opts: { force?: boolean } = {}): Promise<ReviewResult> {
+  const now = deps.clock.now()
+  return deps.store.transaction(async (tx) => {
+    const draft = await lockPending(tx, draftId)
+    const blockedEdit = draft.finalText !== null && Array.isArray(draft.riskDetails['editLeaks'])
+    if (blockedEdit && !opts.force) {
+      return { kind: 'edit_blocked', draft, hits: draft.riskDetails['editLeaks'] as Array<{ kind: string; match: string }> }
+    }
+    if (opts.force && !by.supervisor) throw new AppError('forbidden', 'only a supervisor may force a draft', { need: 'supervisor' })
+    const text = blockedEdit ? draft.finalText! : draft.text
+    const status = blockedEdit ? 'edited' : 'approved'
+    await tx.updateDraft(draft.id, { status, decidedBy: by.id, decidedAt: now, finalText: text })
+    await queueDraftSend(tx, draft, text, now)
+    await evidence(tx, draft, by.id, now, { decision: status, forced: opts.force === true, text })
+    return { kind: 'sent', draft: { ...draft, status, decidedBy: by.id, decidedAt: now, finalText: text }, text }
+  })
+}
+
+/** `/edit <draft> <text>`: the edit passes the leak guard again; a hit sends nothing. */
+export async function editDraft(deps: ReviewDeps, draftId: number, by: Reviewer, text: string): Promise<ReviewResult> {
+  const now = deps.clock.now()
+  const trimmed = text.trim()
+  if (trimmed.length === 0) throw new AppError('bad_arguments', 'the edited text is empty', { field: 'text' })
+  return deps.store.transaction(async (tx) => {
+    const draft = await lockPending(tx, draftId)
+    const customer = deps.directory.customers.find((c) => c.group === draft.targetGroupKey)
+    const phone = customer ? deps.directory.person(customer.contact)?.phone : undefined
+    const guard = deps.services.checkLeak(trimmed, { phones: phone ? [phone] : [], ids: [] })
+    if (!guard.ok) {
+      await tx.updateDraft(draft.id, { finalText: trimmed, riskDetails: { ...draft.riskDetails, editLeaks: guard.hits, editedBy: by.id } })
+      await evidence(tx, draft, by.id, now, { decision: 'edit_blocked', text: trimmed, hits: guard.hits })
+      return { kind: 'edit_blocked', draft, hits: guard.hits }
+    }
+    await tx.updateDraft(draft.id, { status: 'edited', decidedBy: by.id, decidedAt: now, finalText: trimmed })
+    await queueDraftSend(tx, draft, trimmed, now)
+    await evidence(tx, draft, by.id, now, { decision: 'edited', original: draft.text, text: trimmed })
+    return { kind: 'sent', draft: { ...draft, status: 'edited', decidedBy: by.id, decidedAt: now, finalText: trimmed }, text: trimmed }
+  })
+}
+
+/** `/reject <draft> [reason]`: nothing is sent; the case stays where it was. */
+export async function rejectDraft(deps: ReviewDeps, draftId: number, by: Reviewer, reason: string | null): Promise<ReviewResult> {
+  const now = deps.clock.now()
+  return deps.store.transaction(async (tx) => {
+    const draft = await lockPending(tx, draftId)
+    await tx.updateDraft(draft.id, { status: 'rejected', decidedBy: by.id, decidedAt: now, decisionNote: reason })
+    await evidence(tx, draft, by.id, now, { decision: 'rejected', reason })
+    return { kind: 'rejected', draft: { ...draft, status: 'rejected', decidedBy: by.id, decidedAt: now } }
+  })
+}
+
+/** `/take <draft>`: nothing is sent; the draft's case is owned by the sender from now on. */
+export async function takeOverDraft(deps: ReviewDeps, draftId: number, by: Reviewer): Promise<ReviewResult> {
+  const now = deps.clock.now()
+  return deps.store.transaction(async (tx) => {
+    const draft = await lockPending(tx, draftId)
+    await tx.updateDraft(draft.id, { status: 'taken_over', decidedBy: by.id, decidedAt: now })
+    if (draft.caseId !== null) {
+      await tx.lockCase(draft.caseId)
+      await tx.updateCase(draft.caseId, { ownerId: by.id, updatedAt: now })
+    }
+    await evidence(tx, draft, by.id, now, { decision: 'taken_over' })
+    return { kind: 'taken_over', draft: { ...draft, status: 'taken_over', decidedBy: by.id, decidedAt: now } }
+  })
+}

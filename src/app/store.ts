@@ -1,0 +1,53 @@
+import type { CaseFacts } from '../domain/decide/case-facts.js'
+import type { CaseRecord, DraftRecord, NewSend } from './case-record.js'
+
+export interface NewEvidence {
+  kind: string
+  actor: string
+  payload: Record<string, unknown>
+  at: Date
+}
+
+export type CasePatch = Partial<Omit<CaseRecord, 'id' | 'createdAt'>>
+
+export interface OpenCaseFilter {
+  customerKeys?: readonly string[]
+  caseIds?: readonly number[]
+  orderNumbers?: readonly string[]
+}
+
+/** Repository operations inside one transaction (the app's unit of work). */
+export interface Tx {
+  findOpenCases(filter: OpenCaseFilter): Promise<CaseFacts[]>
+  lockCase(id: number): Promise<CaseRecord | null>
+  insertCase(c: Omit<CaseRecord, 'id'>): Promise<number>
+  updateCase(id: number, patch: CasePatch): Promise<void>
+  insertDraft(d: Omit<DraftRecord, 'id'>): Promise<number>
+  lockDraft(id: number): Promise<DraftRecord | null>
+  updateDraft(id: number, patch: Partial<Omit<DraftRecord, 'id'>>): Promise<void>
+  insertSend(s: NewSend, at: Date): Promise<number>
+  appendEvidence(caseId: number, e: NewEvidence): Promise<void>
+  markMessageHandled(id: number, m: { caseId: number | null; intent: string | null; mode: string | null; classification: unknown; at: Date }): Promise<void>
+}
+
+export interface Store {
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
+}
+
+export type CaseListFilter = 'open' | 'waiting' | 'overdue' | 'mine'
+
+export interface EvidenceView {
+  seq: number
+  kind: string
+  actor: string
+  at: Date
+  payload: Record<string, unknown>
+}
+
+/** Read-only queries for case cards, lists and exports. */
+export interface CaseQueries {
+  getCase(id: number): Promise<CaseRecord | null>
+  getDraft(id: number): Promise<DraftRecord | null>
+  recentEvents(caseId: number, limit: number): Promise<EvidenceView[]>
+  listCases(filter: CaseListFilter, opts: { now: Date; me: string; limit: number }): Promise<CaseRecord[]>
+}

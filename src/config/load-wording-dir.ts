@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+import { ConfigError } from './format-issues.js'
+
+/** Every user-facing template, keyed `<file>.<dotted.path>` (e.g. `labels.states.completed`). */
+export type Wording = ReadonlyMap<string, string>
+
+/**
+ * Loads every `*.yaml` in the wording folder into one flat map. Leaves must be strings; a
+ * problem is reported as `<file>: <path> — <expectation>`, one line each.
+ */
+export function loadWordingDir(dir: string): Wording {
+  const out = new Map<string, string>()
+  const problems: string[] = []
+  let files: string[]
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
+  } catch (err) {
+    throw new ConfigError([`${dir}: (folder) — cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`])
+  }
+  for (const file of files) {
+    const path = join(dir, file)
+    let doc: unknown
+    try {
+      doc = parse(readFileSync(path, 'utf8'))
+    } catch (err) {
+      problems.push(`${path}: (syntax) — invalid YAML: ${(err as Error).message.split('\n')[0]}`)
+      continue
+    }
+    flatten(file.replace(/\.yaml$/, ''), doc, out, (p, what) => problems.push(`${path}: ${p} — ${what}`))
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return out
+}
+
+function flatten(prefix: string, value: unknown, out: Map<string, string>, problem: (path: string, what: string) => void, path = ''): void {
+  if (typeof value === 'string') {
+    out.set(prefix + (path ? `.${path}` : ''), value)
+    return
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(prefix, v, out, problem, path ? `${path}.${k}` : k)
+    return
+  }
+  problem(path || '(top level)', `expected text or a map of texts, got ${Array.isArray(value) ? 'a list' : typeof value}`)
+}
+
+/** Looks a template up; a missing key is a configuration bug and says which key. */
+export function wordingOf(w: Wording, key: string): string {
+  const v = w.get(key)
+  if (v === undefined) throw new ConfigError([`wording: ${key} — missing template`])
+  return v
+}

@@ -1,0 +1,29 @@
+import type { CaseState, Party, ServiceType } from '../types.js'
+
+/** What the decision needs to know about an open case (loaded by the app). */
+export interface CaseFacts {
+  id: number
+  customerKey: string
+  serviceType: ServiceType
+  state: CaseState
+  waitingParty: Party
+  contactId: string | null
+  executorId: string | null
+  ownerId: string | null
+  partnerKey: string | null
+  orderNo: string | null
+  stateEnteredAt: Date
+  updatedAt: Date
+  /** an image or file arrived from the customer side since the case entered its state */
+  proofSinceStateEntry: boolean
+}
+
+/** What the decision needs to know about a customer (from the tenant file). */
+export interface CustomerFacts {
+  key: string
+  groupKey: string
+  contactId: string
+  executorId: string | null
+  serviceType: ServiceType | null
+  orderNumbers: string[]
+}

@@ -1,0 +1,5 @@
+export { compileLexicon, type CompiledLexicon, type RawLexicon } from './lexicon.js'
+export { normalizeText, hasInvisible } from './normalize-text.js'
+export { extractReferences, type CustomerRef, type References } from './references.js'
+export { segmentWords } from './segment-words.js'
+export { understandMessage, type Lexicon, type Understanding, type UnderstandInput } from './understand-message.js'
