@@ -1,0 +1,53 @@
+import { SERVICE_TYPES } from '../domain/types.js'
+import { z } from 'zod'
+
+export const TEMPLATE_CATEGORIES = [
+  'material_request',
+  'material_received',
+  'appointment_request',
+  'appointment_confirmed',
+  'progress_reply',
+  'reminder',
+  'completion_confirmation',
+  'proof_request',
+  'coordination_request',
+  'partner_writeback',
+  'generic_reply',
+] as const
+export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number]
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected an ISO date (YYYY-MM-DD)')
+
+export const templateSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lowercase id'),
+    version: z.number().int().positive(),
+    category: z.enum(TEMPLATE_CATEGORIES),
+    serviceTypes: z.array(z.enum(SERVICE_TYPES)).optional(),
+    text: z.string().min(1),
+    // campaign wording lives apart from evergreen policy: outside its dates it is never used
+    validFrom: isoDate.optional(),
+    validTo: isoDate.optional(),
+  })
+  .strict()
+
+export const knowledgeFileSchema = z
+  .object({
+    templates: z.array(templateSchema).optional(),
+    materials: z.record(z.enum(SERVICE_TYPES), z.array(z.string().min(1))).optional(),
+    completion: z.record(z.enum(SERVICE_TYPES), z.enum(['image', 'material', 'confirmation', 'none'])).optional(),
+    forbiddenCommitments: z.array(z.string().min(1)).optional(),
+    internalJargon: z.array(z.string().min(1)).optional(),
+    allowedLinkHosts: z.array(z.string().min(1)).optional(),
+  })
+  .strict()
+
+export type TemplateEntry = z.infer<typeof templateSchema> & { hash: string; file: string }
+
+export interface Knowledge {
+  /** latest version of each template id */
+  templates: TemplateEntry[]
+  materials: Partial<Record<(typeof SERVICE_TYPES)[number], string[]>>
+  completion: Partial<Record<(typeof SERVICE_TYPES)[number], 'image' | 'material' | 'confirmation' | 'none'>>
+  guard: { forbiddenCommitments: string[]; internalJargon: string[]; allowedLinkHosts: string[] }
+}

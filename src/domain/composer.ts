@@ -1,0 +1,35 @@
+import type { Knowledge, TemplateCategory, TemplateEntry } from '../config/knowledge-schema.js'
+import { renderTemplate } from './render-template.js'
+import type { ServiceType } from './types.js'
+
+export type ComposeOutcome =
+  | { ok: true; text: string; templateId: string; templateVersion: number; templateHash: string }
+  | { ok: false; code: 'no_template' | 'missing_fact'; detail: string }
+
+/**
+ * Customer-safe text from approved wording. Facts are case fields (names, order numbers, item
+ * lists, labels), never what a partner or staff member typed. A missing fact is an error, not
+ * an empty hole in the sentence.
+ */
+export function composeCustomerDraft(req: { category: TemplateCategory; serviceType: ServiceType; facts: Record<string, string | undefined>; now: Date }, knowledge: Knowledge): ComposeOutcome {
+  const template = pickTemplate(knowledge.templates, req.category, req.serviceType, req.now)
+  if (!template) return { ok: false, code: 'no_template', detail: `no approved template for ${req.category}/${req.serviceType}` }
+  const { text, missing } = renderTemplate(template.text, req.facts)
+  if (missing.length > 0) return { ok: false, code: 'missing_fact', detail: `${template.id} needs ${missing.join(', ')}` }
+  return { ok: true, text, templateId: template.id, templateVersion: template.version, templateHash: template.hash }
+}
+
+/** Specific (service type listed) beats generic; campaign entries only inside their dates. */
+function pickTemplate(all: readonly TemplateEntry[], category: TemplateCategory, serviceType: ServiceType, now: Date): TemplateEntry | undefined {
+  const day = now.toISOString().slice(0, 10)
+  const live = all.filter((t) => t.category === category && (!t.validFrom || t.validFrom <= day) && (!t.validTo || day <= t.validTo))
+  return live.find((t) => t.serviceTypes?.includes(serviceType)) ?? live.find((t) => !t.serviceTypes || t.serviceTypes.length === 0)
+}
+
+export function materialItemsFor(serviceType: ServiceType, knowledge: Knowledge): string[] {
+  return knowledge.materials[serviceType] ?? []
+}
+
+export function proofRequiredFor(serviceType: ServiceType, knowledge: Knowledge): 'image' | 'material' | 'confirmation' | 'none' {
+  return knowledge.completion[serviceType] ?? 'none'
+}
