@@ -60,3 +60,15 @@ export interface NewSend {
   text: string
   notBefore?: Date | null
 }
+
+export interface SendRecord {
+  id: number
+  kind: SendKind
+  draftId: number | null
+  caseId: number | null
+  groupKey: string | null
+  contactId: string | null
+  text: string
+  status: 'queued' | 'sending' | 'sent' | 'failed'
+  attempts: number
+}

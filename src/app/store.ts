@@ -1,5 +1,5 @@
 import type { CaseFacts } from '../domain/decide/case-facts.js'
-import type { CaseRecord, DraftRecord, NewSend } from './case-record.js'
+import type { CaseRecord, DraftRecord, NewSend, SendRecord } from './case-record.js'
 
 export interface NewEvidence {
   kind: string
@@ -27,6 +27,10 @@ export interface Tx {
   updateDraft(id: number, patch: Partial<Omit<DraftRecord, 'id'>>): Promise<void>
   insertSend(s: NewSend, at: Date): Promise<number>
   appendEvidence(caseId: number, e: NewEvidence): Promise<void>
+  /** Claims a queued (or crashed-while-sending) send for one attempt; null if already done. */
+  claimSend(id: number): Promise<SendRecord | null>
+  sendStatus(id: number): Promise<string | null>
+  finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued'; wecomMessageId: string | null; error: string | null; at: Date }): Promise<void>
   markMessageHandled(id: number, m: { caseId: number | null; intent: string | null; mode: string | null; classification: unknown; at: Date }): Promise<void>
 }
 

@@ -16,6 +16,16 @@ import { buildWechaty } from '../adapters/wecom/build-wechaty.js'
 import { SandboxTenant } from '../adapters/wecom/sandbox-tenant.js'
 import { WecomSession } from '../adapters/wecom/wecom-session.js'
 import { createTelemetry } from './telemetry.js'
+import { buildServices } from './build-services.js'
+import { systemClock } from '../app/ports.js'
+import type { Store } from '../app/store.js'
+import { processRecorded } from '../app/process-inbound.js'
+import { deliverSend } from '../app/deliver-send.js'
+import { say } from '../app/case-facts-text.js'
+import { SqlStore } from '../adapters/db/sql-store.js'
+import { SqlCaseQueries } from '../adapters/db/case-queries.js'
+import { createOutboundQueue, redisConnection, startOutboundWorker } from '../adapters/queue/outbound-queue.js'
+import { OutboxRelay } from '../adapters/queue/outbox-relay.js'
 
 export type Role = 'bot' | 'worker' | 'api'
 export const ALL_ROLES: readonly Role[] = ['bot', 'worker', 'api']
@@ -54,20 +64,57 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     stops.unshift(async () => void (await redis.quit().catch(() => redis.disconnect())))
 
     const directory = new Directory(tenant)
+    const { services, wording } = buildServices(tenant, directory)
     const telemetry = createTelemetry()
     const runtime: Runtime = { env, tenant, directory, ds, redis, stop: async () => undefined }
+    const connection = redisConnection(env.REDIS_URL)
+    const queue = createOutboundQueue(connection, env.BATON_QUEUE_PREFIX, tenant.outbound)
+    stops.unshift(() => queue.close())
+    const relay = new OutboxRelay(ds, queue, log)
+    // every committed unit of work may have queued sends: relay them right away
+    const sql = new SqlStore(ds)
+    const store: Store = { transaction: async (fn) => { const r = await sql.transaction(fn); relay.kick(); return r } }
+    const clock = systemClock
+    const commandServices = { store, queries: new SqlCaseQueries(ds), directory, services, wording, clock, log }
 
     if (roles.includes('bot')) {
       const sandbox = env.sandbox ? new SandboxTenant(tenant) : undefined
       const session = new WecomSession(buildWechaty(env, sandbox?.puppet), log)
       session.needTopics = directory.needsTopics
-      const store = new SqlMessageStore(ds)
+      const messages = new SqlMessageStore(ds)
+      const pipeline = { ...commandServices, messages }
       session.onMessage(async (msg) => {
-        await recordMessage({ store, directory, log, telemetry }, msg)
+        const outcome = await recordMessage({ store: messages, directory, log, telemetry }, msg)
+        if (outcome.kind === 'recorded') await processRecorded(pipeline, outcome.message)
+      })
+      const worker = startOutboundWorker({
+        connection,
+        prefix: env.BATON_QUEUE_PREFIX,
+        cfg: tenant.outbound,
+        log,
+        groupOf: async (sendId) => ((await ds.query(`SELECT group_key FROM sends WHERE id = $1`, [sendId])) as { group_key: string | null }[])[0]?.group_key ?? null,
+        deliver: (sendId, final) =>
+          deliverSend(
+            {
+              store,
+              messenger: session,
+              directory,
+              clock,
+              log,
+              failureNotice: (i) => say(wording, 'review.send_failed', { case_ref: i.caseId ? say(wording, 'review.case_ref', { case_id: i.caseId, customer: '' }).replace(/（）$/, '') : '', group: i.group, attempts: i.attempts, reason: i.reason }),
+            },
+            sendId,
+            { final },
+          ),
       })
       await session.start()
       sandbox?.populate()
+      // messages recorded but never decided (a crash in between) are decided now
+      for (const msg of await messages.listUnhandled(1000)) await processRecorded(pipeline, msg).catch((err: Error) => log.error({ messageId: msg.wecomId, err: { message: err.message } }, 'replaying an undecided message failed'))
+      // stop order: the send worker finishes its job while the session is still up, then the
+      // session records every event already delivered and closes
       stops.unshift(() => session.stop())
+      stops.unshift(() => worker.close())
       runtime.session = session
       if (sandbox) runtime.sandbox = sandbox
     }
@@ -93,6 +140,11 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       runtime.server = server
       const addr = server.address()
       log.info({ port: typeof addr === 'object' && addr ? addr.port : env.PORT }, 'HTTP listening')
+    }
+
+    if (roles.includes('bot') || roles.includes('worker')) {
+      relay.start()
+      stops.unshift(() => relay.stop())
     }
 
     runtime.stop = once(async () => {

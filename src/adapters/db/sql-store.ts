@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm'
-import type { CaseRecord, DraftRecord, NewSend } from '../../app/case-record.js'
+import type { CaseRecord, DraftRecord, NewSend, SendRecord } from '../../app/case-record.js'
 import type { CasePatch, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import type { CaseState, Party, RiskFlag, ServiceType } from '../../domain/types.js'
@@ -201,6 +201,42 @@ export class SqlTx implements Tx {
 
   async appendEvidence(caseId: number, e: NewEvidence): Promise<void> {
     await appendEvidence(this.q, caseId, e)
+  }
+
+  async claimSend(id: number): Promise<SendRecord | null> {
+    const rows: Row[] = await this.q.query(
+      `SELECT * FROM sends WHERE id = $1 AND status IN ('queued','sending') FOR UPDATE`,
+      [id],
+    )
+    const r = rows[0]
+    if (!r) return null
+    await this.q.query(`UPDATE sends SET status = 'sending', attempts = attempts + 1 WHERE id = $1`, [id])
+    return {
+      id: Number(r['id']),
+      kind: r['kind'] as SendRecord['kind'],
+      draftId: r['draft_id'] === null ? null : Number(r['draft_id']),
+      caseId: r['case_id'] === null ? null : Number(r['case_id']),
+      groupKey: (r['group_key'] as string | null) ?? null,
+      contactId: (r['contact_id'] as string | null) ?? null,
+      text: r['text'] as string,
+      status: 'sending',
+      attempts: Number(r['attempts']) + 1,
+    }
+  }
+
+  async sendStatus(id: number): Promise<string | null> {
+    const rows: { status: string }[] = await this.q.query(`SELECT status FROM sends WHERE id = $1`, [id])
+    return rows[0]?.status ?? null
+  }
+
+  async finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued'; wecomMessageId: string | null; error: string | null; at: Date }): Promise<void> {
+    await this.q.query(`UPDATE sends SET status = $2, wecom_message_id = $3, error = $4, sent_at = $5 WHERE id = $1`, [
+      id,
+      r.status,
+      r.wecomMessageId,
+      r.error,
+      r.status === 'sent' ? r.at : null,
+    ])
   }
 
   async markMessageHandled(id: number, m: { caseId: number | null; intent: string | null; mode: string | null; classification: unknown; at: Date }): Promise<void> {

@@ -1,0 +1,81 @@
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
+import { z } from 'zod'
+import type { OutboundConfig } from '../../config/tenant-schema.js'
+import type { Logger } from '../../app/ports.js'
+import type { DeliveryOutcome } from '../../app/deliver-send.js'
+
+export const OUTBOUND_QUEUE = 'outbound'
+
+/** Job payloads carry ids only: no customer data in Redis. */
+export const sendJobSchema = z.object({ sendId: z.number().int().positive() }).strict()
+export type SendJob = z.infer<typeof sendJobSchema>
+
+/** One job per send row, so relaying the same row twice never sends twice. */
+export const sendJobId = (sendId: number): string => `send-${sendId}`
+
+export function redisConnection(url: string): ConnectionOptions {
+  const u = new URL(url)
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
+    maxRetriesPerRequest: null,
+  }
+}
+
+export function createOutboundQueue(connection: ConnectionOptions, prefix: string, cfg: OutboundConfig): Queue<SendJob> {
+  return new Queue<SendJob>(OUTBOUND_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts: cfg.attempts,
+      backoff: { type: 'exponential', delay: cfg.backoffMs },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    },
+  })
+}
+
+/**
+ * The send worker, consumed inside the bot process. Concurrency 1 keeps order per group (and
+ * per account); the BullMQ limiter caps the account's rate, a sliding window per group caps
+ * each group's rate by pausing the queue (the job keeps its place).
+ */
+export function startOutboundWorker(opts: {
+  connection: ConnectionOptions
+  prefix: string
+  cfg: OutboundConfig
+  log: Logger
+  deliver: (sendId: number, final: boolean) => Promise<DeliveryOutcome>
+  groupOf: (sendId: number) => Promise<string | null>
+}): Worker<SendJob> {
+  const windows = new Map<string, number[]>()
+  const worker: Worker<SendJob> = new Worker<SendJob>(
+    OUTBOUND_QUEUE,
+    async (job: Job<SendJob>) => {
+      const parsed = sendJobSchema.safeParse(job.data)
+      if (!parsed.success) throw new UnrecoverableError(`bad send job payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
+      const group = await opts.groupOf(parsed.data.sendId)
+      if (group) {
+        const now = Date.now()
+        const recent = (windows.get(group) ?? []).filter((t) => now - t < 60_000)
+        if (recent.length >= opts.cfg.perGroupPerMinute) {
+          const wait = 60_000 - (now - recent[0]!)
+          await worker.rateLimit(wait)
+          throw Worker.RateLimitError()
+        }
+        recent.push(now)
+        windows.set(group, recent)
+      }
+      const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+      const outcome = await opts.deliver(parsed.data.sendId, final)
+      if (outcome === 'retry') throw new Error(`send ${parsed.data.sendId} failed; retrying`)
+      return outcome
+    },
+    { connection: opts.connection, prefix: opts.prefix, concurrency: 1, limiter: { max: opts.cfg.perAccountPerMinute, duration: 60_000 } },
+  )
+  worker.on('error', (err) => opts.log.warn({ err: { message: err.message } }, 'outbound worker error'))
+  return worker
+}

@@ -1,0 +1,81 @@
+import type { Queue } from 'bullmq'
+import type { DataSource } from 'typeorm'
+import type { Logger } from '../../app/ports.js'
+import { sendJobId, type SendJob } from './outbound-queue.js'
+
+/**
+ * Moves committed `sends` rows to BullMQ (the transactional outbox). A row is marked relayed
+ * only after Redis accepted its job; when Redis is down the rows wait and nothing is lost.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | null = null
+  private running: Promise<void> | null = null
+  private again = false
+  private outage = false
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly queue: Queue<SendJob>,
+    private readonly log: Logger,
+    private readonly intervalMs = 500,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.intervalMs)
+    this.kick()
+  }
+
+  /** Relays soon; calls during a run coalesce into one more run. */
+  kick(): void {
+    if (this.running) {
+      this.again = true
+      return
+    }
+    this.running = this.relayAll().finally(() => {
+      this.running = null
+      if (this.again) {
+        this.again = false
+        this.kick()
+      }
+    })
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+    await this.running
+  }
+
+  private async relayAll(): Promise<void> {
+    try {
+      while ((await this.relayBatch()) > 0) {
+        /* keep going while there is a backlog */
+      }
+      if (this.outage) this.log.info({}, 'outbox relay reconnected to Redis')
+      this.outage = false
+    } catch (err) {
+      if (!this.outage) this.log.warn({ err: { message: (err as Error).message } }, 'outbox relay cannot reach Redis; sends wait in PostgreSQL')
+      this.outage = true
+    }
+  }
+
+  /** Relays up to 500 rows; returns how many. */
+  async relayBatch(): Promise<number> {
+    return this.ds.transaction(async (tx) => {
+      const rows: { id: string; not_before: Date | null }[] = await tx.query(
+        `SELECT id, not_before FROM sends WHERE relayed_at IS NULL ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`,
+      )
+      if (rows.length === 0) return 0
+      const now = Date.now()
+      await this.queue.addBulk(
+        rows.map((r) => ({
+          name: 'send',
+          data: { sendId: Number(r.id) },
+          opts: { jobId: sendJobId(Number(r.id)), ...(r.not_before && r.not_before.getTime() > now ? { delay: r.not_before.getTime() - now } : {}) },
+        })),
+      )
+      await tx.query(`UPDATE sends SET relayed_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)])
+      return rows.length
+    })
+  }
+}

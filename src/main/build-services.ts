@@ -1,0 +1,68 @@
+import { join, resolve } from 'node:path'
+import type { Tenant } from '../config/load-tenant.js'
+import { ConfigError, formatZodIssues } from '../config/format-issues.js'
+import { loadKnowledge } from '../config/load-knowledge.js'
+import { loadLexicon } from '../config/lexicon-schema.js'
+import { loadWordingDir, type Wording } from '../config/load-wording-dir.js'
+import { policySchema, type Policy } from '../config/policy-schema.js'
+import type { DecisionServices } from '../app/decide-ports.js'
+import type { Directory } from '../app/directory.js'
+import { composeCustomerDraft, materialItemsFor, proofRequiredFor } from '../domain/composer.js'
+import { computeDueAt } from '../domain/due-time.js'
+import { checkLeak } from '../domain/leak-guard.js'
+import { compileLexicon, understandMessage, type Lexicon } from '../domain/understanding/index.js'
+
+export interface TenantKnowledge {
+  services: DecisionServices
+  wording: Wording
+  policy: Policy
+}
+
+/**
+ * Loads the lexicon, knowledge, wording and policy named by the tenant file and binds them into
+ * the services the app layer calls. Every file is validated here, at start-up.
+ */
+export function buildServices(tenant: Tenant, directory: Directory): TenantKnowledge {
+  const at = (p: string | undefined, fallback: string) => resolve(tenant.dir, p ?? fallback)
+  const problems: string[] = []
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn()
+    } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems)
+      else throw err
+      return undefined
+    }
+  }
+  const lexicon = attempt(() => compileLexicon(loadLexicon(at(tenant.paths.lexicon, 'lexicon.yaml'))) as Lexicon)
+  const knowledge = attempt(() => loadKnowledge(at(tenant.paths.knowledge, 'knowledge')))
+  const wording = attempt(() => loadWordingDir(at(tenant.paths.wording, 'wording')))
+  const parsedPolicy = policySchema.safeParse(tenant.policy)
+  if (!parsedPolicy.success) problems.push(...formatZodIssues(tenant.file, parsedPolicy.error.issues.map((i) => ({ ...i, path: ['policy', ...i.path] }))))
+  if (problems.length > 0 || !lexicon || !knowledge || !wording || !parsedPolicy.success) throw new ConfigError(problems)
+  const policy = parsedPolicy.data
+
+  const customers = directory.customers.map((c) => ({ key: c.key, name: c.name, aliases: c.aliases, orderNumbers: c.orderNumbers, ...(c.phoneTail ? { phoneTail: c.phoneTail } : {}) }))
+  // Names no customer may see: partner companies, partner staff and our own staff.
+  const forbiddenNames = [
+    ...directory.partners.map((p) => p.name),
+    ...directory.peopleWithRole('partner').map((p) => p.name),
+    ...directory.peopleWithRole('handler').map((p) => p.name),
+    ...directory.peopleWithRole('supervisor').map((p) => p.name),
+  ]
+  const automatic = new Set(policy.automaticCategories)
+
+  const services: DecisionServices = {
+    understand: (input) => understandMessage(input, lexicon, { customers }),
+    compose: (req) => composeCustomerDraft({ ...req, category: req.category }, knowledge),
+    checkLeak: (text, allowed) =>
+      checkLeak(text, { forbiddenNames, allowedPhones: allowed.phones, allowedIds: allowed.ids, allowedLinkHosts: knowledge.guard.allowedLinkHosts, internalJargon: knowledge.guard.internalJargon, forbiddenCommitments: knowledge.guard.forbiddenCommitments }),
+    proofRuleFor: (t) => proofRequiredFor(t, knowledge),
+    materialItemsFor: (t) => materialItemsFor(t, knowledge),
+    dueAt: (state, serviceType, enteredAt) => computeDueAt({ state, serviceType, enteredAt, policy }),
+    isAutomatic: (category) => automatic.has(category),
+  }
+  return { services, wording, policy }
+}
+
+export const DEFAULT_CONFIG_DIR = join('config')
