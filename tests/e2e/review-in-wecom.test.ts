@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
+import { botSaid, sayAndSettle, seen, sendsSettled } from '../support/groups.js'
+
+const PARTNER_TEXT = 'DD20261101001 麻烦让客户上传一下空调安装位置的照片，内部工单池已派单，师傅李工电话13912345678'
+
+describe('review inside WeCom, as the people in the groups see it', () => {
+  let h: SandboxHarness
+  const draftIds = async (): Promise<number[]> => ((await h.runtime.ds.query(`SELECT id FROM drafts ORDER BY id`)) as { id: string }[]).map((r) => Number(r.id))
+
+  beforeAll(async () => {
+    h = await startSandbox()
+  })
+  afterAll(async () => {
+    await h?.close()
+  })
+
+  it('partner request → review notice in the internal group, nothing in the customer group yet', async () => {
+    await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: PARTNER_TEXT })
+    await sendsSettled(h)
+    const notice = seen(h, 'internal').find((t) => t.includes('待审核'))
+    expect(notice).toBeDefined()
+    expect(notice).toContain('/approve 1')
+    expect(notice).toContain('〔内部原文·勿外发〕')
+    expect(seen(h, 'cust-zhang')).toEqual([])
+    const [kase] = await h.runtime.ds.query(`SELECT state, waiting_party FROM cases`)
+    // 张太太 (the executor) is not 张先生 (the contact): the contact must coordinate her
+    expect(kase).toEqual({ state: 'waiting_contact_coordination', waiting_party: 'contact' })
+  })
+
+  it('/approve sends exactly the customer-safe text once, none of the partner wording', async () => {
+    const [draft] = await h.runtime.ds.query(`SELECT text FROM drafts WHERE id = 1`)
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: '/approve 1' })
+    await sendsSettled(h)
+    const customer = seen(h, 'cust-zhang')
+    expect(customer).toEqual([draft.text])
+    for (const leaked of ['工单池', '派单', '李工', '13912345678', '李师傅', '安心安装']) expect(customer[0]).not.toContain(leaked)
+    expect(seen(h, 'internal').some((t) => t.includes('草稿#1 已批准'))).toBe(true)
+  })
+
+  it('the same /approve delivered again sends nothing twice and says who decided', async () => {
+    await sayAndSettle(h, { as: 'wx-handler-chen', group: 'internal', text: '/approve 1' })
+    await sendsSettled(h)
+    expect(seen(h, 'cust-zhang')).toHaveLength(1)
+    expect(seen(h, 'internal').at(-1)).toMatch(/草稿#1 已于 .* 由王小美处理（approved），不会重复发送/)
+  })
+
+  it('/edit sends the edited text; an edit that leaks is blocked with the reason', async () => {
+    await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: 'DD20261102007 让客户补一下发票照片' })
+    const id = Math.max(...(await draftIds()))
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/edit ${id} 赵女士您好，麻烦加我微信13700000000发一下` })
+    await sendsSettled(h)
+    expect(seen(h, 'internal').at(-1)).toContain('未通过外发检查')
+    expect(seen(h, 'cust-zhao')).toEqual([])
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/edit ${id} 赵女士您好，麻烦在群里发一下发票照片，谢谢！` })
+    await sendsSettled(h)
+    expect(seen(h, 'cust-zhao')).toEqual(['赵女士您好，麻烦在群里发一下发票照片，谢谢！'])
+  })
+
+  it('/reject sends nothing', async () => {
+    await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: '老张那边再让客户拍一下铭牌' })
+    const id = Math.max(...(await draftIds()))
+    const before = seen(h, 'cust-zhang').length
+    await sayAndSettle(h, { as: 'wx-supervisor-liu', group: 'internal', text: `/reject ${id} 已电话沟通` })
+    await sendsSettled(h)
+    expect(seen(h, 'cust-zhang')).toHaveLength(before)
+    expect(seen(h, 'internal').at(-1)).toContain(`草稿#${id} 已驳回`)
+  })
+
+  it('a customer typing /approve in the customer group gets no reply and nothing is sent', async () => {
+    const [{ n: sendsBefore }] = await h.runtime.ds.query(`SELECT count(*)::int AS n FROM sends WHERE kind = 'draft'`)
+    await sayAndSettle(h, { as: 'wx-zhang', group: 'cust-zhang', text: '/approve 1' })
+    await sendsSettled(h)
+    expect(seen(h, 'cust-zhang').at(-1)).toBe('/approve 1') // only his own line, no answer
+    const [{ n: sendsAfter }] = await h.runtime.ds.query(`SELECT count(*)::int AS n FROM sends WHERE kind = 'draft'`)
+    expect(sendsAfter).toBe(sendsBefore)
+    expect(seen(h, 'internal').at(-1)).toContain('已忽略且未在该群回复')
+  })
+
+  it('refuses commands from people without the role, revealing nothing', async () => {
+    await sayAndSettle(h, { as: 'wx-zhang', text: '/case 1' })
+    await sendsSettled(h)
+    const [reply] = await h.runtime.ds.query(`SELECT text FROM sends WHERE contact_id = 'wx-zhang' ORDER BY id DESC LIMIT 1`)
+    expect(reply.text).toBe('抱歉，你没有执行该命令的权限。')
+  })
+
+  it('answers malformed commands in one line', async () => {
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: '/aprove 1' })
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: '／approve' })
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: '/approve 999' })
+    await sendsSettled(h)
+    const last = botSaid(h, 'internal').slice(-3)
+    expect(last[0]).toBe('未知命令 /aprove。你是不是想用 /approve？发送 /help 查看全部命令。')
+    expect(last[1]).toMatch(/^用法：\/approve <草稿号>/)
+    expect(last[2]).toBe('找不到草稿#999。')
+  })
+
+  it('/case shows the card with the trail\'s tail', async () => {
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: '/case 1' })
+    await sendsSettled(h)
+    const card = seen(h, 'internal').at(-1)!
+    expect(card).toContain('案件#1｜张先生｜售后服务')
+    expect(card).toContain('执行人：张太太')
+    expect(card).toContain('等待：客户联系人')
+  })
+})
