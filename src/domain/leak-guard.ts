@@ -27,7 +27,8 @@ const MONEY = [
   /(?:rmb|cny|usd)\s*\d[\d,]*(?:\.\d+)?/gi,
   /[零一二两三四五六七八九十百千万]+\s*(?:元|块)(?:钱)?/g,
 ]
-const LINK = /(?:https?:\/\/[^\s，。]+|www\.[^\s，。]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|io|me|cc|top|xyz)\b[^\s，。]*)/gi
+// scheme links, www., bare domains with a common TLD, and any short domain followed by a path
+const LINK = /(?:https?:\/\/[^\s，。]+|www\.[^\s，。]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|io|me|cc|top|xyz|ly|co|app|link|vip|shop|info|biz|site|online)\b[^\s，。]*|\b[a-z][a-z0-9-]*\.[a-z]{2,6}\/[^\s，。]+)/gi
 
 const digitsOf = (s: string) => s.replace(/\D/g, '')
 
@@ -49,7 +50,8 @@ export function checkLeak(raw: string, ctx: LeakContext): { ok: boolean; hits: L
   for (const m of text.match(LANDLINE) ?? []) if (!allowedPhones.has(digitsOf(m))) hits.push({ kind: 'phone', match: m })
   const allowedIds = new Set(ctx.allowedIds)
   for (const m of text.match(ID_CARD) ?? []) if (!allowedIds.has(m)) hits.push({ kind: 'id_number', match: m })
-  for (const m of text.match(LONG_DIGITS) ?? []) if (!allowedIds.has(m) && !hits.some((h) => h.match === m)) hits.push({ kind: 'id_number', match: m })
+  // card-like digit runs, unless already reported as (part of) an ID card number
+  for (const m of text.match(LONG_DIGITS) ?? []) if (!allowedIds.has(m) && !hits.some((h) => h.kind === 'id_number' && h.match.includes(m))) hits.push({ kind: 'id_number', match: m })
   for (const rx of MONEY) for (const m of text.match(rx) ?? []) hits.push({ kind: 'money', match: m.trim() })
   for (const j of ctx.internalJargon) if (j.length > 0 && lower.includes(j.toLowerCase())) hits.push({ kind: 'jargon', match: j })
   for (const c of ctx.forbiddenCommitments) if (c.length > 0 && lower.includes(c.toLowerCase())) hits.push({ kind: 'commitment', match: c })

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import { loadKnowledge } from '../../src/config/load-knowledge.js'
+import { composeCustomerDraft } from '../../src/domain/composer.js'
+import { checkLeak, describeHits, type LeakContext } from '../../src/domain/leak-guard.js'
+import { TEMPLATE_CATEGORIES } from '../../src/config/knowledge-schema.js'
+
+const knowledge = loadKnowledge('config/knowledge')
+const ctx: LeakContext = {
+  forbiddenNames: ['李师傅', '安心安装服务', '王小美'],
+  allowedPhones: ['13800001234'],
+  allowedIds: [],
+  allowedLinkHosts: ['baton.example.cn'],
+  internalJargon: knowledge.guard.internalJargon,
+  forbiddenCommitments: knowledge.guard.forbiddenCommitments,
+}
+const kinds = (text: string) => checkLeak(text, ctx).hits.map((h) => h.kind)
+
+describe('leak guard', () => {
+  it.each([
+    ['李师傅明天上午到', ['name']],
+    ['安心安装服务会联系您', ['name']],
+    ['有问题请打13912345678', ['phone']],
+    ['有问题请打 139-1234-5678', ['phone']],
+    ['有问题请打１３９１２３４５６７８', ['phone']],
+    ['座机 021-87654321', ['phone']],
+    ['身份证 11010519491231002X 已登记', ['id_number']],
+    ['银行卡 6222021234567890123', ['id_number']],
+    ['补偿您¥100', ['commitment', 'money']],
+    ['退您100元', ['money']],
+    ['给您五百块钱', ['money']],
+    ['RMB 50 的券', ['money']],
+    ['工单池已经派单', ['jargon', 'jargon']],
+    ['详情见 http://evil.example.com/x', ['link']],
+    ['详情见 bit.ly/abc', ['link']],
+    ['我们保证明天一定修好', ['commitment', 'commitment']],
+    ['您好\u200b，已收到', ['invisible_char']],
+    ['您好\u202e，已收到', ['invisible_char']],
+  ])('%s → %j', (text, expected) => expect(kinds(text).sort()).toEqual([...expected].sort()))
+
+  it.each([
+    '您好，张先生！资料我们已经收到，会尽快核对。',
+    '您的电话13800001234已登记', // the customer's own number
+    '详情见 https://baton.example.cn/help',
+    '包裹已经寄出',
+    '订单DD20261101001已处理',
+  ])('lets %j through', (text) => expect(checkLeak(text, ctx)).toEqual({ ok: true, hits: [] }))
+
+  it('summarises hits for logs without their content', () => {
+    expect(describeHits(checkLeak('李师傅 13912345678 13912345679', ctx).hits)).toBe('name×1, phone×2')
+  })
+})
+
+describe('approved knowledge and the composer', () => {
+  const facts = { contact_name: '张先生', executor_name: '张太太', service_label: '售后服务', items: '安装位置的照片', feedback_window: '24小时', progress: '资料已收到', case_id: '7', order_no: 'DD1', what: '已提供资料' }
+  const now = new Date('2026-11-25T10:00:00Z')
+
+  it('every category has approved wording, and all of it passes the leak guard', () => {
+    for (const category of TEMPLATE_CATEGORIES) {
+      const out = composeCustomerDraft({ category, serviceType: 'after_sales', facts, now }, knowledge)
+      expect(out.ok, category).toBe(true)
+      if (out.ok) expect(checkLeak(out.text, ctx), `${category}: ${out.text}`).toEqual({ ok: true, hits: [] })
+    }
+  })
+
+  it('refuses to leave a hole when a fact is missing', () => {
+    expect(composeCustomerDraft({ category: 'coordination_request', serviceType: 'after_sales', facts: { ...facts, executor_name: undefined }, now }, knowledge)).toEqual({
+      ok: false,
+      code: 'missing_fact',
+      detail: 'coordination-request needs executor_name, executor_name',
+    })
+  })
+
+  it('uses campaign wording only inside its dates, and specific wording over generic', () => {
+    const k = {
+      ...knowledge,
+      templates: [
+        ...knowledge.templates,
+        { id: 'promo', version: 1, category: 'generic_reply' as const, serviceTypes: ['after_sales' as const], text: '双11专属回复', validFrom: '2026-11-01', validTo: '2026-11-11', hash: 'h', file: 'x' },
+      ],
+    }
+    const pick = (d: string) => composeCustomerDraft({ category: 'generic_reply', serviceType: 'after_sales', facts, now: new Date(d) }, k)
+    expect(pick('2026-11-10T00:00:00Z')).toMatchObject({ ok: true, templateId: 'promo' })
+    expect(pick('2026-11-25T00:00:00Z')).toMatchObject({ ok: true, templateId: 'generic-reply' })
+  })
+})
