@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadTenant } from '../../src/config/load-tenant.js'
+import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
+import { botSaid, sendsSettled } from '../support/groups.js'
+import { eventually } from '../support/test-env.js'
+
+describe('the outbound queue on real Redis', () => {
+  let h: SandboxHarness
+  let original: (id: string, text: string) => Promise<string | void>
+  const queueSend = async (group: string, text: string): Promise<number> => {
+    const [row] = await h.runtime.ds.query(`INSERT INTO sends (kind, group_key, text, created_at) VALUES ('reply', $1, $2, now()) RETURNING id`, [group, text])
+    return Number(row.id)
+  }
+
+  beforeAll(async () => {
+    const tenant = loadTenant('config/sandbox.yaml')
+    tenant.outbound = { ...tenant.outbound, attempts: 3, backoffMs: 20 }
+    h = await startSandbox({ tenant })
+    const puppet = h.runtime.sandbox!.puppet
+    original = puppet.messageSendText.bind(puppet)
+  })
+  afterAll(async () => {
+    await h?.close()
+  })
+
+  it('a send that fails twice then succeeds is delivered once, with the attempts recorded', async () => {
+    let calls = 0
+    h.runtime.sandbox!.puppet.messageSendText = async (id: string, text: string) => {
+      calls++
+      if (calls <= 2) throw new Error('puppet timeout')
+      return original(id, text)
+    }
+    const id = await queueSend('cust-zhao', '第三次才成功的消息')
+    await sendsSettled(h)
+    expect(botSaid(h, 'cust-zhao').filter((t) => t === '第三次才成功的消息')).toHaveLength(1)
+    const [row] = await h.runtime.ds.query(`SELECT status, attempts FROM sends WHERE id = $1`, [id])
+    expect(row).toEqual({ status: 'sent', attempts: 3 })
+  })
+
+  it('a send that always fails ends failed and is reported once in the internal group', async () => {
+    h.runtime.sandbox!.puppet.messageSendText = async () => {
+      throw new Error('account throttled')
+    }
+    const id = await queueSend('cust-zhang', '永远发不出去的消息')
+    await eventually(async () => (await h.runtime.ds.query(`SELECT status FROM sends WHERE id = $1`, [id]))[0].status === 'failed', { timeoutMs: 15_000 })
+    h.runtime.sandbox!.puppet.messageSendText = original
+    await sendsSettled(h)
+    const reports = botSaid(h, 'internal').filter((t) => t.startsWith('⚠️ 发送失败'))
+    expect(reports).toHaveLength(1)
+    expect(reports[0]).toContain('张先生·空调安装服务群')
+    expect(reports[0]).toContain('account throttled')
+    expect(botSaid(h, 'cust-zhang')).not.toContain('永远发不出去的消息')
+  })
+
+  it('order is kept per group, and relaying the same rows again sends nothing twice', async () => {
+    const ids: number[] = []
+    for (let i = 0; i < 10; i++) ids.push(await queueSend('cust-zhao', `顺序消息 ${i}`))
+    await sendsSettled(h)
+    const lines = botSaid(h, 'cust-zhao').filter((t) => t.startsWith('顺序消息'))
+    expect(lines).toEqual(Array.from({ length: 10 }, (_, i) => `顺序消息 ${i}`))
+    // a replayed relay (rows marked unrelayed again) must not send anything twice
+    await h.runtime.ds.query(`UPDATE sends SET relayed_at = NULL WHERE id = ANY($1::bigint[])`, [ids])
+    await eventually(async () => (await h.runtime.ds.query(`SELECT count(*)::int AS n FROM sends WHERE relayed_at IS NULL`))[0].n === 0)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(botSaid(h, 'cust-zhao').filter((t) => t.startsWith('顺序消息'))).toHaveLength(10)
+  })
+})
