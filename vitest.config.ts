@@ -8,7 +8,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: ['default'],
+    reporters: ['default', './tests/support/summary-reporter.ts'],
     // Wechaty's own logger is chatty; tests read what people in the groups see instead.
     env: { WECHATY_LOG: 'silent' },
   },

@@ -6,7 +6,7 @@ import { eventually } from '../support/test-env.js'
 
 describe('the outbound queue on real Redis', () => {
   let h: SandboxHarness
-  let original: (id: string, text: string) => Promise<string | void>
+  let original: (id: string, text: string) => Promise<void>
   const queueSend = async (group: string, text: string): Promise<number> => {
     const [row] = await h.runtime.ds.query(`INSERT INTO sends (kind, group_key, text, created_at) VALUES ('reply', $1, $2, now()) RETURNING id`, [group, text])
     return Number(row.id)
