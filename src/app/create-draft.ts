@@ -98,6 +98,7 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
       candidates: candidatesText(wording, req.candidates),
     })
     await tx.insertSend({ kind: 'notice', draftId: null, caseId: req.kase.id, groupKey: internal.key, text: notice }, req.now)
+    if (services.reviewDmToOwner && req.kase.ownerId) await tx.insertSend({ kind: 'notice', caseId: req.kase.id, contactId: req.kase.ownerId, text: notice }, req.now)
   }
   return { draftId, mode, riskFlags: [...flags] }
 }

@@ -41,6 +41,8 @@ export interface DecisionServices {
   proofRuleFor(serviceType: ServiceType): ProofRule
   materialItemsFor(serviceType: ServiceType): string[]
   dueAt(state: CaseState, serviceType: ServiceType, enteredAt: Date): Date | null
+  /** also send each review notice to the case owner by direct message */
+  reviewDmToOwner: boolean
   /** categories the team switched to automatic sending */
   isAutomatic(category: string): boolean
 }

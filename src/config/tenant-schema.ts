@@ -79,6 +79,13 @@ export const tenantSchema = z
     partners: z.array(partnerSchema).default([]),
     policy: z.record(z.unknown()).default({}),
     outbound: outboundSchema,
+    review: z
+      .object({
+        /** also send each review notice to the case owner by direct message */
+        notifyOwnerByDm: z.boolean().default(false),
+      })
+      .strict()
+      .default({}),
     paths: z
       .object({ lexicon: z.string().optional(), knowledge: z.string().optional(), wording: z.string().optional() })
       .strict()

@@ -61,6 +61,7 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
     materialItemsFor: (t) => materialItemsFor(t, knowledge),
     dueAt: (state, serviceType, enteredAt) => computeDueAt({ state, serviceType, enteredAt, policy }),
     isAutomatic: (category) => automatic.has(category),
+    reviewDmToOwner: tenant.review.notifyOwnerByDm,
   }
   return { services, wording, policy }
 }

@@ -26,6 +26,9 @@ import { SqlStore } from '../adapters/db/sql-store.js'
 import { SqlCaseQueries } from '../adapters/db/case-queries.js'
 import { createOutboundQueue, redisConnection, startOutboundWorker } from '../adapters/queue/outbound-queue.js'
 import { OutboxRelay } from '../adapters/queue/outbox-relay.js'
+import { caseRoutes } from '../adapters/http/case-routes.js'
+import { sqlEvidenceReader } from '../adapters/db/evidence-store.js'
+import { parseApiTokens } from '../config/api-tokens.js'
 
 export type Role = 'bot' | 'worker' | 'api'
 export const ALL_ROLES: readonly Role[] = ['bot', 'worker', 'api']
@@ -133,6 +136,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
               }
             : {}),
         }),
+        caseRoutes({ tokens: parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox }), queries: commandServices.queries, evidence: sqlEvidenceReader(ds) }),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),
       ]
       const server = await listen(createHttpApp(log, routers), env.PORT, env.HOST)

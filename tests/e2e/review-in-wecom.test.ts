@@ -103,4 +103,21 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     expect(card).toContain('执行人：张太太')
     expect(card).toContain('等待：客户联系人')
   })
+
+  it('serves the case\'s evidence trail over HTTP to token holders only', async () => {
+    const addr = h.runtime.server!.address()
+    const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/api/v1/cases`
+    const auth = { authorization: 'Bearer sandbox' }
+    expect((await fetch(`${base}/1/evidence`)).status).toBe(401)
+    expect((await fetch(`${base}/1/evidence`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401)
+    expect((await fetch(`${base}/999/evidence`, { headers: auth })).status).toBe(404)
+    const bad = await fetch(`${base}/abc/evidence`, { headers: auth })
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as { error: unknown }).error).toMatchObject({ code: 'bad_request', field: 'id' })
+    const res = await fetch(`${base}/1/evidence`, { headers: auth })
+    const body = (await res.json()) as { verified: boolean; events: Array<{ kind: string }> }
+    expect(res.status).toBe(200)
+    expect(body.verified).toBe(true)
+    expect(body.events.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['case_opened', 'message', 'state_changed', 'draft_created', 'draft_decided', 'delivery']))
+  })
 })
