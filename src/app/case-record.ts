@@ -72,3 +72,22 @@ export interface SendRecord {
   status: 'queued' | 'sending' | 'sent' | 'failed'
   attempts: number
 }
+
+/** A new case in `requested`, waiting on the team, with the given roles and due time. */
+export function newCaseRecord(f: Pick<CaseRecord, 'customerKey' | 'serviceType' | 'contactId' | 'executorId' | 'ownerId' | 'partnerKey' | 'orderNo' | 'dueAt'>, now: Date): Omit<CaseRecord, 'id'> {
+  return {
+    ...f,
+    state: 'requested',
+    waitingParty: 'team',
+    missingItems: [],
+    stateEnteredAt: now,
+    stateVersion: 1,
+    reminderCount: 0,
+    cancellationReason: null,
+    customerCompletedAt: null,
+    writebackAt: null,
+    createdAt: now,
+    updatedAt: now,
+    closedAt: null,
+  }
+}

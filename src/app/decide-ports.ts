@@ -1,27 +1,10 @@
 import type { DraftCategory, ProofRule } from '../domain/decide/decide-message.js'
-import type { Channel, Intent, MessageType, RiskFlag, ServiceType, TalkerRole, CaseState } from '../domain/types.js'
+import type { ServiceType, CaseState } from '../domain/types.js'
+import type { Understanding, UnderstandInput } from '../domain/understanding/index.js'
 
 /** The parts of understanding a message the app relies on (see src/domain/understanding). */
-export interface UnderstandingResult {
-  intent: Intent
-  riskFlags: RiskFlag[]
-  references: {
-    caseIds: number[]
-    orderNumbers: string[]
-    customerKeys: string[]
-    phoneTails: string[]
-    mentionIds: string[]
-    links: string[]
-  }
-}
-
-export interface UnderstandInput {
-  text: string
-  type: MessageType
-  channel: Channel
-  talkerRole: TalkerRole
-  mentionIds: string[]
-}
+export type UnderstandingResult = Pick<Understanding, 'intent' | 'riskFlags' | 'references'>
+export type { UnderstandInput }
 
 export type ComposeResult =
   | { ok: true; text: string; templateId: string; templateVersion: number; templateHash: string }

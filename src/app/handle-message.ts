@@ -4,7 +4,7 @@ import type { CaseState } from '../domain/types.js'
 import type { Wording } from '../config/load-wording-dir.js'
 import type { CustomerConfig } from '../config/tenant-schema.js'
 import { applyTransition } from './apply-transition.js'
-import type { CaseRecord } from './case-record.js'
+import { newCaseRecord, type CaseRecord } from './case-record.js'
 import { label, say } from './case-facts-text.js'
 import { createDraft, notifyUncertain } from './create-draft.js'
 import type { DecisionServices, UnderstandingResult } from './decide-ports.js'
@@ -141,28 +141,19 @@ async function resolveCase(tx: Tx, deps: HandleDeps, decision: Decision, now: Da
   if (choice.kind !== 'open') return null
   const customer = deps.directory.customer(choice.customerKey)
   if (!customer) return null
-  const record: Omit<CaseRecord, 'id'> = {
-    customerKey: customer.key,
-    serviceType: choice.serviceType,
-    contactId: customer.contact,
-    executorId: customer.executor ?? customer.contact,
-    ownerId: null,
-    partnerKey: choice.partnerKey,
-    orderNo: choice.orderNo,
-    state: 'requested',
-    waitingParty: 'team',
-    missingItems: [],
-    dueAt: deps.services.dueAt('requested', choice.serviceType, now),
-    stateEnteredAt: now,
-    stateVersion: 1,
-    reminderCount: 0,
-    cancellationReason: null,
-    customerCompletedAt: null,
-    writebackAt: null,
-    createdAt: now,
-    updatedAt: now,
-    closedAt: null,
-  }
+  const record = newCaseRecord(
+    {
+      customerKey: customer.key,
+      serviceType: choice.serviceType,
+      contactId: customer.contact,
+      executorId: customer.executor ?? customer.contact,
+      ownerId: null,
+      partnerKey: choice.partnerKey,
+      orderNo: choice.orderNo,
+      dueAt: deps.services.dueAt('requested', choice.serviceType, now),
+    },
+    now,
+  )
   const id = await tx.insertCase(record)
   await tx.appendEvidence(id, { kind: 'case_opened', actor: 'baton', at: now, payload: { customer: customer.key, serviceType: choice.serviceType, partner: choice.partnerKey, orderNo: choice.orderNo, contact: record.contactId, executor: record.executorId } })
   return { id, ...record }

@@ -1,7 +1,7 @@
 import type { CaseActor } from '../domain/case-state.js'
 import type { CaseState, ServiceType } from '../domain/types.js'
 import { applyTransition } from './apply-transition.js'
-import type { CaseRecord } from './case-record.js'
+import { newCaseRecord, type CaseRecord } from './case-record.js'
 import type { DecisionServices } from './decide-ports.js'
 import type { Directory } from './directory.js'
 import { AppError } from './errors.js'
@@ -41,28 +41,20 @@ export async function openCase(deps: ManageDeps, by: Staff, input: { customer: s
   const now = deps.clock.now()
   const partner = deps.directory.partners[0]
   return deps.store.transaction(async (tx) => {
-    const record: Omit<CaseRecord, 'id'> = {
-      customerKey: customer.key,
-      serviceType: input.serviceType,
-      contactId: customer.contact,
-      executorId: customer.executor ?? customer.contact,
-      ownerId: by.id,
-      partnerKey: deps.directory.partners.length === 1 ? partner!.key : null,
-      orderNo: customer.orderNumbers[0] ?? null,
-      state: 'requested',
-      waitingParty: 'team',
-      missingItems: [],
-      dueAt: deps.services.dueAt('requested', input.serviceType, now),
-      stateEnteredAt: now,
-      stateVersion: 1,
-      reminderCount: 0,
-      cancellationReason: null,
-      customerCompletedAt: null,
-      writebackAt: null,
-      createdAt: now,
-      updatedAt: now,
-      closedAt: null,
-    }
+    const record = newCaseRecord(
+      {
+        customerKey: customer.key,
+        serviceType: input.serviceType,
+        contactId: customer.contact,
+        executorId: customer.executor ?? customer.contact,
+        ownerId: by.id,
+        // with a single partner the case is theirs; otherwise a handler sets it later
+        partnerKey: deps.directory.partners.length === 1 ? partner!.key : null,
+        orderNo: customer.orderNumbers[0] ?? null,
+        dueAt: deps.services.dueAt('requested', input.serviceType, now),
+      },
+      now,
+    )
     const id = await tx.insertCase(record)
     await tx.appendEvidence(id, { kind: 'case_opened', actor: by.id, at: now, payload: { customer: customer.key, serviceType: input.serviceType, note: input.note ?? null, byHand: true } })
     return { id, ...record }
@@ -93,7 +85,7 @@ export async function setCaseRole(deps: ManageDeps, by: Staff, caseId: number, r
   const person = deps.directory.person(personId)
   if (!person) throw new AppError('not_found', `no person ${personId}`, { entity: 'person', id: personId })
   if (role === 'owner' && !deps.directory.hasRole(personId, 'handler', 'supervisor')) {
-    throw new AppError('bad_arguments', `${person.name} is not a handler`, { field: 'person' })
+    throw new AppError('bad_arguments', `${person.id} is not a handler`, { field: 'person', reason: 'not_a_handler', name: person.name })
   }
   const now = deps.clock.now()
   return deps.store.transaction(async (tx) => {

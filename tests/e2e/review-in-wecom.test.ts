@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadTenant } from '../../src/config/load-tenant.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
 import { botSaid, sayAndSettle, seen, sendsSettled } from '../support/groups.js'
 
@@ -9,7 +10,10 @@ describe('review inside WeCom, as the people in the groups see it', () => {
   const draftIds = async (): Promise<number[]> => ((await h.runtime.ds.query(`SELECT id FROM drafts ORDER BY id`)) as { id: string }[]).map((r) => Number(r.id))
 
   beforeAll(async () => {
-    h = await startSandbox()
+    const tenant = loadTenant('config/sandbox.yaml')
+    // many commands in one minute: lift the per-group send limit for this file
+    tenant.outbound = { ...tenant.outbound, perGroupPerMinute: 1000 }
+    h = await startSandbox({ tenant })
   })
   afterAll(async () => {
     await h?.close()
@@ -119,5 +123,28 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     expect(res.status).toBe(200)
     expect(body.verified).toBe(true)
     expect(body.events.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['case_opened', 'message', 'state_changed', 'draft_created', 'draft_decided', 'delivery']))
+  })
+
+  it('manages a case by hand: /open, /executor, /assign, /wait, /cases, /take, /cancel, /help', async () => {
+    const cmd = async (text: string, as = 'wx-handler-chen'): Promise<string> => {
+      await sayAndSettle(h, { as, group: 'internal', text })
+      await sendsSettled(h)
+      return botSaid(h, 'internal').at(-1)!
+    }
+    const opened = await cmd('/open 赵姐 预约 客户要求改约')
+    const id = Number(/案件#(\d+)/.exec(opened)![1])
+    expect(opened).toBe(`📂 已建案件#${id}：赵女士｜上门预约｜负责人 陈明`)
+    expect(await cmd(`/executor ${id} @张太太`)).toBe(`👤 案件#${id} 的执行人已设为 张太太。`)
+    expect(await cmd(`/assign ${id} @王小美`)).toBe(`👤 案件#${id} 的负责人已设为 王小美。`)
+    expect(await cmd(`/assign ${id} @赵女士`)).toBe('赵女士 不是处理人，不能负责案件。')
+    expect(await cmd(`/executor ${id} @路人甲`)).toBe('找不到此人，请 @ 一位已登记的成员。')
+    expect(await cmd(`/wait ${id} waiting_executor in 2h`)).toMatch(new RegExp(`^🔄 案件#${id}：已受理 → 等待执行人配合（截止 `))
+    expect(await cmd('/cases waiting')).toContain(`#${id} 赵女士｜等待执行人配合`)
+    expect(await cmd(`/take case ${id}`)).toBe(`🙋 案件#${id} 现由陈明负责。`)
+    expect(await cmd(`/wait ${id} completed_later`)).toMatch(/^用法：\/wait/)
+    expect(await cmd(`/cancel ${id} 客户取消`)).toBe(`🔄 案件#${id}：等待执行人配合 → 已取消`)
+    expect(await cmd(`/done ${id}`)).toBe(`案件#${id} 不能从「已取消」转为「已完成」。`)
+    expect(await cmd('/help approve')).toMatch(/^\/approve <草稿号> \[force\]/)
+    expect((await cmd('/help')).split('\n').length).toBeGreaterThan(10)
   })
 })

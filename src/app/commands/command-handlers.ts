@@ -1,28 +1,15 @@
-import type { CaseState, ServiceType } from '../../domain/types.js'
+import type { CaseState } from '../../domain/types.js'
+import type { ParsedCommand } from '../../domain/commands/parse-command.js'
 import { label } from '../case-facts-text.js'
 import { reasonsText } from '../create-draft.js'
 import { AppError } from '../errors.js'
 import { moveCase, openCase, setCaseRole } from '../manage-case.js'
 import { approveDraft, editDraft, rejectDraft, takeOverDraft, type ReviewResult } from '../review/decide-draft.js'
-import type { CaseListFilter } from '../store.js'
 import { formatTime, renderCaseCard, renderCaseLine } from './case-card.js'
 import type { CommandContext } from './command-context.js'
 
-/** The arguments each command carries once parsed (see src/domain/commands). */
-export type CommandCall =
-  | { name: 'help'; command: string | null }
-  | { name: 'approve'; draftId: number; force: boolean }
-  | { name: 'edit'; draftId: number; text: string }
-  | { name: 'reject'; draftId: number; reason: string | null }
-  | { name: 'take'; target: 'draft' | 'case'; id: number }
-  | { name: 'case'; caseId: number }
-  | { name: 'cases'; filter: CaseListFilter }
-  | { name: 'open'; customer: string; serviceType: ServiceType; note: string | null }
-  | { name: 'wait'; caseId: number; state: CaseState; dueInMs: number | null }
-  | { name: 'done'; caseId: number; note: string | null }
-  | { name: 'cancel'; caseId: number; reason: string }
-  | { name: 'executor'; caseId: number; mention: string }
-  | { name: 'assign'; caseId: number; mention: string }
+/** The arguments each command carries once parsed: the domain grammar's output. */
+export type CommandCall = ParsedCommand
 
 type Handler<N extends CommandCall['name']> = (ctx: CommandContext, call: Extract<CommandCall, { name: N }>) => Promise<void>
 

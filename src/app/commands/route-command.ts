@@ -104,7 +104,8 @@ function answerFor(err: unknown, call: CommandCall, t: (k: string, v?: Record<st
     case 'conflict':
       return t('case_closed', { case_id: String(d['id']), state: svc.wording.get(`labels.states.${String(d['state'])}`) ?? String(d['state']) })
     case 'bad_arguments':
-      return err.message
+      if (d['reason'] === 'not_a_handler') return t('not_a_handler', { person: String(d['name']) })
+      return t('bad_input')
     default:
       return null
   }
