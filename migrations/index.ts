@@ -1,5 +1,6 @@
 import { Foundation1764000000000 } from './1764000000000-foundation.js'
 import { CasesDraftsEvidence1764000100000 } from './1764000100000-cases-drafts-evidence.js'
+import { Timers1764000200000 } from './1764000200000-timers.js'
 
 /** Every migration in order; imported explicitly (no globbing) so tsx, vitest and tsc agree. */
-export const MIGRATIONS = [Foundation1764000000000, CasesDraftsEvidence1764000100000]
+export const MIGRATIONS = [Foundation1764000000000, CasesDraftsEvidence1764000100000, Timers1764000200000]

@@ -11,7 +11,7 @@ import type { Tx } from './store.js'
  */
 export async function applyTransition(
   tx: Tx,
-  services: Pick<DecisionServices, 'dueAt'>,
+  services: Pick<DecisionServices, 'dueAt' | 'planTimer'>,
   kase: CaseRecord,
   change: { to: CaseState; actor: CaseActor; by: string; reason: string; now: Date; dueAt?: Date | null; missingItems?: string[]; cancellationReason?: string },
 ): Promise<CaseRecord> {
@@ -20,6 +20,9 @@ export async function applyTransition(
     throw new AppError('illegal_transition', verdict.reason, { code: verdict.code, caseId: kase.id, from: kase.state, to: change.to })
   }
   const terminal = isTerminal(change.to)
+  // SLA clock: the time just spent goes to the team's bucket or to the outside world's
+  const spent = Math.max(0, change.now.getTime() - kase.stateEnteredAt.getTime())
+  const external = ['customer', 'contact', 'executor', 'partner'].includes(kase.waitingParty)
   const dueAt = terminal ? null : change.dueAt !== undefined ? change.dueAt : services.dueAt(change.to, kase.serviceType, change.now)
   const next: CaseRecord = {
     ...kase,
@@ -33,8 +36,15 @@ export async function applyTransition(
     closedAt: terminal ? change.now : null,
     missingItems: change.missingItems ?? (terminal ? [] : kase.missingItems),
     cancellationReason: change.cancellationReason ?? kase.cancellationReason,
+    waitingExternalMs: kase.waitingExternalMs + (external ? spent : 0),
+    waitingTeamMs: kase.waitingTeamMs + (external ? 0 : spent),
+    nextTimerAt: null,
   }
+  next.nextTimerAt = terminal ? null : (services.planTimer(next)?.at ?? null)
   await tx.updateCase(kase.id, {
+    nextTimerAt: next.nextTimerAt,
+    waitingExternalMs: next.waitingExternalMs,
+    waitingTeamMs: next.waitingTeamMs,
     state: next.state,
     waitingParty: next.waitingParty,
     dueAt: next.dueAt,

@@ -23,6 +23,11 @@ export interface CaseRecord {
   createdAt: Date
   updatedAt: Date
   closedAt: Date | null
+  /** when the next reminder/escalation timer fires (PostgreSQL is the source of truth) */
+  nextTimerAt: Date | null
+  /** SLA clock: time spent waiting on the customer side or the partner, and on the team */
+  waitingExternalMs: number
+  waitingTeamMs: number
 }
 
 export type DraftStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'taken_over' | 'sent_direct' | 'expired'
@@ -89,5 +94,8 @@ export function newCaseRecord(f: Pick<CaseRecord, 'customerKey' | 'serviceType' 
     createdAt: now,
     updatedAt: now,
     closedAt: null,
+    nextTimerAt: null,
+    waitingExternalMs: 0,
+    waitingTeamMs: 0,
   }
 }

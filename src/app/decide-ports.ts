@@ -24,6 +24,8 @@ export interface DecisionServices {
   proofRuleFor(serviceType: ServiceType): ProofRule
   materialItemsFor(serviceType: ServiceType): string[]
   dueAt(state: CaseState, serviceType: ServiceType, enteredAt: Date): Date | null
+  /** the next reminder/escalation of a case in its current state (null: none) */
+  planTimer(c: { state: CaseState; serviceType: ServiceType; stateEnteredAt: Date; reminderCount: number }): { at: Date; step: 'remind' | 'escalate_owner' | 'escalate_supervisor' | 'auto_close' } | null
   /** also send each review notice to the case owner by direct message */
   reviewDmToOwner: boolean
   /** categories the team switched to automatic sending */

@@ -154,6 +154,7 @@ async function resolveCase(tx: Tx, deps: HandleDeps, decision: Decision, now: Da
     },
     now,
   )
+  record.nextTimerAt = deps.services.planTimer(record)?.at ?? null
   const id = await tx.insertCase(record)
   await tx.appendEvidence(id, { kind: 'case_opened', actor: 'baton', at: now, payload: { customer: customer.key, serviceType: choice.serviceType, partner: choice.partnerKey, orderNo: choice.orderNo, contact: record.contactId, executor: record.executorId } })
   return { id, ...record }

@@ -11,7 +11,7 @@ import type { Store, Tx } from './store.js'
 export interface ManageDeps {
   store: Store
   directory: Directory
-  services: Pick<DecisionServices, 'dueAt' | 'materialItemsFor'>
+  services: Pick<DecisionServices, 'dueAt' | 'materialItemsFor' | 'planTimer'>
   clock: Clock
 }
 
@@ -55,6 +55,7 @@ export async function openCase(deps: ManageDeps, by: Staff, input: { customer: s
       },
       now,
     )
+    record.nextTimerAt = deps.services.planTimer(record)?.at ?? null
     const id = await tx.insertCase(record)
     await tx.appendEvidence(id, { kind: 'case_opened', actor: by.id, at: now, payload: { customer: customer.key, serviceType: input.serviceType, note: input.note ?? null, byHand: true } })
     return { id, ...record }

@@ -9,6 +9,7 @@ import type { DecisionServices } from '../app/decide-ports.js'
 import type { Directory } from '../app/directory.js'
 import { composeCustomerDraft, materialItemsFor, proofRequiredFor } from '../domain/composer.js'
 import { computeDueAt } from '../domain/due-time.js'
+import { planTimer } from '../domain/timer-plan.js'
 import { checkLeak } from '../domain/leak-guard.js'
 import { compileLexicon, understandMessage, type Lexicon } from '../domain/understanding/index.js'
 
@@ -62,6 +63,7 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
     dueAt: (state, serviceType, enteredAt) => computeDueAt({ state, serviceType, enteredAt, policy }),
     isAutomatic: (category) => automatic.has(category),
     reviewDmToOwner: tenant.review.notifyOwnerByDm,
+    planTimer: (c) => planTimer(c, policy),
   }
   return { services, wording, policy }
 }

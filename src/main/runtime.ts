@@ -26,6 +26,8 @@ import { SqlStore } from '../adapters/db/sql-store.js'
 import { SqlCaseQueries } from '../adapters/db/case-queries.js'
 import { createOutboundQueue, redisConnection, startOutboundWorker } from '../adapters/queue/outbound-queue.js'
 import { OutboxRelay } from '../adapters/queue/outbox-relay.js'
+import { createTimerQueue, startTimerWorker, TimerReconciler } from '../adapters/queue/timer-queue.js'
+import { fireTimer } from '../app/fire-timer.js'
 import { caseRoutes } from '../adapters/http/case-routes.js'
 import { sqlEvidenceReader } from '../adapters/db/evidence-store.js'
 import { parseApiTokens } from '../config/api-tokens.js'
@@ -42,6 +44,7 @@ export interface Runtime {
   session?: WecomSession
   sandbox?: SandboxTenant
   server?: Server
+  timers?: TimerReconciler
   /** Stops taking messages, lets work in flight finish, closes the session and the pools. */
   stop(): Promise<void>
 }
@@ -74,9 +77,24 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     const queue = createOutboundQueue(connection, env.BATON_QUEUE_PREFIX, tenant.outbound)
     stops.unshift(() => queue.close())
     const relay = new OutboxRelay(ds, queue, log)
-    // every committed unit of work may have queued sends: relay them right away
+    const timerQueue = createTimerQueue(connection, env.BATON_QUEUE_PREFIX)
+    stops.unshift(() => timerQueue.close())
+    const timers = new TimerReconciler(ds, timerQueue, log)
+    runtime.timers = timers
+    // every committed unit of work may have queued sends or moved a timer: act on it right away
     const sql = new SqlStore(ds)
-    const store: Store = { transaction: async (fn) => { const r = await sql.transaction(fn); relay.kick(); return r } }
+    const schedules = roles.includes('bot') || roles.includes('worker')
+    const store: Store = {
+      transaction: async (fn) => {
+        const r = await sql.transaction(fn)
+        if (schedules) {
+          relay.kick()
+          timers.kick()
+        }
+        return r
+      },
+    }
+    await warnUnlessNoEviction(redis, log)
     const clock = systemClock
     const commandServices = { store, queries: new SqlCaseQueries(ds), directory, services, wording, clock, log }
 
@@ -146,9 +164,15 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       log.info({ port: typeof addr === 'object' && addr ? addr.port : env.PORT }, 'HTTP listening')
     }
 
-    if (roles.includes('bot') || roles.includes('worker')) {
+    if (roles.includes('worker')) {
+      const timerWorker = startTimerWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, fire: (job) => fireTimer({ store, directory, services, wording, clock, log }, job) })
+      stops.unshift(() => timerWorker.close())
+    }
+    if (schedules) {
       relay.start()
+      timers.start()
       stops.unshift(() => relay.stop())
+      stops.unshift(() => timers.stop())
     }
 
     runtime.stop = once(async () => {
@@ -164,6 +188,16 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
   } catch (err) {
     for (const stop of stops) await stop().catch(() => undefined)
     throw err
+  }
+}
+
+/** BullMQ loses jobs when Redis evicts keys: say so loudly at start-up. */
+async function warnUnlessNoEviction(redis: Redis, log: Logger): Promise<void> {
+  try {
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string]
+    if (policy !== 'noeviction') log.warn({ policy }, 'Redis maxmemory-policy should be noeviction for BullMQ; jobs may be evicted')
+  } catch (err) {
+    log.warn({ err: { message: (err as Error).message } }, 'could not read Redis maxmemory-policy (CONFIG disabled?); make sure it is noeviction')
   }
 }
 

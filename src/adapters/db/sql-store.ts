@@ -27,6 +27,9 @@ const CASE_COLUMNS: Record<keyof Omit<CaseRecord, 'id'>, string> = {
   createdAt: 'created_at',
   updatedAt: 'updated_at',
   closedAt: 'closed_at',
+  nextTimerAt: 'next_timer_at',
+  waitingExternalMs: 'waiting_external_ms',
+  waitingTeamMs: 'waiting_team_ms',
 }
 
 const DRAFT_COLUMNS: Record<keyof Omit<DraftRecord, 'id'>, string> = {
@@ -75,6 +78,9 @@ export function toCaseRecord(r: Row): CaseRecord {
     createdAt: r['created_at'] as Date,
     updatedAt: r['updated_at'] as Date,
     closedAt: (r['closed_at'] as Date | null) ?? null,
+    nextTimerAt: (r['next_timer_at'] as Date | null) ?? null,
+    waitingExternalMs: Number(r['waiting_external_ms'] ?? 0),
+    waitingTeamMs: Number(r['waiting_team_ms'] ?? 0),
   }
 }
 

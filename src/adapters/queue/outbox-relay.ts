@@ -20,9 +20,29 @@ export class OutboxRelay {
     private readonly intervalMs = 500,
   ) {}
 
+  private rearmTimer: NodeJS.Timeout | null = null
+
   start(): void {
     this.timer = setInterval(() => this.kick(), this.intervalMs)
+    this.rearmTimer = setInterval(() => void this.rearm().catch(() => undefined), 60_000)
+    void this.rearm().catch(() => undefined)
     this.kick()
+  }
+
+  /**
+   * Redis may lose jobs (a restart without persistence, FLUSHALL): sends relayed a while ago and
+   * still undelivered are relayed again. Job ids are per send, so a job that still exists is
+   * not duplicated.
+   */
+  async rearm(olderThanMs = 60_000): Promise<number> {
+    const rows: unknown = await this.ds.query(
+      `UPDATE sends SET relayed_at = NULL
+        WHERE status IN ('queued','sending') AND relayed_at IS NOT NULL AND relayed_at < now() - ($1::int * interval '1 millisecond')`,
+      [olderThanMs],
+    )
+    const count = Array.isArray(rows) && typeof rows[1] === 'number' ? rows[1] : 0
+    if (count > 0) this.kick()
+    return count
   }
 
   /** Relays soon; calls during a run coalesce into one more run. */
@@ -42,7 +62,9 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
+    if (this.rearmTimer) clearInterval(this.rearmTimer)
     this.timer = null
+    this.rearmTimer = null
     await this.running
   }
 

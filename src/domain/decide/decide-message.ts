@@ -13,6 +13,7 @@ export type DraftCategory =
   | 'proof_request'
   | 'coordination_request'
   | 'generic_reply'
+  | 'reminder'
 
 export type ProofRule = 'image' | 'material' | 'confirmation' | 'none'
 

@@ -1,0 +1,148 @@
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
+import type { DataSource } from 'typeorm'
+import { z } from 'zod'
+import type { Logger } from '../../app/ports.js'
+import type { TimerJob, TimerOutcome } from '../../app/fire-timer.js'
+import { timerJobId } from '../../domain/timer-plan.js'
+
+export const TIMER_QUEUE = 'timers'
+
+const timerJobSchema = z.object({ caseId: z.number().int().positive(), stateVersion: z.number().int().positive(), attempt: z.number().int().min(0) }).strict()
+
+export function createTimerQueue(connection: ConnectionOptions, prefix: string): Queue<TimerJob> {
+  return new Queue<TimerJob>(TIMER_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } },
+  })
+}
+
+export function startTimerWorker(opts: { connection: ConnectionOptions; prefix: string; log: Logger; fire: (job: TimerJob) => Promise<TimerOutcome> }): Worker<TimerJob> {
+  const worker = new Worker<TimerJob>(
+    TIMER_QUEUE,
+    async (job: Job<TimerJob>) => {
+      const parsed = timerJobSchema.safeParse(job.data)
+      if (!parsed.success) throw new UnrecoverableError(`bad timer job payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
+      return opts.fire(parsed.data)
+    },
+    { connection: opts.connection, prefix: opts.prefix, concurrency: 4 },
+  )
+  worker.on('error', (err) => opts.log.warn({ err: { message: err.message } }, 'timer worker error'))
+  return worker
+}
+
+interface TimerRow {
+  id: string
+  state_version: number
+  reminder_count: number
+  next_timer_at: Date | null
+  timer_job_id: string | null
+  closed_at: Date | null
+}
+
+/**
+ * Keeps BullMQ's delayed jobs in line with PostgreSQL, where every due time lives. After each
+ * commit it schedules changed timers and removes superseded ones; on start-up and every minute it
+ * re-adds every pending timer (idempotent by job id), which rebuilds Redis after a FLUSHALL. A
+ * due time already past fires at once.
+ */
+export class TimerReconciler {
+  private timer: NodeJS.Timeout | null = null
+  private running: Promise<void> | null = null
+  private again: 'changed' | 'full' | null = null
+  private outage = false
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly queue: Queue<TimerJob>,
+    private readonly log: Logger,
+    private readonly fullEveryMs = 60_000,
+  ) {}
+
+  start(): void {
+    this.run('full')
+    this.timer = setInterval(() => this.run('full'), this.fullEveryMs)
+  }
+
+  kick(): void {
+    this.run('changed')
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+    await this.running
+  }
+
+  /** Runs one pass now and resolves when it is done (tests, the benchmark). */
+  async reconcileNow(mode: 'changed' | 'full' = 'full'): Promise<number> {
+    await this.running
+    return this.pass(mode)
+  }
+
+  private run(mode: 'changed' | 'full'): void {
+    if (this.running) {
+      this.again = this.again === 'full' || mode === 'full' ? 'full' : 'changed'
+      return
+    }
+    this.running = this.pass(mode)
+      .then(() => {
+        if (this.outage) this.log.info({}, 'timer reconciler reached Redis again')
+        this.outage = false
+      })
+      .catch((err: Error) => {
+        if (!this.outage) this.log.warn({ err: { message: err.message } }, 'timer reconciler cannot reach Redis; timers stay in PostgreSQL')
+        this.outage = true
+      })
+      .finally(() => {
+        this.running = null
+        const again = this.again
+        this.again = null
+        if (again) this.run(again)
+      })
+  }
+
+  private async pass(mode: 'changed' | 'full'): Promise<number> {
+    const desired = `'timer-' || id || '-' || state_version || '-' || reminder_count`
+    const where =
+      mode === 'full'
+        ? `(next_timer_at IS NOT NULL AND closed_at IS NULL) OR timer_job_id IS NOT NULL`
+        : `(next_timer_at IS NOT NULL AND closed_at IS NULL AND timer_job_id IS DISTINCT FROM ${desired})
+           OR ((next_timer_at IS NULL OR closed_at IS NOT NULL) AND timer_job_id IS NOT NULL)`
+    let lastId = 0
+    let total = 0
+    for (;;) {
+      const rows: TimerRow[] = await this.ds.query(
+        `SELECT id, state_version, reminder_count, next_timer_at, timer_job_id, closed_at FROM cases
+          WHERE id > $1 AND (${where}) ORDER BY id LIMIT 1000`,
+        [lastId],
+      )
+      if (rows.length === 0) return total
+      lastId = Number(rows[rows.length - 1]!.id)
+      total += await this.apply(rows)
+    }
+  }
+
+  private async apply(rows: TimerRow[]): Promise<number> {
+    const now = Date.now()
+    const adds: Array<{ name: string; data: TimerJob; opts: { jobId: string; delay: number } }> = []
+    const changes: Array<{ id: number; jobId: string | null }> = []
+    for (const r of rows) {
+      const id = Number(r.id)
+      const want = r.next_timer_at && !r.closed_at ? timerJobId(id, r.state_version, r.reminder_count) : null
+      if (r.timer_job_id && r.timer_job_id !== want) await this.queue.remove(r.timer_job_id).catch(() => 0)
+      if (want && r.next_timer_at) {
+        adds.push({ name: 'timer', data: { caseId: id, stateVersion: r.state_version, attempt: r.reminder_count }, opts: { jobId: want, delay: Math.max(0, r.next_timer_at.getTime() - now) } })
+      }
+      if (r.timer_job_id !== want) changes.push({ id, jobId: want })
+    }
+    if (adds.length > 0) await this.queue.addBulk(adds)
+    if (changes.length > 0) {
+      await this.ds.query(
+        `UPDATE cases AS c SET timer_job_id = v.job_id FROM unnest($1::bigint[], $2::text[]) AS v(id, job_id) WHERE c.id = v.id`,
+        [changes.map((c) => c.id), changes.map((c) => c.jobId)],
+      )
+    }
+    return adds.length
+  }
+}

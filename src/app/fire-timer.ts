@@ -1,0 +1,130 @@
+import type { Wording } from '../config/load-wording-dir.js'
+import { applyTransition } from './apply-transition.js'
+import { formatTime } from './commands/case-card.js'
+import { label, say } from './case-facts-text.js'
+import type { CaseRecord } from './case-record.js'
+import { createDraft } from './create-draft.js'
+import type { DecisionServices } from './decide-ports.js'
+import type { Directory } from './directory.js'
+import type { Clock, Logger } from './ports.js'
+import type { Store, Tx } from './store.js'
+
+export interface TimerDeps {
+  store: Store
+  directory: Directory
+  services: DecisionServices
+  wording: Wording
+  clock: Clock
+  log: Logger
+}
+
+export interface TimerJob {
+  caseId: number
+  stateVersion: number
+  attempt: number
+}
+
+export type TimerOutcome = 'stale' | 'remind' | 'escalate_owner' | 'escalate_supervisor' | 'auto_close'
+
+/** Timers may fire a little early (clock skew between Redis and us); never much earlier. */
+const EARLY_TOLERANCE_MS = 1000
+
+/**
+ * Fires one reminder/escalation timer. The case row is locked and must still be in the same
+ * state entry, at the same attempt, and due — otherwise the timer is stale and does nothing, so
+ * re-delivered, duplicated or re-created jobs never remind twice.
+ */
+export async function fireTimer(deps: TimerDeps, job: TimerJob): Promise<TimerOutcome> {
+  const now = deps.clock.now()
+  return deps.store.transaction(async (tx) => {
+    const kase = await tx.lockCase(job.caseId)
+    const due = kase?.nextTimerAt
+    if (!kase || kase.closedAt || !due || kase.stateVersion !== job.stateVersion || kase.reminderCount !== job.attempt || due.getTime() > now.getTime() + EARLY_TOLERANCE_MS) {
+      return 'stale'
+    }
+    const plan = deps.services.planTimer(kase)
+    if (!plan) {
+      await tx.updateCase(kase.id, { nextTimerAt: null })
+      return 'stale'
+    }
+    let current: CaseRecord = kase
+    switch (plan.step) {
+      case 'remind':
+        await remind(tx, deps, kase, now)
+        break
+      case 'escalate_owner':
+        await escalate(tx, deps, kase, 'owner', now)
+        break
+      case 'escalate_supervisor':
+        await escalate(tx, deps, kase, 'supervisor', now)
+        break
+      case 'auto_close':
+        current = await applyTransition(tx, deps.services, kase, { to: 'cancelled', actor: 'system', by: 'baton', reason: 'no_response', cancellationReason: 'no_response', now })
+        await notifyInternal(tx, deps, kase, say(deps.wording, 'review.auto_closed', caseVars(deps, kase)), now)
+        break
+    }
+    const reminderCount = kase.reminderCount + 1
+    const next = current.closedAt ? null : (deps.services.planTimer({ ...kase, reminderCount })?.at ?? null)
+    if (!current.closedAt) await tx.updateCase(kase.id, { reminderCount, nextTimerAt: next, updatedAt: now })
+    await tx.appendEvidence(kase.id, {
+      kind: 'timer_fired',
+      actor: 'baton',
+      at: now,
+      payload: { step: plan.step, attempt: job.attempt, dueAt: due.toISOString(), lateMs: now.getTime() - due.getTime(), nextTimerAt: next?.toISOString() ?? null },
+    })
+    deps.log.info({ caseId: kase.id, step: plan.step, attempt: job.attempt, lateMs: now.getTime() - due.getTime() }, 'timer fired')
+    return plan.step
+  })
+}
+
+function caseVars(deps: TimerDeps, kase: CaseRecord): Record<string, string | number> {
+  const none = deps.wording.get('replies.none') ?? '-'
+  const person = (id: string | null) => (id ? (deps.directory.person(id)?.name ?? id) : none)
+  return {
+    case_id: kase.id,
+    customer: deps.directory.customer(kase.customerKey)?.name ?? kase.customerKey,
+    order_no: kase.orderNo ?? '-',
+    state: label(deps.wording, 'states', kase.state),
+    waiting: label(deps.wording, 'parties', kase.waitingParty),
+    owner: person(kase.ownerId),
+    due: formatTime(kase.dueAt, none),
+    reminders: kase.reminderCount,
+  }
+}
+
+/** A reminder to the party waited on, in its own group. */
+async function remind(tx: Tx, deps: TimerDeps, kase: CaseRecord, now: Date): Promise<void> {
+  switch (kase.waitingParty) {
+    case 'customer':
+    case 'contact':
+    case 'executor': {
+      // customer-safe wording from knowledge; direct only when "reminder" is automatic
+      const category = kase.state === 'waiting_contact_coordination' ? 'coordination_request' : 'reminder'
+      await createDraft(tx, deps, { category, kase, riskFlags: [], source: null, forceReview: category !== 'reminder', candidates: [], now })
+      return
+    }
+    case 'partner': {
+      const partner = kase.partnerKey ? deps.directory.partner(kase.partnerKey) : undefined
+      if (partner) {
+        await tx.insertSend({ kind: 'reminder', caseId: kase.id, groupKey: partner.group, text: say(deps.wording, 'review.partner_reminder', caseVars(deps, kase)) }, now)
+        return
+      }
+      break
+    }
+    default:
+      break
+  }
+  await notifyInternal(tx, deps, kase, say(deps.wording, 'review.team_reminder', caseVars(deps, kase)), now)
+}
+
+async function escalate(tx: Tx, deps: TimerDeps, kase: CaseRecord, to: 'owner' | 'supervisor', now: Date): Promise<void> {
+  const text = say(deps.wording, to === 'owner' ? 'review.escalation_owner' : 'review.escalation_supervisor', caseVars(deps, kase))
+  await notifyInternal(tx, deps, kase, text, now)
+  const people = to === 'owner' ? (kase.ownerId ? [kase.ownerId] : []) : deps.directory.peopleWithRole('supervisor').map((p) => p.id)
+  for (const id of people) await tx.insertSend({ kind: 'escalation', caseId: kase.id, contactId: id, text }, now)
+}
+
+async function notifyInternal(tx: Tx, deps: TimerDeps, kase: CaseRecord, text: string, now: Date): Promise<void> {
+  const internal = deps.directory.internalGroups()[0]
+  if (internal) await tx.insertSend({ kind: 'escalation', caseId: kase.id, groupKey: internal.key, text }, now)
+}
