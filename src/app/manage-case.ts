@@ -98,3 +98,21 @@ export async function setCaseRole(deps: ManageDeps, by: Staff, caseId: number, r
     return { ...kase, ...patch, updatedAt: now }
   })
 }
+
+/**
+ * `/remind <case> [now|in <d>]` and `/snooze <case> <d>`: moves the case's next timer (and, for
+ * a snooze, its due time) without touching the reminder ladder.
+ */
+export async function rescheduleTimer(deps: ManageDeps, by: Staff, caseId: number, opts: { delayMs: number; snooze: boolean; reason: string | null }): Promise<CaseRecord> {
+  const now = deps.clock.now()
+  return deps.store.transaction(async (tx) => {
+    const kase = await lockExisting(tx, caseId)
+    if (kase.closedAt) throw new AppError('conflict', `case ${caseId} is closed`, { id: caseId, state: kase.state })
+    if (!deps.services.planTimer(kase)) throw new AppError('conflict', `case ${caseId} has no pending timer`, { id: caseId, reason: 'no_timer' })
+    const at = new Date(now.getTime() + opts.delayMs)
+    const dueAt = opts.snooze && (!kase.dueAt || kase.dueAt < at) ? at : kase.dueAt
+    await tx.updateCase(caseId, { nextTimerAt: at, dueAt, updatedAt: now })
+    await tx.appendEvidence(caseId, { kind: opts.snooze ? 'snoozed' : 'remind_requested', actor: by.id, at: now, payload: { nextTimerAt: at.toISOString(), dueAt: dueAt?.toISOString() ?? null, reason: opts.reason } })
+    return { ...kase, nextTimerAt: at, dueAt, updatedAt: now }
+  })
+}

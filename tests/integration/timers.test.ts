@@ -78,6 +78,7 @@ describe('timers: reminders, escalation, write-backs and recovery (real Redis + 
     await new Promise((r) => setTimeout(r, 300))
     const [{ n }] = await h.runtime.ds.query(`SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND kind = 'timer_fired' AND payload->>'attempt' = '0'`, [c.id])
     expect(n).toBe(1)
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/cancel ${c.id} 测试结束` })
   })
 
   it('the customer sending the photo writes back once and the pending reminders are gone', async () => {
@@ -107,5 +108,26 @@ describe('timers: reminders, escalation, write-backs and recovery (real Redis + 
     const q = createTimerQueue(redisConnection(TEST_REDIS_URL), h.env.BATON_QUEUE_PREFIX)
     expect(await q.getJob(job!)).toBeUndefined()
     await q.close()
+  })
+
+  it('/snooze pushes the next reminder and the due time; /remind now sends it at once; the card shows it', async () => {
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: '/open 赵姐 资料 测试暂缓' })
+    const c = await caseRow('zhao')
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/wait ${c.id} waiting_customer_material` })
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/snooze ${c.id} 2h 客户出差` })
+    await sendsSettled(h)
+    expect(botSaid(h, 'internal').at(-1)).toMatch(new RegExp(`^😴 案件#${c.id} 已暂缓，下次提醒 `))
+    const snoozed = await caseRow('zhao')
+    expect(new Date(snoozed.next_timer_at).getTime() - Date.now()).toBeGreaterThan(7_000_000)
+    const before = reminders('cust-zhao').length
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/remind ${c.id} now` })
+    await eventually(() => reminders('cust-zhao').length === before + 1, { timeoutMs: 10_000 })
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/case ${c.id}` })
+    await sendsSettled(h)
+    expect(botSaid(h, 'internal').at(-1)).toContain('下次提醒：')
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/cancel ${c.id} 测试结束` })
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/remind ${c.id}` })
+    await sendsSettled(h)
+    expect(botSaid(h, 'internal')).toContain(`案件#${c.id} 已结束（已取消）。`)
   })
 })

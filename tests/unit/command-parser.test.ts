@@ -33,6 +33,12 @@ describe('command grammar', () => {
     ['/cancel 9 客户不需要了', cmd({ name: 'cancel', caseId: 9, reason: '客户不需要了' })],
     ['/executor 9 @张太太', cmd({ name: 'executor', caseId: 9, mention: '@张太太' })],
     ['/assign 9 @陈明', cmd({ name: 'assign', caseId: 9, mention: '@陈明' })],
+    ['/remind 9', cmd({ name: 'remind', caseId: 9, inMs: 0 })],
+    ['/remind 9 now', cmd({ name: 'remind', caseId: 9, inMs: 0 })],
+    ['/remind 9 in 30m', cmd({ name: 'remind', caseId: 9, inMs: 1_800_000 })],
+    ['/snooze 9 1天 客户出差', cmd({ name: 'snooze', caseId: 9, forMs: 86_400_000, reason: '客户出差' })],
+    ['/snooze 9', { kind: 'error', code: 'bad_arguments', name: 'snooze' }],
+    ['/remind 9 later', { kind: 'error', code: 'bad_arguments', name: 'remind' }],
     ['/help', cmd({ name: 'help', command: null })],
     ['/help approve', cmd({ name: 'help', command: 'approve' })],
     // ordinary chat is not a command

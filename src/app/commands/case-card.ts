@@ -33,6 +33,7 @@ export function renderCaseCard(s: CommandServices, kase: CaseRecord, events: rea
     state: label(s.wording, 'states', kase.state),
     waiting: label(s.wording, 'parties', kase.waitingParty),
     due: formatTime(kase.dueAt, none),
+    next_timer: formatTime(kase.nextTimerAt, none),
     events: lines.join('\n'),
   }).trimEnd()
 }

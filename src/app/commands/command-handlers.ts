@@ -3,7 +3,7 @@ import type { ParsedCommand } from '../../domain/commands/parse-command.js'
 import { label } from '../case-facts-text.js'
 import { reasonsText } from '../create-draft.js'
 import { AppError } from '../errors.js'
-import { moveCase, openCase, setCaseRole } from '../manage-case.js'
+import { moveCase, openCase, rescheduleTimer, setCaseRole } from '../manage-case.js'
 import { approveDraft, editDraft, rejectDraft, takeOverDraft, type ReviewResult } from '../review/decide-draft.js'
 import { formatTime, renderCaseCard, renderCaseLine } from './case-card.js'
 import type { CommandContext } from './command-context.js'
@@ -43,6 +43,14 @@ function resolveMention(ctx: CommandContext, mention: string): string {
 }
 
 export const COMMAND_HANDLERS: { [N in CommandCall['name']]: Handler<N> } = {
+  remind: async (ctx, c) => {
+    const kase = await rescheduleTimer(ctx, reviewer(ctx), c.caseId, { delayMs: c.inMs, snooze: false, reason: null })
+    return ctx.reply(ctx.t('remind_set', { case_id: kase.id, at: formatTime(kase.nextTimerAt, '-') }))
+  },
+  snooze: async (ctx, c) => {
+    const kase = await rescheduleTimer(ctx, reviewer(ctx), c.caseId, { delayMs: c.forMs, snooze: true, reason: c.reason })
+    return ctx.reply(ctx.t('snoozed', { case_id: kase.id, at: formatTime(kase.nextTimerAt, '-') }))
+  },
   help: async () => {
     throw new Error('help is answered by the router')
   },

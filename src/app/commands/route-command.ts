@@ -102,6 +102,7 @@ function answerFor(err: unknown, call: CommandCall, t: (k: string, v?: Record<st
     case 'forbidden':
       return t('supervisor_only')
     case 'conflict':
+      if (d['reason'] === 'no_timer') return t('no_timer', { case_id: String(d['id']) })
       return t('case_closed', { case_id: String(d['id']), state: svc.wording.get(`labels.states.${String(d['state'])}`) ?? String(d['state']) })
     case 'bad_arguments':
       if (d['reason'] === 'not_a_handler') return t('not_a_handler', { person: String(d['name']) })

@@ -17,6 +17,8 @@ export const COMMAND_SPECS = {
   cancel: { supervisorOnly: false },
   executor: { supervisorOnly: false },
   assign: { supervisorOnly: false },
+  remind: { supervisorOnly: false },
+  snooze: { supervisorOnly: false },
 } as const
 export type CommandName = keyof typeof COMMAND_SPECS
 export const COMMAND_NAMES = Object.keys(COMMAND_SPECS) as CommandName[]
@@ -35,6 +37,8 @@ export type ParsedCommand =
   | { name: 'cancel'; caseId: number; reason: string }
   | { name: 'executor'; caseId: number; mention: string }
   | { name: 'assign'; caseId: number; mention: string }
+  | { name: 'remind'; caseId: number; inMs: number }
+  | { name: 'snooze'; caseId: number; forMs: number; reason: string | null }
 
 export type ParseResult =
   | { kind: 'not_command' }
@@ -149,6 +153,19 @@ function parseArgs(name: CommandName, rest: string): ParsedCommand | null {
       const caseId = id(w[0])
       const reason = tail(rest, 1)
       return caseId !== null && reason ? { name, caseId, reason } : null
+    }
+    case 'remind': {
+      // `/remind 12`, `/remind 12 now`, `/remind 12 in 2h`
+      const caseId = id(w[0])
+      if (caseId === null) return null
+      if (w.length === 1 || (w.length === 2 && w[1]!.toLowerCase() === 'now')) return { name, caseId, inMs: 0 }
+      const inMs = w.length === 3 && w[1]!.toLowerCase() === 'in' ? parseDuration(w[2]!) : null
+      return inMs !== null ? { name, caseId, inMs } : null
+    }
+    case 'snooze': {
+      const caseId = id(w[0])
+      const forMs = w[1] === undefined ? null : parseDuration(w[1])
+      return caseId !== null && forMs !== null ? { name, caseId, forMs, reason: tail(rest, 2) } : null
     }
     case 'executor':
     case 'assign': {
