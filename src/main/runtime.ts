@@ -29,6 +29,7 @@ import { OutboxRelay } from '../adapters/queue/outbox-relay.js'
 import { createTimerQueue, startTimerWorker, TimerReconciler } from '../adapters/queue/timer-queue.js'
 import { fireTimer } from '../app/fire-timer.js'
 import { caseRoutes } from '../adapters/http/case-routes.js'
+import { metricsRoutes } from '../adapters/http/metrics-routes.js'
 import { sqlEvidenceReader } from '../adapters/db/evidence-store.js'
 import { parseApiTokens } from '../config/api-tokens.js'
 
@@ -106,7 +107,10 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       const pipeline = { ...commandServices, messages }
       session.onMessage(async (msg) => {
         const outcome = await recordMessage({ store: messages, directory, log, telemetry }, msg)
-        if (outcome.kind === 'recorded') await processRecorded(pipeline, outcome.message)
+        if (outcome.kind === 'recorded') {
+          const mode = await processRecorded(pipeline, outcome.message)
+          if (mode) telemetry.decided(mode)
+        }
       })
       const worker = startOutboundWorker({
         connection,
@@ -140,6 +144,17 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       if (sandbox) runtime.sandbox = sandbox
     }
 
+    telemetry.attachGauges({
+      queueCounts: async () => ({
+        outbound: await queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+        timers: await timerQueue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+      }),
+      sendsByStatus: async () => Object.fromEntries(((await ds.query(`SELECT status, count(*)::int AS n FROM sends WHERE status <> 'sent' OR sent_at > now() - interval '1 day' GROUP BY status`)) as { status: string; n: number }[]).map((r) => [r.status, r.n])),
+      waitingByState: async () => Object.fromEntries(((await ds.query(`SELECT state, count(*)::int AS n FROM cases WHERE closed_at IS NULL GROUP BY state`)) as { state: string; n: number }[]).map((r) => [r.state, r.n])),
+      oldestQueuedSendAgeSeconds: async () => Number(((await ds.query(`SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) AS age FROM sends WHERE status IN ('queued','sending')`)) as { age: string }[])[0]?.age ?? 0),
+      wecomLoggedIn: () => (runtime.session ? runtime.session.ready : null),
+    })
+
     if (roles.includes('api')) {
       const session = runtime.session
       const routers = [
@@ -154,6 +169,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
               }
             : {}),
         }),
+        metricsRoutes(telemetry.registry),
         caseRoutes({ tokens: parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox }), queries: commandServices.queries, evidence: sqlEvidenceReader(ds) }),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),
       ]

@@ -1,15 +1,80 @@
-import { Counter, Registry } from 'prom-client'
+import { Counter, Gauge, Registry } from 'prom-client'
 import type { Telemetry } from '../app/ports.js'
 
-/** Prometheus counters behind the app's Telemetry port. */
-export function createTelemetry(registry = new Registry()): Telemetry & { registry: Registry } {
-  const ignored = new Counter({ name: 'baton_inbound_ignored_total', help: 'Inbound messages ignored', labelNames: ['reason'], registers: [registry] })
+/** What a scrape reads live: queue depths, send states, waiting cases, the WeCom session. */
+export interface LiveGauges {
+  queueCounts(): Promise<Record<string, Record<string, number>>>
+  sendsByStatus(): Promise<Record<string, number>>
+  waitingByState(): Promise<Record<string, number>>
+  oldestQueuedSendAgeSeconds(): Promise<number>
+  wecomLoggedIn(): boolean | null
+}
+
+/** Prometheus metrics behind the app's Telemetry port, plus gauges computed at scrape time. */
+export function createTelemetry(registry = new Registry()): Telemetry & { registry: Registry; decided(mode: string): void; attachGauges(g: LiveGauges): void } {
+  const ignored = new Counter({ name: 'baton_inbound_ignored_total', help: 'Inbound messages ignored (unwatched groups)', labelNames: ['reason'], registers: [registry] })
   const recorded = new Counter({ name: 'baton_inbound_recorded_total', help: 'Messages recorded', labelNames: ['channel'], registers: [registry] })
   const duplicate = new Counter({ name: 'baton_inbound_duplicate_total', help: 'Replayed or duplicate messages dropped', registers: [registry] })
+  const decisions = new Counter({ name: 'baton_decisions_total', help: 'Handling decisions by mode (command = a chat command)', labelNames: ['mode'], registers: [registry] })
+  let gauges: LiveGauges | null = null
+  new Gauge({
+    name: 'baton_queue_jobs',
+    help: 'BullMQ jobs by queue and state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      if (!gauges) return
+      this.reset()
+      for (const [queue, counts] of Object.entries(await gauges.queueCounts())) for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n)
+    },
+  })
+  new Gauge({
+    name: 'baton_sends',
+    help: 'Outbound sends by status',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      if (!gauges) return
+      this.reset()
+      for (const [status, n] of Object.entries(await gauges.sendsByStatus())) this.set({ status }, n)
+    },
+  })
+  new Gauge({
+    name: 'baton_oldest_queued_send_age_seconds',
+    help: 'Age of the oldest send not yet delivered',
+    registers: [registry],
+    async collect() {
+      if (gauges) this.set(await gauges.oldestQueuedSendAgeSeconds())
+    },
+  })
+  new Gauge({
+    name: 'baton_cases_waiting',
+    help: 'Open cases by state',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      if (!gauges) return
+      this.reset()
+      for (const [state, n] of Object.entries(await gauges.waitingByState())) this.set({ state }, n)
+    },
+  })
+  new Gauge({
+    name: 'baton_wecom_logged_in',
+    help: '1 when the WeCom session is logged in (absent without a bot role)',
+    registers: [registry],
+    collect() {
+      const v = gauges?.wecomLoggedIn()
+      if (v !== null && v !== undefined) this.set(v ? 1 : 0)
+    },
+  })
   return {
     registry,
     inboundIgnored: (reason) => ignored.inc({ reason }),
     inboundRecorded: (channel) => recorded.inc({ channel }),
     inboundDuplicate: () => duplicate.inc(),
+    decided: (mode) => decisions.inc({ mode }),
+    attachGauges: (g) => {
+      gauges = g
+    },
   }
 }

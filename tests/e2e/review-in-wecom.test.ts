@@ -147,4 +147,17 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     expect(await cmd('/help approve')).toMatch(/^\/approve <草稿号> \[force\]/)
     expect((await cmd('/help')).split('\n').length).toBeGreaterThan(10)
   })
+
+  it('exposes Prometheus metrics: decisions, sends, queues, waiting cases, the WeCom session', async () => {
+    const addr = h.runtime.server!.address()
+    const res = await fetch(`http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/metrics`)
+    expect(res.status).toBe(200)
+    const text = await res.text()
+    expect(text).toMatch(/baton_decisions_total\{mode="review_before_send"\} [1-9]/)
+    expect(text).toMatch(/baton_decisions_total\{mode="command"\} [1-9]/)
+    expect(text).toMatch(/baton_inbound_recorded_total\{channel="internal"\} [1-9]/)
+    expect(text).toMatch(/baton_queue_jobs\{queue="outbound",state="waiting"\} 0/)
+    expect(text).toMatch(/baton_cases_waiting\{state="[a-z_]+"\} [1-9]/)
+    expect(text).toMatch(/baton_wecom_logged_in 1/)
+  })
 })
