@@ -44,4 +44,6 @@ export type SendTarget = { roomId: string } | { contactId: string }
 export interface Messenger {
   /** Resolves with the WeCom message id when the puppet reports one. */
   sendText(target: SendTarget, text: string): Promise<{ wecomMessageId: string | null }>
+  /** Recalls a sent message; false when the puppet cannot (too late, unsupported). */
+  recall(wecomMessageId: string): Promise<boolean>
 }

@@ -31,6 +31,9 @@ export interface Tx {
   claimSend(id: number): Promise<SendRecord | null>
   sendStatus(id: number): Promise<string | null>
   finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued'; wecomMessageId: string | null; error: string | null; at: Date }): Promise<void>
+  /** the send that delivered a draft, if any */
+  draftSend(draftId: number): Promise<(SendRecord & { wecomMessageId: string | null; recalledAt: Date | null }) | null>
+  markRecalled(sendId: number, result: 'recalled' | 'not_recalled', at: Date): Promise<void>
   markMessageHandled(id: number, m: { caseId: number | null; intent: string | null; mode: string | null; classification: unknown; at: Date }): Promise<void>
 }
 

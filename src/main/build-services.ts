@@ -4,6 +4,7 @@ import { ConfigError, formatZodIssues } from '../config/format-issues.js'
 import { loadKnowledge } from '../config/load-knowledge.js'
 import { loadLexicon } from '../config/lexicon-schema.js'
 import { loadWordingDir, type Wording } from '../config/load-wording-dir.js'
+import { loadCommandWording } from '../config/command-wording-schema.js'
 import { policySchema, type Policy } from '../config/policy-schema.js'
 import type { DecisionServices } from '../app/decide-ports.js'
 import type { Directory } from '../app/directory.js'
@@ -38,6 +39,8 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
   const lexicon = attempt(() => compileLexicon(loadLexicon(at(tenant.paths.lexicon, 'lexicon.yaml'))) as Lexicon)
   const knowledge = attempt(() => loadKnowledge(at(tenant.paths.knowledge, 'knowledge')))
   const wording = attempt(() => loadWordingDir(at(tenant.paths.wording, 'wording')))
+  // every declared command must have its usage line, summary and error texts
+  attempt(() => loadCommandWording(join(at(tenant.paths.wording, 'wording'), 'commands.yaml')))
   const parsedPolicy = policySchema.safeParse(tenant.policy)
   if (!parsedPolicy.success) problems.push(...formatZodIssues(tenant.file, parsedPolicy.error.issues.map((i) => ({ ...i, path: ['policy', ...i.path] }))))
   if (problems.length > 0 || !lexicon || !knowledge || !wording || !parsedPolicy.success) throw new ConfigError(problems)
@@ -68,4 +71,3 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
   return { services, wording, policy }
 }
 
-export const DEFAULT_CONFIG_DIR = join('config')

@@ -28,6 +28,9 @@ import { createOutboundQueue, redisConnection, startOutboundWorker } from '../ad
 import { OutboxRelay } from '../adapters/queue/outbox-relay.js'
 import { createTimerQueue, startTimerWorker, TimerReconciler } from '../adapters/queue/timer-queue.js'
 import { fireTimer } from '../app/fire-timer.js'
+import { AutomationSwitches } from '../app/automation.js'
+import { sqlAutomationStore } from '../adapters/db/automation-store.js'
+import { sqlStatsQueries } from '../adapters/db/stats-queries.js'
 import { caseRoutes } from '../adapters/http/case-routes.js'
 import { metricsRoutes } from '../adapters/http/metrics-routes.js'
 import { sqlEvidenceReader } from '../adapters/db/evidence-store.js'
@@ -71,7 +74,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     stops.unshift(async () => void (await redis.quit().catch(() => redis.disconnect())))
 
     const directory = new Directory(tenant)
-    const { services, wording } = buildServices(tenant, directory)
+    const { services, wording, policy } = buildServices(tenant, directory)
     const telemetry = createTelemetry()
     const runtime: Runtime = { env, tenant, directory, ds, redis, stop: async () => undefined }
     const connection = redisConnection(env.REDIS_URL)
@@ -97,14 +100,18 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     }
     await warnUnlessNoEviction(redis, log)
     const clock = systemClock
-    const commandServices = { store, queries: new SqlCaseQueries(ds), directory, services, wording, clock, log }
+    // supervisors' /auto switches override policy.automaticCategories
+    const automation = new AutomationSwitches(new Set(policy.automaticCategories), sqlAutomationStore(ds), clock)
+    await automation.load()
+    services.isAutomatic = (category) => automation.isAutomatic(category)
+    const commandServices = { store, queries: new SqlCaseQueries(ds), directory, services, wording, clock, log, automation, stats: sqlStatsQueries(ds) }
 
     if (roles.includes('bot')) {
       const sandbox = env.sandbox ? new SandboxTenant(tenant) : undefined
       const session = new WecomSession(buildWechaty(env, sandbox?.puppet), log)
       session.needTopics = directory.needsTopics
       const messages = new SqlMessageStore(ds)
-      const pipeline = { ...commandServices, messages }
+      const pipeline = { ...commandServices, messages, messenger: session }
       session.onMessage(async (msg) => {
         const outcome = await recordMessage({ store: messages, directory, log, telemetry }, msg)
         if (outcome.kind === 'recorded') {

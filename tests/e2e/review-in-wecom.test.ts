@@ -160,4 +160,22 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     expect(text).toMatch(/baton_cases_waiting\{state="[a-z_]+"\} [1-9]/)
     expect(text).toMatch(/baton_wecom_logged_in 1/)
   })
+
+  it('/recall records a wrong send (the mock cannot recall), /auto is for supervisors and is recorded, /stats sums it up', async () => {
+    const cmd = async (text: string, as = 'wx-handler-wang'): Promise<string> => {
+      await sayAndSettle(h, { as, group: 'internal', text })
+      await sendsSettled(h)
+      return botSaid(h, 'internal').at(-1)!
+    }
+    expect(await cmd('/recall 1')).toBe('⚠️ 草稿#1 的消息无法撤回（已超时或平台不支持），已记录为错发，请人工更正。')
+    expect(await cmd('/recall 1')).toBe('草稿#1 已经撤回过了。')
+    expect(await cmd('/auto progress_reply on')).toBe('该操作仅限主管。')
+    expect(await cmd('/auto progress_reply on', 'wx-supervisor-liu')).toMatch(/^⚙️ 已开启「progress_reply」/)
+    const [row] = await h.runtime.ds.query(`SELECT category, enabled, switched_by FROM automation_switches ORDER BY id DESC LIMIT 1`)
+    expect(row).toEqual({ category: 'progress_reply', enabled: true, switched_by: 'wx-supervisor-liu' })
+    const stats = await cmd('/stats 7d')
+    expect(stats).toMatch(/^📊 近7d：等待中 \d+/)
+    expect(stats).toContain('原样通过 1')
+    expect(stats).toContain('错发撤回 1')
+  })
 })

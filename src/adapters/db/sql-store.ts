@@ -245,6 +245,29 @@ export class SqlTx implements Tx {
     ])
   }
 
+  async draftSend(draftId: number): Promise<(SendRecord & { wecomMessageId: string | null; recalledAt: Date | null }) | null> {
+    const rows: Row[] = await this.q.query(`SELECT * FROM sends WHERE draft_id = $1 AND kind = 'draft' FOR UPDATE`, [draftId])
+    const r = rows[0]
+    if (!r) return null
+    return {
+      id: Number(r['id']),
+      kind: 'draft',
+      draftId,
+      caseId: r['case_id'] === null ? null : Number(r['case_id']),
+      groupKey: (r['group_key'] as string | null) ?? null,
+      contactId: (r['contact_id'] as string | null) ?? null,
+      text: r['text'] as string,
+      status: r['status'] as SendRecord['status'],
+      attempts: Number(r['attempts']),
+      wecomMessageId: (r['wecom_message_id'] as string | null) ?? null,
+      recalledAt: (r['recalled_at'] as Date | null) ?? null,
+    }
+  }
+
+  async markRecalled(sendId: number, result: 'recalled' | 'not_recalled', at: Date): Promise<void> {
+    await this.q.query(`UPDATE sends SET recalled_at = $2, recall_result = $3 WHERE id = $1`, [sendId, at, result])
+  }
+
   async markMessageHandled(id: number, m: { caseId: number | null; intent: string | null; mode: string | null; classification: unknown; at: Date }): Promise<void> {
     await this.q.query(`UPDATE messages SET case_id = $2, intent = $3, mode = $4, classification = $5, handled_at = $6 WHERE id = $1`, [
       id,

@@ -105,6 +105,10 @@ export class WecomSession implements Messenger {
     return { wecomMessageId: await this.sayText(id, text) }
   }
 
+  async recall(wecomMessageId: string): Promise<boolean> {
+    return this.bot.puppet.messageRecall(wecomMessageId)
+  }
+
   private touch(): void {
     this.state.lastEventAt = new Date()
   }

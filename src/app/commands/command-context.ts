@@ -1,7 +1,9 @@
 import type { Wording } from '../../config/load-wording-dir.js'
 import type { Directory } from '../directory.js'
 import type { RecordedMessage } from '../inbound-message.js'
-import type { Clock, Logger } from '../ports.js'
+import type { Clock, Logger, Messenger } from '../ports.js'
+import type { AutomationSwitches } from '../automation.js'
+import type { StatsQueries } from '../stats.js'
 import type { CaseQueries, Store } from '../store.js'
 import type { DecisionServices } from '../decide-ports.js'
 
@@ -14,8 +16,11 @@ export interface CommandServices {
   wording: Wording
   clock: Clock
   log: Logger
-  /** supervisor switch for automatic categories (`/auto`) */
-  setAutomatic?: (category: string, on: boolean, by: string) => Promise<void>
+  /** `/auto`: the recorded switches for automatic categories */
+  automation: AutomationSwitches
+  /** `/recall`: the bot's account */
+  messenger: Messenger
+  stats: StatsQueries
 }
 
 export interface CommandContext extends CommandServices {

@@ -5,6 +5,9 @@ import { reasonsText } from '../create-draft.js'
 import { AppError } from '../errors.js'
 import { moveCase, openCase, rescheduleTimer, setCaseRole } from '../manage-case.js'
 import { approveDraft, editDraft, rejectDraft, takeOverDraft, type ReviewResult } from '../review/decide-draft.js'
+import { recallDraft } from '../review/recall-draft.js'
+import { readyForAutomation } from '../stats.js'
+import { formatDuration } from '../../domain/duration.js'
 import { formatTime, renderCaseCard, renderCaseLine } from './case-card.js'
 import type { CommandContext } from './command-context.js'
 
@@ -42,7 +45,49 @@ function resolveMention(ctx: CommandContext, mention: string): string {
   return person.id
 }
 
+const pct = (n: number, d: number) => (d === 0 ? '-' : `${Math.round((n / d) * 100)}%`)
+
 export const COMMAND_HANDLERS: { [N in CommandCall['name']]: Handler<N> } = {
+  auto: async (ctx, c) => {
+    await ctx.automation.set(c.category, c.enabled, ctx.talker.id)
+    ctx.log.info({ category: c.category, enabled: c.enabled, by: ctx.talker.id }, 'automatic sending switched')
+    return ctx.reply(ctx.t(c.enabled ? 'auto_on' : 'auto_off', { category: c.category }))
+  },
+  recall: async (ctx, c) => {
+    const r = await recallDraft(ctx, c.draftId, ctx.talker.id)
+    return ctx.reply(ctx.t(r.kind, { draft_id: c.draftId }))
+  },
+  stats: async (ctx, c) => {
+    const now = ctx.clock.now()
+    const days = c.period === '30d' ? 30 : 7
+    const h = await ctx.stats.headline({ from: new Date(now.getTime() - days * 86_400_000), to: now, now })
+    const decided = h.reviewed.approved + h.reviewed.edited + h.reviewed.rejected + h.reviewed.taken_over
+    const minutes = (ms: number | null) => (ms === null ? '-' : formatDuration(ms))
+    const lines = [
+      ctx.t('stats', {
+        period: c.period,
+        waiting: h.waiting,
+        overdue: h.overdue,
+        overdue_rate: pct(h.overdue, h.waiting),
+        decided,
+        approved: h.reviewed.approved,
+        edited: h.reviewed.edited,
+        rejected: h.reviewed.rejected,
+        taken_over: h.reviewed.taken_over,
+        pass_rate: pct(h.reviewed.approved, decided),
+        delivery: minutes(h.deliveryMedianMs),
+        writeback: minutes(h.writebackMedianMs),
+        failed: h.sendsFailed,
+        recalled: h.recalled,
+        reminders: h.reminders,
+      }),
+      ...readyForAutomation(h, (cat) => ctx.automation.isAutomatic(cat)).map((category) => {
+        const cat = h.byCategory.find((x) => x.category === category)!
+        return ctx.t('stats_ready', { category, pass_rate: pct(cat.approvedAsIs, cat.decided), drafts: cat.decided })
+      }),
+    ]
+    return ctx.reply(lines.join('\n'))
+  },
   remind: async (ctx, c) => {
     const kase = await rescheduleTimer(ctx, reviewer(ctx), c.caseId, { delayMs: c.inMs, snooze: false, reason: null })
     return ctx.reply(ctx.t('remind_set', { case_id: kase.id, at: formatTime(kase.nextTimerAt, '-') }))

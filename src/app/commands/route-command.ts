@@ -103,6 +103,8 @@ function answerFor(err: unknown, call: CommandCall, t: (k: string, v?: Record<st
       return t('supervisor_only')
     case 'conflict':
       if (d['reason'] === 'no_timer') return t('no_timer', { case_id: String(d['id']) })
+      if (d['reason'] === 'not_sent') return t('not_sent', { draft_id: String(d['id']) })
+      if (d['reason'] === 'already_recalled') return t('already_recalled', { draft_id: String(d['id']) })
       return t('case_closed', { case_id: String(d['id']), state: svc.wording.get(`labels.states.${String(d['state'])}`) ?? String(d['state']) })
     case 'bad_arguments':
       if (d['reason'] === 'not_a_handler') return t('not_a_handler', { person: String(d['name']) })
