@@ -1,22 +1,14 @@
-import type { Wording } from '../config/load-wording-dir.js'
 import { applyTransition } from './apply-transition.js'
 import { formatTime } from './commands/case-card.js'
 import { label, say } from './case-facts-text.js'
 import type { CaseRecord } from './case-record.js'
 import { createDraft } from './create-draft.js'
 import type { DecisionServices } from './decide-ports.js'
-import type { Directory } from './directory.js'
-import type { Clock, Logger } from './ports.js'
-import type { Store, Tx } from './store.js'
+import type { HandleDeps } from './handle-message.js'
+import type { Tx } from './store.js'
 
-export interface TimerDeps {
-  store: Store
-  directory: Directory
-  services: DecisionServices
-  wording: Wording
-  clock: Clock
-  log: Logger
-}
+/** A timer needs what deciding a message needs: the store, directory, services and wording. */
+export type TimerDeps = HandleDeps
 
 export interface TimerJob {
   caseId: number
