@@ -3,7 +3,6 @@ import { formatTime } from './commands/case-card.js'
 import { label, say } from './case-facts-text.js'
 import type { CaseRecord } from './case-record.js'
 import { createDraft } from './create-draft.js'
-import type { DecisionServices } from './decide-ports.js'
 import type { HandleDeps } from './handle-message.js'
 import type { Tx } from './store.js'
 
