@@ -1,39 +1,42 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { z } from 'zod'
-import { INTENTS, RISK_FLAGS } from '../domain/types.js'
+import { LEXICON_INTENTS, LEXICON_RISKS, type LexiconIntent, type LexiconRisk } from '../domain/understanding/lexicon.js'
+import { normalizeText } from '../domain/understanding/normalize-text.js'
 import { ConfigError, formatZodIssues } from './format-issues.js'
 
-const terms = z.array(z.string().min(1)).default([])
+const term = z.string().refine((s) => normalizeText(s).length > 0, 'expected a word or phrase (not blank, not only invisible characters)')
+const terms = z.array(term).default([])
+// compiled with the flags compileLexicon uses, so a pattern that loads is a pattern that runs
 const regex = z.string().refine((s) => {
   try {
-    new RegExp(s, 'iu')
+    new RegExp(s, 'giu')
     return true
   } catch {
     return false
   }
-}, 'expected a valid regular expression')
+}, 'expected a valid regular expression (JavaScript syntax, unicode mode)')
+const regexes = z.array(regex).default([])
 
-const TEXT_INTENTS = INTENTS.filter((i) => i !== 'unknown')
-const TEXT_RISKS = RISK_FLAGS.filter((f) => ['commitment', 'compensation', 'complaint', 'privacy', 'sensitive_claim', 'verification_conflict'].includes(f))
+const byKey = <K extends string>(keys: readonly K[]) => z.object(Object.fromEntries(keys.map((k) => [k, terms])) as Record<K, typeof terms>).strict()
 
+/**
+ * config/lexicon.yaml: words per intent and per risk flag (Chinese and English together),
+ * phrases that shadow a shorter term, and the patterns that find references. A pattern's first
+ * capture group is the value (the number of "案件12"); without one the whole match is.
+ */
 export const lexiconSchema = z
   .object({
-    intents: z.object(Object.fromEntries(TEXT_INTENTS.map((i) => [i, terms])) as Record<(typeof TEXT_INTENTS)[number], typeof terms>).strict(),
-    risks: z.object(Object.fromEntries(TEXT_RISKS.map((r) => [r, terms])) as Record<(typeof TEXT_RISKS)[number], typeof terms>).strict(),
-    patterns: z
-      .object({
-        caseId: z.array(regex).default([]),
-        orderNumber: z.array(regex).default([]),
-        phoneTail: z.array(regex).default([]),
-        link: z.array(regex).default([]),
-      })
-      .strict(),
+    intents: byKey<LexiconIntent>(LEXICON_INTENTS),
+    risks: byKey<LexiconRisk>(LEXICON_RISKS),
+    ignore: terms,
+    patterns: z.object({ caseId: regexes, orderNumber: regexes, phoneTail: regexes, link: regexes }).strict(),
   })
   .strict()
 
 export type LexiconFile = z.infer<typeof lexiconSchema>
 
+/** Reads and validates a lexicon file; a bad file fails with the path inside it and what was expected. */
 export function loadLexicon(path: string): LexiconFile {
   let raw: unknown
   try {

@@ -1,5 +1,20 @@
-export { compileLexicon, type CompiledLexicon, type RawLexicon } from './lexicon.js'
-export { normalizeText, hasInvisible } from './normalize-text.js'
+export {
+  compileLexicon,
+  findTerm,
+  matchLexicon,
+  prepareText,
+  LEXICON_INTENTS,
+  LEXICON_RISKS,
+  type CompiledLexicon,
+  type Lexicon,
+  type LexiconIntent,
+  type LexiconRisk,
+  type PreparedText,
+  type RawLexicon,
+  type Span,
+  type Term,
+} from './lexicon.js'
+export { cleanText, hasInvisible, normalizeText } from './normalize-text.js'
 export { extractReferences, type CustomerRef, type References } from './references.js'
-export { segmentWords } from './segment-words.js'
-export { understandMessage, type Lexicon, type Understanding, type UnderstandInput } from './understand-message.js'
+export { segmentTokens, segmentWords, type Token } from './segment-words.js'
+export { understandMessage, type Directory, type Understanding, type UnderstandInput } from './understand-message.js'

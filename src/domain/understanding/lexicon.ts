@@ -1,77 +1,161 @@
+import type { Intent, RiskFlag } from '../types.js'
 import { normalizeText } from './normalize-text.js'
-import { segmentWords } from './segment-words.js'
+import { segmentTokens, type Token } from './segment-words.js'
+
+/** Intents found by words; `internal_note` and `unknown` come from context alone. */
+export const LEXICON_INTENTS = [
+  'partner_request',
+  'completion_claim',
+  'material_provided',
+  'progress_question',
+  'appointment',
+  'refund_or_compensation',
+  'complaint',
+  'chit_chat',
+] as const satisfies readonly Intent[]
+export type LexiconIntent = (typeof LEXICON_INTENTS)[number]
+
+/** Risk flags found by words (`missing_context` is computed from references instead). */
+export const LEXICON_RISKS = ['commitment', 'compensation', 'complaint', 'privacy', 'sensitive_claim', 'verification_conflict'] as const satisfies readonly RiskFlag[]
+export type LexiconRisk = (typeof LEXICON_RISKS)[number]
+
+/** Words of these intents are risks too, so operators list a refund or complaint word once. */
+const INTENT_IMPLIES_RISK: Partial<Record<LexiconIntent, LexiconRisk>> = { refund_or_compensation: 'compensation', complaint: 'complaint' }
+
+/** The lexicon as operators write it (config/lexicon.yaml, validated by src/config/lexicon-schema.ts). */
+export interface RawLexicon {
+  intents: Partial<Record<LexiconIntent, readonly string[]>>
+  risks: Partial<Record<LexiconRisk, readonly string[]>>
+  /** Phrases that contain a term but mean something else ("不一定", "包裹"): they shadow it. */
+  ignore?: readonly string[]
+  patterns: { caseId: readonly string[]; orderNumber: readonly string[]; phoneTail: readonly string[]; link: readonly string[] }
+}
 
 /** A lexicon term prepared for matching. */
-interface Term {
+export interface Term {
   text: string
-  tokens: string[]
-  latin: boolean
+  tokens: readonly string[]
+  /** Whole-word matcher for ASCII terms; null for terms matched on tokens. */
+  latin: RegExp | null
 }
 
-export interface CompiledLexicon<I extends string = string, R extends string = string> {
-  intents: ReadonlyMap<I, Term[]>
-  risks: ReadonlyMap<R, Term[]>
-  patterns: { caseId: RegExp[]; orderNumber: RegExp[]; phoneTail: RegExp[]; link: RegExp[] }
+export interface CompiledLexicon {
+  intents: ReadonlyMap<LexiconIntent, readonly Term[]>
+  risks: ReadonlyMap<LexiconRisk, readonly Term[]>
+  ignore: readonly Term[]
+  patterns: { caseId: readonly RegExp[]; orderNumber: readonly RegExp[]; phoneTail: readonly RegExp[]; link: readonly RegExp[] }
 }
+export type Lexicon = CompiledLexicon
 
-export interface RawLexicon {
-  intents: Record<string, string[]>
-  risks: Record<string, string[]>
-  patterns: { caseId: string[]; orderNumber: string[]; phoneTail: string[]; link: string[] }
-}
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 function compileTerm(raw: string): Term {
   const text = normalizeText(raw)
-  return { text, tokens: segmentWords(text), latin: /^[\x20-\x7e]+$/.test(text) }
+  // ASCII terms ("done", "any update", "12315", "100%") match on latin word boundaries, so a
+  // Chinese character next to them is a boundary too ("打12315").
+  const latin = /^[\x20-\x7e]+$/.test(text) ? new RegExp(`(?<![a-z0-9])${escapeRegExp(text)}(?![a-z0-9])`, 'g') : null
+  return { text, tokens: segmentTokens(text).map((t) => t.text), latin }
 }
 
-export function compileLexicon<I extends string, R extends string>(raw: RawLexicon): CompiledLexicon<I, R> {
-  const compileGroup = (g: Record<string, string[]>) => new Map(Object.entries(g).map(([k, v]) => [k, v.map(compileTerm)]))
-  const rx = (list: string[]) => list.map((s) => new RegExp(s, 'giu'))
+/** Segments every term and compiles every pattern once, so matching a message allocates no regex. */
+export function compileLexicon(raw: RawLexicon): CompiledLexicon {
+  const group = <K extends string>(keys: readonly K[], g: Partial<Record<K, readonly string[]>>) =>
+    new Map(keys.map((k) => [k, [...new Set(g[k] ?? [])].map(compileTerm)] as const))
+  const rx = (list: readonly string[]) => list.map((s) => new RegExp(s, 'giu'))
   return {
-    intents: compileGroup(raw.intents) as Map<I, Term[]>,
-    risks: compileGroup(raw.risks) as Map<R, Term[]>,
+    intents: group(LEXICON_INTENTS, raw.intents),
+    risks: group(LEXICON_RISKS, raw.risks),
+    ignore: (raw.ignore ?? []).map(compileTerm),
     patterns: { caseId: rx(raw.patterns.caseId), orderNumber: rx(raw.patterns.orderNumber), phoneTail: rx(raw.patterns.phoneTail), link: rx(raw.patterns.link) },
   }
 }
 
-/** A text prepared once for all lookups. */
+/** A message text prepared once for all lookups. */
 export interface PreparedText {
   normalized: string
-  tokens: string[]
+  tokens: readonly Token[]
 }
 
 export function prepareText(text: string): PreparedText {
   const normalized = normalizeText(text)
-  return { normalized, tokens: segmentWords(normalized) }
+  return { normalized, tokens: segmentTokens(normalized) }
+}
+
+/** A character range of the normalized text. */
+export interface Span {
+  start: number
+  end: number
+}
+
+// A single character ("包", "药", "病") only counts as a whole word: "包" must not match "包裹".
+const gluable = (s: string): boolean => [...s].length >= 2
+
+/**
+ * Where a term occurs. A term matches when its tokens appear as a contiguous run of the text's
+ * tokens. ICU's dictionary does not know our domain words and sometimes glues a term to its
+ * neighbour ("修好了吗" → 修|好了吗), so a term of two or more characters may also sit inside one
+ * longer token, and the outer tokens of a multi-token run may be glued to their neighbours; the
+ * inner boundaries must still agree, which keeps "在家" out of "现在|家里".
+ */
+export function findTerm(t: PreparedText, term: Term): Span[] {
+  if (term.latin) return [...t.normalized.matchAll(term.latin)].map((m) => ({ start: m.index, end: m.index + m[0].length }))
+  if (term.tokens.length === 0) {
+    const at = t.normalized.indexOf(term.text)
+    return at < 0 ? [] : [{ start: at, end: at + term.text.length }]
+  }
+  const out: Span[] = []
+  const { tokens } = t
+  const k = term.tokens.length
+  const first = term.tokens[0]!
+  const last = term.tokens[k - 1]!
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i]!
+    const inside = tok.text === term.text ? 0 : gluable(term.text) ? tok.text.indexOf(term.text) : -1
+    if (inside >= 0) out.push({ start: tok.start + inside, end: tok.start + inside + term.text.length })
+    if (k < 2 || i + k > tokens.length) continue
+    const run = tokens.slice(i, i + k)
+    const contiguous = run.every((r, j) => j === 0 || r.start === run[j - 1]!.end)
+    const head = run[0]!.text === first || (gluable(first) && run[0]!.text.endsWith(first))
+    const tail = run[k - 1]!.text === last || (gluable(last) && run[k - 1]!.text.startsWith(last))
+    const middle = run.slice(1, -1).every((r, j) => r.text === term.tokens[j + 1])
+    if (contiguous && head && tail && middle) out.push({ start: run[0]!.end - first.length, end: run[k - 1]!.start + last.length })
+  }
+  return out
+}
+
+interface Hit<K> extends Span {
+  key: K
+  term: string
+}
+
+function hitsOf<K>(t: PreparedText, groups: ReadonlyMap<K, readonly Term[]>): Hit<K>[] {
+  return [...groups].flatMap(([key, terms]) => terms.flatMap((term) => findTerm(t, term).map((s) => ({ ...s, key, term: term.text }))))
 }
 
 /**
- * Whether a term occurs: as a contiguous run of word tokens, or — for Chinese terms of two or
- * more characters — inside a longer token the segmenter glued together (its dictionary does not
- * know our domain words). One-character Chinese terms ("药", "病") must be whole words, so that
- * "包裹" never matches "包". Latin terms match whole words only.
+ * Drops a hit when a longer hit of another group (or an ignore phrase) covers it: "已上传" is a
+ * completion, not the request word "上传"; "好了吗" is a question, not the claim "好了".
  */
-export function termMatches(t: PreparedText, term: Term): boolean {
-  if (term.tokens.length === 0) return t.normalized.includes(term.text)
-  if (runMatches(t.tokens, term.tokens)) return true
-  if (term.latin) return new RegExp(`(^|[^a-z0-9])${escapeRegExp(term.text)}($|[^a-z0-9])`, 'u').test(t.normalized)
-  return [...term.text].length >= 2 && t.normalized.includes(term.text)
-}
-
-function runMatches(tokens: readonly string[], run: readonly string[]): boolean {
-  outer: for (let i = 0; i + run.length <= tokens.length; i++) {
-    for (let j = 0; j < run.length; j++) if (tokens[i + j] !== run[j]) continue outer
-    return true
+function unshadowed<K>(hits: readonly Hit<K>[], ignore: readonly Span[]): Map<K, string[]> {
+  const covers = (a: Span, b: Span) => a.start <= b.start && b.end <= a.end && a.end - a.start > b.end - b.start
+  const out = new Map<K, string[]>()
+  for (const h of hits) {
+    if (ignore.some((s) => covers(s, h)) || hits.some((o) => o.key !== h.key && covers(o, h))) continue
+    const list = out.get(h.key) ?? []
+    if (!list.includes(h.term)) list.push(h.term)
+    out.set(h.key, list)
   }
-  return false
+  return out
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-}
-
-/** Every term of a group that occurs in the text. */
-export function matchedTerms(t: PreparedText, terms: readonly Term[] | undefined): string[] {
-  return (terms ?? []).filter((term) => termMatches(t, term)).map((term) => term.text)
+/** The intent and risk terms a text contains, after shadowing, with implied risks added. */
+export function matchLexicon(t: PreparedText, lexicon: CompiledLexicon): { intents: Map<LexiconIntent, string[]>; risks: Map<LexiconRisk, string[]> } {
+  const ignore = lexicon.ignore.flatMap((term) => findTerm(t, term))
+  const intents = unshadowed(hitsOf(t, lexicon.intents), ignore)
+  const risks = unshadowed(hitsOf(t, lexicon.risks), ignore)
+  for (const [intent, risk] of Object.entries(INTENT_IMPLIES_RISK) as [LexiconIntent, LexiconRisk][]) {
+    const terms = intents.get(intent)
+    if (terms) risks.set(risk, [...new Set([...(risks.get(risk) ?? []), ...terms])])
+  }
+  return { intents, risks }
 }
