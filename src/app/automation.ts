@@ -12,7 +12,7 @@ export interface AutomationStore {
  * overridden by supervisors' `/auto` switches (recorded, newest wins).
  */
 export class AutomationSwitches {
-  private readonly overrides = new Map<string, boolean>()
+  private overrides = new Map<string, boolean>()
 
   constructor(
     private readonly fromPolicy: ReadonlySet<string>,
@@ -20,8 +20,15 @@ export class AutomationSwitches {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * (Re)reads the recorded switches. Called at start-up and periodically, because a `/auto`
+   * handled by the bot process must also reach a separate worker process that fires reminders.
+   * The map is swapped whole so a decision never sees a half-loaded set.
+   */
   async load(): Promise<void> {
-    for (const s of await this.store.latest()) this.overrides.set(s.category, s.enabled)
+    const next = new Map<string, boolean>()
+    for (const s of await this.store.latest()) next.set(s.category, s.enabled)
+    this.overrides = next
   }
 
   isAutomatic(category: string): boolean {

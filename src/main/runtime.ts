@@ -36,6 +36,9 @@ import { metricsRoutes } from '../adapters/http/metrics-routes.js'
 import { sqlEvidenceReader } from '../adapters/db/evidence-store.js'
 import { parseApiTokens } from '../config/api-tokens.js'
 
+/** how soon a `/auto` switch made in another process takes effect here */
+const AUTOMATION_REFRESH_MS = 15_000
+
 export type Role = 'bot' | 'worker' | 'api'
 export const ALL_ROLES: readonly Role[] = ['bot', 'worker', 'api']
 
@@ -103,6 +106,11 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     // supervisors' /auto switches override policy.automaticCategories
     const automation = new AutomationSwitches(new Set(policy.automaticCategories), sqlAutomationStore(ds), clock)
     await automation.load()
+    const automationRefresh = setInterval(() => {
+      automation.load().catch((err: Error) => log.warn({ err: { message: err.message } }, 'reloading /auto switches failed; keeping the last ones'))
+    }, AUTOMATION_REFRESH_MS)
+    automationRefresh.unref()
+    stops.unshift(async () => clearInterval(automationRefresh))
     services.isAutomatic = (category) => automation.isAutomatic(category)
     const commandServices = { store, queries: new SqlCaseQueries(ds), directory, services, wording, clock, log, automation, stats: sqlStatsQueries(ds) }
 
