@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream'
+import SwaggerParser from '@apidevtools/swagger-parser'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
@@ -69,6 +70,8 @@ describe('HTTP API: tokens, cookie login, roles, the OpenAPI document and the qu
     const res = await api.call('GET', '/api/v1/openapi.json')
     expect(res.status).toBe(200)
     expect(res.body.openapi).toMatch(/^3\./)
+    // a valid OpenAPI 3 document by the schema (throws naming the problem otherwise)
+    await SwaggerParser.validate(structuredClone(res.body))
     const paths = Object.keys(res.body.paths)
     for (const p of ['/api/v1/session', '/api/v1/me', '/api/v1/cases', '/api/v1/cases/{id}', '/api/v1/cases/{id}/evidence', '/api/v1/cases/{id}/evidence.html', '/api/v1/drafts', '/api/v1/drafts/{id}/approve', '/api/v1/drafts/{id}/edit', '/api/v1/drafts/{id}/reject', '/api/v1/drafts/{id}/take', '/api/v1/drafts/{id}/recall']) {
       expect(paths, p).toContain(p)
