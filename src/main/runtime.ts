@@ -35,6 +35,13 @@ import { caseRoutes } from '../adapters/http/case-routes.js'
 import { metricsRoutes } from '../adapters/http/metrics-routes.js'
 import { sqlEvidenceReader } from '../adapters/db/evidence-store.js'
 import { parseApiTokens } from '../config/api-tokens.js'
+import { TokenBook } from '../adapters/http/auth.js'
+import { sqlCaseBrowser } from '../adapters/db/case-browser-queries.js'
+import { draftRoutes, registerDraftPaths } from '../adapters/http/draft-routes.js'
+import { registerSessionPaths, sessionRoutes } from '../adapters/http/session-routes.js'
+import { registerCasePaths } from '../adapters/http/case-routes.js'
+import { openApiRoutes } from '../adapters/http/openapi.js'
+import { queueBoard } from '../adapters/http/queue-board.js'
 
 /** how soon a `/auto` switch made in another process takes effect here */
 const AUTOMATION_REFRESH_MS = 15_000
@@ -172,6 +179,8 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
 
     if (roles.includes('api')) {
       const session = runtime.session
+      const tokens = new TokenBook(parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox }))
+      const browser = sqlCaseBrowser(ds)
       const routers = [
         healthRoutes({
           postgres: async () => void (await ds.query('SELECT 1')),
@@ -185,10 +194,13 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
             : {}),
         }),
         metricsRoutes(telemetry.registry),
-        caseRoutes({ tokens: parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox }), queries: commandServices.queries, evidence: sqlEvidenceReader(ds) }),
+        sessionRoutes(tokens),
+        caseRoutes({ tokens, queries: commandServices.queries, browser, evidence: sqlEvidenceReader(ds), directory, wording, clock }),
+        draftRoutes({ tokens, browser, directory, wording, review: { store, directory, services, clock }, messenger: () => runtime.session }),
+        openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths]),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),
       ]
-      const server = await listen(createHttpApp(log, routers), env.PORT, env.HOST)
+      const server = await listen(createHttpApp(log, routers, [queueBoard(tokens, [queue, timerQueue])]), env.PORT, env.HOST)
       stops.unshift(() => closeServer(server))
       runtime.server = server
       const addr = server.address()
