@@ -35,6 +35,7 @@ import { caseRoutes } from '../adapters/http/case-routes.js'
 import { metricsRoutes } from '../adapters/http/metrics-routes.js'
 import { sqlEvidenceReader } from '../adapters/db/evidence-store.js'
 import { parseApiTokens } from '../config/api-tokens.js'
+import { metricsWiring } from './metrics-wiring.js'
 
 export type Role = 'bot' | 'worker' | 'api'
 export const ALL_ROLES: readonly Role[] = ['bot', 'worker', 'api']
@@ -74,7 +75,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     stops.unshift(async () => void (await redis.quit().catch(() => redis.disconnect())))
 
     const directory = new Directory(tenant)
-    const { services, wording, policy } = buildServices(tenant, directory)
+    const { services, wording, policy, knowledge, loadKnowledge } = buildServices(tenant, directory)
     const telemetry = createTelemetry()
     const runtime: Runtime = { env, tenant, directory, ds, redis, stop: async () => undefined }
     const connection = redisConnection(env.REDIS_URL)
@@ -104,6 +105,8 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     const automation = new AutomationSwitches(new Set(policy.automaticCategories), sqlAutomationStore(ds), clock)
     await automation.load()
     services.isAutomatic = (category) => automation.isAutomatic(category)
+    const metrics = metricsWiring({ ds, store, directory, services, wording, policy, knowledge, loadKnowledge, clock, log })
+    await metrics.recordKnowledge()
     const commandServices = { store, queries: new SqlCaseQueries(ds), directory, services, wording, clock, log, automation, stats: sqlStatsQueries(ds) }
 
     if (roles.includes('bot')) {
@@ -178,6 +181,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         }),
         metricsRoutes(telemetry.registry),
         caseRoutes({ tokens: parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox }), queries: commandServices.queries, evidence: sqlEvidenceReader(ds) }),
+        ...metrics.routers(parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox })),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),
       ]
       const server = await listen(createHttpApp(log, routers), env.PORT, env.HOST)
@@ -190,6 +194,9 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     if (roles.includes('worker')) {
       const timerWorker = startTimerWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, fire: (job) => fireTimer({ store, directory, services, wording, clock, log }, job) })
       stops.unshift(() => timerWorker.close())
+      const expiry = metrics.draftExpirySweep()
+      expiry.start()
+      stops.unshift(() => expiry.stop())
     }
     if (schedules) {
       relay.start()
