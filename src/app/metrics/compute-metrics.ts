@@ -67,7 +67,8 @@ export interface SeriesBucket {
 export const MAX_BUCKETS = 400
 
 /**
- * Figures per time bucket for charts. Waiting and overdue are as at each bucket's end (or now,
+ * Figures per time bucket for charts; `from` is rounded down to the start of its bucket (a local
+ * day by default), so every bucket is whole. Waiting and overdue are as at each bucket's end (or now,
  * for the running bucket), rebuilt from the evidence trail; the rest count what happened inside it.
  */
 export async function computeSeries(deps: Pick<MetricsDeps, 'metrics'>, p: { from: Date; to: Date; now: Date; bucket: BucketUnit; timezone: string }): Promise<{ buckets: SeriesBucket[] }> {
