@@ -65,6 +65,7 @@ export interface SeriesBucket {
 
 /** At most this many buckets per request (a year of days). */
 export const MAX_BUCKETS = 400
+const BUCKET_MS: Record<BucketUnit, number> = { hour: 3_600_000, day: 86_400_000, week: 604_800_000 }
 
 /**
  * Figures per time bucket for charts; `from` is rounded down to the start of its bucket (a local
@@ -73,8 +74,9 @@ export const MAX_BUCKETS = 400
  */
 export async function computeSeries(deps: Pick<MetricsDeps, 'metrics'>, p: { from: Date; to: Date; now: Date; bucket: BucketUnit; timezone: string }): Promise<{ buckets: SeriesBucket[] }> {
   if (p.from.getTime() >= p.to.getTime()) throw new AppError('bad_request', 'from: must be before to', { field: 'from' })
-  const starts = bucketStarts(p.from, p.to, p.bucket, p.timezone)
-  if (starts.length > MAX_BUCKETS) throw new AppError('bad_request', `bucket: more than ${MAX_BUCKETS} buckets; choose a shorter period or a larger bucket`, { field: 'bucket' })
+  const roughly = (p.to.getTime() - p.from.getTime()) / BUCKET_MS[p.bucket]
+  const starts = roughly > MAX_BUCKETS + 1 ? [] : bucketStarts(p.from, p.to, p.bucket, p.timezone)
+  if (roughly > MAX_BUCKETS + 1 || starts.length > MAX_BUCKETS) throw new AppError('bad_request', `bucket: more than ${MAX_BUCKETS} buckets; choose a shorter period or a larger bucket`, { field: 'bucket' })
   const ends = starts.map((s, i) => starts[i + 1] ?? p.to)
   const span = { from: starts[0] ?? p.from, to: p.to }
   const [facts, snapshots] = await Promise.all([
