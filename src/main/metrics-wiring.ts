@@ -7,7 +7,7 @@ import type { ApiToken } from '../config/api-tokens.js'
 import type { DecisionServices } from '../app/decide-ports.js'
 import type { Directory } from '../app/directory.js'
 import type { LiveKnowledge } from '../app/knowledge/knowledge-ports.js'
-import { recordKnowledgeAtStartup } from '../app/knowledge/reload-knowledge.js'
+import { recordKnowledgeAtStartup, reloadAnnouncedKnowledge, type KnowledgeDeps } from '../app/knowledge/reload-knowledge.js'
 import type { Clock, Logger } from '../app/ports.js'
 import { expireDrafts } from '../app/review/expire-drafts.js'
 import type { Store } from '../app/store.js'
@@ -17,6 +17,7 @@ import { sqlPendingDraftQueries } from '../adapters/db/draft-queries.js'
 import { knowledgeRoutes } from '../adapters/http/knowledge-routes.js'
 import { metricsApiRoutes } from '../adapters/http/metrics-api-routes.js'
 import { PeriodicSweep } from '../adapters/queue/periodic-sweep.js'
+import type { KnowledgeBroadcast } from '../adapters/queue/knowledge-broadcast.js'
 
 export interface MetricsWiringDeps {
   ds: DataSource
@@ -29,17 +30,23 @@ export interface MetricsWiringDeps {
   loadKnowledge(): Knowledge
   clock: Clock
   log: Logger
+  /** reloads reach every process through it */
+  broadcast: KnowledgeBroadcast
 }
 
 /** Issue 6's parts of a process: knowledge versions, the metrics and knowledge routes, the draft-expiry sweep. */
 export function metricsWiring(d: MetricsWiringDeps) {
   const versions = sqlKnowledgeVersionStore(d.ds)
+  const reload: KnowledgeDeps = { load: d.loadKnowledge, live: d.knowledge, versions, clock: d.clock, log: d.log, announce: (actor) => d.broadcast.announce(actor) }
   return {
-    /** records what changed in the knowledge files since the last start */
-    recordKnowledge: () => recordKnowledgeAtStartup({ live: d.knowledge, versions, clock: d.clock, log: d.log }),
+    /** records what changed in the knowledge files since the last start, and follows other processes' reloads */
+    startKnowledge: async () => {
+      await recordKnowledgeAtStartup({ live: d.knowledge, versions, clock: d.clock, log: d.log })
+      await d.broadcast.listen(async (actor) => void (await reloadAnnouncedKnowledge({ load: d.loadKnowledge, live: d.knowledge, versions, clock: d.clock, log: d.log }, actor)))
+    },
     routers: (tokens: readonly ApiToken[]): Router[] => [
       metricsApiRoutes({ tokens, deps: { metrics: sqlMetricsQueries(d.ds), proofRuleFor: (t) => d.services.proofRuleFor(t), wording: d.wording }, clock: d.clock, timezone: d.policy.timezone }),
-      knowledgeRoutes({ tokens, versions, reload: { load: d.loadKnowledge, live: d.knowledge, versions, clock: d.clock, log: d.log } }),
+      knowledgeRoutes({ tokens, versions, reload }),
     ],
     /** marks review drafts pending longer than policy.draftExpiry as expired (missed sends) */
     draftExpirySweep: (everyMs = 60_000) =>

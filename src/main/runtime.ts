@@ -36,6 +36,8 @@ import { metricsRoutes } from '../adapters/http/metrics-routes.js'
 import { sqlEvidenceReader } from '../adapters/db/evidence-store.js'
 import { parseApiTokens } from '../config/api-tokens.js'
 import { metricsWiring } from './metrics-wiring.js'
+import { KnowledgeBroadcast } from '../adapters/queue/knowledge-broadcast.js'
+import type { LiveKnowledge } from '../app/knowledge/knowledge-ports.js'
 
 export type Role = 'bot' | 'worker' | 'api'
 export const ALL_ROLES: readonly Role[] = ['bot', 'worker', 'api']
@@ -50,6 +52,8 @@ export interface Runtime {
   sandbox?: SandboxTenant
   server?: Server
   timers?: TimerReconciler
+  /** the knowledge the decision services read (reloadable) */
+  knowledge?: LiveKnowledge
   /** Stops taking messages, lets work in flight finish, closes the session and the pools. */
   stop(): Promise<void>
 }
@@ -105,8 +109,11 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     const automation = new AutomationSwitches(new Set(policy.automaticCategories), sqlAutomationStore(ds), clock)
     await automation.load()
     services.isAutomatic = (category) => automation.isAutomatic(category)
-    const metrics = metricsWiring({ ds, store, directory, services, wording, policy, knowledge, loadKnowledge, clock, log })
-    await metrics.recordKnowledge()
+    const broadcast = new KnowledgeBroadcast(redis, `${env.BATON_QUEUE_PREFIX}:knowledge-reload`, log)
+    stops.unshift(() => broadcast.close())
+    const metrics = metricsWiring({ ds, store, directory, services, wording, policy, knowledge, loadKnowledge, clock, log, broadcast })
+    await metrics.startKnowledge()
+    runtime.knowledge = knowledge
     const commandServices = { store, queries: new SqlCaseQueries(ds), directory, services, wording, clock, log, automation, stats: sqlStatsQueries(ds) }
 
     if (roles.includes('bot')) {

@@ -8,7 +8,10 @@ import { sqlKnowledgeVersionStore } from '../../src/adapters/db/knowledge-versio
 import { knowledgeEntries } from '../../src/domain/knowledge/knowledge-versions.js'
 import { loadKnowledge } from '../../src/config/load-knowledge.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
+import { errorSchema, knowledgeListSchema, knowledgeReloadSchema } from '../../src/adapters/http/metrics-schemas.js'
 import { sayAndSettle } from '../support/groups.js'
+import { eventually, testLogger } from '../support/test-env.js'
+import { startBaton } from '../../src/main/runtime.js'
 
 const NEW_PROGRESS = '您好，{contact_name}，{service_label}的最新进度：{progress}。我们会继续跟进并第一时间告诉您。'
 
@@ -18,7 +21,7 @@ describe('knowledge versions and reload into the running process (real PostgreSQ
   let base: string
   const templates = () => join(dir, 'templates.yaml')
   const reload = (token = 'super-token-0000001') => fetch(`${base}/api/v1/knowledge/reload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
-  const items = async () => (await (await fetch(`${base}/api/v1/knowledge`, { headers: { authorization: 'Bearer viewer-token-000001' } })).json()).items as Array<{ key: string; text: string; version: number }>
+  const items = async () => knowledgeListSchema.parse(await (await fetch(`${base}/api/v1/knowledge`, { headers: { authorization: 'Bearer viewer-token-000001' } })).json()).items
   const versionRows = async () => (await h.runtime.ds.query(`SELECT key, version, reason, actor FROM knowledge_versions ORDER BY id`)) as Array<{ key: string; version: number; reason: string; actor: string }>
   const lastDraft = async () => (await h.runtime.ds.query(`SELECT * FROM drafts ORDER BY id DESC LIMIT 1`))[0]
 
@@ -52,7 +55,7 @@ describe('knowledge versions and reload into the running process (real PostgreSQ
     writeFileSync(templates(), yaml.replace(old, `- id: progress-reply\n    version: 2\n    category: progress_reply\n    text: ${NEW_PROGRESS}\n`))
     const res = await reload()
     expect(res.status).toBe(200)
-    const body = await res.json()
+    const body = knowledgeReloadSchema.parse(await res.json())
     expect(body.changed).toEqual(['progress-reply'])
     expect(body.versions['progress-reply']).toBe(2)
     expect(body.versions['material-request']).toBe(1)
@@ -81,11 +84,11 @@ describe('knowledge versions and reload into the running process (real PostgreSQ
     try {
       const res = await reload()
       expect(res.status).toBe(400)
-      const { error } = await res.json()
+      const { error } = errorSchema.parse(await res.json())
       expect(error.code).toBe('config_invalid')
-      const details = error.details ?? error
+      const details = (error.details ?? error) as { file?: unknown; problems?: unknown }
       expect(details.file).toBe(templates())
-      expect(details.problems.some((p: string) => problem.test(p))).toBe(true)
+      expect((details.problems as string[]).some((p) => problem.test(p))).toBe(true)
       expect(await versionRows()).toEqual(before)
       // still composing from the knowledge in force (progress-reply v2)
       await sayAndSettle(h, { as: 'wx-zhao', group: 'cust-zhao', text: '进度如何？' })
@@ -95,6 +98,31 @@ describe('knowledge versions and reload into the running process (real PostgreSQ
       expect(d.text).toContain('的最新进度：')
     } finally {
       writeFileSync(templates(), good)
+    }
+  })
+
+  it('a reload through another process (a separate api role) reaches this process’s decision services', async () => {
+    const api = await startBaton({ env: { ...h.env, PORT: 0 }, tenant: h.tenant, roles: ['api'], log: testLogger() })
+    try {
+      const yaml = readFileSync(templates(), 'utf8')
+      writeFileSync(templates(), yaml.replace(/- id: progress-reply\n\s+version: 2\n/, '- id: progress-reply\n    version: 3\n').replace(NEW_PROGRESS, NEW_PROGRESS.replace('最新进度', '第三版进度')))
+      const port = (api.server!.address() as AddressInfo).port
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/knowledge/reload`, { method: 'POST', headers: { authorization: 'Bearer super-token-0000001' } })
+      expect(res.status).toBe(200)
+      expect(knowledgeReloadSchema.parse(await res.json()).changed).toEqual(['progress-reply'])
+      await eventually(() => h.runtime.knowledge!.current.templates.find((t) => t.id === 'progress-reply')?.version === 3)
+      await sayAndSettle(h, { as: 'wx-zhao', group: 'cust-zhao', text: '现在进度到哪一步了？' })
+      const d = await lastDraft()
+      expect(d.template_version).toBe(3)
+      expect(d.text).toContain('的第三版进度：')
+      // recorded once, by the process that was asked
+      expect((await versionRows()).filter((r) => r.key === 'progress-reply').map((r) => [r.version, r.actor])).toEqual([
+        [1, 'baton'],
+        [2, 'api:lead'],
+        [3, 'api:lead'],
+      ])
+    } finally {
+      await api.stop()
     }
   })
 })

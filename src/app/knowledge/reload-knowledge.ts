@@ -12,6 +12,8 @@ export interface KnowledgeDeps {
   versions: KnowledgeVersionStore
   clock: Clock
   log: Logger
+  /** tells the other processes to reload too (optional: a single process has none) */
+  announce?(actor: string): Promise<void>
 }
 
 /** On start-up: records a version for whatever changed in the files since the last run. */
@@ -39,5 +41,19 @@ export async function reloadKnowledge(deps: KnowledgeDeps, actor: string): Promi
   const r = await deps.versions.record(knowledgeEntries(next), { reason: 'reload', actor, at: deps.clock.now() })
   deps.live.swap(next)
   deps.log.info({ changed: r.changed, actor }, 'knowledge reloaded')
+  if (deps.announce) await deps.announce(actor).catch((err: Error) => deps.log.warn({ err: { message: err.message } }, 'could not tell the other processes to reload knowledge'))
   return r
+}
+
+/**
+ * Another process reloaded: read our own files and switch the same way (their versions are
+ * already recorded, so this normally records nothing). A bad file keeps the knowledge in force.
+ */
+export async function reloadAnnouncedKnowledge(deps: Omit<KnowledgeDeps, 'announce'>, actor: string): Promise<RecordResult | null> {
+  try {
+    return await reloadKnowledge(deps, actor)
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'config_invalid') return null
+    throw err
+  }
 }
