@@ -162,22 +162,21 @@ export function sqlMetricsQueries(db: Queryable): MetricsQueries {
 
     async waitingAt(instants) {
       if (instants.length === 0) return []
-      // a case's state at t is the target of its last state change before t; its due time the
-      // dueAt of its last state change, snooze or /remind before t
+      // A case's state at t is the target of its last state change before t, its due time the
+      // dueAt of its last state change, snooze or /remind before t: each event holds from its
+      // time until the case's next such event, and every instant joins the intervals it falls in.
       const rows: { t: Date; waiting: number; overdue: number }[] = await db.query(
-        `SELECT b.t, count(s.case_id) FILTER (WHERE s.state LIKE 'waiting\\_%')::int AS waiting,
-                count(s.case_id) FILTER (WHERE s.state LIKE 'waiting\\_%' AND s.due < b.t)::int AS overdue
+        `WITH st AS (
+           SELECT case_id, at AS since, lead(at) OVER (PARTITION BY case_id ORDER BY seq) AS until, payload->>'to' AS state
+             FROM case_events WHERE kind = 'state_changed'
+         ), du AS (
+           SELECT case_id, at AS since, lead(at) OVER (PARTITION BY case_id ORDER BY seq) AS until, (payload->>'dueAt')::timestamptz AS due
+             FROM case_events WHERE kind IN ('state_changed','snoozed','remind_requested')
+         )
+         SELECT b.t, count(st.case_id)::int AS waiting, count(st.case_id) FILTER (WHERE du.due < b.t)::int AS overdue
            FROM unnest($1::timestamptz[]) AS b(t)
-           LEFT JOIN LATERAL (
-             SELECT st.case_id, st.state, du.due
-               FROM (SELECT DISTINCT ON (case_id) case_id, payload->>'to' AS state
-                       FROM case_events WHERE kind = 'state_changed' AND at < b.t
-                      ORDER BY case_id, seq DESC) st
-               LEFT JOIN LATERAL (
-                 SELECT (e.payload->>'dueAt')::timestamptz AS due FROM case_events e
-                  WHERE e.case_id = st.case_id AND e.kind IN ('state_changed','snoozed','remind_requested') AND e.at < b.t
-                  ORDER BY e.seq DESC LIMIT 1) du ON true
-           ) s ON true
+           LEFT JOIN st ON st.state LIKE 'waiting\\_%' AND st.since < b.t AND (st.until IS NULL OR st.until >= b.t)
+           LEFT JOIN du ON du.case_id = st.case_id AND du.since < b.t AND (du.until IS NULL OR du.until >= b.t)
           GROUP BY b.t ORDER BY b.t`,
         [instants],
       )
