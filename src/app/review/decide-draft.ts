@@ -48,7 +48,10 @@ async function queueDraftSend(tx: Tx, draft: DraftRecord, text: string, now: Dat
 }
 
 async function evidence(tx: Tx, draft: DraftRecord, by: string, now: Date, payload: Record<string, unknown>): Promise<void> {
-  if (draft.caseId !== null) await tx.appendEvidence(draft.caseId, { kind: 'draft_decided', actor: by, at: now, payload: { draftId: draft.id, ...payload } })
+  if (draft.caseId === null) return
+  // appends to a case's chain are serialised by its row lock (a delivery may append at the same moment)
+  await tx.lockCase(draft.caseId)
+  await tx.appendEvidence(draft.caseId, { kind: 'draft_decided', actor: by, at: now, payload: { draftId: draft.id, ...payload } })
 }
 
 /**
