@@ -42,6 +42,10 @@ import { registerSessionPaths, sessionRoutes } from '../adapters/http/session-ro
 import { registerCasePaths } from '../adapters/http/case-routes.js'
 import { openApiRoutes } from '../adapters/http/openapi.js'
 import { queueBoard } from '../adapters/http/queue-board.js'
+import { metricsWiring } from './metrics-wiring.js'
+import { KnowledgeBroadcast } from '../adapters/queue/knowledge-broadcast.js'
+import type { LiveKnowledge } from '../app/knowledge/knowledge-ports.js'
+import { registerMetricsPaths } from '../adapters/http/metrics-openapi.js'
 
 /** how soon a `/auto` switch made in another process takes effect here */
 const AUTOMATION_REFRESH_MS = 15_000
@@ -59,6 +63,8 @@ export interface Runtime {
   sandbox?: SandboxTenant
   server?: Server
   timers?: TimerReconciler
+  /** the knowledge the decision services read (reloadable) */
+  knowledge?: LiveKnowledge
   /** Stops taking messages, lets work in flight finish, closes the session and the pools. */
   stop(): Promise<void>
 }
@@ -84,7 +90,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     stops.unshift(async () => void (await redis.quit().catch(() => redis.disconnect())))
 
     const directory = new Directory(tenant)
-    const { services, wording, policy } = buildServices(tenant, directory)
+    const { services, wording, policy, knowledge, loadKnowledge } = buildServices(tenant, directory)
     const telemetry = createTelemetry()
     const runtime: Runtime = { env, tenant, directory, ds, redis, stop: async () => undefined }
     const connection = redisConnection(env.REDIS_URL)
@@ -119,6 +125,11 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     automationRefresh.unref()
     stops.unshift(async () => clearInterval(automationRefresh))
     services.isAutomatic = (category) => automation.isAutomatic(category)
+    const broadcast = new KnowledgeBroadcast(redis, `${env.BATON_QUEUE_PREFIX}:knowledge-reload`, log)
+    stops.unshift(() => broadcast.close())
+    const metrics = metricsWiring({ ds, store, directory, services, wording, policy, knowledge, loadKnowledge, clock, log, broadcast })
+    await metrics.startKnowledge()
+    runtime.knowledge = knowledge
     const commandServices = { store, queries: new SqlCaseQueries(ds), directory, services, wording, clock, log, automation, stats: sqlStatsQueries(ds) }
 
     if (roles.includes('bot')) {
@@ -179,7 +190,8 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
 
     if (roles.includes('api')) {
       const session = runtime.session
-      const tokens = new TokenBook(parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox }))
+      const apiTokens = parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox })
+      const tokens = new TokenBook(apiTokens)
       const browser = sqlCaseBrowser(ds)
       const routers = [
         healthRoutes({
@@ -195,9 +207,10 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         }),
         metricsRoutes(telemetry.registry),
         sessionRoutes(tokens),
-        caseRoutes({ tokens, queries: commandServices.queries, browser, evidence: sqlEvidenceReader(ds), directory, wording, clock }),
-        draftRoutes({ tokens, browser, directory, wording, review: { store, directory, services, clock }, messenger: () => runtime.session }),
-        openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths]),
+        caseRoutes({ tokens, queries: commandServices.queries, browser, evidence: sqlEvidenceReader(ds), directory, wording, clock, draftExpiryMs: services.draftExpiryMs }),
+        draftRoutes({ tokens, browser, directory, wording, draftExpiryMs: services.draftExpiryMs, review: { store, directory, services, clock }, messenger: () => runtime.session }),
+        ...metrics.routers(apiTokens),
+        openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerMetricsPaths]),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),
       ]
       const server = await listen(createHttpApp(log, routers, [queueBoard(tokens, [queue, timerQueue])]), env.PORT, env.HOST)
@@ -210,6 +223,9 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     if (roles.includes('worker')) {
       const timerWorker = startTimerWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, fire: (job) => fireTimer({ store, directory, services, wording, clock, log }, job) })
       stops.unshift(() => timerWorker.close())
+      const expiry = metrics.draftExpirySweep()
+      expiry.start()
+      stops.unshift(() => expiry.stop())
     }
     if (schedules) {
       relay.start()

@@ -36,7 +36,9 @@ describe('HTTP API: cases and drafts, through the same use cases as the chat com
     expect(res.status).toBe(200)
     expect(res.body.items).toHaveLength(1)
     const d = res.body.items[0]
-    expect(d).toMatchObject({ id: 1, caseId: 1, status: 'pending', targetGroupKey: 'cust-zhang', targetGroupName: '张先生·空调安装服务群', original: PARTNER_TEXT, decidedBy: null, expiresAt: null })
+    expect(d).toMatchObject({ id: 1, caseId: 1, status: 'pending', targetGroupKey: 'cust-zhang', targetGroupName: '张先生·空调安装服务群', original: PARTNER_TEXT, decidedBy: null })
+    // policy.draftExpiry defaults to 24 h: the console shows when a missed send would happen
+    expect(Date.parse(d.expiresAt) - Date.parse(d.createdAt)).toBe(24 * 3600_000)
     expect(d.text).not.toContain('工单池')
     expect(Array.isArray(d.risks)).toBe(true)
     expect((await api.call('GET', '/api/v1/drafts?status=approved', { as: 'viewer' })).body.items).toEqual([])

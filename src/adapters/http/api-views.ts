@@ -10,6 +10,8 @@ import type { CaseSummary, DraftSummary } from './api-schemas.js'
 export interface ViewDeps {
   directory: Directory
   wording: Wording
+  /** policy.draftExpiry: a pending review draft expires this long after it was made */
+  draftExpiryMs?: number
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
@@ -79,8 +81,8 @@ export function draftSummaryView(deps: ViewDeps, d: DraftWithSource): DraftSumma
     candidates: d.candidates,
     status: d.status,
     createdAt: d.createdAt.toISOString(),
-    // drafts do not expire yet (no expiry policy); the field is in the contract for when they do
-    expiresAt: null,
+    // only a draft waiting for review expires (a missed send); decided ones no longer can
+    expiresAt: d.status === 'pending' && d.mode === 'review_before_send' && deps.draftExpiryMs !== undefined ? new Date(d.createdAt.getTime() + deps.draftExpiryMs).toISOString() : null,
     decidedBy: d.decidedBy,
     decidedAt: iso(d.decidedAt),
   }
