@@ -208,7 +208,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         metricsRoutes(telemetry.registry),
         sessionRoutes(tokens),
         caseRoutes({ tokens, queries: commandServices.queries, browser, evidence: sqlEvidenceReader(ds), directory, wording, clock, draftExpiryMs: services.draftExpiryMs }),
-        draftRoutes({ tokens, browser, directory, wording, draftExpiryMs: services.draftExpiryMs, review: { store, directory, services, clock }, messenger: () => runtime.session }),
+        draftRoutes({ tokens, browser, directory, wording, draftExpiryMs: services.draftExpiryMs, review: { store, directory, services, clock }, messenger: () => runtime.session, log }),
         ...metrics.routers(apiTokens),
         openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerMetricsPaths]),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),

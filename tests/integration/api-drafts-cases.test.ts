@@ -79,6 +79,8 @@ describe('HTTP API: cases and drafts, through the same use cases as the chat com
     const [ev] = await h.runtime.ds.query(`SELECT actor, payload FROM case_events WHERE kind = 'draft_decided' ORDER BY id DESC LIMIT 1`)
     expect(ev.actor).toBe('api:hans')
     expect(ev.payload).toMatchObject({ draftId: 1, decision: 'approved' })
+    // teammates in the internal group learn that the draft is handled, as with a typed /approve
+    expect(seen(h, 'internal').at(-1)).toBe('🖥 hans 在控制台批准并发送了草稿#1（案件#1，发往「张先生·空调安装服务群」）。')
   })
 
   it('a second approve is a 409 naming who decided and when; nothing is sent twice', async () => {

@@ -7,6 +7,8 @@ import type { CaseBrowser } from '../../app/case-search.js'
 import type { Messenger } from '../../app/ports.js'
 import { approveDraft, editDraft, rejectDraft, takeOverDraft, type ReviewDeps, type ReviewResult } from '../../app/review/decide-draft.js'
 import { recallDraft } from '../../app/review/recall-draft.js'
+import { announceDecision } from '../../app/review/announce-decision.js'
+import type { Logger } from '../../app/ports.js'
 import { apiActor, callerOf, requireRole, type TokenBook } from './auth.js'
 import { approveBody, draftList, draftSummary, draftListQuery, editBody, emptyBody, idParam, recallOutcome, rejectBody, reviewOutcome } from './api-schemas.js'
 import { draftSummaryView, type ViewDeps } from './api-views.js'
@@ -19,6 +21,7 @@ export interface DraftRouteDeps extends ViewDeps {
   review: ReviewDeps
   /** the WeCom session, when the bot role runs in this process (recall needs it) */
   messenger: () => Messenger | undefined
+  log: Logger
 }
 
 /**
@@ -39,6 +42,7 @@ export function draftRoutes(deps: DraftRouteDeps): Router {
     return draftSummaryView(deps, d)
   }
   const answer = async (ctx: Context, r: ReviewResult) => {
+    await announceDecision({ ...deps.review, wording: deps.wording, log: deps.log }, r, callerOf(ctx).name)
     ctx.body = { result: r.kind, draft: await view(r.draft.id), ...(r.kind === 'edit_blocked' ? { hits: r.hits } : {}) }
   }
   // params first, then the body: a bad id is named before a bad body
