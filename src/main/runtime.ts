@@ -35,6 +35,7 @@ import { caseRoutes } from '../adapters/http/case-routes.js'
 import { metricsRoutes } from '../adapters/http/metrics-routes.js'
 import { sqlEvidenceReader } from '../adapters/db/evidence-store.js'
 import { parseApiTokens } from '../config/api-tokens.js'
+import { consoleRoutes } from '../adapters/http/console-routes.js'
 
 export type Role = 'bot' | 'worker' | 'api'
 export const ALL_ROLES: readonly Role[] = ['bot', 'worker', 'api']
@@ -179,6 +180,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         metricsRoutes(telemetry.registry),
         caseRoutes({ tokens: parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox }), queries: commandServices.queries, evidence: sqlEvidenceReader(ds) }),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),
+        consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined }),
       ]
       const server = await listen(createHttpApp(log, routers), env.PORT, env.HOST)
       stops.unshift(() => closeServer(server))
