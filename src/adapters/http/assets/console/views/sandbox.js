@@ -14,6 +14,8 @@ export async function renderSandbox(view, ctx) {
     return
   }
   const { groups, people } = data
+  // the bot is the one talker who is not a declared person
+  const known = new Set(people.map((p) => p.id))
   view.append(h('div', { class: 'toolbar' }, h('h2', {}, '沙盒群'), h('span', { class: 'muted' }, '以任何角色在模拟群里发言，观察 Baton 的反应；审核通知会出现在内部群。')))
   const grid = h('div', { class: 'groups' })
   view.append(grid)
@@ -55,7 +57,7 @@ export async function renderSandbox(view, ctx) {
         p.count = lines.length
         clear(p.lines)
         for (const l of lines) {
-          p.lines.append(h('div', { class: 'line' + (/Baton/i.test(l.talkerName || '') ? ' bot' : '') },
+          p.lines.append(h('div', { class: 'line' + (known.has(l.talkerId) ? '' : ' bot') },
             h('b', {}, `${l.talkerName}：`), l.type === 'image' ? '[图片]' : l.text))
         }
         p.lines.scrollTop = p.lines.scrollHeight
