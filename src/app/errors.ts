@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   already_decided: 409,
   illegal_transition: 409,
   leak_guard: 422,
+  edit_blocked: 422,
   dependency_down: 503,
   internal: 500,
 } as const

@@ -36,6 +36,13 @@ import { metricsRoutes } from '../adapters/http/metrics-routes.js'
 import { sqlEvidenceReader } from '../adapters/db/evidence-store.js'
 import { parseApiTokens } from '../config/api-tokens.js'
 import { consoleRoutes } from '../adapters/http/console-routes.js'
+import { TokenBook } from '../adapters/http/auth.js'
+import { sqlCaseBrowser } from '../adapters/db/case-browser-queries.js'
+import { draftRoutes, registerDraftPaths } from '../adapters/http/draft-routes.js'
+import { registerSessionPaths, sessionRoutes } from '../adapters/http/session-routes.js'
+import { registerCasePaths } from '../adapters/http/case-routes.js'
+import { openApiRoutes } from '../adapters/http/openapi.js'
+import { queueBoard } from '../adapters/http/queue-board.js'
 
 export type Role = 'bot' | 'worker' | 'api'
 export const ALL_ROLES: readonly Role[] = ['bot', 'worker', 'api']
@@ -165,6 +172,8 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
 
     if (roles.includes('api')) {
       const session = runtime.session
+      const tokens = new TokenBook(parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox }))
+      const browser = sqlCaseBrowser(ds)
       const routers = [
         healthRoutes({
           postgres: async () => void (await ds.query('SELECT 1')),
@@ -178,11 +187,14 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
             : {}),
         }),
         metricsRoutes(telemetry.registry),
-        caseRoutes({ tokens: parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox }), queries: commandServices.queries, evidence: sqlEvidenceReader(ds) }),
+        sessionRoutes(tokens),
+        caseRoutes({ tokens, queries: commandServices.queries, browser, evidence: sqlEvidenceReader(ds), directory, wording, clock }),
+        draftRoutes({ tokens, browser, directory, wording, review: { store, directory, services, clock }, messenger: () => runtime.session }),
+        openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths]),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),
         consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined }),
       ]
-      const server = await listen(createHttpApp(log, routers), env.PORT, env.HOST)
+      const server = await listen(createHttpApp(log, routers, [queueBoard(tokens, [queue, timerQueue])]), env.PORT, env.HOST)
       stops.unshift(() => closeServer(server))
       runtime.server = server
       const addr = server.address()

@@ -1,26 +1,84 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { Middleware } from 'koa'
+import type { Context, Middleware } from 'koa'
 import { API_ROLES, type ApiRole, type ApiToken } from '../../config/api-tokens.js'
 import { AppError } from '../../app/errors.js'
 
+/** The cookie the browser console and /admin/queues authenticate with (httpOnly, SameSite=Strict). */
+export const TOKEN_COOKIE = 'baton_token'
+
+/** Who called, as put on ctx.state.caller by requireRole. */
+export interface Caller {
+  name: string
+  role: ApiRole
+}
+
 const digest = (s: string) => createHash('sha256').update(s).digest()
 
-/**
- * Bearer-token authentication. Tokens are compared in constant time (over fixed-length
- * digests) and never logged; the caller's name and role are put on ctx.state.
- */
-export function requireRole(tokens: readonly ApiToken[], min: ApiRole): Middleware {
-  const known = tokens.map((t) => ({ ...t, hash: digest(t.token) }))
-  return async (ctx, next) => {
-    const header = ctx.get('authorization')
+/** Resolves presented tokens in constant time (over fixed-length digests); tokens are never logged. */
+export class TokenBook {
+  private readonly known: Array<ApiToken & { hash: Buffer }>
+
+  constructor(tokens: readonly ApiToken[]) {
+    this.known = tokens.map((t) => ({ ...t, hash: digest(t.token) }))
+  }
+
+  find(presented: string): Caller | undefined {
+    const hash = digest(presented)
+    let match: (typeof this.known)[number] | undefined
+    // every entry is compared, so timing does not tell which one matched
+    for (const t of this.known) if (timingSafeEqual(t.hash, hash)) match = t
+    return match ? { name: match.name, role: match.role } : undefined
+  }
+}
+
+const books = new WeakMap<readonly ApiToken[], TokenBook>()
+function bookOf(tokens: readonly ApiToken[] | TokenBook): TokenBook {
+  if (tokens instanceof TokenBook) return tokens
+  let book = books.get(tokens)
+  if (!book) books.set(tokens, (book = new TokenBook(tokens)))
+  return book
+}
+
+/** The token a request presents: the bearer header first, then the cookie. */
+function presentedToken(ctx: Context): string | undefined {
+  const header = ctx.get('authorization')
+  if (header) {
     const m = /^Bearer\s+(\S+)$/i.exec(header)
-    if (!m) throw new AppError('unauthorized', 'a bearer token is required')
-    const presented = digest(m[1]!)
-    let match: (typeof known)[number] | undefined
-    for (const t of known) if (timingSafeEqual(t.hash, presented)) match = t
-    if (!match) throw new AppError('unauthorized', 'unknown token')
-    if (API_ROLES.indexOf(match.role) < API_ROLES.indexOf(min)) throw new AppError('forbidden', `needs role ${min}`, { need: min })
-    ctx.state['caller'] = { name: match.name, role: match.role }
+    if (!m) throw new AppError('unauthorized', 'malformed Authorization header; expected "Bearer <token>"')
+    return m[1]!
+  }
+  return ctx.cookies.get(TOKEN_COOKIE) || undefined
+}
+
+export function atLeast(role: ApiRole, min: ApiRole): boolean {
+  return API_ROLES.indexOf(role) >= API_ROLES.indexOf(min)
+}
+
+/**
+ * Authenticates by `Authorization: Bearer <token>` or the `baton_token` cookie and checks the
+ * role: 401 without a known token, 403 below `min`. The caller is put on ctx.state.caller.
+ */
+export function requireRole(tokens: readonly ApiToken[] | TokenBook, min: ApiRole): Middleware {
+  const book = bookOf(tokens)
+  return async (ctx, next) => {
+    const token = presentedToken(ctx)
+    if (!token) throw new AppError('unauthorized', 'a bearer token or the baton_token cookie is required')
+    const caller = book.find(token)
+    if (!caller) throw new AppError('unauthorized', 'unknown token')
+    if (!atLeast(caller.role, min)) throw new AppError('forbidden', `needs role ${min}`, { need: min })
+    ctx.state['caller'] = caller
     await next()
   }
+}
+
+/** The caller requireRole authenticated. */
+export function callerOf(ctx: Context): Caller {
+  const caller = ctx.state['caller'] as Caller | undefined
+  if (!caller) throw new AppError('unauthorized', 'not authenticated')
+  return caller
+}
+
+/** The actor recorded in the evidence trail and as decidedBy for writes made through the API. */
+export function apiActor(caller: Caller): string {
+  return `api:${caller.name}`
 }

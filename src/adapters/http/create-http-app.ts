@@ -1,16 +1,17 @@
 import type { Server } from 'node:http'
-import Koa from 'koa'
+import Koa, { type Middleware } from 'koa'
 import bodyParser from 'koa-bodyparser'
 import type Router from '@koa/router'
 import type { Logger } from '../../app/ports.js'
 import { errorMiddleware } from './error-middleware.js'
 
-/** The Koa app: the error middleware first, a JSON body parser, then the given routers. */
-export function createHttpApp(log: Logger, routers: Router[]): Koa {
+/** The Koa app: the error middleware first, a JSON body parser, then the given middleware and routers. */
+export function createHttpApp(log: Logger, routers: Router[], middleware: Middleware[] = []): Koa {
   const app = new Koa()
   app.proxy = false
   app.use(errorMiddleware(log))
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '256kb' }))
+  for (const m of middleware) app.use(m)
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods())
   return app
 }

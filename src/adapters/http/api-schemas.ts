@@ -1,0 +1,121 @@
+import { CASE_STATES, PARTIES, SERVICE_TYPES } from '../../domain/types.js'
+import { z } from './openapi.js'
+
+/** Request and response shapes of /api/v1 (validated with zod; the same schemas feed the OpenAPI document). */
+
+const DRAFT_STATUSES = ['pending', 'approved', 'edited', 'rejected', 'taken_over', 'sent_direct', 'expired'] as const
+
+export const idParam = z.object({ id: z.coerce.number({ invalid_type_error: 'expected a positive integer' }).int('expected a positive integer').positive('expected a positive integer').max(Number.MAX_SAFE_INTEGER) })
+
+const boolString = z.enum(['true', 'false']).transform((v) => v === 'true')
+
+export const caseListQuery = z
+  .object({
+    state: z.enum(CASE_STATES).optional(),
+    party: z.enum(PARTIES).optional(),
+    owner: z.string().min(1).max(200).optional().openapi({ description: 'person id (WeCom id) of the owner, or api:<token name>' }),
+    overdue: boolString.optional().openapi({ description: 'true: open cases past their due time; false: the others' }),
+    open: boolString.optional().openapi({ description: 'true: cases not closed yet; false: closed ones (default: both)' }),
+    group: z.string().min(1).max(200).optional().openapi({ description: 'group key: the customer\'s group or the partner\'s group' }),
+    partner: z.string().min(1).max(200).optional().openapi({ description: 'partner key' }),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  })
+  .strict()
+export type CaseListQuery = z.infer<typeof caseListQuery>
+
+export const draftListQuery = z
+  .object({
+    status: z.enum([...DRAFT_STATUSES, 'all']).default('pending'),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict()
+
+export const sessionBody = z.object({ token: z.string().min(1).max(512) }).strict()
+export const approveBody = z.object({ force: z.boolean().optional().openapi({ description: 'send an edit the leak guard blocked (supervisor only)' }) }).strict()
+export const editBody = z.object({ text: z.string().trim().min(1, 'must not be empty').max(4000) }).strict()
+export const rejectBody = z.object({ reason: z.string().trim().max(500).optional() }).strict()
+/** take and recall take no body; an empty object (or none) is accepted. */
+export const emptyBody = z.object({}).strict()
+
+const ref = z.object({ key: z.string(), name: z.string() }).openapi('Ref', { description: 'a directory entry: its key (or WeCom id) and display name' })
+
+export const caseSummary = z
+  .object({
+    id: z.number().int(),
+    customer: ref,
+    serviceType: z.enum(SERVICE_TYPES),
+    state: z.enum(CASE_STATES),
+    waitingParty: z.enum(PARTIES),
+    owner: ref.nullable(),
+    partner: ref.nullable(),
+    groupKey: z.string().nullable().openapi({ description: 'the customer\'s group' }),
+    contact: ref.nullable(),
+    executor: ref.nullable(),
+    dueAt: z.string().datetime().nullable(),
+    overdue: z.boolean(),
+    reminderCount: z.number().int(),
+    createdAt: z.string().datetime(),
+    updatedAt: z.string().datetime(),
+    labels: z.object({ serviceType: z.string(), state: z.string(), waitingParty: z.string() }).openapi({ description: 'Chinese labels from config/wording/labels.yaml' }),
+  })
+  .openapi('CaseSummary')
+export type CaseSummary = z.infer<typeof caseSummary>
+
+export const caseDetail = caseSummary
+  .extend({
+    orderNo: z.string().nullable(),
+    missingItems: z.array(z.string()),
+    cancellationReason: z.string().nullable(),
+    stateEnteredAt: z.string().datetime(),
+    nextTimerAt: z.string().datetime().nullable(),
+    customerCompletedAt: z.string().datetime().nullable(),
+    writebackAt: z.string().datetime().nullable(),
+    closedAt: z.string().datetime().nullable(),
+  })
+  .openapi('CaseDetail')
+
+export const evidenceView = z
+  .object({ seq: z.number().int(), kind: z.string(), actor: z.string(), at: z.string().datetime(), payload: z.record(z.unknown()) })
+  .openapi('EvidenceView')
+
+export const draftSummary = z
+  .object({
+    id: z.number().int(),
+    caseId: z.number().int().nullable(),
+    category: z.string(),
+    mode: z.enum(['send_direct', 'review_before_send']),
+    targetGroupKey: z.string(),
+    targetGroupName: z.string(),
+    text: z.string().openapi({ description: 'the customer-safe draft' }),
+    finalText: z.string().nullable().openapi({ description: 'what was (or, after a blocked edit, would be) sent' }),
+    original: z.string().nullable().openapi({ description: 'the internal source message; never for customers' }),
+    risks: z.array(z.string()),
+    riskLabels: z.array(z.string()),
+    candidates: z.array(z.number().int()),
+    status: z.enum(DRAFT_STATUSES),
+    createdAt: z.string().datetime(),
+    expiresAt: z.string().datetime().nullable(),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().datetime().nullable(),
+  })
+  .openapi('DraftSummary')
+export type DraftSummary = z.infer<typeof draftSummary>
+
+export const caller = z.object({ name: z.string(), role: z.enum(['viewer', 'handler', 'supervisor']) }).openapi('Caller')
+export const caseList = z.object({ items: z.array(caseSummary), total: z.number().int() })
+export const caseDetailBody = z.object({ case: caseDetail, timeline: z.array(evidenceView), drafts: z.array(draftSummary) })
+export const evidenceExport = z.object({
+  case: z.record(z.unknown()),
+  verified: z.boolean(),
+  broken: z.array(z.object({ caseId: z.number(), eventId: z.number(), seq: z.number(), reason: z.string() })),
+  events: z.array(z.record(z.unknown())),
+})
+export const draftList = z.object({ items: z.array(draftSummary) })
+const leakHit = z.object({ kind: z.string(), match: z.string() })
+export const reviewOutcome = z.object({
+  result: z.enum(['sent', 'edit_blocked', 'rejected', 'taken_over']),
+  draft: draftSummary,
+  hits: z.array(leakHit).optional().openapi({ description: 'what the leak guard found (edit_blocked only)' }),
+})
+export const recallOutcome = z.object({ result: z.enum(['recalled', 'not_recalled']), draftId: z.number().int(), caseId: z.number().int().nullable() })

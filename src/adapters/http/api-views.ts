@@ -1,0 +1,87 @@
+import type { CaseRecord } from '../../app/case-record.js'
+import type { DraftWithSource } from '../../app/case-search.js'
+import { label } from '../../app/case-facts-text.js'
+import type { Directory } from '../../app/directory.js'
+import type { EvidenceView } from '../../app/store.js'
+import type { Wording } from '../../config/load-wording-dir.js'
+import type { CaseSummary, DraftSummary } from './api-schemas.js'
+
+/** What the API shows of cases and drafts: ISO times, names resolved from the directory, Chinese labels. */
+export interface ViewDeps {
+  directory: Directory
+  wording: Wording
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+function personRef(deps: ViewDeps, id: string | null): { key: string; name: string } | null {
+  return id ? { key: id, name: deps.directory.person(id)?.name ?? id } : null
+}
+
+export function caseSummaryView(deps: ViewDeps, k: CaseRecord, now: Date): CaseSummary {
+  const customer = deps.directory.customer(k.customerKey)
+  const partner = k.partnerKey ? deps.directory.partner(k.partnerKey) : undefined
+  return {
+    id: k.id,
+    customer: { key: k.customerKey, name: customer?.name ?? k.customerKey },
+    serviceType: k.serviceType,
+    state: k.state,
+    waitingParty: k.waitingParty,
+    owner: personRef(deps, k.ownerId),
+    partner: k.partnerKey ? { key: k.partnerKey, name: partner?.name ?? k.partnerKey } : null,
+    groupKey: customer?.group ?? null,
+    contact: personRef(deps, k.contactId),
+    executor: personRef(deps, k.executorId),
+    dueAt: iso(k.dueAt),
+    overdue: k.closedAt === null && k.dueAt !== null && k.dueAt < now,
+    reminderCount: k.reminderCount,
+    createdAt: k.createdAt.toISOString(),
+    updatedAt: k.updatedAt.toISOString(),
+    labels: {
+      serviceType: label(deps.wording, 'serviceTypes', k.serviceType),
+      state: label(deps.wording, 'states', k.state),
+      waitingParty: label(deps.wording, 'parties', k.waitingParty),
+    },
+  }
+}
+
+export function caseDetailView(deps: ViewDeps, k: CaseRecord, now: Date) {
+  return {
+    ...caseSummaryView(deps, k, now),
+    orderNo: k.orderNo,
+    missingItems: k.missingItems,
+    cancellationReason: k.cancellationReason,
+    stateEnteredAt: k.stateEnteredAt.toISOString(),
+    nextTimerAt: iso(k.nextTimerAt),
+    customerCompletedAt: iso(k.customerCompletedAt),
+    writebackAt: iso(k.writebackAt),
+    closedAt: iso(k.closedAt),
+  }
+}
+
+export function evidenceViewJson(e: EvidenceView) {
+  return { seq: e.seq, kind: e.kind, actor: e.actor, at: e.at.toISOString(), payload: e.payload }
+}
+
+export function draftSummaryView(deps: ViewDeps, d: DraftWithSource): DraftSummary {
+  return {
+    id: d.id,
+    caseId: d.caseId,
+    category: d.category,
+    mode: d.mode,
+    targetGroupKey: d.targetGroupKey,
+    targetGroupName: deps.directory.group(d.targetGroupKey)?.topic ?? d.targetGroupKey,
+    text: d.text,
+    finalText: d.finalText,
+    original: d.original,
+    risks: d.riskFlags,
+    riskLabels: d.riskFlags.map((f) => label(deps.wording, 'riskFlags', f)),
+    candidates: d.candidates,
+    status: d.status,
+    createdAt: d.createdAt.toISOString(),
+    // drafts do not expire yet (no expiry policy); the field is in the contract for when they do
+    expiresAt: null,
+    decidedBy: d.decidedBy,
+    decidedAt: iso(d.decidedAt),
+  }
+}
