@@ -1,6 +1,6 @@
 // Boot and hash router: #/review, #/cases, #/cases/12, #/metrics, #/sandbox, #/login.
 import { api, request } from './api.js'
-import { clear, flash, h } from './dom.js'
+import { add, clear, flash, h } from './dom.js'
 import { describeError, ROLES, setLabels } from './format.js'
 import { renderLogin } from './views/login.js'
 import { renderReview } from './views/review.js'
@@ -46,7 +46,7 @@ function renderWho() {
   const who = clear(document.getElementById('who'))
   document.getElementById('nav').hidden = !state.me
   if (!state.me) return
-  who.append(
+  add(who,
     h('span', { class: 'me' }, `${state.me.name}（${ROLES[state.me.role] || state.me.role}）`),
     state.me.role === 'supervisor' ? h('a', { href: '/admin/queues', target: '_blank', rel: 'noopener' }, '队列') : null,
     h('button', { type: 'button', class: 'link', id: 'logout', onclick: logout }, '退出'),
@@ -70,6 +70,7 @@ function route() {
   state.leave = null
   const path = location.hash.replace(/^#/, '').replace(/\?.*$/, '') || '/review'
   const view = clear(document.getElementById('view'))
+  delete view.dataset.loaded
   if (!state.me || path === '/login') {
     renderLogin(view, {
       onLogin: async (me) => {

@@ -1,6 +1,6 @@
 // The review queue: the same approve / edit / reject / take as the chat commands.
 import { api } from '../api.js'
-import { clear, flash, h } from '../dom.js'
+import { add, clear, flash, h } from '../dom.js'
 import { category, describeError, hitsText, label, nameOf, when } from '../format.js'
 
 export async function renderReview(view, ctx) {
@@ -58,7 +58,7 @@ export async function renderReview(view, ctx) {
     }
     const showBlocked = (hits) => {
       result.className = 'result error'
-      clear(result).append(`修改未通过外发检查，未发送：${hitsText(hits)}。请重新修改`, ctx.me.role === 'supervisor' ? '，或由主管强制发送。' : '。')
+      add(clear(result), `修改未通过外发检查，未发送：${hitsText(hits)}。请重新修改`, ctx.me.role === 'supervisor' ? '，或由主管强制发送。' : '。')
       if (ctx.me.role === 'supervisor' && !card.querySelector('.force')) {
         actions.append(h('button', { type: 'button', class: 'danger force', onclick: () => {
           if (confirm('确认强制发送修改后的文本？该操作会记录在证据链中。')) act('approve', { force: true }, () => '已强制发送')
@@ -100,7 +100,7 @@ export async function renderReview(view, ctx) {
 
     const risks = Array.isArray(d.risks) ? d.risks : []
     const candidates = Array.isArray(d.candidates) ? d.candidates : []
-    card.append(
+    add(card,
       h('header', {},
         h('strong', {}, `草稿#${d.id}`),
         h('span', { class: 'tag' }, category(d.category)),

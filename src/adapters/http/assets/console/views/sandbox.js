@@ -24,7 +24,7 @@ export async function renderSandbox(view, ctx) {
     const as = h('select', { name: 'as', 'aria-label': '发言人' }, people.map((p) => h('option', { value: p.id }, p.name)))
     const text = h('input', { type: 'text', name: 'text', placeholder: '输入消息，或 /help', 'aria-label': '消息' })
     const form = h('form', {}, as, text, h('button', { type: 'submit' }, '发送'),
-      h('button', { type: 'button', title: '发送一张图片', onclick: () => say({ as: as.value, group: g.key, image: true }) }, '📷'))
+      h('button', { type: 'button', title: '以所选身份发送一张图片', onclick: () => say({ as: as.value, group: g.key, image: true }) }, '图片'))
     form.addEventListener('submit', async (e) => {
       e.preventDefault()
       const t = text.value.trim()
