@@ -59,12 +59,11 @@ export async function renderReview(view, ctx) {
     const showBlocked = (hits) => {
       result.className = 'result error'
       add(clear(result), `修改未通过外发检查，未发送：${hitsText(hits)}。请重新修改`, ctx.me.role === 'supervisor' ? '，或由主管强制发送。' : '。')
-      if (ctx.me.role === 'supervisor' && !card.querySelector('.force')) {
-        actions.append(h('button', { type: 'button', class: 'danger force', onclick: () => {
-          if (confirm('确认强制发送修改后的文本？该操作会记录在证据链中。')) act('approve', { force: true }, () => '已强制发送')
-        } }, '强制发送'))
-      }
+      if (ctx.me.role === 'supervisor' && !card.querySelector('.force')) actions.append(forceButton())
     }
+    const forceButton = () => h('button', { type: 'button', class: 'danger force', onclick: () => {
+      if (confirm('确认强制发送未通过外发检查的修改稿？该操作会记录在证据链中。')) act('approve', { force: true }, () => '已强制发送修改稿')
+    } }, '强制发送修改稿')
 
     const editor = h('form', { class: 'editor', hidden: true },
       h('label', {}, '修改后发送给客户的文本'),
@@ -99,6 +98,8 @@ export async function renderReview(view, ctx) {
     )
 
     const risks = Array.isArray(d.risks) ? d.risks : []
+    const blockedEdit = d.status === 'pending' && d.finalText && d.finalText !== d.text
+    if (blockedEdit && ctx.me.role === 'supervisor') actions.append(forceButton())
     const candidates = Array.isArray(d.candidates) ? d.candidates : []
     add(card,
       h('header', {},
@@ -112,8 +113,13 @@ export async function renderReview(view, ctx) {
       risks.length ? h('div', { class: 'risks' }, '风险：', risks.map((r) => h('span', { class: 'tag risk' }, label('riskFlags', r)))) : null,
       h('section', { class: 'text customer' },
         h('div', { class: 'caption' }, '客户将看到（客户安全文本）'),
-        h('div', { class: 'body' }, d.finalText && d.finalText !== d.text ? d.finalText : d.text),
+        h('div', { class: 'body' }, d.text),
       ),
+      // a pending draft with a final text is an edit the leak guard stopped (a passing edit is sent at once)
+      blockedEdit ? h('section', { class: 'text blocked' },
+        h('div', { class: 'caption' }, '修改稿未通过外发检查：不会发送，除非主管强制发送'),
+        h('div', { class: 'body' }, d.finalText),
+      ) : null,
       d.original ? h('section', { class: 'text internal' },
         h('div', { class: 'caption' }, '〔内部原文·勿外发〕'),
         h('div', { class: 'body' }, d.original),
