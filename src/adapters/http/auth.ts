@@ -31,13 +31,6 @@ export class TokenBook {
   }
 }
 
-const books = new WeakMap<readonly ApiToken[], TokenBook>()
-function bookOf(tokens: readonly ApiToken[] | TokenBook): TokenBook {
-  if (tokens instanceof TokenBook) return tokens
-  let book = books.get(tokens)
-  if (!book) books.set(tokens, (book = new TokenBook(tokens)))
-  return book
-}
 
 /** The token a request presents: the bearer header first, then the cookie. */
 function presentedToken(ctx: Context): string | undefined {
@@ -59,7 +52,7 @@ export function atLeast(role: ApiRole, min: ApiRole): boolean {
  * role: 401 without a known token, 403 below `min`. The caller is put on ctx.state.caller.
  */
 export function requireRole(tokens: readonly ApiToken[] | TokenBook, min: ApiRole): Middleware {
-  const book = bookOf(tokens)
+  const book = tokens instanceof TokenBook ? tokens : new TokenBook(tokens)
   return async (ctx, next) => {
     const token = presentedToken(ctx)
     if (!token) throw new AppError('unauthorized', 'a bearer token or the baton_token cookie is required')

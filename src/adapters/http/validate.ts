@@ -4,7 +4,8 @@ import { AppError } from '../../app/errors.js'
 /** The field an issue is about, dotted; an unknown key names itself; the whole body is '(body)'. */
 function fieldOf(issue: ZodIssue): string {
   const path = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path
-  return path.length > 0 ? path.join('.') : '(body)'
+  // an empty key is shown quoted so the field is never blank
+  return path.length > 0 ? path.map((p) => (p === '' ? '""' : String(p))).join('.') : '(body)'
 }
 
 /** Validates a request body or query; 400 names the first offending field. */
