@@ -30,4 +30,6 @@ export interface DecisionServices {
   reviewDmToOwner: boolean
   /** categories the team switched to automatic sending */
   isAutomatic(category: string): boolean
+  /** a pending draft older than this expires undecided (policy.draftExpiry): a missed send */
+  draftExpiryMs: number
 }

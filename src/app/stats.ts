@@ -1,3 +1,5 @@
+import type { RowFacts } from '../domain/metrics/figures.js'
+
 /** Headline figures of a period (see README, "Metrics" for how each is computed). */
 export interface Headline {
   waiting: number
@@ -9,6 +11,8 @@ export interface Headline {
   reminders: number
   writebackMedianMs: number | null
   deliveryMedianMs: number | null
+  /** the period's facts as GET /api/v1/metrics reads them (missed sends, first-clear, evidence) */
+  facts: RowFacts
 }
 
 export interface StatsQueries {

@@ -13,11 +13,18 @@ import { computeDueAt } from '../domain/due-time.js'
 import { planTimer } from '../domain/timer-plan.js'
 import { checkLeak } from '../domain/leak-guard.js'
 import { compileLexicon, understandMessage, type Lexicon } from '../domain/understanding/index.js'
+import { parseDuration } from '../domain/duration.js'
+import type { Knowledge } from '../config/knowledge-schema.js'
+import { LiveKnowledge } from '../app/knowledge/knowledge-ports.js'
 
 export interface TenantKnowledge {
   services: DecisionServices
   wording: Wording
   policy: Policy
+  /** the knowledge the services read; `reload` swaps it (see src/app/knowledge) */
+  knowledge: LiveKnowledge
+  /** reads and validates the knowledge folder again (throws ConfigError) */
+  loadKnowledge(): Knowledge
 }
 
 /**
@@ -37,13 +44,14 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
     }
   }
   const lexicon = attempt(() => compileLexicon(loadLexicon(at(tenant.paths.lexicon, 'lexicon.yaml'))) as Lexicon)
-  const knowledge = attempt(() => loadKnowledge(at(tenant.paths.knowledge, 'knowledge')))
+  const readKnowledge = () => loadKnowledge(at(tenant.paths.knowledge, 'knowledge'))
+  const loaded = attempt(readKnowledge)
   const wording = attempt(() => loadWordingDir(at(tenant.paths.wording, 'wording')))
   // every declared command must have its usage line, summary and error texts
   attempt(() => loadCommandWording(join(at(tenant.paths.wording, 'wording'), 'commands.yaml')))
   const parsedPolicy = policySchema.safeParse(tenant.policy)
   if (!parsedPolicy.success) problems.push(...formatZodIssues(tenant.file, parsedPolicy.error.issues.map((i) => ({ ...i, path: ['policy', ...i.path] }))))
-  if (problems.length > 0 || !lexicon || !knowledge || !wording || !parsedPolicy.success) throw new ConfigError(problems)
+  if (problems.length > 0 || !lexicon || !loaded || !wording || !parsedPolicy.success) throw new ConfigError(problems)
   const policy = parsedPolicy.data
 
   const customers = directory.customers.map((c) => ({ key: c.key, name: c.name, aliases: c.aliases, orderNumbers: c.orderNumbers, ...(c.phoneTail ? { phoneTail: c.phoneTail } : {}) }))
@@ -55,19 +63,24 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
     ...directory.peopleWithRole('supervisor').map((p) => p.name),
   ]
   const automatic = new Set(policy.automaticCategories)
+  // every call reads the live knowledge once, so a reload takes effect on the next call
+  const live = new LiveKnowledge(loaded)
 
   const services: DecisionServices = {
     understand: (input) => understandMessage(input, lexicon, { customers }),
-    compose: (req) => composeCustomerDraft({ ...req, category: req.category }, knowledge),
-    checkLeak: (text, allowed) =>
-      checkLeak(text, { forbiddenNames, allowedPhones: allowed.phones, allowedIds: allowed.ids, allowedLinkHosts: knowledge.guard.allowedLinkHosts, internalJargon: knowledge.guard.internalJargon, forbiddenCommitments: knowledge.guard.forbiddenCommitments }),
-    proofRuleFor: (t) => proofRequiredFor(t, knowledge),
-    materialItemsFor: (t) => materialItemsFor(t, knowledge),
+    compose: (req) => composeCustomerDraft({ ...req, category: req.category }, live.current),
+    checkLeak: (text, allowed) => {
+      const { guard } = live.current
+      return checkLeak(text, { forbiddenNames, allowedPhones: allowed.phones, allowedIds: allowed.ids, allowedLinkHosts: guard.allowedLinkHosts, internalJargon: guard.internalJargon, forbiddenCommitments: guard.forbiddenCommitments })
+    },
+    proofRuleFor: (t) => proofRequiredFor(t, live.current),
+    materialItemsFor: (t) => materialItemsFor(t, live.current),
     dueAt: (state, serviceType, enteredAt) => computeDueAt({ state, serviceType, enteredAt, policy }),
     isAutomatic: (category) => automatic.has(category),
     reviewDmToOwner: tenant.review.notifyOwnerByDm,
     planTimer: (c) => planTimer(c, policy),
+    draftExpiryMs: parseDuration(policy.draftExpiry)!,
   }
-  return { services, wording, policy }
+  return { services, wording, policy, knowledge: live, loadKnowledge: readKnowledge }
 }
 

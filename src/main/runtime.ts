@@ -43,6 +43,9 @@ import { registerSessionPaths, sessionRoutes } from '../adapters/http/session-ro
 import { registerCasePaths } from '../adapters/http/case-routes.js'
 import { openApiRoutes } from '../adapters/http/openapi.js'
 import { queueBoard } from '../adapters/http/queue-board.js'
+import { metricsWiring } from './metrics-wiring.js'
+import { KnowledgeBroadcast } from '../adapters/queue/knowledge-broadcast.js'
+import type { LiveKnowledge } from '../app/knowledge/knowledge-ports.js'
 
 export type Role = 'bot' | 'worker' | 'api'
 export const ALL_ROLES: readonly Role[] = ['bot', 'worker', 'api']
@@ -57,6 +60,8 @@ export interface Runtime {
   sandbox?: SandboxTenant
   server?: Server
   timers?: TimerReconciler
+  /** the knowledge the decision services read (reloadable) */
+  knowledge?: LiveKnowledge
   /** Stops taking messages, lets work in flight finish, closes the session and the pools. */
   stop(): Promise<void>
 }
@@ -82,7 +87,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     stops.unshift(async () => void (await redis.quit().catch(() => redis.disconnect())))
 
     const directory = new Directory(tenant)
-    const { services, wording, policy } = buildServices(tenant, directory)
+    const { services, wording, policy, knowledge, loadKnowledge } = buildServices(tenant, directory)
     const telemetry = createTelemetry()
     const runtime: Runtime = { env, tenant, directory, ds, redis, stop: async () => undefined }
     const connection = redisConnection(env.REDIS_URL)
@@ -112,6 +117,11 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     const automation = new AutomationSwitches(new Set(policy.automaticCategories), sqlAutomationStore(ds), clock)
     await automation.load()
     services.isAutomatic = (category) => automation.isAutomatic(category)
+    const broadcast = new KnowledgeBroadcast(redis, `${env.BATON_QUEUE_PREFIX}:knowledge-reload`, log)
+    stops.unshift(() => broadcast.close())
+    const metrics = metricsWiring({ ds, store, directory, services, wording, policy, knowledge, loadKnowledge, clock, log, broadcast })
+    await metrics.startKnowledge()
+    runtime.knowledge = knowledge
     const commandServices = { store, queries: new SqlCaseQueries(ds), directory, services, wording, clock, log, automation, stats: sqlStatsQueries(ds) }
 
     if (roles.includes('bot')) {
@@ -191,6 +201,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         caseRoutes({ tokens, queries: commandServices.queries, browser, evidence: sqlEvidenceReader(ds), directory, wording, clock }),
         draftRoutes({ tokens, browser, directory, wording, review: { store, directory, services, clock }, messenger: () => runtime.session }),
         openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths]),
+        ...metrics.routers(parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox })),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),
         consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined }),
       ]
@@ -204,6 +215,9 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     if (roles.includes('worker')) {
       const timerWorker = startTimerWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, fire: (job) => fireTimer({ store, directory, services, wording, clock, log }, job) })
       stops.unshift(() => timerWorker.close())
+      const expiry = metrics.draftExpirySweep()
+      expiry.start()
+      stops.unshift(() => expiry.stop())
     }
     if (schedules) {
       relay.start()

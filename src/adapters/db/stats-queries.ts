@@ -1,4 +1,6 @@
 import type { Headline, StatsQueries } from '../../app/stats.js'
+import { emptyRowFacts } from '../../domain/metrics/figures.js'
+import { sqlMetricsQueries } from './metrics-queries.js'
 import type { Queryable } from './sql.js'
 
 export function sqlStatsQueries(db: Queryable): StatsQueries {
@@ -45,6 +47,7 @@ export function sqlStatsQueries(db: Queryable): StatsQueries {
         if (r.status === 'approved') c.approvedAsIs += r.n
         cats.set(r.category, c)
       }
+      const period = await sqlMetricsQueries(db).periodFacts({ from, to, now, groupBy: 'none' })
       const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
       return {
         waiting: cases.waiting,
@@ -56,6 +59,7 @@ export function sqlStatsQueries(db: Queryable): StatsQueries {
         reminders: events.reminders,
         writebackMedianMs: num(events.writeback_median),
         deliveryMedianMs: num(delivery.median),
+        facts: period.rows.get(null) ?? emptyRowFacts(),
       }
     },
   }

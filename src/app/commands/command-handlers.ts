@@ -1,4 +1,5 @@
-import type { CaseState } from '../../domain/types.js'
+import type { CaseState, ServiceType } from '../../domain/types.js'
+import { computeFigures } from '../../domain/metrics/figures.js'
 import type { ParsedCommand } from '../../domain/commands/parse-command.js'
 import { label } from '../case-facts-text.js'
 import { reasonsText } from '../create-draft.js'
@@ -60,9 +61,12 @@ export const COMMAND_HANDLERS: { [N in CommandCall['name']]: Handler<N> } = {
   stats: async (ctx, c) => {
     const now = ctx.clock.now()
     const days = c.period === '30d' ? 30 : 7
-    const h = await ctx.stats.headline({ from: new Date(now.getTime() - days * 86_400_000), to: now, now })
+    const from = new Date(now.getTime() - days * 86_400_000)
+    const h = await ctx.stats.headline({ from, to: now, now })
     const decided = h.reviewed.approved + h.reviewed.edited + h.reviewed.rejected + h.reviewed.taken_over
     const minutes = (ms: number | null) => (ms === null ? '-' : formatDuration(ms))
+    const f = computeFigures(h.facts, { from, to: now, now, ruleFor: (t) => ctx.services.proofRuleFor(t as ServiceType) })
+    const share = (x: number | null) => (x === null ? '-' : `${Math.round(x * 100)}%`)
     const lines = [
       ctx.t('stats', {
         period: c.period,
@@ -80,6 +84,9 @@ export const COMMAND_HANDLERS: { [N in CommandCall['name']]: Handler<N> } = {
         failed: h.sendsFailed,
         recalled: h.recalled,
         reminders: h.reminders,
+        missed: f.missedSends,
+        first_clear: share(f.firstClearExplanationRate),
+        incomplete_evidence: share(f.incompleteEvidenceRate),
       }),
       ...readyForAutomation(h, (cat) => ctx.automation.isAutomatic(cat)).map((category) => {
         const cat = h.byCategory.find((x) => x.category === category)!

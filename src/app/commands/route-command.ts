@@ -1,4 +1,5 @@
 import { renderTemplate } from '../../domain/render-template.js'
+import { formatDuration } from '../../domain/duration.js'
 import { wordingOf } from '../../config/load-wording-dir.js'
 import { isAppError } from '../errors.js'
 import type { RecordedMessage } from '../inbound-message.js'
@@ -91,6 +92,7 @@ function answerFor(err: unknown, call: CommandCall, t: (k: string, v?: Record<st
     case 'already_decided': {
       const by = typeof d['decidedBy'] === 'string' ? (svc.directory.person(d['decidedBy'])?.name ?? d['decidedBy']) : '-'
       const at = typeof d['decidedAt'] === 'string' ? new Date(d['decidedAt']).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '-'
+      if (d['status'] === 'expired') return t('draft_expired', { draft_id: String(d['id']), at, expiry: formatDuration(svc.services.draftExpiryMs) })
       return t('already_decided', { draft_id: String(d['id']), by, at, status: String(d['status']) })
     }
     case 'illegal_transition':

@@ -8,7 +8,7 @@ import type { Store, Tx } from '../store.js'
 export interface ReviewDeps {
   store: Store
   directory: Directory
-  services: Pick<DecisionServices, 'checkLeak'>
+  services: Pick<DecisionServices, 'checkLeak' | 'draftExpiryMs'>
   clock: Clock
 }
 
@@ -24,9 +24,14 @@ export type ReviewResult =
   | { kind: 'taken_over'; draft: DraftRecord }
   | { kind: 'edit_blocked'; draft: DraftRecord; hits: Array<{ kind: string; match: string }> }
 
-async function lockPending(tx: Tx, draftId: number): Promise<DraftRecord> {
+async function lockPending(tx: Tx, draftId: number, expiry: { now: Date; ms: number }): Promise<DraftRecord> {
   const draft = await tx.lockDraft(draftId)
   if (!draft) throw new AppError('not_found', `draft ${draftId} does not exist`, { entity: 'draft', id: draftId })
+  // Past its expiry a draft is a missed send even before the sweep marks it: it is never sent late.
+  const expiresAt = new Date(draft.createdAt.getTime() + expiry.ms)
+  if (draft.status === 'pending' && draft.mode === 'review_before_send' && expiresAt.getTime() <= expiry.now.getTime()) {
+    throw new AppError('already_decided', `draft ${draftId} expired undecided`, { id: draftId, status: 'expired', decidedBy: 'baton', decidedAt: expiresAt.toISOString(), expiryMs: expiry.ms })
+  }
   if (draft.status !== 'pending') {
     throw new AppError('already_decided', `draft ${draftId} was already ${draft.status}`, {
       id: draftId,
@@ -54,7 +59,7 @@ async function evidence(tx: Tx, draft: DraftRecord, by: string, now: Date, paylo
 export async function approveDraft(deps: ReviewDeps, draftId: number, by: Reviewer, opts: { force?: boolean } = {}): Promise<ReviewResult> {
   const now = deps.clock.now()
   return deps.store.transaction(async (tx) => {
-    const draft = await lockPending(tx, draftId)
+    const draft = await lockPending(tx, draftId, { now, ms: deps.services.draftExpiryMs })
     const blockedEdit = draft.finalText !== null && Array.isArray(draft.riskDetails['editLeaks'])
     if (blockedEdit && !opts.force) {
       return { kind: 'edit_blocked', draft, hits: draft.riskDetails['editLeaks'] as Array<{ kind: string; match: string }> }
@@ -75,7 +80,7 @@ export async function editDraft(deps: ReviewDeps, draftId: number, by: Reviewer,
   const trimmed = text.trim()
   if (trimmed.length === 0) throw new AppError('bad_arguments', 'the edited text is empty', { field: 'text' })
   return deps.store.transaction(async (tx) => {
-    const draft = await lockPending(tx, draftId)
+    const draft = await lockPending(tx, draftId, { now, ms: deps.services.draftExpiryMs })
     const customer = deps.directory.customers.find((c) => c.group === draft.targetGroupKey)
     const phone = customer ? deps.directory.person(customer.contact)?.phone : undefined
     const guard = deps.services.checkLeak(trimmed, { phones: phone ? [phone] : [], ids: [] })
@@ -95,7 +100,7 @@ export async function editDraft(deps: ReviewDeps, draftId: number, by: Reviewer,
 export async function rejectDraft(deps: ReviewDeps, draftId: number, by: Reviewer, reason: string | null): Promise<ReviewResult> {
   const now = deps.clock.now()
   return deps.store.transaction(async (tx) => {
-    const draft = await lockPending(tx, draftId)
+    const draft = await lockPending(tx, draftId, { now, ms: deps.services.draftExpiryMs })
     await tx.updateDraft(draft.id, { status: 'rejected', decidedBy: by.id, decidedAt: now, decisionNote: reason })
     await evidence(tx, draft, by.id, now, { decision: 'rejected', reason })
     return { kind: 'rejected', draft: { ...draft, status: 'rejected', decidedBy: by.id, decidedAt: now } }
@@ -106,7 +111,7 @@ export async function rejectDraft(deps: ReviewDeps, draftId: number, by: Reviewe
 export async function takeOverDraft(deps: ReviewDeps, draftId: number, by: Reviewer): Promise<ReviewResult> {
   const now = deps.clock.now()
   return deps.store.transaction(async (tx) => {
-    const draft = await lockPending(tx, draftId)
+    const draft = await lockPending(tx, draftId, { now, ms: deps.services.draftExpiryMs })
     await tx.updateDraft(draft.id, { status: 'taken_over', decidedBy: by.id, decidedAt: now })
     if (draft.caseId !== null) {
       await tx.lockCase(draft.caseId)

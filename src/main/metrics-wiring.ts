@@ -1,0 +1,55 @@
+import type Router from '@koa/router'
+import type { DataSource } from 'typeorm'
+import type { Wording } from '../config/load-wording-dir.js'
+import type { Knowledge } from '../config/knowledge-schema.js'
+import type { Policy } from '../config/policy-schema.js'
+import type { ApiToken } from '../config/api-tokens.js'
+import type { DecisionServices } from '../app/decide-ports.js'
+import type { Directory } from '../app/directory.js'
+import type { LiveKnowledge } from '../app/knowledge/knowledge-ports.js'
+import { recordKnowledgeAtStartup, reloadAnnouncedKnowledge, type KnowledgeDeps } from '../app/knowledge/reload-knowledge.js'
+import type { Clock, Logger } from '../app/ports.js'
+import { expireDrafts } from '../app/review/expire-drafts.js'
+import type { Store } from '../app/store.js'
+import { sqlKnowledgeVersionStore } from '../adapters/db/knowledge-version-store.js'
+import { sqlMetricsQueries } from '../adapters/db/metrics-queries.js'
+import { sqlPendingDraftQueries } from '../adapters/db/draft-queries.js'
+import { knowledgeRoutes } from '../adapters/http/knowledge-routes.js'
+import { metricsApiRoutes } from '../adapters/http/metrics-api-routes.js'
+import { PeriodicSweep } from '../adapters/queue/periodic-sweep.js'
+import type { KnowledgeBroadcast } from '../adapters/queue/knowledge-broadcast.js'
+
+export interface MetricsWiringDeps {
+  ds: DataSource
+  store: Store
+  directory: Directory
+  services: DecisionServices
+  wording: Wording
+  policy: Policy
+  knowledge: LiveKnowledge
+  loadKnowledge(): Knowledge
+  clock: Clock
+  log: Logger
+  /** reloads reach every process through it */
+  broadcast: KnowledgeBroadcast
+}
+
+/** Issue 6's parts of a process: knowledge versions, the metrics and knowledge routes, the draft-expiry sweep. */
+export function metricsWiring(d: MetricsWiringDeps) {
+  const versions = sqlKnowledgeVersionStore(d.ds)
+  const reload: KnowledgeDeps = { load: d.loadKnowledge, live: d.knowledge, versions, clock: d.clock, log: d.log, announce: (actor) => d.broadcast.announce(actor) }
+  return {
+    /** records what changed in the knowledge files since the last start, and follows other processes' reloads */
+    startKnowledge: async () => {
+      await recordKnowledgeAtStartup({ live: d.knowledge, versions, clock: d.clock, log: d.log })
+      await d.broadcast.listen(async (actor) => void (await reloadAnnouncedKnowledge({ load: d.loadKnowledge, live: d.knowledge, versions, clock: d.clock, log: d.log }, actor)))
+    },
+    routers: (tokens: readonly ApiToken[]): Router[] => [
+      metricsApiRoutes({ tokens, deps: { metrics: sqlMetricsQueries(d.ds), proofRuleFor: (t) => d.services.proofRuleFor(t), wording: d.wording }, clock: d.clock, timezone: d.policy.timezone }),
+      knowledgeRoutes({ tokens, versions, reload }),
+    ],
+    /** marks review drafts pending longer than policy.draftExpiry as expired (missed sends) */
+    draftExpirySweep: (everyMs = 60_000) =>
+      new PeriodicSweep('draft-expiry', () => expireDrafts({ store: d.store, pending: sqlPendingDraftQueries(d.ds), directory: d.directory, services: d.services, wording: d.wording, clock: d.clock, log: d.log }), d.log, everyMs),
+  }
+}
