@@ -71,6 +71,8 @@ function route() {
   const path = location.hash.replace(/^#/, '').replace(/\?.*$/, '') || '/review'
   const view = clear(document.getElementById('view'))
   delete view.dataset.loaded
+  // a message belongs to the page it came from
+  clear(document.getElementById('flash'))
   if (!state.me || path === '/login') {
     renderLogin(view, {
       onLogin: async (me) => {

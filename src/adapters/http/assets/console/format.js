@@ -39,6 +39,7 @@ export function when(iso) {
 /** "3小时20分" from milliseconds; null when there is no data. */
 export function duration(ms) {
   if (ms === null || ms === undefined || !isFinite(ms)) return '—'
+  if (ms < 60000) return `${Math.round(ms / 1000)}秒`
   const min = Math.round(ms / 60000)
   if (min < 60) return `${min}分钟`
   const hours = Math.floor(min / 60)

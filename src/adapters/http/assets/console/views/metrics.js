@@ -81,7 +81,7 @@ export async function renderMetrics(view, ctx) {
     }
     const labels = buckets.map((b) => new Date(b.start).toLocaleDateString('zh-CN', { month: 'numeric', day: 'numeric' }))
     const hours = (ms) => (ms === null || ms === undefined ? null : +(ms / 3_600_000).toFixed(2))
-    chart('等待项（每日）', 'line', [{ label: '等待项', data: buckets.map((b) => b.waiting), borderColor: COLORS.blue, backgroundColor: COLORS.blue }])
+    chart('等待项（每日）', 'line', [{ label: '等待项', data: buckets.map((b) => b.waiting), borderColor: COLORS.blue, backgroundColor: COLORS.blue }], { y: { ticks: { precision: 0 } } })
     chart('超时率', 'line', [{ label: '超时率 %', data: buckets.map((b) => (b.overdueRate === null || b.overdueRate === undefined ? null : +(b.overdueRate * 100).toFixed(1))), borderColor: COLORS.red, backgroundColor: COLORS.red }], { y: { min: 0, max: 100 } })
     chart('送达与回写时长（中位数，小时）', 'line', [
       { label: '请求→送达', data: buckets.map((b) => hours(b.deliveryMedianMs)), borderColor: COLORS.violet, backgroundColor: COLORS.violet },
@@ -93,7 +93,7 @@ export async function renderMetrics(view, ctx) {
       { label: '修改后发送', data: review('edited'), backgroundColor: COLORS.blue },
       { label: '驳回', data: review('rejected'), backgroundColor: COLORS.red },
       { label: '接手', data: review('takenOver'), backgroundColor: COLORS.gray },
-    ], { x: { stacked: true }, y: { stacked: true } })
+    ], { x: { stacked: true }, y: { stacked: true, ticks: { precision: 0 } } })
 
     function chart(title, type, datasets, scales = {}) {
       const canvas = h('canvas', { role: 'img', 'aria-label': title })
