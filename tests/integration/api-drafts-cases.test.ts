@@ -3,6 +3,7 @@ import { loadTenant } from '../../src/config/load-tenant.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
 import { sayAndSettle, seen, sendsSettled } from '../support/groups.js'
 import { apiClient, API_TOKENS_ENV } from '../support/api-client.js'
+import { SqlStore } from '../../src/adapters/db/sql-store.js'
 
 const PARTNER_TEXT = 'DD20261101001 麻烦让客户上传一下空调安装位置的照片，内部工单池已派单，师傅李工电话13912345678'
 
@@ -156,6 +157,23 @@ describe('HTTP API: cases and drafts, through the same use cases as the chat com
     const [ev] = await h.runtime.ds.query(`SELECT actor FROM case_events WHERE kind = 'recalled'`)
     expect(ev.actor).toBe('api:hans')
     expect((await api.call('POST', '/api/v1/drafts/1/recall', { as: 'handler' })).body.error.details.reason).toBe('already_recalled')
+  })
+
+  it('a decision while another event is being recorded on the same case waits its turn instead of failing', async () => {
+    const id = await newDraft('老张那边让客户再拍一张外机照片')
+    const [{ case_id: caseId }] = await h.runtime.ds.query(`SELECT case_id FROM drafts WHERE id = $1`, [id])
+    await sendsSettled(h)
+    // another writer (as a delivery does) locks the case, appends to its chain and commits a little later
+    const other = new SqlStore(h.runtime.ds).transaction(async (tx) => {
+      await tx.lockCase(Number(caseId))
+      await tx.appendEvidence(Number(caseId), { kind: 'delivery', actor: 'test', at: new Date(), payload: { note: 'concurrent writer' } })
+      await new Promise((r) => setTimeout(r, 400))
+    })
+    await new Promise((r) => setTimeout(r, 100))
+    const res = await api.call('POST', `/api/v1/drafts/${id}/reject`, { as: 'handler', body: { reason: 'race' } })
+    await other
+    expect(res.status, res.text).toBe(200)
+    expect((await api.call('GET', `/api/v1/cases/${caseId}/evidence`, { as: 'viewer' })).body.verified).toBe(true)
   })
 
   it('lists cases with filters, pagination and names resolved from the directory', async () => {

@@ -48,7 +48,11 @@ async function queueDraftSend(tx: Tx, draft: DraftRecord, text: string, now: Dat
 }
 
 async function evidence(tx: Tx, draft: DraftRecord, by: string, now: Date, payload: Record<string, unknown>): Promise<void> {
-  if (draft.caseId !== null) await tx.appendEvidence(draft.caseId, { kind: 'draft_decided', actor: by, at: now, payload: { draftId: draft.id, ...payload } })
+  if (draft.caseId === null) return
+  // appends to one case's chain must be serial: a delivery recorded at the same moment would
+  // otherwise take the same seq (a unique violation, i.e. a failed decision)
+  await tx.lockCase(draft.caseId)
+  await tx.appendEvidence(draft.caseId, { kind: 'draft_decided', actor: by, at: now, payload: { draftId: draft.id, ...payload } })
 }
 
 /**
