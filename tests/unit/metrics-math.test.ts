@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { percentile, rate, summarize } from '../../src/domain/metrics/summary-stats.js'
 import { firstClearExplanation } from '../../src/domain/metrics/first-clear.js'
-import { bucketIndex, bucketStarts } from '../../src/domain/metrics/buckets.js'
+import fc from 'fast-check'
+import { bucketIndex, bucketStarts, coverageCounts } from '../../src/domain/metrics/buckets.js'
 import { computeFigures, emptyRowFacts, evidenceComplete, incompleteEvidence } from '../../src/domain/metrics/figures.js'
 
 const H = 3_600_000
@@ -77,6 +78,22 @@ describe('time buckets', () => {
       '2026-11-16T00:00:00.000Z',
       '2026-11-23T00:00:00.000Z',
     ])
+  })
+})
+
+describe('coverage counts (ranges covering each bucket)', () => {
+  it('adds multiplicities over inclusive ranges and clips to 1..n', () => {
+    expect(coverageCounts(5, [{ lo: 1, hi: 3, count: 2 }, { lo: 3, hi: 9, count: 1 }, { lo: 0, hi: 1, count: 1 }, { lo: 4, hi: 2, count: 7 }])).toEqual([3, 2, 3, 1, 1])
+    expect(coverageCounts(0, [{ lo: 1, hi: 1, count: 1 }])).toEqual([])
+  })
+  it('agrees with counting one by one', () => {
+    const range = fc.record({ lo: fc.integer({ min: -2, max: 12 }), hi: fc.integer({ min: -2, max: 12 }), count: fc.integer({ min: 1, max: 3 }) })
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 }), fc.array(range, { maxLength: 20 }), (n, ranges) => {
+        const naive = Array.from({ length: n }, (_, i) => ranges.filter((r) => r.lo <= i + 1 && i + 1 <= r.hi).reduce((a, r) => a + r.count, 0))
+        expect(coverageCounts(n, ranges)).toEqual(naive)
+      }),
+    )
   })
 })
 

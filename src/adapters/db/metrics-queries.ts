@@ -1,6 +1,7 @@
 import type { GroupBy, MetricsQueries, PeriodFacts } from '../../app/metrics/metrics-ports.js'
 import { emptyRowFacts, REVIEW_OUTCOMES, type ReviewOutcome, type RowFacts } from '../../domain/metrics/figures.js'
 import { ASK_AGAIN_WINDOW_MS } from '../../domain/metrics/first-clear.js'
+import { coverageCounts } from '../../domain/metrics/buckets.js'
 import type { Queryable } from './sql.js'
 
 /**
@@ -162,26 +163,38 @@ export function sqlMetricsQueries(db: Queryable): MetricsQueries {
 
     async waitingAt(instants) {
       if (instants.length === 0) return []
+      if (instants.some((t, i) => i > 0 && t.getTime() < instants[i - 1]!.getTime())) throw new RangeError('waitingAt needs instants in ascending order')
       // A case's state at t is the target of its last state change before t, its due time the
-      // dueAt of its last state change, snooze or /remind before t: each event holds from its
-      // time until the case's next such event, and every instant joins the intervals it falls in.
-      const rows: { t: Date; waiting: number; overdue: number }[] = await db.query(
+      // dueAt of its last state change, snooze or /remind before t; each such event holds from its
+      // time until the case's next one (since < t <= until). width_bucket over the ascending instants
+      // turns each waiting interval (and its overlap with a past due time) into a range of indexes;
+      // counting the ranges that cover each index is then linear (coverageCounts).
+      const ranges: { kind: 'waiting' | 'overdue'; lo: number; hi: number; count: number }[] = await db.query(
         `WITH st AS (
            SELECT case_id, at AS since, lead(at) OVER (PARTITION BY case_id ORDER BY seq) AS until, payload->>'to' AS state
              FROM case_events WHERE kind = 'state_changed'
          ), du AS (
            SELECT case_id, at AS since, lead(at) OVER (PARTITION BY case_id ORDER BY seq) AS until, (payload->>'dueAt')::timestamptz AS due
              FROM case_events WHERE kind IN ('state_changed','snoozed','remind_requested')
+         ), sw AS (
+           SELECT case_id, since, until FROM st WHERE state LIKE 'waiting\\_%'
+         ), r AS (
+           SELECT 'waiting' AS kind, width_bucket(since, $1::timestamptz[]) + 1 AS lo,
+                  COALESCE(width_bucket(until, $1::timestamptz[]), $2) AS hi
+             FROM sw
+           UNION ALL
+           -- LEAST/GREATEST skip NULLs: an open-ended interval ends with the last instant
+           SELECT 'overdue', width_bucket(GREATEST(sw.since, du.since, du.due), $1::timestamptz[]) + 1,
+                  COALESCE(width_bucket(LEAST(sw.until, du.until), $1::timestamptz[]), $2)
+             FROM sw JOIN du ON du.case_id = sw.case_id AND du.due IS NOT NULL
+              AND du.since < COALESCE(sw.until, 'infinity') AND sw.since < COALESCE(du.until, 'infinity')
          )
-         SELECT b.t, count(st.case_id)::int AS waiting, count(st.case_id) FILTER (WHERE du.due < b.t)::int AS overdue
-           FROM unnest($1::timestamptz[]) AS b(t)
-           LEFT JOIN st ON st.state LIKE 'waiting\\_%' AND st.since < b.t AND (st.until IS NULL OR st.until >= b.t)
-           LEFT JOIN du ON du.case_id = st.case_id AND du.since < b.t AND (du.until IS NULL OR du.until >= b.t)
-          GROUP BY b.t ORDER BY b.t`,
-        [instants],
+         SELECT kind, lo, hi, count(*)::int AS count FROM r WHERE lo <= hi GROUP BY kind, lo, hi`,
+        [instants, instants.length],
       )
-      const byTime = new Map(rows.map((r) => [r.t.getTime(), r]))
-      return instants.map((t) => ({ waiting: byTime.get(t.getTime())?.waiting ?? 0, overdue: byTime.get(t.getTime())?.overdue ?? 0 }))
+      const waiting = coverageCounts(instants.length, ranges.filter((r) => r.kind === 'waiting'))
+      const overdue = coverageCounts(instants.length, ranges.filter((r) => r.kind === 'overdue'))
+      return instants.map((_, i) => ({ waiting: waiting[i]!, overdue: overdue[i]! }))
     },
   }
 }

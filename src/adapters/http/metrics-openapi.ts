@@ -1,10 +1,11 @@
-import type { ZodTypeAny } from 'zod'
+import type { AnyZodObject, ZodTypeAny } from 'zod'
 import { errorSchema, knowledgeListSchema, knowledgeReloadSchema, metricsQuerySchema, metricsResponseSchema, seriesQuerySchema, seriesResponseSchema } from './metrics-schemas.js'
 
 /**
  * The metrics and knowledge routes for the OpenAPI document, shaped like
  * @asteasolutions/zod-to-openapi's RouteConfig: `for (const p of METRICS_OPENAPI_PATHS)
- * registry.registerPath(p)` (the `role` field is Baton's own, for a description or extension).
+ * registry.registerPath(p)` (the `role` field is Baton's own, for a description or extension;
+ * `security` names a `bearerAuth` scheme the registry declares).
  */
 export interface PathDefinition {
   method: 'get' | 'post'
@@ -12,7 +13,7 @@ export interface PathDefinition {
   summary: string
   role: 'viewer' | 'handler' | 'supervisor'
   security: Array<Record<string, string[]>>
-  request?: { query?: ZodTypeAny }
+  request?: { query?: AnyZodObject }
   responses: Record<number, { description: string; content?: { 'application/json': { schema: ZodTypeAny } } }>
 }
 

@@ -30,3 +30,25 @@ export function bucketIndex(starts: readonly Date[], end: Date, at: Date): numbe
   }
   return lo
 }
+
+/**
+ * How many ranges cover each of n positions (1-based, inclusive ranges, each with a
+ * multiplicity): a difference array, so the cost is ranges + n rather than ranges × n.
+ */
+export function coverageCounts(n: number, ranges: ReadonlyArray<{ lo: number; hi: number; count: number }>): number[] {
+  const delta = new Array<number>(n + 2).fill(0)
+  for (const r of ranges) {
+    const lo = Math.max(1, r.lo)
+    const hi = Math.min(n, r.hi)
+    if (lo > hi) continue
+    delta[lo]! += r.count
+    delta[hi + 1]! -= r.count
+  }
+  const out: number[] = []
+  let running = 0
+  for (let i = 1; i <= n; i++) {
+    running += delta[i]!
+    out.push(running)
+  }
+  return out
+}
