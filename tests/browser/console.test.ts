@@ -24,7 +24,8 @@ describe('the web console in headless Chromium', () => {
   beforeAll(async () => {
     const tenant = loadTenant('config/sandbox.yaml')
     tenant.outbound = { ...tenant.outbound, perGroupPerMinute: 1000 }
-    h = await startSandbox({ tenant })
+    // the sandbox token plus a read-only one
+    h = await startSandbox({ tenant, env: { BATON_API_TOKENS: 'sandbox:supervisor:sandbox,watcher:viewer:viewer-token' } })
     const addr = h.runtime.server!.address()
     base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`
     // a partner request that must be rewritten: a pending draft for the customer group
@@ -160,5 +161,18 @@ describe('the web console in headless Chromium', () => {
     await page.click('#logout')
     await page.locator('#login').waitFor()
     expect((await page.request.get(`${base}/api/v1/me`)).status()).toBe(401)
+  })
+
+  it('a viewer sees the review queue but cannot decide', async () => {
+    const before = await latestDraft()
+    await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: '老张那边再让客户拍一下空调外机的照片' })
+    const { id } = await latestDraft()
+    expect(id).toBeGreaterThan(before.id)
+    await page.fill('#token', 'viewer-token')
+    await page.click('#login button[type=submit]')
+    await card(id).waitFor()
+    expect(await page.locator('#who .me').textContent()).toBe('watcher（只读）')
+    expect(await card(id).locator('button').count()).toBe(0)
+    expect(await card(id).textContent()).toContain('只读令牌不能审核。')
   })
 })

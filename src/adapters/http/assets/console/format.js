@@ -60,7 +60,9 @@ export function describeError(err) {
     case 'unauthorized': return '令牌无效或登录已过期，请重新登录。'
     case 'forbidden': return `权限不足${d.need ? `（需要「${ROLES[d.need] || d.need}」角色）` : ''}。`
     case 'not_found': return d.entity === 'draft' ? `找不到草稿#${d.id}。` : d.entity === 'case' ? `找不到案件#${d.id}。` : `找不到：${err.message}`
-    case 'already_decided': return `该草稿已由 ${d.decidedBy || '他人'} 于 ${when(d.decidedAt)} 处理（${DRAFT_STATUS[d.status] || d.status || '已处理'}），不会重复发送。`
+    case 'already_decided':
+      if (d.status === 'expired') return `该草稿已于 ${when(d.decidedAt)} 过期，未发送，也不能再通过。`
+      return `该草稿已由 ${d.decidedBy || '他人'} 于 ${when(d.decidedAt)} 处理（${DRAFT_STATUS[d.status] || d.status || '已处理'}），不会重复发送。`
     case 'edit_blocked':
     case 'leak_guard': return `修改未通过外发检查，未发送：${hitsText(d.hits)}`
     case 'bad_request':

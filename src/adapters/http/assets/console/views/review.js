@@ -125,9 +125,7 @@ export async function renderReview(view, ctx) {
         h('div', { class: 'body' }, d.original),
       ) : null,
       candidates.length ? h('div', { class: 'candidates' }, '可能对应的案件：', candidates.map((c) => h('a', { href: `#/cases/${c}` }, `#${c}`))) : null,
-      canAct ? actions : h('p', { class: 'muted' }, '只读令牌不能审核。'),
-      editor,
-      rejecter,
+      canAct ? [actions, editor, rejecter] : h('p', { class: 'muted' }, '只读令牌不能审核。'),
       result,
     )
     return card
