@@ -57,11 +57,15 @@ export async function renderCase(view, ctx, id) {
   }
 
   const timeline = Array.isArray(body.timeline) ? body.timeline : []
+  // actors are ids; the case's own people can be shown by name
+  const names = new Map([['baton', 'Baton']])
+  for (const ref of [c.contact, c.executor, c.owner]) if (ref && typeof ref === 'object' && ref.key) names.set(ref.key, ref.name)
+  const actor = (e) => e.actorName || names.get(e.actor) || nameOf(e.actor)
   view.append(h('h3', {}, `时间线与证据（${timeline.length} 条）`),
     h('ol', { class: 'timeline', id: 'timeline' }, timeline.map((e) => h('li', { class: 'event ' + (e.kind || '') },
       h('time', {}, when(e.at)),
       h('strong', {}, label('events', e.kind)),
-      h('span', { class: 'muted' }, nameOf(e.actorName || e.actor)),
+      h('span', { class: 'muted' }, actor(e)),
       h('div', { class: 'what' }, e.summary || summarize(e)),
       e.payload ? h('details', {}, h('summary', {}, '详情'), h('pre', {}, JSON.stringify(e.payload, null, 2))) : null,
     ))),
