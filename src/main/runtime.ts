@@ -35,6 +35,7 @@ import { caseRoutes } from '../adapters/http/case-routes.js'
 import { metricsRoutes } from '../adapters/http/metrics-routes.js'
 import { sqlEvidenceReader } from '../adapters/db/evidence-store.js'
 import { parseApiTokens } from '../config/api-tokens.js'
+import { consoleRoutes } from '../adapters/http/console-routes.js'
 import { TokenBook } from '../adapters/http/auth.js'
 import { sqlCaseBrowser } from '../adapters/db/case-browser-queries.js'
 import { draftRoutes, registerDraftPaths } from '../adapters/http/draft-routes.js'
@@ -212,6 +213,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         ...metrics.routers(apiTokens),
         openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerMetricsPaths]),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),
+        consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined }),
       ]
       const server = await listen(createHttpApp(log, routers, [queueBoard(tokens, [queue, timerQueue])]), env.PORT, env.HOST)
       stops.unshift(() => closeServer(server))

@@ -1,0 +1,107 @@
+// Boot and hash router: #/review, #/cases, #/cases/12, #/metrics, #/sandbox, #/login.
+import { api, request } from './api.js'
+import { add, clear, flash, h } from './dom.js'
+import { describeError, ROLES, setLabels } from './format.js'
+import { renderLogin } from './views/login.js'
+import { renderReview } from './views/review.js'
+import { renderCases } from './views/cases.js'
+import { renderCase } from './views/case.js'
+import { renderMetrics } from './views/metrics.js'
+import { renderSandbox } from './views/sandbox.js'
+
+const state = { me: null, settings: { sandbox: false }, leave: null }
+
+const routes = [
+  [/^\/review$/, () => renderReview],
+  [/^\/cases$/, () => renderCases],
+  [/^\/cases\/(\d+)$/, (m) => (view, ctx) => renderCase(view, ctx, Number(m[1]))],
+  [/^\/metrics$/, () => renderMetrics],
+  [/^\/sandbox$/, () => renderSandbox],
+]
+
+async function boot() {
+  try {
+    state.settings = await request('/console/settings.json')
+    setLabels(state.settings.labels)
+  } catch {
+    // labels fall back to their keys
+  }
+  document.querySelector('[data-view=sandbox]').hidden = !state.settings.sandbox
+  await whoAmI()
+  window.addEventListener('hashchange', route)
+  route()
+}
+
+async function whoAmI() {
+  try {
+    state.me = await api('/me')
+  } catch (err) {
+    state.me = null
+    if (err.code !== 'unauthorized') flash(describeError(err), 'error')
+  }
+  renderWho()
+}
+
+function renderWho() {
+  const who = clear(document.getElementById('who'))
+  document.getElementById('nav').hidden = !state.me
+  if (!state.me) return
+  add(who,
+    h('span', { class: 'me' }, `${state.me.name}（${ROLES[state.me.role] || state.me.role}）`),
+    state.me.role === 'supervisor' ? h('a', { href: '/admin/queues', target: '_blank', rel: 'noopener' }, '队列') : null,
+    h('button', { type: 'button', class: 'link', id: 'logout', onclick: logout }, '退出'),
+  )
+}
+
+async function logout() {
+  try {
+    await api('/session', { method: 'DELETE' })
+  } catch (err) {
+    flash(describeError(err), 'error')
+  }
+  state.me = null
+  renderWho()
+  location.hash = '#/login'
+  route()
+}
+
+function route() {
+  if (state.leave) state.leave()
+  state.leave = null
+  const path = location.hash.replace(/^#/, '').replace(/\?.*$/, '') || '/review'
+  const view = clear(document.getElementById('view'))
+  delete view.dataset.loaded
+  // a message belongs to the page it came from
+  clear(document.getElementById('flash'))
+  if (!state.me || path === '/login') {
+    renderLogin(view, {
+      onLogin: async (me) => {
+        state.me = me
+        renderWho()
+        location.hash = '#/review'
+        route()
+      },
+    })
+    return
+  }
+  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', path.startsWith('/' + a.dataset.view))
+  for (const [re, make] of routes) {
+    const m = re.exec(path)
+    if (!m) continue
+    const ctx = {
+      me: state.me,
+      settings: state.settings,
+      onLeave: (fn) => { state.leave = fn },
+      // an expired session anywhere sends the user back to the login form
+      failed: (err) => {
+        if (err.code === 'unauthorized') { state.me = null; renderWho(); route(); return }
+        flash(describeError(err), 'error')
+      },
+    }
+    Promise.resolve(make(m)(view, ctx)).catch(ctx.failed)
+    return
+  }
+  view.append(h('p', {}, '没有这个页面。'), h('a', { href: '#/review' }, '回到审核队列'))
+}
+
+boot()

@@ -1,0 +1,78 @@
+// Chinese labels and number/time formats shared by the views.
+
+const labels = { states: {}, parties: {}, serviceTypes: {}, riskFlags: {}, leakKinds: {}, events: {} }
+export function setLabels(l) { Object.assign(labels, l || {}) }
+export const label = (section, key) => (key === null || key === undefined || key === '' ? '—' : (labels[section] || {})[key] || key)
+export const labelsOf = (section) => labels[section] || {}
+
+export const CATEGORIES = {
+  material_request: '资料请求',
+  material_received: '资料已收到',
+  appointment_request: '预约请求',
+  appointment_confirmed: '预约确认',
+  progress_reply: '进度答复',
+  completion_confirmation: '完成确认',
+  proof_request: '凭证请求',
+  coordination_request: '协调执行人',
+  generic_reply: '一般答复',
+  reminder: '提醒',
+}
+export const category = (c) => CATEGORIES[c] || c || '—'
+
+export const ROLES = { viewer: '只读', handler: '处理人', supervisor: '主管' }
+export const DRAFT_STATUS = { pending: '待审核', approved: '已批准', edited: '已修改发送', rejected: '已驳回', taken_over: '已接手', expired: '已过期', recalled: '已撤回' }
+
+/** A person, partner or customer given as a string or as { key, name }. */
+export function nameOf(x) {
+  if (x === null || x === undefined || x === '') return '—'
+  if (typeof x === 'string' || typeof x === 'number') return String(x)
+  return x.name || x.key || x.id || '—'
+}
+
+const dtf = new Intl.DateTimeFormat('zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
+export function when(iso) {
+  if (!iso) return '—'
+  const d = new Date(iso)
+  return isNaN(d) ? String(iso) : dtf.format(d)
+}
+
+/** "3小时20分" from milliseconds; null when there is no data. */
+export function duration(ms) {
+  if (ms === null || ms === undefined || !isFinite(ms)) return '—'
+  if (ms < 60000) return `${Math.round(ms / 1000)}秒`
+  const min = Math.round(ms / 60000)
+  if (min < 60) return `${min}分钟`
+  const hours = Math.floor(min / 60)
+  if (hours < 48) return `${hours}小时${min % 60 ? (min % 60) + '分' : ''}`
+  return `${(hours / 24).toFixed(1)}天`
+}
+
+export function percent(x) {
+  return x === null || x === undefined || !isFinite(x) ? '—' : `${(x * 100).toFixed(1)}%`
+}
+
+/** What an API error means for the person at the keyboard. */
+export function describeError(err) {
+  const d = err.details || {}
+  if (err.code === 'network') return '无法连接服务器，请检查 Baton 是否在运行。'
+  if (err.unavailable) return `该功能暂不可用：服务器尚未提供接口 ${err.path.replace(/\?.*$/, '')}。`
+  switch (err.code) {
+    case 'unauthorized': return '令牌无效或登录已过期，请重新登录。'
+    case 'forbidden': return `权限不足${d.need ? `（需要「${ROLES[d.need] || d.need}」角色）` : ''}。`
+    case 'not_found': return d.entity === 'draft' ? `找不到草稿#${d.id}。` : d.entity === 'case' ? `找不到案件#${d.id}。` : `找不到：${err.message}`
+    case 'already_decided':
+      if (d.status === 'expired') return `该草稿已于 ${when(d.decidedAt)} 过期，未发送，也不能再通过。`
+      return `该草稿已由 ${d.decidedBy || '他人'} 于 ${when(d.decidedAt)} 处理（${DRAFT_STATUS[d.status] || d.status || '已处理'}），不会重复发送。`
+    case 'edit_blocked':
+    case 'leak_guard': return `修改未通过外发检查，未发送：${hitsText(d.hits)}`
+    case 'bad_request':
+    case 'bad_arguments': return `输入有误${d.field ? `（${d.field}）` : ''}：${err.message}`
+    case 'illegal_transition': return `不允许的操作：${err.message}`
+    default: return `出错了（${err.code}）：${err.message}`
+  }
+}
+
+export function hitsText(hits) {
+  if (!Array.isArray(hits) || hits.length === 0) return '含有不可外发的内容'
+  return hits.map((x) => `${label('leakKinds', x.kind)}「${x.match}」`).join('、')
+}
