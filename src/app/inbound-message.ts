@@ -22,6 +22,8 @@ export interface InboundMessage {
   mentionIds: string[]
   attachment: AttachmentMeta | null
   saidAt: Date
+  /** when this process received the event (replay detection); not stored */
+  receivedAt?: Date
 }
 
 /** A message as stored, with what the directory knows about where and who. */

@@ -44,7 +44,7 @@ export class WecomSession implements Messenger {
     bot.on('heartbeat', () => this.touch())
     bot.on('ready', () => this.touch())
     bot.on('error', (err) => {
-      // Wechaty reports puppet disconnects here; its own watchdog resets the puppet.
+      // Wechaty reports puppet disconnects here; the ConnectionWatchdog decides what to do.
       this.state.lastError = err.message
       log.error({ err: { message: err.message, name: err.name } }, 'WeCom session error')
     })
@@ -120,12 +120,13 @@ export class WecomSession implements Messenger {
 
   private async dispatch(msg: Message): Promise<void> {
     this.touch()
+    const receivedAt = new Date()
     if (this.pendingEvents > 0) this.pendingEvents--
     const log = this.log.child({ messageId: msg.id })
     try {
       if (!this.handler) return
       const inbound = await toInbound(msg, { needTopic: this.needTopics })
-      await this.handler(inbound)
+      await this.handler({ ...inbound, receivedAt })
     } catch (err) {
       log.error({ err: serializeError(err) }, 'failed to handle message event')
     }
