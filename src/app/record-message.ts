@@ -29,7 +29,7 @@ export async function recordMessage(deps: RecordDeps, msg: InboundMessage): Prom
     return { kind: 'ignored', reason: 'unknown_group' }
   }
   const channel = group ? group.kind : 'direct'
-  const { receivedAt, ...said } = msg
+  const { receivedAt, receivedSeq: _seq, ...said } = msg
   const record: Omit<RecordedMessage, 'id'> = {
     ...said,
     groupKey: group?.key ?? null,

@@ -47,10 +47,15 @@ export class FileSpool implements Spool {
     for (const file of this.segments()) {
       const path = join(this.dir, file)
       const lines = readLines(path)
-      for (const line of lines) {
-        const msg = parseLine(line)
-        // a torn last line (a crash mid-append) was never acknowledged: nothing to replay
-        if (msg) await fn(msg)
+      // messages that failed concurrently were appended in the order they failed: replay them in
+      // the order they arrived (a torn last line, from a crash mid-append, was never taken)
+      const msgs = lines
+        .map(parseLine)
+        .filter((m): m is InboundMessage => m !== null)
+        .map((m, i) => ({ m, i }))
+        .sort((a, b) => (a.m.receivedAt?.getTime() ?? 0) - (b.m.receivedAt?.getTime() ?? 0) || (a.m.receivedSeq ?? 0) - (b.m.receivedSeq ?? 0) || a.i - b.i)
+      for (const { m } of msgs) {
+        await fn(m)
         done++
       }
       unlinkSync(path)

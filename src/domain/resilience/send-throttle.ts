@@ -48,7 +48,8 @@ export function onRefused(s: ThrottleState, now: number, o: ThrottleOptions): Th
 /** Called after a successful send: recovers one step per calm cool-down. */
 export function onSent(s: ThrottleState, now: number, o: ThrottleOptions): ThrottleState {
   let next = { ...s, lastSentAt: now }
-  if (s.factor < 1 && now - s.changedAt >= o.cooldownMs) {
+  // calm means a whole cool-down without a refusal after the pause ended
+  if (s.factor < 1 && now - Math.max(s.changedAt, s.pausedUntil) >= o.cooldownMs) {
     const factor = Math.min(1, s.factor * 1.25)
     next = { ...next, factor, changedAt: now }
     if (factor >= 1) next = { ...next, refusals: 0, reported: false }
