@@ -60,7 +60,8 @@ export function startOutboundWorker(opts: {
     async (job: Job<SendJob>) => {
       const parsed = sendJobSchema.safeParse(job.data)
       if (!parsed.success) throw new UnrecoverableError(`bad send job payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
-      const throttled = opts.throttle?.waitMs() ?? 0
+      // Redis wants whole milliseconds
+      const throttled = Math.ceil(opts.throttle?.waitMs() ?? 0)
       if (throttled > 0) {
         await worker.rateLimit(throttled)
         throw Worker.RateLimitError()
@@ -82,7 +83,7 @@ export function startOutboundWorker(opts: {
       if (outcome === 'retry') throw new Error(`send ${parsed.data.sendId} failed; retrying`)
       if (outcome === 'throttled' && opts.throttle) {
         // the job keeps its place and its attempts; the whole account waits out the cool-down
-        await worker.rateLimit(opts.throttle.refused())
+        await worker.rateLimit(Math.max(1, Math.ceil(opts.throttle.refused())))
         throw Worker.RateLimitError()
       }
       if (outcome === 'throttled') throw new Error(`send ${parsed.data.sendId} refused as too frequent; retrying`)
