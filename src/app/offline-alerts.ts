@@ -46,7 +46,9 @@ export class OfflineAlerts {
 
   /** Feeds the current session state; call on every change and periodically. */
   async tick(s: SessionHealth, now: Date): Promise<void> {
-    const down = s.status !== 'online' && s.status !== 'stopped'
+    // shutting down is neither an outage nor a recovery
+    if (s.status === 'stopped') return
+    const down = s.status !== 'online'
     if (down) {
       if (!this.downSince) {
         this.downSince = s.since

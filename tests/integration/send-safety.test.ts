@@ -6,7 +6,7 @@ import { eventually } from '../support/test-env.js'
 
 describe('sends: at most once after a crash, and slower when WeCom says "too frequent"', () => {
   let h: SandboxHarness
-  let original: (id: string, text: string) => Promise<string | void>
+  let original: (id: string, text: string) => Promise<void>
   const status = async (id: number): Promise<{ status: string; attempts: number; wecom_message_id: string | null }> =>
     (await h.runtime.ds.query(`SELECT status, attempts, wecom_message_id FROM sends WHERE id = $1`, [id]))[0]
 

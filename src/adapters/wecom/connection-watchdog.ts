@@ -128,6 +128,9 @@ export class ConnectionWatchdog {
     if (!puppetUp) {
       if (this.state.status === 'online') this.set('reconnecting')
       this.requestReset('puppet stopped')
+    } else if (!this.bot.isLoggedIn && now.getTime() - Math.max(this.state.since.getTime(), this.lastResetAt) > this.opts.silentAfterMs) {
+      // connected (heartbeats flow) but no login came back: a reset asks the gateway again
+      this.requestReset('not logged in')
     } else if (isSilent({ now, lastSignOfLife, startedAt: this.startedAt, silentAfterMs: this.opts.silentAfterMs })) {
       if (this.state.status === 'online' || this.state.status === 'starting') this.set('silent')
       this.requestReset('silent')
@@ -184,19 +187,34 @@ export class ConnectionWatchdog {
     this.startedAt = this.now()
     this.state.lastEventAt = null
     this.state.lastHeartbeatAt = null
-    this.log.warn({ reason, resets: this.state.resets, failedResets: this.state.failedResets }, 'resetting the WeCom puppet')
     const puppet = this.bot.puppet
+    this.log.warn({ reason, resets: this.state.resets, failedResets: this.state.failedResets, puppet: { active: puppet.state.active(), inactive: puppet.state.inactive() } }, 'resetting the WeCom puppet')
     try {
-      if (puppet.state.active() === true) await puppet.reset()
+      if (puppet.state.active() === true) await within(puppet.reset(), RESET_TIMEOUT_MS, 'puppet reset')
       else {
-        if (puppet.state.inactive() !== true) await puppet.stop().catch(() => undefined)
-        await puppet.start()
+        // a start left half-way ('pending') makes the next start() wait forever: stop it first
+        await within(puppet.stop(), RESET_TIMEOUT_MS, 'puppet stop').catch(() => undefined)
+        this.log.debug({ active: puppet.state.active(), inactive: puppet.state.inactive() }, 'puppet stopped; starting it')
+        await within(puppet.start(), RESET_TIMEOUT_MS, 'puppet start')
       }
     } catch (err) {
       this.failed(err as Error)
       this.log.warn({ err: { message: (err as Error).message } }, 'puppet reset failed; will try again')
     }
   }
+}
+
+/** wechaty-puppet's own stop/start wait without a limit in some states; ours never do. */
+const RESET_TIMEOUT_MS = 30_000
+
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms)
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e: unknown) => (clearTimeout(t), reject(e instanceof Error ? e : new Error(String(e)))),
+    )
+  })
 }
 
 function latest(a: Date | null, b: Date | null): Date | null {
