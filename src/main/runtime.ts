@@ -124,7 +124,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
 
     if (roles.includes('bot')) {
       const sandbox = env.sandbox ? new SandboxTenant(tenant) : undefined
-      const session = new WecomSession(buildWechaty(env, sandbox?.puppet), log)
+      const session = new WecomSession(buildWechaty(env, sandbox?.puppet), log, [env.WECHATY_PUPPET_SERVICE_TOKEN])
       session.needTopics = directory.needsTopics
       const messages = new SqlMessageStore(ds)
       const pipeline = { ...commandServices, messages, messenger: session }
@@ -174,6 +174,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         checkEveryMs: env.BATON_WATCHDOG_CHECK_MS,
         backoffMs: env.BATON_RESET_BACKOFF_MS,
         backoffMaxMs: env.BATON_RESET_BACKOFF_MAX_MS,
+        secrets: [env.WECHATY_PUPPET_SERVICE_TOKEN],
       })
       watchdog.start()
       runtime.watchdog = watchdog
