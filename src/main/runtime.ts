@@ -59,6 +59,7 @@ export interface Runtime {
   sandbox?: SandboxTenant
   server?: Server
   timers?: TimerReconciler
+  relay?: OutboxRelay
   watchdog?: ConnectionWatchdog
   intake?: InboundIntake
   throttle?: SendThrottle
@@ -96,6 +97,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     queue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'outbound queue: Redis error'))
     stops.unshift(() => queue.close())
     const relay = new OutboxRelay(ds, queue, log)
+    runtime.relay = relay
     const timerQueue = createTimerQueue(connection, env.BATON_QUEUE_PREFIX)
     timerQueue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'timer queue: Redis error'))
     stops.unshift(() => timerQueue.close())
@@ -164,6 +166,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         cfg: tenant.outbound,
         log,
         throttle,
+        isOutage: isDatabaseOutage,
         groupOf: async (sendId) => ((await ds.query(`SELECT group_key FROM sends WHERE id = $1`, [sendId])) as { group_key: string | null }[])[0]?.group_key ?? null,
         deliver: (sendId, final) => deliverSend({ store, messenger: session, directory, clock, log, failureNotice, isThrottled }, sendId, { final }),
       })

@@ -1,7 +1,10 @@
+import { Queue } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadTenant } from '../../src/config/load-tenant.js'
+import { botSaid } from '../support/groups.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js'
-import { eventually, TEST_DATABASE_URL } from '../support/test-env.js'
+import { eventually, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env.js'
 
 describe('PostgreSQL outage: inbound messages wait in the local spool and are replayed in order', () => {
   let proxy: TcpProxy
@@ -18,7 +21,10 @@ describe('PostgreSQL outage: inbound messages wait in the local spool and are re
     const db = new URL(TEST_DATABASE_URL)
     proxy = await startTcpProxy({ host: db.hostname, port: Number(db.port || 5432) })
     db.port = String(proxy.port)
-    h = await startSandbox({ roles: ['bot', 'api'], env: { DATABASE_URL: db.toString(), BATON_SPOOL_RETRY_MS: '200' } })
+    const tenant = loadTenant('config/sandbox.yaml')
+    // few attempts, fast backoff: an outage that used them up would fail the send for good
+    tenant.outbound = { ...tenant.outbound, attempts: 2, backoffMs: 20 }
+    h = await startSandbox({ roles: ['bot', 'api'], tenant, env: { DATABASE_URL: db.toString(), BATON_SPOOL_RETRY_MS: '200' } })
     const addr = h.runtime.server!.address()
     base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`
   }, 60_000)
@@ -76,4 +82,50 @@ describe('PostgreSQL outage: inbound messages wait in the local spool and are re
     expect((await h.runtime.ds.query(`SELECT count(*)::int AS n FROM messages`))[0].n).toBe(before[0]!.n)
     expect((await h.runtime.ds.query(`SELECT count(*)::int AS n FROM case_events`))[0].n).toBe(cases[0]!.n)
   })
+
+  const outboundQueue = (): Queue => {
+    const r = new URL(TEST_REDIS_URL)
+    return new Queue('outbound', { connection: { host: r.hostname, port: Number(r.port || 6379) }, prefix: h.env.BATON_QUEUE_PREFIX })
+  }
+  const newSend = async (text: string): Promise<number> => {
+    const [row] = await h.runtime.ds.query(`INSERT INTO sends (kind, group_key, text, created_at, relayed_at) VALUES ('reply', 'cust-zhang', $1, now(), now()) RETURNING id`, [text])
+    return Number(row.id)
+  }
+
+  it('a send job that runs while PostgreSQL is away waits without using its attempts, then goes out once', async () => {
+    const id = await newSend('【断库】发送等待')
+    const queue = outboundQueue()
+    try {
+      await proxy.cut()
+      await queue.add('send', { sendId: id }, { jobId: `send-${id}`, attempts: 2, backoff: { type: 'fixed', delay: 20 } })
+      await new Promise((r) => setTimeout(r, 1500))
+      const job = await queue.getJob(`send-${id}`)
+      expect(await job!.isFailed()).toBe(false)
+      expect(job!.attemptsMade).toBe(0)
+      await proxy.restore()
+      await eventually(async () => (await h.runtime.ds.query(`SELECT status FROM sends WHERE id = $1`, [id]))[0].status === 'sent', { timeoutMs: 30_000 })
+      await new Promise((r) => setTimeout(r, 200))
+      expect(botSaid(h, 'cust-zhang').filter((t) => t === '【断库】发送等待')).toHaveLength(1)
+    } finally {
+      await proxy.restore().catch(() => undefined)
+      await queue.close()
+    }
+  }, 60_000)
+
+  it('a still-queued send whose job already ended is relayed again by the rearm, and sent once', async () => {
+    const id = await newSend('【重排】任务已结束的发送')
+    await h.runtime.ds.query(`UPDATE sends SET relayed_at = now() - interval '5 minutes' WHERE id = $1`, [id])
+    const queue = outboundQueue()
+    try {
+      // a job under the send's id that ends failed (a payload the worker refuses outright)
+      await queue.add('send', { sendId: id, junk: true } as never, { jobId: `send-${id}` })
+      await eventually(async () => (await queue.getJob(`send-${id}`))?.isFailed())
+      expect(await h.runtime.relay!.rearm(60_000)).toBe(1)
+      await eventually(async () => (await h.runtime.ds.query(`SELECT status FROM sends WHERE id = $1`, [id]))[0].status === 'sent', { timeoutMs: 20_000 })
+      await new Promise((r) => setTimeout(r, 200))
+      expect(botSaid(h, 'cust-zhang').filter((t) => t === '【重排】任务已结束的发送')).toHaveLength(1)
+    } finally {
+      await queue.close()
+    }
+  }, 60_000)
 })
