@@ -123,7 +123,9 @@ export class ConnectionWatchdog {
       // quiet is not silence: ask the puppet for a `dong` before calling it dead
       this.lastDingAt = now.getTime()
       try {
-        this.bot.puppet.ding(`baton-watchdog-${now.getTime()}`)
+        // some puppets answer with a promise: a rejection must never go unhandled
+        const r: unknown = this.bot.puppet.ding(`baton-watchdog-${now.getTime()}`)
+        if (r instanceof Promise) r.catch((err: Error) => this.failed(err))
       } catch (err) {
         this.failed(err as Error)
       }
@@ -175,9 +177,11 @@ export class ConnectionWatchdog {
     const wait = Math.max(0, this.lastResetAt + delay - this.now().getTime())
     this.resetTimer = setTimeout(() => {
       this.resetTimer = null
-      this.resetting = this.reset(reason).finally(() => {
-        this.resetting = null
-      })
+      this.resetting = this.reset(reason)
+        .catch((err: Error) => this.log.error({ err: { message: redactSecrets(err.message, this.opts.secrets) } }, 'puppet reset crashed'))
+        .finally(() => {
+          this.resetting = null
+        })
     }, wait)
   }
 
