@@ -49,6 +49,10 @@ describe('PostgreSQL outage: inbound messages wait in the local spool and are re
     expect(during.status).toBe(503)
     expect(during.body.failing).toContain('postgres')
     expect(during.body.checks['spool']).toMatchObject({ ok: true, degraded: true, depth: 6 })
+    // monitoring still answers during the outage, with the spool depth
+    const metrics = await fetch(`${base}/metrics`)
+    expect(metrics.status).toBe(200)
+    expect(await metrics.text()).toMatch(/^baton_inbound_spool_depth 6$/m)
 
     // a message that arrives while the spool is draining queues behind it (order kept)
     await proxy.restore()
