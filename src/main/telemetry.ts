@@ -8,7 +8,20 @@ export interface LiveGauges {
   waitingByState(): Promise<Record<string, number>>
   oldestQueuedSendAgeSeconds(): Promise<number>
   wecomLoggedIn(): boolean | null
+  /** staying-up figures (bot role only) */
+  resilience?(): ResilienceFigures
 }
+
+export interface ResilienceFigures {
+  connectionStatus: string
+  lastSignOfLifeAgeSeconds: number | null
+  resets: number
+  spoolDepth: number
+  sendRatePerMinute: number
+  sendRefusals: number
+}
+
+const CONNECTION_STATUSES = ['starting', 'online', 'silent', 'reconnecting', 'logged_out', 'token_invalid', 'stopped']
 
 /** Prometheus metrics behind the app's Telemetry port, plus gauges computed at scrape time. */
 export function createTelemetry(registry = new Registry()): Telemetry & { registry: Registry; decided(mode: string): void; attachGauges(g: LiveGauges): void } {
@@ -17,6 +30,14 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
   const duplicate = new Counter({ name: 'baton_inbound_duplicate_total', help: 'Replayed or duplicate messages dropped', registers: [registry] })
   const decisions = new Counter({ name: 'baton_decisions_total', help: 'Handling decisions by mode (command = a chat command)', labelNames: ['mode'], registers: [registry] })
   let gauges: LiveGauges | null = null
+  // a scrape during an outage still answers: a figure that cannot be read is left out
+  const tolerant = async <T>(read: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await read()
+    } catch {
+      return null
+    }
+  }
   new Gauge({
     name: 'baton_queue_jobs',
     help: 'BullMQ jobs by queue and state',
@@ -25,7 +46,8 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     async collect() {
       if (!gauges) return
       this.reset()
-      for (const [queue, counts] of Object.entries(await gauges.queueCounts())) for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n)
+      const g = gauges
+      for (const [queue, counts] of Object.entries((await tolerant(() => g.queueCounts())) ?? {})) for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n)
     },
   })
   new Gauge({
@@ -36,7 +58,8 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     async collect() {
       if (!gauges) return
       this.reset()
-      for (const [status, n] of Object.entries(await gauges.sendsByStatus())) this.set({ status }, n)
+      const g = gauges
+      for (const [status, n] of Object.entries((await tolerant(() => g.sendsByStatus())) ?? {})) this.set({ status }, n)
     },
   })
   new Gauge({
@@ -44,7 +67,9 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     help: 'Age of the oldest send not yet delivered',
     registers: [registry],
     async collect() {
-      if (gauges) this.set(await gauges.oldestQueuedSendAgeSeconds())
+      const g = gauges
+      const age = g ? await tolerant(() => g.oldestQueuedSendAgeSeconds()) : null
+      if (age !== null) this.set(age)
     },
   })
   new Gauge({
@@ -55,7 +80,8 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     async collect() {
       if (!gauges) return
       this.reset()
-      for (const [state, n] of Object.entries(await gauges.waitingByState())) this.set({ state }, n)
+      const g = gauges
+      for (const [state, n] of Object.entries((await tolerant(() => g.waitingByState())) ?? {})) this.set({ state }, n)
     },
   })
   new Gauge({
@@ -67,6 +93,34 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
       if (v !== null && v !== undefined) this.set(v ? 1 : 0)
     },
   })
+  const figures = (): ResilienceFigures | undefined => gauges?.resilience?.()
+  new Gauge({
+    name: 'baton_wecom_connection',
+    help: 'WeCom connection status as the watchdog sees it (1 for the current status)',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      const f = figures()
+      if (!f) return
+      for (const status of CONNECTION_STATUSES) this.set({ status }, f.connectionStatus === status ? 1 : 0)
+    },
+  })
+  const simple = (name: string, help: string, read: (f: ResilienceFigures) => number | null): void =>
+    void new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const f = figures()
+        const v = f ? read(f) : null
+        if (v !== null) this.set(v)
+      },
+    })
+  simple('baton_wecom_last_sign_of_life_age_seconds', 'Seconds since the last event or heartbeat from the puppet', (f) => f.lastSignOfLifeAgeSeconds)
+  simple('baton_wecom_resets', 'Puppet resets done by the watchdog since start', (f) => f.resets)
+  simple('baton_inbound_spool_depth', 'Inbound messages waiting in the local spool for PostgreSQL', (f) => f.spoolDepth)
+  simple('baton_send_rate_per_minute', 'Current per-account send rate (lowered after "too frequent" refusals)', (f) => f.sendRatePerMinute)
+  simple('baton_send_refusals', 'Too-frequent refusals in the current throttling episode', (f) => f.sendRefusals)
   return {
     registry,
     inboundIgnored: (reason) => ignored.inc({ reason }),

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq'
 import type { DataSource } from 'typeorm'
 import type { Logger } from '../../app/ports.js'
+import { withDeadline } from './deadline.js'
 import { sendJobId, type SendJob } from './outbound-queue.js'
 
 /**
@@ -37,12 +38,19 @@ export class OutboxRelay {
   async rearm(olderThanMs = 60_000): Promise<number> {
     const rows: unknown = await this.ds.query(
       `UPDATE sends SET relayed_at = NULL
-        WHERE status IN ('queued','sending') AND relayed_at IS NOT NULL AND relayed_at < now() - ($1::int * interval '1 millisecond')`,
+        WHERE status = 'queued' AND relayed_at IS NOT NULL AND relayed_at < now() - ($1::int * interval '1 millisecond')
+        RETURNING id`,
       [olderThanMs],
     )
-    const count = Array.isArray(rows) && typeof rows[1] === 'number' ? rows[1] : 0
-    if (count > 0) this.kick()
-    return count
+    const ids = Array.isArray(rows) && Array.isArray(rows[0]) ? (rows[0] as Array<{ id: string }>).map((r) => Number(r.id)) : []
+    // a job that ended (failed after its attempts, e.g. through an outage) while its row is still
+    // queued would block the same job id from being added again: clear it first
+    for (const id of ids) {
+      const job = await withDeadline(this.queue.getJob(sendJobId(id)), 5000, 'outbox rearm')
+      if (job && ((await job.isFailed()) || (await job.isCompleted()))) await job.remove().catch(() => undefined)
+    }
+    if (ids.length > 0) this.kick()
+    return ids.length
   }
 
   /** Relays soon; calls during a run coalesce into one more run. */
@@ -89,12 +97,17 @@ export class OutboxRelay {
       )
       if (rows.length === 0) return 0
       const now = Date.now()
-      await this.queue.addBulk(
-        rows.map((r) => ({
-          name: 'send',
-          data: { sendId: Number(r.id) },
-          opts: { jobId: sendJobId(Number(r.id)), ...(r.not_before && r.not_before.getTime() > now ? { delay: r.not_before.getTime() - now } : {}) },
-        })),
+      // a late add after the deadline is harmless: the row is relayed again under the same job id
+      await withDeadline(
+        this.queue.addBulk(
+          rows.map((r) => ({
+            name: 'send',
+            data: { sendId: Number(r.id) },
+            opts: { jobId: sendJobId(Number(r.id)), ...(r.not_before && r.not_before.getTime() > now ? { delay: r.not_before.getTime() - now } : {}) },
+          })),
+        ),
+        5000,
+        'outbox relay',
       )
       await tx.query(`UPDATE sends SET relayed_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)])
       return rows.length

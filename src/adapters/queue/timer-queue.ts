@@ -1,9 +1,10 @@
-import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
+import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
 import type { DataSource } from 'typeorm'
 import { z } from 'zod'
 import type { Logger } from '../../app/ports.js'
 import type { TimerJob, TimerOutcome } from '../../app/fire-timer.js'
 import { timerJobId } from '../../domain/timer-plan.js'
+import { withDeadline } from './deadline.js'
 
 export const TIMER_QUEUE = 'timers'
 
@@ -17,13 +18,29 @@ export function createTimerQueue(connection: ConnectionOptions, prefix: string):
   })
 }
 
-export function startTimerWorker(opts: { connection: ConnectionOptions; prefix: string; log: Logger; fire: (job: TimerJob) => Promise<TimerOutcome> }): Worker<TimerJob> {
+export function startTimerWorker(opts: {
+  connection: ConnectionOptions
+  prefix: string
+  log: Logger
+  fire: (job: TimerJob) => Promise<TimerOutcome>
+  /** PostgreSQL unreachable: the timer is put back for later instead of using up its attempts */
+  isOutage?: (err: unknown) => boolean
+  outagePauseMs?: number
+}): Worker<TimerJob> {
   const worker = new Worker<TimerJob>(
     TIMER_QUEUE,
-    async (job: Job<TimerJob>) => {
+    async (job: Job<TimerJob>, token?: string) => {
       const parsed = timerJobSchema.safeParse(job.data)
       if (!parsed.success) throw new UnrecoverableError(`bad timer job payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
-      return opts.fire(parsed.data)
+      try {
+        return await opts.fire(parsed.data)
+      } catch (err) {
+        if (!opts.isOutage?.(err)) throw err
+        // a 20-second database outage must not exhaust a reminder's attempts and drop it
+        opts.log.warn({ jobId: job.id, err: { message: (err as Error).message } }, 'PostgreSQL unreachable; timer put back')
+        await job.moveToDelayed(Date.now() + (opts.outagePauseMs ?? 5000), token)
+        throw new DelayedError()
+      }
     },
     { connection: opts.connection, prefix: opts.prefix, concurrency: 4 },
   )
@@ -130,13 +147,13 @@ export class TimerReconciler {
     for (const r of rows) {
       const id = Number(r.id)
       const want = r.next_timer_at && !r.closed_at ? timerJobId(id, r.state_version, r.reminder_count) : null
-      if (r.timer_job_id && r.timer_job_id !== want) await this.queue.remove(r.timer_job_id).catch(() => 0)
+      if (r.timer_job_id && r.timer_job_id !== want) await withDeadline(this.queue.remove(r.timer_job_id), 5000, 'timer removal').catch(() => 0)
       if (want && r.next_timer_at) {
         adds.push({ name: 'timer', data: { caseId: id, stateVersion: r.state_version, attempt: r.reminder_count }, opts: { jobId: want, delay: Math.max(0, r.next_timer_at.getTime() - now) } })
       }
       if (r.timer_job_id !== want) changes.push({ id, jobId: want })
     }
-    if (adds.length > 0) await this.queue.addBulk(adds)
+    if (adds.length > 0) await withDeadline(this.queue.addBulk(adds), 5000, 'timer reconciler')
     if (changes.length > 0) {
       await this.ds.query(
         `UPDATE cases AS c SET timer_job_id = v.job_id FROM unnest($1::bigint[], $2::text[]) AS v(id, job_id) WHERE c.id = v.id`,

@@ -2,6 +2,7 @@ import type { Message, Wechaty } from 'wechaty'
 import type { InboundMessage } from '../../app/inbound-message.js'
 import type { Logger, Messenger, SendTarget } from '../../app/ports.js'
 import { toInbound } from './to-inbound.js'
+import { redactSecrets } from '../../domain/resilience/redact.js'
 
 export type InboundHandler = (msg: InboundMessage) => Promise<void>
 
@@ -23,12 +24,14 @@ export class WecomSession implements Messenger {
   private readonly inFlight = new Set<Promise<void>>()
   /** Message events the puppet emitted that have not reached our handler yet. */
   private pendingEvents = 0
+  private received = 0
   readonly state: SessionState = { started: false, loggedIn: false, userId: null, lastEventAt: null, lastError: null }
   needTopics = false
 
   constructor(
     readonly bot: Wechaty,
     private readonly log: Logger,
+    private readonly secrets: readonly (string | undefined)[] = [],
   ) {
     bot.on('message', (msg) => this.track(this.dispatch(msg)))
     bot.on('login', (user) => {
@@ -44,9 +47,11 @@ export class WecomSession implements Messenger {
     bot.on('heartbeat', () => this.touch())
     bot.on('ready', () => this.touch())
     bot.on('error', (err) => {
-      // Wechaty reports puppet disconnects here; its own watchdog resets the puppet.
-      this.state.lastError = err.message
-      log.error({ err: { message: err.message, name: err.name } }, 'WeCom session error')
+      // Wechaty reports puppet disconnects here; the ConnectionWatchdog decides what to do.
+      // gateways echo a refused token in the error: never log it
+      const message = redactSecrets(err.message, this.secrets)
+      this.state.lastError = message
+      log.error({ err: { message, name: err.name } }, 'WeCom session error')
     })
   }
 
@@ -120,12 +125,14 @@ export class WecomSession implements Messenger {
 
   private async dispatch(msg: Message): Promise<void> {
     this.touch()
+    const receivedAt = new Date()
+    const receivedSeq = ++this.received
     if (this.pendingEvents > 0) this.pendingEvents--
     const log = this.log.child({ messageId: msg.id })
     try {
       if (!this.handler) return
       const inbound = await toInbound(msg, { needTopic: this.needTopics })
-      await this.handler(inbound)
+      await this.handler({ ...inbound, receivedAt, receivedSeq })
     } catch (err) {
       log.error({ err: serializeError(err) }, 'failed to handle message event')
     }
