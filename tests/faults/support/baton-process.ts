@@ -49,6 +49,11 @@ export class BatonProcess {
     }
   }
 
+  /** SIGKILL without waiting: for process exit and signal handlers. */
+  killNow(): void {
+    this.child?.kill('SIGKILL')
+  }
+
   async kill9(): Promise<void> {
     await this.signal('SIGKILL', 5000)
   }

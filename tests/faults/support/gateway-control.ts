@@ -108,6 +108,11 @@ export class GatewayControl {
     await exited
   }
 
+  /** SIGKILL without waiting: for process exit and signal handlers. */
+  killNow(): void {
+    this.child?.kill('SIGKILL')
+  }
+
   private command(child: ChildProcess, cmd: GatewayCommand): void {
     child.send(cmd)
   }

@@ -48,6 +48,10 @@ const puppet = sandbox.puppet
 await puppet.start()
 sandbox.populate()
 
+// A hosted WeCom account stays logged in when one client goes: Baton's reset or shutdown calls
+// stop over gRPC, which would log the mock account out for every later client.
+puppet.stop = async () => undefined
+
 let failUntil = 0
 const originalSend = puppet.messageSendText.bind(puppet)
 // Every send the bot makes is reported to the suite, which keeps the ledger across restarts.

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +26,8 @@ export interface PrivatePostgres {
   start(): Promise<void>
   /** Stops the server (if running) and removes its files. */
   destroy(): Promise<void>
+  /** The same, synchronously: for process exit and signal handlers. */
+  destroySync(): void
 }
 
 function binDir(): string {
@@ -78,6 +80,16 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     stop,
     destroy: async () => {
       if (running) await stop().catch(() => exec('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']).catch(() => undefined))
+      rmSync(dir, { recursive: true, force: true })
+    },
+    destroySync: () => {
+      const args = ['-D', data, '-m', 'immediate', '-w', 'stop']
+      try {
+        if (user) execFileSync('runuser', ['-u', user.name, '--', join(bin, 'pg_ctl'), ...args], { stdio: 'ignore' })
+        else execFileSync(join(bin, 'pg_ctl'), args, { stdio: 'ignore' })
+      } catch {
+        // not running
+      }
       rmSync(dir, { recursive: true, force: true })
     },
   }

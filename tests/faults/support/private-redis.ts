@@ -12,6 +12,8 @@ export interface PrivateRedis {
   stop(): Promise<void>
   start(): Promise<void>
   destroy(): Promise<void>
+  /** Kills the server at once: for process exit and signal handlers. */
+  destroySync(): void
 }
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
@@ -44,5 +46,5 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     await exited
   }
   await start()
-  return { port, url: `redis://127.0.0.1:${port}`, start, stop, destroy: stop }
+  return { port, url: `redis://127.0.0.1:${port}`, start, stop, destroy: stop, destroySync: () => void child?.kill('SIGKILL') }
 }
