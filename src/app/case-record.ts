@@ -74,7 +74,7 @@ export interface SendRecord {
   groupKey: string | null
   contactId: string | null
   text: string
-  status: 'queued' | 'sending' | 'sent' | 'failed'
+  status: 'queued' | 'sending' | 'sent' | 'failed' | 'unknown'
   attempts: number
 }
 

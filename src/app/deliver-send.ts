@@ -3,7 +3,7 @@ import type { Clock, Logger, Messenger, SendTarget } from './ports.js'
 import type { SendRecord } from './case-record.js'
 import type { Store, Tx } from './store.js'
 
-export type DeliveryOutcome = 'sent' | 'already_done' | 'retry' | 'failed'
+export type DeliveryOutcome = 'sent' | 'already_done' | 'retry' | 'failed' | 'throttled'
 
 export interface DeliverDeps {
   store: Store
@@ -13,12 +13,18 @@ export interface DeliverDeps {
   log: Logger
   /** text for the internal group when a send finally fails (from wording) */
   failureNotice: (info: { caseId: number | null; group: string; attempts: number; reason: string }) => string
+  /** true when the puppet refused because we send too often ("操作过于频繁", WorkPro 20001, …) */
+  isThrottled?: (reason: string) => boolean
+  /** how long to keep retrying the write-back of a send WeCom already took (default 10 min) */
+  recordRetryMs?: number
 }
 
 /**
- * Delivers one queued send. The row is claimed under a row lock and must still be queued, so a
- * re-delivered job never sends twice; the result (WeCom message id, or the failure) is written
- * back with a delivery event, and a send that finally fails is reported once to the team.
+ * Delivers one queued send, at most once. The row is claimed under a row lock and must still be
+ * queued; a row left `sending` (a crash, or a write-back that never landed) is never resent here
+ * but settled by settleInDoubtSends. The result is written back with a delivery event; a send
+ * that finally fails is reported once to the team; a "too frequent" refusal puts the send back
+ * without using up an attempt.
  */
 export async function deliverSend(deps: DeliverDeps, sendId: number, attempt: { final: boolean }): Promise<DeliveryOutcome> {
   const row = await deps.store.transaction((tx) => tx.claimSend(sendId))
@@ -29,26 +35,42 @@ export async function deliverSend(deps: DeliverDeps, sendId: number, attempt: { 
     const roomId = deps.directory.roomIdOf(row.groupKey)
     target = roomId ? { roomId } : null
   } else if (row.contactId) target = { contactId: row.contactId }
+  let wecomMessageId: string | null
   try {
     if (!target) throw new Error(`no room known for group ${row.groupKey ?? '-'}`)
-    const { wecomMessageId } = await deps.messenger.sendText(target, row.text)
-    await deps.store.transaction((tx) => finish(tx, deps, row, { status: 'sent', wecomMessageId, error: null }))
-    log.info({ wecomMessageId }, 'sent')
-    return 'sent'
+    ;({ wecomMessageId } = await deps.messenger.sendText(target, row.text))
   } catch (err) {
     const reason = (err as Error).message
+    if (deps.isThrottled?.(reason)) {
+      await deps.store.transaction((tx) => tx.releaseSend(row.id, reason))
+      log.warn({ reason }, 'send refused as too frequent; slowing down')
+      return 'throttled'
+    }
     if (!attempt.final) {
       await deps.store.transaction((tx) => tx.finishSend(row.id, { status: 'queued', wecomMessageId: null, error: reason, at: deps.clock.now() }))
       log.warn({ reason, attempts: row.attempts }, 'send failed; will retry')
       return 'retry'
     }
-    await deps.store.transaction((tx) => finish(tx, deps, row, { status: 'failed', wecomMessageId: null, error: reason }))
+    await deps.store.transaction((tx) => finishDelivery(tx, deps, row, { status: 'failed', wecomMessageId: null, error: reason }))
     log.error({ reason, attempts: row.attempts }, 'send failed for good')
     return 'failed'
   }
+  // WeCom has it: the write-back must land, or the row stays `sending` and is settled later
+  await retrying(() => deps.store.transaction((tx) => finishDelivery(tx, deps, row, { status: 'sent', wecomMessageId, error: null })), deps.recordRetryMs ?? 600_000, (err) =>
+    log.warn({ err: { message: err.message } }, 'send delivered but not recorded yet; retrying the write-back'),
+  )
+  log.info({ wecomMessageId }, 'sent')
+  return 'sent'
 }
 
-async function finish(tx: Tx, deps: DeliverDeps, row: SendRecord, r: { status: 'sent' | 'failed'; wecomMessageId: string | null; error: string | null }): Promise<void> {
+/** Writes a send's final result, its delivery evidence and (for a failure) the team's notice. */
+export async function finishDelivery(
+  tx: Tx,
+  deps: Pick<DeliverDeps, 'clock' | 'directory' | 'failureNotice'>,
+  row: SendRecord,
+  r: { status: 'sent' | 'failed' | 'unknown'; wecomMessageId: string | null; error: string | null },
+  notice?: string,
+): Promise<void> {
   const now = deps.clock.now()
   await tx.finishSend(row.id, { ...r, at: now })
   if (row.caseId !== null) {
@@ -62,8 +84,22 @@ async function finish(tx: Tx, deps: DeliverDeps, row: SendRecord, r: { status: '
   }
   // a failed notice is not reported by another notice: no loops
   const internal = deps.directory.internalGroups()[0]
-  if (r.status === 'failed' && row.kind !== 'notice' && internal) {
+  if (r.status !== 'sent' && row.kind !== 'notice' && internal) {
     const group = row.groupKey ? (deps.directory.group(row.groupKey)?.topic ?? row.groupKey) : (row.contactId ?? '-')
-    await tx.insertSend({ kind: 'notice', caseId: row.caseId, groupKey: internal.key, text: deps.failureNotice({ caseId: row.caseId, group, attempts: row.attempts, reason: r.error ?? '' }) }, now)
+    const text = notice ?? deps.failureNotice({ caseId: row.caseId, group, attempts: row.attempts, reason: r.error ?? '' })
+    await tx.insertSend({ kind: 'notice', caseId: row.caseId, groupKey: internal.key, text }, now)
+  }
+}
+
+async function retrying(fn: () => Promise<void>, forMs: number, onError: (err: Error) => void): Promise<void> {
+  const deadline = Date.now() + forMs
+  for (let wait = 200; ; wait = Math.min(wait * 2, 10_000)) {
+    try {
+      return await fn()
+    } catch (err) {
+      if (Date.now() + wait > deadline) throw err
+      onError(err as Error)
+      await new Promise((r) => setTimeout(r, wait))
+    }
   }
 }

@@ -22,6 +22,10 @@ export interface InboundMessage {
   mentionIds: string[]
   attachment: AttachmentMeta | null
   saidAt: Date
+  /** when this process received the event (replay detection); not stored */
+  receivedAt?: Date
+  /** arrival order within this process, for messages received in the same millisecond */
+  receivedSeq?: number
 }
 
 /** A message as stored, with what the directory knows about where and who. */

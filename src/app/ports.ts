@@ -17,8 +17,12 @@ export const systemClock: Clock = { now: () => new Date() }
 
 /** Persistence of recorded messages. */
 export interface MessageStore {
-  /** Inserts once per WeCom id; returns null when the id was already stored. */
-  insert(message: Omit<RecordedMessage, 'id'>): Promise<number | null>
+  /**
+   * Inserts once per WeCom id; returns null when the id was already stored, or (with
+   * `replayWindowMs`) when an identical message from the same talker in the same conversation
+   * was stored with a said-at time within the window (a replay with a re-issued id).
+   */
+  insert(message: Omit<RecordedMessage, 'id'>, opts?: { replayWindowMs?: number }): Promise<number | null>
   /** Inbound messages recorded but never decided (e.g. a crash in between). */
   listUnhandled(limit: number): Promise<RecordedMessage[]>
   markHandled(id: number, at: Date): Promise<void>

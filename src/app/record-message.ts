@@ -1,6 +1,7 @@
 import type { Directory } from './directory.js'
 import type { InboundMessage, RecordedMessage } from './inbound-message.js'
 import type { Logger, MessageStore, Telemetry } from './ports.js'
+import { isLateArrival } from '../domain/resilience/replay-rule.js'
 
 export type RecordOutcome =
   | { kind: 'ignored'; reason: 'unknown_group' }
@@ -12,6 +13,8 @@ export interface RecordDeps {
   directory: Directory
   log: Logger
   telemetry: Telemetry
+  /** content window for replays with re-issued ids (see domain/resilience/replay-rule.ts); 0 = off */
+  duplicateWindowMs?: number
 }
 
 /**
@@ -26,14 +29,17 @@ export async function recordMessage(deps: RecordDeps, msg: InboundMessage): Prom
     return { kind: 'ignored', reason: 'unknown_group' }
   }
   const channel = group ? group.kind : 'direct'
+  const { receivedAt, receivedSeq: _seq, ...said } = msg
   const record: Omit<RecordedMessage, 'id'> = {
-    ...msg,
+    ...said,
     groupKey: group?.key ?? null,
     channel,
     talkerRole: msg.self ? 'bot' : deps.directory.talkerRole(msg.talkerId, channel),
     direction: msg.self ? 'outbound' : 'inbound',
   }
-  const id = await deps.store.insert(record)
+  const window = deps.duplicateWindowMs ?? 0
+  const late = receivedAt !== undefined && isLateArrival(msg.saidAt, receivedAt, window)
+  const id = await deps.store.insert(record, late ? { replayWindowMs: window } : undefined)
   if (id === null) {
     deps.telemetry.inboundDuplicate()
     deps.log.debug({ messageId: msg.wecomId }, 'duplicate message ignored')

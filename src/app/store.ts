@@ -27,10 +27,16 @@ export interface Tx {
   updateDraft(id: number, patch: Partial<Omit<DraftRecord, 'id'>>): Promise<void>
   insertSend(s: NewSend, at: Date): Promise<number>
   appendEvidence(caseId: number, e: NewEvidence): Promise<void>
-  /** Claims a queued (or crashed-while-sending) send for one attempt; null if already done. */
+  /** Claims a queued send for one attempt; null if already done or in doubt (left `sending`). */
   claimSend(id: number): Promise<SendRecord | null>
+  /** Puts a claimed send back in the queue without counting the attempt (throttled). */
+  releaseSend(id: number, reason: string): Promise<void>
+  /** Sends left `sending` since before the given time (a crash mid-delivery), locked. */
+  lockInDoubtSends(claimedBefore: Date, limit: number): Promise<Array<SendRecord & { claimedAt: Date | null }>>
+  /** the recorded echo of our own message (same conversation and text), not yet tied to a send */
+  findOutboundEcho(q: { groupKey: string | null; text: string; saidAfter: Date }): Promise<string | null>
   sendStatus(id: number): Promise<string | null>
-  finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued'; wecomMessageId: string | null; error: string | null; at: Date }): Promise<void>
+  finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued' | 'unknown'; wecomMessageId: string | null; error: string | null; at: Date }): Promise<void>
   /** the send that delivered a draft, if any */
   draftSend(draftId: number): Promise<(SendRecord & { wecomMessageId: string | null; recalledAt: Date | null }) | null>
   markRecalled(sendId: number, result: 'recalled' | 'not_recalled', at: Date): Promise<void>

@@ -24,6 +24,23 @@ export const envSchema = z.object({
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional(),
   WECHATY_PUPPET_SERVICE_ENDPOINT: z.string().optional(),
   BATON_API_TOKENS: z.string().optional(),
+  // Staying up (README "Staying up"): watchdog, offline alerts, replays, spool, throttling.
+  BATON_WATCHDOG_SILENT_MS: z.coerce.number().int().min(1000).default(180_000),
+  BATON_WATCHDOG_CHECK_MS: z.coerce.number().int().min(50).default(5_000),
+  BATON_RESET_BACKOFF_MS: z.coerce.number().int().min(10).default(5_000),
+  BATON_RESET_BACKOFF_MAX_MS: z.coerce.number().int().min(10).default(300_000),
+  BATON_ALERT_AFTER_MS: z.coerce.number().int().min(0).default(300_000),
+  BATON_ALERT_WECOM_WEBHOOK_KEY: z.string().optional(),
+  BATON_ALERT_WECOM_WEBHOOK_URL: z.string().url().default('https://qyapi.weixin.qq.com/cgi-bin/webhook/send'),
+  BATON_ALERT_WEBHOOK_URL: z.string().url().optional(),
+  BATON_ALERT_WEBHOOK_TOKEN: z.string().optional(),
+  BATON_ALERT_NAME: z.string().default('Baton'),
+  BATON_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(0).default(10_000),
+  BATON_SPOOL_RETRY_MS: z.coerce.number().int().min(50).default(5_000),
+  BATON_THROTTLE_PATTERNS: z.string().default('20001|操作过于频繁|too frequent|frequency limit|rate limit'),
+  BATON_THROTTLE_COOLDOWN_MS: z.coerce.number().int().min(10).default(60_000),
+  BATON_THROTTLE_REPORT_AFTER: z.coerce.number().int().min(1).default(3),
+  BATON_SEND_IN_DOUBT_AFTER_MS: z.coerce.number().int().min(1000).default(120_000),
 })
 
 export type Env = z.infer<typeof envSchema> & {

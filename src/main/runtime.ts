@@ -35,6 +35,16 @@ import { caseRoutes } from '../adapters/http/case-routes.js'
 import { metricsRoutes } from '../adapters/http/metrics-routes.js'
 import { sqlEvidenceReader } from '../adapters/db/evidence-store.js'
 import { parseApiTokens } from '../config/api-tokens.js'
+import { join, resolve } from 'node:path'
+import { InboundIntake } from '../app/inbound-intake.js'
+import { settleInDoubtSends } from '../app/settle-in-doubt-sends.js'
+import { isDatabaseOutage } from '../adapters/db/is-outage.js'
+import { FileSpool } from '../adapters/spool/file-spool.js'
+import { SendThrottle } from '../adapters/queue/send-throttle.js'
+import { withDeadline } from '../adapters/queue/deadline.js'
+import { ConnectionWatchdog } from '../adapters/wecom/connection-watchdog.js'
+import { throttleMatcher } from '../domain/resilience/send-throttle.js'
+import { checkResilienceWording, startOfflineAlerts } from './staying-up.js'
 
 export type Role = 'bot' | 'worker' | 'api'
 export const ALL_ROLES: readonly Role[] = ['bot', 'worker', 'api']
@@ -49,6 +59,9 @@ export interface Runtime {
   sandbox?: SandboxTenant
   server?: Server
   timers?: TimerReconciler
+  watchdog?: ConnectionWatchdog
+  intake?: InboundIntake
+  throttle?: SendThrottle
   /** Stops taking messages, lets work in flight finish, closes the session and the pools. */
   stop(): Promise<void>
 }
@@ -75,13 +88,16 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
 
     const directory = new Directory(tenant)
     const { services, wording, policy } = buildServices(tenant, directory)
+    checkResilienceWording(wording)
     const telemetry = createTelemetry()
     const runtime: Runtime = { env, tenant, directory, ds, redis, stop: async () => undefined }
     const connection = redisConnection(env.REDIS_URL)
     const queue = createOutboundQueue(connection, env.BATON_QUEUE_PREFIX, tenant.outbound)
+    queue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'outbound queue: Redis error'))
     stops.unshift(() => queue.close())
     const relay = new OutboxRelay(ds, queue, log)
     const timerQueue = createTimerQueue(connection, env.BATON_QUEUE_PREFIX)
+    timerQueue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'timer queue: Redis error'))
     stops.unshift(() => timerQueue.close())
     const timers = new TimerReconciler(ds, timerQueue, log)
     runtime.timers = timers
@@ -112,40 +128,74 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       session.needTopics = directory.needsTopics
       const messages = new SqlMessageStore(ds)
       const pipeline = { ...commandServices, messages, messenger: session }
-      session.onMessage(async (msg) => {
-        const outcome = await recordMessage({ store: messages, directory, log, telemetry }, msg)
-        if (outcome.kind === 'recorded') {
-          const mode = await processRecorded(pipeline, outcome.message)
-          if (mode) telemetry.decided(mode)
-        }
-      })
+      // PostgreSQL down: inbound messages wait in a local spool and are replayed in order
+      const intake = new InboundIntake(
+        {
+          record: (msg) => recordMessage({ store: messages, directory, log, telemetry, duplicateWindowMs: env.BATON_DUPLICATE_WINDOW_MS }, msg),
+          process: async (msg) => {
+            const mode = await processRecorded(pipeline, msg)
+            if (mode) telemetry.decided(mode)
+          },
+          listUnhandled: (limit) => messages.listUnhandled(limit),
+          isOutage: isDatabaseOutage,
+          spool: new FileSpool(join(resolve(env.BATON_DATA_DIR), 'spool')),
+          log,
+        },
+        env.BATON_SPOOL_RETRY_MS,
+      )
+      session.onMessage((msg) => intake.handle(msg))
+      const internalGroup = directory.internalGroups()[0]
+      const throttle = new SendThrottle(
+        { perMinute: tenant.outbound.perAccountPerMinute, cooldownMs: env.BATON_THROTTLE_COOLDOWN_MS, reportAfter: env.BATON_THROTTLE_REPORT_AFTER },
+        async (info) => {
+          if (!internalGroup) return
+          await store.transaction((tx) => tx.insertSend({ kind: 'notice', caseId: null, groupKey: internalGroup.key, text: say(wording, 'resilience.send_throttled', { refusals: info.refusals, rate: Math.max(1, Math.floor(info.ratePerMinute)) }) }, clock.now()))
+        },
+        log,
+      )
+      runtime.throttle = throttle
+      const caseRef = (caseId: number | null): string => (caseId ? say(wording, 'review.case_ref', { case_id: caseId, customer: '' }).replace(/（）$/, '') : '')
+      const failureNotice = (i: { caseId: number | null; group: string; attempts: number; reason: string }): string =>
+        say(wording, 'review.send_failed', { case_ref: caseRef(i.caseId), group: i.group, attempts: i.attempts, reason: i.reason })
+      const isThrottled = throttleMatcher(env.BATON_THROTTLE_PATTERNS)
       const worker = startOutboundWorker({
         connection,
         prefix: env.BATON_QUEUE_PREFIX,
         cfg: tenant.outbound,
         log,
+        throttle,
         groupOf: async (sendId) => ((await ds.query(`SELECT group_key FROM sends WHERE id = $1`, [sendId])) as { group_key: string | null }[])[0]?.group_key ?? null,
-        deliver: (sendId, final) =>
-          deliverSend(
-            {
-              store,
-              messenger: session,
-              directory,
-              clock,
-              log,
-              failureNotice: (i) => say(wording, 'review.send_failed', { case_ref: i.caseId ? say(wording, 'review.case_ref', { case_id: i.caseId, customer: '' }).replace(/（）$/, '') : '', group: i.group, attempts: i.attempts, reason: i.reason }),
-            },
-            sendId,
-            { final },
-          ),
+        deliver: (sendId, final) => deliverSend({ store, messenger: session, directory, clock, log, failureNotice, isThrottled }, sendId, { final }),
       })
       await session.start()
       sandbox?.populate()
+      const watchdog = new ConnectionWatchdog(session.bot, log, {
+        silentAfterMs: env.BATON_WATCHDOG_SILENT_MS,
+        checkEveryMs: env.BATON_WATCHDOG_CHECK_MS,
+        backoffMs: env.BATON_RESET_BACKOFF_MS,
+        backoffMaxMs: env.BATON_RESET_BACKOFF_MAX_MS,
+      })
+      watchdog.start()
+      runtime.watchdog = watchdog
+      const offlineAlerts = startOfflineAlerts({ env, wording, watchdog, log })
+      intake.start()
+      runtime.intake = intake
       // messages recorded but never decided (a crash in between) are decided now
       for (const msg of await messages.listUnhandled(1000)) await processRecorded(pipeline, msg).catch((err: Error) => log.error({ messageId: msg.wecomId, err: { message: err.message } }, 'replaying an undecided message failed'))
+      // sends a crash interrupted mid-delivery: confirmed by their echo, or reported, never resent
+      const settle = (): void =>
+        void settleInDoubtSends({ store, directory, clock, log, failureNotice, unknownNotice: (i) => say(wording, 'resilience.send_unknown', { send_id: i.sendId, case_ref: caseRef(i.caseId), group: i.group }) }, env.BATON_SEND_IN_DOUBT_AFTER_MS).catch((err: Error) =>
+          log.warn({ err: { message: err.message } }, 'settling interrupted sends failed'),
+        )
+      const settleTimer = setInterval(settle, Math.max(1000, Math.floor(env.BATON_SEND_IN_DOUBT_AFTER_MS / 4)))
+      settle()
       // stop order: the send worker finishes its job while the session is still up, then the
       // session records every event already delivered and closes
       stops.unshift(() => session.stop())
+      stops.unshift(() => intake.stop())
+      stops.unshift(() => watchdog.stop())
+      stops.unshift(() => offlineAlerts.stop())
+      stops.unshift(async () => clearInterval(settleTimer))
       stops.unshift(() => worker.close())
       runtime.session = session
       if (sandbox) runtime.sandbox = sandbox
@@ -153,13 +203,29 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
 
     telemetry.attachGauges({
       queueCounts: async () => ({
-        outbound: await queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
-        timers: await timerQueue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+        outbound: await withDeadline(queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 2000, 'queue depth').catch(() => ({})),
+        timers: await withDeadline(timerQueue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 2000, 'queue depth').catch(() => ({})),
       }),
       sendsByStatus: async () => Object.fromEntries(((await ds.query(`SELECT status, count(*)::int AS n FROM sends WHERE status <> 'sent' OR sent_at > now() - interval '1 day' GROUP BY status`)) as { status: string; n: number }[]).map((r) => [r.status, r.n])),
       waitingByState: async () => Object.fromEntries(((await ds.query(`SELECT state, count(*)::int AS n FROM cases WHERE closed_at IS NULL GROUP BY state`)) as { state: string; n: number }[]).map((r) => [r.state, r.n])),
       oldestQueuedSendAgeSeconds: async () => Number(((await ds.query(`SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) AS age FROM sends WHERE status IN ('queued','sending')`)) as { age: string }[])[0]?.age ?? 0),
       wecomLoggedIn: () => (runtime.session ? runtime.session.ready : null),
+      ...(runtime.watchdog
+        ? {
+            resilience: () => {
+              const w = runtime.watchdog!.state
+              const last = [w.lastEventAt, w.lastHeartbeatAt].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0]
+              return {
+                connectionStatus: w.status,
+                lastSignOfLifeAgeSeconds: last ? (Date.now() - last.getTime()) / 1000 : null,
+                resets: w.resets,
+                spoolDepth: runtime.intake?.state.spooled ?? 0,
+                sendRatePerMinute: runtime.throttle?.ratePerMinute() ?? tenant.outbound.perAccountPerMinute,
+                sendRefusals: runtime.throttle?.state.refusals ?? 0,
+              }
+            },
+          }
+        : {}),
     })
 
     if (roles.includes('api')) {
@@ -168,10 +234,18 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         healthRoutes({
           postgres: async () => void (await ds.query('SELECT 1')),
           redis: async () => void (await redis.ping()),
-          ...(session
+          ...(session && runtime.watchdog
             ? {
                 wecom: async () => {
-                  if (!session.ready) throw new Error(session.state.lastError ?? 'WeCom session not logged in')
+                  const w = runtime.watchdog!.state
+                  const details = { connection: w.status, since: w.since.toISOString(), resets: w.resets, lastEventAt: w.lastEventAt?.toISOString() ?? null, lastHeartbeatAt: w.lastHeartbeatAt?.toISOString() ?? null }
+                  if (w.status === 'token_invalid') throw Object.assign(new Error(`WeCom puppet token invalid or expired: ${w.lastError ?? ''}`.trim()), { details })
+                  if (!session.ready || w.status !== 'online') throw Object.assign(new Error(`WeCom session ${w.status}${w.lastError ? `: ${w.lastError}` : ''}`), { details })
+                  return details
+                },
+                spool: async () => {
+                  const i = runtime.intake!.state
+                  return { degraded: i.spooled > 0 || i.outage, depth: i.spooled, ...(i.since ? { outageSince: i.since.toISOString() } : {}) }
                 },
               }
             : {}),

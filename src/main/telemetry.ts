@@ -8,7 +8,20 @@ export interface LiveGauges {
   waitingByState(): Promise<Record<string, number>>
   oldestQueuedSendAgeSeconds(): Promise<number>
   wecomLoggedIn(): boolean | null
+  /** staying-up figures (bot role only) */
+  resilience?(): ResilienceFigures
 }
+
+export interface ResilienceFigures {
+  connectionStatus: string
+  lastSignOfLifeAgeSeconds: number | null
+  resets: number
+  spoolDepth: number
+  sendRatePerMinute: number
+  sendRefusals: number
+}
+
+const CONNECTION_STATUSES = ['starting', 'online', 'silent', 'reconnecting', 'logged_out', 'token_invalid', 'stopped']
 
 /** Prometheus metrics behind the app's Telemetry port, plus gauges computed at scrape time. */
 export function createTelemetry(registry = new Registry()): Telemetry & { registry: Registry; decided(mode: string): void; attachGauges(g: LiveGauges): void } {
@@ -67,6 +80,34 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
       if (v !== null && v !== undefined) this.set(v ? 1 : 0)
     },
   })
+  const figures = (): ResilienceFigures | undefined => gauges?.resilience?.()
+  new Gauge({
+    name: 'baton_wecom_connection',
+    help: 'WeCom connection status as the watchdog sees it (1 for the current status)',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      const f = figures()
+      if (!f) return
+      for (const status of CONNECTION_STATUSES) this.set({ status }, f.connectionStatus === status ? 1 : 0)
+    },
+  })
+  const simple = (name: string, help: string, read: (f: ResilienceFigures) => number | null): void =>
+    void new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const f = figures()
+        const v = f ? read(f) : null
+        if (v !== null) this.set(v)
+      },
+    })
+  simple('baton_wecom_last_sign_of_life_age_seconds', 'Seconds since the last event or heartbeat from the puppet', (f) => f.lastSignOfLifeAgeSeconds)
+  simple('baton_wecom_resets', 'Puppet resets done by the watchdog since start', (f) => f.resets)
+  simple('baton_inbound_spool_depth', 'Inbound messages waiting in the local spool for PostgreSQL', (f) => f.spoolDepth)
+  simple('baton_send_rate_per_minute', 'Current per-account send rate (lowered after "too frequent" refusals)', (f) => f.sendRatePerMinute)
+  simple('baton_send_refusals', 'Too-frequent refusals in the current throttling episode', (f) => f.sendRefusals)
   return {
     registry,
     inboundIgnored: (reason) => ignored.inc({ reason }),

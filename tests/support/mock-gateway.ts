@@ -33,6 +33,7 @@ export async function startMockGateway(tenantConfig: Tenant): Promise<MockGatewa
   const tenant = new SandboxTenant(tenantConfig)
   await tenant.puppet.start()
   tenant.populate()
+  tenant.loginAgainOnStart()
   const token = `insecure_${randomUUID()}`
   const endpoint = `127.0.0.1:${await freePort()}`
   const server = new PuppetServer({ endpoint, puppet: tenant.puppet, token })

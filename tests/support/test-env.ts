@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import pg from 'pg'
 import { pino } from 'pino'
 import { loadEnv, type Env } from '../../src/config/env.js'
@@ -22,6 +24,8 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     BATON_QUEUE_PREFIX: uniqueName('bq'),
     BATON_MIGRATE: 'auto',
     PORT: '0',
+    // the inbound spool of one run must never be replayed by another
+    BATON_DATA_DIR: join(tmpdir(), uniqueName('baton-data')),
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     ...overrides,
   })

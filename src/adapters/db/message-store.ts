@@ -1,6 +1,7 @@
 import type { RecordedMessage } from '../../app/inbound-message.js'
 import type { MessageStore } from '../../app/ports.js'
 import type { Channel, MessageType, TalkerRole } from '../../domain/types.js'
+import type { DataSource } from 'typeorm'
 import type { Queryable } from './sql.js'
 
 interface MessageRow {
@@ -50,10 +51,29 @@ function pgText(s: string): string {
 
 /** SQL-backed message store; the unique index on wecom_id makes inserts idempotent. */
 export class SqlMessageStore implements MessageStore {
-  constructor(private readonly db: Queryable) {}
+  constructor(private readonly db: Queryable & Partial<Pick<DataSource, 'transaction'>>) {}
 
-  async insert(m: Omit<RecordedMessage, 'id'>): Promise<number | null> {
-    const rows: { id: string }[] = await this.db.query(
+  async insert(m: Omit<RecordedMessage, 'id'>, opts: { replayWindowMs?: number } = {}): Promise<number | null> {
+    const windowMs = opts.replayWindowMs ?? 0
+    if (windowMs <= 0 || !this.db.transaction) return this.insertRow(this.db, m)
+    // late arrivals are checked for an identical twin under a per-talker lock, so two replays
+    // of the same message racing each other are stored once
+    return this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`msg-twin:${m.talkerId}`])
+      const twins: unknown[] = await tx.query(
+        `SELECT 1 FROM messages
+          WHERE talker_id = $1 AND room_id IS NOT DISTINCT FROM $2 AND type = $3 AND text = $4
+            AND said_at BETWEEN $5::timestamptz - ($6::int * interval '1 millisecond') AND $5::timestamptz + ($6::int * interval '1 millisecond')
+          LIMIT 1`,
+        [m.talkerId, m.roomId, m.type, m.text.replaceAll('\u0000', ''), m.saidAt, windowMs],
+      )
+      if (twins.length > 0) return null
+      return this.insertRow(tx, m)
+    })
+  }
+
+  private async insertRow(db: Queryable, m: Omit<RecordedMessage, 'id'>): Promise<number | null> {
+    const rows: { id: string }[] = await db.query(
       `INSERT INTO messages (wecom_id, direction, group_key, room_id, channel, talker_id, talker_name,
          talker_role, type, text, mention_ids, attachment, said_at, handled_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)

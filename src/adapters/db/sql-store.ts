@@ -210,24 +210,36 @@ export class SqlTx implements Tx {
   }
 
   async claimSend(id: number): Promise<SendRecord | null> {
-    const rows: Row[] = await this.q.query(
-      `SELECT * FROM sends WHERE id = $1 AND status IN ('queued','sending') FOR UPDATE`,
-      [id],
-    )
+    // only a queued row: one left in `sending` may have reached WeCom already (a crash after
+    // the puppet took it), so it is checked by settleInDoubtSends instead of being resent
+    const rows: Row[] = await this.q.query(`SELECT * FROM sends WHERE id = $1 AND status = 'queued' FOR UPDATE`, [id])
     const r = rows[0]
     if (!r) return null
-    await this.q.query(`UPDATE sends SET status = 'sending', attempts = attempts + 1 WHERE id = $1`, [id])
-    return {
-      id: Number(r['id']),
-      kind: r['kind'] as SendRecord['kind'],
-      draftId: r['draft_id'] === null ? null : Number(r['draft_id']),
-      caseId: r['case_id'] === null ? null : Number(r['case_id']),
-      groupKey: (r['group_key'] as string | null) ?? null,
-      contactId: (r['contact_id'] as string | null) ?? null,
-      text: r['text'] as string,
-      status: 'sending',
-      attempts: Number(r['attempts']) + 1,
-    }
+    await this.q.query(`UPDATE sends SET status = 'sending', attempts = attempts + 1, claimed_at = now() WHERE id = $1`, [id])
+    return { ...toSendRecord(r), status: 'sending', attempts: Number(r['attempts']) + 1 }
+  }
+
+  async releaseSend(id: number, reason: string): Promise<void> {
+    await this.q.query(`UPDATE sends SET status = 'queued', attempts = GREATEST(0, attempts - 1), claimed_at = NULL, error = $2 WHERE id = $1 AND status = 'sending'`, [id, reason])
+  }
+
+  async lockInDoubtSends(claimedBefore: Date, limit: number): Promise<Array<SendRecord & { claimedAt: Date | null }>> {
+    const rows: Row[] = await this.q.query(
+      `SELECT * FROM sends WHERE status = 'sending' AND (claimed_at IS NULL OR claimed_at < $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [claimedBefore, limit],
+    )
+    return rows.map((r) => ({ ...toSendRecord(r), claimedAt: (r['claimed_at'] as Date | null) ?? null }))
+  }
+
+  async findOutboundEcho(q: { groupKey: string | null; text: string; saidAfter: Date }): Promise<string | null> {
+    const rows: { wecom_id: string }[] = await this.q.query(
+      `SELECT wecom_id FROM messages
+        WHERE direction = 'outbound' AND group_key IS NOT DISTINCT FROM $1 AND text = $2 AND said_at >= $3
+          AND wecom_id NOT IN (SELECT wecom_message_id FROM sends WHERE wecom_message_id IS NOT NULL)
+        ORDER BY said_at LIMIT 1`,
+      [q.groupKey, q.text, q.saidAfter],
+    )
+    return rows[0]?.wecom_id ?? null
   }
 
   async sendStatus(id: number): Promise<string | null> {
@@ -235,7 +247,7 @@ export class SqlTx implements Tx {
     return rows[0]?.status ?? null
   }
 
-  async finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued'; wecomMessageId: string | null; error: string | null; at: Date }): Promise<void> {
+  async finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued' | 'unknown'; wecomMessageId: string | null; error: string | null; at: Date }): Promise<void> {
     await this.q.query(`UPDATE sends SET status = $2, wecom_message_id = $3, error = $4, sent_at = $5 WHERE id = $1`, [
       id,
       r.status,
@@ -284,5 +296,19 @@ export class SqlStore implements Store {
   constructor(private readonly ds: DataSource) {}
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.ds.transaction((manager) => fn(new SqlTx(manager)))
+  }
+}
+
+function toSendRecord(r: Row): SendRecord {
+  return {
+    id: Number(r['id']),
+    kind: r['kind'] as SendRecord['kind'],
+    draftId: r['draft_id'] === null ? null : Number(r['draft_id']),
+    caseId: r['case_id'] === null ? null : Number(r['case_id']),
+    groupKey: (r['group_key'] as string | null) ?? null,
+    contactId: (r['contact_id'] as string | null) ?? null,
+    text: r['text'] as string,
+    status: r['status'] as SendRecord['status'],
+    attempts: Number(r['attempts']),
   }
 }

@@ -1,7 +1,11 @@
 import Router from '@koa/router'
 
-/** A named dependency check: resolves when healthy, rejects with the reason otherwise. */
-export type ReadinessCheck = () => Promise<void>
+/**
+ * A named dependency check: resolves when healthy, rejects with the reason otherwise. It may
+ * resolve with details; `degraded: true` among them means "working, but not normally" (e.g.
+ * messages waiting in the local spool): still ready (200), status `degraded`.
+ */
+export type ReadinessCheck = () => Promise<void | ({ degraded?: boolean } & Record<string, unknown>)>
 
 /** `/healthz`: the process is alive. `/readyz`: every dependency answers, else 503 naming it. */
 export function healthRoutes(checks: Record<string, ReadinessCheck>): Router {
@@ -13,16 +17,18 @@ export function healthRoutes(checks: Record<string, ReadinessCheck>): Router {
     const results = await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
         try {
-          await withTimeout(check(), 2000)
-          return [name, { ok: true }] as const
+          const details = await withTimeout(check(), 2000)
+          return [name, { ok: true, ...(details ?? {}) }] as const
         } catch (err) {
-          return [name, { ok: false, error: (err as Error).message }] as const
+          const details = (err as { details?: Record<string, unknown> }).details
+          return [name, { ok: false, error: (err as Error).message, ...(details ?? {}) }] as const
         }
       }),
     )
     const failing = results.filter(([, r]) => !r.ok).map(([name]) => name)
+    const degraded = results.filter(([, r]) => r.ok && 'degraded' in r && r.degraded === true).map(([name]) => name)
     ctx.status = failing.length === 0 ? 200 : 503
-    ctx.body = { status: failing.length === 0 ? 'ready' : 'not_ready', failing, checks: Object.fromEntries(results) }
+    ctx.body = { status: failing.length > 0 ? 'not_ready' : degraded.length > 0 ? 'degraded' : 'ready', failing, ...(degraded.length > 0 ? { degraded } : {}), checks: Object.fromEntries(results) }
   })
   return router
 }

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { OutboundConfig } from '../../config/tenant-schema.js'
 import type { Logger } from '../../app/ports.js'
 import type { DeliveryOutcome } from '../../app/deliver-send.js'
+import type { SendThrottle } from './send-throttle.js'
 
 export const OUTBOUND_QUEUE = 'outbound'
 
@@ -50,6 +51,8 @@ export function startOutboundWorker(opts: {
   log: Logger
   deliver: (sendId: number, final: boolean) => Promise<DeliveryOutcome>
   groupOf: (sendId: number) => Promise<string | null>
+  /** adaptive account rate: "too frequent" refusals slow sending down (see send-throttle.ts) */
+  throttle?: SendThrottle
 }): Worker<SendJob> {
   const windows = new Map<string, number[]>()
   const worker: Worker<SendJob> = new Worker<SendJob>(
@@ -57,6 +60,12 @@ export function startOutboundWorker(opts: {
     async (job: Job<SendJob>) => {
       const parsed = sendJobSchema.safeParse(job.data)
       if (!parsed.success) throw new UnrecoverableError(`bad send job payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
+      // Redis wants whole milliseconds
+      const throttled = Math.ceil(opts.throttle?.waitMs() ?? 0)
+      if (throttled > 0) {
+        await worker.rateLimit(throttled)
+        throw Worker.RateLimitError()
+      }
       const group = await opts.groupOf(parsed.data.sendId)
       if (group) {
         const now = Date.now()
@@ -72,6 +81,13 @@ export function startOutboundWorker(opts: {
       const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
       const outcome = await opts.deliver(parsed.data.sendId, final)
       if (outcome === 'retry') throw new Error(`send ${parsed.data.sendId} failed; retrying`)
+      if (outcome === 'throttled' && opts.throttle) {
+        // the job keeps its place and its attempts; the whole account waits out the cool-down
+        await worker.rateLimit(Math.max(1, Math.ceil(opts.throttle.refused())))
+        throw Worker.RateLimitError()
+      }
+      if (outcome === 'throttled') throw new Error(`send ${parsed.data.sendId} refused as too frequent; retrying`)
+      if (outcome === 'sent') opts.throttle?.sent()
       return outcome
     },
     { connection: opts.connection, prefix: opts.prefix, concurrency: 1, limiter: { max: opts.cfg.perAccountPerMinute, duration: 60_000 } },

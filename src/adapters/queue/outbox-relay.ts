@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq'
 import type { DataSource } from 'typeorm'
 import type { Logger } from '../../app/ports.js'
+import { withDeadline } from './deadline.js'
 import { sendJobId, type SendJob } from './outbound-queue.js'
 
 /**
@@ -37,7 +38,7 @@ export class OutboxRelay {
   async rearm(olderThanMs = 60_000): Promise<number> {
     const rows: unknown = await this.ds.query(
       `UPDATE sends SET relayed_at = NULL
-        WHERE status IN ('queued','sending') AND relayed_at IS NOT NULL AND relayed_at < now() - ($1::int * interval '1 millisecond')`,
+        WHERE status = 'queued' AND relayed_at IS NOT NULL AND relayed_at < now() - ($1::int * interval '1 millisecond')`,
       [olderThanMs],
     )
     const count = Array.isArray(rows) && typeof rows[1] === 'number' ? rows[1] : 0
@@ -89,12 +90,17 @@ export class OutboxRelay {
       )
       if (rows.length === 0) return 0
       const now = Date.now()
-      await this.queue.addBulk(
-        rows.map((r) => ({
-          name: 'send',
-          data: { sendId: Number(r.id) },
-          opts: { jobId: sendJobId(Number(r.id)), ...(r.not_before && r.not_before.getTime() > now ? { delay: r.not_before.getTime() - now } : {}) },
-        })),
+      // a late add after the deadline is harmless: the row is relayed again under the same job id
+      await withDeadline(
+        this.queue.addBulk(
+          rows.map((r) => ({
+            name: 'send',
+            data: { sendId: Number(r.id) },
+            opts: { jobId: sendJobId(Number(r.id)), ...(r.not_before && r.not_before.getTime() > now ? { delay: r.not_before.getTime() - now } : {}) },
+          })),
+        ),
+        5000,
+        'outbox relay',
       )
       await tx.query(`UPDATE sends SET relayed_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)])
       return rows.length

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { Logger } from '../../app/ports.js'
 import type { TimerJob, TimerOutcome } from '../../app/fire-timer.js'
 import { timerJobId } from '../../domain/timer-plan.js'
+import { withDeadline } from './deadline.js'
 
 export const TIMER_QUEUE = 'timers'
 
@@ -130,13 +131,13 @@ export class TimerReconciler {
     for (const r of rows) {
       const id = Number(r.id)
       const want = r.next_timer_at && !r.closed_at ? timerJobId(id, r.state_version, r.reminder_count) : null
-      if (r.timer_job_id && r.timer_job_id !== want) await this.queue.remove(r.timer_job_id).catch(() => 0)
+      if (r.timer_job_id && r.timer_job_id !== want) await withDeadline(this.queue.remove(r.timer_job_id), 5000, 'timer removal').catch(() => 0)
       if (want && r.next_timer_at) {
         adds.push({ name: 'timer', data: { caseId: id, stateVersion: r.state_version, attempt: r.reminder_count }, opts: { jobId: want, delay: Math.max(0, r.next_timer_at.getTime() - now) } })
       }
       if (r.timer_job_id !== want) changes.push({ id, jobId: want })
     }
-    if (adds.length > 0) await this.queue.addBulk(adds)
+    if (adds.length > 0) await withDeadline(this.queue.addBulk(adds), 5000, 'timer reconciler')
     if (changes.length > 0) {
       await this.ds.query(
         `UPDATE cases AS c SET timer_job_id = v.job_id FROM unnest($1::bigint[], $2::text[]) AS v(id, job_id) WHERE c.id = v.id`,

@@ -64,6 +64,16 @@ export class SandboxTenant {
     this.mocker.login(this.botContact)
   }
 
+  /**
+   * Behind a local puppet-service gateway: a client's `stop` RPC stops this puppet, and a real
+   * provider's puppet logs back in by itself when started again; make the mock do the same.
+   */
+  loginAgainOnStart(): void {
+    this.puppet.on('start', () => {
+      if (!this.puppet.isLoggedIn && this.botContact) this.mocker.login(this.botContact)
+    })
+  }
+
   /** Who sits in each simulated room, derived from roles (an executor may be outside the group). */
   private membersOf(g: GroupConfig): string[] {
     const staff = this.tenant.people.filter((p) => p.roles.includes('handler') || p.roles.includes('supervisor')).map((p) => p.id)

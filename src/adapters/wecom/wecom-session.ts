@@ -23,6 +23,7 @@ export class WecomSession implements Messenger {
   private readonly inFlight = new Set<Promise<void>>()
   /** Message events the puppet emitted that have not reached our handler yet. */
   private pendingEvents = 0
+  private received = 0
   readonly state: SessionState = { started: false, loggedIn: false, userId: null, lastEventAt: null, lastError: null }
   needTopics = false
 
@@ -44,7 +45,7 @@ export class WecomSession implements Messenger {
     bot.on('heartbeat', () => this.touch())
     bot.on('ready', () => this.touch())
     bot.on('error', (err) => {
-      // Wechaty reports puppet disconnects here; its own watchdog resets the puppet.
+      // Wechaty reports puppet disconnects here; the ConnectionWatchdog decides what to do.
       this.state.lastError = err.message
       log.error({ err: { message: err.message, name: err.name } }, 'WeCom session error')
     })
@@ -120,12 +121,14 @@ export class WecomSession implements Messenger {
 
   private async dispatch(msg: Message): Promise<void> {
     this.touch()
+    const receivedAt = new Date()
+    const receivedSeq = ++this.received
     if (this.pendingEvents > 0) this.pendingEvents--
     const log = this.log.child({ messageId: msg.id })
     try {
       if (!this.handler) return
       const inbound = await toInbound(msg, { needTopic: this.needTopics })
-      await this.handler(inbound)
+      await this.handler({ ...inbound, receivedAt, receivedSeq })
     } catch (err) {
       log.error({ err: serializeError(err) }, 'failed to handle message event')
     }
