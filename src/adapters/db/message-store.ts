@@ -65,7 +65,7 @@ export class SqlMessageStore implements MessageStore {
           WHERE talker_id = $1 AND room_id IS NOT DISTINCT FROM $2 AND type = $3 AND text = $4
             AND said_at BETWEEN $5::timestamptz - ($6::int * interval '1 millisecond') AND $5::timestamptz + ($6::int * interval '1 millisecond')
           LIMIT 1`,
-        [m.talkerId, m.roomId, m.type, m.text.replaceAll('\u0000', ''), m.saidAt, windowMs],
+        [pgText(m.talkerId), m.roomId === null ? null : pgText(m.roomId), m.type, pgText(m.text), m.saidAt, windowMs],
       )
       if (twins.length > 0) return null
       return this.insertRow(tx, m)

@@ -48,9 +48,8 @@ const puppet = sandbox.puppet
 await puppet.start()
 sandbox.populate()
 
-// A hosted WeCom account stays logged in when one client goes: Baton's reset or shutdown calls
-// stop over gRPC, which would log the mock account out for every later client.
-puppet.stop = async () => undefined
+// Baton's reset or shutdown calls stop over gRPC; like a hosted account, log back in on the next start.
+sandbox.loginAgainOnStart()
 
 let failUntil = 0
 const originalSend = puppet.messageSendText.bind(puppet)
