@@ -34,7 +34,8 @@ const log = (line: string) => process.stdout.write(`[faults +${((Date.now() - t0
 /** The sandbox tenant with short waits (reminders within the run), no quiet hours, roomier send limits. */
 function writeFaultTenant(dir: string): string {
   const tenant = parse(readFileSync('config/sandbox.yaml', 'utf8')) as Record<string, any>
-  const wait = { dueIn: '2m', firstReminderAfter: '20s', remindEvery: '20s', remindersBeforeEscalation: 1, escalation: ['owner'] }
+  // a waiting case is reminded every 15 s for two minutes, then escalated: timers come due during every fault
+  const wait = { dueIn: '5m', firstReminderAfter: '15s', remindEvery: '15s', remindersBeforeEscalation: 8, escalation: ['owner', 'supervisor'] }
   tenant['policy'] = {
     ...tenant['policy'],
     quietHours: { start: '00:00', end: '00:00' },
@@ -100,6 +101,8 @@ describe('fault injection: nothing lost, nothing doubled', () => {
         PORT: String(port),
         LOG_LEVEL: 'info',
         WECHATY_LOG: 'warn',
+        // a send cut off by kill -9 is settled (echo found → sent, else reported) within the audit's wait
+        BATON_SEND_IN_DOUBT_AFTER_MS: '20000',
       },
       join(ARTIFACTS, 'baton.log'),
       port,
