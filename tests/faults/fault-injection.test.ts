@@ -33,7 +33,7 @@ const log = (line: string) => process.stdout.write(`[faults +${((Date.now() - t0
 
 /** The sandbox tenant with short waits (reminders within the run), no quiet hours, roomier send limits. */
 function writeFaultTenant(dir: string): string {
-  const tenant = parse(readFileSync('config/sandbox.yaml', 'utf8')) as Record<string, any>
+  const tenant = parse(readFileSync('config/sandbox.yaml', 'utf8')) as Record<string, Record<string, unknown>>
   // a waiting case is reminded every 15 s for two minutes, then escalated: timers come due during every fault
   const wait = { dueIn: '5m', firstReminderAfter: '15s', remindEvery: '15s', remindersBeforeEscalation: 8, escalation: ['owner', 'supervisor'] }
   tenant['policy'] = {

@@ -75,11 +75,14 @@ function mutate(doc: unknown, edits: readonly Mutation[]): unknown {
     const paths = allPaths(copy).filter((p) => p.length > 0)
     const path = paths[m.at % paths.length]
     if (!path) continue
-    const parent = path.slice(0, -1).reduce<any>((o, k) => o[k], copy)
+    type Node = Record<string | number, unknown>
+    const parent = path.slice(0, -1).reduce<Node>((o, k) => o[k] as Node, copy)
     const last = path.at(-1)!
+    const target = parent[last]
     if (m.op === 'set') parent[last] = m.value
     else if (m.op === 'delete') Array.isArray(parent) ? parent.splice(Number(last), 1) : delete parent[last]
-    else if (parent[last] !== null && typeof parent[last] === 'object' && !Array.isArray(parent[last])) Object.defineProperty(parent[last], m.key, { value: m.value, enumerable: true, writable: true, configurable: true })
+    // defineProperty, so "__proto__" becomes a real key, as YAML would make it
+    else if (target !== null && typeof target === 'object' && !Array.isArray(target)) Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true })
     else parent[last] = m.value
   }
   return copy

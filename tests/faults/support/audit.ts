@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { sqlEvidenceReader } from '../../../src/adapters/db/evidence-store.js'
+import type { Queryable } from '../../../src/adapters/db/sql.js'
 import { verifyEvidence } from '../../../src/app/verify-evidence.js'
 import type { DeliveredLine, SaidMessage } from './gateway-control.js'
 
@@ -107,7 +108,8 @@ export class Auditor {
     ).rows[0]!
     const [overdue] = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases WHERE closed_at IS NULL AND next_timer_at < now() - interval '20 seconds'`)).rows
 
-    const evidence = await verifyEvidence(sqlEvidenceReader({ query: async (sql: string, params?: unknown[]) => (await this.db.query(sql, params)).rows } as never))
+    const rowsOf: Queryable = { query: async (sql: string, params?: unknown[]) => (await this.db.query(sql, params)).rows } as unknown as Queryable
+    const evidence = await verifyEvidence(sqlEvidenceReader(rowsOf))
 
     return {
       fault,
