@@ -8,6 +8,8 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY config ./config
+# BATON_DATA_DIR (default ./var): the inbound spool must be writable and should be a volume
+RUN mkdir -p /app/var && chown node:node /app/var
 USER node
 EXPOSE 3000
 ENTRYPOINT ["node", "--import", "tsx", "src/main/cli.ts"]

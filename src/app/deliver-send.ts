@@ -41,17 +41,20 @@ export async function deliverSend(deps: DeliverDeps, sendId: number, attempt: { 
     ;({ wecomMessageId } = await deps.messenger.sendText(target, row.text))
   } catch (err) {
     const reason = (err as Error).message
+    // nothing reached WeCom: these write-backs are retried too, or the row would be left `sending`
+    const write = (fn: (tx: Tx) => Promise<void>): Promise<void> =>
+      retrying(() => deps.store.transaction(fn), deps.recordRetryMs ?? 600_000, (e) => log.warn({ err: { message: e.message } }, 'send result not recorded yet; retrying'))
     if (deps.isThrottled?.(reason)) {
-      await deps.store.transaction((tx) => tx.releaseSend(row.id, reason))
+      await write((tx) => tx.releaseSend(row.id, reason))
       log.warn({ reason }, 'send refused as too frequent; slowing down')
       return 'throttled'
     }
     if (!attempt.final) {
-      await deps.store.transaction((tx) => tx.finishSend(row.id, { status: 'queued', wecomMessageId: null, error: reason, at: deps.clock.now() }))
+      await write((tx) => tx.finishSend(row.id, { status: 'queued', wecomMessageId: null, error: reason, at: deps.clock.now() }))
       log.warn({ reason, attempts: row.attempts }, 'send failed; will retry')
       return 'retry'
     }
-    await deps.store.transaction((tx) => finishDelivery(tx, deps, row, { status: 'failed', wecomMessageId: null, error: reason }))
+    await write((tx) => finishDelivery(tx, deps, row, { status: 'failed', wecomMessageId: null, error: reason }))
     log.error({ reason, attempts: row.attempts }, 'send failed for good')
     return 'failed'
   }

@@ -32,7 +32,8 @@ export const envSchema = z.object({
   BATON_ALERT_AFTER_MS: z.coerce.number().int().min(0).default(300_000),
   BATON_ALERT_WECOM_WEBHOOK_KEY: z.string().optional(),
   BATON_ALERT_WECOM_WEBHOOK_URL: z.string().url().default('https://qyapi.weixin.qq.com/cgi-bin/webhook/send'),
-  BATON_ALERT_WEBHOOK_URL: z.string().url().optional(),
+  // '' (an unset compose variable) means no generic webhook
+  BATON_ALERT_WEBHOOK_URL: z.string().url().optional().or(z.literal('')),
   BATON_ALERT_WEBHOOK_TOKEN: z.string().optional(),
   BATON_ALERT_NAME: z.string().default('Baton'),
   BATON_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(0).default(10_000),

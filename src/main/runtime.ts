@@ -59,6 +59,7 @@ export interface Runtime {
   sandbox?: SandboxTenant
   server?: Server
   timers?: TimerReconciler
+  relay?: OutboxRelay
   watchdog?: ConnectionWatchdog
   intake?: InboundIntake
   throttle?: SendThrottle
@@ -96,6 +97,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     queue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'outbound queue: Redis error'))
     stops.unshift(() => queue.close())
     const relay = new OutboxRelay(ds, queue, log)
+    runtime.relay = relay
     const timerQueue = createTimerQueue(connection, env.BATON_QUEUE_PREFIX)
     timerQueue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'timer queue: Redis error'))
     stops.unshift(() => timerQueue.close())
@@ -124,7 +126,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
 
     if (roles.includes('bot')) {
       const sandbox = env.sandbox ? new SandboxTenant(tenant) : undefined
-      const session = new WecomSession(buildWechaty(env, sandbox?.puppet), log)
+      const session = new WecomSession(buildWechaty(env, sandbox?.puppet), log, [env.WECHATY_PUPPET_SERVICE_TOKEN])
       session.needTopics = directory.needsTopics
       const messages = new SqlMessageStore(ds)
       const pipeline = { ...commandServices, messages, messenger: session }
@@ -164,6 +166,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         cfg: tenant.outbound,
         log,
         throttle,
+        isOutage: isDatabaseOutage,
         groupOf: async (sendId) => ((await ds.query(`SELECT group_key FROM sends WHERE id = $1`, [sendId])) as { group_key: string | null }[])[0]?.group_key ?? null,
         deliver: (sendId, final) => deliverSend({ store, messenger: session, directory, clock, log, failureNotice, isThrottled }, sendId, { final }),
       })
@@ -174,6 +177,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         checkEveryMs: env.BATON_WATCHDOG_CHECK_MS,
         backoffMs: env.BATON_RESET_BACKOFF_MS,
         backoffMaxMs: env.BATON_RESET_BACKOFF_MAX_MS,
+        secrets: [env.WECHATY_PUPPET_SERVICE_TOKEN],
       })
       watchdog.start()
       runtime.watchdog = watchdog
@@ -262,7 +266,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     }
 
     if (roles.includes('worker')) {
-      const timerWorker = startTimerWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, fire: (job) => fireTimer({ store, directory, services, wording, clock, log }, job) })
+      const timerWorker = startTimerWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, isOutage: isDatabaseOutage, fire: (job) => fireTimer({ store, directory, services, wording, clock, log }, job) })
       stops.unshift(() => timerWorker.close())
     }
     if (schedules) {

@@ -30,6 +30,14 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
   const duplicate = new Counter({ name: 'baton_inbound_duplicate_total', help: 'Replayed or duplicate messages dropped', registers: [registry] })
   const decisions = new Counter({ name: 'baton_decisions_total', help: 'Handling decisions by mode (command = a chat command)', labelNames: ['mode'], registers: [registry] })
   let gauges: LiveGauges | null = null
+  // a scrape during an outage still answers: a figure that cannot be read is left out
+  const tolerant = async <T>(read: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await read()
+    } catch {
+      return null
+    }
+  }
   new Gauge({
     name: 'baton_queue_jobs',
     help: 'BullMQ jobs by queue and state',
@@ -38,7 +46,8 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     async collect() {
       if (!gauges) return
       this.reset()
-      for (const [queue, counts] of Object.entries(await gauges.queueCounts())) for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n)
+      const g = gauges
+      for (const [queue, counts] of Object.entries((await tolerant(() => g.queueCounts())) ?? {})) for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n)
     },
   })
   new Gauge({
@@ -49,7 +58,8 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     async collect() {
       if (!gauges) return
       this.reset()
-      for (const [status, n] of Object.entries(await gauges.sendsByStatus())) this.set({ status }, n)
+      const g = gauges
+      for (const [status, n] of Object.entries((await tolerant(() => g.sendsByStatus())) ?? {})) this.set({ status }, n)
     },
   })
   new Gauge({
@@ -57,7 +67,9 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     help: 'Age of the oldest send not yet delivered',
     registers: [registry],
     async collect() {
-      if (gauges) this.set(await gauges.oldestQueuedSendAgeSeconds())
+      const g = gauges
+      const age = g ? await tolerant(() => g.oldestQueuedSendAgeSeconds()) : null
+      if (age !== null) this.set(age)
     },
   })
   new Gauge({
@@ -68,7 +80,8 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     async collect() {
       if (!gauges) return
       this.reset()
-      for (const [state, n] of Object.entries(await gauges.waitingByState())) this.set({ state }, n)
+      const g = gauges
+      for (const [state, n] of Object.entries((await tolerant(() => g.waitingByState())) ?? {})) this.set({ state }, n)
     },
   })
   new Gauge({

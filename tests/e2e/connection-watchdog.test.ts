@@ -132,11 +132,12 @@ describe('a wrong puppet token is reported as a token problem', () => {
     const endpoint = `127.0.0.1:${await freePort()}`
     const server = new PuppetServer({ endpoint, puppet: tenant.puppet, token: `insecure_${randomUUID()}` })
     await server.start()
+    const wrongToken = `insecure_${randomUUID()}`
     const h = await startSandbox({
       roles: ['bot', 'api'],
       env: {
         WECHATY_PUPPET: 'wechaty-puppet-service',
-        WECHATY_PUPPET_SERVICE_TOKEN: `insecure_${randomUUID()}`,
+        WECHATY_PUPPET_SERVICE_TOKEN: wrongToken,
         WECHATY_PUPPET_SERVICE_ENDPOINT: endpoint,
         BATON_WATCHDOG_CHECK_MS: '200',
         BATON_ALERT_WEBHOOK_URL: `${sink.base}/hook`,
@@ -150,9 +151,13 @@ describe('a wrong puppet token is reported as a token problem', () => {
       const body = (await res.json()) as { checks: { wecom: { error: string; connection: string } } }
       expect(body.checks.wecom.connection).toBe('token_invalid')
       expect(body.checks.wecom.error).toMatch(/token/i)
+      // the gateway echoes the refused token; it must not reach /readyz, the state or alerts
+      expect(JSON.stringify(body)).not.toContain(wrongToken)
+      expect(h.runtime.watchdog!.state.lastError ?? '').not.toContain(wrongToken)
       await eventually(() => sink.hook.length === 1, { timeoutMs: 10_000 })
       expect(sink.hook[0]).toMatchObject({ event: 'token_invalid' })
       expect(sink.hook[0]!.text).toContain('Token 无效或已过期')
+      expect(JSON.stringify(sink.hook)).not.toContain(wrongToken)
     } finally {
       await h.close()
       await server.stop()
@@ -160,4 +165,34 @@ describe('a wrong puppet token is reported as a token problem', () => {
       await sink.close()
     }
   }, 90_000)
+})
+
+describe('Baton started while the gateway is down', () => {
+  it('starts anyway, reports the session down, and connects once the gateway appears', async () => {
+    const tenantConfig = loadTenant('config/sandbox.yaml')
+    const tenant = new SandboxTenant(tenantConfig)
+    await tenant.puppet.start()
+    tenant.populate()
+    tenant.loginAgainOnStart()
+    const endpoint = `127.0.0.1:${await freePort()}`
+    const token = `insecure_${randomUUID()}`
+    const h = await startSandbox({
+      roles: ['bot', 'api'],
+      tenant: tenantConfig,
+      env: { WECHATY_PUPPET: 'wechaty-puppet-service', WECHATY_PUPPET_SERVICE_TOKEN: token, WECHATY_PUPPET_SERVICE_ENDPOINT: endpoint, BATON_WATCHDOG_CHECK_MS: '200', BATON_RESET_BACKOFF_MS: '300', BATON_RESET_BACKOFF_MAX_MS: '2000' },
+    })
+    let server: PuppetServer | null = null
+    try {
+      expect(h.runtime.watchdog!.online).toBe(false)
+      server = new PuppetServer({ endpoint, puppet: tenant.puppet, token })
+      await server.start()
+      await eventually(() => h.runtime.watchdog!.online && h.runtime.session!.ready, { timeoutMs: 45_000 })
+      tenant.say({ as: '赵女士', group: 'cust-zhao', text: '【晚到的网关】你好' })
+      await eventually(async () => ((await h.runtime.ds.query(`SELECT count(*)::int AS n FROM messages WHERE text = '【晚到的网关】你好'`)) as Array<{ n: number }>)[0]!.n === 1, { timeoutMs: 20_000 })
+    } finally {
+      await h.close()
+      await server?.stop().catch(() => undefined)
+      await tenant.puppet.stop().catch(() => undefined)
+    }
+  }, 120_000)
 })

@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
 import { botSaid, sendsSettled } from '../support/groups.js'
@@ -43,4 +44,23 @@ describe('Redis outage: messages are still recorded and decided; sends wait in t
     const notices = botSaid(h, 'internal').filter((t) => t.includes('DD20261101001'))
     expect(notices).toHaveLength(1)
   }, 90_000)
+
+  it('jobs in Redis carry ids only, never what anyone said', async () => {
+    const connection = { host: '127.0.0.1', port: redis.port }
+    const outbound = new Queue('outbound', { connection, prefix: h.env.BATON_QUEUE_PREFIX })
+    const timers = new Queue('timers', { connection, prefix: h.env.BATON_QUEUE_PREFIX })
+    try {
+      const sendJobs = await outbound.getJobs(['completed', 'waiting', 'delayed', 'failed', 'active'])
+      const timerJobs = await timers.getJobs(['completed', 'waiting', 'delayed', 'failed', 'active'])
+      expect(sendJobs.length).toBeGreaterThan(0)
+      expect(timerJobs.length).toBeGreaterThan(0)
+      for (const j of sendJobs) expect(Object.keys(j.data).sort()).toEqual(['sendId'])
+      for (const j of timerJobs) expect(Object.keys(j.data).sort()).toEqual(['attempt', 'caseId', 'stateVersion'])
+      const everything = JSON.stringify([...sendJobs, ...timerJobs].map((j) => ({ name: j.name, data: j.data, id: j.id })))
+      expect(everything).not.toMatch(/DD20261101001|断缓存|赵女士|1390000/)
+    } finally {
+      await outbound.close()
+      await timers.close()
+    }
+  })
 })

@@ -12,7 +12,7 @@ describe('sends: at most once after a crash, and slower when WeCom says "too fre
 
   beforeAll(async () => {
     const tenant = loadTenant('config/sandbox.yaml')
-    tenant.outbound = { ...tenant.outbound, perAccountPerMinute: 600, perGroupPerMinute: 600, attempts: 3, backoffMs: 20 }
+    tenant.outbound = { ...tenant.outbound, perAccountPerMinute: 6000, perGroupPerMinute: 6000, attempts: 3, backoffMs: 20 }
     h = await startSandbox({ tenant, roles: ['bot'], env: { BATON_SEND_IN_DOUBT_AFTER_MS: '1000', BATON_THROTTLE_COOLDOWN_MS: '300', BATON_THROTTLE_REPORT_AFTER: '2' } })
     const puppet = h.runtime.sandbox!.puppet
     original = puppet.messageSendText.bind(puppet)
@@ -70,12 +70,12 @@ describe('sends: at most once after a crash, and slower when WeCom says "too fre
       ids.push(Number(row.id))
     }
     await eventually(() => h.runtime.throttle!.state.refusals >= 3, { timeoutMs: 20_000 })
-    expect(h.runtime.throttle!.ratePerMinute()).toBeLessThan(600)
-    await sendsSettled(h)
+    expect(h.runtime.throttle!.ratePerMinute()).toBeLessThan(6000)
     await eventually(async () => {
       const rows = await Promise.all(ids.map(status))
       return rows.every((r) => r.status === 'sent')
-    }, { timeoutMs: 30_000 })
+    }, { timeoutMs: 45_000 })
+    await sendsSettled(h)
     expect(botSaid(h, 'cust-zhao').filter((t) => t.startsWith('限流测试'))).toEqual(['限流测试 1', '限流测试 2', '限流测试 3', '限流测试 4'])
     // refusals do not use up attempts: nothing ended failed
     expect((await Promise.all(ids.map(status))).map((r) => r.attempts)).toEqual([1, 1, 1, 1])

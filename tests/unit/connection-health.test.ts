@@ -36,3 +36,12 @@ describe('reset backoff and silence', () => {
     expect(isSilent({ now: at(281), lastSignOfLife: at(100), startedAt, silentAfterMs: 180_000 })).toBe(true)
   })
 })
+
+describe('secrets in puppet errors', () => {
+  it('are redacted: configured values verbatim and anything shaped like a Wechaty token', async () => {
+    const { redactSecrets } = await import('../../src/domain/resilience/redact.js')
+    expect(redactSecrets('16 UNAUTHENTICATED: Invalid Wechaty TOKEN "insecure_5b1c-77"')).toBe('16 UNAUTHENTICATED: Invalid Wechaty TOKEN "***"')
+    expect(redactSecrets('token puppet_workpro_abc123 expired')).toBe('token puppet_*** expired')
+    expect(redactSecrets('bad key s3cr3t-key here', ['s3cr3t-key'])).toBe('bad key *** here')
+  })
+})

@@ -53,8 +53,36 @@ export function startOutboundWorker(opts: {
   groupOf: (sendId: number) => Promise<string | null>
   /** adaptive account rate: "too frequent" refusals slow sending down (see send-throttle.ts) */
   throttle?: SendThrottle
+  /** PostgreSQL unreachable: the queue waits instead of using up the job's attempts */
+  isOutage?: (err: unknown) => boolean
+  outagePauseMs?: number
 }): Worker<SendJob> {
   const windows = new Map<string, number[]>()
+  const deliverJob = async (job: Job<SendJob>, sendId: number): Promise<DeliveryOutcome> => {
+    const group = await opts.groupOf(sendId)
+    if (group) {
+      const now = Date.now()
+      const recent = (windows.get(group) ?? []).filter((t) => now - t < 60_000)
+      if (recent.length >= opts.cfg.perGroupPerMinute) {
+        const wait = 60_000 - (now - recent[0]!)
+        await worker.rateLimit(wait)
+        throw Worker.RateLimitError()
+      }
+      recent.push(now)
+      windows.set(group, recent)
+    }
+    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+    const outcome = await opts.deliver(sendId, final)
+    if (outcome === 'retry') throw new Error(`send ${sendId} failed; retrying`)
+    if (outcome === 'throttled' && opts.throttle) {
+      // the job keeps its place and its attempts; the whole account waits out the cool-down
+      await worker.rateLimit(Math.max(1, Math.ceil(opts.throttle.refused())))
+      throw Worker.RateLimitError()
+    }
+    if (outcome === 'throttled') throw new Error(`send ${sendId} refused as too frequent; retrying`)
+    if (outcome === 'sent') opts.throttle?.sent()
+    return outcome
+  }
   const worker: Worker<SendJob> = new Worker<SendJob>(
     OUTBOUND_QUEUE,
     async (job: Job<SendJob>) => {
@@ -66,29 +94,15 @@ export function startOutboundWorker(opts: {
         await worker.rateLimit(throttled)
         throw Worker.RateLimitError()
       }
-      const group = await opts.groupOf(parsed.data.sendId)
-      if (group) {
-        const now = Date.now()
-        const recent = (windows.get(group) ?? []).filter((t) => now - t < 60_000)
-        if (recent.length >= opts.cfg.perGroupPerMinute) {
-          const wait = 60_000 - (now - recent[0]!)
-          await worker.rateLimit(wait)
-          throw Worker.RateLimitError()
-        }
-        recent.push(now)
-        windows.set(group, recent)
-      }
-      const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
-      const outcome = await opts.deliver(parsed.data.sendId, final)
-      if (outcome === 'retry') throw new Error(`send ${parsed.data.sendId} failed; retrying`)
-      if (outcome === 'throttled' && opts.throttle) {
-        // the job keeps its place and its attempts; the whole account waits out the cool-down
-        await worker.rateLimit(Math.max(1, Math.ceil(opts.throttle.refused())))
+      try {
+        return await deliverJob(job, parsed.data.sendId)
+      } catch (err) {
+        if (!opts.isOutage?.(err)) throw err
+        // nothing can be claimed or recorded: the whole queue waits, the job keeps its attempts
+        opts.log.warn({ sendId: parsed.data.sendId, err: { message: (err as Error).message } }, 'PostgreSQL unreachable; sends wait')
+        await worker.rateLimit(opts.outagePauseMs ?? 5000)
         throw Worker.RateLimitError()
       }
-      if (outcome === 'throttled') throw new Error(`send ${parsed.data.sendId} refused as too frequent; retrying`)
-      if (outcome === 'sent') opts.throttle?.sent()
-      return outcome
     },
     { connection: opts.connection, prefix: opts.prefix, concurrency: 1, limiter: { max: opts.cfg.perAccountPerMinute, duration: 60_000 } },
   )

@@ -38,12 +38,19 @@ export class OutboxRelay {
   async rearm(olderThanMs = 60_000): Promise<number> {
     const rows: unknown = await this.ds.query(
       `UPDATE sends SET relayed_at = NULL
-        WHERE status = 'queued' AND relayed_at IS NOT NULL AND relayed_at < now() - ($1::int * interval '1 millisecond')`,
+        WHERE status = 'queued' AND relayed_at IS NOT NULL AND relayed_at < now() - ($1::int * interval '1 millisecond')
+        RETURNING id`,
       [olderThanMs],
     )
-    const count = Array.isArray(rows) && typeof rows[1] === 'number' ? rows[1] : 0
-    if (count > 0) this.kick()
-    return count
+    const ids = Array.isArray(rows) && Array.isArray(rows[0]) ? (rows[0] as Array<{ id: string }>).map((r) => Number(r.id)) : []
+    // a job that ended (failed after its attempts, e.g. through an outage) while its row is still
+    // queued would block the same job id from being added again: clear it first
+    for (const id of ids) {
+      const job = await withDeadline(this.queue.getJob(sendJobId(id)), 5000, 'outbox rearm')
+      if (job && ((await job.isFailed()) || (await job.isCompleted()))) await job.remove().catch(() => undefined)
+    }
+    if (ids.length > 0) this.kick()
+    return ids.length
   }
 
   /** Relays soon; calls during a run coalesce into one more run. */

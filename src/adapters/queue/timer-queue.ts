@@ -1,4 +1,4 @@
-import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
+import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
 import type { DataSource } from 'typeorm'
 import { z } from 'zod'
 import type { Logger } from '../../app/ports.js'
@@ -18,13 +18,29 @@ export function createTimerQueue(connection: ConnectionOptions, prefix: string):
   })
 }
 
-export function startTimerWorker(opts: { connection: ConnectionOptions; prefix: string; log: Logger; fire: (job: TimerJob) => Promise<TimerOutcome> }): Worker<TimerJob> {
+export function startTimerWorker(opts: {
+  connection: ConnectionOptions
+  prefix: string
+  log: Logger
+  fire: (job: TimerJob) => Promise<TimerOutcome>
+  /** PostgreSQL unreachable: the timer is put back for later instead of using up its attempts */
+  isOutage?: (err: unknown) => boolean
+  outagePauseMs?: number
+}): Worker<TimerJob> {
   const worker = new Worker<TimerJob>(
     TIMER_QUEUE,
-    async (job: Job<TimerJob>) => {
+    async (job: Job<TimerJob>, token?: string) => {
       const parsed = timerJobSchema.safeParse(job.data)
       if (!parsed.success) throw new UnrecoverableError(`bad timer job payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
-      return opts.fire(parsed.data)
+      try {
+        return await opts.fire(parsed.data)
+      } catch (err) {
+        if (!opts.isOutage?.(err)) throw err
+        // a 20-second database outage must not exhaust a reminder's attempts and drop it
+        opts.log.warn({ jobId: job.id, err: { message: (err as Error).message } }, 'PostgreSQL unreachable; timer put back')
+        await job.moveToDelayed(Date.now() + (opts.outagePauseMs ?? 5000), token)
+        throw new DelayedError()
+      }
     },
     { connection: opts.connection, prefix: opts.prefix, concurrency: 4 },
   )

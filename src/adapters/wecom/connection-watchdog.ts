@@ -1,5 +1,6 @@
 import type { Wechaty } from 'wechaty'
 import type { Logger } from '../../app/ports.js'
+import { redactSecrets } from '../../domain/resilience/redact.js'
 import { classifyPuppetError, isSilent, resetDelayMs, type ConnectionStatus, type PuppetErrorKind } from '../../domain/resilience/connection-health.js'
 
 export interface WatchdogOptions {
@@ -9,6 +10,8 @@ export interface WatchdogOptions {
   /** first reset delay; doubles per reset that did not bring the session back, up to backoffMaxMs */
   backoffMs: number
   backoffMaxMs: number
+  /** never shown in logs or state (the puppet token) */
+  secrets?: readonly (string | undefined)[]
 }
 
 export interface ConnectionState {
@@ -97,7 +100,7 @@ export class ConnectionWatchdog {
   /** A puppet error: token problems are terminal until a person acts; gRPC drops reset at once. */
   failed(err: { message?: string; code?: unknown; details?: unknown }): void {
     const kind = classifyPuppetError(err)
-    this.state.lastError = err.message ?? String(err)
+    this.state.lastError = redactSecrets(err.message ?? String(err), this.opts.secrets)
     this.state.lastErrorKind = kind
     if (kind === 'token') {
       if (this.state.status !== 'token_invalid') this.log.error({ err: { message: this.state.lastError } }, 'WeCom puppet token invalid or expired; fix WECHATY_PUPPET_SERVICE_TOKEN')
@@ -120,7 +123,9 @@ export class ConnectionWatchdog {
       // quiet is not silence: ask the puppet for a `dong` before calling it dead
       this.lastDingAt = now.getTime()
       try {
-        this.bot.puppet.ding(`baton-watchdog-${now.getTime()}`)
+        // some puppets answer with a promise: a rejection must never go unhandled
+        const r: unknown = this.bot.puppet.ding(`baton-watchdog-${now.getTime()}`)
+        if (r instanceof Promise) r.catch((err: Error) => this.failed(err))
       } catch (err) {
         this.failed(err as Error)
       }
@@ -172,9 +177,11 @@ export class ConnectionWatchdog {
     const wait = Math.max(0, this.lastResetAt + delay - this.now().getTime())
     this.resetTimer = setTimeout(() => {
       this.resetTimer = null
-      this.resetting = this.reset(reason).finally(() => {
-        this.resetting = null
-      })
+      this.resetting = this.reset(reason)
+        .catch((err: Error) => this.log.error({ err: { message: redactSecrets(err.message, this.opts.secrets) } }, 'puppet reset crashed'))
+        .finally(() => {
+          this.resetting = null
+        })
     }, wait)
   }
 
@@ -199,7 +206,7 @@ export class ConnectionWatchdog {
       }
     } catch (err) {
       this.failed(err as Error)
-      this.log.warn({ err: { message: (err as Error).message } }, 'puppet reset failed; will try again')
+      this.log.warn({ err: { message: redactSecrets((err as Error).message, this.opts.secrets) } }, 'puppet reset failed; will try again')
     }
   }
 }

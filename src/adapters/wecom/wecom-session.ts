@@ -2,6 +2,7 @@ import type { Message, Wechaty } from 'wechaty'
 import type { InboundMessage } from '../../app/inbound-message.js'
 import type { Logger, Messenger, SendTarget } from '../../app/ports.js'
 import { toInbound } from './to-inbound.js'
+import { redactSecrets } from '../../domain/resilience/redact.js'
 
 export type InboundHandler = (msg: InboundMessage) => Promise<void>
 
@@ -30,6 +31,7 @@ export class WecomSession implements Messenger {
   constructor(
     readonly bot: Wechaty,
     private readonly log: Logger,
+    private readonly secrets: readonly (string | undefined)[] = [],
   ) {
     bot.on('message', (msg) => this.track(this.dispatch(msg)))
     bot.on('login', (user) => {
@@ -46,8 +48,10 @@ export class WecomSession implements Messenger {
     bot.on('ready', () => this.touch())
     bot.on('error', (err) => {
       // Wechaty reports puppet disconnects here; the ConnectionWatchdog decides what to do.
-      this.state.lastError = err.message
-      log.error({ err: { message: err.message, name: err.name } }, 'WeCom session error')
+      // gateways echo a refused token in the error: never log it
+      const message = redactSecrets(err.message, this.secrets)
+      this.state.lastError = message
+      log.error({ err: { message, name: err.name } }, 'WeCom session error')
     })
   }
 
