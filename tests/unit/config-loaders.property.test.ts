@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { parse, stringify } from 'yaml'
 import { loadCommandWording } from '../../src/config/command-wording-schema.js'
 import { ConfigError } from '../../src/config/format-issues.js'
@@ -13,7 +13,12 @@ import { loadLexicon } from '../../src/config/lexicon-schema.js'
 
 const SANDBOX = readFileSync('config/sandbox.yaml', 'utf8')
 const work = mkdtempSync(join(tmpdir(), 'baton-config-props-'))
-afterAll(() => rmSync(work, { recursive: true, force: true }))
+// yaml reports unknown tags (`!!js/function`) as process warnings: expected here by the hundred
+beforeAll(() => void vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined))
+afterAll(() => {
+  vi.restoreAllMocks()
+  rmSync(work, { recursive: true, force: true })
+})
 
 /**
  * Runs a loader; it may succeed, and when it fails it is a ConfigError with at least one
