@@ -172,6 +172,16 @@ describe('fault injection: nothing lost, nothing doubled', () => {
     return row
   }
 
+  async function untilSending(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      const rows = await db!.query(`SELECT 1 FROM sends WHERE status = 'sending' LIMIT 1`).catch(() => ({ rows: [] }))
+      if (rows.rows.length > 0) return true
+      await sleep(20)
+    }
+    return false
+  }
+
   const expectClean = (r: FaultRow) => expect({ fault: r.fault, problems: problemsOf(r) }).toEqual({ fault: r.fault, problems: [] })
 
   it('baseline: no fault', async () => {
@@ -212,11 +222,13 @@ describe('fault injection: nothing lost, nothing doubled', () => {
   it('Baton killed with SIGKILL mid-traffic and restarted', async () => {
     expectClean(
       await scenario('Baton kill -9 + restart', async () => {
+        // aim for the worst moment: a send claimed and on its way to WeCom (give up after 10 s)
+        const aimed = await untilSending(10_000)
         await baton!.kill9()
         await sleep(5000)
         baton!.start()
         const ready = await baton!.waitReady(60_000)
-        return ready ? [] : ['restarted Baton did not become ready within 60 s']
+        return [`killed ${aimed ? 'while a send was being delivered' : 'with no send in flight'}`, ...(ready ? [] : ['restarted Baton did not become ready within 60 s'])]
       }),
     )
   }, 300_000)

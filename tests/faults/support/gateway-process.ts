@@ -8,6 +8,7 @@
  * Messages handed over with `hold` (history carried over from a killed gateway) are emitted once
  * a client attaches; `reissue` ones come with a new id, like puppets that re-issue ids.
  */
+import type { EventEmitter } from 'node:events'
 import { types as PuppetTypes } from 'wechaty-puppet'
 import { PuppetServer } from 'wechaty-puppet-service'
 import { loadTenant } from '../../../src/config/load-tenant.js'
@@ -43,7 +44,8 @@ const [tenantFile, endpoint, token] = process.argv.slice(2)
 if (!tenantFile || !endpoint || !token) throw new Error('usage: gateway-process <tenant file> <endpoint> <token>')
 const send = (e: GatewayEvent) => process.send?.(e)
 
-const sandbox = new SandboxTenant(loadTenant(tenantFile))
+const tenantConfig = loadTenant(tenantFile)
+const sandbox = new SandboxTenant(tenantConfig)
 const puppet = sandbox.puppet
 await puppet.start()
 sandbox.populate()
@@ -65,6 +67,15 @@ puppet.messageSendText = async (conversationId: string, text: string) => {
 }
 
 const history: Array<{ id: string; emittedAt: number }> = []
+// The bot's own messages are part of the conversation a provider replays, too (Baton settles a
+// send cut off by a crash by finding its echo).
+const botId = tenantConfig.tenant.bot?.id ?? 'wx-baton'
+for (const g of tenantConfig.groups) {
+  const room = sandbox.mocker.RoomMock.load(g.id ?? `r-${g.key}@chatroom`) as unknown as EventEmitter
+  room.on('message', (m: { id: string; talker(): { id: string } }) => {
+    if (m.talker().id === botId) history.push({ id: m.id, emittedAt: Date.now() })
+  })
+}
 
 function create(m: SaidMessage): void {
   sandbox.mocker.MessageMock.create({ id: m.id, talkerId: m.talkerId, roomId: m.roomId, text: m.text, timestamp: m.at, type: PuppetTypes.Message.Text, mentionIdList: [] })
