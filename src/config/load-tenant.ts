@@ -24,17 +24,26 @@ export function loadTenant(path: string): Tenant {
 
 export function parseTenant(source: string, displayName: string, file = resolve(displayName)): Tenant {
   const lines = new LineCounter()
-  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true, lineCounter: lines })
-  if (doc.errors.length > 0) {
+  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true, lineCounter: lines, logLevel: 'silent' })
+  // warnings too: an unknown tag (`!!js/function`) would otherwise load silently as text
+  const issues = [...doc.errors, ...doc.warnings]
+  if (issues.length > 0) {
     throw new ConfigError(
-      doc.errors.map((e) => {
+      issues.map((e) => {
         const pos = lines.linePos(e.pos[0])
         const where = `line ${pos.line}, column ${pos.col}`
         return `${displayName}: ${where} — invalid YAML: ${e.message.split('\n')[0]}`
       }),
     )
   }
-  const parsed = tenantSchema.safeParse(doc.toJS())
+  let data: unknown
+  try {
+    data = doc.toJS({ maxAliasCount: 100 })
+  } catch (err) {
+    // an alias without its anchor, or an alias bomb (exponential expansion)
+    throw new ConfigError([`${displayName}: (document) — invalid YAML: ${(err as Error).message.split('\n')[0]}`])
+  }
+  const parsed = tenantSchema.safeParse(data)
   if (!parsed.success) throw new ConfigError(formatZodIssues(displayName, parsed.error.issues))
   const problems = crossCheck(parsed.data).map((p) => `${displayName}: ${formatIssuePath(p.path)} — ${p.expected}`)
   if (problems.length > 0) throw new ConfigError(problems)

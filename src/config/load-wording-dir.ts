@@ -34,13 +34,16 @@ export function loadWordingDir(dir: string): Wording {
   return out
 }
 
-function flatten(prefix: string, value: unknown, out: Map<string, string>, problem: (path: string, what: string) => void, path = ''): void {
+function flatten(prefix: string, value: unknown, out: Map<string, string>, problem: (path: string, what: string) => void, path = '', inside: ReadonlySet<object> = new Set()): void {
   if (typeof value === 'string') {
     out.set(prefix + (path ? `.${path}` : ''), value)
     return
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) flatten(prefix, v, out, problem, path ? `${path}.${k}` : k)
+    // a YAML alias to its own anchor makes a map that contains itself: report it, do not recurse forever
+    if (inside.has(value)) return problem(path || '(top level)', 'a map that contains itself (an alias to its own anchor)')
+    const within = new Set(inside).add(value)
+    for (const [k, v] of Object.entries(value)) flatten(prefix, v, out, problem, path ? `${path}.${k}` : k, within)
     return
   }
   problem(path || '(top level)', `expected text or a map of texts, got ${Array.isArray(value) ? 'a list' : typeof value}`)

@@ -13,6 +13,9 @@ export interface NewEvidence {
  * (SELECT … FOR UPDATE), so appends to one case are serial; UNIQUE(case_id, seq) backs that up.
  */
 export async function appendEvidence(tx: Queryable, caseId: number, e: NewEvidence): Promise<ChainEvent> {
+  // Serial per case even when the caller did not lock the row: a delivery result and a reviewer's
+  // decision on the same case can commit at the same moment (a no-op when it is already locked).
+  await tx.query(`SELECT 1 FROM cases WHERE id = $1 FOR UPDATE`, [caseId])
   const last: { seq: number; hash: string }[] = await tx.query(
     `SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1`,
     [caseId],

@@ -41,6 +41,14 @@ export function toRecordedMessage(r: MessageRow): RecordedMessage {
   }
 }
 
+/**
+ * What PostgreSQL can hold of a string: no NUL (text and jsonb refuse it) and no lone surrogate
+ * (jsonb refuses its escape); everything else is kept verbatim.
+ */
+function pgText(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8').replaceAll('\u0000', '')
+}
+
 /** SQL-backed message store; the unique index on wecom_id makes inserts idempotent. */
 export class SqlMessageStore implements MessageStore {
   constructor(private readonly db: Queryable & Partial<Pick<DataSource, 'transaction'>>) {}
@@ -57,7 +65,7 @@ export class SqlMessageStore implements MessageStore {
           WHERE talker_id = $1 AND room_id IS NOT DISTINCT FROM $2 AND type = $3 AND text = $4
             AND said_at BETWEEN $5::timestamptz - ($6::int * interval '1 millisecond') AND $5::timestamptz + ($6::int * interval '1 millisecond')
           LIMIT 1`,
-        [m.talkerId, m.roomId, m.type, m.text.replaceAll('\u0000', ''), m.saidAt, windowMs],
+        [pgText(m.talkerId), m.roomId === null ? null : pgText(m.roomId), m.type, pgText(m.text), m.saidAt, windowMs],
       )
       if (twins.length > 0) return null
       return this.insertRow(tx, m)
@@ -72,19 +80,18 @@ export class SqlMessageStore implements MessageStore {
        ON CONFLICT (wecom_id) DO NOTHING
        RETURNING id`,
       [
-        m.wecomId,
+        pgText(m.wecomId),
         m.direction,
         m.groupKey,
-        m.roomId,
+        m.roomId === null ? null : pgText(m.roomId),
         m.channel,
-        m.talkerId,
-        m.talkerName,
+        pgText(m.talkerId),
+        pgText(m.talkerName),
         m.talkerRole,
         m.type,
-        // PostgreSQL text cannot hold NUL; everything else is kept verbatim.
-        m.text.replaceAll('\u0000', ''),
-        m.mentionIds,
-        m.attachment === null ? null : JSON.stringify(m.attachment),
+        pgText(m.text),
+        m.mentionIds.map(pgText),
+        m.attachment === null ? null : JSON.stringify(m.attachment, (_key, v: unknown) => (typeof v === 'string' ? pgText(v) : v)),
         m.saidAt,
         // outbound messages are never decided on
         m.direction === 'outbound' ? new Date() : null,

@@ -63,6 +63,9 @@ interface TimerRow {
  * re-adds every pending timer (idempotent by job id), which rebuilds Redis after a FLUSHALL. A
  * due time already past fires at once.
  */
+/** A timer this late without having fired is looked at more closely by the full pass. */
+const OVERDUE_MS = 5_000
+
 export class TimerReconciler {
   private timer: NodeJS.Timeout | null = null
   private running: Promise<void> | null = null
@@ -104,7 +107,11 @@ export class TimerReconciler {
     }
     this.running = this.pass(mode)
       .then(() => {
-        if (this.outage) this.log.info({}, 'timer reconciler reached Redis again')
+        if (this.outage) {
+          this.log.info({}, 'timer reconciler reached Redis again')
+          // timers that came due meanwhile may have spent their attempts: look at all of them now
+          this.again = 'full'
+        }
         this.outage = false
       })
       .catch((err: Error) => {
@@ -148,6 +155,9 @@ export class TimerReconciler {
       const id = Number(r.id)
       const want = r.next_timer_at && !r.closed_at ? timerJobId(id, r.state_version, r.reminder_count) : null
       if (r.timer_job_id && r.timer_job_id !== want) await withDeadline(this.queue.remove(r.timer_job_id), 5000, 'timer removal').catch(() => 0)
+      // still due in PostgreSQL although its time has passed: a job that failed for good (its
+      // attempts spent while PostgreSQL was away) would keep the id, and the add below would do nothing
+      if (want && r.next_timer_at && r.next_timer_at.getTime() < now - OVERDUE_MS) await this.dropFailed(want)
       if (want && r.next_timer_at) {
         adds.push({ name: 'timer', data: { caseId: id, stateVersion: r.state_version, attempt: r.reminder_count }, opts: { jobId: want, delay: Math.max(0, r.next_timer_at.getTime() - now) } })
       }
@@ -161,5 +171,13 @@ export class TimerReconciler {
       )
     }
     return adds.length
+  }
+
+  private async dropFailed(jobId: string): Promise<void> {
+    const job = await withDeadline(this.queue.getJob(jobId), 5000, 'timer lookup')
+    if (job && (await job.isFailed())) {
+      this.log.warn({ jobId, reason: job.failedReason }, 'timer job had failed for good; scheduling it again')
+      await job.remove()
+    }
   }
 }

@@ -23,8 +23,17 @@ export async function toInbound(msg: Message, opts: { needTopic: boolean }): Pro
     text: msg.text() ?? '',
     mentionIds,
     attachment,
-    saidAt: msg.date(),
+    saidAt: saidAtOf(msg),
   }
+}
+
+/**
+ * The puppet's timestamp, or the moment the message reached us when the puppet sent none or
+ * nonsense (an Invalid Date would make PostgreSQL refuse the row and the message be lost).
+ */
+function saidAtOf(msg: Message): Date {
+  const at = msg.date()
+  return Number.isNaN(at.getTime()) ? new Date() : at
 }
 
 async function describeAttachment(msg: Message): Promise<AttachmentMeta> {

@@ -79,12 +79,19 @@ function pickIntent(input: UnderstandInput, text: PreparedText, hits: ReadonlyMa
 }
 
 /**
+ * Longer messages are understood from their beginning (the record keeps every character): word
+ * segmentation grows faster than the text, and one pasted 100 KB document stalled the bot for a minute.
+ */
+export const MAX_UNDERSTOOD_CHARS = 4000
+
+/**
  * Intent, text-level risk flags and references of one message. Pure: the lexicon is compiled once
  * by `compileLexicon`, the directory is passed in.
  */
 export function understandMessage(input: UnderstandInput, lexicon: CompiledLexicon, directory: Directory): Understanding {
-  const text = prepareText(input.text)
-  const references = extractReferences(input.text, input.mentionIds, lexicon, directory.customers)
+  const head = input.text.length > MAX_UNDERSTOOD_CHARS ? input.text.slice(0, MAX_UNDERSTOOD_CHARS) : input.text
+  const text = prepareText(head)
+  const references = extractReferences(head, input.mentionIds, lexicon, directory.customers)
   const matched = matchLexicon(text, lexicon)
   const { intent, confidence } = pickIntent(input, text, matched.intents)
 

@@ -1,0 +1,245 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parse, stringify } from 'yaml'
+import { freePort } from '../support/mock-gateway.js'
+import { Auditor, type FaultRow } from './support/audit.js'
+import { BatonProcess } from './support/baton-process.js'
+import { GatewayControl } from './support/gateway-control.js'
+import { Load } from './support/load.js'
+import { startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.js'
+import { startPrivateRedis, type PrivateRedis } from './support/private-redis.js'
+import { problemsOf, textTable, writeReport } from './support/report.js'
+
+/**
+ * Faults under a steady load (≈5 messages/s across five groups) through a wechaty-puppet-service
+ * gateway, with Baton as a real child process on a PostgreSQL and a Redis of the suite's own.
+ * After each fault the traffic is audited: every message said stored once, every send (approved
+ * drafts, notices, replies, reminders) delivered once, every due timer fired once, evidence intact.
+ */
+const ARTIFACTS = resolve(process.env['FAULTS_ARTIFACTS_DIR'] ?? 'artifacts/faults')
+const RATE = Number(process.env['FAULTS_RATE'] ?? 5)
+const WARM_MS = 10_000
+const AFTER_MS = 15_000
+const SETTLE_MS = 45_000
+const OUTAGE_MS = 20_000
+const THROTTLE_MS = 40_000
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const t0 = Date.now()
+const log = (line: string) => process.stdout.write(`[faults +${((Date.now() - t0) / 1000).toFixed(0)}s] ${line}\n`)
+
+/** The sandbox tenant with short waits (reminders within the run), no quiet hours, roomier send limits. */
+function writeFaultTenant(dir: string): string {
+  const tenant = parse(readFileSync('config/sandbox.yaml', 'utf8')) as Record<string, Record<string, unknown>>
+  // a waiting case is reminded every 15 s for two minutes, then escalated: timers come due during every fault
+  const wait = { dueIn: '5m', firstReminderAfter: '15s', remindEvery: '15s', remindersBeforeEscalation: 8, escalation: ['owner', 'supervisor'] }
+  tenant['policy'] = {
+    ...tenant['policy'],
+    quietHours: { start: '00:00', end: '00:00' },
+    waits: { waiting_customer_material: wait, waiting_contact_coordination: wait, waiting_executor: wait, waiting_partner: wait },
+  }
+  tenant['outbound'] = { ...tenant['outbound'], perGroupPerMinute: 120, perAccountPerMinute: 300 }
+  tenant['paths'] = { lexicon: resolve('config/lexicon.yaml'), knowledge: resolve('config/knowledge'), wording: resolve('config/wording') }
+  const file = join(dir, 'fault-tenant.yaml')
+  writeFileSync(file, stringify(tenant))
+  return file
+}
+
+describe('fault injection: nothing lost, nothing doubled', () => {
+  let postgres: PrivatePostgres | undefined
+  let redis: PrivateRedis | undefined
+  let gateway: GatewayControl | undefined
+  let baton: BatonProcess | undefined
+  let db: pg.Pool | undefined
+  let load: Load
+  let audit: Auditor
+  let workDir = ''
+  const rows: FaultRow[] = []
+  const runTag = `f${Date.now().toString(36).slice(-4).replace(/\d/g, (d) => 'klmnopqrst'[Number(d)]!)}`
+  let windowStart = Date.now()
+
+  // the private servers and child processes go with the suite, however it ends
+  const emergencyStop = () => {
+    baton?.killNow()
+    gateway?.killNow()
+    redis?.destroySync()
+    postgres?.destroySync()
+    if (workDir) rmSync(workDir, { recursive: true, force: true })
+  }
+  const onSignal = (signal: NodeJS.Signals) => {
+    emergencyStop()
+    process.kill(process.pid, signal)
+  }
+  const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+
+  beforeAll(async () => {
+    process.once('exit', emergencyStop)
+    for (const sig of SIGNALS) process.once(sig, onSignal)
+    mkdirSync(ARTIFACTS, { recursive: true })
+    workDir = mkdtempSync(join(tmpdir(), 'baton-faults-'))
+    postgres = await startPrivatePostgres()
+    redis = await startPrivateRedis()
+    log(`private PostgreSQL on ${postgres.port}, Redis on ${redis.port}`)
+    const tenantFile = writeFaultTenant(workDir)
+    gateway = new GatewayControl(tenantFile, log)
+    await gateway.start()
+    const port = await freePort()
+    baton = new BatonProcess(
+      {
+        ...gateway.env,
+        NODE_ENV: 'production',
+        DATABASE_URL: postgres.url('baton'),
+        DATABASE_SCHEMA: 'public',
+        REDIS_URL: redis.url,
+        BATON_QUEUE_PREFIX: 'baton',
+        BATON_CONFIG: tenantFile,
+        BATON_MIGRATE: 'auto',
+        BATON_DATA_DIR: join(workDir, 'var'),
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+        WECHATY_LOG: 'warn',
+        // a send cut off by kill -9 is settled (echo found → sent, else reported) within the audit's wait
+        BATON_SEND_IN_DOUBT_AFTER_MS: '20000',
+      },
+      join(ARTIFACTS, 'baton.log'),
+      port,
+    )
+    writeFileSync(join(ARTIFACTS, 'baton.log'), '')
+    baton.start()
+    if (!(await baton.waitReady(90_000))) throw new Error(`Baton did not become ready; see ${join(ARTIFACTS, 'baton.log')}`)
+    log(`Baton ready on port ${port} (gateway ${gateway.endpoint})`)
+    db = new pg.Pool({ connectionString: postgres.url('baton'), max: 3, connectionTimeoutMillis: 1000, query_timeout: 5000 })
+    db.on('error', () => undefined)
+    load = new Load(gateway, db, runTag)
+    audit = new Auditor(db, (key) => `r-${key}@chatroom`)
+  }, 180_000)
+
+  afterAll(async () => {
+    load?.stop()
+    if (rows.length > 0) {
+      const table = textTable(rows)
+      process.stdout.write(`\nFault-injection suite (${RATE} msg/s, ${((Date.now() - t0) / 1000).toFixed(0)} s)\n${table}\n`)
+      for (const r of rows) for (const p of [...problemsOf(r), ...r.notes]) process.stdout.write(`  ${r.fault}: ${p}\n`)
+      writeReport(ARTIFACTS, rows, { date: new Date().toISOString(), rate: `${RATE} msg/s`, durationSeconds: Math.round((Date.now() - t0) / 1000), batonStarts: baton?.starts ?? 0 })
+      process.stdout.write(`report: ${join(ARTIFACTS, 'report.md')}\n`)
+    }
+    await db?.end().catch(() => undefined)
+    await baton?.stop(10_000)
+    await gateway?.stop()
+    await redis?.destroy()
+    await postgres?.destroy()
+    if (workDir) rmSync(workDir, { recursive: true, force: true })
+    process.off('exit', emergencyStop)
+    for (const sig of SIGNALS) process.off(sig, onSignal)
+  }, 120_000)
+
+  /** Load before, during and after `fault`; then wait for the dust to settle and audit the window. */
+  async function scenario(name: string, fault: () => Promise<string[] | void>): Promise<FaultRow> {
+    const notes: string[] = []
+    if (!(await baton!.waitReady(20_000))) {
+      await baton!.stop(5000)
+      baton!.start()
+      notes.push(`Baton was not ready at the start: restarted it (ready: ${await baton!.waitReady(60_000)})`)
+    }
+    const from = gateway!.said.length
+    windowStart = Date.now()
+    log(`${name}: load on`)
+    load.start(RATE)
+    await sleep(WARM_MS)
+    notes.push(...((await fault()) ?? []))
+    await sleep(AFTER_MS)
+    load.stop()
+    const said = gateway!.said.slice(from)
+    log(`${name}: load off after ${said.length} messages; settling`)
+    const deadline = Date.now() + SETTLE_MS
+    let settled = false
+    while (Date.now() < deadline) {
+      settled = await audit.settled(said).catch(() => false)
+      if (settled) break
+      await sleep(1000)
+    }
+    const recovered = (await baton!.readyz()).ok
+    if (!settled) notes.push(`not settled ${SETTLE_MS / 1000} s after the load stopped`)
+    if (!recovered) notes.push(`/readyz: ${JSON.stringify((await baton!.readyz()).body)}`)
+    const row = await audit.row(name, { from: windowStart, to: Date.now() }, said, gateway!.ledger)
+    row.recovered = recovered
+    row.notes.unshift(...notes)
+    rows.push(row)
+    log(`${name}: ${problemsOf(row).join('; ') || 'pass'}`)
+    return row
+  }
+
+  async function untilSending(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      const rows = await db!.query(`SELECT 1 FROM sends WHERE status = 'sending' LIMIT 1`).catch(() => ({ rows: [] }))
+      if (rows.rows.length > 0) return true
+      await sleep(20)
+    }
+    return false
+  }
+
+  const expectClean = (r: FaultRow) => expect({ fault: r.fault, problems: problemsOf(r) }).toEqual({ fault: r.fault, problems: [] })
+
+  it('baseline: no fault', async () => {
+    expectClean(await scenario('none (baseline)', async () => void (await sleep(10_000))))
+  }, 240_000)
+
+  it('PostgreSQL stopped for 20 s', async () => {
+    expectClean(
+      await scenario('PostgreSQL down 20 s', async () => {
+        await postgres!.stop()
+        await sleep(OUTAGE_MS)
+        await postgres!.start()
+      }),
+    )
+  }, 240_000)
+
+  it('Redis stopped for 20 s (restarted empty)', async () => {
+    expectClean(
+      await scenario('Redis down 20 s', async () => {
+        await redis!.stop()
+        await sleep(OUTAGE_MS)
+        await redis!.start()
+      }),
+    )
+  }, 240_000)
+
+  it('gateway killed and brought back, replaying earlier events', async () => {
+    expectClean(
+      await scenario('gateway kill -9 + replay', async () => {
+        await gateway!.kill()
+        await sleep(10_000)
+        await gateway!.start()
+        return [`Baton ready again within 45 s of the gateway's return: ${await baton!.waitReady(45_000)}`]
+      }),
+    )
+  }, 240_000)
+
+  it('Baton killed with SIGKILL mid-traffic and restarted', async () => {
+    expectClean(
+      await scenario('Baton kill -9 + restart', async () => {
+        // aim for the worst moment: a send claimed and on its way to WeCom (give up after 10 s)
+        const aimed = await untilSending(10_000)
+        await baton!.kill9()
+        await sleep(5000)
+        baton!.start()
+        const ready = await baton!.waitReady(60_000)
+        return [`killed ${aimed ? 'while a send was being delivered' : 'with no send in flight'}`, ...(ready ? [] : ['restarted Baton did not become ready within 60 s'])]
+      }),
+    )
+  }, 300_000)
+
+  it('puppet refuses sends with a throttle error (20001 操作过于频繁) for 40 s', async () => {
+    expectClean(
+      await scenario('send throttling 40 s', async () => {
+        gateway!.failSends(THROTTLE_MS)
+        await sleep(THROTTLE_MS)
+        return [`${gateway!.refusedSends.length} send attempt(s) refused so far`]
+      }),
+    )
+  }, 300_000)
+})
