@@ -16,6 +16,7 @@ import { buildWechaty } from '../adapters/wecom/build-wechaty.js'
 import { SandboxTenant } from '../adapters/wecom/sandbox-tenant.js'
 import { WecomSession } from '../adapters/wecom/wecom-session.js'
 import { createTelemetry } from './telemetry.js'
+import { storeWithCommitHooks } from './commit-hooks.js'
 import { buildServices } from './build-services.js'
 import { systemClock } from '../app/ports.js'
 import type { Store } from '../app/store.js'
@@ -88,16 +89,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     // every committed unit of work may have queued sends or moved a timer: act on it right away
     const sql = new SqlStore(ds)
     const schedules = roles.includes('bot') || roles.includes('worker')
-    const store: Store = {
-      transaction: async (fn) => {
-        const r = await sql.transaction(fn)
-        if (schedules) {
-          relay.kick()
-          timers.kick()
-        }
-        return r
-      },
-    }
+    const store: Store = schedules ? storeWithCommitHooks(sql, { sendsQueued: () => relay.kick(), timersTouched: () => timers.kick() }) : sql
     await warnUnlessNoEviction(redis, log)
     const clock = systemClock
     // supervisors' /auto switches override policy.automaticCategories
