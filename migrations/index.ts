@@ -2,6 +2,7 @@ import { Foundation1764000000000 } from './1764000000000-foundation.js'
 import { CasesDraftsEvidence1764000100000 } from './1764000100000-cases-drafts-evidence.js'
 import { Timers1764000200000 } from './1764000200000-timers.js'
 import { AutomationRecall1764000300000 } from './1764000300000-automation-recall.js'
+import { TimerSyncIndex1764000700000 } from './1764000700000-timer-sync-index.js'
 
 /** Every migration in order; imported explicitly (no globbing) so tsx, vitest and tsc agree. */
-export const MIGRATIONS = [Foundation1764000000000, CasesDraftsEvidence1764000100000, Timers1764000200000, AutomationRecall1764000300000]
+export const MIGRATIONS = [Foundation1764000000000, CasesDraftsEvidence1764000100000, Timers1764000200000, AutomationRecall1764000300000, TimerSyncIndex1764000700000]
