@@ -8,6 +8,7 @@ import type { Logger } from '../app/ports.js'
 import { recordMessage } from '../app/record-message.js'
 import { createDataSource, ensureDatabase, runMigrations } from '../adapters/db/data-source.js'
 import { SqlMessageStore } from '../adapters/db/message-store.js'
+import { BatchingMessageStore } from '../adapters/db/batching-message-store.js'
 import { syncDirectory } from '../adapters/db/sync-directory.js'
 import { closeServer, createHttpApp, listen } from '../adapters/http/create-http-app.js'
 import { healthRoutes } from '../adapters/http/health-routes.js'
@@ -102,7 +103,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       const sandbox = env.sandbox ? new SandboxTenant(tenant) : undefined
       const session = new WecomSession(buildWechaty(env, sandbox?.puppet), log)
       session.needTopics = directory.needsTopics
-      const messages = new SqlMessageStore(ds)
+      const messages = new BatchingMessageStore(ds, new SqlMessageStore(ds))
       const pipeline = { ...commandServices, messages, messenger: session }
       session.onMessage(async (msg) => {
         const outcome = await recordMessage({ store: messages, directory, log, telemetry }, msg)
