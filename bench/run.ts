@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     say(`Baton all-in-one up (pid ${baton.child.pid}), RSS ${(baton.rssBytes() / 2 ** 20).toFixed(0)} MB`)
     const empty = await batonIngest(gw, ds, world, SIZES.reps, SIZES.n, 1000)
     problems['ingest'] = empty.problems
-    say(`Baton ingest (empty db): ${rates(empty.reps).join(', ')} msg/s${empty.problems.length ? `; PROBLEMS: ${empty.problems.join('; ')}` : ''}`)
+    say(`Baton ingest (empty db): ${rates(empty.reps).join(', ')} msg/s, RSS ${(baton.rssBytes() / 2 ** 20).toFixed(0)} MB${empty.problems.length ? `; PROBLEMS: ${empty.problems.join('; ')}` : ''}`)
     if (process.env['BENCH_ONLY'] === 'ingest') {
       // development aid (with BENCH_CPU_PROF=1: a CPU profile of Baton in bench/.work/cpu-prof)
       await baton.stop()
