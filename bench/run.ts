@@ -22,6 +22,9 @@ const SIZES = QUICK
   ? { n: 2000, reps: 2, latencySeconds: 5, latencyReps: 1, approvals: 20, memory: [10_000, 20_000], memoryStep: 5000, growth: { messages: 100_000, cases: 10_000 }, timers: { cases: 10_000, due: 1000 } }
   : { n: 20_000, reps: 3, latencySeconds: 20, latencyReps: 3, approvals: 100, memory: [100_000, 200_000], memoryStep: 20_000, growth: { messages: 1_000_000, cases: 100_000 }, timers: { cases: 100_000, due: 10_000 } }
 const RATE = 100
+// development overrides of the ingest size
+if (process.env['BENCH_N']) SIZES.n = Number(process.env['BENCH_N'])
+if (process.env['BENCH_REPS']) SIZES.reps = Number(process.env['BENCH_REPS'])
 
 const started = Date.now()
 const stamp = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s`
