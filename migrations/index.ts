@@ -4,6 +4,7 @@ import { Timers1764000200000 } from './1764000200000-timers.js'
 import { AutomationRecall1764000300000 } from './1764000300000-automation-recall.js'
 import { MetricsKnowledge1764000500000 } from './1764000500000-metrics-knowledge.js'
 import { Resilience1764000600000 } from './1764000600000-resilience.js'
+import { TimerSyncIndex1764000700000 } from './1764000700000-timer-sync-index.js'
 
 /** Every migration in order; imported explicitly (no globbing) so tsx, vitest and tsc agree. */
-export const MIGRATIONS = [Foundation1764000000000, CasesDraftsEvidence1764000100000, Timers1764000200000, AutomationRecall1764000300000, MetricsKnowledge1764000500000, Resilience1764000600000]
+export const MIGRATIONS = [Foundation1764000000000, CasesDraftsEvidence1764000100000, Timers1764000200000, AutomationRecall1764000300000, MetricsKnowledge1764000500000, Resilience1764000600000, TimerSyncIndex1764000700000]

@@ -91,6 +91,8 @@ export async function handleMessage(deps: HandleDeps, msg: RecordedMessage): Pro
       })
     }
 
+    // decided on facts read before the case was locked: a concurrent message may have moved it
+    let refused = false
     if (kase && decision.transition) {
       try {
         const missing = decision.transition.to === 'waiting_customer_material' || decision.transition.to === 'waiting_contact_coordination' ? services.materialItemsFor(kase.serviceType) : undefined
@@ -100,6 +102,7 @@ export async function handleMessage(deps: HandleDeps, msg: RecordedMessage): Pro
         if (!isAppError(err) || err.code !== 'illegal_transition') throw err
         deps.log.warn({ messageId: msg.wecomId, caseId: kase.id, reason: err.message }, 'transition refused')
         await tx.appendEvidence(kase.id, { kind: 'transition_refused', actor: msg.talkerId, at: now, payload: { from: kase.state, to: decision.transition.to, reason: err.message } })
+        refused = true
       }
     }
 
@@ -117,7 +120,8 @@ export async function handleMessage(deps: HandleDeps, msg: RecordedMessage): Pro
       await notifyUncertain(tx, deps, { riskFlags: decision.draft?.riskFlags ?? [...understanding.riskFlags, 'uncertain_case'], source, candidates, kase, now })
     }
 
-    if (decision.writeback && kase) kase = await writeBack(tx, deps, kase, decision.writeback, now)
+    // the write-back belongs to the transition: none when the case had already moved on
+    if (decision.writeback && kase && !refused) kase = await writeBack(tx, deps, kase, decision.writeback, now)
 
     await tx.markMessageHandled(msg.id, {
       caseId: kase?.id ?? null,

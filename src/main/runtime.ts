@@ -8,6 +8,7 @@ import type { Logger } from '../app/ports.js'
 import { recordMessage } from '../app/record-message.js'
 import { createDataSource, ensureDatabase, runMigrations } from '../adapters/db/data-source.js'
 import { SqlMessageStore } from '../adapters/db/message-store.js'
+import { BatchingMessageStore } from '../adapters/db/batching-message-store.js'
 import { syncDirectory } from '../adapters/db/sync-directory.js'
 import { closeServer, createHttpApp, listen } from '../adapters/http/create-http-app.js'
 import { healthRoutes } from '../adapters/http/health-routes.js'
@@ -16,6 +17,7 @@ import { buildWechaty } from '../adapters/wecom/build-wechaty.js'
 import { SandboxTenant } from '../adapters/wecom/sandbox-tenant.js'
 import { WecomSession } from '../adapters/wecom/wecom-session.js'
 import { createTelemetry } from './telemetry.js'
+import { storeWithCommitHooks } from './commit-hooks.js'
 import { buildServices } from './build-services.js'
 import { systemClock } from '../app/ports.js'
 import type { Store } from '../app/store.js'
@@ -123,16 +125,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     // every committed unit of work may have queued sends or moved a timer: act on it right away
     const sql = new SqlStore(ds)
     const schedules = roles.includes('bot') || roles.includes('worker')
-    const store: Store = {
-      transaction: async (fn) => {
-        const r = await sql.transaction(fn)
-        if (schedules) {
-          relay.kick()
-          timers.kick()
-        }
-        return r
-      },
-    }
+    const store: Store = schedules ? storeWithCommitHooks(sql, { sendsQueued: () => relay.kick(), timersTouched: () => timers.kick() }) : sql
     await warnUnlessNoEviction(redis, log)
     const clock = systemClock
     // supervisors' /auto switches override policy.automaticCategories
@@ -155,7 +148,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       const sandbox = env.sandbox ? new SandboxTenant(tenant) : undefined
       const session = new WecomSession(buildWechaty(env, sandbox?.puppet), log, [env.WECHATY_PUPPET_SERVICE_TOKEN])
       session.needTopics = directory.needsTopics
-      const messages = new SqlMessageStore(ds)
+      const messages = new BatchingMessageStore(ds, new SqlMessageStore(ds))
       const pipeline = { ...commandServices, messages, messenger: session }
       // PostgreSQL down: inbound messages wait in a local spool and are replayed in order
       const intake = new InboundIntake(

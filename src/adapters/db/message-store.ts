@@ -45,7 +45,7 @@ export function toRecordedMessage(r: MessageRow): RecordedMessage {
  * What PostgreSQL can hold of a string: no NUL (text and jsonb refuse it) and no lone surrogate
  * (jsonb refuses its escape); everything else is kept verbatim.
  */
-function pgText(s: string): string {
+export function pgText(s: string): string {
   return Buffer.from(s, 'utf8').toString('utf8').replaceAll('\u0000', '')
 }
 

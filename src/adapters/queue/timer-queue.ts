@@ -5,6 +5,7 @@ import type { Logger } from '../../app/ports.js'
 import type { TimerJob, TimerOutcome } from '../../app/fire-timer.js'
 import { timerJobId } from '../../domain/timer-plan.js'
 import { withDeadline } from './deadline.js'
+import { TIMER_UNSYNCED } from '../../../migrations/1764000700000-timer-sync-index.js'
 
 export const TIMER_QUEUE = 'timers'
 
@@ -42,7 +43,8 @@ export function startTimerWorker(opts: {
         throw new DelayedError()
       }
     },
-    { connection: opts.connection, prefix: opts.prefix, concurrency: 4 },
+    // timers are short transactions on different rows: a morning's due reminders fire in parallel
+    { connection: opts.connection, prefix: opts.prefix, concurrency: 16 },
   )
   worker.on('error', (err) => opts.log.warn({ err: { message: err.message } }, 'timer worker error'))
   return worker
@@ -127,12 +129,8 @@ export class TimerReconciler {
   }
 
   private async pass(mode: 'changed' | 'full'): Promise<number> {
-    const desired = `'timer-' || id || '-' || state_version || '-' || reminder_count`
-    const where =
-      mode === 'full'
-        ? `(next_timer_at IS NOT NULL AND closed_at IS NULL) OR timer_job_id IS NOT NULL`
-        : `(next_timer_at IS NOT NULL AND closed_at IS NULL AND timer_job_id IS DISTINCT FROM ${desired})
-           OR ((next_timer_at IS NULL OR closed_at IS NOT NULL) AND timer_job_id IS NOT NULL)`
+    // 'changed' is the predicate of cases_timer_unsynced_idx: only out-of-date rows are read
+    const where = mode === 'full' ? `(next_timer_at IS NOT NULL AND closed_at IS NULL) OR timer_job_id IS NOT NULL` : TIMER_UNSYNCED
     let lastId = 0
     let total = 0
     for (;;) {
