@@ -15,6 +15,7 @@ export interface CaseRecord {
   missingItems: string[]
   dueAt: Date | null
   stateEnteredAt: Date
+  /** bumped on every state entry and every moved timer: part of the timer job id */
   stateVersion: number
   reminderCount: number
   cancellationReason: string | null

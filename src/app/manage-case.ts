@@ -111,8 +111,12 @@ export async function rescheduleTimer(deps: ManageDeps, by: Staff, caseId: numbe
     if (!deps.services.planTimer(kase)) throw new AppError('conflict', `case ${caseId} has no pending timer`, { id: caseId, reason: 'no_timer' })
     const at = new Date(now.getTime() + opts.delayMs)
     const dueAt = opts.snooze && (!kase.dueAt || kase.dueAt < at) ? at : kase.dueAt
-    await tx.updateCase(caseId, { nextTimerAt: at, dueAt, updatedAt: now })
+    // The timer job id is (case, stateVersion, attempt) and BullMQ ignores a re-add under an id
+    // it holds: without a new version the old job would keep its old time and the moved timer
+    // would never be scheduled. The version bump also makes the old job stale if it fires.
+    const stateVersion = kase.stateVersion + 1
+    await tx.updateCase(caseId, { nextTimerAt: at, dueAt, stateVersion, updatedAt: now })
     await tx.appendEvidence(caseId, { kind: opts.snooze ? 'snoozed' : 'remind_requested', actor: by.id, at: now, payload: { nextTimerAt: at.toISOString(), dueAt: dueAt?.toISOString() ?? null, reason: opts.reason } })
-    return { ...kase, nextTimerAt: at, dueAt, updatedAt: now }
+    return { ...kase, nextTimerAt: at, dueAt, stateVersion, updatedAt: now }
   })
 }

@@ -2,6 +2,8 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadTenant } from '../../src/config/load-tenant.js'
 import { fireTimer } from '../../src/app/fire-timer.js'
+import { createTimerQueue } from '../../src/adapters/queue/timer-queue.js'
+import { redisConnection } from '../../src/adapters/queue/outbound-queue.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
 import { botSaid, sayAndSettle, sendsSettled } from '../support/groups.js'
 import { eventually, TEST_REDIS_URL } from '../support/test-env.js'
@@ -70,8 +72,12 @@ describe('timers: reminders, escalation, write-backs and recovery (real Redis + 
     const c = await caseRow('zhang')
     await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/wait ${c.id} waiting_customer_material` })
     const before = reminders('cust-zhang').length
+    // lose every key of this run's queues (a FLUSHALL of the shared Redis would also wipe the
+    // queues of test files running in parallel)
     const redis = new Redis(TEST_REDIS_URL)
-    await redis.flushall()
+    const keys = await redis.keys(`${h.env.BATON_QUEUE_PREFIX}:*`)
+    expect(keys.length).toBeGreaterThan(0)
+    await redis.del(...keys)
     await redis.quit()
     await h.runtime.timers!.reconcileNow('full')
     await eventually(() => reminders('cust-zhang').length > before, { timeoutMs: 10_000 })
@@ -91,8 +97,6 @@ describe('timers: reminders, escalation, write-backs and recovery (real Redis + 
     expect(after.state).toBe('waiting_partner')
     expect(botSaid(h, 'partner-anxin').filter((t) => t.startsWith(`【回写】案件#${c.id}`))).toHaveLength(1)
     await eventually(async () => (await caseRow('zhao')).timer_job_id !== oldJob)
-    const { createTimerQueue } = await import('../../src/adapters/queue/timer-queue.js')
-    const { redisConnection } = await import('../../src/adapters/queue/outbound-queue.js')
     const q = createTimerQueue(redisConnection(TEST_REDIS_URL), h.env.BATON_QUEUE_PREFIX)
     expect(await q.getJob(oldJob!)).toBeUndefined()
     await q.close()
@@ -103,8 +107,6 @@ describe('timers: reminders, escalation, write-backs and recovery (real Redis + 
     const job = await eventually(async () => (await caseRow('zhao')).timer_job_id as string | null)
     await sayAndSettle(h, { as: 'wx-supervisor-liu', group: 'internal', text: `/cancel ${c.id} 客户已自行处理` })
     await eventually(async () => (await caseRow('zhao')).timer_job_id === null)
-    const { createTimerQueue } = await import('../../src/adapters/queue/timer-queue.js')
-    const { redisConnection } = await import('../../src/adapters/queue/outbound-queue.js')
     const q = createTimerQueue(redisConnection(TEST_REDIS_URL), h.env.BATON_QUEUE_PREFIX)
     expect(await q.getJob(job!)).toBeUndefined()
     await q.close()
@@ -129,5 +131,24 @@ describe('timers: reminders, escalation, write-backs and recovery (real Redis + 
     await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/remind ${c.id}` })
     await sendsSettled(h)
     expect(botSaid(h, 'internal')).toContain(`案件#${c.id} 已结束（已取消）。`)
+  })
+
+  it('/remind now on a timer an hour away reminds within seconds, and the old job is gone (a moved timer gets a new job id)', async () => {
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: '/open 赵姐 资料 一小时后提醒' })
+    const c = await caseRow('zhao')
+    expect(c.state).toBe('requested')
+    await h.runtime.timers!.reconcileNow('changed')
+    const first = (await caseRow('zhao')).timer_job_id as string
+    expect(first).toMatch(/^timer-/)
+    const teamReminders = () => botSaid(h, 'internal').filter((t) => t.includes(`案件#${c.id}`) && t.includes('已到处理时限'))
+    expect(teamReminders()).toHaveLength(0)
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/remind ${c.id} now` })
+    await eventually(() => teamReminders().length === 1, { timeoutMs: 10_000 })
+    const moved = (await caseRow('zhao')).timer_job_id as string
+    expect(moved).not.toBe(first)
+    const q = createTimerQueue(redisConnection(TEST_REDIS_URL), h.env.BATON_QUEUE_PREFIX)
+    expect(await q.getJob(first)).toBeUndefined()
+    await q.close()
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/cancel ${c.id} 测试结束` })
   })
 })
