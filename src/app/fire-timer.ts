@@ -4,10 +4,11 @@ import { label, say } from './case-facts-text.js'
 import type { CaseRecord } from './case-record.js'
 import { createDraft } from './create-draft.js'
 import type { HandleDeps } from './handle-message.js'
+import type { Telemetry } from './ports.js'
 import type { Tx } from './store.js'
 
 /** A timer needs what deciding a message needs: the store, directory, services and wording. */
-export type TimerDeps = HandleDeps
+export type TimerDeps = HandleDeps & { telemetry?: Pick<Telemetry, 'timerFired'> }
 
 export interface TimerJob {
   caseId: number
@@ -27,7 +28,8 @@ const EARLY_TOLERANCE_MS = 1000
  */
 export async function fireTimer(deps: TimerDeps, job: TimerJob): Promise<TimerOutcome> {
   const now = deps.clock.now()
-  return deps.store.transaction(async (tx) => {
+  let lateMs: number | null = null
+  const outcome = await deps.store.transaction(async (tx) => {
     const kase = await tx.lockCase(job.caseId)
     const due = kase?.nextTimerAt
     if (!kase || kase.closedAt || !due || kase.stateVersion !== job.stateVersion || kase.reminderCount !== job.attempt || due.getTime() > now.getTime() + EARLY_TOLERANCE_MS) {
@@ -63,9 +65,13 @@ export async function fireTimer(deps: TimerDeps, job: TimerJob): Promise<TimerOu
       at: now,
       payload: { step: plan.step, attempt: job.attempt, dueAt: due.toISOString(), lateMs: now.getTime() - due.getTime(), nextTimerAt: next?.toISOString() ?? null },
     })
-    deps.log.info({ caseId: kase.id, step: plan.step, attempt: job.attempt, lateMs: now.getTime() - due.getTime() }, 'timer fired')
+    lateMs = now.getTime() - due.getTime()
+    deps.log.info({ caseId: kase.id, step: plan.step, attempt: job.attempt, lateMs }, 'timer fired')
     return plan.step
   })
+  // counted once committed: a rolled-back firing is retried and would be counted twice
+  if (lateMs !== null) deps.telemetry?.timerFired(outcome, lateMs)
+  return outcome
 }
 
 function caseVars(deps: TimerDeps, kase: CaseRecord): Record<string, string | number> {

@@ -33,12 +33,18 @@ export interface Telemetry {
   inboundIgnored(reason: 'unknown_group'): void
   inboundRecorded(channel: string): void
   inboundDuplicate(): void
+  /** a reminder or escalation committed, this late after its due time */
+  timerFired(step: string, lateMs: number): void
+  /** one delivery attempt of the outbound queue ended so */
+  sendFinished(outcome: string): void
 }
 
 export const noTelemetry: Telemetry = {
   inboundIgnored: () => undefined,
   inboundRecorded: () => undefined,
   inboundDuplicate: () => undefined,
+  timerFired: () => undefined,
+  sendFinished: () => undefined,
 }
 
 /** Where a message goes: a room (group) or a contact (direct message). */

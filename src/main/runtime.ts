@@ -188,7 +188,11 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         throttle,
         isOutage: isDatabaseOutage,
         groupOf: async (sendId) => ((await ds.query(`SELECT group_key FROM sends WHERE id = $1`, [sendId])) as { group_key: string | null }[])[0]?.group_key ?? null,
-        deliver: (sendId, final) => deliverSend({ store, messenger: session, directory, clock, log, failureNotice, isThrottled }, sendId, { final }),
+        deliver: async (sendId, final) => {
+          const outcome = await deliverSend({ store, messenger: session, directory, clock, log, failureNotice, isThrottled }, sendId, { final })
+          telemetry.sendFinished(outcome)
+          return outcome
+        },
       })
       await session.start()
       sandbox?.populate()
@@ -294,7 +298,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     }
 
     if (roles.includes('worker')) {
-      const timerWorker = startTimerWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, isOutage: isDatabaseOutage, fire: (job) => fireTimer({ store, directory, services, wording, clock, log }, job) })
+      const timerWorker = startTimerWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, isOutage: isDatabaseOutage, fire: (job) => fireTimer({ store, directory, services, wording, clock, log, telemetry }, job) })
       stops.unshift(() => timerWorker.close())
       const expiry = metrics.draftExpirySweep()
       expiry.start()

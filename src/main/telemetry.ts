@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Telemetry } from '../app/ports.js'
 
 /** What a scrape reads live: queue depths, send states, waiting cases, the WeCom session. */
@@ -28,6 +28,14 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
   const ignored = new Counter({ name: 'baton_inbound_ignored_total', help: 'Inbound messages ignored (unwatched groups)', labelNames: ['reason'], registers: [registry] })
   const recorded = new Counter({ name: 'baton_inbound_recorded_total', help: 'Messages recorded', labelNames: ['channel'], registers: [registry] })
   const duplicate = new Counter({ name: 'baton_inbound_duplicate_total', help: 'Replayed or duplicate messages dropped', registers: [registry] })
+  const timerLateness = new Histogram({
+    name: 'baton_timer_lateness_seconds',
+    help: 'How late reminders and escalations fired after their due time (quiet-hour holds excluded: the due time is the held one)',
+    labelNames: ['step'],
+    buckets: [0.1, 0.5, 1, 2, 5, 15, 60, 300],
+    registers: [registry],
+  })
+  const sendAttempts = new Counter({ name: 'baton_send_attempts_total', help: 'Delivery attempts of the outbound queue by outcome (sent, retry, failed, throttled, already_done)', labelNames: ['outcome'], registers: [registry] })
   const decisions = new Counter({ name: 'baton_decisions_total', help: 'Handling decisions by mode (command = a chat command)', labelNames: ['mode'], registers: [registry] })
   let gauges: LiveGauges | null = null
   // a scrape during an outage still answers: a figure that cannot be read is left out
@@ -126,6 +134,8 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     inboundIgnored: (reason) => ignored.inc({ reason }),
     inboundRecorded: (channel) => recorded.inc({ channel }),
     inboundDuplicate: () => duplicate.inc(),
+    timerFired: (step, lateMs) => timerLateness.observe({ step }, Math.max(0, lateMs) / 1000),
+    sendFinished: (outcome) => sendAttempts.inc({ outcome }),
     decided: (mode) => decisions.inc({ mode }),
     attachGauges: (g) => {
       gauges = g

@@ -159,6 +159,7 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     expect(text).toMatch(/baton_queue_jobs\{queue="outbound",state="waiting"\} 0/)
     expect(text).toMatch(/baton_cases_waiting\{state="[a-z_]+"\} [1-9]/)
     expect(text).toMatch(/baton_wecom_logged_in 1/)
+    expect(text).toMatch(/baton_send_attempts_total\{outcome="sent"\} [1-9]/)
   })
 
   it('/recall records a wrong send (the mock cannot recall), /auto is for supervisors and is recorded, /stats sums it up', async () => {

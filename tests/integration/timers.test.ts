@@ -44,6 +44,11 @@ describe('timers: reminders, escalation, write-backs and recovery (real Redis + 
     expect(escalations[1]).toMatch(/^🚨 升级·主管/)
     const after = await caseRow('zhao')
     expect(after.reminder_count).toBe(4)
+    // reminder lateness is exported for Prometheus, per step
+    const addr = h.runtime.server!.address()
+    const metrics = await (await fetch(`http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/metrics`)).text()
+    expect(metrics).toMatch(/baton_timer_lateness_seconds_count\{step="remind"\} [2-9]/)
+    expect(metrics).toMatch(/baton_timer_lateness_seconds_count\{step="escalate_owner"\} [1-9]/)
     expect(after.next_timer_at).toBeNull()
     // the supervisor also hears it directly
     const [dm] = await h.runtime.ds.query(`SELECT text FROM sends WHERE contact_id = 'wx-supervisor-liu' AND kind = 'escalation'`)
