@@ -5,6 +5,7 @@ import { sayAndSettle, seen, sendsSettled } from '../support/groups.js'
 import { apiClient, API_TOKENS_ENV } from '../support/api-client.js'
 import { SqlStore } from '../../src/adapters/db/sql-store.js'
 
+const CHEN_TOKEN = 'chen-token-0123456789'
 const PARTNER_TEXT = 'DD20261101001 麻烦让客户上传一下空调安装位置的照片，内部工单池已派单，师傅李工电话13912345678'
 
 describe('HTTP API: cases and drafts, through the same use cases as the chat commands', () => {
@@ -22,7 +23,7 @@ describe('HTTP API: cases and drafts, through the same use cases as the chat com
   beforeAll(async () => {
     const tenant = loadTenant('config/sandbox.yaml')
     tenant.outbound = { ...tenant.outbound, perGroupPerMinute: 1000 }
-    h = await startSandbox({ tenant, env: { BATON_API_TOKENS: API_TOKENS_ENV } })
+    h = await startSandbox({ tenant, env: { BATON_API_TOKENS: `${API_TOKENS_ENV},wx-handler-chen:handler:${CHEN_TOKEN}` } })
     api = apiClient(h)
   })
   afterAll(async () => {
@@ -279,5 +280,16 @@ describe('HTTP API: cases and drafts, through the same use cases as the chat com
     expect(page.text).toContain('证据链校验未通过：第 2 条记录（内容与哈希不符）')
     expect(page.text).not.toContain('证据链完整')
     expect((await api.call('GET', '/api/v1/cases/1/evidence', { as: 'viewer' })).body.verified).toBe(false)
+  })
+
+  it('a token named after a configured handler acts as that person: taking a draft makes them the owner', async () => {
+    const takeId = await newDraft('老张那边让客户再拍一张外机照片')
+    const taken = await api.call('POST', `/api/v1/drafts/${takeId}/take`, { token: CHEN_TOKEN })
+    expect(taken.status).toBe(200)
+    expect(taken.body.draft).toMatchObject({ status: 'taken_over', decidedBy: 'wx-handler-chen' })
+    const [kase] = await h.runtime.ds.query(`SELECT c.owner_id FROM cases c JOIN drafts d ON d.case_id = c.id WHERE d.id = $1`, [takeId])
+    expect(kase.owner_id).toBe('wx-handler-chen')
+    await sendsSettled(h)
+    expect(seen(h, 'internal').at(-1)).toBe(`🖥 陈明 在控制台接管了草稿#${takeId}（案件#${taken.body.draft.caseId}，发往「张先生·空调安装服务群」）。`)
   })
 })

@@ -32,9 +32,16 @@ export function draftRoutes(deps: DraftRouteDeps): Router {
   const router = new Router({ prefix: '/api/v1' })
   const viewer = requireRole(deps.tokens, 'viewer')
   const handler = requireRole(deps.tokens, 'handler')
+  // A token named after a configured handler or supervisor acts as that person: a draft taken
+  // in the console makes them the case owner (reminders and escalations reach a real person).
+  // Any other token acts as `api:<name>`. The role still comes from the token.
+  const staffOf = (ctx: Context) => {
+    const caller = callerOf(ctx)
+    return deps.directory.hasRole(caller.name, 'handler', 'supervisor') ? deps.directory.person(caller.name) : undefined
+  }
   const reviewer = (ctx: Context) => {
     const caller = callerOf(ctx)
-    return { id: apiActor(caller), supervisor: caller.role === 'supervisor' }
+    return { id: staffOf(ctx)?.id ?? apiActor(caller), supervisor: caller.role === 'supervisor' }
   }
   const view = async (id: number) => {
     const [d] = await deps.browser.drafts({ id, limit: 1 })
@@ -42,7 +49,7 @@ export function draftRoutes(deps: DraftRouteDeps): Router {
     return draftSummaryView(deps, d)
   }
   const answer = async (ctx: Context, r: ReviewResult) => {
-    await announceDecision({ ...deps.review, wording: deps.wording, log: deps.log }, r, callerOf(ctx).name)
+    await announceDecision({ ...deps.review, wording: deps.wording, log: deps.log }, r, staffOf(ctx)?.name ?? callerOf(ctx).name)
     ctx.body = { result: r.kind, draft: await view(r.draft.id), ...(r.kind === 'edit_blocked' ? { hits: r.hits } : {}) }
   }
   // params first, then the body: a bad id is named before a bad body
