@@ -10,7 +10,7 @@ import { BatonProcess } from './support/baton-process.js'
 import { GatewayControl } from './support/gateway-control.js'
 import { Load } from './support/load.js'
 import { startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.js'
-import { startPrivateRedis, type PrivateRedis } from './support/private-redis.js'
+import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.js'
 import { problemsOf, textTable, writeReport } from './support/report.js'
 
 /**
@@ -65,7 +65,7 @@ describe('fault injection: nothing lost, nothing doubled', () => {
   const emergencyStop = () => {
     baton?.killNow()
     gateway?.killNow()
-    redis?.destroySync()
+    redis?.killSync()
     postgres?.destroySync()
     if (workDir) rmSync(workDir, { recursive: true, force: true })
   }
@@ -129,7 +129,7 @@ describe('fault injection: nothing lost, nothing doubled', () => {
     await db?.end().catch(() => undefined)
     await baton?.stop(10_000)
     await gateway?.stop()
-    await redis?.destroy()
+    await redis?.kill()
     await postgres?.destroy()
     if (workDir) rmSync(workDir, { recursive: true, force: true })
     process.off('exit', emergencyStop)
@@ -201,7 +201,7 @@ describe('fault injection: nothing lost, nothing doubled', () => {
   it('Redis stopped for 20 s (restarted empty)', async () => {
     expectClean(
       await scenario('Redis down 20 s', async () => {
-        await redis!.stop()
+        await redis!.kill()
         await sleep(OUTAGE_MS)
         await redis!.start()
       }),

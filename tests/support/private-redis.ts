@@ -10,8 +10,11 @@ import { freePort } from './mock-gateway.js'
 export interface PrivateRedis {
   url: string
   port: number
+  /** kills the server with SIGKILL (a crash, not a shutdown) */
   kill(): Promise<void>
   start(): Promise<void>
+  /** kills it at once, synchronously: for process exit and signal handlers */
+  killSync(): void
 }
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
@@ -44,5 +47,5 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     })
   }
   await start()
-  return { url: `redis://127.0.0.1:${port}`, port, kill, start }
+  return { url: `redis://127.0.0.1:${port}`, port, kill, start, killSync: () => void child?.kill('SIGKILL') }
 }

@@ -261,19 +261,7 @@ export class SqlTx implements Tx {
     const rows: Row[] = await this.q.query(`SELECT * FROM sends WHERE draft_id = $1 AND kind = 'draft' FOR UPDATE`, [draftId])
     const r = rows[0]
     if (!r) return null
-    return {
-      id: Number(r['id']),
-      kind: 'draft',
-      draftId,
-      caseId: r['case_id'] === null ? null : Number(r['case_id']),
-      groupKey: (r['group_key'] as string | null) ?? null,
-      contactId: (r['contact_id'] as string | null) ?? null,
-      text: r['text'] as string,
-      status: r['status'] as SendRecord['status'],
-      attempts: Number(r['attempts']),
-      wecomMessageId: (r['wecom_message_id'] as string | null) ?? null,
-      recalledAt: (r['recalled_at'] as Date | null) ?? null,
-    }
+    return { ...toSendRecord(r), wecomMessageId: (r['wecom_message_id'] as string | null) ?? null, recalledAt: (r['recalled_at'] as Date | null) ?? null }
   }
 
   async markRecalled(sendId: number, result: 'recalled' | 'not_recalled', at: Date): Promise<void> {
