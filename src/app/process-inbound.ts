@@ -2,7 +2,7 @@ import { parseCommand } from '../domain/commands/parse-command.js'
 import type { CommandServices } from './commands/command-context.js'
 import { toCommandInput } from './commands/command-input.js'
 import { routeCommand } from './commands/route-command.js'
-import { handleMessage } from './handle-message.js'
+import { handleMessage, handleMessages } from './handle-message.js'
 import type { RecordedMessage } from './inbound-message.js'
 import type { MessageStore } from './ports.js'
 import type { HandlingMode } from '../domain/types.js'
@@ -18,4 +18,32 @@ export async function processRecorded(deps: CommandServices & { messages: Messag
   await routeCommand(deps, msg, toCommandInput(parsed, deps.wording))
   await deps.messages.markHandled(msg.id, deps.clock.now())
   return 'command'
+}
+
+/**
+ * processRecorded for messages that arrived together: ordinary messages are decided in batches
+ * (handleMessages), commands run one at a time between them, all in arrival order.
+ */
+export async function processRecordedBatch(
+  deps: CommandServices & { messages: MessageStore; isOutage?: (err: unknown) => boolean },
+  msgs: readonly RecordedMessage[],
+): Promise<Array<PromiseSettledResult<HandlingMode | 'command' | null>>> {
+  const out: Array<PromiseSettledResult<HandlingMode | 'command' | null>> = []
+  let run: RecordedMessage[] = []
+  const flush = async (): Promise<void> => {
+    if (run.length === 0) return
+    for (const r of await handleMessages(deps, run)) out.push(r.status === 'fulfilled' ? { status: 'fulfilled', value: r.value.decision.mode } : r)
+    run = []
+  }
+  for (const msg of msgs) {
+    const isPlain = msg.direction === 'inbound' && (msg.type !== 'text' || parseCommand(msg.text).kind === 'not_command')
+    if (isPlain) {
+      run.push(msg)
+      continue
+    }
+    await flush()
+    out.push(await processRecorded(deps, msg).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason })))
+  }
+  await flush()
+  return out
 }

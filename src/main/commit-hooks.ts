@@ -1,4 +1,4 @@
-import type { CasePatch, Store, Tx } from '../app/store.js'
+import type { BatchTx, CasePatch, Store, Tx } from '../app/store.js'
 
 /** Case fields a timer job is derived from: changing one means the reconciler has work. */
 const TIMER_FIELDS: ReadonlyArray<keyof CasePatch> = ['nextTimerAt', 'stateVersion', 'reminderCount', 'closedAt', 'state']
@@ -18,12 +18,23 @@ export function storeWithCommitHooks(store: Store, hooks: { sendsQueued(): void;
       if (touched.timers) hooks.timersTouched()
       return r
     },
+    ...(store.batch
+      ? {
+          batch: async <T>(fn: (tx: BatchTx) => Promise<T>): Promise<T> => {
+            const touched = { sends: false, timers: false }
+            const r = await store.batch!((tx) => fn(watch(tx, touched)))
+            if (touched.sends) hooks.sendsQueued()
+            if (touched.timers) hooks.timersTouched()
+            return r
+          },
+        }
+      : {}),
   }
 }
 
-function watch(tx: Tx, touched: { sends: boolean; timers: boolean }): Tx {
+function watch<T extends Tx>(tx: T, touched: { sends: boolean; timers: boolean }): T {
   // every other method is the transaction's own (prototype chain keeps `this` working)
-  const watched = Object.create(tx) as Tx
+  const watched = Object.create(tx) as T
   watched.insertSend = (s, at) => {
     touched.sends = true
     return tx.insertSend(s, at)

@@ -21,7 +21,10 @@ import { storeWithCommitHooks } from './commit-hooks.js'
 import { buildServices } from './build-services.js'
 import { systemClock } from '../app/ports.js'
 import type { Store } from '../app/store.js'
-import { processRecorded } from '../app/process-inbound.js'
+import type { RecordedMessage } from '../app/inbound-message.js'
+import type { HandlingMode } from '../domain/types.js'
+import { processRecorded, processRecordedBatch } from '../app/process-inbound.js'
+import { Batcher } from '../app/batcher.js'
 import { deliverSend } from '../app/deliver-send.js'
 import { say } from '../app/case-facts-text.js'
 import { SqlStore } from '../adapters/db/sql-store.js'
@@ -62,6 +65,8 @@ import { checkResilienceWording, startOfflineAlerts } from './staying-up.js'
 
 /** how soon a `/auto` switch made in another process takes effect here */
 const AUTOMATION_REFRESH_MS = 15_000
+/** messages decided in one transaction at most (a backlog drains in batches of this size) */
+const DECISION_BATCH = 200
 
 export type Role = 'bot' | 'worker' | 'api'
 export const ALL_ROLES: readonly Role[] = ['bot', 'worker', 'api']
@@ -149,13 +154,15 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       const session = new WecomSession(buildWechaty(env, sandbox?.puppet), log, [env.WECHATY_PUPPET_SERVICE_TOKEN])
       session.needTopics = directory.needsTopics
       const messages = new BatchingMessageStore(ds, new SqlMessageStore(ds))
-      const pipeline = { ...commandServices, messages, messenger: session }
+      const pipeline = { ...commandServices, messages, messenger: session, isOutage: isDatabaseOutage }
+      // messages that arrive together are decided together: one transaction, set-wise writes
+      const decisions = new Batcher<RecordedMessage, HandlingMode | 'command' | null>((msgs) => processRecordedBatch(pipeline, msgs), DECISION_BATCH)
       // PostgreSQL down: inbound messages wait in a local spool and are replayed in order
       const intake = new InboundIntake(
         {
           record: (msg) => recordMessage({ store: messages, directory, log, telemetry, duplicateWindowMs: env.BATON_DUPLICATE_WINDOW_MS }, msg),
           process: async (msg) => {
-            const mode = await processRecorded(pipeline, msg)
+            const mode = await decisions.submit(msg)
             if (mode) telemetry.decided(mode)
           },
           listUnhandled: (limit) => messages.listUnhandled(limit),

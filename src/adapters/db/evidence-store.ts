@@ -12,14 +12,14 @@ export interface NewEvidence {
  * Appends one event to a case's chain. Call inside the transaction that locked the case row
  * (SELECT … FOR UPDATE), so appends to one case are serial; UNIQUE(case_id, seq) backs that up.
  */
-export async function appendEvidence(tx: Queryable, caseId: number, e: NewEvidence): Promise<ChainEvent> {
+export async function appendEvidence(tx: Queryable, caseId: number, e: NewEvidence, held?: { head: { seq: number; hash: string } | null }): Promise<ChainEvent> {
   // Serial per case even when the caller did not lock the row: a delivery result and a reviewer's
-  // decision on the same case can commit at the same moment (a no-op when it is already locked).
-  await tx.query(`SELECT 1 FROM cases WHERE id = $1 FOR UPDATE`, [caseId])
-  const last: { seq: number; hash: string }[] = await tx.query(
-    `SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1`,
-    [caseId],
-  )
+  // decision on the same case can commit at the same moment. `held`: the caller's transaction
+  // already holds the row lock (and maybe knows the chain head), so neither is needed again.
+  if (!held) await tx.query(`SELECT 1 FROM cases WHERE id = $1 FOR UPDATE`, [caseId])
+  const last: { seq: number; hash: string }[] = held?.head
+    ? [held.head]
+    : await tx.query(`SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1`, [caseId])
   const seq = (last[0]?.seq ?? 0) + 1
   const prevHash = last[0]?.hash ?? GENESIS_HASH
   // Round-trip the payload through JSON so the hashed content is exactly what jsonb stores.

@@ -1,12 +1,14 @@
 import type { DataSource } from 'typeorm'
 import type { CaseRecord, DraftRecord, NewSend, SendRecord } from '../../app/case-record.js'
-import type { CasePatch, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
+import type { BatchTx, CasePatch, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
+import { SqlBatchTx } from './batch-tx.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import type { CaseState, Party, RiskFlag, ServiceType } from '../../domain/types.js'
 import { appendEvidence } from './evidence-store.js'
+import { GENESIS_HASH } from '../../domain/evidence-hash.js'
 import type { Queryable } from './sql.js'
 
-const CASE_COLUMNS: Record<keyof Omit<CaseRecord, 'id'>, string> = {
+export const CASE_COLUMNS: Record<keyof Omit<CaseRecord, 'id'>, string> = {
   customerKey: 'customer_key',
   serviceType: 'service_type',
   contactId: 'contact_id',
@@ -32,7 +34,7 @@ const CASE_COLUMNS: Record<keyof Omit<CaseRecord, 'id'>, string> = {
   waitingTeamMs: 'waiting_team_ms',
 }
 
-const DRAFT_COLUMNS: Record<keyof Omit<DraftRecord, 'id'>, string> = {
+export const DRAFT_COLUMNS: Record<keyof Omit<DraftRecord, 'id'>, string> = {
   caseId: 'case_id',
   targetGroupKey: 'target_group_key',
   category: 'category',
@@ -129,6 +131,13 @@ function updateSql(table: string, columns: Record<string, string>, id: number, p
 
 /** The SQL implementation of the app's transaction port. */
 export class SqlTx implements Tx {
+  /**
+   * Cases this transaction holds the row lock of, with their chain head once known: an evidence
+   * append to one of them needs neither the lock nor the head read again (two statements fewer
+   * per append on the hot paths: a decided message, a delivered send).
+   */
+  private readonly locked = new Map<number, { seq: number; hash: string } | null>()
+
   constructor(private readonly q: Queryable) {}
 
   async findOpenCases(f: OpenCaseFilter): Promise<CaseFacts[]> {
@@ -166,13 +175,18 @@ export class SqlTx implements Tx {
 
   async lockCase(id: number): Promise<CaseRecord | null> {
     const rows: Row[] = await this.q.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [id])
-    return rows[0] ? toCaseRecord(rows[0]) : null
+    if (!rows[0]) return null
+    if (!this.locked.has(id)) this.locked.set(id, null)
+    return toCaseRecord(rows[0])
   }
 
   async insertCase(c: Omit<CaseRecord, 'id'>): Promise<number> {
     const { sql, params } = insertSql('cases', CASE_COLUMNS, c)
     const rows: { id: string }[] = await this.q.query(sql, params)
-    return Number(rows[0]!.id)
+    const id = Number(rows[0]!.id)
+    // a row this transaction inserted is its own until commit, and its chain is empty
+    this.locked.set(id, { seq: 0, hash: GENESIS_HASH })
+    return id
   }
 
   async updateCase(id: number, patch: CasePatch): Promise<void> {
@@ -206,17 +220,19 @@ export class SqlTx implements Tx {
   }
 
   async appendEvidence(caseId: number, e: NewEvidence): Promise<void> {
-    await appendEvidence(this.q, caseId, e)
+    const held = this.locked.get(caseId)
+    const event = await appendEvidence(this.q, caseId, e, held === undefined ? undefined : { head: held })
+    this.locked.set(caseId, { seq: event.seq, hash: event.hash })
   }
 
   async claimSend(id: number): Promise<SendRecord | null> {
     // only a queued row: one left in `sending` may have reached WeCom already (a crash after
     // the puppet took it), so it is checked by settleInDoubtSends instead of being resent
-    const rows: Row[] = await this.q.query(`SELECT * FROM sends WHERE id = $1 AND status = 'queued' FOR UPDATE`, [id])
+    // one statement: the UPDATE locks the row and re-checks `queued` after any wait
+    // (TypeORM answers an UPDATE … RETURNING with [rows, affected])
+    const [rows]: [Row[], number] = await this.q.query(`UPDATE sends SET status = 'sending', attempts = attempts + 1, claimed_at = now() WHERE id = $1 AND status = 'queued' RETURNING *`, [id])
     const r = rows[0]
-    if (!r) return null
-    await this.q.query(`UPDATE sends SET status = 'sending', attempts = attempts + 1, claimed_at = now() WHERE id = $1`, [id])
-    return { ...toSendRecord(r), status: 'sending', attempts: Number(r['attempts']) + 1 }
+    return r ? toSendRecord(r) : null
   }
 
   async releaseSend(id: number, reason: string): Promise<void> {
@@ -284,6 +300,15 @@ export class SqlStore implements Store {
   constructor(private readonly ds: DataSource) {}
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.ds.transaction((manager) => fn(new SqlTx(manager)))
+  }
+
+  batch<T>(fn: (tx: BatchTx) => Promise<T>): Promise<T> {
+    return this.ds.transaction(async (manager) => {
+      const tx = new SqlBatchTx(manager)
+      const out = await fn(tx)
+      await tx.flush()
+      return out
+    })
   }
 }
 

@@ -33,7 +33,7 @@ export class WecomSession implements Messenger {
    * messages instead of thousands of half-done handlers queueing for database connections
    * (the benchmark saw the heap double under a backlog without this bound).
    */
-  private readonly slots = pLimit(32)
+  private readonly slots = pLimit(400)
 
   constructor(
     readonly bot: Wechaty,

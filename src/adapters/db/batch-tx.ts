@@ -1,0 +1,275 @@
+import type { CaseRecord, DraftRecord, NewSend, SendRecord } from '../../app/case-record.js'
+import type { BatchMessageFacts, BatchTx, CasePatch, NewEvidence, OpenCaseFilter } from '../../app/store.js'
+import type { CaseFacts } from '../../domain/decide/case-facts.js'
+import { evidenceHash, GENESIS_HASH } from '../../domain/evidence-hash.js'
+import { CASE_COLUMNS, DRAFT_COLUMNS, toCaseRecord } from './sql-store.js'
+import type { Queryable } from './sql.js'
+
+/** More open cases than this for one batch: decide its messages one at a time instead. */
+const MAX_PRELOAD = 5000
+/** findOpenCases returns at most this many, newest first (as the SQL store does). */
+const OPEN_CASES_LIMIT = 50
+/**
+ * Ids are taken from the sequences a few at a time: ids must be known when a draft is created
+ * (its number is in the review notice and the evidence), and a whole batch's count is not known
+ * up front. Unused ones are skipped numbers, as after any rolled-back insert.
+ */
+const ID_CHUNK: Record<'cases' | 'drafts' | 'sends', number> = { cases: 4, drafts: 8, sends: 32 }
+
+interface CachedCase {
+  rec: CaseRecord
+  /** the newest inbound image/file tied to the case (proof of material, see findOpenCases) */
+  proofAt: Date | null
+  head: { seq: number; hash: string }
+  isNew: boolean
+  dirty: boolean
+}
+
+type Row = Record<string, unknown>
+
+/**
+ * Chain heads and proof are read in a statement of their own, after the rows are locked: in READ
+ * COMMITTED a statement that waited for a lock sees the locked row's new version but its
+ * subqueries still see the snapshot from before the wait, i.e. possibly an old chain head.
+ */
+const HEADS_SQL = `SELECT c.id,
+    (SELECT max(m.said_at) FROM messages m WHERE m.case_id = c.id AND m.type IN ('image','file') AND m.direction = 'inbound') AS proof_at,
+    h.seq AS head_seq, h.hash AS head_hash
+  FROM unnest($1::bigint[]) AS c(id)
+  LEFT JOIN LATERAL (SELECT e.seq, e.hash FROM case_events e WHERE e.case_id = c.id ORDER BY e.seq DESC LIMIT 1) h ON true`
+
+/**
+ * The batch transaction over SQL (see BatchTx). Every case it touches is locked (preload or
+ * lockCase) before it is read, so what it keeps in memory is what the database holds plus this
+ * batch's own changes; nothing is written until flush(), which runs in the same transaction just
+ * before COMMIT. Methods the message path never uses are refused, so a caller that needs them
+ * fails loudly and falls back to a normal transaction.
+ */
+export class SqlBatchTx implements BatchTx {
+  private readonly cases = new Map<number, CachedCase>()
+  private readonly messages = new Map<number, BatchMessageFacts>()
+  private covered: { keys: Set<string>; ids: Set<number>; orders: Set<string> } | null = null
+  private readonly ids: Record<'cases' | 'drafts' | 'sends', number[]> = { cases: [], drafts: [], sends: [] }
+  private readonly newDrafts: Array<DraftRecord> = []
+  private readonly newSends: Array<Row> = []
+  private readonly events: Array<Row> = []
+  private readonly handled: Array<Row> = []
+
+  constructor(private readonly q: Queryable) {}
+
+  async preload(filter: OpenCaseFilter, messages: readonly BatchMessageFacts[]): Promise<boolean> {
+    for (const m of messages) this.messages.set(m.id, m)
+    const keys = [...new Set(filter.customerKeys ?? [])]
+    const ids = [...new Set(filter.caseIds ?? [])]
+    const orders = [...new Set(filter.orderNumbers ?? [])]
+    // ordered by id: two batches (or a timer batch) locking overlapping cases cannot deadlock
+    const rows: Row[] = await this.q.query(
+      `SELECT * FROM cases c
+        WHERE c.closed_at IS NULL AND (c.customer_key = ANY($1::text[]) OR c.id = ANY($2::bigint[]) OR c.order_no = ANY($3::text[]))
+        ORDER BY c.id LIMIT $4 FOR UPDATE`,
+      [keys, ids, orders, MAX_PRELOAD + 1],
+    )
+    if (rows.length > MAX_PRELOAD) return false
+    await this.cache(rows)
+    this.covered = { keys: new Set(keys), ids: new Set(ids), orders: new Set(orders) }
+    return true
+  }
+
+  async findOpenCases(f: OpenCaseFilter): Promise<CaseFacts[]> {
+    const cov = this.covered
+    if (!cov) throw new Error('batch transaction: findOpenCases before preload')
+    const keys = new Set(f.customerKeys ?? [])
+    const ids = new Set(f.caseIds ?? [])
+    const orders = new Set(f.orderNumbers ?? [])
+    for (const k of keys) if (!cov.keys.has(k)) throw new Error(`batch transaction: customer ${k} was not preloaded`)
+    for (const i of ids) if (!cov.ids.has(i)) throw new Error(`batch transaction: case ${i} was not preloaded`)
+    for (const o of orders) if (!cov.orders.has(o)) throw new Error(`batch transaction: order ${o} was not preloaded`)
+    const hits: CachedCase[] = []
+    for (const c of this.cases.values()) {
+      const r = c.rec
+      if (r.closedAt) continue
+      if (keys.has(r.customerKey) || ids.has(r.id) || (r.orderNo !== null && orders.has(r.orderNo))) hits.push(c)
+    }
+    hits.sort((a, b) => b.rec.updatedAt.getTime() - a.rec.updatedAt.getTime() || b.rec.id - a.rec.id)
+    return hits.slice(0, OPEN_CASES_LIMIT).map(({ rec: c, proofAt }) => ({
+      id: c.id,
+      customerKey: c.customerKey,
+      serviceType: c.serviceType,
+      state: c.state,
+      waitingParty: c.waitingParty,
+      contactId: c.contactId,
+      executorId: c.executorId,
+      ownerId: c.ownerId,
+      partnerKey: c.partnerKey,
+      orderNo: c.orderNo,
+      stateEnteredAt: c.stateEnteredAt,
+      updatedAt: c.updatedAt,
+      proofSinceStateEntry: proofAt !== null && proofAt.getTime() >= c.stateEnteredAt.getTime(),
+    }))
+  }
+
+  async lockCase(id: number): Promise<CaseRecord | null> {
+    const c = await this.load(id)
+    return c ? { ...c.rec } : null
+  }
+
+  async insertCase(c: Omit<CaseRecord, 'id'>): Promise<number> {
+    const id = await this.nextId('cases')
+    this.cases.set(id, { rec: { ...c, id }, proofAt: null, head: { seq: 0, hash: GENESIS_HASH }, isNew: true, dirty: true })
+    return id
+  }
+
+  async updateCase(id: number, patch: CasePatch): Promise<void> {
+    const c = await this.load(id)
+    if (!c) return // as an UPDATE of a missing row: nothing
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as CasePatch
+    c.rec = { ...c.rec, ...defined }
+    c.dirty = true
+  }
+
+  async insertDraft(d: Omit<DraftRecord, 'id'>): Promise<number> {
+    const id = await this.nextId('drafts')
+    this.newDrafts.push({ ...d, id })
+    return id
+  }
+
+  async insertSend(s: NewSend, at: Date): Promise<number> {
+    const id = await this.nextId('sends')
+    this.newSends.push({ id, kind: s.kind, draft_id: s.draftId ?? null, case_id: s.caseId ?? null, group_key: s.groupKey ?? null, contact_id: s.contactId ?? null, text: s.text, not_before: s.notBefore ?? null, created_at: at })
+    return id
+  }
+
+  async appendEvidence(caseId: number, e: NewEvidence): Promise<void> {
+    const c = await this.load(caseId)
+    if (!c) throw new Error(`batch transaction: evidence for unknown case ${caseId}`)
+    // the same chain as appendEvidence in evidence-store.ts: JSON round trip, then hash
+    const payload = JSON.parse(JSON.stringify(e.payload)) as Record<string, unknown>
+    const seq = c.head.seq + 1
+    const content = { caseId, seq, kind: e.kind, actor: e.actor, at: e.at.toISOString(), payload }
+    const hash = evidenceHash(c.head.hash, content)
+    this.events.push({ case_id: caseId, seq, kind: e.kind, actor: e.actor, payload, at: content.at, prev_hash: c.head.hash, hash })
+    c.head = { seq, hash }
+  }
+
+  async markMessageHandled(id: number, m: { caseId: number | null; intent: string | null; mode: string | null; classification: unknown; at: Date }): Promise<void> {
+    this.handled.push({ id, case_id: m.caseId, intent: m.intent, mode: m.mode, classification: m.classification ?? null, handled_at: m.at })
+    // A photo tied to a case is proof for the batch's later messages. It counts for the state the
+    // case is in now even if it was said before the batch's decision time (a state entered in
+    // this batch is stamped with that time): arrival order is what the customer saw.
+    const msg = this.messages.get(id)
+    const c = m.caseId === null ? undefined : this.cases.get(m.caseId)
+    if (msg && c && msg.direction === 'inbound' && (msg.type === 'image' || msg.type === 'file')) {
+      const at = Math.max(msg.saidAt.getTime(), c.rec.stateEnteredAt.getTime())
+      if (c.proofAt === null || at > c.proofAt.getTime()) c.proofAt = new Date(at)
+    }
+  }
+
+  /** Writes everything this batch decided: one statement per table, parents before children. */
+  async flush(): Promise<void> {
+    const all = [...this.cases.values()]
+    const created = all.filter((c) => c.isNew).map((c) => caseRow(c.rec))
+    const changed = all.filter((c) => c.dirty && !c.isNew).map((c) => caseRow(c.rec))
+    const caseCols = ['id', ...Object.values(CASE_COLUMNS)]
+    if (created.length > 0) {
+      await this.q.query(`INSERT INTO cases (${caseCols.join(', ')}) SELECT ${caseCols.join(', ')} FROM jsonb_populate_recordset(NULL::cases, $1::jsonb)`, [JSON.stringify(created)])
+    }
+    if (changed.length > 0) {
+      const sets = Object.values(CASE_COLUMNS).map((col) => `${col} = r.${col}`)
+      await this.q.query(`UPDATE cases AS c SET ${sets.join(', ')} FROM jsonb_populate_recordset(NULL::cases, $1::jsonb) AS r WHERE c.id = r.id`, [JSON.stringify(changed)])
+    }
+    if (this.newDrafts.length > 0) {
+      const cols = ['id', ...Object.values(DRAFT_COLUMNS)]
+      const rows = this.newDrafts.map((d) => Object.fromEntries(Object.entries(DRAFT_COLUMNS).map(([k, col]) => [col, d[k as keyof DraftRecord]]).concat([['id', d.id]])))
+      await this.q.query(`INSERT INTO drafts (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::drafts, $1::jsonb)`, [JSON.stringify(rows)])
+    }
+    if (this.newSends.length > 0) {
+      const cols = ['id', 'kind', 'draft_id', 'case_id', 'group_key', 'contact_id', 'text', 'not_before', 'created_at']
+      await this.q.query(`INSERT INTO sends (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::sends, $1::jsonb)`, [JSON.stringify(this.newSends)])
+    }
+    if (this.events.length > 0) {
+      const cols = ['case_id', 'seq', 'kind', 'actor', 'payload', 'at', 'prev_hash', 'hash']
+      await this.q.query(`INSERT INTO case_events (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::case_events, $1::jsonb)`, [JSON.stringify(this.events)])
+    }
+    if (this.handled.length > 0) {
+      await this.q.query(
+        `UPDATE messages AS m SET case_id = r.case_id, intent = r.intent, mode = r.mode, classification = r.classification, handled_at = r.handled_at
+           FROM jsonb_populate_recordset(NULL::messages, $1::jsonb) AS r WHERE m.id = r.id`,
+        [JSON.stringify(this.handled)],
+      )
+    }
+  }
+
+  // --- not part of deciding a message: refused, so the caller falls back to a normal transaction
+
+  lockDraft(): Promise<DraftRecord | null> {
+    return refuse('lockDraft')
+  }
+  updateDraft(): Promise<void> {
+    return refuse('updateDraft')
+  }
+  claimSend(): Promise<SendRecord | null> {
+    return refuse('claimSend')
+  }
+  releaseSend(): Promise<void> {
+    return refuse('releaseSend')
+  }
+  lockInDoubtSends(): Promise<Array<SendRecord & { claimedAt: Date | null }>> {
+    return refuse('lockInDoubtSends')
+  }
+  findOutboundEcho(): Promise<string | null> {
+    return refuse('findOutboundEcho')
+  }
+  sendStatus(): Promise<string | null> {
+    return refuse('sendStatus')
+  }
+  finishSend(): Promise<void> {
+    return refuse('finishSend')
+  }
+  draftSend(): Promise<(SendRecord & { wecomMessageId: string | null; recalledAt: Date | null }) | null> {
+    return refuse('draftSend')
+  }
+  markRecalled(): Promise<void> {
+    return refuse('markRecalled')
+  }
+
+  /** The locked, cached case; locks and loads it when the batch has not seen it yet. */
+  private async load(id: number): Promise<CachedCase | null> {
+    const hit = this.cases.get(id)
+    if (hit) return hit
+    const rows: Row[] = await this.q.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [id])
+    await this.cache(rows)
+    return this.cases.get(id) ?? null
+  }
+
+  /** Caches locked case rows with their chain heads and proof, read after the lock. */
+  private async cache(rows: Row[]): Promise<void> {
+    if (rows.length === 0) return
+    const heads: Row[] = await this.q.query(HEADS_SQL, [rows.map((r) => r['id'])])
+    const byId = new Map(heads.map((h) => [Number(h['id']), h]))
+    for (const r of rows) {
+      const rec = toCaseRecord(r)
+      const h = byId.get(rec.id)
+      const seq = h?.['head_seq'] === null || h?.['head_seq'] === undefined ? 0 : Number(h['head_seq'])
+      this.cases.set(rec.id, { rec, proofAt: (h?.['proof_at'] as Date | null) ?? null, head: { seq, hash: (h?.['head_hash'] as string | null) ?? GENESIS_HASH }, isNew: false, dirty: false })
+    }
+  }
+
+  private async nextId(table: 'cases' | 'drafts' | 'sends'): Promise<number> {
+    const pool = this.ids[table]
+    if (pool.length === 0) {
+      const rows: Array<{ id: string }> = await this.q.query(`SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2::int)`, [table, ID_CHUNK[table]])
+      pool.push(...rows.map((r) => Number(r.id)))
+    }
+    return pool.shift()!
+  }
+}
+
+function caseRow(c: CaseRecord): Row {
+  const row: Row = { id: c.id }
+  for (const [k, col] of Object.entries(CASE_COLUMNS)) row[col] = c[k as keyof CaseRecord]
+  return row
+}
+
+function refuse(what: string): Promise<never> {
+  return Promise.reject(new Error(`batch transaction: ${what} is not available while deciding a batch`))
+}

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadTenant } from '../../src/config/load-tenant.js'
+import { buildServices } from '../../src/main/build-services.js'
+import { SqlStore } from '../../src/adapters/db/sql-store.js'
+import { SqlMessageStore } from '../../src/adapters/db/message-store.js'
+import { sqlEvidenceReader } from '../../src/adapters/db/evidence-store.js'
+import { handleMessage, handleMessages, type HandleDeps } from '../../src/app/handle-message.js'
+import { verifyEvidence } from '../../src/app/verify-evidence.js'
+import type { RecordedMessage } from '../../src/app/inbound-message.js'
+import type { Store } from '../../src/app/store.js'
+import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
+import { testLogger } from '../support/test-env.js'
+
+/** A morning in the sandbox's groups: cases opened, photos, "好了", progress questions, chatter. */
+const SCRIPT: Array<Pick<RecordedMessage, 'groupKey' | 'channel' | 'talkerId' | 'talkerRole' | 'type' | 'text'>> = [
+  { groupKey: 'partner-anxin', channel: 'partner', talkerId: 'wx-partner-li', talkerRole: 'partner', type: 'text', text: '订单DD20261102007，麻烦让客户补一下发票照片' },
+  { groupKey: 'cust-zhao', channel: 'customer', talkerId: 'wx-zhao', talkerRole: 'customer_contact', type: 'text', text: '好了' },
+  { groupKey: 'cust-zhang', channel: 'customer', talkerId: 'wx-zhang', talkerRole: 'customer_contact', type: 'text', text: '在吗' },
+  { groupKey: 'partner-anxin', channel: 'partner', talkerId: 'wx-partner-li', talkerRole: 'partner', type: 'text', text: 'DD20261101001 麻烦让客户上传一下空调安装位置的照片' },
+  { groupKey: 'cust-zhao', channel: 'customer', talkerId: 'wx-zhao', talkerRole: 'customer_contact', type: 'image', text: '' },
+  { groupKey: 'cust-zhao', channel: 'customer', talkerId: 'wx-zhao', talkerRole: 'customer_contact', type: 'text', text: '请问现在进度怎么样了？' },
+  { groupKey: 'cust-zhang', channel: 'customer', talkerId: 'wx-zhang', talkerRole: 'customer_contact', type: 'image', text: '' },
+  { groupKey: 'cust-zhang', channel: 'customer', talkerId: 'wx-zhang', talkerRole: 'customer_contact', type: 'text', text: '照片已经发了，你们看一下' },
+  { groupKey: 'members', channel: 'public_customer', talkerId: 'wx-zhang', talkerRole: 'customer_contact', type: 'text', text: '请问安装费怎么收？' },
+  { groupKey: 'internal', channel: 'internal', talkerId: 'wx-handler-wang', talkerRole: 'handler', type: 'text', text: '下午的排班我调整好了' },
+  { groupKey: 'partner-anxin', channel: 'partner', talkerId: 'wx-partner-li', talkerRole: 'partner', type: 'text', text: 'DD20261102007 已完成' },
+  { groupKey: 'cust-zhao', channel: 'customer', talkerId: 'wx-zhao', talkerRole: 'customer_contact', type: 'text', text: '谢谢' },
+]
+
+interface World {
+  h: SandboxHarness
+  deps: HandleDeps
+  messages: SqlMessageStore
+}
+
+async function world(store?: (s: SqlStore) => Store): Promise<World> {
+  const tenant = loadTenant('config/sandbox.yaml')
+  tenant.policy = { automaticCategories: ['material_received', 'progress_reply'] }
+  // the api role alone: nothing in the process decides messages besides this test
+  const h = await startSandbox({ tenant, roles: ['api'] })
+  const { services, wording } = buildServices(h.tenant, h.runtime.directory)
+  const sql = new SqlStore(h.runtime.ds)
+  const deps: HandleDeps = { store: store ? store(sql) : sql, directory: h.runtime.directory, services, wording, clock: { now: () => new Date() }, log: testLogger() }
+  return { h, deps, messages: new SqlMessageStore(h.runtime.ds) }
+}
+
+async function record(w: World, i: number, m: (typeof SCRIPT)[number]): Promise<RecordedMessage> {
+  const msg: Omit<RecordedMessage, 'id'> = {
+    ...m,
+    wecomId: `batch-test-${i}`,
+    roomId: `r-${m.groupKey}@chatroom`,
+    talkerName: m.talkerId,
+    self: false,
+    mentionIds: [],
+    attachment: m.type === 'image' ? { name: `photo-${i}.jpg` } : null,
+    saidAt: new Date(),
+    direction: 'inbound',
+  }
+  const id = await w.messages.insert(msg)
+  return { ...msg, id: id! }
+}
+
+/** What people and the team end up with, with ids and times taken out (they differ by run). */
+async function outcome(w: World): Promise<unknown> {
+  const q = (sql: string) => w.h.runtime.ds.query(sql)
+  const noIds = (s: string) => s.replace(/\d+/g, '#')
+  const cases = (await q(`SELECT customer_key, order_no, state, waiting_party, missing_items, state_version, reminder_count, customer_completed_at IS NOT NULL AS completed, writeback_at IS NOT NULL AS written_back, closed_at IS NOT NULL AS closed FROM cases ORDER BY customer_key, order_no`)) as unknown[]
+  const drafts = ((await q(`SELECT d.category, d.mode, d.status, d.text, d.target_group_key, d.risk_flags, c.customer_key FROM drafts d LEFT JOIN cases c ON c.id = d.case_id ORDER BY d.id`)) as Array<Record<string, unknown>>).map((d) => ({ ...d, text: noIds(String(d['text'])) }))
+  const sends = ((await q(`SELECT kind, group_key, contact_id, status, text FROM sends ORDER BY id`)) as Array<Record<string, unknown>>).map((s) => ({ ...s, text: noIds(String(s['text'])) }))
+  const handled = (await q(`SELECT m.wecom_id, m.intent, m.mode, c.customer_key, m.handled_at IS NOT NULL AS handled FROM messages m LEFT JOIN cases c ON c.id = m.case_id ORDER BY m.id`)) as unknown[]
+  const trail = (await q(`SELECT c.customer_key, e.seq, e.kind, e.payload->>'to' AS to_state FROM case_events e JOIN cases c ON c.id = e.case_id ORDER BY c.customer_key, e.seq`)) as unknown[]
+  return { cases, drafts, sends, handled, trail }
+}
+
+describe('deciding messages in a batch', () => {
+  let one: World
+  let batch: World
+
+  beforeAll(async () => {
+    ;[one, batch] = await Promise.all([world(), world()])
+  })
+  afterAll(async () => {
+    await Promise.all([one?.h.close(), batch?.h.close()])
+  })
+
+  it('ends in exactly the state that deciding them one at a time gives, with verifiable evidence', async () => {
+    // one at a time, each said just before it is decided (no backlog)
+    for (const [i, m] of SCRIPT.entries()) await handleMessage(one.deps, await record(one, i, m))
+    // the same morning arriving as a backlog: recorded, then decided as one batch
+    const recorded: RecordedMessage[] = []
+    for (const [i, m] of SCRIPT.entries()) recorded.push(await record(batch, i, m))
+    const results = await handleMessages(batch.deps, recorded)
+    expect(results.map((r) => r.status)).toEqual(SCRIPT.map(() => 'fulfilled'))
+
+    const expected = await outcome(one)
+    expect(await outcome(batch)).toEqual(expected)
+    // the scenario really exercises the batch: cases opened, a write-back, a completion
+    const seen = JSON.stringify(expected)
+    for (const fact of ['"kind":"writeback"', '"state":"completed"', '"category":"proof_request"', '"kind":"draft"', '"state":"waiting_partner"']) expect(seen).toContain(fact)
+    for (const w of [one, batch]) expect((await verifyEvidence(sqlEvidenceReader(w.h.runtime.ds))).broken).toEqual([])
+  })
+
+  it('continues chains written outside the batch and sees cases it did not open', async () => {
+    // the previous test left cases with evidence: a second batch appends to their chains
+    const recorded: RecordedMessage[] = []
+    for (const [i, m] of SCRIPT.slice(0, 6).entries()) recorded.push(await record(batch, 100 + i, m))
+    const results = await handleMessages(batch.deps, recorded)
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true)
+    const [n] = await batch.h.runtime.ds.query(`SELECT count(*)::int AS n FROM messages WHERE handled_at IS NULL`)
+    expect(n.n).toBe(0)
+    expect((await verifyEvidence(sqlEvidenceReader(batch.h.runtime.ds))).broken).toEqual([])
+  })
+
+  it('decides every message on its own when the batch fails, so one bad message costs only itself', async () => {
+    const failing = await world((sql) => ({
+      transaction: (fn) => sql.transaction(fn),
+      batch: () => Promise.reject(new Error('simulated batch failure')),
+    }))
+    try {
+      const recorded: RecordedMessage[] = []
+      for (const [i, m] of SCRIPT.slice(0, 4).entries()) recorded.push(await record(failing, i, m))
+      const results = await handleMessages(failing.deps, recorded)
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
+      const [n] = await failing.h.runtime.ds.query(`SELECT count(*)::int AS n FROM messages WHERE handled_at IS NOT NULL`)
+      expect(n.n).toBe(4)
+    } finally {
+      await failing.h.close()
+    }
+  })
+
+  it('fails every message of the batch with the outage when PostgreSQL is unreachable (the intake catches up later)', async () => {
+    const outage = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+    const deps = { ...batch.deps, store: { transaction: () => Promise.reject(outage), batch: () => Promise.reject(outage) } as Store, isOutage: (e: unknown) => e === outage }
+    const recorded = [await record(batch, 200, SCRIPT[2]!), await record(batch, 201, SCRIPT[9]!)]
+    const results = await handleMessages(deps, recorded)
+    expect(results).toEqual([
+      { status: 'rejected', reason: outage },
+      { status: 'rejected', reason: outage },
+    ])
+  })
+
+  it('counts a photo tied to a case as proof for the batch\'s later messages, as the database would afterwards', async () => {
+    const ds = batch.h.runtime.ds
+    const [c] = await ds.query(
+      `INSERT INTO cases (customer_key, service_type, contact_id, executor_id, state, waiting_party, state_entered_at, created_at, updated_at)
+       VALUES ('zhang', 'after_sales', 'wx-zhang', 'wx-zhang', 'waiting_customer_material', 'customer', now() - interval '1 minute', now(), now()) RETURNING id`,
+    )
+    const caseId = Number(c.id)
+    const photo = await record(batch, 300, SCRIPT[6]!)
+    const store = new SqlStore(ds)
+    const proofOf = (cases: Array<{ id: number; proofSinceStateEntry: boolean }>) => cases.find((x) => x.id === caseId)?.proofSinceStateEntry
+    const seenInBatch = await store.batch(async (tx) => {
+      expect(await tx.preload({ customerKeys: ['zhang'] }, [{ id: photo.id, type: 'image', direction: 'inbound', saidAt: photo.saidAt }])).toBe(true)
+      const before = proofOf(await tx.findOpenCases({ customerKeys: ['zhang'] }))
+      await tx.markMessageHandled(photo.id, { caseId, intent: 'material_provided', mode: 'record_only', classification: null, at: new Date() })
+      return { before, after: proofOf(await tx.findOpenCases({ customerKeys: ['zhang'] })) }
+    })
+    expect(seenInBatch).toEqual({ before: false, after: true })
+    const committed = await store.transaction((tx) => tx.findOpenCases({ customerKeys: ['zhang'] }))
+    expect(proofOf(committed)).toBe(true)
+  })
+})
