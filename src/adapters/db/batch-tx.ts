@@ -62,11 +62,13 @@ export class SqlBatchTx implements BatchTx {
     const keys = [...new Set(filter.customerKeys ?? [])]
     const ids = [...new Set(filter.caseIds ?? [])]
     const orders = [...new Set(filter.orderNumbers ?? [])]
-    // ordered by id: two batches (or a timer batch) locking overlapping cases cannot deadlock
+    // ordered by id: two batches (or a timer batch) locking overlapping cases cannot deadlock.
+    // NO KEY UPDATE: as exclusive as lockCase's FOR UPDATE for every other locker, but it does
+    // not block other transactions inserting rows that merely refer to these cases.
     const rows: Row[] = await this.q.query(
       `SELECT * FROM cases c
         WHERE c.closed_at IS NULL AND (c.customer_key = ANY($1::text[]) OR c.id = ANY($2::bigint[]) OR c.order_no = ANY($3::text[]))
-        ORDER BY c.id LIMIT $4 FOR UPDATE`,
+        ORDER BY c.id LIMIT $4 FOR NO KEY UPDATE`,
       [keys, ids, orders, MAX_PRELOAD + 1],
     )
     if (rows.length > MAX_PRELOAD) return false
