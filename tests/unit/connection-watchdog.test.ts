@@ -57,6 +57,26 @@ describe('the connection watchdog', () => {
     expect(bot.calls).toEqual([])
   })
 
+  it('keeps a quiet connection fed: a ding every 25 s of quiet, before wechaty-puppet\'s own 60 s watchdog resets it', async () => {
+    const bot = new FakeBot()
+    const w = make(bot, { silentAfterMs: 180_000 })
+    now += 20_000
+    w.check()
+    expect(bot.dings).toBe(0)
+    now += 6_000
+    w.check()
+    expect(bot.dings).toBe(1)
+    bot.emit('dong', 'baton-watchdog')
+    now += 26_000
+    w.check()
+    expect(bot.dings).toBe(2)
+    now += 26_000
+    w.check()
+    expect(bot.dings).toBe(3)
+    expect(w.state.status).toBe('online')
+    expect(bot.calls).toEqual([])
+  })
+
   it('resets a puppet silent past the threshold, and is online again on the next sign of life', async () => {
     const bot = new FakeBot()
     const w = make(bot)

@@ -36,6 +36,9 @@ export interface ConnectionState {
  * in a burst cause one reset) and backed off exponentially. Token problems are not retried in a
  * loop: they need a person, and are reported as such.
  */
+/** wechaty-puppet's own watchdog resets after 60 s without a stream event: ding well before */
+const KEEPALIVE_MS = 25_000
+
 export class ConnectionWatchdog {
   readonly state: ConnectionState
   private timer: NodeJS.Timeout | null = null
@@ -119,8 +122,13 @@ export class ConnectionWatchdog {
     const now = this.now()
     const lastSignOfLife = latest(this.state.lastEventAt, this.state.lastHeartbeatAt)
     const puppetUp = this.puppetActive()
-    if (puppetUp && isSilent({ now, lastSignOfLife, startedAt: this.startedAt, silentAfterMs: this.opts.silentAfterMs / 2 }) && now.getTime() - this.lastDingAt > this.opts.silentAfterMs / 4) {
-      // quiet is not silence: ask the puppet for a `dong` before calling it dead
+    const quietAfterMs = Math.min(this.opts.silentAfterMs / 2, KEEPALIVE_MS)
+    if (puppetUp && isSilent({ now, lastSignOfLife, startedAt: this.startedAt, silentAfterMs: quietAfterMs }) && now.getTime() - this.lastDingAt > Math.min(this.opts.silentAfterMs / 4, KEEPALIVE_MS)) {
+      // quiet is not silence: ask the puppet for a `dong` before calling it dead. Also a
+      // keep-alive: wechaty-puppet resets a puppet-service connection after 60 s without a
+      // stream event, and a gateway that sends no heartbeats while idle (wechaty-puppet-mock
+      // behind wechaty-puppet-service, found by the benchmark) was reset — and its messages
+      // lost — every quiet minute. The dong is a stream event and keeps it fed.
       this.lastDingAt = now.getTime()
       try {
         // some puppets answer with a promise: a rejection must never go unhandled
