@@ -136,13 +136,15 @@ export class WecomSession implements Messenger {
     const receivedAt = new Date()
     const receivedSeq = ++this.received
     if (this.pendingEvents > 0) this.pendingEvents--
-    const log = this.log.child({ messageId: msg.id })
     try {
       const handler = this.handler
       if (!handler) return
-      await this.slots(async () => handler({ ...(await toInbound(msg, { needTopic: this.needTopics })), receivedAt, receivedSeq }))
+      // Read what we keep right away, so a backlog waits for a slot as small plain objects and
+      // Wechaty's Message (payload, room and talker references) can be collected meanwhile.
+      const inbound: InboundMessage = { ...(await toInbound(msg, { needTopic: this.needTopics })), receivedAt, receivedSeq }
+      await this.slots(() => handler(inbound))
     } catch (err) {
-      log.error({ err: serializeError(err) }, 'failed to handle message event')
+      this.log.error({ messageId: msg.id, err: serializeError(err) }, 'failed to handle message event')
     }
   }
 }
