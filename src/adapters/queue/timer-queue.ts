@@ -27,6 +27,8 @@ export function startTimerWorker(opts: {
   /** PostgreSQL unreachable: the timer is put back for later instead of using up its attempts */
   isOutage?: (err: unknown) => boolean
   outagePauseMs?: number
+  /** jobs held at once; `fire` batches them (TimerBatcher), so this is two batches' worth */
+  concurrency?: number
 }): Worker<TimerJob> {
   const worker = new Worker<TimerJob>(
     TIMER_QUEUE,
@@ -43,8 +45,9 @@ export function startTimerWorker(opts: {
         throw new DelayedError()
       }
     },
-    // timers are short transactions on different rows: a morning's due reminders fire in parallel
-    { connection: opts.connection, prefix: opts.prefix, concurrency: 16 },
+    // a morning's due reminders are taken by the hundred: while one batch commits, the next
+    // gathers (each job still waits for its own outcome, so completion and retries stay per job)
+    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 1000 },
   )
   worker.on('error', (err) => opts.log.warn({ err: { message: err.message } }, 'timer worker error'))
   return worker
