@@ -303,8 +303,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     if (roles.includes('worker')) {
       // due timers are fired a batch per transaction; a batch that fails for any reason but an
       // outage is fired again one timer per transaction, so one bad case holds up nobody else
-      const sqlBatches = new SqlTimerBatchStore(ds)
-      const timerBatches = schedules ? timerBatchesWithCommitHooks(sqlBatches, { sendsQueued: () => relay.kick(), timersTouched: () => timers.kick() }) : sqlBatches
+      const timerBatches = timerBatchesWithCommitHooks(new SqlTimerBatchStore(ds), { sendsQueued: () => relay.kick(), timersTouched: () => timers.kick() })
       const batcher = new TimerBatcher({
         fireBatch: (jobs) => fireTimers({ timerBatches, directory, services, wording, clock, log, telemetry }, jobs),
         fireOne: (job) => fireTimer({ store, directory, services, wording, clock, log, telemetry }, job),
