@@ -47,8 +47,8 @@ const INSERT_SENDS = (param: string) => `INSERT INTO sends (id, kind, draft_id, 
     ORDER BY r.id`
 
 /**
- * The SQL side of a timer batch: four round trips whatever its size (lock; reserve ids and read
- * the evidence chain heads; write everything in one statement; commit). Each round trip counts:
+ * The SQL side of a timer batch: three statements between BEGIN and COMMIT whatever its size
+ * (lock; reserve ids and read the evidence chain heads; write everything). Each round trip counts:
  * during a rush the event loop is busy with the queue, and a batch waits for every reply.
  */
 export class SqlTimerBatchTx implements TimerBatchTx {
