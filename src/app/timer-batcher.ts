@@ -66,13 +66,21 @@ export class TimerBatcher {
   }
 
   private async oneByOne(batch: Pending[]): Promise<void> {
+    // a few cases at a time, but one case's timers one after the other, in the order they came,
+    // as the batch would have fired them
+    const byCase = new Map<number, Pending[]>()
+    for (const p of batch) {
+      const timers = byCase.get(p.job.caseId)
+      if (timers) timers.push(p)
+      else byCase.set(p.job.caseId, [p])
+    }
+    const cases = [...byCase.values()]
     let next = 0
     const lane = async (): Promise<void> => {
-      while (next < batch.length) {
-        const p = batch[next++]!
-        await this.opts.fireOne(p.job).then(p.resolve, p.reject)
+      while (next < cases.length) {
+        for (const p of cases[next++]!) await this.opts.fireOne(p.job).then(p.resolve, p.reject)
       }
     }
-    await Promise.all(Array.from({ length: Math.min(batch.length, this.opts.fallbackConcurrency ?? 8) }, lane))
+    await Promise.all(Array.from({ length: Math.min(cases.length, this.opts.fallbackConcurrency ?? 8) }, lane))
   }
 }

@@ -32,14 +32,16 @@ describe('TimerBatcher', () => {
     expect(maxInFlight).toBe(1)
   })
 
-  it('a failed batch is fired one by one: only the bad timer fails', async () => {
-    const singles: number[] = []
+  it('a failed batch is fired one by one, each case in order: only the bad timer fails', async () => {
+    const singles: string[] = []
     const batcher = new TimerBatcher({
       fireBatch: async () => {
         throw new Error('duplicate key value violates unique constraint')
       },
       fireOne: async (j) => {
-        singles.push(j.caseId)
+        // the first timer of case 2 takes longest: its second must still wait for it
+        await new Promise((r) => setTimeout(r, j.caseId === 2 && j.attempt === 0 ? 20 : 1))
+        singles.push(`${j.caseId}/${j.attempt}`)
         if (j.caseId === 3) throw new Error('case 3 is broken')
         return 'remind'
       },
@@ -47,9 +49,10 @@ describe('TimerBatcher', () => {
       log: testLogger(),
     })
     await batcher.fire(job(1)) // alone: no batch
-    const results = await Promise.allSettled([2, 3, 4].map((id) => batcher.fire(job(id))))
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
-    expect(singles.sort()).toEqual([1, 2, 3, 4])
+    const results = await Promise.allSettled([job(2), job(3), job(4), { ...job(2), attempt: 1 }].map((j) => batcher.fire(j)))
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+    expect(singles.filter((s) => s.startsWith('2/'))).toEqual(['2/0', '2/1'])
+    expect(singles.sort()).toEqual(['1/0', '2/0', '2/1', '3/0', '4/0'])
   })
 
   it('an outage fails the whole batch with the outage (each job goes back to the queue), without firing one by one', async () => {
