@@ -1,3 +1,4 @@
+import type { TimerBatchStore } from '../app/fire-timers.js'
 import type { BatchTx, CasePatch, Store, Tx } from '../app/store.js'
 
 /** Case fields a timer job is derived from: changing one means the reconciler has work. */
@@ -48,4 +49,27 @@ function watch<T extends Tx>(tx: T, touched: { sends: boolean; timers: boolean }
     return tx.updateCase(id, patch)
   }
   return watched
+}
+
+/** The same hooks for batches of timers: a batch writes everything at once, so look at that. */
+export function timerBatchesWithCommitHooks(store: TimerBatchStore, hooks: { sendsQueued(): void; timersTouched(): void }): TimerBatchStore {
+  return {
+    transaction: async (fn) => {
+      const touched = { sends: false, timers: false }
+      const r = await store.transaction((tx) =>
+        fn({
+          lockCases: (ids) => tx.lockCases(ids),
+          reserveIds: (n) => tx.reserveIds(n),
+          write: (w) => {
+            if (w.sends.length > 0) touched.sends = true
+            if (w.caseUpdates.some((u) => TIMER_FIELDS.some((k) => u.patch[k] !== undefined))) touched.timers = true
+            return tx.write(w)
+          },
+        }),
+      )
+      if (touched.sends) hooks.sendsQueued()
+      if (touched.timers) hooks.timersTouched()
+      return r
+    },
+  }
 }

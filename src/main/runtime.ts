@@ -17,7 +17,7 @@ import { buildWechaty } from '../adapters/wecom/build-wechaty.js'
 import { SandboxTenant } from '../adapters/wecom/sandbox-tenant.js'
 import { WecomSession } from '../adapters/wecom/wecom-session.js'
 import { createTelemetry } from './telemetry.js'
-import { storeWithCommitHooks } from './commit-hooks.js'
+import { storeWithCommitHooks, timerBatchesWithCommitHooks } from './commit-hooks.js'
 import { buildServices } from './build-services.js'
 import { systemClock } from '../app/ports.js'
 import type { Store } from '../app/store.js'
@@ -32,7 +32,10 @@ import { SqlCaseQueries } from '../adapters/db/case-queries.js'
 import { createOutboundQueue, redisConnection, startOutboundWorker } from '../adapters/queue/outbound-queue.js'
 import { OutboxRelay } from '../adapters/queue/outbox-relay.js'
 import { createTimerQueue, startTimerWorker, TimerReconciler } from '../adapters/queue/timer-queue.js'
+import { SqlTimerBatchStore } from '../adapters/db/timer-batch-store.js'
 import { fireTimer } from '../app/fire-timer.js'
+import { fireTimers } from '../app/fire-timers.js'
+import { TimerBatcher } from '../app/timer-batcher.js'
 import { AutomationSwitches } from '../app/automation.js'
 import { sqlAutomationStore } from '../adapters/db/automation-store.js'
 import { sqlStatsQueries } from '../adapters/db/stats-queries.js'
@@ -305,7 +308,16 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     }
 
     if (roles.includes('worker')) {
-      const timerWorker = startTimerWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, isOutage: isDatabaseOutage, fire: (job) => fireTimer({ store, directory, services, wording, clock, log, telemetry }, job) })
+      // due timers are fired a batch per transaction; a batch that fails for any reason but an
+      // outage is fired again one timer per transaction, so one bad case holds up nobody else
+      const timerBatches = timerBatchesWithCommitHooks(new SqlTimerBatchStore(ds), { sendsQueued: () => relay.kick(), timersTouched: () => timers.kick() })
+      const batcher = new TimerBatcher({
+        fireBatch: (jobs) => fireTimers({ timerBatches, directory, services, wording, clock, log, telemetry }, jobs),
+        fireOne: (job) => fireTimer({ store, directory, services, wording, clock, log, telemetry }, job),
+        isOutage: isDatabaseOutage,
+        log,
+      })
+      const timerWorker = startTimerWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, isOutage: isDatabaseOutage, fire: (job) => batcher.fire(job) })
       stops.unshift(() => timerWorker.close())
       const expiry = metrics.draftExpirySweep()
       expiry.start()

@@ -27,6 +27,8 @@ export function startTimerWorker(opts: {
   /** PostgreSQL unreachable: the timer is put back for later instead of using up its attempts */
   isOutage?: (err: unknown) => boolean
   outagePauseMs?: number
+  /** jobs held at once; `fire` batches them (TimerBatcher), so this is two batches' worth */
+  concurrency?: number
 }): Worker<TimerJob> {
   const worker = new Worker<TimerJob>(
     TIMER_QUEUE,
@@ -43,8 +45,9 @@ export function startTimerWorker(opts: {
         throw new DelayedError()
       }
     },
-    // timers are short transactions on different rows: a morning's due reminders fire in parallel
-    { connection: opts.connection, prefix: opts.prefix, concurrency: 16 },
+    // a morning's due reminders are taken by the hundred: while one batch commits, the next
+    // gathers (each job still waits for its own outcome, so completion and retries stay per job)
+    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 1000 },
   )
   worker.on('error', (err) => opts.log.warn({ err: { message: err.message } }, 'timer worker error'))
   return worker
@@ -163,8 +166,12 @@ export class TimerReconciler {
     }
     if (adds.length > 0) await withDeadline(this.queue.addBulk(adds), 5000, 'timer reconciler')
     if (changes.length > 0) {
+      // rows locked in id order first, as message and timer batches lock them: an UPDATE alone
+      // locks in plan order and could deadlock with a batch holding some of the same cases
       await this.ds.query(
-        `UPDATE cases AS c SET timer_job_id = v.job_id FROM unnest($1::bigint[], $2::text[]) AS v(id, job_id) WHERE c.id = v.id`,
+        `WITH locked AS (SELECT id FROM cases WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE)
+         UPDATE cases AS c SET timer_job_id = v.job_id FROM unnest($1::bigint[], $2::text[]) AS v(id, job_id), locked
+          WHERE c.id = v.id AND locked.id = c.id`,
         [changes.map((c) => c.id), changes.map((c) => c.jobId)],
       )
     }
