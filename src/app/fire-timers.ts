@@ -19,6 +19,11 @@ export interface TimerBatchWrites {
 export interface TimerBatchTx {
   /** Locks every listed case (ascending id order, so two batches never deadlock); missing ids are left out. */
   lockCases(ids: readonly number[]): Promise<CaseRecord[]>
+  /**
+   * Locks up to `limit` other open cases whose timer is due by `dueBy`, most overdue first,
+   * skipping any another transaction holds (so it never waits and never deadlocks).
+   */
+  lockDueCases(dueBy: Date, limit: number): Promise<CaseRecord[]>
   /** Takes ids from the drafts' and sends' sequences, so drafts can be referred to before they are written. */
   reserveIds(n: { drafts: number; sends: number }): Promise<{ drafts: number[]; sends: number[] }>
   /** Writes drafts, sends, case updates and evidence (chained after each case's current head). */
@@ -34,6 +39,13 @@ export type TimerBatchDeps = FiringDeps & {
   clock: Clock
   log: Logger
   telemetry?: Pick<Telemetry, 'timerFired'>
+  /**
+   * Also fire up to this many other due timers found in PostgreSQL (0 or absent: only the
+   * batch's jobs). In a morning rush BullMQ hands the worker its due jobs a few hundred at a time;
+   * PostgreSQL, where every due time lives, can give all of them to the first batch that asks.
+   * Their own jobs arrive later and find them already fired (stale), so none fires twice.
+   */
+  sweepDue?: number
 }
 
 /**
@@ -47,29 +59,33 @@ export type TimerBatchDeps = FiringDeps & {
 export async function fireTimers(deps: TimerBatchDeps, jobs: readonly TimerJob[]): Promise<TimerOutcome[]> {
   if (jobs.length === 0) return []
   let fired: Firing[] = []
+  let all: TimerJob[] = [...jobs]
   await deps.timerBatches.transaction(async (btx) => {
     const ids = [...new Set(jobs.map((j) => j.caseId))].sort((a, b) => a - b)
     const locked = await btx.lockCases(ids)
+    const swept = deps.sweepDue ? await btx.lockDueCases(deps.clock.now(), deps.sweepDue) : []
+    all = [...jobs, ...swept.filter((c) => !ids.includes(c.id)).map((c) => ({ caseId: c.id, stateVersion: c.stateVersion, attempt: c.reminderCount }))]
+    locked.push(...swept.filter((c) => !ids.includes(c.id)))
     // lateness is measured once the cases are ours, not when the job was queued
     const now = deps.clock.now()
     // Drafts' ids appear in review notices and evidence, so they must be known while deciding.
     // A first pass counts the ids the batch needs, the second uses ids reserved in one statement.
     const counting = new CollectingTx(locked, null)
-    for (const job of jobs) await fireLocked(counting, deps, counting.current(job.caseId), job, now)
+    for (const job of all) await fireLocked(counting, deps, counting.current(job.caseId), job, now)
     const reserved = counting.draftsUsed + counting.sendsUsed > 0 ? await btx.reserveIds({ drafts: counting.draftsUsed, sends: counting.sendsUsed }) : { drafts: [], sends: [] }
     const tx = new CollectingTx(locked, reserved)
     fired = []
-    for (const job of jobs) fired.push(await fireLocked(tx, deps, tx.current(job.caseId), job, now))
+    for (const job of all) fired.push(await fireLocked(tx, deps, tx.current(job.caseId), job, now))
     await btx.write(tx.writes())
   })
   // counted and logged once committed: a rolled-back batch is fired again
-  jobs.forEach((job, i) => {
+  all.forEach((job, i) => {
     const f = fired[i]!
     if (f.lateMs === null) return
     deps.log.info({ caseId: job.caseId, step: f.outcome, attempt: job.attempt, lateMs: f.lateMs }, 'timer fired')
     deps.telemetry?.timerFired(f.outcome, f.lateMs)
   })
-  return fired.map((f) => f.outcome)
+  return fired.slice(0, jobs.length).map((f) => f.outcome)
 }
 
 /**

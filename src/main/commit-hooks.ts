@@ -59,6 +59,7 @@ export function timerBatchesWithCommitHooks(store: TimerBatchStore, hooks: { sen
       const r = await store.transaction((tx) =>
         fn({
           lockCases: (ids) => tx.lockCases(ids),
+          lockDueCases: (dueBy, limit) => tx.lockDueCases(dueBy, limit),
           reserveIds: (n) => tx.reserveIds(n),
           write: (w) => {
             if (w.sends.length > 0) touched.sends = true

@@ -68,6 +68,8 @@ import { checkResilienceWording, startOfflineAlerts } from './staying-up.js'
 
 /** how soon a `/auto` switch made in another process takes effect here */
 const AUTOMATION_REFRESH_MS = 15_000
+/** other due timers a timer batch fires along with its own jobs (see TimerBatchDeps.sweepDue) */
+const TIMER_SWEEP = 500
 /** messages decided in one transaction at most (a backlog drains in batches of this size) */
 const DECISION_BATCH = 200
 
@@ -312,7 +314,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       // outage is fired again one timer per transaction, so one bad case holds up nobody else
       const timerBatches = timerBatchesWithCommitHooks(new SqlTimerBatchStore(ds), { sendsQueued: () => relay.kick(), timersTouched: () => timers.kick() })
       const batcher = new TimerBatcher({
-        fireBatch: (jobs) => fireTimers({ timerBatches, directory, services, wording, clock, log, telemetry }, jobs),
+        fireBatch: (jobs) => fireTimers({ timerBatches, directory, services, wording, clock, log, telemetry, sweepDue: TIMER_SWEEP }, jobs),
         fireOne: (job) => fireTimer({ store, directory, services, wording, clock, log, telemetry }, job),
         isOutage: isDatabaseOutage,
         log,

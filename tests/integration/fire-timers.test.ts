@@ -254,4 +254,24 @@ describe('firing timers in batches (one transaction per batch)', () => {
     }
     fired.splice(0)
   })
+
+  it('with sweepDue, a batch also fires timers due in PostgreSQL whose jobs have not come yet; those jobs then find them fired', async () => {
+    const { ids, jobs } = await seed()
+    // the scenario's jobs of cases 0..3 have not reached the worker; case 4's job has
+    const early = jobs.filter((j) => ids.slice(0, 4).includes(j.caseId))
+    const first = jobs.find((j) => j.caseId === ids[4])!
+    const outcomes = await fireTimers({ ...deps, sweepDue: 500 }, [first])
+    expect(outcomes).toEqual(['escalate_owner'])
+    const firedCases: Row[] = await ds.query(`SELECT DISTINCT case_id FROM case_events WHERE case_id = ANY($1::bigint[]) AND kind = 'timer_fired' ORDER BY case_id`, [ids])
+    // every due, open case of this seed fired (the stale ones: not due, closed, used up — did not)
+    expect(firedCases.map((r) => Number(r['case_id']))).toEqual(expect.arrayContaining([...ids.slice(0, 5), ids[5]!, ids[6]!]))
+    expect(firedCases.map((r) => Number(r['case_id']))).not.toContain(ids[11])
+    expect(firedCases.map((r) => Number(r['case_id']))).not.toContain(ids[10])
+    // the late jobs arrive: all stale, nothing twice
+    expect(await fireTimers(deps, early)).toEqual(early.map(() => 'stale'))
+    const twice: Row[] = await ds.query(`SELECT case_id, count(*)::int AS n FROM case_events WHERE case_id = ANY($1::bigint[]) AND kind = 'timer_fired' GROUP BY case_id HAVING count(*) > 1`, [ids])
+    expect(twice).toEqual([])
+    for (const id of ids) expect(verifyChain(await loadChain(ds, id)).ok).toBe(true)
+    fired.splice(0)
+  })
 })

@@ -65,6 +65,16 @@ export class SqlTimerBatchTx implements TimerBatchTx {
     return rows.map(toCaseRecord)
   }
 
+  async lockDueCases(dueBy: Date, limit: number): Promise<CaseRecord[]> {
+    const rows: Record<string, unknown>[] = await this.q.query(
+      `SELECT * FROM cases WHERE next_timer_at <= $1 AND closed_at IS NULL AND NOT (id = ANY($2::bigint[]))
+        ORDER BY next_timer_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [dueBy, this.locked, limit],
+    )
+    this.locked = [...this.locked, ...rows.map((r) => Number(r['id']))]
+    return rows.map(toCaseRecord)
+  }
+
   async reserveIds(n: { drafts: number; sends: number }): Promise<{ drafts: number[]; sends: number[] }> {
     // the chain heads of the locked cases ride along (read after the locks, so they are current)
     const [r]: Array<{ drafts: string[]; sends: string[]; heads: Array<{ case_id: number; seq: number; hash: string }> | null }> = await this.q.query(
