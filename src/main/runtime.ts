@@ -69,7 +69,7 @@ import { checkResilienceWording, startOfflineAlerts } from './staying-up.js'
 /** how soon a `/auto` switch made in another process takes effect here */
 const AUTOMATION_REFRESH_MS = 15_000
 /** other due timers a timer batch fires along with its own jobs (see TimerBatchDeps.sweepDue) */
-const TIMER_SWEEP = 500
+const TIMER_SWEEP = 2000
 /** messages decided in one transaction at most (a backlog drains in batches of this size) */
 const DECISION_BATCH = 200
 
