@@ -103,22 +103,34 @@ export function findTerm(t: PreparedText, term: Term): Span[] {
     const at = t.normalized.indexOf(term.text)
     return at < 0 ? [] : [{ start: at, end: at + term.text.length }]
   }
+  // Either match below needs the term, or every one of its tokens, somewhere in the text: most
+  // terms are not in a given message, and this answers them without walking the tokens (matching
+  // was the largest share of deciding a message in the benchmark's profile).
+  const { normalized } = t
+  if (!normalized.includes(term.text) && !term.tokens.every((x) => normalized.includes(x))) return []
   const out: Span[] = []
   const { tokens } = t
   const k = term.tokens.length
   const first = term.tokens[0]!
   const last = term.tokens[k - 1]!
+  const glueTerm = gluable(term.text)
+  const glueFirst = gluable(first)
+  const glueLast = gluable(last)
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i]!
-    const inside = tok.text === term.text ? 0 : gluable(term.text) ? tok.text.indexOf(term.text) : -1
+    const inside = tok.text === term.text ? 0 : glueTerm ? tok.text.indexOf(term.text) : -1
     if (inside >= 0) out.push({ start: tok.start + inside, end: tok.start + inside + term.text.length })
     if (k < 2 || i + k > tokens.length) continue
-    const run = tokens.slice(i, i + k)
-    const contiguous = run.every((r, j) => j === 0 || r.start === run[j - 1]!.end)
-    const head = run[0]!.text === first || (gluable(first) && run[0]!.text.endsWith(first))
-    const tail = run[k - 1]!.text === last || (gluable(last) && run[k - 1]!.text.startsWith(last))
-    const middle = run.slice(1, -1).every((r, j) => r.text === term.tokens[j + 1])
-    if (contiguous && head && tail && middle) out.push({ start: run[0]!.end - first.length, end: run[k - 1]!.start + last.length })
+    let contiguous = true
+    let middle = true
+    for (let j = 1; j < k; j++) {
+      if (tokens[i + j]!.start !== tokens[i + j - 1]!.end) contiguous = false
+      if (j < k - 1 && tokens[i + j]!.text !== term.tokens[j]) middle = false
+    }
+    const head = tok.text === first || (glueFirst && tok.text.endsWith(first))
+    const lastTok = tokens[i + k - 1]!
+    const tail = lastTok.text === last || (glueLast && lastTok.text.startsWith(last))
+    if (contiguous && head && tail && middle) out.push({ start: tok.end - first.length, end: lastTok.start + last.length })
   }
   return out
 }
