@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm'
+import { HEADS_SQL, PRELOAD_SQL } from '../src/adapters/db/batch-tx.js'
+import { DUE_SWEEP_SQL } from '../src/adapters/db/timer-batch-store.js'
 import type { BenchWorld } from './tenant.js'
 
 export interface Plan {
@@ -17,6 +19,9 @@ export async function hotQueryPlans(ds: DataSource, world: BenchWorld): Promise<
   const [open] = (await ds.query(`SELECT id FROM cases WHERE closed_at IS NULL AND customer_key = $1 ORDER BY id LIMIT 1`, [c.key])) as Array<{ id: string }>
   const [msg] = (await ds.query(`SELECT max(id) AS id FROM messages`)) as Array<{ id: string }>
   const caseId = Number(open?.id ?? 1)
+  // a decision batch of ~150 messages concerns about 100 customers
+  const batchCustomers = world.customers.slice(0, 100)
+  const batchCases = ((await ds.query(`SELECT id FROM cases WHERE closed_at IS NULL AND customer_key = ANY($1::text[])`, [batchCustomers.map((x) => x.key)])) as Array<{ id: string }>).map((r) => Number(r.id))
   const queries: Array<{ name: string; sql: string; params: unknown[]; write?: boolean }> = [
     {
       name: 'record: insert message (idempotent on wecom_id)',
@@ -34,6 +39,13 @@ export async function hotQueryPlans(ds: DataSource, world: BenchWorld): Promise<
              ORDER BY c.updated_at DESC LIMIT 50`,
       params: [[c.key], [], [c.orders[0]]],
     },
+    {
+      name: 'decide (batch): lock the open cases of 100 customers',
+      sql: PRELOAD_SQL,
+      params: [batchCustomers.map((x) => x.key), [], batchCustomers.map((x) => x.orders[0]), 5001],
+      write: true,
+    },
+    { name: 'decide (batch): chain heads and proof of those cases', sql: HEADS_SQL, params: [batchCases] },
     { name: 'decide: lock the case', sql: `SELECT * FROM cases WHERE id = $1 FOR UPDATE`, params: [caseId], write: true },
     { name: 'persist: last evidence event of the case', sql: `SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1`, params: [caseId] },
     {
@@ -44,6 +56,7 @@ export async function hotQueryPlans(ds: DataSource, world: BenchWorld): Promise<
     },
     { name: 'start-up: undecided messages', sql: `SELECT * FROM messages WHERE handled_at IS NULL AND direction = 'inbound' ORDER BY id LIMIT $1`, params: [1000] },
     { name: 'enqueue: outbox relay batch', sql: `SELECT id, not_before FROM sends WHERE relayed_at IS NULL ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`, params: [], write: true },
+    { name: 'timers: other due timers (batch sweep)', sql: DUE_SWEEP_SQL, params: [new Date(), [], 2000], write: true },
     {
       name: 'timers: changed-timer pass',
       sql: `SELECT id, state_version, reminder_count, next_timer_at, timer_job_id, closed_at FROM cases

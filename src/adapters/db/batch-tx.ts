@@ -27,12 +27,17 @@ interface CachedCase {
 
 type Row = Record<string, unknown>
 
+/** The open cases a batch's messages can concern, locked in id order (see preload). */
+export const PRELOAD_SQL = `SELECT * FROM cases c
+  WHERE c.closed_at IS NULL AND (c.customer_key = ANY($1::text[]) OR c.id = ANY($2::bigint[]) OR c.order_no = ANY($3::text[]))
+  ORDER BY c.id LIMIT $4 FOR NO KEY UPDATE`
+
 /**
  * Chain heads and proof are read in a statement of their own, after the rows are locked: in READ
  * COMMITTED a statement that waited for a lock sees the locked row's new version but its
  * subqueries still see the snapshot from before the wait, i.e. possibly an old chain head.
  */
-const HEADS_SQL = `SELECT c.id,
+export const HEADS_SQL = `SELECT c.id,
     (SELECT max(m.said_at) FROM messages m WHERE m.case_id = c.id AND m.type IN ('image','file') AND m.direction = 'inbound') AS proof_at,
     h.seq AS head_seq, h.hash AS head_hash
   FROM unnest($1::bigint[]) AS c(id)
@@ -65,12 +70,7 @@ export class SqlBatchTx implements BatchTx {
     // ordered by id: two batches (or a timer batch) locking overlapping cases cannot deadlock.
     // NO KEY UPDATE: as exclusive as lockCase's FOR UPDATE for every other locker, but it does
     // not block other transactions inserting rows that merely refer to these cases.
-    const rows: Row[] = await this.q.query(
-      `SELECT * FROM cases c
-        WHERE c.closed_at IS NULL AND (c.customer_key = ANY($1::text[]) OR c.id = ANY($2::bigint[]) OR c.order_no = ANY($3::text[]))
-        ORDER BY c.id LIMIT $4 FOR NO KEY UPDATE`,
-      [keys, ids, orders, MAX_PRELOAD + 1],
-    )
+    const rows: Row[] = await this.q.query(PRELOAD_SQL, [keys, ids, orders, MAX_PRELOAD + 1])
     if (rows.length > MAX_PRELOAD) return false
     await this.cache(rows)
     this.covered = { keys: new Set(keys), ids: new Set(ids), orders: new Set(orders) }

@@ -51,6 +51,10 @@ const INSERT_SENDS = (param: string) => `INSERT INTO sends (id, kind, draft_id, 
  * (lock; reserve ids and read the evidence chain heads; write everything). Each round trip counts:
  * during a rush the event loop is busy with the queue, and a batch waits for every reply.
  */
+/** Other due timers, most overdue first; rows another transaction holds are skipped, not waited for. */
+export const DUE_SWEEP_SQL = `SELECT * FROM cases WHERE next_timer_at <= $1 AND closed_at IS NULL AND NOT (id = ANY($2::bigint[]))
+  ORDER BY next_timer_at LIMIT $3 FOR UPDATE SKIP LOCKED`
+
 export class SqlTimerBatchTx implements TimerBatchTx {
   private locked: number[] = []
   private heads: Map<number, ChainHead> | null = null
@@ -66,11 +70,7 @@ export class SqlTimerBatchTx implements TimerBatchTx {
   }
 
   async lockDueCases(dueBy: Date, limit: number): Promise<CaseRecord[]> {
-    const rows: Record<string, unknown>[] = await this.q.query(
-      `SELECT * FROM cases WHERE next_timer_at <= $1 AND closed_at IS NULL AND NOT (id = ANY($2::bigint[]))
-        ORDER BY next_timer_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
-      [dueBy, this.locked, limit],
-    )
+    const rows: Record<string, unknown>[] = await this.q.query(DUE_SWEEP_SQL, [dueBy, this.locked, limit])
     this.locked = [...this.locked, ...rows.map((r) => Number(r['id']))]
     return rows.map(toCaseRecord)
   }
