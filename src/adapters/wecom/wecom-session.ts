@@ -139,10 +139,8 @@ export class WecomSession implements Messenger {
     try {
       const handler = this.handler
       if (!handler) return
-      // Read what we keep right away, so a backlog waits for a slot as small plain objects and
-      // Wechaty's Message (payload, room and talker references) can be collected meanwhile.
-      const inbound: InboundMessage = { ...(await toInbound(msg, { needTopic: this.needTopics })), receivedAt, receivedSeq }
-      await this.slots(() => handler(inbound))
+      // reading mentions, topic and attachment may call the puppet: bounded like the rest
+      await this.slots(async () => handler({ ...(await toInbound(msg, { needTopic: this.needTopics })), receivedAt, receivedSeq }))
     } catch (err) {
       this.log.error({ messageId: msg.id, err: serializeError(err) }, 'failed to handle message event')
     }
