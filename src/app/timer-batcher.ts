@@ -1,11 +1,8 @@
+import { Batcher } from './batcher.js'
 import type { TimerJob, TimerOutcome } from './fire-timer.js'
 import type { Logger } from './ports.js'
 
-interface Pending {
-  job: TimerJob
-  resolve(outcome: TimerOutcome): void
-  reject(err: unknown): void
-}
+type Settled = PromiseSettledResult<TimerOutcome>
 
 /**
  * Gathers the timers the queue worker hands over into batches fired in one transaction each
@@ -15,8 +12,7 @@ interface Pending {
  * retries every job on its own as before.
  */
 export class TimerBatcher {
-  private queue: Pending[] = []
-  private flushing = false
+  private readonly batcher: Batcher<TimerJob, TimerOutcome>
 
   constructor(
     private readonly opts: {
@@ -29,58 +25,48 @@ export class TimerBatcher {
       /** how many timers the one-by-one fallback fires at once */
       fallbackConcurrency?: number
     },
-  ) {}
+  ) {
+    this.batcher = new Batcher((jobs) => this.run(jobs), opts.maxBatch ?? 500)
+  }
 
   fire(job: TimerJob): Promise<TimerOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ job, resolve, reject })
-      if (!this.flushing) {
-        this.flushing = true
-        void this.flush()
-      }
-    })
+    return this.batcher.submit(job)
   }
 
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.opts.maxBatch ?? 500)
-      if (batch.length === 1) {
-        await this.opts.fireOne(batch[0]!.job).then(batch[0]!.resolve, batch[0]!.reject)
-        continue
-      }
-      try {
-        const outcomes = await this.opts.fireBatch(batch.map((p) => p.job))
-        batch.forEach((p, i) => p.resolve(outcomes[i]!))
-      } catch (err) {
-        if (this.opts.isOutage(err)) {
-          // every job goes back to the queue; one by one would only meet the same outage
-          for (const p of batch) p.reject(err)
-          continue
-        }
-        // one bad case must not hold up the others: each timer gets its own transaction
-        this.opts.log.warn({ timers: batch.length, err: { message: (err as Error).message } }, 'timer batch failed; firing its timers one by one')
-        await this.oneByOne(batch)
-      }
+  private async run(jobs: TimerJob[]): Promise<Settled[]> {
+    if (jobs.length === 1) return [await settle(this.opts.fireOne(jobs[0]!))]
+    try {
+      return (await this.opts.fireBatch(jobs)).map((value) => ({ status: 'fulfilled', value }))
+    } catch (err) {
+      // every job goes back to the queue; one by one would only meet the same outage
+      if (this.opts.isOutage(err)) return jobs.map(() => ({ status: 'rejected', reason: err }))
+      // one bad case must not hold up the others: each timer gets its own transaction
+      this.opts.log.warn({ timers: jobs.length, err: { message: (err as Error).message } }, 'timer batch failed; firing its timers one by one')
+      return this.oneByOne(jobs)
     }
-    this.flushing = false
   }
 
-  private async oneByOne(batch: Pending[]): Promise<void> {
+  private async oneByOne(jobs: TimerJob[]): Promise<Settled[]> {
     // a few cases at a time, but one case's timers one after the other, in the order they came,
     // as the batch would have fired them
-    const byCase = new Map<number, Pending[]>()
-    for (const p of batch) {
-      const timers = byCase.get(p.job.caseId)
-      if (timers) timers.push(p)
-      else byCase.set(p.job.caseId, [p])
-    }
+    const out: Settled[] = new Array<Settled>(jobs.length)
+    const byCase = new Map<number, number[]>()
+    jobs.forEach((job, i) => byCase.set(job.caseId, [...(byCase.get(job.caseId) ?? []), i]))
     const cases = [...byCase.values()]
     let next = 0
     const lane = async (): Promise<void> => {
       while (next < cases.length) {
-        for (const p of cases[next++]!) await this.opts.fireOne(p.job).then(p.resolve, p.reject)
+        for (const i of cases[next++]!) out[i] = await settle(this.opts.fireOne(jobs[i]!))
       }
     }
     await Promise.all(Array.from({ length: Math.min(cases.length, this.opts.fallbackConcurrency ?? 8) }, lane))
+    return out
   }
+}
+
+function settle<T>(p: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return p.then(
+    (value) => ({ status: 'fulfilled', value }),
+    (reason: unknown) => ({ status: 'rejected', reason }),
+  )
 }

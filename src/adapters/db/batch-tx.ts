@@ -2,7 +2,7 @@ import type { CaseRecord, DraftRecord, NewSend, SendRecord } from '../../app/cas
 import type { BatchMessageFacts, BatchTx, CasePatch, NewEvidence, OpenCaseFilter } from '../../app/store.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import { evidenceHash, GENESIS_HASH } from '../../domain/evidence-hash.js'
-import { CASE_COLUMNS, DRAFT_COLUMNS, toCaseRecord } from './sql-store.js'
+import { CASE_COLUMNS, DRAFT_COLUMNS, toCaseFacts, toCaseRecord } from './sql-store.js'
 import type { Queryable } from './sql.js'
 
 /** More open cases than this for one batch: decide its messages one at a time instead. */
@@ -93,21 +93,7 @@ export class SqlBatchTx implements BatchTx {
       if (keys.has(r.customerKey) || ids.has(r.id) || (r.orderNo !== null && orders.has(r.orderNo))) hits.push(c)
     }
     hits.sort((a, b) => b.rec.updatedAt.getTime() - a.rec.updatedAt.getTime() || b.rec.id - a.rec.id)
-    return hits.slice(0, OPEN_CASES_LIMIT).map(({ rec: c, proofAt }) => ({
-      id: c.id,
-      customerKey: c.customerKey,
-      serviceType: c.serviceType,
-      state: c.state,
-      waitingParty: c.waitingParty,
-      contactId: c.contactId,
-      executorId: c.executorId,
-      ownerId: c.ownerId,
-      partnerKey: c.partnerKey,
-      orderNo: c.orderNo,
-      stateEnteredAt: c.stateEnteredAt,
-      updatedAt: c.updatedAt,
-      proofSinceStateEntry: proofAt !== null && proofAt.getTime() >= c.stateEnteredAt.getTime(),
-    }))
+    return hits.slice(0, OPEN_CASES_LIMIT).map(({ rec, proofAt }) => toCaseFacts(rec, proofAt !== null && proofAt.getTime() >= rec.stateEnteredAt.getTime()))
   }
 
   async lockCase(id: number): Promise<CaseRecord | null> {

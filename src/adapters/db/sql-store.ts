@@ -86,6 +86,25 @@ export function toCaseRecord(r: Row): CaseRecord {
   }
 }
 
+/** What deciding a message needs to know about an open case. */
+export function toCaseFacts(c: CaseRecord, proofSinceStateEntry: boolean): CaseFacts {
+  return {
+    id: c.id,
+    customerKey: c.customerKey,
+    serviceType: c.serviceType,
+    state: c.state,
+    waitingParty: c.waitingParty,
+    contactId: c.contactId,
+    executorId: c.executorId,
+    ownerId: c.ownerId,
+    partnerKey: c.partnerKey,
+    orderNo: c.orderNo,
+    stateEnteredAt: c.stateEnteredAt,
+    updatedAt: c.updatedAt,
+    proofSinceStateEntry,
+  }
+}
+
 export function toDraftRecord(r: Row): DraftRecord {
   return {
     id: Number(r['id']),
@@ -153,24 +172,7 @@ export class SqlTx implements Tx {
         LIMIT 50`,
       [f.customerKeys ?? [], f.caseIds ?? [], f.orderNumbers ?? []],
     )
-    return rows.map((r) => {
-      const c = toCaseRecord(r)
-      return {
-        id: c.id,
-        customerKey: c.customerKey,
-        serviceType: c.serviceType,
-        state: c.state,
-        waitingParty: c.waitingParty,
-        contactId: c.contactId,
-        executorId: c.executorId,
-        ownerId: c.ownerId,
-        partnerKey: c.partnerKey,
-        orderNo: c.orderNo,
-        stateEnteredAt: c.stateEnteredAt,
-        updatedAt: c.updatedAt,
-        proofSinceStateEntry: r['proof'] === true,
-      }
-    })
+    return rows.map((r) => toCaseFacts(toCaseRecord(r), r['proof'] === true))
   }
 
   async lockCase(id: number): Promise<CaseRecord | null> {
