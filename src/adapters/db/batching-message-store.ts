@@ -2,14 +2,9 @@ import type { RecordedMessage } from '../../app/inbound-message.js'
 import type { MessageStore } from '../../app/ports.js'
 import type { Queryable } from './sql.js'
 import { pgText } from './message-store.js'
+import { Batcher } from '../../app/batcher.js'
 
 type NewMessage = Omit<RecordedMessage, 'id'>
-
-interface Pending {
-  m: NewMessage
-  resolve(id: number | null): void
-  reject(err: unknown): void
-}
 
 /**
  * Records messages that arrive together with one multi-row INSERT, i.e. one commit, instead of
@@ -19,26 +14,21 @@ interface Pending {
  * its own id (or null for a duplicate) only after the batch has committed.
  */
 export class BatchingMessageStore implements MessageStore {
-  private queue: Pending[] = []
-  private flushing = false
+  private readonly batcher: Batcher<NewMessage, number | null>
 
   constructor(
     private readonly db: Queryable,
     private readonly single: MessageStore,
-    private readonly maxBatch = 200,
-  ) {}
+    maxBatch = 200,
+  ) {
+    this.batcher = new Batcher((ms) => this.insertBatch(ms), maxBatch)
+  }
 
   insert(m: NewMessage, opts?: { replayWindowMs?: number }): Promise<number | null> {
     // a late arrival is checked for an identical twin under a lock (see SqlMessageStore):
     // rare, so it skips the batch rather than making every batch pay for the check
     if ((opts?.replayWindowMs ?? 0) > 0) return this.single.insert(m, opts)
-    return new Promise((resolve, reject) => {
-      this.queue.push({ m, resolve, reject })
-      if (!this.flushing) {
-        this.flushing = true
-        void this.flush()
-      }
-    })
+    return this.batcher.submit(m)
   }
 
   listUnhandled(limit: number): Promise<RecordedMessage[]> {
@@ -49,22 +39,17 @@ export class BatchingMessageStore implements MessageStore {
     return this.single.markHandled(id, at)
   }
 
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch)
-      if (batch.length === 1) {
-        await this.single.insert(batch[0]!.m).then(batch[0]!.resolve, batch[0]!.reject)
-        continue
-      }
-      try {
-        const ids = await this.insertMany(batch.map((p) => p.m))
-        batch.forEach((p, i) => p.resolve(ids[i]!))
-      } catch {
-        // one bad row must not cost the others: store them one by one
-        for (const p of batch) await this.single.insert(p.m).then(p.resolve, p.reject)
-      }
+  private async insertBatch(ms: NewMessage[]): Promise<Array<PromiseSettledResult<number | null>>> {
+    const one = (m: NewMessage) => this.single.insert(m).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))
+    if (ms.length === 1) return [await one(ms[0]!)]
+    try {
+      return (await this.insertMany(ms)).map((value) => ({ status: 'fulfilled', value }))
+    } catch {
+      // one bad row must not cost the others: store them one by one
+      const out: Array<PromiseSettledResult<number | null>> = []
+      for (const m of ms) out.push(await one(m))
+      return out
     }
-    this.flushing = false
   }
 
   /** Ids in input order; null for a WeCom id stored before (or earlier in the same batch). */
