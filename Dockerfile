@@ -2,6 +2,8 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+# the heap budget npm start uses (package.json "config.node_options"); override with -e NODE_OPTIONS=…
+ENV NODE_OPTIONS=--max-old-space-size=384
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund && npm cache clean --force
 COPY tsconfig.json ./

@@ -5,6 +5,9 @@ import { Redis } from 'ioredis'
 import { freePort } from '../tests/support/mock-gateway.js'
 import { BENCH_DATABASE_URL } from './db.js'
 
+/** What `npm start` puts in NODE_OPTIONS when it is unset (the heap budget): Baton runs here as it does there. */
+const PACKAGE_NODE_OPTIONS: string = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../package.json'), 'utf8')) as { config: { node_options: string } }).config.node_options
+
 const children = new Set<ChildProcess>()
 /** Children die with the benchmark, however it ends (Ctrl-C, a crash, a timeout). */
 export function ownChild(child: ChildProcess): ChildProcess {
@@ -66,13 +69,15 @@ export interface BatonProcess {
 
 export async function startBatonProcess(opts: { logFile: string; schema: string; tenantFile: string; redisUrl: string; prefix: string; gatewayEnv: Record<string, string>; cpuProfDir?: string }): Promise<BatonProcess> {
   const port = await freePort()
-  const execArgv = ['--import', 'tsx', ...(process.env['BENCH_MEM_PROBE'] ? ['--import', process.env['BENCH_MEM_PROBE']] : []), ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [])]
+  const execArgv = ['--import', 'tsx', ...(process.env['BENCH_NODE_FLAGS'] ? process.env['BENCH_NODE_FLAGS'].split(' ') : []), ...(process.env['BENCH_MEM_PROBE'] ? ['--import', process.env['BENCH_MEM_PROBE']] : []), ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [])]
   const child = fork(resolve(import.meta.dirname, '../src/main/cli.ts'), ['all'], {
     execArgv,
     // Baton logs JSON lines at info as in production; kept for reading after a run
     stdio: ['ignore', openSync(opts.logFile, 'w'), openSync(opts.logFile, 'a'), 'ipc'],
     env: {
       ...process.env,
+      // the heap budget `npm start` gives Baton (package.json config.node_options)
+      NODE_OPTIONS: process.env['NODE_OPTIONS'] ?? PACKAGE_NODE_OPTIONS,
       NODE_ENV: 'production',
       DATABASE_URL: BENCH_DATABASE_URL,
       DATABASE_SCHEMA: opts.schema,

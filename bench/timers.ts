@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { Queue } from 'bullmq'
 import { destination, pino } from 'pino'
 import type { DataSource } from 'typeorm'
@@ -62,7 +63,8 @@ export async function timersAndRecovery(redis: PrivateRedis, tenant: Tenant, wor
     WECHATY_PUPPET: 'wechaty-puppet-service',
     PORT: '0',
   })
-  const log = pino({ level: process.env['BENCH_LOG_LEVEL'] ?? 'info' }, destination('/dev/null'))
+  // kept for reading after a run, like the Baton processes' logs
+  const log = pino({ level: process.env['BENCH_LOG_LEVEL'] ?? 'info' }, destination({ dest: resolve(import.meta.dirname, '.work/baton-timers.log'), sync: false, minLength: 4096 }))
   let runtime: Runtime | undefined
   const queue = new Queue(TIMER_QUEUE, { connection: redisConnection(redis.url), prefix })
   try {
@@ -138,6 +140,7 @@ export async function timersAndRecovery(redis: PrivateRedis, tenant: Tenant, wor
     }
   } finally {
     await runtime?.stop()
+    log.flush()
     await queue.close()
     await ds.destroy()
   }

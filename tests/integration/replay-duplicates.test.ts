@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InboundMessage } from '../../src/app/inbound-message.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
+import { eventually } from '../support/test-env.js'
 
 describe('events replayed after a reconnect are handled once', () => {
   let h: SandboxHarness
@@ -62,5 +63,35 @@ describe('events replayed after a reconnect are handled once', () => {
     await h.runtime.intake!.handle({ ...msg('who-2', '可以', 60, 100), talkerId: 'wx-zhang', talkerName: '张先生', roomId: 'r-cust-zhang@chatroom' })
     await h.runtime.intake!.handle({ ...msg('who-3', '可以', 60, 100), roomId: null })
     expect(await stored('可以')).toEqual(['who-1', 'who-2', 'who-3'])
+  })
+})
+
+describe('a message that waits inside Baton for its payload is not a late arrival', () => {
+  let h: SandboxHarness
+
+  beforeAll(async () => {
+    h = await startSandbox({ roles: ['bot'], env: { BATON_DUPLICATE_WINDOW_MS: '300' } })
+  })
+  afterAll(async () => {
+    await h?.close()
+  })
+
+  it('a customer who says "好的" twice during a slow burst is recorded twice', async () => {
+    // a burst: every payload comes back later than the replay window (here 300 ms)
+    const puppet = h.runtime.sandbox!.puppet as unknown as { messageRawPayload(id: string): Promise<unknown> }
+    const load = puppet.messageRawPayload.bind(puppet)
+    puppet.messageRawPayload = async (id) => {
+      await new Promise((r) => setTimeout(r, 800))
+      return load(id)
+    }
+    h.runtime.sandbox!.say({ as: 'wx-zhao', group: 'cust-zhao', text: '好的，收到了' })
+    h.runtime.sandbox!.say({ as: 'wx-zhao', group: 'cust-zhao', text: '好的，收到了' })
+    // both events reached Baton at once, live: both are the customer's, neither is a replay
+    const rows = await eventually(async () => {
+      const r = (await h.runtime.ds.query(`SELECT wecom_id FROM messages WHERE text = $1 AND handled_at IS NOT NULL`, ['好的，收到了'])) as unknown[]
+      return r.length >= 2 ? r : null
+    })
+    await h.runtime.session!.drain()
+    expect(rows).toHaveLength(2)
   })
 })

@@ -3,6 +3,8 @@ import type { Message, Wechaty } from 'wechaty'
 import type { InboundMessage } from '../../app/inbound-message.js'
 import type { Logger, Messenger, SendTarget } from '../../app/ports.js'
 import { toInbound } from './to-inbound.js'
+import { MessageEventGate } from './message-event-gate.js'
+import { EventArrivals } from './event-arrivals.js'
 import { redactSecrets } from '../../domain/resilience/redact.js'
 
 export type InboundHandler = (msg: InboundMessage) => Promise<void>
@@ -26,6 +28,18 @@ export class WecomSession implements Messenger {
   /** Message events the puppet emitted that have not reached our handler yet. */
   private pendingEvents = 0
   private received = 0
+  private readonly arrivals = new EventArrivals()
+  /**
+   * Counts each message event when it reaches the puppet (shutdown waits for these too), notes
+   * its arrival time (what the replay rule judges) and holds the event back while enough
+   * messages are already being worked on.
+   */
+  private readonly gate = new MessageEventGate({
+    onArrival: (messageId) => {
+      this.pendingEvents++
+      this.arrivals.note(messageId, Date.now())
+    },
+  })
   readonly state: SessionState = { started: false, loggedIn: false, userId: null, lastEventAt: null, lastError: null }
   needTopics = false
   /**
@@ -41,6 +55,8 @@ export class WecomSession implements Messenger {
     private readonly log: Logger,
     private readonly secrets: readonly (string | undefined)[] = [],
   ) {
+    // set before the puppet starts, so a backlog delivered at start-up is covered too
+    bot.on('puppet', (puppet) => this.gate.attach(puppet))
     bot.on('message', (msg) => this.track(this.dispatch(msg)))
     bot.on('login', (user) => {
       this.state.loggedIn = true
@@ -69,10 +85,6 @@ export class WecomSession implements Messenger {
 
   async start(): Promise<void> {
     await this.bot.start()
-    // Counted at the puppet, before Wechaty loads the payload: shutdown waits for these too.
-    this.bot.puppet.on('message', () => {
-      this.pendingEvents++
-    })
     this.state.started = true
   }
 
@@ -87,12 +99,18 @@ export class WecomSession implements Messenger {
       await this.bot.stop().catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'error while stopping Wechaty'))
     }
     await this.drain()
+    this.gate.stop()
   }
 
+  /** Waits for every arrived message event to be dispatched, giving up only after `timeoutMs` without progress. */
   private async settle(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs
+    let deadline = Date.now() + timeoutMs
+    let last = this.pendingEvents
     while (this.pendingEvents > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20))
+      // a backlog held by the gate drains at the pace of handling: keep waiting while it moves
+      if (this.pendingEvents < last) deadline = Date.now() + timeoutMs
+      last = this.pendingEvents
     }
     if (this.pendingEvents > 0) this.log.warn({ pending: this.pendingEvents }, 'stopping with message events not delivered by Wechaty')
     await this.drain()
@@ -133,7 +151,7 @@ export class WecomSession implements Messenger {
 
   private async dispatch(msg: Message): Promise<void> {
     this.touch()
-    const receivedAt = new Date()
+    const receivedAt = this.arrivals.take(msg.id) ?? new Date()
     const receivedSeq = ++this.received
     if (this.pendingEvents > 0) this.pendingEvents--
     try {
@@ -143,6 +161,8 @@ export class WecomSession implements Messenger {
       await this.slots(async () => handler({ ...(await toInbound(msg, { needTopic: this.needTopics })), receivedAt, receivedSeq }))
     } catch (err) {
       this.log.error({ messageId: msg.id, err: serializeError(err) }, 'failed to handle message event')
+    } finally {
+      this.gate.done(msg.id)
     }
   }
 }

@@ -1,0 +1,106 @@
+import type { PuppetInterface } from 'wechaty-puppet/impls'
+
+/** Message events handed to Wechaty at once; the rest wait as bare `{ messageId }` events. */
+export const MESSAGES_IN_FLIGHT = 1000
+
+type Emit = (event: string | symbol, ...args: unknown[]) => boolean
+
+/**
+ * Holds message events back before Wechaty sees them while `max` are already being worked on.
+ * Wechaty loads every message's payload the moment its event arrives, so a reconnect backlog or
+ * a burst of 20,000 messages became 20,000 half-loaded messages, each with its own chain of
+ * promises, all at once (the benchmark saw the heap pass 500 MB, mostly garbage those chains left
+ * behind). Held events cost a few dozen bytes each and are released in arrival order as earlier
+ * messages finish; other events (login, heartbeat, dong…) are never held.
+ *
+ * Every message event is reported to `onArrival` when it arrives, held or not: the replay rule
+ * and shutdown need the time it reached this process, not the time it was let through. A message
+ * whose handling never reports `done` (its payload failed to load) gives its place up after
+ * `staleMs`.
+ */
+export class MessageEventGate {
+  /** held events, oldest at `head` (an index, so releasing one is O(1) however many wait) */
+  private held: unknown[][] = []
+  private head = 0
+  /** messageId -> when it was let through (insertion order = oldest first) */
+  private readonly admitted = new Map<string, number>()
+  private emit: Emit | null = null
+  private readonly timer: NodeJS.Timeout
+
+  constructor(
+    private readonly opts: {
+      onArrival(messageId: string): void
+      max?: number
+      staleMs?: number
+      now?: () => number
+    },
+  ) {
+    // a stall (every admitted message lost) must not hold the rest back forever
+    this.timer = setInterval(() => this.pump(), 5000)
+    this.timer.unref()
+  }
+
+  /** Puts the gate in front of the puppet's message events. Idempotent per puppet. */
+  attach(puppet: PuppetInterface): void {
+    const target = puppet as unknown as { emit: Emit; __batonGate?: MessageEventGate }
+    if (target.__batonGate) return
+    const emit = target.emit.bind(puppet) as Emit
+    this.emit = emit
+    target.__batonGate = this
+    target.emit = (event, ...args) => {
+      if (event !== 'message') return emit(event, ...args)
+      const messageId = (args[0] as { messageId?: unknown } | undefined)?.messageId
+      if (typeof messageId !== 'string') return emit(event, ...args)
+      this.opts.onArrival(messageId)
+      this.held.push(args)
+      this.pump()
+      return true
+    }
+  }
+
+  /** The message's handling is over (handled, refused or failed): its place goes to the next. */
+  done(messageId: string): void {
+    if (this.admitted.delete(messageId)) this.pump()
+  }
+
+  get waiting(): number {
+    return this.held.length - this.head
+  }
+
+  get inFlight(): number {
+    return this.admitted.size
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+  }
+
+  private pump(): void {
+    const max = this.opts.max ?? MESSAGES_IN_FLIGHT
+    if (this.admitted.size >= max) this.forgetStale()
+    while (this.admitted.size < max && this.head < this.held.length && this.emit) {
+      const args = this.held[this.head++]!
+      if (this.head === this.held.length) {
+        this.held = []
+        this.head = 0
+      } else if (this.head >= 4096 && this.head * 2 >= this.held.length) {
+        this.held = this.held.slice(this.head)
+        this.head = 0
+      }
+      this.admitted.set((args[0] as { messageId: string }).messageId, this.now())
+      this.emit('message', ...args)
+    }
+  }
+
+  private forgetStale(): void {
+    const before = this.now() - (this.opts.staleMs ?? 60_000)
+    for (const [id, at] of this.admitted) {
+      if (at >= before) break
+      this.admitted.delete(id)
+    }
+  }
+
+  private now(): number {
+    return this.opts.now ? this.opts.now() : Date.now()
+  }
+}

@@ -1,0 +1,68 @@
+import { EventEmitter } from 'node:events'
+import { describe, expect, it } from 'vitest'
+import type { PuppetInterface } from 'wechaty-puppet/impls'
+import { MessageEventGate } from '../../src/adapters/wecom/message-event-gate.js'
+
+function setup(max: number, now = () => 0) {
+  const puppet = new EventEmitter()
+  const arrived: string[] = []
+  const seen: string[] = []
+  const gate = new MessageEventGate({ onArrival: (id) => arrived.push(id), max, staleMs: 1000, now })
+  gate.attach(puppet as unknown as PuppetInterface)
+  puppet.on('message', ({ messageId }: { messageId: string }) => seen.push(messageId))
+  return { puppet, gate, arrived, seen }
+}
+
+describe('MessageEventGate', () => {
+  it('lets `max` message events through and holds the rest, in arrival order', () => {
+    const { puppet, gate, arrived, seen } = setup(2)
+    for (const id of ['a', 'b', 'c', 'd']) puppet.emit('message', { messageId: id })
+    expect(arrived).toEqual(['a', 'b', 'c', 'd']) // every arrival is reported at once
+    expect(seen).toEqual(['a', 'b'])
+    expect(gate.waiting).toBe(2)
+    gate.done('b')
+    expect(seen).toEqual(['a', 'b', 'c'])
+    gate.done('unknown') // not in flight: frees nothing
+    expect(seen).toEqual(['a', 'b', 'c'])
+    gate.done('a')
+    gate.done('c')
+    expect(seen).toEqual(['a', 'b', 'c', 'd'])
+    expect(gate.waiting).toBe(0)
+    gate.stop()
+  })
+
+  it('never holds other events', () => {
+    const { puppet, gate } = setup(1)
+    const dongs: unknown[] = []
+    puppet.on('dong', (d) => dongs.push(d))
+    puppet.emit('message', { messageId: 'a' })
+    puppet.emit('message', { messageId: 'b' })
+    puppet.emit('dong', { data: 'x' })
+    expect(dongs).toEqual([{ data: 'x' }])
+    gate.stop()
+  })
+
+  it('a message whose handling never finished gives its place up after staleMs', () => {
+    let t = 0
+    const { puppet, gate, seen } = setup(1, () => t)
+    puppet.emit('message', { messageId: 'lost' })
+    puppet.emit('message', { messageId: 'next' })
+    expect(seen).toEqual(['lost'])
+    t = 1500
+    puppet.emit('message', { messageId: 'third' })
+    expect(seen).toEqual(['lost', 'next'])
+    gate.stop()
+  })
+
+  it('releases a long backlog completely, one place at a time', () => {
+    const { puppet, gate, seen } = setup(3)
+    for (let i = 0; i < 20_000; i++) puppet.emit('message', { messageId: `m${i}` })
+    for (let i = 0; i < 20_000; i++) gate.done(`m${i}`)
+    expect(seen).toHaveLength(20_000)
+    expect(seen[19_999]).toBe('m19999')
+    expect(new Set(seen).size).toBe(20_000)
+    expect(gate.waiting).toBe(0)
+    expect(gate.inFlight).toBe(0)
+    gate.stop()
+  })
+})
