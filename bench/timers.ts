@@ -64,7 +64,7 @@ export async function timersAndRecovery(redis: PrivateRedis, tenant: Tenant, wor
     PORT: '0',
   })
   // kept for reading after a run, like the Baton processes' logs
-  const log = pino({ level: process.env['BENCH_LOG_LEVEL'] ?? 'info' }, destination({ dest: resolve(import.meta.dirname, '.work/baton-timers.log'), sync: false, minLength: 4096 }))
+  const log = pino({ level: process.env['BENCH_LOG_LEVEL'] ?? 'info' }, destination({ dest: resolve(import.meta.dirname, '.work/baton-timers.log'), append: false, sync: false, minLength: 4096 }))
   let runtime: Runtime | undefined
   const queue = new Queue(TIMER_QUEUE, { connection: redisConnection(redis.url), prefix })
   try {

@@ -32,6 +32,8 @@ export interface TimerBatchTx {
 
 export interface TimerBatchStore {
   transaction<T>(fn: (tx: TimerBatchTx) => Promise<T>): Promise<T>
+  /** The earliest pending timer of an open case (null: none). */
+  nextDue(): Promise<Date | null>
 }
 
 export type TimerBatchDeps = FiringDeps & {
@@ -39,13 +41,6 @@ export type TimerBatchDeps = FiringDeps & {
   clock: Clock
   log: Logger
   telemetry?: Pick<Telemetry, 'timerFired'>
-  /**
-   * Also fire up to this many other due timers found in PostgreSQL (0 or absent: only the
-   * batch's jobs). In a morning rush BullMQ hands the worker its due jobs a few hundred at a time;
-   * PostgreSQL, where every due time lives, can give all of them to the first batch that asks.
-   * Their own jobs arrive later and find them already fired (stale), so none fires twice.
-   */
-  sweepDue?: number
 }
 
 /**
@@ -58,12 +53,28 @@ export type TimerBatchDeps = FiringDeps & {
  */
 export async function fireTimers(deps: TimerBatchDeps, jobs: readonly TimerJob[]): Promise<TimerOutcome[]> {
   if (jobs.length === 0) return []
+  return (await fireBatch(deps, jobs, 0)).outcomes
+}
+
+/**
+ * Fires up to `limit` due timers found in PostgreSQL, without their jobs, in one transaction
+ * (see DueSweeper). Returns how many due cases it took: fewer than `limit` means none was left
+ * that no other transaction holds.
+ */
+export async function sweepDueTimers(deps: TimerBatchDeps, limit: number): Promise<number> {
+  return (await fireBatch(deps, [], limit)).swept
+}
+
+async function fireBatch(deps: TimerBatchDeps, jobs: readonly TimerJob[], sweep: number): Promise<{ outcomes: TimerOutcome[]; swept: number }> {
   let fired: Firing[] = []
   let all: TimerJob[] = [...jobs]
+  let sweptCount = 0
   await deps.timerBatches.transaction(async (btx) => {
     const ids = [...new Set(jobs.map((j) => j.caseId))].sort((a, b) => a - b)
-    const locked = await btx.lockCases(ids)
-    const swept = deps.sweepDue ? await btx.lockDueCases(deps.clock.now(), deps.sweepDue) : []
+    const locked = ids.length > 0 ? await btx.lockCases(ids) : []
+    const swept = sweep > 0 ? await btx.lockDueCases(deps.clock.now(), sweep) : []
+    sweptCount = swept.length
+    if (locked.length + swept.length === 0 && jobs.length === 0) return
     all = [...jobs, ...swept.filter((c) => !ids.includes(c.id)).map((c) => ({ caseId: c.id, stateVersion: c.stateVersion, attempt: c.reminderCount }))]
     locked.push(...swept.filter((c) => !ids.includes(c.id)))
     // lateness is measured once the cases are ours, not when the job was queued
@@ -85,7 +96,7 @@ export async function fireTimers(deps: TimerBatchDeps, jobs: readonly TimerJob[]
     deps.log.info({ caseId: job.caseId, step: f.outcome, attempt: job.attempt, lateMs: f.lateMs }, 'timer fired')
     deps.telemetry?.timerFired(f.outcome, f.lateMs)
   })
-  return fired.slice(0, jobs.length).map((f) => f.outcome)
+  return { outcomes: fired.slice(0, jobs.length).map((f) => f.outcome), swept: sweptCount }
 }
 
 /**

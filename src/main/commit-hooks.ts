@@ -54,6 +54,7 @@ function watch<T extends Tx>(tx: T, touched: { sends: boolean; timers: boolean }
 /** The same hooks for batches of timers: a batch writes everything at once, so look at that. */
 export function timerBatchesWithCommitHooks(store: TimerBatchStore, hooks: { sendsQueued(): void; timersTouched(): void }): TimerBatchStore {
   return {
+    nextDue: () => store.nextDue(),
     transaction: async (fn) => {
       const touched = { sends: false, timers: false }
       const r = await store.transaction((tx) =>

@@ -34,7 +34,8 @@ import { OutboxRelay } from '../adapters/queue/outbox-relay.js'
 import { createTimerQueue, startTimerWorker, TimerReconciler } from '../adapters/queue/timer-queue.js'
 import { SqlTimerBatchStore } from '../adapters/db/timer-batch-store.js'
 import { fireTimer } from '../app/fire-timer.js'
-import { fireTimers } from '../app/fire-timers.js'
+import { fireTimers, sweepDueTimers } from '../app/fire-timers.js'
+import { DueSweeper } from '../app/due-sweeper.js'
 import { TimerBatcher } from '../app/timer-batcher.js'
 import { AutomationSwitches } from '../app/automation.js'
 import { sqlAutomationStore } from '../adapters/db/automation-store.js'
@@ -68,8 +69,8 @@ import { checkResilienceWording, startOfflineAlerts } from './staying-up.js'
 
 /** how soon a `/auto` switch made in another process takes effect here */
 const AUTOMATION_REFRESH_MS = 15_000
-/** other due timers a timer batch fires along with its own jobs (see TimerBatchDeps.sweepDue) */
-const TIMER_SWEEP = 2000
+/** due timers one sweep of the DueSweeper fires, and how many sweeps run side by side */
+const DUE_SWEEP = { limit: 1000, lanes: 2 }
 /** messages decided in one transaction at most (a backlog drains in batches of this size) */
 const DECISION_BATCH = 200
 
@@ -132,10 +133,16 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     stops.unshift(() => timerQueue.close())
     const timers = new TimerReconciler(ds, timerQueue, log)
     runtime.timers = timers
+    // the worker role's sweeper, told about timer changes like the reconciler
+    let dueSweeper: DueSweeper | undefined
+    const timersTouched = () => {
+      timers.kick()
+      dueSweeper?.kick()
+    }
     // every committed unit of work may have queued sends or moved a timer: act on it right away
     const sql = new SqlStore(ds)
     const schedules = roles.includes('bot') || roles.includes('worker')
-    const store: Store = schedules ? storeWithCommitHooks(sql, { sendsQueued: () => relay.kick(), timersTouched: () => timers.kick() }) : sql
+    const store: Store = schedules ? storeWithCommitHooks(sql, { sendsQueued: () => relay.kick(), timersTouched }) : sql
     await warnUnlessNoEviction(redis, log)
     const clock = systemClock
     // supervisors' /auto switches override policy.automaticCategories
@@ -312,15 +319,25 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     if (roles.includes('worker')) {
       // due timers are fired a batch per transaction; a batch that fails for any reason but an
       // outage is fired again one timer per transaction, so one bad case holds up nobody else
-      const timerBatches = timerBatchesWithCommitHooks(new SqlTimerBatchStore(ds), { sendsQueued: () => relay.kick(), timersTouched: () => timers.kick() })
+      const timerBatches = timerBatchesWithCommitHooks(new SqlTimerBatchStore(ds), { sendsQueued: () => relay.kick(), timersTouched })
       const batcher = new TimerBatcher({
-        fireBatch: (jobs) => fireTimers({ timerBatches, directory, services, wording, clock, log, telemetry, sweepDue: TIMER_SWEEP }, jobs),
+        fireBatch: (jobs) => fireTimers({ timerBatches, directory, services, wording, clock, log, telemetry }, jobs),
         fireOne: (job) => fireTimer({ store, directory, services, wording, clock, log, telemetry }, job),
         isOutage: isDatabaseOutage,
         log,
       })
       const timerWorker = startTimerWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, isOutage: isDatabaseOutage, fire: (job) => batcher.fire(job) })
       stops.unshift(() => timerWorker.close())
+      const sweeper = new DueSweeper({
+        nextDue: () => timerBatches.nextDue(),
+        sweep: (limit) => sweepDueTimers({ timerBatches, directory, services, wording, clock, log, telemetry }, limit),
+        now: () => clock.now().getTime(),
+        log,
+        ...DUE_SWEEP,
+      })
+      dueSweeper = sweeper
+      sweeper.start()
+      stops.unshift(() => sweeper.stop())
       const expiry = metrics.draftExpirySweep()
       expiry.start()
       stops.unshift(() => expiry.stop())

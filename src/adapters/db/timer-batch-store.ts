@@ -161,9 +161,17 @@ function caseUpdates(updates: TimerBatchWrites['caseUpdates']): Array<{ cols: Ar
   })
 }
 
+/** The earliest pending timer: one probe of cases_next_timer_idx. */
+export const NEXT_DUE_SQL = `SELECT min(next_timer_at) AS at FROM cases WHERE next_timer_at IS NOT NULL AND closed_at IS NULL`
+
 export class SqlTimerBatchStore implements TimerBatchStore {
   constructor(private readonly ds: DataSource) {}
   transaction<T>(fn: (tx: TimerBatchTx) => Promise<T>): Promise<T> {
     return this.ds.transaction((manager) => fn(new SqlTimerBatchTx(manager)))
+  }
+
+  async nextDue(): Promise<Date | null> {
+    const [r]: Array<{ at: Date | null }> = await this.ds.query(NEXT_DUE_SQL)
+    return r?.at ?? null
   }
 }

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest'
+import { DueSweeper } from '../../src/app/due-sweeper.js'
+import { testLogger } from '../support/test-env.js'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms
+  while (!cond() && Date.now() < end) await sleep(10)
+}
+
+/** A fake table of due times: sweep takes up to `limit` due ones, as the SQL does with SKIP LOCKED. */
+function table(dueAt: number[]) {
+  const pending = [...dueAt].sort((a, b) => a - b)
+  const fired: number[] = []
+  let running = 0
+  let maxRunning = 0
+  return {
+    fired,
+    get maxRunning() {
+      return maxRunning
+    },
+    add: (t: number) => {
+      pending.push(t)
+      pending.sort((a, b) => a - b)
+    },
+    nextDue: async () => (pending.length > 0 ? new Date(pending[0]!) : null),
+    sweep: async (limit: number) => {
+      running++
+      maxRunning = Math.max(maxRunning, running)
+      const now = Date.now()
+      let n = 0
+      while (n < limit && pending.length > 0 && pending[0]! <= now) {
+        fired.push(now - pending.shift()!)
+        n++
+      }
+      await sleep(5) // the transaction's round trips
+      running--
+      return n
+    },
+  }
+}
+
+describe('DueSweeper', () => {
+  it('wakes when the earliest timer falls due and fires it without waiting for the poll', async () => {
+    const t = table([Date.now() + 150])
+    const s = new DueSweeper({ nextDue: t.nextDue, sweep: t.sweep, now: Date.now, log: testLogger(), pollMs: 60_000 })
+    s.start()
+    await until(() => t.fired.length > 0)
+    await s.stop()
+    expect(t.fired).toHaveLength(1)
+    // woken by its due time, not by the (one-minute) poll
+    expect(t.fired[0]!).toBeLessThan(3000)
+  })
+
+  it('drains a backlog in lanes that run side by side, until a sweep comes back short', async () => {
+    const now = Date.now()
+    const t = table(Array.from({ length: 1050 }, (_, i) => now - 1000 + i % 100))
+    const s = new DueSweeper({ nextDue: t.nextDue, sweep: t.sweep, now: Date.now, log: testLogger(), limit: 100, lanes: 2 })
+    s.start()
+    await until(() => t.fired.length === 1050)
+    await s.stop()
+    expect(t.fired).toHaveLength(1050)
+    expect(t.maxRunning).toBe(2)
+  })
+
+  it('a kick makes it look again at once (a timer was scheduled sooner than it slept for)', async () => {
+    const t = table([])
+    const s = new DueSweeper({ nextDue: t.nextDue, sweep: t.sweep, now: Date.now, log: testLogger(), pollMs: 60_000 })
+    s.start()
+    await sleep(30)
+    t.add(Date.now() - 1)
+    s.kick()
+    await until(() => t.fired.length > 0)
+    expect(t.fired).toHaveLength(1)
+    await s.stop()
+  })
+
+  it('a failing look is logged and retried after a pause; stop ends the loop', async () => {
+    let calls = 0
+    const s = new DueSweeper({
+      nextDue: async () => {
+        calls++
+        throw new Error('connection refused')
+      },
+      sweep: async () => 0,
+      now: Date.now,
+      log: testLogger(),
+      errorPauseMs: 40,
+    })
+    s.start()
+    await sleep(100)
+    await s.stop()
+    expect(calls).toBeGreaterThanOrEqual(2)
+    expect(calls).toBeLessThanOrEqual(4)
+  })
+})
