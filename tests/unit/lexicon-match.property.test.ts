@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { loadLexicon } from '../../src/config/lexicon-schema.js'
-import { compileLexicon, findTerm, prepareText, type PreparedText, type Span, type Term } from '../../src/domain/understanding/lexicon.js'
+import { compileLexicon, findTerm, matchLexicon, prepareText, type PreparedText, type Span, type Term } from '../../src/domain/understanding/lexicon.js'
 
 /** findTerm as it was before the prefilter and the in-place run check: the reference. */
 function referenceFindTerm(t: PreparedText, term: Term): Span[] {
@@ -31,6 +31,32 @@ function referenceFindTerm(t: PreparedText, term: Term): Span[] {
   return out
 }
 
+/** The term hits of every group in the group's order, each term tried on every text: the reference for the lead index. */
+function referenceMatch(t: PreparedText): { intents: Map<string, string[]>; risks: Map<string, string[]> } {
+  type Hit = Span & { key: string; term: string }
+  const hitsOf = (groups: ReadonlyMap<string, readonly Term[]>): Hit[] =>
+    [...groups].flatMap(([key, ts]) => ts.flatMap((term) => referenceFindTerm(t, term).map((s) => ({ ...s, key, term: term.text }))))
+  const covers = (a: Span, b: Span) => a.start <= b.start && b.end <= a.end && a.end - a.start > b.end - b.start
+  const ignore = lexicon.ignore.flatMap((term) => referenceFindTerm(t, term))
+  const unshadowed = (hits: Hit[]) => {
+    const out = new Map<string, string[]>()
+    for (const h of hits) {
+      if (ignore.some((s) => covers(s, h)) || hits.some((o) => o.key !== h.key && covers(o, h))) continue
+      const list = out.get(h.key) ?? []
+      if (!list.includes(h.term)) list.push(h.term)
+      out.set(h.key, list)
+    }
+    return out
+  }
+  const intents = unshadowed(hitsOf(lexicon.intents))
+  const risks = unshadowed(hitsOf(lexicon.risks))
+  for (const [intent, risk] of [['refund_or_compensation', 'compensation'], ['complaint', 'complaint']] as const) {
+    const found = intents.get(intent)
+    if (found) risks.set(risk, [...new Set([...(risks.get(risk) ?? []), ...found])])
+  }
+  return { intents, risks }
+}
+
 const lexicon = compileLexicon(loadLexicon('config/lexicon.yaml'))
 const terms: Term[] = [...lexicon.intents.values(), ...lexicon.risks.values()].flat().concat(lexicon.ignore)
 const FILLER = ['师傅', '明天', '上午', '的', '了', '吗', '我', '家里', '现在', '订单', 'DD20261102007', '，', '。', ' ', '?', '好', '已', '在', 'ok', '12315', '👌', '！']
@@ -46,6 +72,20 @@ describe('lexicon matching: the fast path finds exactly what the reference finds
       fc.property(fc.array(piece, { minLength: 1, maxLength: 12 }), (parts) => {
         const text = prepareText(parts.join(''))
         for (const term of terms) expect(findTerm(text, term)).toEqual(referenceFindTerm(text, term))
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('matchLexicon through the lead index finds the same terms, in the same order, as trying every term', () => {
+    const piece = fc.oneof(fc.constantFrom(...terms.map((t) => t.text)), fc.constantFrom(...terms.flatMap((t) => t.tokens)), fc.constantFrom(...FILLER))
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 12 }), (parts) => {
+        const text = prepareText(parts.join(''))
+        const got = matchLexicon(text, lexicon)
+        const want = referenceMatch(text)
+        expect([...got.intents]).toEqual([...want.intents])
+        expect([...got.risks]).toEqual([...want.risks])
       }),
       { numRuns: 300 },
     )

@@ -55,9 +55,11 @@ function preparedCustomers(customers: readonly CustomerRef[]): PreparedCustomer[
   return list
 }
 
+// module level, not inside containsName: called for every name of every customer on every message
+const isWord = (c: string | undefined): boolean => c !== undefined && /[a-z0-9]/.test(c)
+
 // A latin alias ("ms li") needs word boundaries; a Chinese name ("老张") is found anywhere.
 function containsName(haystack: string, needle: string): boolean {
-  const isWord = (c: string | undefined) => c !== undefined && /[a-z0-9]/.test(c)
   for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) {
     if (!isWord(needle[0]) || !isWord(haystack[at - 1])) {
       if (!isWord(needle.at(-1)) || !isWord(haystack[at + needle.length])) return true
