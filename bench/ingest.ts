@@ -151,7 +151,9 @@ export async function decisionLatency(gw: Gateway, ds: DataSource, schema: strin
   await ds.query(`
     CREATE OR REPLACE FUNCTION ${q(schema)}.bench_notify_decided() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      PERFORM pg_notify('bench_decided', (extract(epoch FROM NEW.said_at) * 1000)::bigint::text);
+      -- the message id makes every payload unique: PostgreSQL delivers identical notifications of
+      -- one transaction once, and a batch may decide two messages said in the same millisecond
+      PERFORM pg_notify('bench_decided', NEW.id || ':' || (extract(epoch FROM NEW.said_at) * 1000)::bigint::text);
       RETURN NULL;
     END $$`)
   await ds.query(`DROP TRIGGER IF EXISTS bench_decided ON ${q(schema)}.messages`)
@@ -162,7 +164,7 @@ export async function decisionLatency(gw: Gateway, ds: DataSource, schema: strin
   let samples: number[] = []
   listener.on('notification', (n) => {
     const at = Date.now()
-    samples.push(at - Number(n.payload))
+    samples.push(at - Number(n.payload?.split(':')[1]))
   })
   await listener.query('LISTEN bench_decided')
   const out: LatencyRep[] = []

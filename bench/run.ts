@@ -65,6 +65,14 @@ async function main(): Promise<void> {
     await seedOpenCases(ds, world)
     let baton = await startBatonProcess({ logFile: resolve(workDir, 'baton-ingest.log'), schema: ingestSchema, tenantFile, redisUrl: redis.url, prefix: 'bi', gatewayEnv: gw.env, ...(cpuProfDir ? { cpuProfDir } : {}) })
     say(`Baton all-in-one up (pid ${baton.child.pid}), RSS ${(baton.rssBytes() / 2 ** 20).toFixed(0)} MB`)
+    if (process.env['BENCH_ONLY'] === 'latency') {
+      // development aid: only the decision latency line (on the seeded cases, no ingest before it)
+      const l = await decisionLatency(gw, ds, ingestSchema, world, SIZES.latencyReps, RATE, SIZES.latencySeconds, 2000)
+      say(`decision latency at ${RATE} msg/s: ${l.reps.map((r) => `p50 ${r.p50} / p90 ${r.p90} / p99 ${r.p99} / max ${r.max}`).join('; ')}${l.problems.length ? `; PROBLEMS: ${l.problems.join('; ')}` : ''}`)
+      await baton.stop()
+      await ds.destroy()
+      return
+    }
     const empty = await batonIngest(gw, ds, world, SIZES.reps, SIZES.n, 1000)
     problems['ingest'] = empty.problems
     say(`Baton ingest (empty db): ${rates(empty.reps).join(', ')} msg/s, RSS ${(baton.rssBytes() / 2 ** 20).toFixed(0)} MB${empty.problems.length ? `; PROBLEMS: ${empty.problems.join('; ')}` : ''}`)
