@@ -15,6 +15,8 @@ export interface DueSweeperOptions {
   pollMs?: number
   /** pause after a failed look or sweep */
   errorPauseMs?: number
+  /** pause when timers are due but every one is held by another transaction (no busy loop) */
+  heldPauseMs?: number
 }
 
 /**
@@ -63,8 +65,10 @@ export class DueSweeper {
         const next = await this.opts.nextDue()
         waitMs = next ? Math.min(pollMs, next.getTime() - this.opts.now()) : pollMs
         if (waitMs <= 0) {
-          await Promise.all(Array.from({ length: this.opts.lanes ?? 2 }, () => this.lane()))
-          continue
+          const swept = await Promise.all(Array.from({ length: this.opts.lanes ?? 2 }, () => this.lane()))
+          if (swept.some((n) => n > 0)) continue
+          // due, yet nothing could be taken: other transactions hold those cases for now
+          waitMs = this.opts.heldPauseMs ?? 50
         }
       } catch (err) {
         this.opts.log.warn({ err: { message: (err as Error).message } }, 'due timer sweep failed; the timer jobs still fire them')
@@ -74,12 +78,16 @@ export class DueSweeper {
     }
   }
 
-  /** Sweeps until a sweep comes back short: nothing is due that another lane does not hold. */
-  private async lane(): Promise<void> {
+  /** Sweeps until a sweep comes back short (nothing due that another lane does not hold); returns how many it took. */
+  private async lane(): Promise<number> {
     const limit = this.opts.limit ?? 1000
+    let total = 0
     while (!this.stopped) {
-      if ((await this.opts.sweep(limit)) < limit) return
+      const n = await this.opts.sweep(limit)
+      total += n
+      if (n < limit) break
     }
+    return total
   }
 
   private sleep(ms: number): Promise<void> {

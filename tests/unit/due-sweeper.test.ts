@@ -75,6 +75,28 @@ describe('DueSweeper', () => {
     await s.stop()
   })
 
+  it('timers that are due but held by other transactions are looked at again after a pause, not in a busy loop', async () => {
+    let sweeps = 0
+    const s = new DueSweeper({
+      nextDue: async () => new Date(Date.now() - 1000),
+      sweep: async () => {
+        sweeps++
+        await new Promise((r) => setImmediate(r)) // a round trip: a busy loop would still let timers run
+        return 0 // every due case is locked elsewhere (SKIP LOCKED)
+      },
+      now: Date.now,
+      log: testLogger(),
+      lanes: 2,
+      heldPauseMs: 100,
+    })
+    s.start()
+    await sleep(350)
+    await s.stop()
+    // about four rounds of two lanes in 350 ms, not thousands
+    expect(sweeps).toBeGreaterThanOrEqual(2)
+    expect(sweeps).toBeLessThanOrEqual(12)
+  })
+
   it('a failing look is logged and retried after a pause; stop ends the loop', async () => {
     let calls = 0
     const s = new DueSweeper({
