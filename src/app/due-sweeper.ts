@@ -92,15 +92,14 @@ export class DueSweeper {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms)
-      function done(): void {
+      // whichever comes first, the timer or a wake (kick, stop), ends this sleep and clears both
+      const done = (): void => {
         clearTimeout(timer)
+        this.wake = null
         resolve()
       }
-      this.wake = () => {
-        this.wake = null
-        done()
-      }
+      const timer = setTimeout(done, ms)
+      this.wake = done
     })
   }
 }
