@@ -65,6 +65,8 @@ export interface NewSend {
   contactId?: string | null
   text: string
   notBefore?: Date | null
+  /** the team notice this one repeats (see settleInDoubtSends) */
+  resendOf?: number | null
 }
 
 export interface SendRecord {
@@ -77,6 +79,7 @@ export interface SendRecord {
   text: string
   status: 'queued' | 'sending' | 'sent' | 'failed' | 'unknown'
   attempts: number
+  resendOf: number | null
 }
 
 /** A new case in `requested`, waiting on the team, with the given roles and due time. */

@@ -3,7 +3,7 @@ import type { Clock, Logger, Messenger, SendTarget } from './ports.js'
 import type { SendRecord } from './case-record.js'
 import type { Store, Tx } from './store.js'
 
-export type DeliveryOutcome = 'sent' | 'already_done' | 'retry' | 'failed' | 'throttled'
+export type DeliveryOutcome = 'sent' | 'already_done' | 'retry' | 'failed' | 'throttled' | 'in_doubt'
 
 export interface DeliverDeps {
   store: Store
@@ -17,6 +17,12 @@ export interface DeliverDeps {
   isThrottled?: (reason: string) => boolean
   /** how long to keep retrying the write-back of a send WeCom already took (default 10 min) */
   recordRetryMs?: number
+  /**
+   * How long to wait for the puppet's answer (default 30 s). Sends go out one at a time, so a call
+   * that is never answered would hold back every later send; past this the send is left
+   * `sending` for settleInDoubtSends and the next one goes.
+   */
+  answerWithinMs?: number
 }
 
 /**
@@ -38,7 +44,17 @@ export async function deliverSend(deps: DeliverDeps, sendId: number, attempt: { 
   let wecomMessageId: string | null
   try {
     if (!target) throw new Error(`no room known for group ${row.groupKey ?? '-'}`)
-    ;({ wecomMessageId } = await deps.messenger.sendText(target, row.text))
+    const sending = deps.messenger.sendText(target, row.text)
+    const answer = await withinMs(sending, deps.answerWithinMs ?? 30_000)
+    if (answer === 'no_answer') {
+      log.warn({ afterMs: deps.answerWithinMs ?? 30_000 }, 'WeCom has not answered the send; left in doubt, going on with the next')
+      void sending.then(
+        (late) => recordLateAnswer(deps, row, late.wecomMessageId, log),
+        (err: Error) => log.warn({ reason: err.message }, 'WeCom refused the send after the wait; left to be settled as in doubt'),
+      )
+      return 'in_doubt'
+    }
+    ;({ wecomMessageId } = answer)
   } catch (err) {
     const reason = (err as Error).message
     // nothing reached WeCom: these write-backs are retried too, or the row would be left `sending`
@@ -91,6 +107,39 @@ export async function finishDelivery(
     const group = row.groupKey ? (deps.directory.group(row.groupKey)?.topic ?? row.groupKey) : (row.contactId ?? '-')
     const text = notice ?? deps.failureNotice({ caseId: row.caseId, group, attempts: row.attempts, reason: r.error ?? '' })
     await tx.insertSend({ kind: 'notice', caseId: row.caseId, groupKey: internal.key, text }, now)
+  }
+}
+
+/**
+ * WeCom took a send after deliverSend stopped waiting: recorded as `sent` while the row is still
+ * in doubt, even once reported as unknown (the confirmation is the truer record). A late refusal
+ * is not trusted to mean "not delivered" and is left to settleInDoubtSends.
+ */
+async function recordLateAnswer(deps: DeliverDeps, row: SendRecord, wecomMessageId: string | null, log: Logger): Promise<void> {
+  try {
+    await retrying(
+      () =>
+        deps.store.transaction(async (tx) => {
+          const status = await tx.sendStatus(row.id)
+          if (status === 'sending' || status === 'unknown') await finishDelivery(tx, deps, row, { status: 'sent', wecomMessageId, error: null })
+        }),
+      deps.recordRetryMs ?? 600_000,
+      (err) => log.warn({ err: { message: err.message } }, 'late send answer not recorded yet; retrying'),
+    )
+    log.info({ wecomMessageId }, 'sent (answered late)')
+  } catch (err) {
+    log.error({ err: { message: (err as Error).message } }, 'late send answer could not be recorded')
+  }
+}
+
+/** The puppet's answer, or 'no_answer' once `ms` have passed (the call itself goes on). */
+async function withinMs<T>(p: Promise<T>, ms: number): Promise<T | 'no_answer'> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'no_answer'>((resolve) => (timer = setTimeout(() => resolve('no_answer'), ms)))
+  try {
+    return await Promise.race([p, late])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

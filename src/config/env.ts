@@ -42,6 +42,7 @@ export const envSchema = z.object({
   BATON_THROTTLE_COOLDOWN_MS: z.coerce.number().int().min(10).default(60_000),
   BATON_THROTTLE_REPORT_AFTER: z.coerce.number().int().min(1).default(3),
   BATON_SEND_IN_DOUBT_AFTER_MS: z.coerce.number().int().min(1000).default(120_000),
+  BATON_SEND_ANSWER_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
 })
 
 export type Env = z.infer<typeof envSchema> & {

@@ -208,7 +208,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         isOutage: isDatabaseOutage,
         groupOf: async (sendId) => ((await ds.query(`SELECT group_key FROM sends WHERE id = $1`, [sendId])) as { group_key: string | null }[])[0]?.group_key ?? null,
         deliver: async (sendId, final) => {
-          const outcome = await deliverSend({ store, messenger: session, directory, clock, log, failureNotice, isThrottled }, sendId, { final })
+          const outcome = await deliverSend({ store, messenger: session, directory, clock, log, failureNotice, isThrottled, answerWithinMs: env.BATON_SEND_ANSWER_TIMEOUT_MS }, sendId, { final })
           telemetry.sendFinished(outcome)
           return outcome
         },
@@ -231,7 +231,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       for (const msg of await messages.listUnhandled(1000)) await processRecorded(pipeline, msg).catch((err: Error) => log.error({ messageId: msg.wecomId, err: { message: err.message } }, 'replaying an undecided message failed'))
       // sends a crash interrupted mid-delivery: confirmed by their echo, or reported, never resent
       const settle = (): void =>
-        void settleInDoubtSends({ store, directory, clock, log, failureNotice, unknownNotice: (i) => say(wording, 'resilience.send_unknown', { send_id: i.sendId, case_ref: caseRef(i.caseId), group: i.group }) }, env.BATON_SEND_IN_DOUBT_AFTER_MS).catch((err: Error) =>
+        void settleInDoubtSends({ store, directory, clock, log, failureNotice, unknownNotice: (i) => say(wording, 'resilience.send_unknown', { send_id: i.sendId, case_ref: caseRef(i.caseId), group: i.group }), resentNotice: (text) => say(wording, 'resilience.notice_resent', { text }) }, env.BATON_SEND_IN_DOUBT_AFTER_MS).catch((err: Error) =>
           log.warn({ err: { message: err.message } }, 'settling interrupted sends failed'),
         )
       const settleTimer = setInterval(settle, Math.max(1000, Math.floor(env.BATON_SEND_IN_DOUBT_AFTER_MS / 4)))

@@ -13,7 +13,7 @@ describe('sends: at most once after a crash, and slower when WeCom says "too fre
   beforeAll(async () => {
     const tenant = loadTenant('config/sandbox.yaml')
     tenant.outbound = { ...tenant.outbound, perAccountPerMinute: 6000, perGroupPerMinute: 6000, attempts: 3, backoffMs: 20 }
-    h = await startSandbox({ tenant, roles: ['bot'], env: { BATON_SEND_IN_DOUBT_AFTER_MS: '1000', BATON_THROTTLE_COOLDOWN_MS: '300', BATON_THROTTLE_REPORT_AFTER: '2' } })
+    h = await startSandbox({ tenant, roles: ['bot'], env: { BATON_SEND_IN_DOUBT_AFTER_MS: '1000', BATON_SEND_ANSWER_TIMEOUT_MS: '1000', BATON_THROTTLE_COOLDOWN_MS: '300', BATON_THROTTLE_REPORT_AFTER: '2' } })
     const puppet = h.runtime.sandbox!.puppet
     original = puppet.messageSendText.bind(puppet)
   })
@@ -40,6 +40,32 @@ describe('sends: at most once after a crash, and slower when WeCom says "too fre
     expect((await status(id)).status).toBe('unknown')
   })
 
+  it('a team notice left in doubt is said once more, marked as possibly repeated; a resend in doubt is not repeated again', async () => {
+    const [row] = await h.runtime.ds.query(
+      `INSERT INTO sends (kind, group_key, text, status, attempts, created_at, claimed_at) VALUES ('notice', 'internal', '待审核草稿#99（测试）', 'sending', 1, now(), now() - interval '10 minutes') RETURNING id`,
+    )
+    const id = Number(row.id)
+    await eventually(async () => (await status(id)).status === 'unknown', { timeoutMs: 15_000 })
+    await sendsSettled(h)
+    const said = botSaid(h, 'internal').filter((t) => t.includes('待审核草稿#99（测试）'))
+    expect(said).toHaveLength(1)
+    expect(said[0]).toMatch(/^🔁 补发/)
+    // nobody is asked to check a notice: it was said again instead
+    expect(botSaid(h, 'internal').filter((t) => t.includes(`消息#${id}`))).toHaveLength(0)
+    const [resend] = await h.runtime.ds.query(`SELECT id, status FROM sends WHERE resend_of = $1`, [id])
+    expect(resend.status).toBe('sent')
+    // a resend itself cut off (never said): settled as unknown, not said a third time
+    const [first] = await h.runtime.ds.query(`INSERT INTO sends (kind, group_key, text, status, attempts, created_at) VALUES ('notice', 'internal', '第一次通知（测试）', 'unknown', 1, now()) RETURNING id`)
+    const [again] = await h.runtime.ds.query(
+      `INSERT INTO sends (kind, group_key, text, status, attempts, created_at, claimed_at, resend_of) VALUES ('notice', 'internal', '补发的通知（测试）', 'sending', 1, now(), now() - interval '10 minutes', $1) RETURNING id`,
+      [first.id],
+    )
+    await eventually(async () => (await status(Number(again.id))).status === 'unknown', { timeoutMs: 15_000 })
+    await sendsSettled(h)
+    expect(botSaid(h, 'internal').filter((t) => t.includes('通知（测试）'))).toHaveLength(0)
+    expect((await h.runtime.ds.query(`SELECT count(*)::int AS n FROM sends WHERE resend_of = $1`, [again.id]))[0].n).toBe(0)
+  })
+
   it('an interrupted send whose echo was recorded is confirmed as sent, without a notice', async () => {
     const [row] = await h.runtime.ds.query(
       `INSERT INTO sends (kind, group_key, text, status, attempts, created_at, claimed_at) VALUES ('reply', 'cust-zhao', '已经发出但没记上的消息', 'sending', 1, now(), now() - interval '5 minutes') RETURNING id`,
@@ -54,6 +80,32 @@ describe('sends: at most once after a crash, and slower when WeCom says "too fre
     await sendsSettled(h)
     expect(botSaid(h, 'internal').filter((t) => t.includes(`消息#${id}`))).toHaveLength(0)
   })
+
+  it('a send WeCom never answers does not hold back the next one; it is settled as in doubt, and a late answer still records it as sent', async () => {
+    let answer: (() => void) | undefined
+    h.runtime.sandbox!.puppet.messageSendText = async (id: string, text: string) => {
+      if (text !== '迟迟没有回应的消息') return original(id, text)
+      await new Promise<void>((r) => (answer = r))
+      return original(id, text)
+    }
+    const insert = async (text: string): Promise<number> =>
+      Number((await h.runtime.ds.query(`INSERT INTO sends (kind, group_key, text, created_at) VALUES ('reply', 'cust-zhang', $1, now()) RETURNING id`, [text]))[0].id)
+    const stuck = await insert('迟迟没有回应的消息')
+    const next = await insert('排在后面的消息')
+    // without the answer timeout the one-at-a-time worker waits on the first call for ever
+    await eventually(async () => (await status(next)).status === 'sent', { timeoutMs: 15_000 })
+    expect(botSaid(h, 'cust-zhang')).toContain('排在后面的消息')
+    await eventually(async () => (await status(stuck)).status === 'unknown', { timeoutMs: 15_000 })
+    await eventually(() => botSaid(h, 'internal').some((t) => t.includes(`消息#${stuck}`)), { timeoutMs: 15_000 })
+    expect(answer).toBeDefined()
+    answer!()
+    await eventually(async () => (await status(stuck)).status === 'sent', { timeoutMs: 15_000 })
+    await sendsSettled(h)
+    // said once, by the call that was late, never by a resend
+    expect(botSaid(h, 'cust-zhang').filter((t) => t === '迟迟没有回应的消息')).toHaveLength(1)
+    expect(botSaid(h, 'internal').filter((t) => t.includes(`消息#${stuck}`))).toHaveLength(1)
+    h.runtime.sandbox!.puppet.messageSendText = original
+  }, 60_000)
 
   it('"操作过于频繁" slows the account down, every send still goes exactly once, the team hears it once', async () => {
     let refusals = 0

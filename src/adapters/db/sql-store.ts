@@ -214,9 +214,9 @@ export class SqlTx implements Tx {
 
   async insertSend(s: NewSend, at: Date): Promise<number> {
     const rows: { id: string }[] = await this.q.query(
-      `INSERT INTO sends (kind, draft_id, case_id, group_key, contact_id, text, not_before, created_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
-      [s.kind, s.draftId ?? null, s.caseId ?? null, s.groupKey ?? null, s.contactId ?? null, s.text, s.notBefore ?? null, at],
+      `INSERT INTO sends (kind, draft_id, case_id, group_key, contact_id, text, not_before, created_at, resend_of)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
+      [s.kind, s.draftId ?? null, s.caseId ?? null, s.groupKey ?? null, s.contactId ?? null, s.text, s.notBefore ?? null, at, s.resendOf ?? null],
     )
     return Number(rows[0]!.id)
   }
@@ -325,5 +325,6 @@ function toSendRecord(r: Row): SendRecord {
     text: r['text'] as string,
     status: r['status'] as SendRecord['status'],
     attempts: Number(r['attempts']),
+    resendOf: r['resend_of'] === null || r['resend_of'] === undefined ? null : Number(r['resend_of']),
   }
 }

@@ -15,8 +15,14 @@ export interface FaultRow {
   sendsDelivered: number
   sendsDuplicated: number
   sendsFailed: number
+  /** sends cut off mid-delivery, not delivered, marked `unknown`, and the team told (or the team notice said again) */
+  sendsInDoubtReported: number
+  /** how many such sends the fault may honestly leave (a kill -9 while one send is on its way) */
+  inDoubtAllowed: number
   approvedDrafts: number
   approvedDelivered: number
+  /** approved drafts whose send is among the in-doubt sends above */
+  approvedInDoubt: number
   remindersFired: number
   remindersDuplicated: number
   overdueTimers: number
@@ -28,6 +34,7 @@ export interface FaultRow {
 
 interface SendRow {
   id: string
+  resend_of: string | null
   kind: string
   draft_id: string | null
   target: string
@@ -75,7 +82,7 @@ export class Auditor {
 
     const sends = (
       await this.db.query<Omit<SendRow, 'target'> & { group_key: string | null; contact_id: string | null }>(
-        `SELECT id, kind, draft_id, group_key, contact_id, text, status, created_at,
+        `SELECT id, resend_of, kind, draft_id, group_key, contact_id, text, status, created_at,
                 (status IN ('queued','sending') AND created_at > now() - interval '15 seconds') AS in_flight
          FROM sends ORDER BY id`,
       )
@@ -86,6 +93,15 @@ export class Auditor {
     const sendsDelivered = windowSends.filter((s) => delivered.has(s.id)).length
     const sendsDuplicated = extra.filter((l) => inWindow(l.at)).length
     const sendsFailed = windowSends.filter((s) => s.status === 'failed').length
+    // Baton sends at most once: a send cut off between its claim and WeCom's answer, with no echo
+    // of it afterwards, is marked `unknown` and the team is asked to check instead of resending
+    // (a team notice is said once more instead). It counts as accounted for only when that notice
+    // (it names the send as #id), or the resend, was delivered.
+    const noticesDelivered = sends.filter((s) => s.kind === 'notice' && delivered.has(s.id))
+    const resentDelivered = new Set(noticesDelivered.flatMap((n) => (n.resend_of ? [n.resend_of] : [])))
+    const reported = (s: SendRow) => resentDelivered.has(s.id) || noticesDelivered.some((n) => new RegExp(`#${s.id}(?!\\d)`).test(n.text))
+    const inDoubt = new Set(sends.filter((s) => s.status === 'unknown' && !delivered.has(s.id) && reported(s)).map((s) => s.id))
+    const sendsInDoubtReported = windowSends.filter((s) => inDoubt.has(s.id)).length
 
     const drafts = (
       await this.db.query<{ id: string }>(`SELECT id FROM drafts WHERE status IN ('approved','edited') AND decided_at >= $1 AND decided_at < $2`, [new Date(window.from), new Date(window.to)])
@@ -95,6 +111,7 @@ export class Auditor {
       const s = draftSends.get(id)
       return s !== undefined && delivered.has(s.id)
     }).length
+    const approvedInDoubt = drafts.filter((id) => inDoubt.has(draftSends.get(id)?.id ?? '')).length
 
     const timers = (
       await this.db.query<{ fired: number; duplicated: number }>(
@@ -121,8 +138,11 @@ export class Auditor {
       sendsDelivered,
       sendsDuplicated,
       sendsFailed,
+      sendsInDoubtReported,
+      inDoubtAllowed: 0,
       approvedDrafts: drafts.length,
       approvedDelivered,
+      approvedInDoubt,
       remindersFired: timers.fired,
       remindersDuplicated: timers.duplicated,
       overdueTimers: overdue!.n,

@@ -99,6 +99,11 @@ export class GatewayControl {
     if (this.child) this.command(this.child, { op: 'failSends', forMs })
   }
 
+  /** The next send the bot makes is neither delivered nor answered (a call lost on its way). */
+  swallowNextSend(): void {
+    if (this.child) this.command(this.child, { op: 'swallowNextSend' })
+  }
+
   async stop(): Promise<void> {
     const child = this.child
     this.child = null

@@ -27,6 +27,7 @@ export type GatewayCommand =
   | { op: 'say'; msg: SaidMessage }
   | { op: 'hold'; msgs: Array<SaidMessage & { reissue?: boolean }> }
   | { op: 'failSends'; forMs: number }
+  | { op: 'swallowNextSend' }
   | { op: 'listen' }
 
 export type GatewayEvent =
@@ -54,12 +55,18 @@ sandbox.populate()
 sandbox.loginAgainOnStart()
 
 let failUntil = 0
+let swallowNext = false
 const originalSend = puppet.messageSendText.bind(puppet)
 // Every send the bot makes is reported to the suite, which keeps the ledger across restarts.
 puppet.messageSendText = async (conversationId: string, text: string) => {
   if (Date.now() < failUntil) {
     send({ ev: 'sendRefused', conversationId, at: Date.now() })
     throw Object.assign(new Error('WorkPro error 20001: 操作过于频繁，请稍后再试'), { code: 20001 })
+  }
+  if (swallowNext) {
+    // WeCom never says it and never answers: the bot cannot tell whether it arrived
+    swallowNext = false
+    return new Promise<never>(() => undefined)
   }
   const r = await originalSend(conversationId, text)
   send({ ev: 'sent', conversationId, text, at: Date.now() })
@@ -122,6 +129,9 @@ process.on('message', (raw) => {
       break
     case 'failSends':
       failUntil = Date.now() + cmd.forMs
+      break
+    case 'swallowNextSend':
+      swallowNext = true
       break
     case 'listen':
       // after any `hold`, so a client that attaches at once still gets the carried-over history

@@ -2,16 +2,18 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FaultRow } from './audit.js'
 
-const HEADERS = ['fault', 'messages sent', 'stored', 'duplicates', 'lost', 'sends expected/delivered', 'dup sends', 'approved drafts sent', 'reminders fired (dup)', 'evidence', 'result'] as const
+const HEADERS = ['fault', 'messages sent', 'stored', 'duplicates', 'lost', 'sends expected/delivered', 'in doubt (reported or resent)', 'dup sends', 'approved drafts sent', 'reminders fired (dup)', 'evidence', 'result'] as const
 
 /** A row passes when nothing was lost, doubled or left behind, and Baton came back by itself. */
 export function problemsOf(r: FaultRow): string[] {
   const p: string[] = []
   if (r.lost > 0) p.push(`${r.lost} message(s) never stored`)
   if (r.duplicates > 0) p.push(`${r.duplicates} message(s) stored twice`)
-  if (r.sendsDelivered !== r.sendsExpected) p.push(`${r.sendsExpected - r.sendsDelivered} send(s) not delivered (${r.sendsFailed} failed)`)
+  const inDoubt = Math.min(r.sendsInDoubtReported, r.inDoubtAllowed)
+  if (r.sendsDelivered + inDoubt !== r.sendsExpected) p.push(`${r.sendsExpected - r.sendsDelivered - inDoubt} send(s) not delivered (${r.sendsFailed} failed, ${r.sendsInDoubtReported} in doubt and reported or resent)`)
   if (r.sendsDuplicated > 0) p.push(`${r.sendsDuplicated} delivery(ies) doubled`)
-  if (r.approvedDelivered !== r.approvedDrafts) p.push(`${r.approvedDrafts - r.approvedDelivered} approved draft(s) not delivered`)
+  const approvedInDoubt = Math.min(r.approvedInDoubt, r.inDoubtAllowed)
+  if (r.approvedDelivered + approvedInDoubt !== r.approvedDrafts) p.push(`${r.approvedDrafts - r.approvedDelivered - approvedInDoubt} approved draft(s) not delivered`)
   if (r.remindersDuplicated > 0) p.push(`${r.remindersDuplicated} reminder(s) fired twice`)
   if (r.overdueTimers > 0) p.push(`${r.overdueTimers} due timer(s) never fired`)
   if (r.evidenceBroken > 0) p.push(`${r.evidenceBroken} evidence chain(s) broken`)
@@ -27,6 +29,7 @@ function cells(r: FaultRow): string[] {
     String(r.duplicates),
     String(r.lost),
     `${r.sendsExpected}/${r.sendsDelivered}`,
+    String(r.sendsInDoubtReported),
     String(r.sendsDuplicated),
     `${r.approvedDelivered}/${r.approvedDrafts}`,
     `${r.remindersFired} (${r.remindersDuplicated})`,
