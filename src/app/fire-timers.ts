@@ -80,10 +80,20 @@ async function fireBatch(deps: TimerBatchDeps, jobs: readonly TimerJob[], sweep:
     // lateness is measured once the cases are ours, not when the job was queued
     const now = deps.clock.now()
     // Drafts' ids appear in review notices and evidence, so they must be known while deciding.
-    // A first pass counts the ids the batch needs, the second uses ids reserved in one statement.
-    const counting = new CollectingTx(locked, null)
-    for (const job of all) await fireLocked(counting, deps, counting.current(job.caseId), job, now)
-    const reserved = counting.draftsUsed + counting.sendsUsed > 0 ? await btx.reserveIds({ drafts: counting.draftsUsed, sends: counting.sendsUsed }) : { drafts: [], sends: [] }
+    // A first pass decides with placeholder ids. Sends' ids are referred to by nothing decided,
+    // so when the batch made no draft (partner and team reminders, escalations) its writes stand
+    // and only the sends get their ids. Otherwise a second pass decides again with the ids,
+    // reserved in one statement, that the first pass counted.
+    const first = new CollectingTx(locked, null)
+    const firstFired: Firing[] = []
+    for (const job of all) firstFired.push(await fireLocked(first, deps, first.current(job.caseId), job, now))
+    if (first.draftsUsed === 0) {
+      const sendIds = first.sendsUsed > 0 ? (await btx.reserveIds({ drafts: 0, sends: first.sendsUsed })).sends : []
+      fired = firstFired
+      await btx.write(first.writesWithSendIds(sendIds))
+      return
+    }
+    const reserved = await btx.reserveIds({ drafts: first.draftsUsed, sends: first.sendsUsed })
     const tx = new CollectingTx(locked, reserved)
     fired = []
     for (const job of all) fired.push(await fireLocked(tx, deps, tx.current(job.caseId), job, now))
@@ -112,7 +122,7 @@ class CollectingTx implements Tx {
   draftsUsed = 0
   sendsUsed = 0
 
-  /** `ids` null: a counting pass, which hands out placeholder ids and writes nothing. */
+  /** `ids` null: a first pass, which hands out placeholder ids (negative) while it collects the writes. */
   constructor(
     locked: readonly CaseRecord[],
     private readonly ids: { drafts: number[]; sends: number[] } | null,
@@ -127,6 +137,12 @@ class CollectingTx implements Tx {
 
   writes(): TimerBatchWrites {
     return { drafts: this.drafts, sends: this.sends, caseUpdates: [...this.patches].map(([id, patch]) => ({ id, patch })), evidence: this.evidence }
+  }
+
+  /** The writes of a pass that made no draft, its sends numbered with `ids` in the order made. */
+  writesWithSendIds(ids: readonly number[]): TimerBatchWrites {
+    if (this.drafts.length > 0 || ids.length !== this.sends.length) throw new Error(`timer batch: ${ids.length} send ids for ${this.sends.length} sends and ${this.drafts.length} drafts`)
+    return { ...this.writes(), sends: this.sends.map((s, i) => ({ ...s, id: ids[i]! })) }
   }
 
   private nextId(kind: 'drafts' | 'sends'): number {

@@ -34,7 +34,7 @@ export async function settleInDoubtSends(deps: SettleDeps, olderThanMs: number):
     for (const row of rows) {
       const claimed = row.claimedAt ?? new Date(0)
       // WeCom stamps in whole seconds
-      const echo = await tx.findOutboundEcho({ groupKey: row.groupKey, text: row.text, saidAfter: new Date(claimed.getTime() - 2000) })
+      const echo = await tx.findOutboundEcho({ sendId: row.id, groupKey: row.groupKey, text: row.text, saidAfter: new Date(claimed.getTime() - 2000) })
       if (echo) {
         await finishDelivery(tx, deps, row, { status: 'sent', wecomMessageId: echo, error: null })
         sent++

@@ -33,8 +33,11 @@ export interface Tx {
   releaseSend(id: number, reason: string): Promise<void>
   /** Sends left `sending` since before the given time (a crash mid-delivery), locked. */
   lockInDoubtSends(claimedBefore: Date, limit: number): Promise<Array<SendRecord & { claimedAt: Date | null }>>
-  /** the recorded echo of our own message (same conversation and text), not yet tied to a send */
-  findOutboundEcho(q: { groupKey: string | null; text: string; saidAfter: Date }): Promise<string | null>
+  /**
+   * The recorded echo of send `sendId` (same conversation and text, said after `saidAfter`), or
+   * null when the echoes there may all belong to other sends of the same text.
+   */
+  findOutboundEcho(q: { sendId: number; groupKey: string | null; text: string; saidAfter: Date }): Promise<string | null>
   sendStatus(id: number): Promise<string | null>
   finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued' | 'unknown'; wecomMessageId: string | null; error: string | null; at: Date }): Promise<void>
   /** the send that delivered a draft, if any */

@@ -189,6 +189,29 @@ describe('firing timers in batches (one transaction per batch)', () => {
     expect(closed).toMatchObject({ state: 'cancelled', closed_at: now })
   })
 
+  it('a batch that makes no draft is decided once, and still writes what firing one by one writes', async () => {
+    // the two reminders that make drafts are left out: partner and team reminders, escalations, auto close
+    const noDrafts = ({ ids, jobs }: { ids: number[]; jobs: TimerJob[] }) => {
+      const keep = ids.filter((_, i) => !SCENARIO[i]!.label.includes('(draft'))
+      return { ids: keep, jobs: jobs.filter((j) => keep.includes(j.caseId)) }
+    }
+    let plans = 0
+    const planTimer = deps.services.planTimer
+    const counting = { ...deps, services: { ...deps.services, planTimer: (k: CaseRecord) => (plans++, planTimer(k)) } }
+    const one = noDrafts(await seed())
+    const singly: TimerOutcome[] = []
+    for (const job of one.jobs) singly.push(await fireTimer(counting, job))
+    const plannedSingly = plans
+    const batch = noDrafts(await seed())
+    plans = 0
+    expect(await fireTimers(counting, batch.jobs)).toEqual(singly)
+    expect(singly.filter((o) => o !== 'stale')).toHaveLength(7)
+    // decided once: as many plans as firing one by one (a second pass would double them)
+    expect(plans).toBe(plannedSingly)
+    expect(await written(batch.ids)).toEqual(await written(one.ids))
+    fired.splice(0)
+  })
+
   it('uses the same three statements for 5 timers as for 200', async () => {
     const count = async (n: number): Promise<number> => {
       const cases = await Promise.all(Array.from({ length: Math.ceil(n / SCENARIO.length) }, () => seed()))

@@ -107,6 +107,28 @@ describe('sends: at most once after a crash, and slower when WeCom says "too fre
     h.runtime.sandbox!.puppet.messageSendText = original
   }, 60_000)
 
+  it('an echo of another send with the same text does not confirm an interrupted send (a puppet without message ids)', async () => {
+    // the same template reply went out twice: one delivered (its echo recorded, no message id), one cut off
+    const text = '收到，我们会尽快为您处理（同文测试）'
+    await h.runtime.ds.query(
+      `INSERT INTO sends (kind, group_key, text, status, attempts, created_at, claimed_at, sent_at) VALUES ('reply', 'cust-zhao', $1, 'sent', 1, now(), now() - interval '5 minutes', now() - interval '5 minutes')`,
+      [text],
+    )
+    const [row] = await h.runtime.ds.query(
+      `INSERT INTO sends (kind, group_key, text, status, attempts, created_at, claimed_at) VALUES ('reply', 'cust-zhao', $1, 'sending', 1, now(), now() - interval '5 minutes') RETURNING id`,
+      [text],
+    )
+    await h.runtime.ds.query(
+      `INSERT INTO messages (wecom_id, direction, group_key, room_id, channel, talker_id, talker_role, type, text, mention_ids, said_at, handled_at)
+       VALUES ('echo-same-text', 'outbound', 'cust-zhao', 'r-cust-zhao@chatroom', 'customer', 'wx-baton', 'bot', 'text', $1, '{}', now() - interval '299 seconds', now())`,
+      [text],
+    )
+    const id = Number(row.id)
+    await eventually(async () => (await status(id)).status === 'unknown', { timeoutMs: 15_000 })
+    await sendsSettled(h)
+    expect(botSaid(h, 'internal').filter((t) => t.includes(`消息#${id}`))).toHaveLength(1)
+  })
+
   it('"操作过于频繁" slows the account down, every send still goes exactly once, the team hears it once', async () => {
     let refusals = 0
     h.runtime.sandbox!.puppet.messageSendText = async (id: string, text: string) => {

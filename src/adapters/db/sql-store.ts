@@ -249,13 +249,23 @@ export class SqlTx implements Tx {
     return rows.map((r) => ({ ...toSendRecord(r), claimedAt: (r['claimed_at'] as Date | null) ?? null }))
   }
 
-  async findOutboundEcho(q: { groupKey: string | null; text: string; saidAfter: Date }): Promise<string | null> {
+  async findOutboundEcho(q: { sendId: number; groupKey: string | null; text: string; saidAfter: Date }): Promise<string | null> {
+    // Echoes tied to a send by its message id are not candidates. A puppet that returns no
+    // message id (the mock, some hosted ones) leaves echoes anonymous: the same text to the same
+    // group by another send claimed around the same time (a template reply, a reminder) would
+    // then pass for this one's echo, so each such send takes one echo first; when in doubt,
+    // none is left and the send is reported instead.
     const rows: { wecom_id: string }[] = await this.q.query(
       `SELECT wecom_id FROM messages
         WHERE direction = 'outbound' AND group_key IS NOT DISTINCT FROM $1 AND text = $2 AND said_at >= $3
           AND wecom_id NOT IN (SELECT wecom_message_id FROM sends WHERE wecom_message_id IS NOT NULL)
-        ORDER BY said_at LIMIT 1`,
-      [q.groupKey, q.text, q.saidAfter],
+        ORDER BY said_at
+        OFFSET (SELECT count(*) FROM sends
+                 WHERE id <> $4 AND group_key IS NOT DISTINCT FROM $1 AND text = $2 AND wecom_message_id IS NULL
+                   AND status IN ('sent', 'sending', 'unknown')
+                   AND (status = 'sending' OR sent_at >= $3::timestamptz - interval '10 seconds' OR claimed_at >= $3::timestamptz - interval '10 seconds'))
+        LIMIT 1`,
+      [q.groupKey, q.text, q.saidAfter, q.sendId],
     )
     return rows[0]?.wecom_id ?? null
   }
