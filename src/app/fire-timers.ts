@@ -23,17 +23,25 @@ export interface TimerBatchTx {
    * Locks up to `limit` other open cases whose timer is due by `dueBy`, most overdue first,
    * skipping any another transaction holds (so it never waits and never deadlocks).
    */
-  lockDueCases(dueBy: Date, limit: number): Promise<CaseRecord[]>
+  lockDueCases(dueBy: Date, limit: number, scope?: SweepScope): Promise<CaseRecord[]>
   /** Takes ids from the drafts' and sends' sequences, so drafts can be referred to before they are written. */
   reserveIds(n: { drafts: number; sends: number }): Promise<{ drafts: number[]; sends: number[] }>
   /** Writes drafts, sends, case updates and evidence (chained after each case's current head). */
   write(w: TimerBatchWrites): Promise<void>
 }
 
+/** Which due cases a sweep may take: all but `except`, or only case `only`. */
+export interface SweepScope {
+  except?: readonly number[]
+  only?: number
+}
+
 export interface TimerBatchStore {
   transaction<T>(fn: (tx: TimerBatchTx) => Promise<T>): Promise<T>
-  /** The earliest pending timer of an open case (null: none). */
-  nextDue(): Promise<Date | null>
+  /** The earliest pending timer of an open case not in `except` (null: none). */
+  nextDue(except?: readonly number[]): Promise<Date | null>
+  /** Up to `limit` cases due by `dueBy`, most overdue first, not in `except` (no lock). */
+  dueCaseIds(dueBy: Date, limit: number, except: readonly number[]): Promise<number[]>
 }
 
 export type TimerBatchDeps = FiringDeps & {
@@ -61,18 +69,18 @@ export async function fireTimers(deps: TimerBatchDeps, jobs: readonly TimerJob[]
  * (see DueSweeper). Returns how many due cases it took: fewer than `limit` means none was left
  * that no other transaction holds.
  */
-export async function sweepDueTimers(deps: TimerBatchDeps, limit: number): Promise<number> {
-  return (await fireBatch(deps, [], limit)).swept
+export async function sweepDueTimers(deps: TimerBatchDeps, limit: number, scope?: SweepScope): Promise<number> {
+  return (await fireBatch(deps, [], limit, scope)).swept
 }
 
-async function fireBatch(deps: TimerBatchDeps, jobs: readonly TimerJob[], sweep: number): Promise<{ outcomes: TimerOutcome[]; swept: number }> {
+async function fireBatch(deps: TimerBatchDeps, jobs: readonly TimerJob[], sweep: number, scope?: SweepScope): Promise<{ outcomes: TimerOutcome[]; swept: number }> {
   let fired: Firing[] = []
   let all: TimerJob[] = [...jobs]
   let sweptCount = 0
   await deps.timerBatches.transaction(async (btx) => {
     const ids = [...new Set(jobs.map((j) => j.caseId))].sort((a, b) => a - b)
     const locked = ids.length > 0 ? await btx.lockCases(ids) : []
-    const swept = sweep > 0 ? await btx.lockDueCases(deps.clock.now(), sweep) : []
+    const swept = sweep > 0 ? await btx.lockDueCases(deps.clock.now(), sweep, scope) : []
     sweptCount = swept.length
     if (locked.length + swept.length === 0 && jobs.length === 0) return
     all = [...jobs, ...swept.filter((c) => !ids.includes(c.id)).map((c) => ({ caseId: c.id, stateVersion: c.stateVersion, attempt: c.reminderCount }))]

@@ -54,13 +54,14 @@ function watch<T extends Tx>(tx: T, touched: { sends: boolean; timers: boolean }
 /** The same hooks for batches of timers: a batch writes everything at once, so look at that. */
 export function timerBatchesWithCommitHooks(store: TimerBatchStore, hooks: { sendsQueued(): void; timersTouched(): void }): TimerBatchStore {
   return {
-    nextDue: () => store.nextDue(),
+    nextDue: (except) => store.nextDue(except),
+    dueCaseIds: (dueBy, limit, except) => store.dueCaseIds(dueBy, limit, except),
     transaction: async (fn) => {
       const touched = { sends: false, timers: false }
       const r = await store.transaction((tx) =>
         fn({
           lockCases: (ids) => tx.lockCases(ids),
-          lockDueCases: (dueBy, limit) => tx.lockDueCases(dueBy, limit),
+          lockDueCases: (dueBy, limit, scope) => tx.lockDueCases(dueBy, limit, scope),
           reserveIds: (n) => tx.reserveIds(n),
           write: (w) => {
             if (w.sends.length > 0) touched.sends = true

@@ -328,9 +328,13 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       })
       const timerWorker = startTimerWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, isOutage: isDatabaseOutage, fire: (job) => batcher.fire(job) })
       stops.unshift(() => timerWorker.close())
+      const sweepDeps = { timerBatches, directory, services, wording, clock, log, telemetry }
       const sweeper = new DueSweeper({
-        nextDue: () => timerBatches.nextDue(),
-        sweep: (limit) => sweepDueTimers({ timerBatches, directory, services, wording, clock, log, telemetry }, limit),
+        nextDue: (except) => timerBatches.nextDue(except),
+        sweep: (limit, except) => sweepDueTimers(sweepDeps, limit, { except }),
+        dueIds: (limit, except) => timerBatches.dueCaseIds(clock.now(), limit, except),
+        sweepCase: (caseId) => sweepDueTimers(sweepDeps, 1, { only: caseId }),
+        isOutage: isDatabaseOutage,
         now: () => clock.now().getTime(),
         log,
         ...DUE_SWEEP,

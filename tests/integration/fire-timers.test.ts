@@ -222,6 +222,7 @@ describe('firing timers in batches (one transaction per batch)', () => {
           ...deps,
           timerBatches: {
             nextDue: () => deps.timerBatches.nextDue(),
+            dueCaseIds: (dueBy, limit, except) => deps.timerBatches.dueCaseIds(dueBy, limit, except),
             transaction: (fn) =>
               ds.transaction((m) => {
                 const q: Queryable = { query: (sql: string, params?: unknown[]) => (statements++, m.query(sql, params)) }
@@ -296,6 +297,28 @@ describe('firing timers in batches (one transaction per batch)', () => {
     const twice: Row[] = await ds.query(`SELECT case_id, count(*)::int AS n FROM case_events WHERE case_id = ANY($1::bigint[]) AND kind = 'timer_fired' GROUP BY case_id HAVING count(*) > 1`, [ids])
     expect(twice).toEqual([])
     for (const id of ids) expect(verifyChain(await loadChain(ds, id)).ok).toBe(true)
+    fired.splice(0)
+  })
+
+  it('a case set aside is left out of the sweeps and of the next due time; alone, it is fired by itself', async () => {
+    const { ids } = await seed()
+    const aside = ids[0]! // due: the customer reminder
+    expect(await deps.timerBatches.dueCaseIds(now, 10_000, [])).toContain(aside)
+    expect(await deps.timerBatches.dueCaseIds(now, 10_000, [aside])).not.toContain(aside)
+    const firedOf = async (id: number): Promise<number> =>
+      ((await ds.query(`SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND kind = 'timer_fired'`, [id])) as Row[])[0]!['n'] as number
+    expect(await sweepDueTimers(deps, 10_000, { except: [aside] })).toBeGreaterThan(0)
+    expect(await firedOf(aside)).toBe(0)
+    expect(await firedOf(ids[2]!)).toBe(1)
+    // with every due case set aside, the next due time is not now
+    const due = await deps.timerBatches.dueCaseIds(now, 10_000, [])
+    expect((await deps.timerBatches.nextDue([]))!.getTime()).toBeLessThanOrEqual(now.getTime())
+    expect((await deps.timerBatches.nextDue(due))!.getTime()).toBeGreaterThan(now.getTime())
+    // by itself: one case, if due
+    expect(await sweepDueTimers(deps, 1, { only: aside })).toBe(1)
+    expect(await firedOf(aside)).toBe(1)
+    expect(await sweepDueTimers(deps, 1, { only: ids[11]! })).toBe(0) // not due yet
+    expect(await firedOf(ids[11]!)).toBe(0)
     fired.splice(0)
   })
 })
