@@ -154,7 +154,11 @@ export class Auditor {
   }
 }
 
-/** Pairs send rows with deliveries of the same text to the same conversation, in order. */
+/**
+ * Pairs send rows with deliveries of the same text to the same conversation, in order. Sends
+ * recorded as `sent` take their deliveries first: a template reply said several times would
+ * otherwise hand a send WeCom never got (left `unknown`) the delivery of a later one.
+ */
 function matchDeliveries(sends: readonly SendRow[], ledger: readonly DeliveredLine[]): { delivered: Set<string>; extra: DeliveredLine[] } {
   const byKey = new Map<string, DeliveredLine[]>()
   for (const l of [...ledger].sort((a, b) => a.at - b.at)) {
@@ -162,7 +166,7 @@ function matchDeliveries(sends: readonly SendRow[], ledger: readonly DeliveredLi
     byKey.set(k, [...(byKey.get(k) ?? []), l])
   }
   const delivered = new Set<string>()
-  for (const s of sends) {
+  for (const s of [...sends.filter((x) => x.status === 'sent'), ...sends.filter((x) => x.status !== 'sent')]) {
     const lines = byKey.get(`${s.target}\u0000${s.text}`)
     if (lines && lines.length > 0) {
       lines.shift()
