@@ -62,7 +62,14 @@ function prepare(deps: HandleDeps, msg: RecordedMessage): Prepared {
 export async function handleMessage(deps: HandleDeps, msg: RecordedMessage): Promise<HandleOutcome> {
   const p = prepare(deps, msg)
   const now = deps.clock.now()
-  return deps.store.transaction((tx) => decideIn(tx, deps, p, now))
+  const out = await deps.store.transaction((tx) => decideIn(tx, deps, p, now))
+  logDecided(deps, msg, out)
+  return out
+}
+
+/** Logged once committed: a batch that fails after deciding is decided again, one by one. */
+function logDecided(deps: HandleDeps, msg: RecordedMessage, out: HandleOutcome): void {
+  deps.log.info({ messageId: msg.wecomId, intent: out.understanding.intent, mode: out.decision.mode, caseId: out.caseId, draftId: out.draftId }, 'message decided')
 }
 
 /**
@@ -100,7 +107,10 @@ export async function handleMessages(deps: HandleDeps & { isOutage?: (err: unkno
       for (const p of prepared) out.push(await decideIn(tx, deps, p, now))
       return out
     })
-    if (outcomes) return outcomes.map((value) => ({ status: 'fulfilled', value }))
+    if (outcomes) {
+      outcomes.forEach((out, i) => logDecided(deps, msgs[i]!, out))
+      return outcomes.map((value) => ({ status: 'fulfilled', value }))
+    }
     deps.log.info({ messages: msgs.length }, 'too many open cases for one batch; deciding one by one')
   } catch (err) {
     if (deps.isOutage?.(err)) return msgs.map(() => ({ status: 'rejected', reason: err }))
@@ -191,7 +201,6 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     classification: { riskFlags: understanding.riskFlags, references: refs, note: decision.note, caseChoice: decision.caseChoice },
     at: now,
   })
-  deps.log.info({ messageId: msg.wecomId, intent: understanding.intent, mode: decision.mode, caseId: kase?.id ?? null, draftId }, 'message decided')
   return { decision, understanding, caseId: kase?.id ?? null, draftId }
 }
 

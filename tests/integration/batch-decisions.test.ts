@@ -9,6 +9,7 @@ import { verifyEvidence } from '../../src/app/verify-evidence.js'
 import type { RecordedMessage } from '../../src/app/inbound-message.js'
 import type { Store } from '../../src/app/store.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
+import { pino } from 'pino'
 import { testLogger } from '../support/test-env.js'
 
 /** A morning in the sandbox's groups: cases opened, photos, "好了", progress questions, chatter. */
@@ -123,6 +124,28 @@ describe('deciding messages in a batch', () => {
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
       const [n] = await failing.h.runtime.ds.query(`SELECT count(*)::int AS n FROM messages WHERE handled_at IS NOT NULL`)
       expect(n.n).toBe(4)
+    } finally {
+      await failing.h.close()
+    }
+  })
+
+  it('logs each message as decided once, even when a decided batch is rolled back and decided again one by one', async () => {
+    const failing = await world((sql) => ({
+      transaction: (fn) => sql.transaction(fn),
+      batch: (fn) =>
+        sql.batch!(async (tx) => {
+          await fn(tx)
+          throw new Error('simulated failure at commit')
+        }),
+    }))
+    try {
+      const lines: Array<{ msg: string; messageId?: string }> = []
+      const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string }) })
+      const recorded: RecordedMessage[] = []
+      for (const [i, m] of SCRIPT.slice(0, 4).entries()) recorded.push(await record(failing, i, m))
+      const results = await handleMessages({ ...failing.deps, log }, recorded)
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
+      expect(lines.filter((l) => l.msg === 'message decided').map((l) => l.messageId)).toEqual(recorded.map((m) => m.wecomId))
     } finally {
       await failing.h.close()
     }
