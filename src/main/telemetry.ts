@@ -35,7 +35,7 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     buckets: [0.1, 0.5, 1, 2, 5, 15, 60, 300],
     registers: [registry],
   })
-  const sendAttempts = new Counter({ name: 'baton_send_attempts_total', help: 'Delivery attempts of the outbound queue by outcome (sent, retry, failed, throttled, already_done)', labelNames: ['outcome'], registers: [registry] })
+  const sendAttempts = new Counter({ name: 'baton_send_attempts_total', help: 'Delivery attempts of the outbound queue by outcome (sent, retry, failed, throttled, already_done, in_doubt)', labelNames: ['outcome'], registers: [registry] })
   const decisions = new Counter({ name: 'baton_decisions_total', help: 'Handling decisions by mode (command = a chat command)', labelNames: ['mode'], registers: [registry] })
   let gauges: LiveGauges | null = null
   // a scrape during an outage still answers: a figure that cannot be read is left out
