@@ -86,8 +86,9 @@ export async function timersAndRecovery(redis: PrivateRedis, tenant: Tenant, wor
     const redisBytesPerTimer = ((await usedMemory(redis)) - before) / size.cases
 
     // a morning rush: `due` of them fall due within one second, starting LEAD_MS from now. The
-    // lead must outlast the rescheduling below (2.2–2.7 s for 10,000 on this machine), or the
-    // lateness measures the benchmark's own setup: with 3 s it did on a slow afternoon.
+    // lead must outlast the rescheduling below (0.83–0.97 s for 10,000 on this machine since the
+    // reconciler removes jobs together, 2.2–2.7 s before), or the lateness measures the
+    // benchmark's own setup: with 3 s it did on a slow afternoon.
     const dueCases = ((await ds.query(`SELECT id FROM cases ORDER BY md5(id::text) LIMIT $1`, [size.due])) as Array<{ id: string }>).map((r) => Number(r.id))
     await ds.query(
       // as a state change does: a new state entry (new timer job id) with its first timer
