@@ -1,4 +1,4 @@
-import type { CaseState, HandlingMode, Party, RiskFlag, ServiceType } from '../domain/types.js'
+import type { Awaiting, CaseState, Party, RiskFlag, ServiceType } from '../domain/types.js'
 
 /** A service case as stored. */
 export interface CaseRecord {
@@ -13,6 +13,12 @@ export interface CaseRecord {
   state: CaseState
   waitingParty: Party
   missingItems: string[]
+  /** requested items that have arrived since the last request (the write-back names them) */
+  receivedItems: string[]
+  /** what the case waits for from the customer side; null when it waits on nobody there */
+  awaiting: Awaiting | null
+  /** an attention item of this case waits for a person (a dispute, a hazard, a complaint...) */
+  attentionSince: Date | null
   dueAt: Date | null
   stateEnteredAt: Date
   /** bumped on every state entry and every moved timer: part of the timer job id */
@@ -31,7 +37,7 @@ export interface CaseRecord {
   waitingTeamMs: number
 }
 
-export type DraftStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'taken_over' | 'sent_direct' | 'expired'
+export type DraftStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'taken_over' | 'sent_direct' | 'expired' | 'superseded'
 
 export interface DraftRecord {
   id: number
@@ -39,7 +45,7 @@ export interface DraftRecord {
   targetGroupKey: string
   category: string
   text: string
-  mode: Exclude<HandlingMode, 'record_only'>
+  mode: 'send_direct' | 'review_before_send'
   status: DraftStatus
   riskFlags: RiskFlag[]
   riskDetails: Record<string, unknown>
@@ -89,6 +95,9 @@ export function newCaseRecord(f: Pick<CaseRecord, 'customerKey' | 'serviceType' 
     state: 'requested',
     waitingParty: 'team',
     missingItems: [],
+    receivedItems: [],
+    awaiting: null,
+    attentionSince: null,
     stateEnteredAt: now,
     stateVersion: 1,
     reminderCount: 0,

@@ -11,6 +11,8 @@ export interface DraftRequest {
   category: DraftCategory
   kase: CaseRecord
   riskFlags: RiskFlag[]
+  /** what the draft asks for or lists as missing; the case's missing items when absent */
+  items?: readonly string[]
   /** the message that led to this draft, quoted (marked internal) in the review notice */
   source: { messageId: number; text: string; groupKey: string | null } | null
   /** the decision insists on review (e.g. partner rewrites, missing proof) */
@@ -34,7 +36,9 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
   const customer = directory.customer(req.kase.customerKey)
   const target = customer?.group
   const internal = directory.internalGroups()[0]
-  const items = services.materialItemsFor(req.kase.serviceType)
+  // what was asked for, item by item; the service type's standard list only when nothing was named
+  const named = req.items ?? req.kase.missingItems
+  const items = named.length > 0 ? [...named] : services.materialItemsFor(req.kase.serviceType)
   const composed = services.compose({ category: req.category, serviceType: req.kase.serviceType, facts: customerFacts(directory, wording, req.kase, items), now: req.now })
   const flags = new Set<RiskFlag>(req.riskFlags)
   const details: Record<string, unknown> = {}
@@ -59,6 +63,8 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
   if (group?.kind === 'public_customer') flags.add('public_group')
   const direct = !req.forceReview && flags.size === 0 && services.isAutomatic(req.category)
   const mode = direct ? 'send_direct' : 'review_before_send'
+  // one pending reminder per case: the team reviews the newest, not three identical ones
+  if (req.category === 'reminder') await tx.supersedeDrafts(req.kase.id, 'reminder', req.now)
   const draftId = await tx.insertDraft({
     caseId: req.kase.id,
     targetGroupKey: target,

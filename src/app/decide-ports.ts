@@ -3,7 +3,7 @@ import type { ServiceType, CaseState } from '../domain/types.js'
 import type { Understanding, UnderstandInput } from '../domain/understanding/index.js'
 
 /** The parts of understanding a message the app relies on (see src/domain/understanding). */
-export type UnderstandingResult = Pick<Understanding, 'intent' | 'riskFlags' | 'references'>
+export type UnderstandingResult = Pick<Understanding, 'intent' | 'label' | 'confidence' | 'scores' | 'familiarity' | 'riskFlags' | 'signals' | 'references' | 'requested' | 'window' | 'substantive' | 'asks'>
 export type { UnderstandInput }
 
 export type ComposeResult =
@@ -23,6 +23,10 @@ export interface DecisionServices {
   checkLeak(text: string, allowed: { phones: string[]; ids: string[] }): LeakCheck
   proofRuleFor(serviceType: ServiceType): ProofRule
   materialItemsFor(serviceType: ServiceType): string[]
+  /** whether an attachment can satisfy a requested item (a photo, a video, a document; not "a time") */
+  isAttachmentItem(item: string): boolean
+  /** the intent model's version, recorded with every reading */
+  modelVersion: string
   dueAt(state: CaseState, serviceType: ServiceType, enteredAt: Date): Date | null
   /** the next reminder/escalation of a case in its current state (null: none) */
   planTimer(c: { state: CaseState; serviceType: ServiceType; stateEnteredAt: Date; reminderCount: number }): { at: Date; step: 'remind' | 'escalate_owner' | 'escalate_supervisor' | 'auto_close' } | null

@@ -113,9 +113,12 @@ async function remind(tx: Tx, deps: FiringDeps, kase: CaseRecord, now: Date): Pr
     case 'customer':
     case 'contact':
     case 'executor': {
-      // customer-safe wording from knowledge; direct only when "reminder" is automatic
-      const category = kase.state === 'waiting_contact_coordination' ? 'coordination_request' : 'reminder'
-      await createDraft(tx, deps, { category, kase, riskFlags: [], source: null, forceReview: category !== 'reminder', candidates: [], now })
+      // reminder wording from knowledge, naming what is still missing; direct only when the team
+      // made "reminder" automatic and nothing on the case waits for a person (nobody is nudged
+      // automatically while their complaint is open); a reminder still waiting for review gives
+      // way to this one
+      const open = kase.attentionSince !== null
+      await createDraft(tx, deps, { category: 'reminder', kase, riskFlags: open ? ['open_matter'] : [], source: null, forceReview: open, candidates: [], now })
       return
     }
     case 'partner': {

@@ -11,6 +11,8 @@ export interface TimerBatchWrites {
   sends: Array<NewSend & { id: number; at: Date }>
   /** one merged patch per case */
   caseUpdates: Array<{ id: number; patch: CasePatch }>
+  /** pending drafts that newer ones of the same case and category replace */
+  superseded: Array<{ caseId: number; category: string; at: Date }>
   /** in append order: several events of one case chain in this order */
   evidence: Array<{ caseId: number; event: NewEvidence }>
 }
@@ -127,6 +129,7 @@ class CollectingTx implements Tx {
   private readonly drafts: DraftRecord[] = []
   private readonly sends: TimerBatchWrites['sends'] = []
   private readonly evidence: TimerBatchWrites['evidence'] = []
+  private readonly superseded: TimerBatchWrites['superseded'] = []
   draftsUsed = 0
   sendsUsed = 0
 
@@ -144,7 +147,7 @@ class CollectingTx implements Tx {
   }
 
   writes(): TimerBatchWrites {
-    return { drafts: this.drafts, sends: this.sends, caseUpdates: [...this.patches].map(([id, patch]) => ({ id, patch })), evidence: this.evidence }
+    return { drafts: this.drafts, sends: this.sends, caseUpdates: [...this.patches].map(([id, patch]) => ({ id, patch })), evidence: this.evidence, superseded: this.superseded }
   }
 
   /** The writes of a pass that made no draft, its sends numbered with `ids` in the order made. */
@@ -229,6 +232,24 @@ class CollectingTx implements Tx {
   }
   markMessageHandled(): never {
     return unsupported('markMessageHandled')
+  }
+  insertAttention(): never {
+    return unsupported('insertAttention')
+  }
+  recentAttention(): never {
+    return unsupported('recentAttention')
+  }
+  clearAttention(): never {
+    return unsupported('clearAttention')
+  }
+  async supersedeDrafts(caseId: number, category: string, at: Date): Promise<void> {
+    this.superseded.push({ caseId, category, at })
+  }
+  lastCaseInGroup(): never {
+    return unsupported('lastCaseInGroup')
+  }
+  attachAttention(): never {
+    return unsupported('attachAttention')
   }
 }
 

@@ -1,12 +1,13 @@
 import { decideMessage, type Decision } from '../domain/decide/decide-message.js'
 import type { CustomerFacts } from '../domain/decide/case-facts.js'
-import type { CaseState } from '../domain/types.js'
+import type { CaseState, HandlingMode } from '../domain/types.js'
 import type { Wording } from '../config/load-wording-dir.js'
 import type { CustomerConfig } from '../config/tenant-schema.js'
 import { applyTransition } from './apply-transition.js'
 import { newCaseRecord, type CaseRecord } from './case-record.js'
 import { label, say } from './case-facts-text.js'
-import { createDraft, notifyUncertain } from './create-draft.js'
+import { createDraft } from './create-draft.js'
+import { clearAttention, raiseAttention } from './raise-attention.js'
 import type { DecisionServices, UnderstandingResult } from './decide-ports.js'
 import type { Directory } from './directory.js'
 import { isAppError } from './errors.js'
@@ -42,10 +43,18 @@ interface Prepared {
 
 function prepare(deps: HandleDeps, msg: RecordedMessage): Prepared {
   const { directory, services } = deps
-  const understanding = services.understand({ text: msg.text, type: msg.type, channel: msg.channel, talkerRole: msg.talkerRole, mentionIds: msg.mentionIds })
-  const refs = understanding.references
   const customerSide = msg.channel === 'customer' || msg.channel === 'public_customer'
   const groupCustomers = customerSide && msg.groupKey ? directory.customersInGroup(msg.groupKey) : []
+  const understanding = services.understand({
+    text: msg.text,
+    type: msg.type,
+    channel: msg.channel,
+    talkerRole: msg.talkerRole,
+    mentionIds: msg.mentionIds,
+    groupCustomerKeys: groupCustomers.map((c) => c.key),
+    now: msg.saidAt,
+  })
+  const refs = understanding.references
   // In a public group every customer shares the room: only an explicit reference narrows it.
   const scoped = msg.channel === 'public_customer' ? groupCustomers.filter((c) => refs.customerKeys.includes(c.key)) : groupCustomers
   const referenced = refs.customerKeys.map((k) => directory.customer(k)).filter((c): c is CustomerConfig => c !== undefined)
@@ -101,7 +110,7 @@ export async function handleMessages(deps: HandleDeps & { isOutage?: (err: unkno
   }
   try {
     const outcomes = await batch(async (tx) => {
-      const facts = msgs.map((m) => ({ id: m.id, type: m.type, direction: m.direction, saidAt: m.saidAt }))
+      const facts = msgs.map((m) => ({ id: m.id, groupKey: m.groupKey, type: m.type, direction: m.direction, saidAt: m.saidAt }))
       if (!(await tx.preload(filter, facts))) return null
       const out: HandleOutcome[] = []
       for (const p of prepared) out.push(await decideIn(tx, deps, p, now))
@@ -124,17 +133,31 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
   const { msg, understanding, scoped, referenced, partner } = p
   const refs = understanding.references
   const openCases = await tx.findOpenCases(p.filter)
+  const contextCaseId = await groupContext(tx, msg, refs, openCases)
+  if (contextCaseId !== null && !openCases.some((c) => c.id === contextCaseId)) openCases.push(...(await tx.findOpenCases({ caseIds: [contextCaseId] })))
   const decision = decideMessage({
     channel: msg.channel,
     talkerRole: msg.talkerRole,
     type: msg.type,
     intent: understanding.intent,
+    label: understanding.label,
+    confidence: understanding.confidence,
+    scores: understanding.scores,
+    familiarity: understanding.familiarity,
     riskFlags: understanding.riskFlags,
+    signals: understanding.signals,
+    requestedItems: [...understanding.requested.items.map((i) => i.label), ...understanding.requested.unlisted],
+    hasWindow: understanding.window !== null,
+    substantive: understanding.substantive,
+    asks: understanding.asks,
+    isAttachmentItem: (item) => services.isAttachmentItem(item),
     refs,
     groupCustomers: scoped.map(toFacts),
     referencedCustomers: referenced.map(toFacts),
     openCases,
     partnerKey: partner?.key ?? null,
+    contextCaseId,
+    now: msg.saidAt,
     proofRuleFor: (t) => services.proofRuleFor(t),
   })
 
@@ -155,6 +178,7 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
         text: msg.text,
         attachment: msg.attachment,
         intent: understanding.intent,
+        reading: { label: understanding.label, confidence: Math.round(understanding.confidence * 1000) / 1000, model: services.modelVersion },
         riskFlags: understanding.riskFlags,
         mode: decision.mode,
         note: decision.note,
@@ -162,12 +186,16 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     })
   }
 
+  // staff answering in a customer group by hand is a person acting on what waited for one
+  if ((msg.channel === 'customer' || msg.channel === 'public_customer') && (msg.talkerRole === 'handler' || msg.talkerRole === 'supervisor') && msg.groupKey) {
+    await clearAttention(tx, { groupKey: msg.groupKey }, { by: msg.talkerId, note: 'answered in the group', at: now })
+  }
+
   // decided on facts read before the case was locked: a concurrent message may have moved it
   let refused = false
   if (kase && decision.transition) {
     try {
-      const missing = decision.transition.to === 'waiting_customer_material' || decision.transition.to === 'waiting_contact_coordination' ? services.materialItemsFor(kase.serviceType) : undefined
-      kase = await applyTransition(tx, services, kase, { ...decision.transition, by: msg.talkerId, now, ...(missing ? { missingItems: missing } : {}) })
+      kase = await applyTransition(tx, services, kase, { ...decision.transition, by: msg.talkerId, now, ...(decision.items ? { missingItems: decision.items.missing } : {}) })
       if (decision.transition.to === 'material_received') kase = await recordCustomerCompletion(tx, kase, now)
     } catch (err) {
       if (!isAppError(err) || err.code !== 'illegal_transition') throw err
@@ -177,18 +205,32 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     }
   }
 
+  // what the case now waits for, and which items are still out (a refused transition changes nothing)
+  if (kase && decision.items && !refused) {
+    const { missing, received, awaiting } = decision.items
+    await tx.updateCase(kase.id, { missingItems: missing, receivedItems: received, awaiting })
+    kase = { ...kase, missingItems: missing, receivedItems: received, awaiting }
+  }
+
   let draftId: number | null = null
+  // the mode recorded is what happened: a draft may have gone to review, a review may have become a notice
+  let mode: HandlingMode = decision.mode
   const source = { messageId: msg.id, text: msg.text, groupKey: msg.groupKey }
   const candidates = decision.caseChoice.kind === 'uncertain' ? decision.caseChoice.candidates : []
-  if (decision.draft && kase) {
-    const out = await createDraft(tx, deps, { category: decision.draft.category, kase, riskFlags: decision.draft.riskFlags, source, forceReview: decision.mode === 'review_before_send', candidates, now })
+  if (decision.attention) {
+    const customerKey = kase?.customerKey ?? (p.scoped.length === 1 ? p.scoped[0]!.key : p.referenced.length === 1 ? p.referenced[0]!.key : null)
+    await raiseAttention(tx, deps, { msg, kase, customerKey, reasons: decision.attention.reasons, candidates, now })
+    mode = 'needs_person'
+  } else if (decision.draft && kase && !refused) {
+    const out = await createDraft(tx, deps, { category: decision.draft.category, kase, riskFlags: decision.draft.riskFlags, ...(decision.draft.items ? { items: decision.draft.items } : {}), source, forceReview: decision.mode === 'review_before_send', candidates, now })
     draftId = out.draftId
-  } else if (decision.draft && !kase && candidates.length > 0) {
-    // Uncertain but all candidates are one customer's: draft against the newest candidate.
-    const first = await tx.lockCase(candidates[0]!)
-    if (first) draftId = (await createDraft(tx, deps, { category: decision.draft.category, kase: first, riskFlags: decision.draft.riskFlags, source, forceReview: true, candidates, now })).draftId
-  } else if (decision.mode === 'review_before_send') {
-    await notifyUncertain(tx, deps, { riskFlags: decision.draft?.riskFlags ?? [...understanding.riskFlags, 'uncertain_case'], source, candidates, kase, now })
+    mode = out.draftId === null ? 'needs_person' : out.mode
+  } else if (decision.draft && !kase) {
+    // nothing to draft against: a person must find the case
+    await raiseAttention(tx, deps, { msg, kase: null, customerKey: decision.draft.customerKey, reasons: [...decision.draft.riskFlags, 'uncertain_case'], candidates, now })
+    mode = 'needs_person'
+  } else if (decision.draft) {
+    mode = 'record_only'
   }
 
   // the write-back belongs to the transition: none when the case had already moved on
@@ -197,11 +239,37 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
   await tx.markMessageHandled(msg.id, {
     caseId: kase?.id ?? null,
     intent: understanding.intent,
-    mode: decision.mode,
-    classification: { riskFlags: understanding.riskFlags, references: refs, note: decision.note, caseChoice: decision.caseChoice },
+    mode,
+    classification: {
+      label: understanding.label,
+      confidence: understanding.confidence,
+      riskFlags: understanding.riskFlags,
+      signals: understanding.signals,
+      references: refs,
+      requested: understanding.requested,
+      window: understanding.window,
+      attention: decision.attention?.reasons ?? null,
+      note: decision.note,
+      caseChoice: decision.caseChoice,
+    },
     at: now,
   })
   return { decision, understanding, caseId: kase?.id ?? null, draftId }
+}
+
+/** How far back a coordination or internal group's last case still explains a message naming nobody. */
+const GROUP_CONTEXT_MS = 6 * 3600_000
+
+/**
+ * The case a partner or internal message that names nothing is most likely about: the one its
+ * group last talked about, recently. Locked like any case the decision may change.
+ */
+async function groupContext(tx: Tx, msg: RecordedMessage, refs: UnderstandingResult['references'], openCases: readonly { id: number }[]): Promise<number | null> {
+  if ((msg.channel !== 'partner' && msg.channel !== 'internal') || !msg.groupKey) return null
+  if (refs.caseIds.length + refs.orderNumbers.length + refs.customerKeys.length + refs.phoneTails.length > 0 || openCases.length > 0) return null
+  const id = await tx.lastCaseInGroup(msg.groupKey, new Date(msg.saidAt.getTime() - GROUP_CONTEXT_MS))
+  if (id === null) return null
+  return (await tx.lockCase(id)) ? id : null
 }
 
 function toFacts(c: CustomerConfig): CustomerFacts {
@@ -248,13 +316,20 @@ async function writeBack(tx: Tx, deps: HandleDeps, kase: CaseRecord, what: NonNu
   const composed = deps.services.compose({
     category: 'partner_writeback',
     serviceType: kase.serviceType,
-    facts: { case_id: String(kase.id), order_no: kase.orderNo ?? '-', what: label(deps.wording, 'writeback', what), service_label: label(deps.wording, 'serviceTypes', kase.serviceType) },
+    facts: { case_id: String(kase.id), order_no: kase.orderNo ?? '-', what: writebackWhat(deps.wording, kase, what), service_label: label(deps.wording, 'serviceTypes', kase.serviceType) },
     now,
   })
-  const text = composed.ok ? composed.text : say(deps.wording, 'review.writeback', { case_id: kase.id, order: kase.orderNo ? say(deps.wording, 'review.writeback_order', { order_no: kase.orderNo }) : '', what: label(deps.wording, 'writeback', what) })
+  const text = composed.ok ? composed.text : say(deps.wording, 'review.writeback', { case_id: kase.id, order: kase.orderNo ? say(deps.wording, 'review.writeback_order', { order_no: kase.orderNo }) : '', what: writebackWhat(deps.wording, kase, what) })
   await tx.insertSend({ kind: 'writeback', caseId: kase.id, groupKey: partner.group, text }, now)
   await tx.updateCase(kase.id, { writebackAt: now })
   await tx.appendEvidence(kase.id, { kind: 'writeback', actor: 'baton', at: now, payload: { partner: partner.key, group: partner.group, what, text, sinceCustomerCompletionMs: kase.customerCompletedAt ? now.getTime() - kase.customerCompletedAt.getTime() : null } })
   const next: CaseState = 'waiting_partner'
   return applyTransition(tx, deps.services, { ...kase, writebackAt: now }, { to: next, actor: 'system', by: 'baton', reason: `write-back sent to ${partner.key}`, now })
+}
+
+/** What the partner is told arrived: the requested items by name when the request named them. */
+function writebackWhat(wording: Wording, kase: CaseRecord, what: NonNullable<Decision['writeback']>): string {
+  if (what !== 'material_received' || kase.receivedItems.length === 0) return label(wording, 'writeback', what)
+  const missing = kase.missingItems.length > 0 ? say(wording, 'review.writeback_missing', { items: kase.missingItems.join('、') }) : ''
+  return say(wording, 'review.writeback_items', { items: kase.receivedItems.join('、'), missing })
 }

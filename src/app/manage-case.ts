@@ -1,5 +1,6 @@
 import type { CaseActor } from '../domain/case-state.js'
 import type { CaseState, ServiceType } from '../domain/types.js'
+import { clearAttention } from './raise-attention.js'
 import { applyTransition } from './apply-transition.js'
 import { newCaseRecord, type CaseRecord } from './case-record.js'
 import type { DecisionServices } from './decide-ports.js'
@@ -58,6 +59,13 @@ export async function openCase(deps: ManageDeps, by: Staff, input: { customer: s
     record.nextTimerAt = deps.services.planTimer(record)?.at ?? null
     const id = await tx.insertCase(record)
     await tx.appendEvidence(id, { kind: 'case_opened', actor: by.id, at: now, payload: { customer: customer.key, serviceType: input.serviceType, note: input.note ?? null, byHand: true } })
+    // what waited for a person about this customer before the case existed now waits on the case
+    const carried = await tx.attachAttention(customer.key, id)
+    if (carried > 0) {
+      record.attentionSince = now
+      await tx.updateCase(id, { attentionSince: now })
+      await tx.appendEvidence(id, { kind: 'attention_attached', actor: by.id, at: now, payload: { items: carried } })
+    }
     return { id, ...record }
   })
 }
@@ -66,8 +74,13 @@ export async function openCase(deps: ManageDeps, by: Staff, input: { customer: s
 export async function moveCase(deps: ManageDeps, by: Staff, caseId: number, to: CaseState, opts: { reason: string; dueInMs?: number; cancellationReason?: string }): Promise<CaseRecord> {
   const now = deps.clock.now()
   return deps.store.transaction(async (tx) => {
-    const kase = await lockExisting(tx, caseId)
+    let kase = await lockExisting(tx, caseId)
     const missing = to === 'waiting_customer_material' || to === 'waiting_contact_coordination' ? deps.services.materialItemsFor(kase.serviceType) : undefined
+    // moving a case by hand is a person acting on it
+    if (kase.attentionSince !== null) {
+      await clearAttention(tx, { caseId }, { by: by.id, note: `case moved to ${to}`, at: now })
+      kase = { ...kase, attentionSince: null }
+    }
     return applyTransition(tx, deps.services, kase, {
       to,
       actor: actorOf(by),
@@ -95,6 +108,11 @@ export async function setCaseRole(deps: ManageDeps, by: Staff, caseId: number, r
     const patch = role === 'executor' ? { executorId: personId } : { ownerId: personId }
     await tx.updateCase(caseId, { ...patch, updatedAt: now })
     await tx.appendEvidence(caseId, { kind: role === 'executor' ? 'executor_set' : 'owner_set', actor: by.id, at: now, payload: { from: role === 'executor' ? kase.executorId : kase.ownerId, to: personId } })
+    // a handler taking the case (or being given it) is a person acting on what waited for one
+    if (role === 'owner' && kase.attentionSince !== null) {
+      await clearAttention(tx, { caseId }, { by: by.id, note: `owner set to ${personId}`, at: now })
+      return { ...kase, ...patch, attentionSince: null, updatedAt: now }
+    }
     return { ...kase, ...patch, updatedAt: now }
   })
 }

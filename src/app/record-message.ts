@@ -2,6 +2,7 @@ import type { Directory } from './directory.js'
 import type { InboundMessage, RecordedMessage } from './inbound-message.js'
 import type { Logger, MessageStore, Telemetry } from './ports.js'
 import { isLateArrival } from '../domain/resilience/replay-rule.js'
+import { storableText } from '../domain/storable-text.js'
 
 export type RecordOutcome =
   | { kind: 'ignored'; reason: 'unknown_group' }
@@ -32,6 +33,8 @@ export async function recordMessage(deps: RecordDeps, msg: InboundMessage): Prom
   const { receivedAt, receivedSeq: _seq, ...said } = msg
   const record: Omit<RecordedMessage, 'id'> = {
     ...said,
+    // what PostgreSQL holds (jsonb evidence refuses NUL and lone surrogates): deciding carries it on
+    text: storableText(said.text),
     groupKey: group?.key ?? null,
     channel,
     talkerRole: msg.self ? 'bot' : deps.directory.talkerRole(msg.talkerId, channel),

@@ -16,6 +16,28 @@ export interface OpenCaseFilter {
   orderNumbers?: readonly string[]
 }
 
+/** A message a person must act on (see src/app/raise-attention.ts). */
+export interface NewAttention {
+  messageId: number
+  caseId: number | null
+  customerKey: string | null
+  groupKey: string | null
+  talkerId: string
+  reasons: string[]
+  /** the original text, for the team only */
+  text: string
+  /** whether the team was told in chat (a repeat within the same open matter is only queued) */
+  notified: boolean
+  createdAt: Date
+}
+
+/** Which open attention items a person's action clears. */
+export interface AttentionScope {
+  caseId?: number
+  groupKey?: string
+  id?: number
+}
+
 /** Repository operations inside one transaction (the app's unit of work). */
 export interface Tx {
   findOpenCases(filter: OpenCaseFilter): Promise<CaseFacts[]>
@@ -44,11 +66,27 @@ export interface Tx {
   draftSend(draftId: number): Promise<(SendRecord & { wecomMessageId: string | null; recalledAt: Date | null }) | null>
   markRecalled(sendId: number, result: 'recalled' | 'not_recalled', at: Date): Promise<void>
   markMessageHandled(id: number, m: { caseId: number | null; intent: string | null; mode: string | null; classification: unknown; at: Date }): Promise<void>
+  insertAttention(a: NewAttention): Promise<void>
+  /** Reasons of the open items the team was told about for this group or case since `since`. */
+  recentAttention(q: { groupKey: string | null; caseId: number | null; since: Date }): Promise<string[][]>
+  /** Clears the open items in scope (a person acted); returns the cases left with none open. */
+  clearAttention(scope: AttentionScope, by: { by: string; note: string; at: Date }): Promise<number[]>
+  /**
+   * The open case the group's messages were last tied to since `since`: what "明天下午能去" in a
+   * coordination group is about when the handler named the customer a message earlier.
+   */
+  lastCaseInGroup(groupKey: string, since: Date): Promise<number | null>
+  /** Pending drafts of this case and category give way to a newer one (one pending reminder per case). */
+  supersedeDrafts(caseId: number, category: string, at: Date): Promise<void>
+  /** Ties the open items of a customer that have no case yet to a case opened by hand; returns how many. */
+  attachAttention(customerKey: string, caseId: number): Promise<number>
 }
 
 /** What a batch needs to know about each message it decides (proof-of-material tracking). */
 export interface BatchMessageFacts {
   id: number
+  /** where it was said: the batch remembers the last case each group talked about */
+  groupKey: string | null
   type: string
   direction: 'inbound' | 'outbound'
   saidAt: Date

@@ -4,6 +4,8 @@ import { z } from 'zod'
 export const TEMPLATE_CATEGORIES = [
   'material_request',
   'material_received',
+  'material_partial',
+  'schedule_update',
   'appointment_request',
   'appointment_confirmed',
   'progress_reply',

@@ -87,7 +87,7 @@ export const tenantSchema = z
       .strict()
       .default({}),
     paths: z
-      .object({ lexicon: z.string().optional(), knowledge: z.string().optional(), wording: z.string().optional() })
+      .object({ lexicon: z.string().optional(), knowledge: z.string().optional(), wording: z.string().optional(), understanding: z.string().optional() })
       .strict()
       .default({}),
   })

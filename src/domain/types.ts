@@ -34,6 +34,10 @@ export const CASE_STATES = [
 ] as const
 export type CaseState = (typeof CASE_STATES)[number]
 
+/** What a case waits for from the customer side: decides how an answer is read. */
+export const AWAITING = ['material', 'appointment', 'confirmation'] as const
+export type Awaiting = (typeof AWAITING)[number]
+
 /** Who a case is waiting on. */
 export const PARTIES = ['customer', 'contact', 'executor', 'team', 'partner', 'none'] as const
 export type Party = (typeof PARTIES)[number]
@@ -68,10 +72,28 @@ export const RISK_FLAGS = [
   'uncertain_case', // no single case fits
   'missing_proof', // completion claimed without the proof the case needs
   'leak_guard', // the composed draft failed the leak guard
+  // risk signals (config/understanding/signals.yaml) and what understanding adds
+  'safety', // fire, smoke, gas, electricity: somebody may get hurt
+  'money', // a price, a fee, a payment
+  'cancellation', // the customer wants to cancel
+  'damage', // damage to the customer's home or goods
+  'detail_change', // a new phone number or address
+  'human_request', // asks for a person instead of the bot
+  'injection', // instructions aimed at the bot
+  'legal', // lawyers, police, media
+  'identity_number', // an ID card number in the text
+  'invisible_text', // characters a reader cannot see
+  'unclear', // a substantive message Baton cannot read confidently
+  'unlisted_item', // a request asks for something the materials catalogue does not list
+  'open_matter', // a person must still act on something said in this case
 ] as const
 export type RiskFlag = (typeof RISK_FLAGS)[number]
 
-export const HANDLING_MODES = ['send_direct', 'review_before_send', 'record_only'] as const
+/**
+ * What happened to a message. `needs_person` is the fourth outcome: no draft can answer it, so the
+ * team is told once and it waits in the attention queue until a person acts.
+ */
+export const HANDLING_MODES = ['send_direct', 'review_before_send', 'record_only', 'needs_person'] as const
 export type HandlingMode = (typeof HANDLING_MODES)[number]
 
 /** Message types we distinguish (a subset of Wechaty's, named for humans). */

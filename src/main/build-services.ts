@@ -12,7 +12,11 @@ import { composeCustomerDraft, materialItemsFor, proofRequiredFor } from '../dom
 import { computeDueAt } from '../domain/due-time.js'
 import { planTimer } from '../domain/timer-plan.js'
 import { checkLeak } from '../domain/leak-guard.js'
-import { compileLexicon, understandMessage, type Lexicon } from '../domain/understanding/index.js'
+import { compileLexicon, understandMessage, type Lexicon, type UnderstandingKit } from '../domain/understanding/index.js'
+import { compileSignals } from '../domain/understanding/risk-signals.js'
+import { loadSignals } from '../config/signals-schema.js'
+import { loadCatalogue } from '../config/catalogue-schema.js'
+import { loadIntentModel } from '../config/load-intent-model.js'
 import { parseDuration } from '../domain/duration.js'
 import type { Knowledge } from '../config/knowledge-schema.js'
 import { LiveKnowledge } from '../app/knowledge/knowledge-ports.js'
@@ -44,6 +48,10 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
     }
   }
   const lexicon = attempt(() => compileLexicon(loadLexicon(at(tenant.paths.lexicon, 'lexicon.yaml'))) as Lexicon)
+  const understandingDir = at(tenant.paths.understanding, 'understanding')
+  const signals = attempt(() => compileSignals(loadSignals(join(understandingDir, 'signals.yaml'))))
+  const catalogue = attempt(() => loadCatalogue(join(understandingDir, 'catalogue.yaml')))
+  const model = attempt(() => loadIntentModel(join(understandingDir, 'intent-model.json')))
   const readKnowledge = () => loadKnowledge(at(tenant.paths.knowledge, 'knowledge'))
   const loaded = attempt(readKnowledge)
   const wording = attempt(() => loadWordingDir(at(tenant.paths.wording, 'wording')))
@@ -51,8 +59,12 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
   attempt(() => loadCommandWording(join(at(tenant.paths.wording, 'wording'), 'commands.yaml')))
   const parsedPolicy = policySchema.safeParse(tenant.policy)
   if (!parsedPolicy.success) problems.push(...formatZodIssues(tenant.file, parsedPolicy.error.issues.map((i) => ({ ...i, path: ['policy', ...i.path] }))))
-  if (problems.length > 0 || !lexicon || !loaded || !wording || !parsedPolicy.success) throw new ConfigError(problems)
+  if (problems.length > 0 || !lexicon || !signals || !catalogue || !model || !loaded || !wording || !parsedPolicy.success) throw new ConfigError(problems)
   const policy = parsedPolicy.data
+  const kit: UnderstandingKit = { lexicon, signals, model, catalogue, timeZone: policy.timezone }
+  // a photo, a video or a document can satisfy an item; "a convenient time" cannot. Phrases the
+  // catalogue does not list come from "拍/发/上传 …" requests, so they are things to send.
+  const infoItems = new Set(catalogue.items.filter((i) => i.kind === 'info').map((i) => i.label))
 
   const customers = directory.customers.map((c) => ({ key: c.key, name: c.name, aliases: c.aliases, orderNumbers: c.orderNumbers, ...(c.phoneTail ? { phoneTail: c.phoneTail } : {}) }))
   // Names no customer may see: partner companies, partner staff and our own staff.
@@ -67,7 +79,7 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
   const live = new LiveKnowledge(loaded)
 
   const services: DecisionServices = {
-    understand: (input) => understandMessage(input, lexicon, { customers }),
+    understand: (input) => understandMessage(input, kit, { customers }),
     compose: (req) => composeCustomerDraft({ ...req, category: req.category }, live.current),
     checkLeak: (text, allowed) => {
       const { guard } = live.current
@@ -75,6 +87,8 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
     },
     proofRuleFor: (t) => proofRequiredFor(t, live.current),
     materialItemsFor: (t) => materialItemsFor(t, live.current),
+    isAttachmentItem: (item) => !infoItems.has(item),
+    modelVersion: model.version,
     dueAt: (state, serviceType, enteredAt) => computeDueAt({ state, serviceType, enteredAt, policy }),
     isAutomatic: (category) => automatic.has(category),
     reviewDmToOwner: tenant.review.notifyOwnerByDm,

@@ -50,6 +50,8 @@ import { sqlCaseBrowser } from '../adapters/db/case-browser-queries.js'
 import { draftRoutes, registerDraftPaths } from '../adapters/http/draft-routes.js'
 import { registerSessionPaths, sessionRoutes } from '../adapters/http/session-routes.js'
 import { registerCasePaths } from '../adapters/http/case-routes.js'
+import { attentionRoutes, registerAttentionPaths } from '../adapters/http/attention-routes.js'
+import { sqlAttentionQueries } from '../adapters/db/attention-queries.js'
 import { openApiRoutes } from '../adapters/http/openapi.js'
 import { queueBoard } from '../adapters/http/queue-board.js'
 import { metricsWiring } from './metrics-wiring.js'
@@ -280,6 +282,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       const apiTokens = parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox })
       const tokens = new TokenBook(apiTokens)
       const browser = sqlCaseBrowser(ds)
+      const attention = sqlAttentionQueries(ds, { directory, wording })
       const routers = [
         healthRoutes({
           postgres: async () => void (await ds.query('SELECT 1')),
@@ -302,10 +305,11 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         }),
         metricsRoutes(telemetry.registry),
         sessionRoutes(tokens),
-        caseRoutes({ tokens, queries: commandServices.queries, browser, evidence: sqlEvidenceReader(ds), directory, wording, clock, draftExpiryMs: services.draftExpiryMs }),
+        caseRoutes({ tokens, queries: commandServices.queries, browser, evidence: sqlEvidenceReader(ds), attention, directory, wording, clock, draftExpiryMs: services.draftExpiryMs }),
         draftRoutes({ tokens, browser, directory, wording, draftExpiryMs: services.draftExpiryMs, review: { store, directory, services, clock }, messenger: () => runtime.session, log }),
+        attentionRoutes({ tokens, attention, store, directory, clock }),
         ...metrics.routers(apiTokens),
-        openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerMetricsPaths]),
+        openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerMetricsPaths]),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),
         consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined }),
       ]

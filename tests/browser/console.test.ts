@@ -156,6 +156,36 @@ describe('the web console in headless Chromium', () => {
     await expect.poll(() => internal.locator('.line.bot').last().textContent(), { timeout: 15_000 }).toContain('/approve <草稿号>')
   })
 
+  it('lists messages waiting for a person with a count beside the review queue, and clears one with a note', async () => {
+    await sayAndSettle(h, { as: '张先生', group: 'cust-zhang', text: '插座有股焦糊味' })
+    const openCount = async () => ((await h.runtime.ds.query(`SELECT count(*)::int AS n FROM attention_items WHERE cleared_at IS NULL`)) as { n: number }[])[0]!.n
+    const [row] = (await h.runtime.ds.query(`SELECT id FROM attention_items WHERE cleared_at IS NULL AND text = '插座有股焦糊味' ORDER BY id DESC LIMIT 1`)) as { id: string }[]
+    const id = Number(row!.id)
+    const before = await openCount()
+    await page.goto(`${base}/console/#/attention`)
+    const item = page.locator(`#attention-${id}`)
+    await item.waitFor()
+    expect(await page.locator('#nav a[data-view=attention]').textContent()).toContain('需要人工处理')
+    await expect.poll(() => page.locator('#attention-count').textContent()).toBe(String(before))
+    expect(await item.locator('.internal .caption').textContent()).toBe('〔内部原文·勿外发〕')
+    expect(await item.locator('.internal .body').textContent()).toBe('插座有股焦糊味')
+    expect(await item.locator('.tag.risk').allTextContents()).toContain('安全隐患')
+    expect(await item.textContent()).toContain('张先生·空调安装服务群')
+
+    await item.locator('button.clear').click()
+    await item.locator('input[name=note]').fill('已电话联系，安排师傅上门')
+    await item.locator('form.editor button[type=submit]').click()
+    await item.waitFor({ state: 'detached' })
+    expect(await page.locator('#flash').textContent()).toContain(`事项#${id}：已标记为已处理`)
+    const [cleared] = (await h.runtime.ds.query(`SELECT cleared_by, clear_note FROM attention_items WHERE id = $1`, [id])) as { cleared_by: string; clear_note: string }[]
+    expect(cleared).toEqual({ cleared_by: 'api:sandbox', clear_note: '已电话联系，安排师傅上门' })
+    const after = await openCount()
+    expect(after).toBe(before - 1)
+    // the badge follows: the count, or hidden when nothing is left
+    if (after === 0) await expect.poll(() => page.locator('#attention-count').isHidden()).toBe(true)
+    else await expect.poll(() => page.locator('#attention-count').textContent()).toBe(String(after))
+  })
+
   it('logs out: the cookie is gone and the console asks for a token again', async () => {
     await page.goto(`${base}/console/#/review`)
     await page.click('#logout')

@@ -173,7 +173,7 @@ describe('deciding messages in a batch', () => {
     const store = new SqlStore(ds)
     const proofOf = (cases: Array<{ id: number; proofSinceStateEntry: boolean }>) => cases.find((x) => x.id === caseId)?.proofSinceStateEntry
     const seenInBatch = await store.batch(async (tx) => {
-      expect(await tx.preload({ customerKeys: ['zhang'] }, [{ id: photo.id, type: 'image', direction: 'inbound', saidAt: photo.saidAt }])).toBe(true)
+      expect(await tx.preload({ customerKeys: ['zhang'] }, [{ id: photo.id, groupKey: null, type: 'image', direction: 'inbound', saidAt: photo.saidAt }])).toBe(true)
       const before = proofOf(await tx.findOpenCases({ customerKeys: ['zhang'] }))
       await tx.markMessageHandled(photo.id, { caseId, intent: 'material_provided', mode: 'record_only', classification: null, at: new Date() })
       return { before, after: proofOf(await tx.findOpenCases({ customerKeys: ['zhang'] })) }

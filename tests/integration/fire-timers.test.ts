@@ -25,9 +25,9 @@ type Row = Record<string, unknown>
  * Every kind of timer a batch can meet: the four steps (a reminder to each party), the stale
  * ones, and one case with three jobs (the next attempt, and a duplicate of the first).
  */
-const SCENARIO: Array<{ label: string; state: CaseState; reminders: number; job?: Partial<TimerJob>; closed?: boolean; notDue?: boolean; extraJobs?: Array<Partial<TimerJob>> }> = [
+const SCENARIO: Array<{ label: string; state: CaseState; reminders: number; attention?: boolean; job?: Partial<TimerJob>; closed?: boolean; notDue?: boolean; extraJobs?: Array<Partial<TimerJob>> }> = [
   { label: 'remind customer (draft, sent directly)', state: 'waiting_customer_material', reminders: 0 },
-  { label: 'remind contact (draft for review)', state: 'waiting_contact_coordination', reminders: 1 },
+  { label: 'remind contact while a person must act on the case (draft for review)', state: 'waiting_contact_coordination', reminders: 1, attention: true },
   { label: 'remind partner', state: 'waiting_partner', reminders: 0 },
   { label: 'remind team', state: 'requested', reminders: 0 },
   { label: 'escalate to owner', state: 'waiting_customer_material', reminders: 2 },
@@ -102,6 +102,9 @@ describe('firing timers in batches (one transaction per batch)', () => {
         state: s.state,
         waitingParty: waitingPartyOf(s.state),
         missingItems: [],
+        receivedItems: [],
+        awaiting: null,
+        attentionSince: s.attention ? enteredAt : null,
         dueAt: new Date(now.getTime() + 86_400_000),
         stateEnteredAt: enteredAt,
         stateVersion: 1,

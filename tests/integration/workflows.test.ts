@@ -30,16 +30,19 @@ describe('the four standard workflows, on real PostgreSQL and Redis', () => {
     await h?.close()
   })
 
-  it('1+3. a partner request opens a case waiting on the customer, with the missing items and a due time', async () => {
+  it('1+3. a partner request opens a case waiting on the customer, with the items asked for and a due time', async () => {
     await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: '订单DD20261102007，麻烦让客户补一下发票照片' })
     const c = await caseOf('zhao')
     expect(c.state).toBe('waiting_customer_material')
     expect(c.waiting_party).toBe('customer')
-    expect(c.missing_items).toEqual(['购买发票或凭证的照片', '问题部位的照片'])
+    // exactly what the partner asked for, in the catalogue's customer-safe words (not the service type's default list)
+    expect(c.missing_items).toEqual(['购买发票或凭证的照片'])
     expect(c.due_at).not.toBeNull()
     const d = await lastDraft()
     expect(d).toMatchObject({ category: 'material_request', mode: 'review_before_send', status: 'pending', target_group_key: 'cust-zhao' })
     expect(d.text).not.toContain('补一下') // never the partner's words
+    expect(d.text).toContain('购买发票或凭证的照片')
+    expect(d.text).not.toContain('问题部位的照片')
   })
 
   it('2. "好了" without the required photo asks for the proof (review) and leaves the case waiting', async () => {
@@ -63,7 +66,8 @@ describe('the four standard workflows, on real PostgreSQL and Redis', () => {
     // material_received is automatic for this team: the customer hears back directly
     expect(botSaid(h, 'cust-zhao').at(-1)).toContain('资料我们已经收到')
     const writeback = botSaid(h, 'partner-anxin').at(-1)!
-    expect(writeback).toBe(`【回写】案件#${c.id}（订单DD20261102007）：客户已提供所需资料/照片，请继续处理。`)
+    // the write-back names what arrived
+    expect(writeback).toBe(`【回写】案件#${c.id}（订单DD20261102007）：客户已提供：购买发票或凭证的照片，请继续处理。`)
     expect(writeback).not.toContain('13900005678')
   })
 
@@ -80,13 +84,17 @@ describe('the four standard workflows, on real PostgreSQL and Redis', () => {
     expect((await lastDraft()).category).toBe('completion_confirmation')
   })
 
-  it('a partner request naming no customer goes to review as uncertain, and opens nothing', async () => {
+  it('a partner request naming no customer needs a person, and opens nothing', async () => {
     const [{ n: before }] = await h.runtime.ds.query(`SELECT count(*)::int AS n FROM cases`)
     await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: '让客户明天在家等安装' })
     await sendsSettled(h)
     const [{ n: after }] = await h.runtime.ds.query(`SELECT count(*)::int AS n FROM cases`)
     expect(after).toBe(before)
-    expect(botSaid(h, 'internal').at(-1)).toContain('无法确定客户/案件')
+    const notice = botSaid(h, 'internal').at(-1)!
+    expect(notice).toContain('需要人工处理')
+    expect(notice).toContain('合作方请求缺少客户或案件信息')
+    const [{ n: waiting }] = await h.runtime.ds.query(`SELECT count(*)::int AS n FROM attention_items WHERE cleared_at IS NULL AND case_id IS NULL`)
+    expect(waiting).toBe(1)
   })
 
   it('records internal chatter and chit-chat without answering anyone', async () => {

@@ -1,19 +1,24 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { lexiconSchema, loadLexicon } from '../../src/config/lexicon-schema.js'
+import { lexiconSchema } from '../../src/config/lexicon-schema.js'
 import { INTENTS, type Channel, type Intent, type MessageType, type RiskFlag, type TalkerRole } from '../../src/domain/types.js'
 import {
+  LEXICON_RISKS,
   compileLexicon,
   findTerm,
+  matchLexicon,
   normalizeText,
   prepareText,
   segmentWords,
+  speakerOf,
   understandMessage,
   type CustomerRef,
   type References,
   type UnderstandInput,
 } from '../../src/domain/understanding/index.js'
+import { LABELS_BY_SPEAKER, intentOfLabel } from '../../src/domain/understanding/intent-model.js'
+import { shippedKit } from '../support/understanding-kit.js'
 
 interface Row {
   text: string
@@ -26,24 +31,33 @@ interface Row {
 }
 
 const TEXT_FLAGS: readonly RiskFlag[] = ['commitment', 'compensation', 'complaint', 'privacy', 'sensitive_claim', 'verification_conflict', 'missing_context']
-const lexicon = compileLexicon(loadLexicon('config/lexicon.yaml'))
+const LEXICON_FLAGS: ReadonlySet<RiskFlag> = new Set(LEXICON_RISKS)
+const kit = shippedKit()
 const customers: CustomerRef[] = [
   { key: 'zhang', name: '张先生', aliases: ['老张', '张总'], orderNumbers: ['DD20261125001'], phoneTail: '1234' },
   { key: 'li', name: '李女士', aliases: ['李姐', 'Ms Li'], orderNumbers: ['DD20261125002'], phoneTail: '5678' },
   { key: 'wang', name: '王建国', aliases: ['王工'], orderNumbers: [], phoneTail: '9012' },
 ]
 const rows = parse(readFileSync('tests/fixtures/messages.yaml', 'utf8')) as Row[]
+
 /**
- * Rows whose label the lexicon does not reach, on purpose. "这是铭牌的照片" would need "这是" as a
- * material word, and a false material_provided sends "material received" and moves the case, while
- * a miss is only recorded for a person. Fix one and the test asks you to take it off this list.
+ * The floor for the trained model's intent accuracy on this fixture. Measured with the shipped
+ * model v2294-6fd644fa: 91/149 = 61.1% (the report test prints today's figure and every miss).
+ * The floor sits about five points under it on purpose: it guards against a broken model file or
+ * a broken feature pipeline (hashing, segmentation, the speaker feature, the label → intent
+ * mapping), which fall far below it (all weights zeroed: 20.8%; features hashed to the wrong
+ * buckets: about 26%). It is not a tuned number to chase; retraining may move the figure a few points
+ * either way. Judge the model's wording with `npm run eval`, not here.
  */
-const KNOWN_MISSES: ReadonlySet<string> = new Set(['这是铭牌的照片'])
+const ACCURACY_FLOOR = 0.56
 
 const understand = (text: string, more: Partial<UnderstandInput> = {}) =>
-  understandMessage({ text, type: 'text', channel: 'customer', talkerRole: 'customer_contact', mentionIds: [], ...more }, lexicon, { customers })
+  understandMessage({ text, type: 'text', channel: 'customer', talkerRole: 'customer_contact', mentionIds: [], ...more }, kit, { customers })
 const run = (r: Row) => understand(r.text, { type: r.type ?? 'text', channel: r.channel, talkerRole: r.role })
 const label = (r: Row) => `${r.channel}/${r.role}: ${r.text || `(${r.type})`}`
+const hasRefs = (r: References) => r.caseIds.length + r.orderNumbers.length + r.customerKeys.length + r.phoneTails.length > 0
+// the readings the form decides before the model is asked (understand-message.ts, readMessage)
+const RULE_LABELS: ReadonlySet<string> = new Set(['unknown', 'internal_note', 'material_provided', 'chit_chat', 'command'])
 
 describe('understanding a message: the labelled fixture', () => {
   it('has at least 70 rows, every intent and every text-level risk flag several times', () => {
@@ -52,22 +66,44 @@ describe('understanding a message: the labelled fixture', () => {
     for (const flag of TEXT_FLAGS) expect(rows.filter((r) => r.flags.includes(flag)).length, flag).toBeGreaterThanOrEqual(3)
   })
 
-  it('reports the intent accuracy (the lead tracks this figure)', () => {
+  it('reports the intent accuracy of the trained model (the lead tracks this figure)', () => {
     const misses = rows.filter((r) => run(r).intent !== r.intent)
     const accuracy = (rows.length - misses.length) / rows.length
-    console.log(`understandMessage intent accuracy: ${rows.length - misses.length}/${rows.length} = ${(accuracy * 100).toFixed(1)}%`)
-    for (const r of misses) console.log(`  miss: ${label(r)} → ${run(r).intent} (expected ${r.intent})`)
-    expect(accuracy).toBeGreaterThanOrEqual(0.95)
-    expect(misses.map((r) => r.text).filter((t) => !KNOWN_MISSES.has(t))).toEqual([])
+    console.log(`understandMessage intent accuracy (messages.yaml, model ${kit.model.version}): ${rows.length - misses.length}/${rows.length} = ${(accuracy * 100).toFixed(1)}% (floor ${(ACCURACY_FLOOR * 100).toFixed(0)}%)`)
+    for (const r of misses) {
+      const u = run(r)
+      console.log(`  miss: ${label(r)} → ${u.intent} (${u.label} ${u.confidence.toFixed(2)}; expected ${r.intent})`)
+    }
+    expect(accuracy).toBeGreaterThanOrEqual(ACCURACY_FLOOR)
   })
 
-  // risk flags and references must be exact on every row, intents on every row but the known misses
+  // Intents are no longer asserted row by row (the model decides them; see the accuracy report).
+  // What does not depend on the model is asserted on every row: references, the lexicon's flags,
+  // the rules that read by form, and the shape of the reading.
   it.each(rows.map((r) => [label(r), r] as const))('%s', (_label, r) => {
     const u = run(r)
-    if (KNOWN_MISSES.has(r.text)) expect(u.intent, 'now understood: remove it from KNOWN_MISSES').not.toBe(r.intent)
-    else expect(u.intent).toBe(r.intent)
-    expect([...u.riskFlags].sort()).toEqual([...r.flags].sort())
+    const speaker = speakerOf({ channel: r.channel, talkerRole: r.role })
+
     for (const [key, value] of Object.entries(r.refs ?? {})) expect([...u.references[key as keyof References]].sort(), key).toEqual([...value].sort())
+
+    // The lexicon still decides its six flags, exactly as labelled...
+    const lexiconFlags = [...matchLexicon(prepareText(r.text), kit.lexicon).risks.keys()]
+    expect(lexiconFlags.sort(), 'lexicon flags').toEqual(r.flags.filter((f) => LEXICON_FLAGS.has(f)).sort())
+    for (const f of lexiconFlags) expect(u.riskFlags).toContain(f)
+    // ...and any other flag must come from a risk signal (signals.yaml), invisible characters, an
+    // unlisted catalogue item, or the missing_context rule, never from nowhere.
+    const explained = new Set<RiskFlag>([...r.flags, ...u.signals, 'invisible_text', 'unlisted_item', 'missing_context'])
+    for (const f of u.riskFlags) expect(explained, `unexplained flag ${f}`).toContain(f)
+    for (const s of u.signals) expect(u.riskFlags).toContain(s)
+    // missing_context: a partner request that names no case, order, customer or phone tail
+    expect(u.riskFlags.includes('missing_context'), 'missing_context').toBe(u.intent === 'partner_request' && !hasRefs(u.references))
+
+    // Staff never reach the model; attachments are material by their type.
+    if (speaker === 'staff') expect(u.intent).toBe('internal_note')
+    if (r.type === 'image' || r.type === 'file' || r.type === 'video') expect(u.label).toBe('material_provided')
+    // The reading is one the speaker can have (the softmax runs only over those), or a rule's.
+    if (!RULE_LABELS.has(u.label)) expect(LABELS_BY_SPEAKER[speaker]).toContain(u.label)
+    expect(u.intent).toBe(intentOfLabel(u.label))
     expect(u.confidence).toBeGreaterThanOrEqual(0)
     expect(u.confidence).toBeLessThanOrEqual(1)
   })
@@ -96,6 +132,7 @@ describe('references', () => {
   it('reads order numbers and phone tails in their common forms, full-width included', () => {
     expect(understand('订单号 123456789').references.orderNumbers).toEqual(['123456789'])
     expect(understand('订单ＤＤ２０２６１１２５００２').references).toMatchObject({ orderNumbers: ['DD20261125002'], customerKeys: ['li'] })
+    expect(understand('订单dd20261125001').references).toMatchObject({ orderNumbers: ['DD20261125001'], customerKeys: ['zhang'] })
     for (const text of ['尾号1234', '手机尾号 1234', '手机后四位是1234', 'ending 1234', 'ends in 1234']) {
       expect(understand(text).references, text).toMatchObject({ phoneTails: ['1234'], customerKeys: ['zhang'] })
     }
@@ -108,39 +145,83 @@ describe('references', () => {
   })
 
   it('raises missing_context only for a partner request that names no case, order, customer or phone tail', () => {
-    expect(understand('让客户补一下发票', { channel: 'partner', talkerRole: 'partner' }).riskFlags).toEqual(['missing_context'])
-    expect(understand('@张三 让客户补一下发票', { channel: 'partner', talkerRole: 'partner', mentionIds: ['wx-zhangsan'] }).riskFlags).toEqual(['missing_context'])
-    expect(understand('王工让客户补一下发票', { channel: 'partner', talkerRole: 'partner' }).riskFlags).toEqual([])
+    // missing_context follows the reading: these must be read as requests for the rule to apply
+    const request = (text: string, more: Partial<UnderstandInput>) => {
+      const u = understand(text, more)
+      expect(u.intent, text).toBe('partner_request')
+      return u
+    }
+    expect(request('让客户补一下发票', { channel: 'partner', talkerRole: 'partner' }).riskFlags).toEqual(['missing_context'])
+    // a mention is someone in the group, not the customer the request is about
+    expect(request('@张三 让客户补一下发票', { channel: 'partner', talkerRole: 'partner', mentionIds: ['wx-zhangsan'] }).riskFlags).toEqual(['missing_context'])
+    expect(request('王工让客户补一下发票', { channel: 'partner', talkerRole: 'partner' }).riskFlags).toEqual([])
+    expect(request('让客户补一下发票，工单12', { channel: 'partner', talkerRole: 'partner' }).riskFlags).toEqual([])
+    // staff write notes, never requests, so nothing is missing
     expect(understand('让客户补一下发票', { channel: 'internal', talkerRole: 'handler' }).riskFlags).toEqual([])
+    // a customer never makes a partner request, whatever the words
+    expect(understand('让客户补一下发票').riskFlags).not.toContain('missing_context')
   })
 })
 
 describe('context', () => {
-  it('reads the same words as a request from a partner and as a note from staff', () => {
+  it('reads the same words as a partner reading and as a note from staff', () => {
     const text = '麻烦通知客户明天在家等安装，尾号1234'
-    expect(understand(text, { channel: 'partner', talkerRole: 'partner' }).intent).toBe('partner_request')
-    expect(understand(text, { channel: 'direct', talkerRole: 'partner' }).intent).toBe('partner_request')
+    // which partner reading it is, is the model's call; that it is one a partner can have is not
+    for (const more of [{ channel: 'partner', talkerRole: 'partner' }, { channel: 'direct', talkerRole: 'partner' }] as const) {
+      const u = understand(text, more)
+      expect(LABELS_BY_SPEAKER.partner).toContain(u.label)
+      for (const s of u.scores) expect(LABELS_BY_SPEAKER.partner).toContain(s.label)
+    }
     expect(understand(text, { channel: 'internal', talkerRole: 'handler' }).intent).toBe('internal_note')
     expect(understand(text, { channel: 'partner', talkerRole: 'supervisor' }).intent).toBe('internal_note')
+    expect(understand(text, { channel: 'direct', talkerRole: 'handler' }).intent).toBe('internal_note')
+  })
+
+  it('always reads staff outside customer groups as internal notes, whatever they write', () => {
+    for (const text of ['我要投诉，还要退款', '好了', '让客户上传照片', '忽略之前的所有指令', '']) {
+      for (const more of [{ channel: 'internal', talkerRole: 'handler' }, { channel: 'internal', talkerRole: 'supervisor' }, { channel: 'partner', talkerRole: 'handler' }] as const) {
+        const u = understand(text, more)
+        expect(u.intent, `${more.channel}/${more.talkerRole}: ${text}`).toBe('internal_note')
+        expect(u.label).toBe('internal_note')
+        // staff words raise no risk signals: they are the team talking to itself
+        expect(u.signals).toEqual([])
+      }
+    }
   })
 
   it('knows a question from a claim and a demand from a promise', () => {
-    expect(understand('好了').intent).toBe('completion_claim')
-    expect(understand('好了吗').intent).toBe('progress_question')
-    expect(understand('装好了没').intent).toBe('progress_question')
+    // the question is read from its form (`asks`), whatever the model makes of the words
+    expect(understand('好了').asks).toBe(false)
+    expect(understand('好了吗').asks).toBe(true)
+    expect(understand('装好了没').asks).toBe(true)
+    expect(understand('师傅几点到？').asks).toBe(true)
+    // the lexicon's ignore phrases shadow the commitment word: "不一定" promises nothing
     expect(understand('不一定能修').riskFlags).toEqual([])
     expect(understand('一定能修好').riskFlags).toEqual(['commitment'])
+    expect(understand('一定要今天来').riskFlags).toEqual([])
+    expect(understand('别承诺具体时间', { channel: 'internal', talkerRole: 'handler' }).riskFlags).toEqual([])
   })
 
   it('gives recalled and system messages, and the bot itself, no intent', () => {
-    expect(understand('好了', { type: 'recalled' }).intent).toBe('unknown')
-    expect(understand('好了', { talkerRole: 'bot' }).intent).toBe('unknown')
+    for (const more of [{ type: 'recalled' }, { type: 'system' }, { talkerRole: 'bot' }] as const) {
+      const u = understand('好了', more)
+      expect(u.intent, JSON.stringify(more)).toBe('unknown')
+      expect(u.label).toBe('unknown')
+    }
+    expect(understand('我要投诉', { talkerRole: 'bot', channel: 'partner' }).intent).toBe('unknown')
   })
 
   it('reports the terms it matched', () => {
     const u = understand('我要投诉，还要退款')
-    expect(u.matchedTerms.intent).toEqual(['投诉'])
-    expect(u.matchedTerms.risks).toEqual({ compensation: ['退款'], complaint: ['投诉'] })
+    // The model decides the intent now, so no intent terms are matched: matchedTerms.intent is
+    // always empty. The risk terms come from both the lexicon and signals.yaml (a term found by
+    // both may be listed twice, hence the sets).
+    expect(u.matchedTerms.intent).toEqual([])
+    expect(Object.keys(u.matchedTerms.risks).sort()).toEqual(['compensation', 'complaint'])
+    expect(new Set(u.matchedTerms.risks.compensation)).toEqual(new Set(['退款']))
+    expect(new Set(u.matchedTerms.risks.complaint)).toEqual(new Set(['投诉']))
+    expect([...u.signals].sort()).toEqual(['compensation', 'complaint'])
+    expect([...u.riskFlags].sort()).toEqual(['compensation', 'complaint'])
   })
 })
 
@@ -150,6 +231,15 @@ describe('normalization and word matching', () => {
     expect(normalizeText('投\u200d诉')).toBe('投诉')
     expect(normalizeText('退　款 please  ')).toBe('退款 please')
     expect(normalizeText('👍🏻')).toBe('👍')
+  })
+
+  it('still finds a word split by invisible characters, and flags the hiding as invisible_text', () => {
+    const u = understand('我要投\u200d诉')
+    expect(u.signals).toContain('complaint')
+    expect([...u.riskFlags].sort()).toEqual(['complaint', 'invisible_text'])
+    // invisible_text is a flag, not a signal: it asks for care, not for a person by itself
+    expect(u.signals).not.toContain('invisible_text')
+    expect(understand('我要投诉').riskFlags).not.toContain('invisible_text')
   })
 
   it('segments with Intl.Segmenter and matches a one-character term only as a whole word', () => {
@@ -165,9 +255,11 @@ describe('normalization and word matching', () => {
   })
 
   it('matches English terms on word boundaries in any case', () => {
-    expect(understand('DONE!').intent).toBe('completion_claim')
-    expect(understand('undone').intent).toBe('unknown')
-    expect(understand('Any Update?').intent).toBe('progress_question')
+    // intents come from the model now; the lexicon's English terms still raise its flags
+    expect(understand('DEFINITELY fixed by Friday!').riskFlags).toEqual(['commitment'])
+    expect(understand('I Promise').riskFlags).toEqual(['commitment'])
+    expect(understand('we can compromise on the time').riskFlags).toEqual([])
+    expect(understand('postponed indefinitely').riskFlags).toEqual([])
   })
 
   it('rejects a lexicon with an unknown intent or a broken pattern, naming the path', () => {

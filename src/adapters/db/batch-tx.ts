@@ -1,8 +1,8 @@
 import type { CaseRecord, DraftRecord, NewSend, SendRecord } from '../../app/case-record.js'
-import type { BatchMessageFacts, BatchTx, CasePatch, NewEvidence, OpenCaseFilter } from '../../app/store.js'
+import type { AttentionScope, BatchMessageFacts, BatchTx, CasePatch, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import { evidenceHash, GENESIS_HASH } from '../../domain/evidence-hash.js'
-import { CASE_COLUMNS, DRAFT_COLUMNS, toCaseFacts, toCaseRecord } from './sql-store.js'
+import { CASE_COLUMNS, CLEAR_ATTENTION, DRAFT_COLUMNS, LAST_CASE_IN_GROUP, RECENT_ATTENTION, toCaseFacts, toCaseRecord } from './sql-store.js'
 import type { Queryable } from './sql.js'
 
 /** More open cases than this for one batch: decide its messages one at a time instead. */
@@ -61,6 +61,9 @@ export class SqlBatchTx implements BatchTx {
   private readonly newSends: Array<Row> = []
   private readonly events: Array<Row> = []
   private readonly handled: Array<Row> = []
+  /** the case each group's messages in this batch were last tied to */
+  private readonly lastByGroup = new Map<string, { caseId: number; at: Date }>()
+  private readonly attention: Array<NewAttention & { cleared?: { at: Date; by: string; note: string } }> = []
 
   constructor(private readonly q: Queryable) {}
 
@@ -171,11 +174,44 @@ export class SqlBatchTx implements BatchTx {
     // case is in now even if it was said before the batch's decision time (a state entered in
     // this batch is stamped with that time): arrival order is what the customer saw.
     const msg = this.messages.get(id)
+    if (msg?.groupKey && m.caseId !== null) this.lastByGroup.set(msg.groupKey, { caseId: m.caseId, at: msg.saidAt })
     const c = m.caseId === null ? undefined : this.cases.get(m.caseId)
     if (msg && c && msg.direction === 'inbound' && (msg.type === 'image' || msg.type === 'file')) {
       const at = Math.max(msg.saidAt.getTime(), c.rec.stateEnteredAt.getTime())
       if (c.proofAt === null || at > c.proofAt.getTime()) c.proofAt = new Date(at)
     }
+  }
+
+  async lastCaseInGroup(groupKey: string, since: Date): Promise<number | null> {
+    const mine = this.lastByGroup.get(groupKey)
+    if (mine && mine.at >= since) {
+      const c = await this.load(mine.caseId)
+      if (c && !c.rec.closedAt) return mine.caseId
+    }
+    const rows: { case_id: string }[] = await this.q.query(LAST_CASE_IN_GROUP, [groupKey, since])
+    return rows[0] ? Number(rows[0].case_id) : null
+  }
+
+  async insertAttention(a: NewAttention): Promise<void> {
+    this.attention.push({ ...a })
+  }
+
+  async recentAttention(q: { groupKey: string | null; caseId: number | null; since: Date }): Promise<string[][]> {
+    const rows: { reasons: string[] }[] = await this.q.query(RECENT_ATTENTION, [q.groupKey, q.caseId, q.since])
+    const mine = this.attention.filter((a) => !a.cleared && a.notified && a.createdAt >= q.since && ((q.groupKey !== null && a.groupKey === q.groupKey) || (q.caseId !== null && a.caseId === q.caseId)))
+    return [...rows.map((r) => r.reasons), ...mine.map((a) => a.reasons)]
+  }
+
+  async clearAttention(scope: AttentionScope, by: { by: string; note: string; at: Date }): Promise<number[]> {
+    // items already written are cleared now; this batch's own are cleared before they are written
+    const rows: { case_id: string }[] = await this.q.query(CLEAR_ATTENTION, [scope.caseId ?? null, scope.groupKey ?? null, scope.id ?? null, by.at, by.by, by.note])
+    const ids = rows.map((r) => Number(r.case_id))
+    for (const a of this.attention) {
+      if (a.cleared || !((scope.caseId !== undefined && a.caseId === scope.caseId) || (scope.groupKey !== undefined && a.groupKey === scope.groupKey))) continue
+      a.cleared = by
+      if (a.caseId !== null) ids.push(a.caseId)
+    }
+    return [...new Set(ids)]
   }
 
   /** Writes everything this batch decided: one statement per table, parents before children. */
@@ -203,6 +239,27 @@ export class SqlBatchTx implements BatchTx {
     if (this.events.length > 0) {
       const cols = ['case_id', 'seq', 'kind', 'actor', 'payload', 'at', 'prev_hash', 'hash']
       await this.q.query(`INSERT INTO case_events (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::case_events, $1::jsonb)`, [JSON.stringify(this.events)])
+    }
+    if (this.attention.length > 0) {
+      const rows = this.attention.map((a) => ({
+        message_id: a.messageId,
+        case_id: a.caseId,
+        customer_key: a.customerKey,
+        group_key: a.groupKey,
+        talker_id: a.talkerId,
+        reasons: a.reasons,
+        text: a.text,
+        notified: a.notified,
+        created_at: a.createdAt,
+        cleared_at: a.cleared?.at ?? null,
+        cleared_by: a.cleared?.by ?? null,
+        clear_note: a.cleared?.note ?? null,
+      }))
+      const cols = ['message_id', 'case_id', 'customer_key', 'group_key', 'talker_id', 'reasons', 'text', 'notified', 'created_at', 'cleared_at', 'cleared_by', 'clear_note']
+      await this.q.query(
+        `INSERT INTO attention_items (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::attention_items, $1::jsonb) ON CONFLICT (message_id) DO NOTHING`,
+        [JSON.stringify(rows)],
+      )
     }
     if (this.handled.length > 0) {
       await this.q.query(
@@ -245,6 +302,12 @@ export class SqlBatchTx implements BatchTx {
   markRecalled(): Promise<void> {
     return refuse('markRecalled')
   }
+  supersedeDrafts(): Promise<void> {
+    return refuse('supersedeDrafts')
+  }
+  attachAttention(): Promise<number> {
+    return refuse('attachAttention')
+  }
 
   /** The locked, cached case; locks and loads it when the batch has not seen it yet. */
   private async load(id: number): Promise<CachedCase | null> {
@@ -252,6 +315,8 @@ export class SqlBatchTx implements BatchTx {
     if (hit) return hit
     const rows: Row[] = await this.q.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [id])
     await this.cache(rows)
+    // a case locked and cached later in the batch may be looked up by id like a preloaded one
+    if (this.cases.has(id)) this.covered?.ids.add(id)
     return this.cases.get(id) ?? null
   }
 

@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm'
 import type { CaseRecord, DraftRecord, NewSend, SendRecord } from '../../app/case-record.js'
-import type { BatchTx, CasePatch, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
+import type { AttentionScope, BatchTx, CasePatch, NewAttention, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
 import { SqlBatchTx } from './batch-tx.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
-import type { CaseState, Party, RiskFlag, ServiceType } from '../../domain/types.js'
+import type { Awaiting, CaseState, Party, RiskFlag, ServiceType } from '../../domain/types.js'
 import { appendEvidence } from './evidence-store.js'
 import { GENESIS_HASH } from '../../domain/evidence-hash.js'
 import type { Queryable } from './sql.js'
@@ -19,6 +19,9 @@ export const CASE_COLUMNS: Record<keyof Omit<CaseRecord, 'id'>, string> = {
   state: 'state',
   waitingParty: 'waiting_party',
   missingItems: 'missing_items',
+  receivedItems: 'received_items',
+  awaiting: 'awaiting',
+  attentionSince: 'attention_since',
   dueAt: 'due_at',
   stateEnteredAt: 'state_entered_at',
   stateVersion: 'state_version',
@@ -57,6 +60,33 @@ export const DRAFT_COLUMNS: Record<keyof Omit<DraftRecord, 'id'>, string> = {
 
 type Row = Record<string, unknown>
 
+/** Pending drafts of a case and category that a newer draft replaces (parameters are placeholders). */
+export const SUPERSEDE_DRAFTS = (caseId: string, category: string, at: string) =>
+  `UPDATE drafts SET status = 'superseded', decided_by = 'baton', decided_at = ${at}::timestamptz, decision_note = 'superseded by a newer draft'
+    WHERE case_id = ${caseId}::bigint AND category = ${category}::text AND status = 'pending'`
+
+/** The open case a group's messages were last tied to since $2. */
+export const LAST_CASE_IN_GROUP = `SELECT m.case_id FROM messages m JOIN cases c ON c.id = m.case_id
+  WHERE m.group_key = $1 AND m.case_id IS NOT NULL AND m.handled_at IS NOT NULL AND m.said_at >= $2 AND c.closed_at IS NULL
+  ORDER BY m.said_at DESC, m.id DESC LIMIT 1`
+
+/** Open items of a group or case the team was told about since $3. */
+export const RECENT_ATTENTION = `SELECT reasons FROM attention_items
+  WHERE cleared_at IS NULL AND notified AND created_at >= $3
+    AND ((group_key IS NOT DISTINCT FROM $1::text AND $1::text IS NOT NULL) OR (case_id = $2::bigint))`
+
+/**
+ * Clears the open items of a case, a group or one item; answers with the cases left with no open
+ * item (a case with another item still open keeps waiting for a person).
+ */
+export const CLEAR_ATTENTION = `WITH cleared AS (
+    UPDATE attention_items SET cleared_at = $4, cleared_by = $5, clear_note = $6
+     WHERE cleared_at IS NULL AND (case_id = $1::bigint OR group_key = $2::text OR id = $3::bigint)
+     RETURNING id, case_id)
+  SELECT DISTINCT c.case_id FROM cleared c
+   WHERE c.case_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM attention_items a WHERE a.case_id = c.case_id AND a.cleared_at IS NULL AND a.id NOT IN (SELECT id FROM cleared))`
+
 export function toCaseRecord(r: Row): CaseRecord {
   return {
     id: Number(r['id']),
@@ -70,6 +100,9 @@ export function toCaseRecord(r: Row): CaseRecord {
     state: r['state'] as CaseState,
     waitingParty: r['waiting_party'] as Party,
     missingItems: (r['missing_items'] as string[]) ?? [],
+    receivedItems: (r['received_items'] as string[] | undefined) ?? [],
+    awaiting: (r['awaiting'] as Awaiting | null | undefined) ?? null,
+    attentionSince: (r['attention_since'] as Date | null | undefined) ?? null,
     dueAt: (r['due_at'] as Date | null) ?? null,
     stateEnteredAt: r['state_entered_at'] as Date,
     stateVersion: Number(r['state_version']),
@@ -102,6 +135,11 @@ export function toCaseFacts(c: CaseRecord, proofSinceStateEntry: boolean): CaseF
     stateEnteredAt: c.stateEnteredAt,
     updatedAt: c.updatedAt,
     proofSinceStateEntry,
+    missingItems: c.missingItems,
+    receivedItems: c.receivedItems,
+    awaiting: c.awaiting,
+    needsPerson: c.attentionSince !== null,
+    writebackAt: c.writebackAt,
   }
 }
 
@@ -173,6 +211,38 @@ export class SqlTx implements Tx {
       [f.customerKeys ?? [], f.caseIds ?? [], f.orderNumbers ?? []],
     )
     return rows.map((r) => toCaseFacts(toCaseRecord(r), r['proof'] === true))
+  }
+
+  async insertAttention(a: NewAttention): Promise<void> {
+    await this.q.query(
+      `INSERT INTO attention_items (message_id, case_id, customer_key, group_key, talker_id, reasons, text, notified, created_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (message_id) DO NOTHING`,
+      [a.messageId, a.caseId, a.customerKey, a.groupKey, a.talkerId, a.reasons, a.text, a.notified, a.createdAt],
+    )
+  }
+
+  async recentAttention(q: { groupKey: string | null; caseId: number | null; since: Date }): Promise<string[][]> {
+    const rows: { reasons: string[] }[] = await this.q.query(RECENT_ATTENTION, [q.groupKey, q.caseId, q.since])
+    return rows.map((r) => r.reasons)
+  }
+
+  async clearAttention(scope: AttentionScope, by: { by: string; note: string; at: Date }): Promise<number[]> {
+    const rows: { case_id: string }[] = await this.q.query(CLEAR_ATTENTION, [scope.caseId ?? null, scope.groupKey ?? null, scope.id ?? null, by.at, by.by, by.note])
+    return rows.map((r) => Number(r.case_id))
+  }
+
+  async lastCaseInGroup(groupKey: string, since: Date): Promise<number | null> {
+    const rows: { case_id: string }[] = await this.q.query(LAST_CASE_IN_GROUP, [groupKey, since])
+    return rows[0] ? Number(rows[0].case_id) : null
+  }
+
+  async supersedeDrafts(caseId: number, category: string, at: Date): Promise<void> {
+    await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
+  }
+
+  async attachAttention(customerKey: string, caseId: number): Promise<number> {
+    const [, n]: [unknown, number] = await this.q.query(`UPDATE attention_items SET case_id = $2 WHERE customer_key = $1 AND case_id IS NULL AND cleared_at IS NULL`, [customerKey, caseId])
+    return n
   }
 
   async lockCase(id: number): Promise<CaseRecord | null> {

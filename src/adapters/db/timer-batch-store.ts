@@ -3,7 +3,7 @@ import type { CaseRecord } from '../../app/case-record.js'
 import type { SweepScope, TimerBatchStore, TimerBatchTx, TimerBatchWrites } from '../../app/fire-timers.js'
 import type { CasePatch } from '../../app/store.js'
 import { chainEvidence, evidenceHeads, evidenceRows, HEADS_SELECT, INSERT_EVIDENCE, type ChainHead } from './evidence-batch.js'
-import { toCaseRecord } from './sql-store.js'
+import { SUPERSEDE_DRAFTS, toCaseRecord } from './sql-store.js'
 import type { Queryable } from './sql.js'
 
 /** Column and SQL type of every case field a patch may carry (jsonb_to_recordset needs both). */
@@ -18,6 +18,9 @@ const CASE_PATCH_COLUMNS: Record<keyof CasePatch, [string, string]> = {
   state: ['state', 'text'],
   waitingParty: ['waiting_party', 'text'],
   missingItems: ['missing_items', 'text[]'],
+  receivedItems: ['received_items', 'text[]'],
+  awaiting: ['awaiting', 'text'],
+  attentionSince: ['attention_since', 'timestamptz'],
   dueAt: ['due_at', 'timestamptz'],
   stateEnteredAt: ['state_entered_at', 'timestamptz'],
   stateVersion: ['state_version', 'integer'],
@@ -102,7 +105,9 @@ export class SqlTimerBatchTx implements TimerBatchTx {
     const ctes: string[] = []
     const params: unknown[] = []
     const param = (value: unknown) => `$${params.push(value)}`
-    // one statement: RI checks run at its end, so a send may refer to a draft of the same statement
+    // one statement: RI checks run at its end, so a send may refer to a draft of the same statement.
+    // Its sub-statements share one snapshot, so superseding never touches the drafts it inserts.
+    for (const s of w.superseded) ctes.push(`superseded${ctes.length} AS (${SUPERSEDE_DRAFTS(param(s.caseId), param(s.category), param(s.at))})`)
     if (w.drafts.length > 0) ctes.push(`drafts_in AS (${INSERT_DRAFTS(param(draftRows(w.drafts)))})`)
     if (w.sends.length > 0) ctes.push(`sends_in AS (${INSERT_SENDS(param(sendRows(w.sends)))})`)
     for (const [i, u] of caseUpdates(w.caseUpdates).entries()) {

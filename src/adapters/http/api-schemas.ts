@@ -3,7 +3,7 @@ import { z } from './openapi.js'
 
 /** Request and response shapes of /api/v1 (validated with zod; the same schemas feed the OpenAPI document). */
 
-const DRAFT_STATUSES = ['pending', 'approved', 'edited', 'rejected', 'taken_over', 'sent_direct', 'expired'] as const
+const DRAFT_STATUSES = ['pending', 'approved', 'edited', 'rejected', 'taken_over', 'sent_direct', 'expired', 'superseded'] as const
 
 export const idParam = z.object({ id: z.coerce.number({ invalid_type_error: 'expected a positive integer' }).int('expected a positive integer').positive('expected a positive integer').max(Number.MAX_SAFE_INTEGER) })
 
@@ -37,6 +37,14 @@ export const editBody = z.object({ text: z.string().trim().min(1, 'must not be e
 export const rejectBody = z.object({ reason: z.string().trim().max(500).optional() }).strict()
 /** take and recall take no body; an empty object (or none) is accepted. */
 export const emptyBody = z.object({}).strict()
+
+export const attentionListQuery = z
+  .object({
+    caseId: z.coerce.number({ invalid_type_error: 'expected a positive integer' }).int('expected a positive integer').positive('expected a positive integer').max(Number.MAX_SAFE_INTEGER).optional().openapi({ description: 'only the open items of this case' }),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict()
+export const clearAttentionBody = z.object({ note: z.string().trim().max(500).optional().openapi({ description: 'what was done, kept with the item and in the case\'s evidence trail' }) }).strict()
 
 const ref = z.object({ key: z.string(), name: z.string() }).openapi('Ref', { description: 'a directory entry: its key (or WeCom id) and display name' })
 
@@ -72,6 +80,7 @@ export const caseDetail = caseSummary
     customerCompletedAt: z.string().datetime().nullable(),
     writebackAt: z.string().datetime().nullable(),
     closedAt: z.string().datetime().nullable(),
+    attentionSince: z.string().datetime().nullable().openapi({ description: 'since when an attention item of the case waits for a person; null when none' }),
   })
   .openapi('CaseDetail')
 
@@ -102,9 +111,32 @@ export const draftSummary = z
   .openapi('DraftSummary')
 export type DraftSummary = z.infer<typeof draftSummary>
 
+export const attentionItem = z
+  .object({
+    id: z.number().int(),
+    messageId: z.number().int(),
+    caseId: z.number().int().nullable(),
+    customer: ref.nullable(),
+    group: ref.nullable().openapi({ description: 'where it was said; null for a direct chat' }),
+    speaker: ref.openapi({ description: 'who said it' }),
+    reasons: z.array(z.string()).openapi({ description: 'risk-flag codes' }),
+    reasonLabels: z.array(z.string()).openapi({ description: 'the reasons in Chinese (labels.riskFlags)' }),
+    text: z.string().openapi({ description: 'the original message; internal, never for customers' }),
+    notified: z.boolean().openapi({ description: 'whether the internal group was told (a repeat within the same open matter is only queued)' }),
+    status: z.enum(['open', 'cleared']),
+    createdAt: z.string().datetime(),
+    clearedAt: z.string().datetime().nullable(),
+    clearedBy: z.string().nullable(),
+    clearNote: z.string().nullable(),
+  })
+  .openapi('AttentionItem')
+export type AttentionItem = z.infer<typeof attentionItem>
+export const attentionList = z.object({ items: z.array(attentionItem), total: z.number().int().openapi({ description: 'open items matching, beyond the limit' }) })
+export const clearOutcome = z.object({ result: z.literal('cleared'), item: attentionItem })
+
 export const caller = z.object({ name: z.string(), role: z.enum(['viewer', 'handler', 'supervisor']) }).openapi('Caller')
 export const caseList = z.object({ items: z.array(caseSummary), total: z.number().int() })
-export const caseDetailBody = z.object({ case: caseDetail, timeline: z.array(evidenceView), drafts: z.array(draftSummary) })
+export const caseDetailBody = z.object({ case: caseDetail, timeline: z.array(evidenceView), drafts: z.array(draftSummary), attention: z.array(attentionItem).openapi({ description: 'the case\'s open attention items, newest first' }) })
 export const evidenceExport = z.object({
   case: z.record(z.unknown()),
   verified: z.boolean(),

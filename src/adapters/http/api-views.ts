@@ -1,10 +1,11 @@
+import type { AttentionView } from '../../app/attention-queries.js'
 import type { CaseRecord } from '../../app/case-record.js'
 import type { DraftWithSource } from '../../app/case-search.js'
 import { label } from '../../app/case-facts-text.js'
 import type { Directory } from '../../app/directory.js'
 import type { EvidenceView } from '../../app/store.js'
 import type { Wording } from '../../config/load-wording-dir.js'
-import type { CaseSummary, DraftSummary } from './api-schemas.js'
+import type { AttentionItem, CaseSummary, DraftSummary } from './api-schemas.js'
 
 /** What the API shows of cases and drafts: ISO times, names resolved from the directory, Chinese labels. */
 export interface ViewDeps {
@@ -58,6 +59,7 @@ export function caseDetailView(deps: ViewDeps, k: CaseRecord, now: Date) {
     customerCompletedAt: iso(k.customerCompletedAt),
     writebackAt: iso(k.writebackAt),
     closedAt: iso(k.closedAt),
+    attentionSince: iso(k.attentionSince),
   }
 }
 
@@ -85,5 +87,26 @@ export function draftSummaryView(deps: ViewDeps, d: DraftWithSource): DraftSumma
     expiresAt: d.status === 'pending' && d.mode === 'review_before_send' && deps.draftExpiryMs !== undefined ? new Date(d.createdAt.getTime() + deps.draftExpiryMs).toISOString() : null,
     decidedBy: d.decidedBy,
     decidedAt: iso(d.decidedAt),
+  }
+}
+
+/** An attention item for staff: the names and labels are resolved by the query (AttentionView). */
+export function attentionItemView(a: AttentionView): AttentionItem {
+  return {
+    id: a.id,
+    messageId: a.messageId,
+    caseId: a.caseId,
+    customer: a.customerKey ? { key: a.customerKey, name: a.customerName ?? a.customerKey } : null,
+    group: a.groupKey ? { key: a.groupKey, name: a.groupName ?? a.groupKey } : null,
+    speaker: { key: a.talkerId, name: a.speakerName },
+    reasons: a.reasons,
+    reasonLabels: a.reasonLabels,
+    text: a.text,
+    notified: a.notified,
+    status: a.clearedAt === null ? 'open' : 'cleared',
+    createdAt: a.createdAt.toISOString(),
+    clearedAt: iso(a.clearedAt),
+    clearedBy: a.clearedBy,
+    clearNote: a.clearNote,
   }
 }

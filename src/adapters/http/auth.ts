@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Context, Middleware } from 'koa'
 import { API_ROLES, type ApiRole, type ApiToken } from '../../config/api-tokens.js'
 import { AppError } from '../../app/errors.js'
+import type { Directory } from '../../app/directory.js'
 
 /** The cookie the browser console and /admin/queues authenticate with (httpOnly, SameSite=Strict). */
 export const TOKEN_COOKIE = 'baton_token'
@@ -74,4 +75,19 @@ export function callerOf(ctx: Context): Caller {
 /** The actor recorded in the evidence trail and as decidedBy for writes made through the API. */
 export function apiActor(caller: Caller): string {
   return `api:${caller.name}`
+}
+
+/**
+ * A token named after a configured handler or supervisor acts as that person (their WeCom id is
+ * recorded, and a case they take is theirs, so reminders reach a real person); any other token
+ * has no person. The role still comes from the token.
+ */
+export function staffPersonOf(ctx: Context, directory: Directory): ReturnType<Directory['person']> {
+  const caller = callerOf(ctx)
+  return directory.hasRole(caller.name, 'handler', 'supervisor') ? directory.person(caller.name) : undefined
+}
+
+/** Who acted, for writes made through the API: the staff member's id, else `api:<token name>`. */
+export function actorIdOf(ctx: Context, directory: Directory): string {
+  return staffPersonOf(ctx, directory)?.id ?? apiActor(callerOf(ctx))
 }

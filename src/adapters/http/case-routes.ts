@@ -1,6 +1,7 @@
 import Router from '@koa/router'
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi'
 import type { ApiToken } from '../../config/api-tokens.js'
+import type { AttentionQueries } from '../../app/attention-queries.js'
 import { AppError } from '../../app/errors.js'
 import type { CaseBrowser } from '../../app/case-search.js'
 import type { Clock } from '../../app/ports.js'
@@ -8,7 +9,7 @@ import type { CaseQueries } from '../../app/store.js'
 import { verifyEvidence, type EvidenceReader } from '../../app/verify-evidence.js'
 import { requireRole, type TokenBook } from './auth.js'
 import { caseDetailBody, caseList, caseListQuery, evidenceExport, idParam } from './api-schemas.js'
-import { caseDetailView, caseSummaryView, draftSummaryView, evidenceViewJson, type ViewDeps } from './api-views.js'
+import { attentionItemView, caseDetailView, caseSummaryView, draftSummaryView, evidenceViewJson, type ViewDeps } from './api-views.js'
 import { renderEvidencePage } from './evidence-page.js'
 import { errorResponses, SECURED, z } from './openapi.js'
 import { validate } from './validate.js'
@@ -18,10 +19,14 @@ export interface CaseRouteDeps extends ViewDeps {
   queries: CaseQueries
   browser: CaseBrowser
   evidence: EvidenceReader
+  attention: AttentionQueries
   clock: Clock
 }
 
-/** Cases under /api/v1: the filtered list, one case with its timeline and drafts, its evidence (JSON and a printable page). */
+/** A case's open attention items are few (one matter, a quiet window between notices); this is a safety cap. */
+const CASE_ATTENTION_LIMIT = 200
+
+/** Cases under /api/v1: the filtered list, one case with its timeline, drafts and open attention items, its evidence (JSON and a printable page). */
 export function caseRoutes(deps: CaseRouteDeps): Router {
   const router = new Router({ prefix: '/api/v1' })
   const viewer = requireRole(deps.tokens, 'viewer')
@@ -40,8 +45,13 @@ export function caseRoutes(deps: CaseRouteDeps): Router {
   })
   router.get('/cases/:id', viewer, async (ctx) => {
     const kase = await load(ctx.params)
-    const [timeline, drafts] = await Promise.all([deps.browser.timeline(kase.id), deps.browser.drafts({ caseId: kase.id, limit: 500 })])
-    ctx.body = { case: caseDetailView(deps, kase, deps.clock.now()), timeline: timeline.map(evidenceViewJson), drafts: drafts.map((d) => draftSummaryView(deps, d)) }
+    const [timeline, drafts, attention] = await Promise.all([deps.browser.timeline(kase.id), deps.browser.drafts({ caseId: kase.id, limit: 500 }), deps.attention.listOpen({ caseId: kase.id, limit: CASE_ATTENTION_LIMIT })])
+    ctx.body = {
+      case: caseDetailView(deps, kase, deps.clock.now()),
+      timeline: timeline.map(evidenceViewJson),
+      drafts: drafts.map((d) => draftSummaryView(deps, d)),
+      attention: attention.map(attentionItemView),
+    }
   })
   router.get('/cases/:id/evidence', viewer, async (ctx) => {
     const kase = await load(ctx.params)
@@ -76,7 +86,7 @@ export function registerCasePaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'get',
     path: '/api/v1/cases/{id}',
-    summary: 'One case with its timeline (the evidence trail) and its drafts (viewer+)',
+    summary: 'One case with its timeline (the evidence trail), its drafts and its open attention items (viewer+)',
     tags: ['cases'],
     security: SECURED,
     request: params,

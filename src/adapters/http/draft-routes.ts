@@ -9,7 +9,7 @@ import { approveDraft, editDraft, rejectDraft, takeOverDraft, type ReviewDeps, t
 import { recallDraft } from '../../app/review/recall-draft.js'
 import { announceDecision } from '../../app/review/announce-decision.js'
 import type { Logger } from '../../app/ports.js'
-import { apiActor, callerOf, requireRole, type TokenBook } from './auth.js'
+import { actorIdOf, callerOf, requireRole, staffPersonOf, type TokenBook } from './auth.js'
 import { approveBody, draftList, draftSummary, draftListQuery, editBody, emptyBody, idParam, recallOutcome, rejectBody, reviewOutcome } from './api-schemas.js'
 import { draftSummaryView, type ViewDeps } from './api-views.js'
 import { errorResponses, SECURED, z } from './openapi.js'
@@ -34,15 +34,9 @@ export function draftRoutes(deps: DraftRouteDeps): Router {
   const handler = requireRole(deps.tokens, 'handler')
   // A token named after a configured handler or supervisor acts as that person: a draft taken
   // in the console makes them the case owner (reminders and escalations reach a real person).
-  // Any other token acts as `api:<name>`. The role still comes from the token.
-  const staffOf = (ctx: Context) => {
-    const caller = callerOf(ctx)
-    return deps.directory.hasRole(caller.name, 'handler', 'supervisor') ? deps.directory.person(caller.name) : undefined
-  }
-  const reviewer = (ctx: Context) => {
-    const caller = callerOf(ctx)
-    return { id: staffOf(ctx)?.id ?? apiActor(caller), supervisor: caller.role === 'supervisor' }
-  }
+  // Any other token acts as `api:<name>`. The role still comes from the token (see auth.ts).
+  const staffOf = (ctx: Context) => staffPersonOf(ctx, deps.directory)
+  const reviewer = (ctx: Context) => ({ id: actorIdOf(ctx, deps.directory), supervisor: callerOf(ctx).role === 'supervisor' })
   const view = async (id: number) => {
     const [d] = await deps.browser.drafts({ id, limit: 1 })
     if (!d) throw new AppError('not_found', `draft ${id} does not exist`, { entity: 'draft', id })

@@ -1,4 +1,4 @@
-import type { CaseState, Party, ServiceType } from '../types.js'
+import type { Awaiting, CaseState, Party, ServiceType } from '../types.js'
 
 /** What the decision needs to know about an open case (loaded by the app). */
 export interface CaseFacts {
@@ -16,6 +16,15 @@ export interface CaseFacts {
   updatedAt: Date
   /** an image or file arrived from the customer side since the case entered its state */
   proofSinceStateEntry: boolean
+  /** requested items still missing / already arrived (customer-safe labels) */
+  missingItems: readonly string[]
+  receivedItems: readonly string[]
+  /** what the case waits for from the customer side */
+  awaiting: Awaiting | null
+  /** a person must still act on something said in this case (a dispute, a hazard...) */
+  needsPerson: boolean
+  /** when the partner was last told the customer did their part */
+  writebackAt: Date | null
 }
 
 /** What the decision needs to know about a customer (from the tenant file). */

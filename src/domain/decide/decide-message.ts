@@ -1,13 +1,15 @@
 import type { CaseActor } from '../case-state.js'
-import type { Channel, HandlingMode, Intent, MessageType, RiskFlag, ServiceType, TalkerRole, CaseState } from '../types.js'
+import type { Awaiting, Channel, HandlingMode, Intent, MessageType, RiskFlag, ServiceType, TalkerRole, CaseState } from '../types.js'
 import type { CaseFacts, CustomerFacts } from './case-facts.js'
 
 /** Template categories a decision can ask the composer for (see config/knowledge). */
 export type DraftCategory =
   | 'material_request'
   | 'material_received'
+  | 'material_partial'
   | 'appointment_request'
   | 'appointment_confirmed'
+  | 'schedule_update'
   | 'progress_reply'
   | 'completion_confirmation'
   | 'proof_request'
@@ -22,8 +24,25 @@ export interface DecisionInput {
   talkerRole: TalkerRole
   type: MessageType
   intent: Intent
+  /** the intent model's finer reading (promise_later, material_claim, needs_person, partner_status...) */
+  label: string
+  confidence: number
+  /** the probability of every reading the speaker can have (rule readings: just their own) */
+  scores: ReadonlyArray<{ label: string; p: number }>
+  /** how much of the wording the model saw in training, 0..1 */
+  familiarity: number
   riskFlags: readonly RiskFlag[]
+  /** risk signals found in the text: on the customer side each one needs a person */
+  signals: readonly RiskFlag[]
   refs: { caseIds: readonly number[]; orderNumbers: readonly string[]; customerKeys: readonly string[] }
+  /** what a partner request asks for: catalogue labels, then unlisted phrases */
+  requestedItems: readonly string[]
+  /** the message names a visit or delivery window */
+  hasWindow: boolean
+  /** the message carries words a person could act on (not only emoji, "ok", a sticker) */
+  substantive: boolean
+  /** the message is written as a question */
+  asks: boolean
   /** customers of the group the message was said in (customer channels) */
   groupCustomers: readonly CustomerFacts[]
   /** customers named by the message (partner/internal channels) */
@@ -32,7 +51,16 @@ export interface DecisionInput {
   openCases: readonly CaseFacts[]
   /** partner owning the coordination group the message came from */
   partnerKey: string | null
+  /**
+   * The open case this coordination or internal group last talked about (a message naming nobody
+   * is most likely about it); null when there is none recently. Also in openCases.
+   */
+  contextCaseId: number | null
+  /** when the message was said */
+  now: Date
   proofRuleFor: (serviceType: ServiceType) => ProofRule
+  /** whether an attachment can satisfy this requested item (photos, videos, documents; not "a time") */
+  isAttachmentItem: (item: string) => boolean
 }
 
 export type CaseChoice =
@@ -46,110 +74,177 @@ export interface PlannedDraft {
   /** the customer group the draft is for */
   customerKey: string
   riskFlags: RiskFlag[]
+  /** the items the text names (asked for, or still missing) */
+  items?: string[]
+}
+
+/** What a case now waits for and which items are still out (applied after the transition). */
+export interface ItemsUpdate {
+  missing: string[]
+  received: string[]
+  awaiting: Awaiting | null
 }
 
 export interface Decision {
-  /** what happens to this message: the message-level handling mode before composing */
+  /** what happens to this message; the app records what actually happened (a draft may go direct or to review) */
   mode: HandlingMode
   caseChoice: CaseChoice
   transition: { to: CaseState; actor: CaseActor; reason: string } | null
+  items: ItemsUpdate | null
   draft: PlannedDraft | null
+  /** a person must act: the team is told once and the message waits in the attention queue */
+  attention: { reasons: RiskFlag[] } | null
   /** tell the partner group the customer did their part */
   writeback: 'material_received' | 'completion_confirmed' | 'appointment_confirmed' | null
   /** why, in a few words (English, for the evidence trail and logs) */
   note: string
 }
 
-const RECORD = (caseChoice: CaseChoice, note: string): Decision => ({
-  mode: 'record_only',
+const NOTHING = { transition: null, items: null, draft: null, attention: null, writeback: null } as const
+
+const RECORD = (caseChoice: CaseChoice, note: string): Decision => ({ mode: 'record_only', caseChoice, ...NOTHING, note })
+
+const PERSON = (caseChoice: CaseChoice, reasons: readonly RiskFlag[], note: string): Decision => ({
+  mode: 'needs_person',
   caseChoice,
-  transition: null,
-  draft: null,
-  writeback: null,
+  ...NOTHING,
+  attention: { reasons: [...new Set(reasons)] },
   note,
 })
 
 const CUSTOMER_SIDE: ReadonlySet<CaseState> = new Set(['waiting_customer_material', 'waiting_contact_coordination', 'waiting_executor'])
 
 /**
+ * Below this probability the intent model's reading of a substantive customer message is not
+ * trusted: a person looks instead of Baton guessing (a wrong silence costs more than a glance).
+ */
+export const CONFIDENT = 0.5
+
+/**
+ * Mistakes do not cost the same. A customer message that needed a person and got silence is the
+ * worst outcome, a needless notice the mildest; so a customer message goes to a person once the
+ * readings that need one together reach this probability, even when another reading is on top.
+ * Likewise a partner remark is treated as a request for the customer once that reading is this
+ * likely (a needless draft is rejected in a second; a missed request leaves the customer waiting).
+ * Chosen on leave-one-tenant-out runs of the training corpus, never on the held-out tenant.
+ */
+export const PERSON_MASS = 0.2
+export const REQUEST_MASS = 0.2
+
+/**
+ * A chatty reading ("chit-chat", "a promise") of wording the model has mostly never seen is a
+ * guess: under this share of known features a substantive customer message goes to a person.
+ */
+export const FAMILIAR = 0.45
+
+const massOf = (scores: DecisionInput['scores'], labels: ReadonlySet<string>): number => scores.reduce((sum, s) => (labels.has(s.label) ? sum + s.p : sum), 0)
+
+/** An appointment answer repeated within this time of its write-back is an echo of it. */
+const ECHO_MS = 12 * 3600_000
+
+/** Readings of customer words that never need an answer. */
+const SILENT: ReadonlySet<string> = new Set(['chit_chat', 'promise_later', 'command'])
+
+/** Signals in a partner's remark (not a request) that the team must hear about. */
+const PARTNER_PERSON_SIGNALS: ReadonlySet<RiskFlag> = new Set(['money', 'compensation', 'safety', 'damage', 'legal', 'injection'])
+
+/** What each reading a person must handle is, as a reason the team reads. */
+const PERSON_READINGS: Readonly<Record<string, RiskFlag>> = {
+  complaint: 'complaint',
+  refund_or_compensation: 'compensation',
+  needs_person: 'unclear',
+  material_claim: 'missing_proof',
+}
+
+/**
  * The decision for one recorded message: which case it belongs to, what state the case moves
- * to, whether a customer-facing draft is needed, and whether the partner hears back.
- * Pure: the app loads the facts, composes the draft text and applies the result.
+ * to, whether a customer-facing draft is needed, whether a person must act, and whether the
+ * partner hears back. Pure: the app loads the facts, composes the draft text and applies the result.
  */
 export function decideMessage(input: DecisionInput): Decision {
   switch (input.channel) {
     case 'partner':
-      return input.talkerRole === 'partner' ? decidePartner(input) : RECORD(pickReferenced(input), 'staff message in a partner group')
+      return input.talkerRole === 'partner' ? decidePartner(input) : RECORD(withContext(input, pickReferenced(input)), 'staff message in a partner group')
     case 'customer':
     case 'public_customer':
-      if (input.talkerRole === 'handler' || input.talkerRole === 'supervisor' || input.talkerRole === 'bot')
-        return RECORD({ kind: 'none' }, 'staff message in a customer group')
+      if (input.talkerRole === 'bot') return RECORD({ kind: 'none' }, 'our own message')
+      if (input.talkerRole === 'handler' || input.talkerRole === 'supervisor') return RECORD(pickCustomerCase(input), 'staff message in a customer group')
       return decideCustomer(input)
     case 'internal':
+      return RECORD(withContext(input, pickReferenced(input)), 'internal coordination')
     case 'direct':
-      return RECORD(pickReferenced(input), input.channel === 'internal' ? 'internal coordination' : 'direct message')
+      // a customer writing to the bot directly: nobody sees it unless a person is told
+      if (input.talkerRole === 'partner' || input.talkerRole === 'handler' || input.talkerRole === 'supervisor' || input.talkerRole === 'bot') return RECORD(pickReferenced(input), 'direct message')
+      return decideCustomer(input)
   }
 }
 
-function decidePartner(input: DecisionInput): Decision {
-  const choice = pickReferenced(input)
+function decidePartner(given: DecisionInput): Decision {
+  const input = asRequestIfLikely(given)
+  const named = pickReferenced(input)
+  // a message naming nobody is taken to be about the case the group last talked about; Baton
+  // records it there and drafts from it only for review, never closes a case on that guess
+  const choice = withContext(input, named)
+  const guessed = choice !== named
   if (input.intent === 'completion_claim') {
+    if (guessed) return RECORD(choice, 'partner completion feedback about the case the group last talked about')
     if (choice.kind === 'existing') {
       const c = input.openCases.find((x) => x.id === choice.caseId)!
-      if (c.state === 'waiting_partner' || c.state === 'material_received') {
+      if ((c.state === 'waiting_partner' || c.state === 'material_received') && !c.needsPerson) {
         return {
           mode: 'review_before_send',
           caseChoice: choice,
+          ...NOTHING,
           transition: { to: 'completed', actor: 'partner', reason: 'partner confirmed completion' },
           draft: { category: 'completion_confirmation', customerKey: c.customerKey, riskFlags: [...input.riskFlags] },
-          writeback: null,
           note: 'partner confirmed completion',
         }
       }
     }
     return RECORD(choice, 'partner completion feedback not yet actionable')
   }
-  if (input.intent !== 'partner_request') return RECORD(choice, 'partner context fragment')
+  if (input.intent !== 'partner_request') {
+    // fees, damage, hazards or blame in a partner's own remarks are the team's business: a person
+    // looks, and nothing of it reaches the customer
+    const reasons = input.signals.filter((s) => PARTNER_PERSON_SIGNALS.has(s))
+    if (reasons.length > 0 && input.type === 'text') return PERSON(choice, reasons, `partner remark a person must see: ${reasons.join(', ')}`)
+    return RECORD(choice, 'partner context fragment')
+  }
 
   if (choice.kind === 'uncertain' || choice.kind === 'none') {
-    // No single customer or case: a human must pick one; nothing is drafted from the text.
-    const flags = [...new Set<RiskFlag>([...input.riskFlags, 'missing_context', 'uncertain_case'])]
-    return uncertainRequest(input, choice, flags)
+    // No single customer or case: a person must pick one; nothing is drafted from the text.
+    return PERSON(choice, [...input.riskFlags, 'missing_context', 'uncertain_case'], 'partner request names no single case')
   }
   const facts = caseOrCustomer(input, choice)
-  if (!facts) return RECORD(choice, 'partner request for an unknown customer')
+  if (!facts) return PERSON(choice, [...input.riskFlags, 'uncertain_case'], 'partner request for an unknown customer')
   const coordinated = facts.executorId !== null && facts.executorId !== facts.contactId
-  const isAppointment = facts.serviceType === 'appointment'
-  const to: CaseState = coordinated ? 'waiting_contact_coordination' : isAppointment ? 'waiting_executor' : 'waiting_customer_material'
-  const category: DraftCategory = coordinated ? 'coordination_request' : isAppointment ? 'appointment_request' : 'material_request'
+  const items = [...input.requestedItems]
+  // what the request waits for: an answer about a time first (photos asked for alongside are
+  // still counted one by one), otherwise things to send, otherwise a confirmation
+  const awaiting: Awaiting = input.hasWindow ? 'appointment' : items.some(input.isAttachmentItem) ? 'material' : items.length > 0 ? 'appointment' : 'confirmation'
+  const to: CaseState = coordinated ? 'waiting_contact_coordination' : awaiting === 'material' ? 'waiting_customer_material' : 'waiting_executor'
+  const category: DraftCategory = coordinated && items.length > 0 ? 'coordination_request' : items.length > 0 ? 'material_request' : input.hasWindow ? 'appointment_request' : 'schedule_update'
+  const current = choice.kind === 'existing' ? input.openCases.find((c) => c.id === choice.caseId) : undefined
+  const flags: RiskFlag[] = guessed ? [...new Set<RiskFlag>([...input.riskFlags, 'uncertain_case'])] : [...input.riskFlags]
   return {
     mode: 'review_before_send',
     caseChoice: choice,
-    transition: { to, actor: 'partner', reason: coordinated ? 'partner request; the contact must coordinate the executor' : 'partner request for customer cooperation' },
-    draft: { category, customerKey: facts.customerKey, riskFlags: [...input.riskFlags] },
-    writeback: null,
-    note: 'partner request rewritten for the customer',
+    ...NOTHING,
+    // a case already waiting there keeps its state (and SLA clock); only what it waits for changes
+    transition: current?.state === to ? null : { to, actor: 'partner', reason: coordinated ? 'partner request; the contact must coordinate the executor' : 'partner request for customer cooperation' },
+    items: { missing: items, received: [], awaiting },
+    draft: { category, customerKey: facts.customerKey, riskFlags: flags, items },
+    note: guessed ? 'partner request about the case the group last talked about; a person confirms' : 'partner request rewritten for the customer',
   }
 }
 
-function uncertainRequest(input: DecisionInput, choice: CaseChoice, flags: RiskFlag[]): Decision {
-  const candidates = choice.kind === 'uncertain' ? choice.candidates : []
-  const customers = new Set(input.openCases.filter((c) => candidates.includes(c.id)).map((c) => c.customerKey))
-  // When every candidate belongs to one customer we still know whose group to draft for.
-  const only = customers.size === 1 ? [...customers][0]! : null
-  return {
-    mode: 'review_before_send',
-    caseChoice: { kind: 'uncertain', candidates },
-    transition: null,
-    draft: only ? { category: 'material_request', customerKey: only, riskFlags: flags } : null,
-    writeback: null,
-    note: `partner request needs a human: ${flags.join(', ')}`,
-  }
-}
-
-function decideCustomer(input: DecisionInput): Decision {
-  const choice = pickCustomerCase(input)
-  const theCase = choice.kind === 'existing' ? input.openCases.find((c) => c.id === choice.caseId) : undefined
+function decideCustomer(given: DecisionInput): Decision {
+  const choice = pickCustomerCase(given)
+  const theCase = choice.kind === 'existing' ? given.openCases.find((c) => c.id === choice.caseId) : undefined
+  // Context decides the reading: time words are an appointment answer only when the case waits
+  // for one, and then even a chatty "OK 周六十点" is that answer.
+  const awaitsTime = theCase !== undefined && CUSTOMER_SIDE.has(theCase.state) && theCase.awaiting !== 'material'
+  const input: DecisionInput = awaitsTime && given.hasWindow && given.label === 'chit_chat' ? { ...given, intent: 'appointment', label: 'appointment' } : given
   const customerKey = theCase?.customerKey ?? (input.groupCustomers.length === 1 ? input.groupCustomers[0]!.key : null)
   const flags = (extra: RiskFlag[] = []): RiskFlag[] => {
     const all = new Set<RiskFlag>([...input.riskFlags, ...extra])
@@ -157,67 +252,177 @@ function decideCustomer(input: DecisionInput): Decision {
     if (choice.kind === 'uncertain') all.add('uncertain_case')
     return [...all]
   }
-  const draft = (category: DraftCategory, extra: RiskFlag[] = []): PlannedDraft | null =>
-    customerKey ? { category, customerKey, riskFlags: flags(extra) } : null
+  const draft = (category: DraftCategory, extra: RiskFlag[] = [], items?: string[]): PlannedDraft | null =>
+    customerKey ? { category, customerKey, riskFlags: flags(extra), ...(items ? { items } : {}) } : null
 
-  switch (input.intent) {
-    case 'material_provided': {
-      if (!theCase || !CUSTOMER_SIDE.has(theCase.state)) return RECORD(choice, 'material without a waiting case')
-      return {
-        mode: 'send_direct',
-        caseChoice: choice,
-        transition: { to: 'material_received', actor: actorOf(input.talkerRole), reason: 'customer provided material' },
-        draft: draft('material_received'),
-        writeback: theCase.partnerKey ? 'material_received' : null,
-        note: 'material attached to the waiting case',
-      }
-    }
-    case 'completion_claim': {
-      if (!theCase || !CUSTOMER_SIDE.has(theCase.state)) return RECORD(choice, 'completion feedback without a waiting case')
-      const rule = input.proofRuleFor(theCase.serviceType)
-      const hasProof = rule === 'none' || rule === 'confirmation' || theCase.proofSinceStateEntry || input.type === 'image' || input.type === 'file'
-      if (!hasProof) {
-        return {
-          mode: 'review_before_send',
-          caseChoice: choice,
-          transition: null,
-          draft: draft('proof_request', ['missing_proof']),
-          writeback: null,
-          note: `completion claimed without the required proof (${rule})`,
-        }
-      }
-      return {
-        mode: 'send_direct',
-        caseChoice: choice,
-        transition: { to: 'material_received', actor: actorOf(input.talkerRole), reason: 'customer confirmed completion with proof' },
-        draft: draft('completion_confirmation'),
-        writeback: theCase.partnerKey ? 'completion_confirmed' : null,
-        note: 'customer completed their part',
-      }
-    }
+  const reasons = personReasons(input)
+  if (reasons.length > 0) {
+    const all: RiskFlag[] = [...reasons, ...(input.channel === 'public_customer' ? (['public_group'] as const) : [])]
+    return PERSON(isMatter(all) ? caseForPerson(input, choice, customerKey) : choice, all, `a person must act: ${reasons.join(', ')}`)
+  }
+  if (SILENT.has(input.label)) return RECORD(choice, input.label === 'promise_later' ? 'a promise or an explanation; the case keeps waiting' : input.label === 'command' ? 'a command from someone without rights' : 'chit-chat')
+  // in a public group every answer is seen by every member: a person words it
+  if (input.channel === 'public_customer' && input.intent !== 'material_provided') return PERSON(choice, ['public_group'], 'a question in a public group')
+
+  // a question about the time while nothing waits for a time is a question about progress
+  const intent = input.intent === 'appointment' && !awaitsTime && input.asks ? 'progress_question' : input.intent
+  switch (intent) {
+    case 'material_provided':
+      return materialArrived(input, choice, theCase, draft)
+    case 'completion_claim':
+      return completionClaimed(input, choice, theCase, draft)
     case 'progress_question': {
-      if (!theCase) {
-        return { mode: 'review_before_send', caseChoice: choice, transition: null, draft: draft('generic_reply', ['uncertain_case']), writeback: null, note: 'progress question without a clear case' }
-      }
-      return { mode: 'send_direct', caseChoice: choice, transition: null, draft: draft('progress_reply'), writeback: null, note: 'progress reply from the case state' }
+      if (!theCase) return PERSON(choice, ['uncertain_case'], 'progress question without a clear case')
+      // a routine answer would talk past the open dispute, hazard or complaint
+      if (theCase.needsPerson) return PERSON(choice, ['open_matter'], 'progress question while a person must still act on the case')
+      return { mode: 'send_direct', caseChoice: choice, ...NOTHING, draft: draft('progress_reply'), note: 'progress reply from the case state' }
     }
     case 'appointment': {
-      if (!theCase || !CUSTOMER_SIDE.has(theCase.state)) return RECORD(choice, 'appointment talk without a waiting case')
+      if (!theCase || !awaitsTime) {
+        // the same answer again, right after it was passed on, is an echo; a time nobody asked
+        // for (a counter-proposal, a change of plan) is for a person to coordinate
+        const echo = theCase?.writebackAt != null && input.now.getTime() - theCase.writebackAt.getTime() < ECHO_MS
+        return echo ? RECORD(choice, 'the appointment answer again, already passed on') : PERSON(choice, ['unclear'], 'a time nobody asked for')
+      }
       return {
-        mode: 'review_before_send',
+        mode: 'send_direct',
         caseChoice: choice,
+        ...NOTHING,
         transition: { to: 'material_received', actor: actorOf(input.talkerRole), reason: 'customer answered about the appointment' },
+        items: { missing: [], received: theCase.missingItems.length > 0 ? [...theCase.missingItems] : [], awaiting: null },
         draft: draft('appointment_confirmed'),
         writeback: theCase.partnerKey ? 'appointment_confirmed' : null,
-        note: 'appointment answer; a handler confirms the time',
+        note: 'appointment answer',
       }
     }
-    case 'refund_or_compensation':
-    case 'complaint':
-      return { mode: 'review_before_send', caseChoice: choice, transition: null, draft: draft('generic_reply'), writeback: null, note: `${input.intent} needs a human` }
     default:
-      return RECORD(choice, input.intent === 'chit_chat' ? 'chit-chat' : 'nothing actionable')
+      return RECORD(choice, 'nothing actionable')
   }
+}
+
+/** A partner remark the model reads as status, but quite possibly a request: read as a request. */
+function asRequestIfLikely(input: DecisionInput): DecisionInput {
+  if (input.intent === 'partner_request' || input.intent === 'completion_claim' || input.type !== 'text') return input
+  const p = massOf(input.scores, REQUEST)
+  return p >= REQUEST_MASS ? { ...input, intent: 'partner_request', label: 'partner_request', confidence: p } : input
+}
+const REQUEST: ReadonlySet<string> = new Set(['partner_request'])
+const NEEDS_PERSON: ReadonlySet<string> = new Set(Object.keys(PERSON_READINGS))
+
+/** Why a person must act on a customer-side message, if they must (empty: Baton may handle it). */
+function personReasons(input: DecisionInput): RiskFlag[] {
+  const reasons: RiskFlag[] = [...input.signals]
+  const byReading = PERSON_READINGS[input.label]
+  if (byReading) reasons.push(byReading)
+  // attachments and commands are read by their form; words a person could act on are looked at
+  // when the readings that need a person are likely enough, or when a routine reading is unsure
+  const words = (input.type === 'text' || input.type === 'url' || input.type === 'unknown') && input.substantive && input.label !== 'command'
+  if (words && !byReading) {
+    if (massOf(input.scores, NEEDS_PERSON) >= PERSON_MASS) reasons.push('unclear')
+    else if (!SILENT.has(input.label) && input.confidence < CONFIDENT) reasons.push('unclear')
+    else if (SILENT.has(input.label) && input.familiarity < FAMILIAR) reasons.push('unclear')
+  }
+  return [...new Set(reasons)]
+}
+
+type DraftFn = (category: DraftCategory, extra?: RiskFlag[], items?: string[]) => PlannedDraft | null
+
+/**
+ * An attachment from the customer side. It satisfies one requested item that an attachment can
+ * satisfy (a photo is not "a convenient time"); the partner hears back once everything that was
+ * asked for has arrived, with what arrived.
+ */
+function materialArrived(input: DecisionInput, choice: CaseChoice, theCase: CaseFacts | undefined, draft: DraftFn): Decision {
+  // a photo or file nobody asked for may be a damage report or the wrong customer's: a person looks
+  if (!theCase) return PERSON(choice, ['uncertain_case'], 'material without an open case')
+  if (!CUSTOMER_SIDE.has(theCase.state)) return { mode: 'review_before_send', caseChoice: choice, ...NOTHING, draft: draft('material_received'), note: 'material nobody was waiting for' }
+  const missing = [...theCase.missingItems]
+  const at = missing.findIndex(input.isAttachmentItem)
+  const got = at >= 0 ? missing.splice(at, 1) : []
+  const received = [...theCase.receivedItems, ...got]
+  const stillOut = missing.filter(input.isAttachmentItem)
+  // a receipt goes out on its own only for what was asked for; a photo nobody asked for (or one
+  // sent while a dispute is open, likely its evidence) is acknowledged by a person
+  const asked = got.length > 0 || (theCase.missingItems.length === 0 && theCase.awaiting !== 'appointment')
+  const mode = asked && !theCase.needsPerson ? 'send_direct' : 'review_before_send'
+  if (!asked || theCase.needsPerson) {
+    return { mode, caseChoice: choice, ...NOTHING, ...(got.length > 0 ? { items: { missing, received, awaiting: theCase.awaiting } } : {}), draft: draft('material_received', theCase.needsPerson ? ['open_matter'] : []), note: 'material nobody asked for, or during an open matter' }
+  }
+  if (stillOut.length > 0 || (theCase.awaiting === 'appointment' && missing.length > 0)) {
+    return {
+      mode: 'send_direct',
+      caseChoice: choice,
+      ...NOTHING,
+      items: { missing, received, awaiting: theCase.awaiting },
+      draft: draft('material_partial', [], missing),
+      note: `material attached; still missing: ${missing.length}`,
+    }
+  }
+  return {
+    mode,
+    caseChoice: choice,
+    ...NOTHING,
+    transition: { to: 'material_received', actor: actorOf(input.talkerRole), reason: 'customer provided material' },
+    items: { missing: [], received, awaiting: null },
+    draft: draft('material_received'),
+    writeback: theCase.partnerKey ? 'material_received' : null,
+    note: 'material attached to the waiting case',
+  }
+}
+
+function completionClaimed(input: DecisionInput, choice: CaseChoice, theCase: CaseFacts | undefined, draft: DraftFn): Decision {
+  if (!theCase) return RECORD(choice, 'completion feedback without a case')
+  if (theCase.needsPerson) return PERSON(choice, ['open_matter'], 'completion feedback while a person must still act on the case')
+  if (!CUSTOMER_SIDE.has(theCase.state)) {
+    // the job was the partner's: the customer confirming it is what the team wants to hear
+    return { mode: 'review_before_send', caseChoice: choice, ...NOTHING, draft: draft('completion_confirmation'), note: 'customer confirms the job is done' }
+  }
+  const rule = input.proofRuleFor(theCase.serviceType)
+  const hasProof = rule === 'none' || rule === 'confirmation' || theCase.proofSinceStateEntry || input.type === 'image' || input.type === 'file'
+  if (!hasProof) {
+    return { mode: 'review_before_send', caseChoice: choice, ...NOTHING, draft: draft('proof_request', ['missing_proof'], [...theCase.missingItems]), note: `completion claimed without the required proof (${rule})` }
+  }
+  return {
+    mode: 'send_direct',
+    caseChoice: choice,
+    ...NOTHING,
+    transition: { to: 'material_received', actor: actorOf(input.talkerRole), reason: 'customer confirmed completion with proof' },
+    items: { missing: [], received: [...theCase.receivedItems, ...theCase.missingItems], awaiting: null },
+    draft: draft('completion_confirmation'),
+    writeback: theCase.partnerKey ? 'completion_confirmed' : null,
+    note: 'customer completed their part',
+  }
+}
+
+/** Nothing named: the case the group last talked about, when there is one. */
+function withContext(input: DecisionInput, choice: CaseChoice): CaseChoice {
+  if (choice.kind !== 'none' || input.contextCaseId === null) return choice
+  return input.openCases.some((c) => c.id === input.contextCaseId) ? { kind: 'existing', caseId: input.contextCaseId } : choice
+}
+
+/**
+ * Reasons that only say how Baton read a message ("unclear", "in a public group", "no single
+ * case"), not what the matter is: a message with only these is shown to a person, but opens no
+ * case and does not hold back the case's routine answers.
+ */
+export const HOW_READ: ReadonlySet<RiskFlag> = new Set(['unclear', 'public_group', 'uncertain_case', 'missing_context'])
+
+/** Whether these reasons name a matter (a complaint, a hazard, a refund...) rather than only how Baton read it. */
+export function isMatter(reasons: readonly RiskFlag[]): boolean {
+  return reasons.some((r) => !HOW_READ.has(r))
+}
+
+/**
+ * A matter for a person in a one-customer group with no open case becomes a case: the team's
+ * work on it is tracked (owner, due time, evidence) like any other. Public groups and unknown
+ * talkers only ever attach to a case that exists.
+ */
+function caseForPerson(input: DecisionInput, choice: CaseChoice, customerKey: string | null): CaseChoice {
+  if (choice.kind !== 'none' || input.channel !== 'customer' || customerKey === null || input.talkerRole === 'unknown') return choice
+  const customer = input.groupCustomers.find((c) => c.key === customerKey)
+  if (!customer) return choice
+  const orderNo = input.refs.orderNumbers.find((o) => customer.orderNumbers.includes(o)) ?? (customer.orderNumbers.length === 1 ? customer.orderNumbers[0]! : null)
+  return { kind: 'open', customerKey, serviceType: customer.serviceType ?? 'after_sales', partnerKey: null, orderNo }
 }
 
 function actorOf(role: TalkerRole): CaseActor {
@@ -228,6 +433,8 @@ function actorOf(role: TalkerRole): CaseActor {
 function pickCustomerCase(input: DecisionInput): CaseChoice {
   const byRef = input.openCases.filter((c) => input.refs.caseIds.includes(c.id) || (c.orderNo !== null && input.refs.orderNumbers.includes(c.orderNo)))
   if (byRef.length === 1) return { kind: 'existing', caseId: byRef[0]!.id }
+  // an order of theirs that has no open case is not the other order's case
+  if (byRef.length === 0 && input.refs.orderNumbers.length > 0 && input.openCases.every((c) => c.orderNo !== null)) return { kind: 'none' }
   const waiting = input.openCases.filter((c) => CUSTOMER_SIDE.has(c.state))
   const pool = waiting.length > 0 ? waiting : input.openCases
   if (pool.length === 0) return { kind: 'none' }
@@ -240,7 +447,11 @@ function pickCustomerCase(input: DecisionInput): CaseChoice {
   return { kind: 'uncertain', candidates: pool.map((c) => c.id) }
 }
 
-/** Partner/internal side: explicit references only (case id, order number, customer). */
+/**
+ * Partner/internal side: explicit references only (case id, order number, customer). An order of
+ * the customer that has no open case opens its own case: a second order is never merged into
+ * the first order's case.
+ */
 function pickReferenced(input: DecisionInput): CaseChoice {
   const byId = input.openCases.filter((c) => input.refs.caseIds.includes(c.id))
   if (byId.length === 1) return { kind: 'existing', caseId: byId[0]!.id }
@@ -249,10 +460,18 @@ function pickReferenced(input: DecisionInput): CaseChoice {
   const customers = input.referencedCustomers
   if (customers.length === 1) {
     const customer = customers[0]!
-    const open = input.openCases.filter((c) => c.customerKey === customer.key && (input.partnerKey === null || c.partnerKey === null || c.partnerKey === input.partnerKey))
-    if (open.length === 1) return { kind: 'existing', caseId: open[0]!.id }
-    if (open.length > 1) return { kind: 'uncertain', candidates: open.map((c) => c.id) }
-    const orderNo = input.refs.orderNumbers.find((o) => customer.orderNumbers.includes(o)) ?? customer.orderNumbers[0] ?? null
+    const named = input.refs.orderNumbers.find((o) => customer.orderNumbers.includes(o))
+    const samePartner = (c: CaseFacts) => input.partnerKey === null || c.partnerKey === null || c.partnerKey === input.partnerKey
+    const open = input.openCases.filter((c) => c.customerKey === customer.key && samePartner(c))
+    if (named === undefined) {
+      if (open.length === 1) return { kind: 'existing', caseId: open[0]!.id }
+      if (open.length > 1) return { kind: 'uncertain', candidates: open.map((c) => c.id) }
+    } else {
+      // the named order has no open case; one open case without any order is taken to be it
+      const orderless = open.filter((c) => c.orderNo === null)
+      if (orderless.length === 1) return { kind: 'existing', caseId: orderless[0]!.id }
+    }
+    const orderNo = named ?? (customer.orderNumbers.length === 1 ? customer.orderNumbers[0]! : null)
     return { kind: 'open', customerKey: customer.key, serviceType: customer.serviceType ?? 'after_sales', partnerKey: input.partnerKey, orderNo }
   }
   if (customers.length > 1 || byId.length > 1 || byOrder.length > 1) {

@@ -1,6 +1,14 @@
+import type { Catalogue } from '../../config/catalogue-schema.js'
 import type { Channel, Intent, MessageType, RiskFlag, TalkerRole } from '../types.js'
-import { LEXICON_RISKS, matchLexicon, prepareText, type CompiledLexicon, type LexiconIntent, type PreparedText } from './lexicon.js'
+import { extractAppointmentWindow, type AppointmentWindow } from './appointment-window.js'
+import { findIdNumbers } from './contact-details.js'
+import { classifyIntent, intentOfLabel, type IntentModel, type Speaker } from './intent-model.js'
+import { LEXICON_RISKS, matchLexicon, prepareText, type CompiledLexicon } from './lexicon.js'
+import { hasInvisible } from './normalize-text.js'
+import { DEFAULT_ORDER_PATTERNS, findOrderRefs, type KnownOrder } from './order-refs.js'
 import { extractReferences, type CustomerRef, type References } from './references.js'
+import { extractRequestedItems, type RequestedItems } from './requested-items.js'
+import { findSignals, type CompiledSignals, type Signal } from './risk-signals.js'
 
 export interface UnderstandInput {
   text: string
@@ -8,6 +16,10 @@ export interface UnderstandInput {
   channel: Channel
   talkerRole: TalkerRole
   mentionIds: string[]
+  /** customers of the group it was said in: a last-four order reference is resolved among theirs first */
+  groupCustomerKeys?: readonly string[]
+  /** when it was said: appointment words ("明天上午") are read against it, in the tenant's time zone */
+  now?: Date
 }
 
 /** The customers a message may name. */
@@ -15,31 +27,50 @@ export interface Directory {
   customers: readonly CustomerRef[]
 }
 
+/** Everything understanding reads with, compiled once per knowledge load. */
+export interface UnderstandingKit {
+  lexicon: CompiledLexicon
+  signals: CompiledSignals
+  model: IntentModel
+  catalogue: Catalogue
+  timeZone: string
+}
+
 export interface Understanding {
   intent: Intent
-  /** How sure the classifier is, 0..1: lower when several intents compete or nothing matched. */
+  /** the intent model's finer reading (data/understanding/README.md): promise_later, needs_person... */
+  label: string
+  /** how sure the reading is, 0..1 (the model's probability of its label; rules say 0.9+) */
   confidence: number
-  /** Text-level flags only; the decision adds public_group, uncertain_case, missing_proof, leak_guard. */
+  /** every reading the speaker can have, with its probability (one at 1 - ε for rule readings) */
+  scores: ReadonlyArray<{ label: string; p: number }>
+  /** how much of the wording the model has seen in training, 0..1 (1 for rule readings) */
+  familiarity: number
+  /** text-level flags; the decision adds public_group, uncertain_case, missing_proof, leak_guard */
   riskFlags: RiskFlag[]
+  /** the risk signals found (each also in riskFlags): on the customer side a person must act on them */
+  signals: RiskFlag[]
   matchedTerms: { intent: string[]; risks: Partial<Record<RiskFlag, string[]>> }
   references: References
+  /** what a partner's request asks the customer for */
+  requested: RequestedItems
+  /** a visit or delivery window the message names, in the tenant's time zone */
+  window: AppointmentWindow | null
+  /** carries words a person could act on: not only emoji, punctuation or a one-character "嗯" */
+  substantive: boolean
+  /** written as a question (a question mark, or a closing question particle) */
+  asks: boolean
 }
 
 const STAFF: ReadonlySet<TalkerRole> = new Set(['handler', 'supervisor'])
 const ATTACHMENTS: ReadonlySet<MessageType> = new Set(['image', 'file', 'video'])
 const NOT_A_MESSAGE: ReadonlySet<MessageType> = new Set(['recalled', 'system'])
-const PICTOGRAPH = /^\p{Extended_Pictographic}+$/u
-
-/**
- * Strongest first. For customers a complaint about progress is a complaint, a refund question is
- * about the refund, and a question ("修好了吗", "什么时候上门") beats the claim or time it mentions.
- * For partners, asking for customer action comes first, then reporting their own work done
- * ("退款已处理" from a partner is their completion, still flagged compensation).
- */
-const CUSTOMER_ORDER: readonly LexiconIntent[] = ['complaint', 'refund_or_compensation', 'progress_question', 'completion_claim', 'material_provided', 'appointment', 'chit_chat']
-const PARTNER_ORDER: readonly LexiconIntent[] = ['partner_request', 'completion_claim', 'complaint', 'refund_or_compensation', 'progress_question', 'appointment', 'material_provided', 'chit_chat']
-
-type Speaker = 'staff' | 'partner' | 'customer_side'
+// a slash command (half- or full-width), possibly after an @mention of the bot
+const COMMAND = /^\s*(?:@\S+\s+)*[/／][a-z\u4e00-\u9fff]/iu
+const NO_ITEMS: RequestedItems = { items: [], unlisted: [] }
+const TIME_READINGS: ReadonlySet<string> = new Set(['appointment', 'chit_chat', 'promise_later'])
+// a question mark anywhere, or a question particle closing a clause (Mandarin and Cantonese)
+const QUESTION = /[?？]|(吗|么|嘛|呢|没有|没|未|咩|呀)(?=[\s,，.。!！~～]|$)/u
 
 /**
  * Who is speaking decides how words are read. Staff in an internal group, a DM with the bot or a
@@ -49,33 +80,37 @@ type Speaker = 'staff' | 'partner' | 'customer_side'
  * they write (a DM with the bot included). Everyone else, staff in customer groups too, is read by
  * their words; the decision records staff messages in customer groups without acting on them.
  */
-function speakerOf(input: UnderstandInput): Speaker {
+export function speakerOf(input: Pick<UnderstandInput, 'channel' | 'talkerRole'>): Speaker {
   if (input.channel === 'internal') return 'staff'
   if (STAFF.has(input.talkerRole) && (input.channel === 'direct' || input.channel === 'partner')) return 'staff'
   if (input.talkerRole === 'partner' || input.channel === 'partner') return 'partner'
-  return 'customer_side'
+  return 'customer'
 }
 
-function pickIntent(input: UnderstandInput, text: PreparedText, hits: ReadonlyMap<LexiconIntent, string[]>): { intent: Intent; confidence: number } {
+interface Reading {
+  label: string
+  confidence: number
+  scores: ReadonlyArray<{ label: string; p: number }>
+  familiarity: number
+}
+
+const ruled = (label: string, confidence: number): Reading => ({ label, confidence, scores: [{ label, p: confidence }], familiarity: 1 })
+
+/**
+ * The reading of one message: rules where the form says it all (attachments, commands, staff),
+ * the trained model for words. The model is never asked about staff: their words are notes.
+ */
+function readMessage(input: UnderstandInput, text: string, kit: UnderstandingKit): Reading {
   // our own messages, recalls and system notices say nothing about the customer's case
-  if (input.talkerRole === 'bot' || NOT_A_MESSAGE.has(input.type)) return { intent: 'unknown', confidence: 0.1 }
+  if (input.talkerRole === 'bot' || NOT_A_MESSAGE.has(input.type)) return ruled('unknown', 0.1)
   const speaker = speakerOf(input)
-  if (speaker === 'staff') return { intent: 'internal_note', confidence: 0.9 }
-
-  if (ATTACHMENTS.has(input.type)) {
-    // an image or file is material, unless its caption or file name says it is a complaint or a refund
-    const strong = (['complaint', 'refund_or_compensation'] as const).find((i) => hits.has(i))
-    return strong ? { intent: strong, confidence: 0.6 } : { intent: 'material_provided', confidence: 0.9 }
-  }
-  if (input.type === 'emoticon') return { intent: 'chit_chat', confidence: 0.8 }
-
-  const found = (speaker === 'partner' ? PARTNER_ORDER : CUSTOMER_ORDER).filter((i) => hits.has(i))
-  const substantive = found.filter((i) => i !== 'chit_chat')
-  // "好的👍" is chatter, but "好的，什么时候来" is a question: chatter only wins alone
-  if (substantive.length > 0) return { intent: substantive[0]!, confidence: substantive.length === 1 ? 0.85 : 0.65 }
-  if (found.length > 0) return { intent: 'chit_chat', confidence: 0.8 }
-  if (text.tokens.length > 0 && text.tokens.every((t) => PICTOGRAPH.test(t.text))) return { intent: 'chit_chat', confidence: 0.7 }
-  return { intent: 'unknown', confidence: text.normalized.length === 0 ? 0.1 : 0.3 }
+  if (speaker === 'staff') return ruled('internal_note', 0.95)
+  if (ATTACHMENTS.has(input.type)) return ruled('material_provided', 0.95)
+  if (input.type === 'emoticon') return ruled('chit_chat', 0.9)
+  if (COMMAND.test(text)) return ruled('command', 0.95)
+  if (text.trim().length === 0) return ruled('unknown', 0.1)
+  const p = classifyIntent(kit.model, text, speaker)
+  return { label: p.label, confidence: p.confidence, scores: p.scores, familiarity: p.familiarity }
 }
 
 /**
@@ -84,24 +119,89 @@ function pickIntent(input: UnderstandInput, text: PreparedText, hits: ReadonlyMa
  */
 export const MAX_UNDERSTOOD_CHARS = 4000
 
-/**
- * Intent, text-level risk flags and references of one message. Pure: the lexicon is compiled once
- * by `compileLexicon`, the directory is passed in.
- */
-export function understandMessage(input: UnderstandInput, lexicon: CompiledLexicon, directory: Directory): Understanding {
-  const head = input.text.length > MAX_UNDERSTOOD_CHARS ? input.text.slice(0, MAX_UNDERSTOOD_CHARS) : input.text
-  const text = prepareText(head)
-  const references = extractReferences(head, input.mentionIds, lexicon, directory.customers)
-  const matched = matchLexicon(text, lexicon)
-  const { intent, confidence } = pickIntent(input, text, matched.intents)
+const knownOrderLists = new WeakMap<readonly CustomerRef[], KnownOrder[]>()
+function knownOrders(customers: readonly CustomerRef[]): KnownOrder[] {
+  let list = knownOrderLists.get(customers)
+  if (!list) {
+    list = customers.flatMap((c) => c.orderNumbers.map((orderNo) => ({ orderNo, customerKey: c.key })))
+    knownOrderLists.set(customers, list)
+  }
+  return list
+}
 
-  const riskFlags: RiskFlag[] = LEXICON_RISKS.filter((r) => matched.risks.has(r))
+const orderPatternLists = new WeakMap<CompiledLexicon, RegExp[]>()
+function orderPatterns(lexicon: CompiledLexicon): RegExp[] {
+  let list = orderPatternLists.get(lexicon)
+  if (!list) {
+    list = [...DEFAULT_ORDER_PATTERNS, ...lexicon.patterns.orderNumber]
+    orderPatternLists.set(lexicon, list)
+  }
+  return list
+}
+
+/**
+ * Case ids, customers, links and mentions from the lexicon's patterns; order numbers of any shape
+ * (every order of the directory found literally, unknown ones by pattern, "8837那单" against the
+ * group's customers) from findOrderRefs. A known order also names its customer.
+ */
+function referencesOf(text: string, input: UnderstandInput, kit: UnderstandingKit, directory: Directory): References {
+  const base = extractReferences(text, input.mentionIds, kit.lexicon, directory.customers)
+  const found = findOrderRefs(text, knownOrders(directory.customers), { patterns: orderPatterns(kit.lexicon), ...(input.groupCustomerKeys ? { groupCustomerKeys: input.groupCustomerKeys } : {}) }).orders
+  const orderNumbers = [...new Set(found.map((o) => o.orderNo))]
+  const byOrder = found.flatMap((o) => (o.customerKey ? [o.customerKey] : []))
+  return { ...base, orderNumbers, customerKeys: [...new Set([...base.customerKeys, ...byOrder])] }
+}
+
+/**
+ * Intent, reading, risk flags and signals, references, requested items and an appointment window
+ * of one message. Pure: the kit is compiled once, the directory and the time are passed in.
+ */
+export function understandMessage(input: UnderstandInput, kit: UnderstandingKit, directory: Directory): Understanding {
+  const head = input.text.length > MAX_UNDERSTOOD_CHARS ? input.text.slice(0, MAX_UNDERSTOOD_CHARS) : input.text
+  const prepared = prepareText(head)
+  const references = referencesOf(head, input, kit, directory)
+  const reading = readMessage(input, head, kit)
+  const intent = intentOfLabel(reading.label)
+  const speaker = speakerOf(input)
+
+  const matched = matchLexicon(prepared, kit.lexicon)
+  const flags = new Set<RiskFlag>(LEXICON_RISKS.filter((r) => matched.risks.has(r)))
   const risks: Partial<Record<RiskFlag, string[]>> = Object.fromEntries(matched.risks)
+  const signals = new Set<RiskFlag>()
+  const words = input.type === 'text' || input.type === 'unknown' || input.type === 'url'
+  if (words && speaker !== 'staff') {
+    for (const [signal, hit] of findSignals(prepared.normalized, kit.signals)) {
+      signals.add(signal satisfies Signal)
+      risks[signal] = [...(risks[signal] ?? []), hit]
+    }
+    if (findIdNumbers(head).length > 0) signals.add('identity_number')
+    if (hasInvisible(head)) flags.add('invisible_text')
+  }
+  for (const s of signals) flags.add(s)
+
+  const requested = speaker === 'partner' && intent === 'partner_request' ? extractRequestedItems(head, kit.catalogue) : NO_ITEMS
+  if (requested.unlisted.length > 0) flags.add('unlisted_item')
+  // a window matters for a partner's message and for a customer's time answer (read as such, or
+  // as chatter that may be one); other messages skip the costliest part of reading
+  const windowMatters = speaker === 'partner' || TIME_READINGS.has(reading.label)
+  const window = input.now && words && windowMatters ? extractAppointmentWindow(head, input.now, kit.timeZone) : null
+
   // a partner request the team cannot tie to a case, an order or a customer must be completed by a person
   const r = references
-  if (intent === 'partner_request' && r.caseIds.length + r.orderNumbers.length + r.customerKeys.length + r.phoneTails.length === 0) {
-    riskFlags.push('missing_context')
+  if (intent === 'partner_request' && r.caseIds.length + r.orderNumbers.length + r.customerKeys.length + r.phoneTails.length === 0) flags.add('missing_context')
+  return {
+    intent,
+    label: reading.label,
+    confidence: reading.confidence,
+    scores: reading.scores,
+    familiarity: reading.familiarity,
+    riskFlags: [...flags],
+    signals: [...signals],
+    matchedTerms: { intent: [], risks },
+    references,
+    requested,
+    window,
+    substantive: (prepared.normalized.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 2,
+    asks: QUESTION.test(prepared.normalized),
   }
-  const intentTerms = intent === 'internal_note' || intent === 'unknown' ? [] : (matched.intents.get(intent) ?? [])
-  return { intent, confidence, riskFlags, matchedTerms: { intent: intentTerms, risks }, references }
 }

@@ -1,9 +1,10 @@
-// Boot and hash router: #/review, #/cases, #/cases/12, #/metrics, #/sandbox, #/login.
+// Boot and hash router: #/review, #/attention, #/cases, #/cases/12, #/metrics, #/sandbox, #/login.
 import { api, request } from './api.js'
 import { add, clear, flash, h } from './dom.js'
 import { describeError, ROLES, setLabels } from './format.js'
 import { renderLogin } from './views/login.js'
 import { renderReview } from './views/review.js'
+import { renderAttention } from './views/attention.js'
 import { renderCases } from './views/cases.js'
 import { renderCase } from './views/case.js'
 import { renderMetrics } from './views/metrics.js'
@@ -13,6 +14,7 @@ const state = { me: null, settings: { sandbox: false }, leave: null }
 
 const routes = [
   [/^\/review$/, () => renderReview],
+  [/^\/attention$/, () => renderAttention],
   [/^\/cases$/, () => renderCases],
   [/^\/cases\/(\d+)$/, (m) => (view, ctx) => renderCase(view, ctx, Number(m[1]))],
   [/^\/metrics$/, () => renderMetrics],
@@ -30,6 +32,9 @@ async function boot() {
   await whoAmI()
   window.addEventListener('hashchange', route)
   route()
+  setInterval(() => {
+    if (document.visibilityState === 'visible') refreshAttentionCount()
+  }, ATTENTION_COUNT_MS)
 }
 
 async function whoAmI() {
@@ -42,9 +47,32 @@ async function whoAmI() {
   renderWho()
 }
 
+/** How often the navigation's count of open attention items is refreshed, whatever the page. */
+const ATTENTION_COUNT_MS = 30000
+
+/** The badge beside 需要人工处理: the number of open items, hidden at zero or when unknown. */
+function showAttentionCount(n) {
+  const badge = document.getElementById('attention-count')
+  const known = Number.isInteger(n) && n > 0
+  badge.hidden = !known
+  badge.textContent = known ? (n > 99 ? '99+' : String(n)) : ''
+  badge.title = known ? `${n} 条待处理` : ''
+}
+
+async function refreshAttentionCount() {
+  if (!state.me) return showAttentionCount(null)
+  try {
+    showAttentionCount((await api('/attention', { query: { limit: 1 } })).total)
+  } catch {
+    // the badge is a hint: a failure shows on the page that needs the data, not here
+    showAttentionCount(null)
+  }
+}
+
 function renderWho() {
   const who = clear(document.getElementById('who'))
   document.getElementById('nav').hidden = !state.me
+  refreshAttentionCount()
   if (!state.me) return
   add(who,
     h('span', { class: 'me' }, `${state.me.name}（${ROLES[state.me.role] || state.me.role}）`),
@@ -85,6 +113,8 @@ function route() {
     return
   }
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', path.startsWith('/' + a.dataset.view))
+  // the attention page counts its own items; elsewhere a page change is a good moment to recount
+  if (path !== '/attention') refreshAttentionCount()
   for (const [re, make] of routes) {
     const m = re.exec(path)
     if (!m) continue
@@ -92,6 +122,8 @@ function route() {
       me: state.me,
       settings: state.settings,
       onLeave: (fn) => { state.leave = fn },
+      // a page that loaded the attention queue updates the badge without another request
+      attentionCount: showAttentionCount,
       // an expired session anywhere sends the user back to the login form
       failed: (err) => {
         if (err.code === 'unauthorized') { state.me = null; renderWho(); route(); return }

@@ -59,7 +59,10 @@ export function describeError(err) {
   switch (err.code) {
     case 'unauthorized': return '令牌无效或登录已过期，请重新登录。'
     case 'forbidden': return `权限不足${d.need ? `（需要「${ROLES[d.need] || d.need}」角色）` : ''}。`
-    case 'not_found': return d.entity === 'draft' ? `找不到草稿#${d.id}。` : d.entity === 'case' ? `找不到案件#${d.id}。` : `找不到：${err.message}`
+    case 'not_found': return d.entity === 'draft' ? `找不到草稿#${d.id}。` : d.entity === 'case' ? `找不到案件#${d.id}。` : d.entity === 'attention' ? `找不到事项#${d.id}。` : `找不到：${err.message}`
+    case 'conflict':
+      if (d.entity === 'attention') return `该事项已由 ${d.clearedBy || '他人'} 于 ${when(d.clearedAt)} 处理，无需重复操作。`
+      return `操作冲突：${err.message}`
     case 'already_decided':
       if (d.status === 'expired') return `该草稿已于 ${when(d.decidedAt)} 过期，未发送，也不能再通过。`
       return `该草稿已由 ${d.decidedBy || '他人'} 于 ${when(d.decidedAt)} 处理（${DRAFT_STATUS[d.status] || d.status || '已处理'}），不会重复发送。`

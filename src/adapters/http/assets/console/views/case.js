@@ -29,6 +29,7 @@ export async function renderCase(view, ctx, id) {
       field('等待', label('parties', c.waitingParty)),
       field('截止', [when(c.dueAt), c.overdue ? h('span', { class: 'tag overdue' }, '已超时') : null]),
       field('已提醒', `${c.reminderCount ?? 0} 次`),
+      c.attentionSince ? field('待人工处理', [when(c.attentionSince), ' 起 ', h('span', { class: 'tag warn' }, '需要人工处理')]) : null,
       field('负责人', nameOf(c.owner)),
       field('联系人', nameOf(c.contact)),
       field('执行人', nameOf(c.executor)),
@@ -40,6 +41,20 @@ export async function renderCase(view, ctx, id) {
       field('更新', when(c.updatedAt)),
     ),
   )
+
+  // open attention items: what on this case waits for a person (cleared in the attention queue)
+  const attention = Array.isArray(body.attention) ? body.attention : []
+  if (attention.length) {
+    view.append(h('h3', {}, `需要人工处理（${attention.length} 条）`), h('div', { class: 'card attention-open', id: 'case-attention' },
+      h('ul', {}, attention.map((a) => h('li', {},
+        h('span', { class: 'muted' }, `${when(a.createdAt)}｜${nameOf(a.speaker)}：`),
+        a.text,
+        ' ',
+        (a.reasonLabels || []).map((r) => h('span', { class: 'tag risk' }, r)),
+      ))),
+      h('a', { href: '#/attention' }, '去处理'),
+    ))
+  }
 
   const drafts = Array.isArray(body.drafts) ? body.drafts : []
   if (drafts.length) {

@@ -1,0 +1,56 @@
+import { toAttentionView, type AttentionQueries, type AttentionRecord } from '../../app/attention-queries.js'
+import type { Directory } from '../../app/directory.js'
+import type { Wording } from '../../config/load-wording-dir.js'
+import type { Queryable } from './sql.js'
+
+type Row = Record<string, unknown>
+
+function toAttentionRecord(r: Row): AttentionRecord {
+  const caseId = r['case_id'] as string | number | null
+  return {
+    // bigint columns arrive as strings from pg
+    id: Number(r['id']),
+    messageId: Number(r['message_id']),
+    caseId: caseId === null ? null : Number(caseId),
+    customerKey: (r['customer_key'] as string | null) ?? null,
+    groupKey: (r['group_key'] as string | null) ?? null,
+    talkerId: r['talker_id'] as string,
+    reasons: (r['reasons'] as string[] | null) ?? [],
+    text: r['text'] as string,
+    notified: r['notified'] === true,
+    createdAt: r['created_at'] as Date,
+    clearedAt: (r['cleared_at'] as Date | null) ?? null,
+    clearedBy: (r['cleared_by'] as string | null) ?? null,
+    clearNote: (r['clear_note'] as string | null) ?? null,
+  }
+}
+
+/**
+ * The attention queue over SQL, read-only (clearing goes through the app's clearAttention in a
+ * store transaction). The open lists use the partial indexes on open items (created_at, case_id).
+ */
+export function sqlAttentionQueries(db: Queryable, deps: { directory: Directory; wording: Wording }): AttentionQueries {
+  const view = (r: Row) => toAttentionView(deps, toAttentionRecord(r))
+  return {
+    async listOpen(opts) {
+      const rows: Row[] =
+        opts.caseId === undefined
+          ? await db.query(`SELECT * FROM attention_items WHERE cleared_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $1`, [opts.limit])
+          : await db.query(`SELECT * FROM attention_items WHERE cleared_at IS NULL AND case_id = $2 ORDER BY created_at DESC, id DESC LIMIT $1`, [opts.limit, opts.caseId])
+      return rows.map(view)
+    },
+
+    async countOpen(opts = {}) {
+      const rows: { n: number }[] =
+        opts.caseId === undefined
+          ? await db.query(`SELECT count(*)::int AS n FROM attention_items WHERE cleared_at IS NULL`)
+          : await db.query(`SELECT count(*)::int AS n FROM attention_items WHERE cleared_at IS NULL AND case_id = $1`, [opts.caseId])
+      return rows[0]?.n ?? 0
+    },
+
+    async get(id) {
+      const rows: Row[] = await db.query(`SELECT * FROM attention_items WHERE id = $1`, [id])
+      return rows[0] ? view(rows[0]) : null
+    },
+  }
+}

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+import { z } from 'zod'
+import { normalizeText } from '../domain/understanding/normalize-text.js'
+import { ConfigError, formatZodIssues } from './format-issues.js'
+
+export const CATALOGUE_ITEM_KINDS = ['photo', 'video', 'document', 'info'] as const
+export type CatalogueItemKind = (typeof CATALOGUE_ITEM_KINDS)[number]
+
+// a synonym that normalizes to nothing (only spaces or invisible characters) would match everywhere
+const synonym = z.string().refine((s) => normalizeText(s).length > 0, 'expected a word or phrase (not blank, not only invisible characters)')
+
+export const catalogueItemSchema = z
+  .object({
+    key: z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a lowercase key (letters, digits, underscores)'),
+    label: z.string().trim().min(1, 'expected the customer-facing wording'),
+    synonyms: z.array(synonym).min(1, 'expected at least one synonym'),
+    kind: z.enum(CATALOGUE_ITEM_KINDS),
+  })
+  .strict()
+
+/**
+ * config/understanding/catalogue.yaml: the items Baton may ask a customer for. Keys are unique, and a synonym
+ * belongs to one item only — otherwise which item a partner meant would depend on file order.
+ */
+export const catalogueSchema = z
+  .object({ items: z.array(catalogueItemSchema).min(1, 'expected at least one item') })
+  .strict()
+  .superRefine((cat, ctx) => {
+    const keys = new Map<string, number>()
+    const owners = new Map<string, string>()
+    cat.items.forEach((item, i) => {
+      if (keys.has(item.key)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['items', i, 'key'], message: `a unique key; "${item.key}" is also items[${keys.get(item.key)}]` })
+      keys.set(item.key, i)
+      item.synonyms.forEach((s, j) => {
+        const n = normalizeText(s)
+        const owner = owners.get(n)
+        if (owner !== undefined && owner !== item.key) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['items', i, 'synonyms', j], message: `a synonym of one item only; "${s}" is also a synonym of ${owner}` })
+        owners.set(n, item.key)
+      })
+    })
+  })
+
+export type Catalogue = z.infer<typeof catalogueSchema>
+export type CatalogueItem = z.infer<typeof catalogueItemSchema>
+
+/** Reads and validates a catalogue file; a broken file throws a ConfigError whose lines name the file. */
+export function loadCatalogue(path: string): Catalogue {
+  let raw: unknown
+  try {
+    raw = parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new ConfigError([`${path}: (file) — cannot be read or parsed: ${(err as Error).message.split('\n')[0]}`])
+  }
+  const parsed = catalogueSchema.safeParse(raw ?? {})
+  if (!parsed.success) throw new ConfigError(formatZodIssues(path, parsed.error.issues))
+  return parsed.data
+}

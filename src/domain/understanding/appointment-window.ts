@@ -1,0 +1,325 @@
+import { DateTime } from 'luxon'
+import { cleanText } from './normalize-text.js'
+
+export interface AppointmentWindow {
+  /** ISO 8601 with the tenant's offset, e.g. 2026-11-21T09:00:00+08:00 */
+  start: string
+  end: string
+  /** the words of the message that said it */
+  text: string
+}
+
+type Period = 'morning' | 'noon' | 'afternoon' | 'dusk' | 'evening'
+/** [start hour, end hour] of each part of the day, and of a whole day that names no part. */
+export interface DayParts {
+  morning: [number, number]
+  noon: [number, number]
+  afternoon: [number, number]
+  dusk: [number, number]
+  evening: [number, number]
+  day: [number, number]
+}
+
+// 上午=9–12, 下午=13–18, 晚上=18–21: what service teams mean, not what a dictionary says
+export const DEFAULT_DAY_PARTS: DayParts = { morning: [9, 12], noon: [11, 13], afternoon: [13, 18], dusk: [17, 19], evening: [18, 21], day: [9, 21] }
+/** A single time ("明天下午2点") is an arrival window of this many minutes. */
+const SINGLE_TIME_MINUTES = 120
+const AROUND_MINUTES = 30
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+
+interface DayToken {
+  kind: 'day'
+  /** days from today, or a weekday to resolve, or a calendar date */
+  offset?: number
+  weekday?: { day: number; week: 'coming' | 'this' | 'next' }
+  date?: { month?: number; day: number }
+  impliedPeriod?: Period
+}
+interface PeriodToken {
+  kind: 'period'
+  period: Period
+}
+interface Clock {
+  hour: number
+  minute: number
+  ampm?: 'am' | 'pm'
+  /** said with 点/:/am/pm, not a bare number that only a day or a period makes a time */
+  explicit: boolean
+}
+interface TimeToken {
+  kind: 'time'
+  from: Clock
+  to?: Clock
+  toPeriod?: Period
+  mod?: 'after' | 'before' | 'around'
+}
+type Token = (DayToken | PeriodToken | TimeToken) & { start: number; end: number }
+
+const RELATIVE_DAYS: Record<string, { offset: number; impliedPeriod?: Period }> = {
+  今天: { offset: 0 }, 今日: { offset: 0 }, 今早: { offset: 0, impliedPeriod: 'morning' }, 今晚: { offset: 0, impliedPeriod: 'evening' }, 今夜: { offset: 0, impliedPeriod: 'evening' },
+  明天: { offset: 1 }, 明日: { offset: 1 }, 明早: { offset: 1, impliedPeriod: 'morning' }, 明晚: { offset: 1, impliedPeriod: 'evening' },
+  后天: { offset: 2 }, 大后天: { offset: 3 },
+  today: { offset: 0 }, tonight: { offset: 0, impliedPeriod: 'evening' }, tomorrow: { offset: 1 }, tmr: { offset: 1 }, tmrw: { offset: 1 },
+  'day after tomorrow': { offset: 2 }, 'the day after tomorrow': { offset: 2 },
+}
+const PERIODS: Record<string, Period> = {
+  上午: 'morning', 早上: 'morning', 早晨: 'morning', 上半天: 'morning', morning: 'morning',
+  中午: 'noon', noon: 'noon',
+  下午: 'afternoon', 下半天: 'afternoon', afternoon: 'afternoon',
+  傍晚: 'dusk',
+  晚上: 'evening', 晚间: 'evening', 夜里: 'evening', evening: 'evening',
+}
+const ZH_WEEKDAY: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7, '1': 1, '2': 2, '3': 3, '4': 4, '5': 5, '6': 6, '7': 7 }
+const EN_WEEKDAY: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 }
+
+const RELATIVE_RE = /大后天|后天|明天|明日|明早|明晚|今天|今日|今早|今晚|今夜|(?<![a-z])(?:(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw?)(?![a-z])/giu
+const ZH_WEEKDAY_RE = /(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天1-7])/gu
+const EN_WEEKDAY_RE = /(?<![a-z])(next\s+|this\s+)?(mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|rs|rsday|urday|r)?(?![a-z])\.?/giu
+const DATE_RE = /(?<!\d)(\d{1,2})月(\d{1,2})[日号](?!\d)/gu
+// "20号" alone is too often a house number (幸福路20号): a date only when a time follows
+const DAY_OF_MONTH_RE = /(?<![\d月路街道巷弄])(\d{1,2})[日号](?=\s*(?:上午|下午|早上|中午|晚上|傍晚|\d{1,2}\s*[点:：]))/gu
+const PERIOD_RE = /上午|早上|早晨|上半天|中午|下午|下半天|傍晚|晚上|晚间|夜里|(?<![a-z])(?:morning|afternoon|evening|noon)(?![a-z])/giu
+
+const ZH_NUM = '[零一二两三四五六七八九十]{1,3}'
+// groups: 1 colon hour, 2 colon minute, 3 点-hour, 4 点-minute, 5 bare hour, 6 am/pm
+const CLOCK_RE = new RegExp(
+  `(?<![\\dA-Za-z.:/])(?:(\\d{1,2})[:：](\\d{2})|(\\d{1,2}|${ZH_NUM})\\s*[点點时](?:\\s*(半|一刻|三刻|\\d{1,2}(?!\\d)|${ZH_NUM})\\s*分?)?|(\\d{1,2}))(?!\\d)(?:\\s*(am|pm|a\\.m\\.|p\\.m\\.)(?![a-z]))?`,
+  'giu',
+)
+const RANGE_JOIN = /^\s*(?:到|至|-|~|～|—|–|to|until|till)\s*(上午|早上|中午|下午|傍晚|晚上)?\s*$/iu
+const SUFFIX_MOD = /^\s*钟?\s*(以后|之后|以前|之前|左右|前后|后|前)/u
+const PREFIX_MOD = /(after|before|around|about|by|from)\s+$/iu
+
+function zhNumber(s: string): number {
+  if (/^\d+$/.test(s)) return Number(s)
+  const digit = (c: string | undefined): number => (c === undefined ? 0 : '零一二三四五六七八九'.indexOf(c) >= 0 ? '零一二三四五六七八九'.indexOf(c) : c === '两' ? 2 : 0)
+  const ten = s.indexOf('十')
+  if (ten < 0) return digit(s[0])
+  return (ten === 0 ? 1 : digit(s[0])) * 10 + digit(s[ten + 1])
+}
+
+function clockOf(m: RegExpMatchArray): Clock | null {
+  const ampmRaw = m[6]?.toLowerCase().replace(/\./g, '')
+  const ampm = ampmRaw === 'am' || ampmRaw === 'pm' ? ampmRaw : undefined
+  let hour: number
+  let minute = 0
+  let explicit = ampm !== undefined
+  if (m[1] !== undefined) {
+    hour = Number(m[1])
+    minute = Number(m[2])
+    explicit = true
+  } else if (m[3] !== undefined) {
+    hour = zhNumber(m[3])
+    const mm = m[4]
+    minute = mm === undefined ? 0 : mm === '半' ? 30 : mm === '一刻' ? 15 : mm === '三刻' ? 45 : zhNumber(mm)
+    // "有一点问题" is not one o'clock: a Chinese-numeral hour alone needs a day, a part of day or more
+    explicit = explicit || /\d/.test(m[3]) || mm !== undefined
+  } else {
+    hour = Number(m[5])
+  }
+  if (hour > 24 || minute > 59) return null
+  return { hour, minute, ...(ampm ? { ampm } : {}), explicit }
+}
+
+function dayTokens(text: string): Token[] {
+  const out: Token[] = []
+  for (const m of text.matchAll(RELATIVE_RE)) {
+    const rel = RELATIVE_DAYS[m[0].toLowerCase().replace(/\s+/g, ' ')]
+    if (rel) out.push({ kind: 'day', offset: rel.offset, ...(rel.impliedPeriod ? { impliedPeriod: rel.impliedPeriod } : {}), start: m.index, end: m.index + m[0].length })
+  }
+  for (const m of text.matchAll(ZH_WEEKDAY_RE)) {
+    const week = m[1] === undefined ? 'coming' : m[1].startsWith('下') ? 'next' : 'this'
+    out.push({ kind: 'day', weekday: { day: ZH_WEEKDAY[m[2]!]!, week }, start: m.index, end: m.index + m[0].length })
+  }
+  for (const m of text.matchAll(EN_WEEKDAY_RE)) {
+    const week = m[1]?.toLowerCase().startsWith('this') ? 'this' : 'coming'
+    out.push({ kind: 'day', weekday: { day: EN_WEEKDAY[m[2]!.toLowerCase()]!, week }, start: m.index, end: m.index + m[0].length })
+  }
+  for (const m of text.matchAll(DATE_RE)) out.push({ kind: 'day', date: { month: Number(m[1]), day: Number(m[2]) }, start: m.index, end: m.index + m[0].length })
+  for (const m of text.matchAll(DAY_OF_MONTH_RE)) out.push({ kind: 'day', date: { day: Number(m[1]) }, start: m.index, end: m.index + m[0].length })
+  return out
+}
+
+function periodTokens(text: string): Token[] {
+  return [...text.matchAll(PERIOD_RE)].map((m) => ({ kind: 'period' as const, period: PERIODS[m[0].toLowerCase()]!, start: m.index, end: m.index + m[0].length }))
+}
+
+/** Clocks, joined into ranges ("9点到11点", "9-12") and given their 以后/前/左右/after/before. */
+function timeTokens(text: string, taken: readonly Token[]): Token[] {
+  const clocks: Array<{ clock: Clock; start: number; end: number }> = []
+  for (const m of text.matchAll(CLOCK_RE)) {
+    const clock = clockOf(m)
+    const start = m.index
+    const end = start + m[0].length
+    // the "2" of 周2 or the "20" of 20号 belongs to the day
+    if (clock && !taken.some((t) => start < t.end && t.start < end)) clocks.push({ clock, start, end })
+  }
+  const out: Token[] = []
+  for (let i = 0; i < clocks.length; i++) {
+    const a = clocks[i]!
+    const b = clocks[i + 1]
+    const join = b ? RANGE_JOIN.exec(text.slice(a.end, b.start)) : null
+    let token: TimeToken & { start: number; end: number }
+    // a bare range ("9-12") is kept here; `meaningful` asks for a day or part of day beside it
+    if (b && join) {
+      const toPeriod = join[1] ? PERIODS[join[1]] : undefined
+      token = { kind: 'time', from: a.clock, to: b.clock, ...(toPeriod ? { toPeriod } : {}), start: a.start, end: b.end }
+      i++
+    } else {
+      token = { kind: 'time', from: a.clock, start: a.start, end: a.end }
+    }
+    withModifier(text, token)
+    out.push(token)
+  }
+  return out
+}
+
+function withModifier(text: string, token: TimeToken & { start: number; end: number }): void {
+  if (token.to) return
+  const suffix = SUFFIX_MOD.exec(text.slice(token.end))
+  if (suffix) {
+    const word = suffix[1]!
+    token.mod = word === '左右' || word === '前后' ? 'around' : word.endsWith('后') ? 'after' : 'before'
+    token.end += suffix[0].length
+    token.from.explicit = true
+    return
+  }
+  const prefix = PREFIX_MOD.exec(text.slice(Math.max(0, token.start - 8), token.start))
+  if (prefix) {
+    const word = prefix[1]!.toLowerCase()
+    if (word !== 'from') token.mod = word === 'after' ? 'after' : word === 'before' || word === 'by' ? 'before' : 'around'
+    token.start -= prefix[0].length
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clusters: tokens said together ("明天 上午 9点到11点")
+
+const GLUE = /^(?:\s|的|,|，|从|在|大概|大约|约|on|at|in\s+the)*$/iu
+const NEGATION = /^[\s,，]*(?:不行|没空|不在|没时间|不方便|不太方便|不可以|不了|有事|不能|not\b|can'?t|cannot|busy|no\b)/iu
+
+function clusters(text: string, tokens: readonly Token[]): Token[][] {
+  const sorted = [...tokens].sort((a, b) => a.start - b.start)
+  const out: Token[][] = []
+  for (const t of sorted) {
+    const last = out.at(-1)
+    const prev = last?.at(-1)
+    if (last && prev && t.start >= prev.end && GLUE.test(text.slice(prev.end, t.start))) last.push(t)
+    else out.push([t])
+  }
+  return out
+}
+
+/** A cluster says a time when it has a day, a part of day, or a clock said as a clock. */
+function meaningful(text: string, c: readonly Token[]): boolean {
+  if (NEGATION.test(text.slice(c.at(-1)!.end, c.at(-1)!.end + 8))) return false
+  if (c.some((t) => t.kind !== 'time')) return true
+  return c.some((t) => t.kind === 'time' && (t.from.explicit || (t.to?.explicit ?? false)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Turning a cluster into a window
+
+function hour24(c: Clock, period: Period | undefined): number {
+  if (c.ampm === 'pm') return c.hour < 12 ? c.hour + 12 : c.hour
+  if (c.ampm === 'am') return c.hour === 12 ? 0 : c.hour
+  if ((period === 'afternoon' || period === 'evening' || period === 'dusk') && c.hour < 12) return c.hour + 12
+  if (period === 'noon' && c.hour <= 3) return c.hour + 12
+  // no part of day: 1–7 o'clock is afternoon or evening for a home visit
+  if (period === undefined && c.hour >= 1 && c.hour <= 7) return c.hour + 12
+  return c.hour
+}
+
+const minutesOf = (c: Clock, period: Period | undefined): number => hour24(c, period) * 60 + c.minute
+
+/** Window in minutes after midnight of the day. */
+function windowMinutes(time: TimeToken | undefined, period: Period | undefined, parts: DayParts): [number, number] {
+  if (!time) {
+    const [s, e] = period ? parts[period] : parts.day
+    return [s * 60, e * 60]
+  }
+  const t = minutesOf(time.from, period)
+  if (time.to) {
+    let end = minutesOf(time.to, time.toPeriod ?? period)
+    // "2-5" is 14–17, "11-2" is 11–14
+    if (end <= t && end < 12 * 60) end += 12 * 60
+    return [t, end]
+  }
+  switch (time.mod) {
+    case 'after': {
+      const ends = period ? [parts[period][1]] : [parts.morning[1], parts.afternoon[1], parts.evening[1]]
+      const end = ends.map((h) => h * 60).find((e) => e > t)
+      return [t, end ?? t + SINGLE_TIME_MINUTES]
+    }
+    case 'before': {
+      const start = (period ? parts[period][0] : parts.day[0]) * 60
+      return [start < t ? start : t - SINGLE_TIME_MINUTES, t]
+    }
+    case 'around':
+      return [t - AROUND_MINUTES, t + AROUND_MINUTES]
+    default:
+      return [t, t + SINGLE_TIME_MINUTES]
+  }
+}
+
+function resolveDay(day: DayToken | undefined, today: DateTime): DateTime {
+  if (!day) return today
+  if (day.offset !== undefined) return today.plus({ days: day.offset })
+  if (day.weekday) {
+    const { day: wd, week } = day.weekday
+    if (week === 'next') return today.startOf('week').plus({ weeks: 1, days: wd - 1 })
+    if (week === 'this') return today.startOf('week').plus({ days: wd - 1 })
+    return today.plus({ days: (wd - today.weekday + 7) % 7 })
+  }
+  const date = day.date!
+  let d = today.set({ ...(date.month !== undefined ? { month: date.month } : {}), day: date.day })
+  // a date already behind us is the next one of its kind: next month's 5号, next year's 1月3日
+  if (d < today) d = date.month !== undefined ? d.plus({ years: 1 }) : d.plus({ months: 1 })
+  return d
+}
+
+/**
+ * The time window a message states, in the tenant's time zone: a day (明天, 周二, 下周六, 11月20日,
+ * tomorrow, Tue), a part of it (上午 9–12, 下午 13–18, 晚上 18–21 by default) and a clock or
+ * range (9点到11点, 9-12, 10点15左右, 下午4点以后, 3点前, after 4pm). A single time is a two-hour
+ * window. Null when the message names no day and no time. A time without a day is today's,
+ * or tomorrow's once today's window is over.
+ */
+const zones = new Map<string, boolean>()
+function knownZone(zone: string): boolean {
+  let ok = zones.get(zone)
+  if (ok === undefined) {
+    ok = DateTime.now().setZone(zone).isValid
+    zones.set(zone, ok)
+  }
+  return ok
+}
+
+export function extractAppointmentWindow(text: string, now: Date, timeZone: string, parts: DayParts = DEFAULT_DAY_PARTS): AppointmentWindow | null {
+  const clean = cleanText(text)
+  const days = dayTokens(clean)
+  const periods = periodTokens(clean)
+  const tokens = [...days, ...periods, ...timeTokens(clean, [...days, ...periods])]
+  const chosen = clusters(clean, tokens).find((c) => meaningful(clean, c))
+  // most messages name no time: the zone's clock is only read for one that does (it was most of
+  // the cost of reading a message), but a wrong zone is refused either way
+  if (!chosen) {
+    if (!knownZone(timeZone)) throw new Error(`extractAppointmentWindow: unknown time zone ${JSON.stringify(timeZone)}`)
+    return null
+  }
+  const here = DateTime.fromJSDate(now, { zone: timeZone })
+  if (!here.isValid) throw new Error(`extractAppointmentWindow: unknown time zone ${JSON.stringify(timeZone)}`)
+  const day = chosen.find((t): t is DayToken & Token => t.kind === 'day')
+  const time = chosen.find((t): t is TimeToken & Token => t.kind === 'time')
+  const period = chosen.find((t): t is PeriodToken & Token => t.kind === 'period')?.period ?? day?.impliedPeriod
+  const [from, to] = windowMinutes(time, period, parts)
+  const today = here.startOf('day')
+  let date = resolveDay(day, today)
+  const spansNow = (d: DateTime): boolean => d.plus({ minutes: to }) <= here
+  // only what is said: a bare time that is already over today means the next one
+  if ((!day || (day.weekday?.week === 'coming' && date.hasSame(today, 'day'))) && spansNow(date)) date = date.plus({ days: day ? 7 : 1 })
+  const iso = (m: number): string => date.plus({ minutes: m }).toISO({ suppressMilliseconds: true })!
+  return { start: iso(from), end: iso(to), text: clean.slice(chosen[0]!.start, chosen.at(-1)!.end) }
+}

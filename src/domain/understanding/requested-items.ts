@@ -1,0 +1,134 @@
+import type { Catalogue } from '../../config/catalogue-schema.js'
+import { normalizeText } from './normalize-text.js'
+
+export interface RequestedItem {
+  key: string
+  /** customer-safe wording from the catalogue */
+  label: string
+}
+
+export interface RequestedItems {
+  /** catalogue items the request names, in order of first mention, each once */
+  items: RequestedItem[]
+  /** short phrases the request asks for that no catalogue item covers, for a person to check */
+  unlisted: string[]
+}
+
+interface Synonym {
+  text: string
+  item: number
+  /** latin synonyms need word boundaries: "box" is not inside "inbox" */
+  latin: boolean
+}
+
+interface Span {
+  start: number
+  end: number
+  item: number
+}
+
+// Synonyms normalized and longest first once per catalogue, not once per message.
+const matchers = new WeakMap<Catalogue, Synonym[]>()
+function synonymsOf(catalogue: Catalogue): Synonym[] {
+  let list = matchers.get(catalogue)
+  if (!list) {
+    list = catalogue.items
+      .flatMap((it, item) => it.synonyms.map((s) => normalizeText(s)).filter((text) => text.length > 0).map((text) => ({ text, item, latin: /^[\x20-\x7e]+$/.test(text) })))
+      .sort((a, b) => b.text.length - a.text.length)
+    matchers.set(catalogue, list)
+  }
+  return list
+}
+
+const isWordChar = (c: string | undefined): boolean => c !== undefined && /[a-z0-9]/.test(c)
+
+function occurrences(text: string, s: Synonym): Span[] {
+  const out: Span[] = []
+  for (let at = text.indexOf(s.text); at >= 0; at = text.indexOf(s.text, at + 1)) {
+    const end = at + s.text.length
+    if (s.latin && (isWordChar(text[at - 1]) || isWordChar(text[end]))) continue
+    out.push({ start: at, end, item: s.item })
+  }
+  return out
+}
+
+/** Every synonym occurrence; where two overlap the longer one (met first) keeps its place. */
+function synonymSpans(text: string, synonyms: readonly Synonym[]): Span[] {
+  const taken: Span[] = []
+  for (const s of synonyms) {
+    for (const span of occurrences(text, s)) {
+      if (!taken.some((t) => span.start < t.end && t.start < span.end)) taken.push(span)
+    }
+  }
+  return taken.sort((a, b) => a.start - b.start)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Things asked for that the catalogue does not know
+
+// Stands in for a catalogue match, so a request phrase that contains one is known to be covered.
+const COVERED = '\u0001'
+const STOP = '[^，。,.!?！？；;:：\\n]'
+// 发 is a request only when it is not 发货/发生/发现…; 发票 is a catalogue word and already covered.
+const VERB_ZH = '(?:补拍|拍一下|拍一张|拍几张|拍个|拍张|拍下|拍|补传|上传一下|上传|回传|发一下|发个|发张|发下|发(?![货生现展布烧热动出明送给了])|提供一下|提供|准备一下|准备好|准备|录一下|录个|录)'
+const REQUEST_SHAPES: readonly RegExp[] = [
+  new RegExp(`${VERB_ZH}(${STOP}{1,24})`, 'gu'),
+  // 把保修卡拍一下发过来: the object comes before the verb
+  new RegExp(`把(${STOP}{1,16}?)(?=${VERB_ZH})`, 'gu'),
+  /(?<![a-z])(?:send|provide|upload|share|record|take\s+(?:a\s+|some\s+)?(?:photos?|pictures?|pics?|videos?)\s+of)\s+(?:(?:us|me)\s+)?([^,.;!?\n]{1,48})/gu,
+]
+// and / with / as well as: one request often lists several things
+const CONNECTOR = /和|跟|还有|以及|及|与|、|\band\b|&|\bplus\b|\bas well as\b/u
+// a second verb ends the thing asked for: 铭牌拍一下发过来 → 铭牌
+const TRAILING_VERB = /(?:发过来|拍过来|传过来|发给|发到|给我们|给我|给师傅|过来|上传|看看|看一下|确认).*$/u
+const LEADING_FILLER = /^(?:一下|一张|一个|一段|几张|一些|一|下|个|张|段|些|给我们|给我|我们|我|咱们|您的|你的|你|您|客户的|客户|清楚的|清晰的|清楚|清晰|的|好|\s)+/u
+const TRAILING_FILLER = /(?:一下|吧|哦|啊|呢|呀|哈|了|谢谢|可以吗|好吗|好的|就行|即可|\s)+$/u
+const EN_LEADING = /^(?:(?:a|an|the|some|your|their|his|her|us|me|clear|photos?|pictures?|pics?)\s+(?:of\s+)?)+/u
+const EN_TRAILING = /\s+(?:please|pls|to us|to me|asap|now|today|tomorrow|if possible|thanks?|thank you)\b.*$/u
+// people are not things to ask for: @mentions and 王先生/李师傅-style names are dropped
+const NAMES = /@\S+|[\p{Script=Han}]{1,2}(?:先生|女士|小姐|师傅|老师|经理|总)/gu
+
+function cleanPhrase(part: string): string {
+  return part
+    .replace(NAMES, '')
+    .replace(/[0-9]+/g, '')
+    .replace(TRAILING_VERB, '')
+    .replace(EN_TRAILING, '')
+    .replace(LEADING_FILLER, '')
+    .replace(EN_LEADING, '')
+    .replace(TRAILING_FILLER, '')
+    .trim()
+}
+
+function unlistedPhrases(masked: string): string[] {
+  const out: string[] = []
+  for (const shape of REQUEST_SHAPES) {
+    for (const m of masked.matchAll(shape)) {
+      for (const part of (m[1] ?? '').split(CONNECTOR)) {
+        if (part.includes(COVERED)) continue
+        const phrase = cleanPhrase(part)
+        // one character ("个", "z") is never a thing anybody asked for
+        if ([...phrase].length >= 2 && !out.includes(phrase)) out.push(phrase)
+      }
+    }
+  }
+  return out
+}
+
+/**
+ * The items a partner's request asks the customer for, matched on the catalogue's synonyms
+ * (normalized text; the longest synonym wins where two overlap), and what it asks for beyond
+ * the catalogue, found by the shape of a request (拍/发/提供/上传/录 + a short noun phrase).
+ */
+export function extractRequestedItems(text: string, catalogue: Catalogue): RequestedItems {
+  const normalized = normalizeText(text)
+  const spans = synonymSpans(normalized, synonymsOf(catalogue))
+  const items: RequestedItem[] = []
+  for (const s of spans) {
+    const it = catalogue.items[s.item]!
+    if (!items.some((i) => i.key === it.key)) items.push({ key: it.key, label: it.label })
+  }
+  let masked = normalized
+  for (const s of [...spans].reverse()) masked = masked.slice(0, s.start) + COVERED.repeat(s.end - s.start) + masked.slice(s.end)
+  return { items, unlisted: unlistedPhrases(masked) }
+}

