@@ -205,6 +205,14 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     }
   }
 
+  // a case opened before any partner was involved (a complaint, a question) belongs to the
+  // partner who now asks the customer for something: the write-back must reach them
+  if (kase && kase.partnerKey === null && partner && msg.talkerRole === 'partner' && decision.items) {
+    await tx.updateCase(kase.id, { partnerKey: partner.key })
+    await tx.appendEvidence(kase.id, { kind: 'partner_set', actor: msg.talkerId, at: now, payload: { partner: partner.key } })
+    kase = { ...kase, partnerKey: partner.key }
+  }
+
   // what the case now waits for, and which items are still out (a refused transition changes nothing)
   if (kase && decision.items && !refused) {
     const { missing, received, awaiting } = decision.items

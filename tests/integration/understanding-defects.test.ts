@@ -331,12 +331,7 @@ describe('customer answers are read in the context of their case', () => {
     expect(await drafts()).toEqual(draftsBefore)
   })
 
-  // product defect: the intent model (v1837-2a9a46d6 and v2294-6fd644fa alike) reads 赵女士's
-  // "请问现在进度怎么样了？", on a case waiting for her invoice, as needs_person (p≈0.6–0.9, reason
-  // [unclear]); "进度怎么样了？" is read as progress_question (p≈0.69) but the needs-person readings
-  // still reach the 35 % mass. So no progress reply is drafted at all and the recorded mode of one
-  // that went to review cannot be observed. Unskip once progress questions are read as such.
-  it.skip('8. a progress reply that went to review is recorded as review_before_send', async () => {
+  it('8. a progress reply that went to review is recorded as review_before_send', async () => {
     // the sandbox sends reminders and receipts directly, but not progress replies
     await start()
     await partnerSays('DD20261102007 麻烦让客户补一下发票照片')

@@ -137,6 +137,15 @@ export const REQUEST_MASS = 0.2
  */
 export const FAMILIAR = 0.45
 
+/**
+ * Sending without review needs more than a likely reading: below this probability even an
+ * automatic category's draft waits for a person (a wrong direct send cannot be taken back).
+ */
+export const DIRECT = 0.8
+
+/** Review unless the reading is sure enough for Baton to speak on its own. */
+const directIfSure = (input: DecisionInput): HandlingMode => (input.confidence >= DIRECT ? 'send_direct' : 'review_before_send')
+
 const massOf = (scores: DecisionInput['scores'], labels: ReadonlySet<string>): number => scores.reduce((sum, s) => (labels.has(s.label) ? sum + s.p : sum), 0)
 
 /** An appointment answer repeated within this time of its write-back is an echo of it. */
@@ -258,7 +267,7 @@ function decideCustomer(given: DecisionInput): Decision {
   const reasons = personReasons(input)
   if (reasons.length > 0) {
     const all: RiskFlag[] = [...reasons, ...(input.channel === 'public_customer' ? (['public_group'] as const) : [])]
-    return PERSON(isMatter(all) ? caseForPerson(input, choice, customerKey) : choice, all, `a person must act: ${reasons.join(', ')}`)
+    return PERSON(caseForPerson(input, choice, customerKey), all, `a person must act: ${reasons.join(', ')}`)
   }
   if (SILENT.has(input.label)) return RECORD(choice, input.label === 'promise_later' ? 'a promise or an explanation; the case keeps waiting' : input.label === 'command' ? 'a command from someone without rights' : 'chit-chat')
   // in a public group every answer is seen by every member: a person words it
@@ -275,7 +284,7 @@ function decideCustomer(given: DecisionInput): Decision {
       if (!theCase) return PERSON(choice, ['uncertain_case'], 'progress question without a clear case')
       // a routine answer would talk past the open dispute, hazard or complaint
       if (theCase.needsPerson) return PERSON(choice, ['open_matter'], 'progress question while a person must still act on the case')
-      return { mode: 'send_direct', caseChoice: choice, ...NOTHING, draft: draft('progress_reply'), note: 'progress reply from the case state' }
+      return { mode: directIfSure(input), caseChoice: choice, ...NOTHING, draft: draft('progress_reply'), note: 'progress reply from the case state' }
     }
     case 'appointment': {
       if (!theCase || !awaitsTime) {
@@ -285,7 +294,7 @@ function decideCustomer(given: DecisionInput): Decision {
         return echo ? RECORD(choice, 'the appointment answer again, already passed on') : PERSON(choice, ['unclear'], 'a time nobody asked for')
       }
       return {
-        mode: 'send_direct',
+        mode: directIfSure(input),
         caseChoice: choice,
         ...NOTHING,
         transition: { to: 'material_received', actor: actorOf(input.talkerRole), reason: 'customer answered about the appointment' },
@@ -315,12 +324,13 @@ function personReasons(input: DecisionInput): RiskFlag[] {
   const byReading = PERSON_READINGS[input.label]
   if (byReading) reasons.push(byReading)
   // attachments and commands are read by their form; words a person could act on are looked at
-  // when the readings that need a person are likely enough, or when a routine reading is unsure
+  // when the readings that need a person are likely enough, or when a routine reading is unsure.
+  // Unfamiliar chatter is let be in a public group: members mostly talk among themselves there.
   const words = (input.type === 'text' || input.type === 'url' || input.type === 'unknown') && input.substantive && input.label !== 'command'
   if (words && !byReading) {
     if (massOf(input.scores, NEEDS_PERSON) >= PERSON_MASS) reasons.push('unclear')
     else if (!SILENT.has(input.label) && input.confidence < CONFIDENT) reasons.push('unclear')
-    else if (SILENT.has(input.label) && input.familiarity < FAMILIAR) reasons.push('unclear')
+    else if (SILENT.has(input.label) && input.familiarity < FAMILIAR && input.channel !== 'public_customer') reasons.push('unclear')
   }
   return [...new Set(reasons)]
 }
@@ -383,7 +393,7 @@ function completionClaimed(input: DecisionInput, choice: CaseChoice, theCase: Ca
     return { mode: 'review_before_send', caseChoice: choice, ...NOTHING, draft: draft('proof_request', ['missing_proof'], [...theCase.missingItems]), note: `completion claimed without the required proof (${rule})` }
   }
   return {
-    mode: 'send_direct',
+    mode: directIfSure(input),
     caseChoice: choice,
     ...NOTHING,
     transition: { to: 'material_received', actor: actorOf(input.talkerRole), reason: 'customer confirmed completion with proof' },
@@ -402,8 +412,8 @@ function withContext(input: DecisionInput, choice: CaseChoice): CaseChoice {
 
 /**
  * Reasons that only say how Baton read a message ("unclear", "in a public group", "no single
- * case"), not what the matter is: a message with only these is shown to a person, but opens no
- * case and does not hold back the case's routine answers.
+ * case"), not what the matter is: a message with only these is shown to a person, but does not
+ * hold back the case's routine answers.
  */
 export const HOW_READ: ReadonlySet<RiskFlag> = new Set(['unclear', 'public_group', 'uncertain_case', 'missing_context'])
 
