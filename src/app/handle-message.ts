@@ -157,7 +157,6 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     openCases,
     partnerKey: partner?.key ?? null,
     contextCaseId,
-    now: msg.saidAt,
     proofRuleFor: (t) => services.proofRuleFor(t),
   })
 

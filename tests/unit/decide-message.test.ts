@@ -25,7 +25,6 @@ function kase(over: Partial<CaseFacts> = {}): CaseFacts {
     receivedItems: [],
     awaiting: 'material',
     needsPerson: false,
-    writebackAt: null,
     ...over,
   }
 }
@@ -52,7 +51,6 @@ function customerSays(over: Partial<DecisionInput> = {}): DecisionInput {
     openCases: [kase()],
     partnerKey: null,
     contextCaseId: null,
-    now: at,
     proofRuleFor: () => 'image',
     isAttachmentItem: (item) => !INFO.has(item),
     ...over,
@@ -122,9 +120,11 @@ describe('context decides the reading', () => {
     expect(waitingForTime.writeback).toBe('appointment_confirmed')
   })
 
-  it('the same appointment answer right after it was passed on is an echo, recorded', () => {
-    const passedOn = kase({ state: 'waiting_partner', awaiting: null, writebackAt: new Date(at.getTime() - 600_000) })
-    expect(decideMessage(customerSays({ label: 'appointment', intent: 'appointment', hasWindow: true, openCases: [passedOn] })).mode).toBe('record_only')
+  it('a time nobody asked for goes to a person, even right after an answer was passed on', () => {
+    const passedOn = kase({ state: 'waiting_partner', awaiting: null })
+    const d = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', hasWindow: true, openCases: [passedOn] }))
+    expect(d.mode).toBe('needs_person')
+    expect(d.writeback).toBeNull()
   })
 
   it('a question about the time while nothing waits for a time is a progress question', () => {

@@ -139,7 +139,6 @@ export function toCaseFacts(c: CaseRecord, proofSinceStateEntry: boolean): CaseF
     receivedItems: c.receivedItems,
     awaiting: c.awaiting,
     needsPerson: c.attentionSince !== null,
-    writebackAt: c.writebackAt,
   }
 }
 

@@ -23,8 +23,6 @@ export interface CaseFacts {
   awaiting: Awaiting | null
   /** a person must still act on something said in this case (a dispute, a hazard...) */
   needsPerson: boolean
-  /** when the partner was last told the customer did their part */
-  writebackAt: Date | null
 }
 
 /** What the decision needs to know about a customer (from the tenant file). */

@@ -56,8 +56,6 @@ export interface DecisionInput {
    * is most likely about it); null when there is none recently. Also in openCases.
    */
   contextCaseId: number | null
-  /** when the message was said */
-  now: Date
   proofRuleFor: (serviceType: ServiceType) => ProofRule
   /** whether an attachment can satisfy this requested item (photos, videos, documents; not "a time") */
   isAttachmentItem: (item: string) => boolean
@@ -148,9 +146,6 @@ const directIfSure = (input: DecisionInput): HandlingMode => (input.confidence >
 
 const massOf = (scores: DecisionInput['scores'], labels: ReadonlySet<string>): number => scores.reduce((sum, s) => (labels.has(s.label) ? sum + s.p : sum), 0)
 
-/** An appointment answer repeated within this time of its write-back is an echo of it. */
-const ECHO_MS = 12 * 3600_000
-
 /** Readings of customer words that never need an answer. */
 const SILENT: ReadonlySet<string> = new Set(['chit_chat', 'promise_later', 'command'])
 
@@ -195,6 +190,12 @@ function decidePartner(given: DecisionInput): Decision {
   // records it there and drafts from it only for review, never closes a case on that guess
   const choice = withContext(input, named)
   const guessed = choice !== named
+  if (input.intent !== 'partner_request') {
+    // fees, damage, hazards or blame in a partner's own remarks (a completion report included)
+    // are the team's business: a person looks, and nothing of it reaches the customer
+    const reasons = input.signals.filter((s) => PARTNER_PERSON_SIGNALS.has(s))
+    if (reasons.length > 0 && input.type === 'text') return PERSON(choice, reasons, `partner remark a person must see: ${reasons.join(', ')}`)
+  }
   if (input.intent === 'completion_claim') {
     if (guessed) return RECORD(choice, 'partner completion feedback about the case the group last talked about')
     if (choice.kind === 'existing') {
@@ -212,13 +213,7 @@ function decidePartner(given: DecisionInput): Decision {
     }
     return RECORD(choice, 'partner completion feedback not yet actionable')
   }
-  if (input.intent !== 'partner_request') {
-    // fees, damage, hazards or blame in a partner's own remarks are the team's business: a person
-    // looks, and nothing of it reaches the customer
-    const reasons = input.signals.filter((s) => PARTNER_PERSON_SIGNALS.has(s))
-    if (reasons.length > 0 && input.type === 'text') return PERSON(choice, reasons, `partner remark a person must see: ${reasons.join(', ')}`)
-    return RECORD(choice, 'partner context fragment')
-  }
+  if (input.intent !== 'partner_request') return RECORD(choice, 'partner context fragment')
 
   if (choice.kind === 'uncertain' || choice.kind === 'none') {
     // No single customer or case: a person must pick one; nothing is drafted from the text.
@@ -287,12 +282,10 @@ function decideCustomer(given: DecisionInput): Decision {
       return { mode: directIfSure(input), caseChoice: choice, ...NOTHING, draft: draft('progress_reply'), note: 'progress reply from the case state' }
     }
     case 'appointment': {
-      if (!theCase || !awaitsTime) {
-        // the same answer again, right after it was passed on, is an echo; a time nobody asked
-        // for (a counter-proposal, a change of plan) is for a person to coordinate
-        const echo = theCase?.writebackAt != null && input.now.getTime() - theCase.writebackAt.getTime() < ECHO_MS
-        return echo ? RECORD(choice, 'the appointment answer again, already passed on') : PERSON(choice, ['unclear'], 'a time nobody asked for')
-      }
+      // A time nobody asked for (a counter-proposal, a change of plan, or the same answer again
+      // from another family member) is for a person to coordinate: Baton cannot tell a repeat
+      // from a new time reliably, and a missed change of plan leaves the installer at a locked door.
+      if (!theCase || !awaitsTime) return PERSON(choice, ['unclear'], 'a time nobody asked for')
       return {
         mode: directIfSure(input),
         caseChoice: choice,
