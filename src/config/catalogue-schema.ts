@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs'
-import { parse } from 'yaml'
 import { z } from 'zod'
 import { normalizeText } from '../domain/understanding/normalize-text.js'
-import { ConfigError, formatZodIssues } from './format-issues.js'
+import { ConfigError } from './format-issues.js'
+import { readYamlConfig } from './read-yaml-config.js'
 
 export const CATALOGUE_ITEM_KINDS = ['photo', 'video', 'document', 'info'] as const
 export type CatalogueItemKind = (typeof CATALOGUE_ITEM_KINDS)[number]
@@ -46,13 +45,5 @@ export type CatalogueItem = z.infer<typeof catalogueItemSchema>
 
 /** Reads and validates a catalogue file; a broken file throws a ConfigError whose lines name the file. */
 export function loadCatalogue(path: string): Catalogue {
-  let raw: unknown
-  try {
-    raw = parse(readFileSync(path, 'utf8'))
-  } catch (err) {
-    throw new ConfigError([`${path}: (file) — cannot be read or parsed: ${(err as Error).message.split('\n')[0]}`])
-  }
-  const parsed = catalogueSchema.safeParse(raw ?? {})
-  if (!parsed.success) throw new ConfigError(formatZodIssues(path, parsed.error.issues))
-  return parsed.data
+  return readYamlConfig(path, catalogueSchema)
 }

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs'
-import { parse } from 'yaml'
 import { z } from 'zod'
 import { COMMAND_NAMES, COMMAND_SPECS } from '../domain/commands/command-specs.js'
-import { ConfigError, formatZodIssues } from './format-issues.js'
+import { readYamlConfig } from './read-yaml-config.js'
 
 const PLACEHOLDER = /\{([a-zA-Z_][a-zA-Z0-9_]*)\}/g
 
@@ -65,14 +63,6 @@ export interface CommandWording {
 
 /** Reads and checks the command wording; a problem names the file, the key and what was expected. */
 export function loadCommandWording(path: string): CommandWording {
-  let raw: unknown
-  try {
-    raw = parse(readFileSync(path, 'utf8'))
-  } catch (err) {
-    throw new ConfigError([`${path}: (file) — cannot be read or parsed: ${(err as Error).message.split('\n')[0]}`])
-  }
-  const parsed = commandWordingSchema.safeParse(raw)
-  if (!parsed.success) throw new ConfigError(formatZodIssues(path, parsed.error.issues))
-  const { errors, list, ...usage } = parsed.data
+  const { errors, list, ...usage } = readYamlConfig(path, commandWordingSchema)
   return { usage, errors, list }
 }

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs'
-import { parse } from 'yaml'
 import { z } from 'zod'
 import { LEXICON_INTENTS, LEXICON_RISKS, type LexiconIntent, type LexiconRisk } from '../domain/understanding/lexicon.js'
 import { normalizeText } from '../domain/understanding/normalize-text.js'
-import { ConfigError, formatZodIssues } from './format-issues.js'
+import { readYamlConfig } from './read-yaml-config.js'
 
 const term = z.string().refine((s) => normalizeText(s).length > 0, 'expected a word or phrase (not blank, not only invisible characters)')
 const terms = z.array(term).default([])
@@ -38,13 +36,5 @@ export type LexiconFile = z.infer<typeof lexiconSchema>
 
 /** Reads and validates a lexicon file; a bad file fails with the path inside it and what was expected. */
 export function loadLexicon(path: string): LexiconFile {
-  let raw: unknown
-  try {
-    raw = parse(readFileSync(path, 'utf8'))
-  } catch (err) {
-    throw new ConfigError([`${path}: (file) — cannot be read or parsed: ${(err as Error).message.split('\n')[0]}`])
-  }
-  const parsed = lexiconSchema.safeParse(raw)
-  if (!parsed.success) throw new ConfigError(formatZodIssues(path, parsed.error.issues))
-  return parsed.data
+  return readYamlConfig(path, lexiconSchema)
 }

@@ -20,6 +20,7 @@ import { loadIntentModel } from '../config/load-intent-model.js'
 import { parseDuration } from '../domain/duration.js'
 import type { Knowledge } from '../config/knowledge-schema.js'
 import { LiveKnowledge } from '../app/knowledge/knowledge-ports.js'
+import { understandingEntries, type KnowledgeEntry } from '../domain/knowledge/knowledge-versions.js'
 
 export interface TenantKnowledge {
   services: DecisionServices
@@ -29,6 +30,8 @@ export interface TenantKnowledge {
   knowledge: LiveKnowledge
   /** reads and validates the knowledge folder again (throws ConfigError) */
   loadKnowledge(): Knowledge
+  /** the understanding files (model, signals, catalogue), recorded with the knowledge versions */
+  understandingEntries: KnowledgeEntry[]
 }
 
 /**
@@ -49,7 +52,8 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
   }
   const lexicon = attempt(() => compileLexicon(loadLexicon(at(tenant.paths.lexicon, 'lexicon.yaml'))) as Lexicon)
   const understandingDir = at(tenant.paths.understanding, 'understanding')
-  const signals = attempt(() => compileSignals(loadSignals(join(understandingDir, 'signals.yaml'))))
+  const rawSignals = attempt(() => loadSignals(join(understandingDir, 'signals.yaml')))
+  const signals = rawSignals && compileSignals(rawSignals)
   const catalogue = attempt(() => loadCatalogue(join(understandingDir, 'catalogue.yaml')))
   const model = attempt(() => loadIntentModel(join(understandingDir, 'intent-model.json')))
   const readKnowledge = () => loadKnowledge(at(tenant.paths.knowledge, 'knowledge'))
@@ -95,6 +99,7 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
     planTimer: (c) => planTimer(c, policy),
     draftExpiryMs: parseDuration(policy.draftExpiry)!,
   }
-  return { services, wording, policy, knowledge: live, loadKnowledge: readKnowledge }
+  const understanding = understandingEntries({ model, signals: rawSignals, catalogue, dir: understandingDir })
+  return { services, wording, policy, knowledge: live, loadKnowledge: readKnowledge, understandingEntries: understanding }
 }
 

@@ -7,6 +7,7 @@ import type { ApiToken } from '../config/api-tokens.js'
 import type { DecisionServices } from '../app/decide-ports.js'
 import type { Directory } from '../app/directory.js'
 import type { LiveKnowledge } from '../app/knowledge/knowledge-ports.js'
+import type { KnowledgeEntry } from '../domain/knowledge/knowledge-versions.js'
 import { recordKnowledgeAtStartup, reloadAnnouncedKnowledge, type KnowledgeDeps } from '../app/knowledge/reload-knowledge.js'
 import type { Clock, Logger } from '../app/ports.js'
 import { expireDrafts } from '../app/review/expire-drafts.js'
@@ -28,6 +29,8 @@ export interface MetricsWiringDeps {
   policy: Policy
   knowledge: LiveKnowledge
   loadKnowledge(): Knowledge
+  /** versioned with the knowledge, read once at start-up */
+  understandingEntries: readonly KnowledgeEntry[]
   clock: Clock
   log: Logger
   /** reloads reach every process through it */
@@ -37,12 +40,13 @@ export interface MetricsWiringDeps {
 /** Issue 6's parts of a process: knowledge versions, the metrics and knowledge routes, the draft-expiry sweep. */
 export function metricsWiring(d: MetricsWiringDeps) {
   const versions = sqlKnowledgeVersionStore(d.ds)
-  const reload: KnowledgeDeps = { load: d.loadKnowledge, live: d.knowledge, versions, clock: d.clock, log: d.log, announce: (actor) => d.broadcast.announce(actor) }
+  const fixed = d.understandingEntries
+  const reload: KnowledgeDeps = { load: d.loadKnowledge, live: d.knowledge, versions, clock: d.clock, log: d.log, fixed, announce: (actor) => d.broadcast.announce(actor) }
   return {
     /** records what changed in the knowledge files since the last start, and follows other processes' reloads */
     startKnowledge: async () => {
-      await recordKnowledgeAtStartup({ live: d.knowledge, versions, clock: d.clock, log: d.log })
-      await d.broadcast.listen(async (actor) => void (await reloadAnnouncedKnowledge({ load: d.loadKnowledge, live: d.knowledge, versions, clock: d.clock, log: d.log }, actor)))
+      await recordKnowledgeAtStartup({ live: d.knowledge, versions, clock: d.clock, log: d.log, fixed })
+      await d.broadcast.listen(async (actor) => void (await reloadAnnouncedKnowledge({ load: d.loadKnowledge, live: d.knowledge, versions, clock: d.clock, log: d.log, fixed }, actor)))
     },
     routers: (tokens: readonly ApiToken[]): Router[] => [
       metricsApiRoutes({ tokens, deps: { metrics: sqlMetricsQueries(d.ds), proofRuleFor: (t) => d.services.proofRuleFor(t), wording: d.wording }, clock: d.clock, timezone: d.policy.timezone }),

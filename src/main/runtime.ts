@@ -120,7 +120,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     stops.unshift(async () => void (await redis.quit().catch(() => redis.disconnect())))
 
     const directory = new Directory(tenant)
-    const { services, wording, policy, knowledge, loadKnowledge } = buildServices(tenant, directory)
+    const { services, wording, policy, knowledge, loadKnowledge, understandingEntries } = buildServices(tenant, directory)
     checkResilienceWording(wording)
     const telemetry = createTelemetry()
     const runtime: Runtime = { env, tenant, directory, ds, redis, stop: async () => undefined }
@@ -158,7 +158,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     services.isAutomatic = (category) => automation.isAutomatic(category)
     const broadcast = new KnowledgeBroadcast(redis, `${env.BATON_QUEUE_PREFIX}:knowledge-reload`, log)
     stops.unshift(() => broadcast.close())
-    const metrics = metricsWiring({ ds, store, directory, services, wording, policy, knowledge, loadKnowledge, clock, log, broadcast })
+    const metrics = metricsWiring({ ds, store, directory, services, wording, policy, knowledge, loadKnowledge, understandingEntries, clock, log, broadcast })
     await metrics.startKnowledge()
     runtime.knowledge = knowledge
     const commandServices = { store, queries: new SqlCaseQueries(ds), directory, services, wording, clock, log, automation, stats: sqlStatsQueries(ds) }

@@ -42,7 +42,7 @@ function writeFaultTenant(dir: string): string {
     waits: { waiting_customer_material: wait, waiting_contact_coordination: wait, waiting_executor: wait, waiting_partner: wait },
   }
   tenant['outbound'] = { ...tenant['outbound'], perGroupPerMinute: 120, perAccountPerMinute: 300 }
-  tenant['paths'] = { lexicon: resolve('config/lexicon.yaml'), knowledge: resolve('config/knowledge'), wording: resolve('config/wording') }
+  tenant['paths'] = { lexicon: resolve('config/lexicon.yaml'), knowledge: resolve('config/knowledge'), wording: resolve('config/wording'), understanding: resolve('config/understanding') }
   const file = join(dir, 'fault-tenant.yaml')
   writeFileSync(file, stringify(tenant))
   return file

@@ -1,6 +1,6 @@
 import type { Knowledge } from '../../config/knowledge-schema.js'
 import { ConfigError } from '../../config/format-issues.js'
-import { knowledgeEntries } from '../../domain/knowledge/knowledge-versions.js'
+import { knowledgeEntries, type KnowledgeEntry } from '../../domain/knowledge/knowledge-versions.js'
 import { AppError } from '../errors.js'
 import type { Clock, Logger } from '../ports.js'
 import type { KnowledgeVersionStore, LiveKnowledge, RecordResult } from './knowledge-ports.js'
@@ -12,13 +12,18 @@ export interface KnowledgeDeps {
   versions: KnowledgeVersionStore
   clock: Clock
   log: Logger
+  /**
+   * Versioned like knowledge but read once at start-up (the intent model, risk signals, the
+   * items catalogue): recorded beside the reloadable entries so a reload does not mark them removed.
+   */
+  fixed?: readonly KnowledgeEntry[]
   /** tells the other processes to reload too (optional: a single process has none) */
   announce?(actor: string): Promise<void>
 }
 
 /** On start-up: records a version for whatever changed in the files since the last run. */
-export async function recordKnowledgeAtStartup(deps: Pick<KnowledgeDeps, 'live' | 'versions' | 'clock' | 'log'>): Promise<RecordResult> {
-  const r = await deps.versions.record(knowledgeEntries(deps.live.current), { reason: 'startup', actor: 'baton', at: deps.clock.now() })
+export async function recordKnowledgeAtStartup(deps: Pick<KnowledgeDeps, 'live' | 'versions' | 'clock' | 'log' | 'fixed'>): Promise<RecordResult> {
+  const r = await deps.versions.record(knowledgeEntries(deps.live.current, deps.fixed), { reason: 'startup', actor: 'baton', at: deps.clock.now() })
   if (r.changed.length > 0) deps.log.info({ changed: r.changed }, 'knowledge versions recorded')
   return r
 }
@@ -38,7 +43,7 @@ export async function reloadKnowledge(deps: KnowledgeDeps, actor: string): Promi
     deps.log.warn({ problems: err.problems, actor }, 'knowledge reload refused; the previous knowledge stays in force')
     throw new AppError('config_invalid', `knowledge not reloaded: ${err.problems[0] ?? 'invalid'}`, { file, problems: err.problems })
   }
-  const r = await deps.versions.record(knowledgeEntries(next), { reason: 'reload', actor, at: deps.clock.now() })
+  const r = await deps.versions.record(knowledgeEntries(next, deps.fixed), { reason: 'reload', actor, at: deps.clock.now() })
   deps.live.swap(next)
   deps.log.info({ changed: r.changed, actor }, 'knowledge reloaded')
   if (deps.announce) await deps.announce(actor).catch((err: Error) => deps.log.warn({ err: { message: err.message } }, 'could not tell the other processes to reload knowledge'))

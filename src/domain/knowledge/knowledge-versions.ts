@@ -32,7 +32,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
  * (keys `knowledge:materials`, `knowledge:completion`, `knowledge:guard`; a template id cannot
  * contain ':'). The hash covers everything that changes what a customer may read.
  */
-export function knowledgeEntries(k: Knowledge): KnowledgeEntry[] {
+export function knowledgeEntries(k: Knowledge, fixed: readonly KnowledgeEntry[] = []): KnowledgeEntry[] {
   const templates = k.templates.map((t) => {
     const content = { category: t.category, serviceTypes: t.serviceTypes ?? null, text: t.text, validFrom: t.validFrom ?? null, validTo: t.validTo ?? null, version: t.version }
     return { key: t.id, text: t.text, hash: sha256(canonicalJson(content)), source: t.file }
@@ -41,7 +41,7 @@ export function knowledgeEntries(k: Knowledge): KnowledgeEntry[] {
     const text = canonicalJson(value)
     return { key: `knowledge:${name}`, text, hash: sha256(text), source: null }
   }
-  return [...templates, section('materials', k.materials), section('completion', k.completion), section('guard', k.guard)].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  return [...templates, section('materials', k.materials), section('completion', k.completion), section('guard', k.guard), ...fixed].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 }
 
 /**
@@ -68,4 +68,20 @@ export function diffKnowledge(latest: readonly RecordedVersion[], entries: reado
     if (!present.has(prev.key) && prev.hash !== null) inserts.push({ key: prev.key, version: prev.version + 1, hash: null, text: null, source: null })
   }
   return { inserts, changed: inserts.map((i) => i.key).sort(), versions }
+}
+
+/**
+ * The understanding files as knowledge entries (keys `understanding:*`): the intent model by its
+ * own version and weight hash, the signals and the catalogue by their content.
+ */
+export function understandingEntries(u: { model: { version: string; hash: string }; signals: unknown; catalogue: unknown; dir: string }): KnowledgeEntry[] {
+  const content = (key: string, value: unknown, file: string): KnowledgeEntry => {
+    const text = canonicalJson(value)
+    return { key: `understanding:${key}`, text, hash: sha256(text), source: `${u.dir}/${file}` }
+  }
+  return [
+    { key: 'understanding:intent-model', text: u.model.version, hash: u.model.hash, source: `${u.dir}/intent-model.json` },
+    content('signals', u.signals, 'signals.yaml'),
+    content('catalogue', u.catalogue, 'catalogue.yaml'),
+  ]
 }
