@@ -12,6 +12,8 @@ import { errorSchema, knowledgeListSchema, knowledgeReloadSchema } from '../../s
 import { sayAndSettle } from '../support/groups.js'
 import { eventually, testLogger } from '../support/test-env.js'
 import { startBaton } from '../../src/main/runtime.js'
+import { buildServices } from '../../src/main/build-services.js'
+import { Directory } from '../../src/app/directory.js'
 
 const NEW_PROGRESS = '您好，{contact_name}，{service_label}的最新进度：{progress}。我们会继续跟进并第一时间告诉您。'
 
@@ -40,10 +42,13 @@ describe('knowledge versions and reload into the running process (real PostgreSQ
 
   it('start-up records version 1 of every entry once; the same files again record nothing', async () => {
     const rows = await versionRows()
-    const keys = knowledgeEntries(loadKnowledge(dir)).map((e) => e.key)
+    // the understanding files (read once at start-up) are versioned beside the knowledge
+    const fixed = buildServices(h.tenant, new Directory(h.tenant)).understandingEntries
+    expect(fixed.map((e) => e.key)).toEqual(['understanding:intent-model', 'understanding:signals', 'understanding:catalogue'])
+    const keys = knowledgeEntries(loadKnowledge(dir), fixed).map((e) => e.key)
     expect(rows.map((r) => r.key).sort()).toEqual([...keys].sort())
     expect(rows.every((r) => r.version === 1 && r.reason === 'startup' && r.actor === 'baton')).toBe(true)
-    const again = await sqlKnowledgeVersionStore(h.runtime.ds).record(knowledgeEntries(loadKnowledge(dir)), { reason: 'startup', actor: 'baton', at: new Date() })
+    const again = await sqlKnowledgeVersionStore(h.runtime.ds).record(knowledgeEntries(loadKnowledge(dir), fixed), { reason: 'startup', actor: 'baton', at: new Date() })
     expect(again.changed).toEqual([])
     expect(await versionRows()).toHaveLength(rows.length)
   })
