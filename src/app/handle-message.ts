@@ -228,16 +228,14 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     const customerKey = kase?.customerKey ?? (p.scoped.length === 1 ? p.scoped[0]!.key : p.referenced.length === 1 ? p.referenced[0]!.key : null)
     await raiseAttention(tx, deps, { msg, kase, customerKey, reasons: decision.attention.reasons, candidates, now })
     mode = 'needs_person'
-  } else if (decision.draft && kase && !refused) {
+  } else if (decision.draft && kase) {
     const out = await createDraft(tx, deps, { category: decision.draft.category, kase, riskFlags: decision.draft.riskFlags, ...(decision.draft.items ? { items: decision.draft.items } : {}), source, forceReview: decision.mode === 'review_before_send', candidates, now })
     draftId = out.draftId
     mode = out.draftId === null ? 'needs_person' : out.mode
-  } else if (decision.draft && !kase) {
+  } else if (decision.draft) {
     // nothing to draft against: a person must find the case
     await raiseAttention(tx, deps, { msg, kase: null, customerKey: decision.draft.customerKey, reasons: [...decision.draft.riskFlags, 'uncertain_case'], candidates, now })
     mode = 'needs_person'
-  } else if (decision.draft) {
-    mode = 'record_only'
   }
 
   // the write-back belongs to the transition: none when the case had already moved on

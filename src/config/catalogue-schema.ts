@@ -3,8 +3,7 @@ import { normalizeText } from '../domain/understanding/normalize-text.js'
 import { ConfigError } from './format-issues.js'
 import { readYamlConfig } from './read-yaml-config.js'
 
-export const CATALOGUE_ITEM_KINDS = ['photo', 'video', 'document', 'info'] as const
-export type CatalogueItemKind = (typeof CATALOGUE_ITEM_KINDS)[number]
+import { CATALOGUE_ITEM_KINDS, type Catalogue } from '../domain/understanding/requested-items.js'
 
 // a synonym that normalizes to nothing (only spaces or invisible characters) would match everywhere
 const synonym = z.string().refine((s) => normalizeText(s).length > 0, 'expected a word or phrase (not blank, not only invisible characters)')
@@ -40,8 +39,10 @@ export const catalogueSchema = z
     })
   })
 
-export type Catalogue = z.infer<typeof catalogueSchema>
-export type CatalogueItem = z.infer<typeof catalogueItemSchema>
+// the domain owns the vocabulary; the schema must produce exactly that shape
+export type { Catalogue, CatalogueItem } from '../domain/understanding/requested-items.js'
+const _fits: (c: z.infer<typeof catalogueSchema>) => Catalogue = (c) => c
+void _fits
 
 /** Reads and validates a catalogue file; a broken file throws a ConfigError whose lines name the file. */
 export function loadCatalogue(path: string): Catalogue {

@@ -1,5 +1,22 @@
-import type { Catalogue } from '../../config/catalogue-schema.js'
 import { normalizeText } from './normalize-text.js'
+
+/** What an item is: an attachment (photo, video, document) can satisfy all but `info`. */
+export const CATALOGUE_ITEM_KINDS = ['photo', 'video', 'document', 'info'] as const
+export type CatalogueItemKind = (typeof CATALOGUE_ITEM_KINDS)[number]
+
+/** An item Baton may ask a customer for (config/understanding/catalogue.yaml). */
+export interface CatalogueItem {
+  key: string
+  /** customer-safe wording */
+  label: string
+  /** the words partners use for it */
+  synonyms: readonly string[]
+  kind: CatalogueItemKind
+}
+
+export interface Catalogue {
+  items: readonly CatalogueItem[]
+}
 
 export interface RequestedItem {
   key: string

@@ -1,4 +1,3 @@
-import type { Catalogue } from '../../config/catalogue-schema.js'
 import type { Channel, Intent, MessageType, RiskFlag, TalkerRole } from '../types.js'
 import { extractAppointmentWindow, type AppointmentWindow } from './appointment-window.js'
 import { findIdNumbers } from './contact-details.js'
@@ -7,7 +6,7 @@ import { LEXICON_RISKS, matchLexicon, prepareText, type CompiledLexicon } from '
 import { hasInvisible } from './normalize-text.js'
 import { DEFAULT_ORDER_PATTERNS, findOrderRefs, type KnownOrder } from './order-refs.js'
 import { extractReferences, type CustomerRef, type References } from './references.js'
-import { extractRequestedItems, type RequestedItems } from './requested-items.js'
+import { extractRequestedItems, type Catalogue, type RequestedItems } from './requested-items.js'
 import { findSignals, type CompiledSignals, type Signal } from './risk-signals.js'
 
 export interface UnderstandInput {
