@@ -68,21 +68,31 @@ export const SUPERSEDE_DRAFTS = (caseId: string, category: string, at: string) =
 /** The open case a group's messages were last tied to since $2. */
 export const LAST_CASE_IN_GROUP = `SELECT m.case_id FROM messages m JOIN cases c ON c.id = m.case_id
   WHERE m.group_key = $1 AND m.case_id IS NOT NULL AND m.handled_at IS NOT NULL AND m.said_at >= $2 AND c.closed_at IS NULL
-  ORDER BY m.said_at DESC, m.id DESC LIMIT 1`
+  ORDER BY m.said_at DESC LIMIT 1`
+// ordered by said_at alone, so messages_group_said_idx is walked newest first and the walk stops
+// at the first hit (a tie-break on id made PostgreSQL sort the group's whole window each time)
 
 /** Open items of a group or case the team was told about since $3. */
 export const RECENT_ATTENTION = `SELECT reasons FROM attention_items
-  WHERE cleared_at IS NULL AND notified AND created_at >= $3
-    AND ((group_key IS NOT DISTINCT FROM $1::text AND $1::text IS NOT NULL) OR (case_id = $2::bigint))`
+    WHERE cleared_at IS NULL AND notified AND created_at >= $3 AND group_key = $1::text
+  UNION ALL
+  SELECT reasons FROM attention_items
+    WHERE cleared_at IS NULL AND notified AND created_at >= $3 AND case_id = $2::bigint`
+// two branches, each on its partial index (an OR of the two made it a scan of every open item);
+// an item in both is listed twice, which the caller's any-match does not mind
 
 /**
  * Clears the open items of a case, a group or one item; answers with the cases left with no open
  * item (a case with another item still open keeps waiting for a person).
  */
-export const CLEAR_ATTENTION = `WITH cleared AS (
-    UPDATE attention_items SET cleared_at = $4, cleared_by = $5, clear_note = $6
-     WHERE cleared_at IS NULL AND (case_id = $1::bigint OR group_key = $2::text OR id = $3::bigint)
-     RETURNING id, case_id)
+export const CLEAR_ATTENTION = `WITH target AS (
+    SELECT id FROM attention_items WHERE cleared_at IS NULL AND case_id = $1::bigint
+    UNION SELECT id FROM attention_items WHERE cleared_at IS NULL AND group_key = $2::text
+    UNION SELECT id FROM attention_items WHERE cleared_at IS NULL AND id = $3::bigint),
+  cleared AS (
+    UPDATE attention_items a SET cleared_at = $4, cleared_by = $5, clear_note = $6
+      FROM target t WHERE a.id = t.id AND a.cleared_at IS NULL
+     RETURNING a.id, a.case_id)
   SELECT DISTINCT c.case_id FROM cleared c
    WHERE c.case_id IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM attention_items a WHERE a.case_id = c.case_id AND a.cleared_at IS NULL AND a.id NOT IN (SELECT id FROM cleared))`
