@@ -65,12 +65,17 @@ export const SUPERSEDE_DRAFTS = (caseId: string, category: string, at: string) =
   `UPDATE drafts SET status = 'superseded', decided_by = 'baton', decided_at = ${at}::timestamptz, decision_note = 'superseded by a newer draft'
     WHERE case_id = ${caseId}::bigint AND category = ${category}::text AND status = 'pending'`
 
-/** The open case a group's messages were last tied to since $2. */
-export const LAST_CASE_IN_GROUP = `SELECT m.case_id FROM messages m JOIN cases c ON c.id = m.case_id
-  WHERE m.group_key = $1 AND m.case_id IS NOT NULL AND m.handled_at IS NOT NULL AND m.said_at >= $2 AND c.closed_at IS NULL
-  ORDER BY m.said_at DESC LIMIT 1`
-// ordered by said_at alone, so messages_group_said_idx is walked newest first and the walk stops
-// at the first hit (a tie-break on id made PostgreSQL sort the group's whole window each time)
+/**
+ * The case a group's messages were last tied to since $2, if it is still open. The last tied
+ * message is found first on messages_group_said_idx (newest first, stops at the first hit), in a
+ * CTE of its own: joined to the open cases directly, the planner walked every open case instead
+ * (0.8 s a message on the benchmark's database).
+ */
+export const LAST_CASE_IN_GROUP = `WITH last AS MATERIALIZED (
+    SELECT case_id FROM messages
+     WHERE group_key = $1 AND said_at >= $2 AND case_id IS NOT NULL AND handled_at IS NOT NULL
+     ORDER BY said_at DESC LIMIT 1)
+  SELECT l.case_id FROM last l JOIN cases c ON c.id = l.case_id WHERE c.closed_at IS NULL`
 
 /** Open items of a group or case the team was told about since $3. */
 export const RECENT_ATTENTION = `SELECT reasons FROM attention_items
