@@ -151,6 +151,25 @@ describe('deciding messages in a batch', () => {
     }
   })
 
+  it("decides a partner message naming nobody (the group's last case) inside the batch, without falling back", async () => {
+    const lines: Array<{ msg: string }> = []
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string }) })
+    const script: Array<(typeof SCRIPT)[number]> = [
+      { groupKey: 'partner-anxin', channel: 'partner', talkerId: 'wx-partner-li', talkerRole: 'partner', type: 'text', text: 'DD20261102007 麻烦让客户补一下发票照片' },
+      { groupKey: 'partner-anxin', channel: 'partner', talkerId: 'wx-partner-li', talkerRole: 'partner', type: 'text', text: '明天下午能去，2点到5点之间，让客户在家' },
+      { groupKey: 'partner-anxin', channel: 'partner', talkerId: 'wx-partner-li', talkerRole: 'partner', type: 'text', text: '明天下午能去，3点以后，让客户在家' },
+    ]
+    const recorded: RecordedMessage[] = []
+    for (const [i, m] of script.entries()) recorded.push(await record(batch, 400 + i, m))
+    const results = await handleMessages({ ...batch.deps, log }, recorded)
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled'])
+    // the batch held the group's last case and answered for it from memory (before the fix, "case N was not preloaded")
+    expect(lines.filter((l) => l.msg.includes('deciding one by one'))).toEqual([])
+    const cases = new Set(results.map((r) => (r.status === 'fulfilled' ? r.value.caseId : null)))
+    expect(cases.size).toBe(1)
+    expect([...cases][0]).not.toBeNull()
+  })
+
   it('fails every message of the batch with the outage when PostgreSQL is unreachable (the intake catches up later)', async () => {
     const outage = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
     const deps = { ...batch.deps, store: { transaction: () => Promise.reject(outage), batch: () => Promise.reject(outage) } as Store, isOutage: (e: unknown) => e === outage }

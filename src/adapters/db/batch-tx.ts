@@ -311,13 +311,16 @@ export class SqlBatchTx implements BatchTx {
 
   /** The locked, cached case; locks and loads it when the batch has not seen it yet. */
   private async load(id: number): Promise<CachedCase | null> {
-    const hit = this.cases.get(id)
-    if (hit) return hit
-    const rows: Row[] = await this.q.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [id])
-    await this.cache(rows)
-    // a case locked and cached later in the batch may be looked up by id like a preloaded one
-    if (this.cases.has(id)) this.covered?.ids.add(id)
-    return this.cases.get(id) ?? null
+    let hit = this.cases.get(id)
+    if (!hit) {
+      const rows: Row[] = await this.q.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [id])
+      await this.cache(rows)
+      hit = this.cases.get(id)
+    }
+    // a case this batch holds (preloaded, or locked later, e.g. a group's last case) may be looked
+    // up by id like a preloaded one; without this the whole batch fell back to one by one
+    if (hit) this.covered?.ids.add(id)
+    return hit ?? null
   }
 
   /** Caches locked case rows with their chain heads and proof, read after the lock. */
