@@ -170,11 +170,12 @@ function readOperatorExamples(): TrainingExample[] {
   return parsed.data
 }
 
-function readStandaloneExamples(problems: string[]): TrainingExample[] {
+/** Standalone examples; `<tenant>.jsonl` of a tenant left out is left out with its conversations. */
+function readStandaloneExamples(problems: string[], leftOut: ReadonlySet<string>): TrainingExample[] {
   if (!existsSync(EXAMPLES_DIR)) return []
   const out: TrainingExample[] = []
   const schema = operatorExamplesSchema.element
-  for (const file of readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.jsonl')).sort()) {
+  for (const file of readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.jsonl') && !leftOut.has(f.split('.')[0]!)).sort()) {
     const path = join(EXAMPLES_DIR, file)
     for (const entry of jsonLines(path)) {
       if ('error' in entry) {
@@ -258,7 +259,8 @@ function printCounts(perLabel: Record<string, number>): void {
 // ---------------------------------------------------------------- main
 
 /**
- * `--leave-out TENANT` also holds out every conversation of that tenant: a model that has never
+ * `--leave-out TENANT` also holds out every conversation of that tenant (and its standalone
+ * examples, `examples/TENANT.jsonl`): a model that has never
  * seen the tenant, to measure (with `npm run eval`) how Baton does on a tenant it meets for the
  * first time, without touching the held-out split. Run `npm run train` again afterwards.
  */
@@ -283,7 +285,7 @@ function main(): void {
   }
   if (problems.length > 0) throw new ConfigError(problems)
   if (skipped.length > 0) console.warn(`skipped ${skipped.length} line(s) the speaker mask cannot predict:\n${skipped.map((s) => `  ${s}`).join('\n')}`)
-  const standalone = readStandaloneExamples(problems)
+  const standalone = readStandaloneExamples(problems, leftOut)
   if (problems.length > 0) throw new ConfigError(problems)
   const operator = readOperatorExamples()
   training.push(...standalone, ...operator)

@@ -1,4 +1,4 @@
-import type { Awaiting, CaseState, Party, RiskFlag, ServiceType } from '../domain/types.js'
+import type { Awaiting, CaseAppointment, CaseState, Party, RiskFlag, ServiceType } from '../domain/types.js'
 
 /** A service case as stored. */
 export interface CaseRecord {
@@ -17,6 +17,8 @@ export interface CaseRecord {
   receivedItems: string[]
   /** what the case waits for from the customer side; null when it waits on nobody there */
   awaiting: Awaiting | null
+  /** the visit time proposed to or agreed by the customer side, if any */
+  appointment: CaseAppointment | null
   /** an attention item of this case waits for a person (a dispute, a hazard, a complaint...) */
   attentionSince: Date | null
   dueAt: Date | null
@@ -97,6 +99,7 @@ export function newCaseRecord(f: Pick<CaseRecord, 'customerKey' | 'serviceType' 
     missingItems: [],
     receivedItems: [],
     awaiting: null,
+    appointment: null,
     attentionSince: null,
     stateEnteredAt: now,
     stateVersion: 1,

@@ -147,7 +147,7 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     riskFlags: understanding.riskFlags,
     signals: understanding.signals,
     requestedItems: [...understanding.requested.items.map((i) => i.label), ...understanding.requested.unlisted],
-    hasWindow: understanding.window !== null,
+    window: understanding.window,
     substantive: understanding.substantive,
     asks: understanding.asks,
     isAttachmentItem: (item) => services.isAttachmentItem(item),
@@ -212,11 +212,12 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     kase = { ...kase, partnerKey: partner.key }
   }
 
-  // what the case now waits for, and which items are still out (a refused transition changes nothing)
-  if (kase && decision.items && !refused) {
-    const { missing, received, awaiting } = decision.items
-    await tx.updateCase(kase.id, { missingItems: missing, receivedItems: received, awaiting })
-    kase = { ...kase, missingItems: missing, receivedItems: received, awaiting }
+  // what the case now waits for, which items are still out and which visit time it knows of
+  // (a refused transition changes nothing)
+  if (kase && (decision.items || decision.appointment) && !refused) {
+    const patch = { ...(decision.items ? { missingItems: decision.items.missing, receivedItems: decision.items.received, awaiting: decision.items.awaiting } : {}), ...(decision.appointment ? { appointment: decision.appointment } : {}) }
+    await tx.updateCase(kase.id, patch)
+    kase = { ...kase, ...patch }
   }
 
   let draftId: number | null = null

@@ -38,6 +38,16 @@ export type CaseState = (typeof CASE_STATES)[number]
 export const AWAITING = ['material', 'appointment', 'confirmation'] as const
 export type Awaiting = (typeof AWAITING)[number]
 
+/**
+ * The visit time a case knows of: proposed to the customer (`agreed: false`) or answered by the
+ * customer side (`agreed: true`). ISO 8601 with the tenant's offset.
+ */
+export interface CaseAppointment {
+  start: string
+  end: string
+  agreed: boolean
+}
+
 /** Who a case is waiting on. */
 export const PARTIES = ['customer', 'contact', 'executor', 'team', 'partner', 'none'] as const
 export type Party = (typeof PARTIES)[number]

@@ -104,6 +104,7 @@ describe('firing timers in batches (one transaction per batch)', () => {
         missingItems: [],
         receivedItems: [],
         awaiting: null,
+        appointment: null,
         attentionSince: s.attention ? enteredAt : null,
         dueAt: new Date(now.getTime() + 86_400_000),
         stateEnteredAt: enteredAt,

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { CaseFacts, CustomerFacts } from '../../src/domain/decide/case-facts.js'
 import { CONFIDENT, decideMessage, type DecisionInput } from '../../src/domain/decide/decide-message.js'
+import { extractAppointmentWindow } from '../../src/domain/understanding/appointment-window.js'
 
 const at = new Date('2026-11-20T02:00:00Z')
 const zhang: CustomerFacts = { key: 'zhang', groupKey: 'cust-zhang', contactId: 'wx-zhang', executorId: 'wx-zhang', serviceType: 'after_sales', orderNumbers: ['AJ20261120-8837', 'AJ20261118-5521'] }
 const INFO = new Set(['方便上门的日期和时段'])
+/** The window a message states, read on the test's day (Friday 2026-11-20, Shanghai). */
+const said = (text: string) => extractAppointmentWindow(text, at, 'Asia/Shanghai')
 
 function kase(over: Partial<CaseFacts> = {}): CaseFacts {
   return {
@@ -24,6 +27,7 @@ function kase(over: Partial<CaseFacts> = {}): CaseFacts {
     missingItems: [],
     receivedItems: [],
     awaiting: 'material',
+    appointment: null,
     needsPerson: false,
     ...over,
   }
@@ -43,7 +47,7 @@ function customerSays(over: Partial<DecisionInput> = {}): DecisionInput {
     signals: [],
     refs: { caseIds: [], orderNumbers: [], customerKeys: [] },
     requestedItems: [],
-    hasWindow: false,
+    window: null,
     substantive: true,
     asks: false,
     groupCustomers: [zhang],
@@ -111,20 +115,49 @@ describe('never silent when a person must act', () => {
 describe('context decides the reading', () => {
   it('time words are an appointment answer only while the case waits for one', () => {
     // while photos are awaited, time words move nothing and tell the partner nothing: a person looks
-    const waitingForMaterial = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', hasWindow: true }))
+    const waitingForMaterial = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', window: said('明天下午') }))
     expect(waitingForMaterial.mode).toBe('needs_person')
     expect(waitingForMaterial.transition).toBeNull()
     expect(waitingForMaterial.writeback).toBeNull()
-    const waitingForTime = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', hasWindow: true, openCases: [kase({ state: 'waiting_executor', awaiting: 'appointment', missingItems: ['方便上门的日期和时段'] })] }))
+    const waitingForTime = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', window: said('明天下午'), openCases: [kase({ state: 'waiting_executor', awaiting: 'appointment', missingItems: ['方便上门的日期和时段'] })] }))
     expect(waitingForTime.draft?.category).toBe('appointment_confirmed')
     expect(waitingForTime.writeback).toBe('appointment_confirmed')
   })
 
   it('a time nobody asked for goes to a person, even right after an answer was passed on', () => {
     const passedOn = kase({ state: 'waiting_partner', awaiting: null })
-    const d = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', hasWindow: true, openCases: [passedOn] }))
+    const d = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', window: said('明天下午'), openCases: [passedOn] }))
     expect(d.mode).toBe('needs_person')
     expect(d.writeback).toBeNull()
+  })
+
+  it('the agreed time said again by someone else is recorded; another time still goes to a person', () => {
+    // the partner proposed tomorrow afternoon; the executor answered; the case passed it on
+    const proposed = decideMessage(partnerSays({ window: said('明天下午两点到五点'), openCases: [kase({ state: 'requested', awaiting: null })] }))
+    expect(proposed.appointment).toMatchObject({ agreed: false, start: '2026-11-21T14:00:00+08:00' })
+    const answered = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', window: said('明天下午可以'), openCases: [kase({ state: 'waiting_executor', awaiting: 'appointment', appointment: proposed.appointment })] }))
+    expect(answered.appointment).toMatchObject({ agreed: true })
+    const agreed = kase({ state: 'waiting_partner', awaiting: null, appointment: answered.appointment })
+    for (const again of ['明天下午在', '下午我在的', '周六下午，我跟她说过了']) {
+      const d = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', window: said(again), openCases: [agreed] }))
+      expect(d.mode, again).toBe('record_only')
+    }
+    for (const other of ['那改周日上午吧', '明天上午在', '周一下午', '下午3点']) {
+      const d = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', window: said(other), openCases: [agreed] }))
+      expect(d.mode, other).toBe('needs_person')
+    }
+    // asking about the agreed time is still a question
+    const asked = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', asks: true, window: said('明天下午吗'), openCases: [agreed] }))
+    expect(asked.mode).not.toBe('record_only')
+  })
+
+  it("a partner's own plan on the agreed time is not read as a request to the customer", () => {
+    const agreed = kase({ state: 'waiting_partner', awaiting: null, appointment: { start: '2026-11-21T14:00:00+08:00', end: '2026-11-21T17:00:00+08:00', agreed: true } })
+    const scores = [{ label: 'partner_status', p: 0.7 }, { label: 'partner_request', p: 0.3 }]
+    const ownPlan = decideMessage(partnerSays({ intent: 'unknown', label: 'partner_status', confidence: 0.7, scores, window: said('明天下午3点到，带泵过去'), openCases: [agreed] }))
+    expect(ownPlan.mode).toBe('record_only')
+    const newTime = decideMessage(partnerSays({ intent: 'unknown', label: 'partner_status', confidence: 0.7, scores, window: said('后天上午过去'), openCases: [agreed] }))
+    expect(newTime.mode).toBe('review_before_send')
   })
 
   it('a question about the time while nothing waits for a time is a progress question', () => {
@@ -133,7 +166,7 @@ describe('context decides the reading', () => {
   })
 
   it('a promise to send the photos later moves nothing and tells nobody', () => {
-    const d = decideMessage(customerSays({ label: 'promise_later', intent: 'unknown', hasWindow: true }))
+    const d = decideMessage(customerSays({ label: 'promise_later', intent: 'unknown', window: said('明天下午') }))
     expect(d).toMatchObject({ mode: 'record_only', transition: null, writeback: null, draft: null })
   })
 })
@@ -164,7 +197,7 @@ describe('requested items, one by one', () => {
   })
 
   it('a partner asking the customer to confirm a time reaches the customer as an appointment request', () => {
-    const d = decideMessage(partnerSays({ hasWindow: true, openCases: [kase({ state: 'requested', awaiting: null })] }))
+    const d = decideMessage(partnerSays({ window: said('明天下午'), openCases: [kase({ state: 'requested', awaiting: null })] }))
     expect(d.draft?.category).toBe('appointment_request')
     expect(d.transition?.to).toBe('waiting_executor')
     expect(d.items?.awaiting).toBe('appointment')

@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { loadCatalogue } from '../../src/config/catalogue-schema.js'
 import { loadLexicon } from '../../src/config/lexicon-schema.js'
-import { extractAppointmentWindow } from '../../src/domain/understanding/appointment-window.js'
+import { extractAppointmentWindow, compareWindow } from '../../src/domain/understanding/appointment-window.js'
 import { findAddress, findIdNumbers, findPhones, looksLikeAddress } from '../../src/domain/understanding/contact-details.js'
 import { canonicalOrderNo, DEFAULT_ORDER_PATTERNS, findOrderRefs, type KnownOrder } from '../../src/domain/understanding/order-refs.js'
 import { extractRequestedItems } from '../../src/domain/understanding/requested-items.js'
@@ -289,7 +289,27 @@ describe('extractAppointmentWindow', () => {
     ['上午9点到下午3点', '2026-11-19T09:00:00+08:00', '2026-11-19T15:00:00+08:00', '上午9点到下午3点'],
     ['明天 2-5', '2026-11-20T14:00:00+08:00', '2026-11-20T17:00:00+08:00', '明天 2-5'],
   ])('%s', (text, start, end, said) => {
-    expect(win(text)).toEqual({ start, end, text: said })
+    expect(win(text)).toMatchObject({ start, end, text: said })
+  })
+
+  it('says which parts the message stated', () => {
+    expect(win('后天')).toMatchObject({ dayStated: true, timeStated: false })
+    expect(win('下午4点以后都行')).toMatchObject({ dayStated: false, timeStated: true })
+    expect(win('今晚八点')).toMatchObject({ dayStated: true, timeStated: true })
+  })
+
+  it('a time repeats a known window when every part it states agrees and none is narrower', () => {
+    const agreed = { start: '2026-11-21T13:00:00+08:00', end: '2026-11-21T18:00:00+08:00' }
+    const fits = (text: string) => compareWindow(agreed, win(text)!)
+    expect(fits('后天下午')).toBe('repeats')
+    expect(fits('后天')).toBe('repeats')
+    expect(fits('下午我在')).toBe('repeats')
+    expect(fits('11月21日下午')).toBe('repeats')
+    expect(fits('下午3点我在')).toBe('overlaps')
+    expect(fits('11月21日下午两点')).toBe('overlaps')
+    expect(fits('后天上午')).toBe('differs')
+    expect(fits('明天下午')).toBe('differs')
+    expect(fits('晚上8点')).toBe('differs')
   })
 
   it('takes a time already over today for tomorrow', () => {
@@ -301,7 +321,7 @@ describe('extractAppointmentWindow', () => {
   })
 
   it('uses the tenant time zone, not the machine', () => {
-    expect(win('明天上午', NOW, 'Europe/London')).toEqual({ start: '2026-11-20T09:00:00+00:00', end: '2026-11-20T12:00:00+00:00', text: '明天上午' })
+    expect(win('明天上午', NOW, 'Europe/London')).toMatchObject({ start: '2026-11-20T09:00:00+00:00', end: '2026-11-20T12:00:00+00:00', text: '明天上午' })
     // 23:30 in Shanghai is still the 19th in London: "tomorrow" differs
     const late = new Date('2026-11-19T15:30:00Z')
     expect(win('明天上午', late)?.start).toBe('2026-11-20T09:00:00+08:00')

@@ -3,7 +3,7 @@ import type { CaseRecord, DraftRecord, NewSend, SendRecord } from '../../app/cas
 import type { AttentionScope, BatchTx, CasePatch, NewAttention, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
 import { SqlBatchTx } from './batch-tx.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
-import type { Awaiting, CaseState, Party, RiskFlag, ServiceType } from '../../domain/types.js'
+import type { Awaiting, CaseAppointment, CaseState, Party, RiskFlag, ServiceType } from '../../domain/types.js'
 import { appendEvidence } from './evidence-store.js'
 import { GENESIS_HASH } from '../../domain/evidence-hash.js'
 import type { Queryable } from './sql.js'
@@ -21,6 +21,7 @@ export const CASE_COLUMNS: Record<keyof Omit<CaseRecord, 'id'>, string> = {
   missingItems: 'missing_items',
   receivedItems: 'received_items',
   awaiting: 'awaiting',
+  appointment: 'appointment',
   attentionSince: 'attention_since',
   dueAt: 'due_at',
   stateEnteredAt: 'state_entered_at',
@@ -117,6 +118,7 @@ export function toCaseRecord(r: Row): CaseRecord {
     missingItems: (r['missing_items'] as string[]) ?? [],
     receivedItems: (r['received_items'] as string[] | undefined) ?? [],
     awaiting: (r['awaiting'] as Awaiting | null | undefined) ?? null,
+    appointment: (r['appointment'] as CaseAppointment | null | undefined) ?? null,
     attentionSince: (r['attention_since'] as Date | null | undefined) ?? null,
     dueAt: (r['due_at'] as Date | null) ?? null,
     stateEnteredAt: r['state_entered_at'] as Date,
@@ -153,6 +155,7 @@ export function toCaseFacts(c: CaseRecord, proofSinceStateEntry: boolean): CaseF
     missingItems: c.missingItems,
     receivedItems: c.receivedItems,
     awaiting: c.awaiting,
+    appointment: c.appointment,
     needsPerson: c.attentionSince !== null,
   }
 }

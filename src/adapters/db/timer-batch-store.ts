@@ -20,6 +20,7 @@ const CASE_PATCH_COLUMNS: Record<keyof CasePatch, [string, string]> = {
   missingItems: ['missing_items', 'text[]'],
   receivedItems: ['received_items', 'text[]'],
   awaiting: ['awaiting', 'text'],
+  appointment: ['appointment', 'jsonb'],
   attentionSince: ['attention_since', 'timestamptz'],
   dueAt: ['due_at', 'timestamptz'],
   stateEnteredAt: ['state_entered_at', 'timestamptz'],

@@ -1,4 +1,4 @@
-import type { Awaiting, CaseState, Party, ServiceType } from '../types.js'
+import type { Awaiting, CaseAppointment, CaseState, Party, ServiceType } from '../types.js'
 
 /** What the decision needs to know about an open case (loaded by the app). */
 export interface CaseFacts {
@@ -21,6 +21,8 @@ export interface CaseFacts {
   receivedItems: readonly string[]
   /** what the case waits for from the customer side */
   awaiting: Awaiting | null
+  /** the visit time proposed to or agreed by the customer side, if any */
+  appointment: CaseAppointment | null
   /** a person must still act on something said in this case (a dispute, a hazard...) */
   needsPerson: boolean
 }

@@ -1,5 +1,6 @@
 import type { CaseActor } from '../case-state.js'
-import type { Awaiting, Channel, HandlingMode, Intent, MessageType, RiskFlag, ServiceType, TalkerRole, CaseState } from '../types.js'
+import { compareWindow, type AppointmentWindow } from '../understanding/appointment-window.js'
+import type { Awaiting, CaseAppointment, Channel, HandlingMode, Intent, MessageType, RiskFlag, ServiceType, TalkerRole, CaseState } from '../types.js'
 import type { CaseFacts, CustomerFacts } from './case-facts.js'
 
 /** Template categories a decision can ask the composer for (see config/knowledge). */
@@ -37,8 +38,8 @@ export interface DecisionInput {
   refs: { caseIds: readonly number[]; orderNumbers: readonly string[]; customerKeys: readonly string[] }
   /** what a partner request asks for: catalogue labels, then unlisted phrases */
   requestedItems: readonly string[]
-  /** the message names a visit or delivery window */
-  hasWindow: boolean
+  /** the visit or delivery window the message names, if any */
+  window: AppointmentWindow | null
   /** the message carries words a person could act on (not only emoji, "ok", a sticker) */
   substantive: boolean
   /** the message is written as a question */
@@ -92,13 +93,15 @@ export interface Decision {
   draft: PlannedDraft | null
   /** a person must act: the team is told once and the message waits in the attention queue */
   attention: { reasons: RiskFlag[] } | null
+  /** the visit time the case now knows (proposed or agreed); null: unchanged */
+  appointment: CaseAppointment | null
   /** tell the partner group the customer did their part */
   writeback: 'material_received' | 'completion_confirmed' | 'appointment_confirmed' | null
   /** why, in a few words (English, for the evidence trail and logs) */
   note: string
 }
 
-const NOTHING = { transition: null, items: null, draft: null, attention: null, writeback: null } as const
+const NOTHING = { transition: null, items: null, draft: null, attention: null, appointment: null, writeback: null } as const
 
 const RECORD = (caseChoice: CaseChoice, note: string): Decision => ({ mode: 'record_only', caseChoice, ...NOTHING, note })
 
@@ -150,7 +153,7 @@ const massOf = (scores: DecisionInput['scores'], labels: ReadonlySet<string>): n
 const SILENT: ReadonlySet<string> = new Set(['chit_chat', 'promise_later', 'command'])
 
 /** Signals in a partner's remark (not a request) that the team must hear about. */
-const PARTNER_PERSON_SIGNALS: ReadonlySet<RiskFlag> = new Set(['money', 'compensation', 'safety', 'damage', 'legal', 'injection'])
+const PARTNER_PERSON_SIGNALS: ReadonlySet<RiskFlag> = new Set(['money', 'compensation', 'safety', 'damage', 'legal', 'injection', 'privacy'])
 
 /** What each reading a person must handle is, as a reason the team reads. */
 const PERSON_READINGS: Readonly<Record<string, RiskFlag>> = {
@@ -184,12 +187,12 @@ export function decideMessage(input: DecisionInput): Decision {
 }
 
 function decidePartner(given: DecisionInput): Decision {
-  const input = asRequestIfLikely(given)
-  const named = pickReferenced(input)
+  const named = pickReferenced(given)
   // a message naming nobody is taken to be about the case the group last talked about; Baton
   // records it there and drafts from it only for review, never closes a case on that guess
-  const choice = withContext(input, named)
+  const choice = withContext(given, named)
   const guessed = choice !== named
+  const input = asRequestIfLikely(given, choice)
   if (input.intent !== 'partner_request') {
     // fees, damage, hazards or blame in a partner's own remarks (a completion report included)
     // are the team's business: a person looks, and nothing of it reaches the customer
@@ -225,9 +228,9 @@ function decidePartner(given: DecisionInput): Decision {
   const items = [...input.requestedItems]
   // what the request waits for: an answer about a time first (photos asked for alongside are
   // still counted one by one), otherwise things to send, otherwise a confirmation
-  const awaiting: Awaiting = input.hasWindow ? 'appointment' : items.some(input.isAttachmentItem) ? 'material' : items.length > 0 ? 'appointment' : 'confirmation'
+  const awaiting: Awaiting = input.window ? 'appointment' : items.some(input.isAttachmentItem) ? 'material' : items.length > 0 ? 'appointment' : 'confirmation'
   const to: CaseState = coordinated ? 'waiting_contact_coordination' : awaiting === 'material' ? 'waiting_customer_material' : 'waiting_executor'
-  const category: DraftCategory = coordinated && items.length > 0 ? 'coordination_request' : items.length > 0 ? 'material_request' : input.hasWindow ? 'appointment_request' : 'schedule_update'
+  const category: DraftCategory = coordinated && items.length > 0 ? 'coordination_request' : items.length > 0 ? 'material_request' : input.window ? 'appointment_request' : 'schedule_update'
   const current = choice.kind === 'existing' ? input.openCases.find((c) => c.id === choice.caseId) : undefined
   const flags: RiskFlag[] = guessed ? [...new Set<RiskFlag>([...input.riskFlags, 'uncertain_case'])] : [...input.riskFlags]
   return {
@@ -237,6 +240,8 @@ function decidePartner(given: DecisionInput): Decision {
     // a case already waiting there keeps its state (and SLA clock); only what it waits for changes
     transition: current?.state === to ? null : { to, actor: 'partner', reason: coordinated ? 'partner request; the contact must coordinate the executor' : 'partner request for customer cooperation' },
     items: { missing: items, received: [], awaiting },
+    // the time put to the customer: their answer agrees it, a later repeat of it is no news
+    appointment: input.window ? { start: input.window.start, end: input.window.end, agreed: false } : null,
     draft: { category, customerKey: facts.customerKey, riskFlags: flags, items },
     note: guessed ? 'partner request about the case the group last talked about; a person confirms' : 'partner request rewritten for the customer',
   }
@@ -248,7 +253,7 @@ function decideCustomer(given: DecisionInput): Decision {
   // Context decides the reading: time words are an appointment answer only when the case waits
   // for one, and then even a chatty "OK 周六十点" is that answer.
   const awaitsTime = theCase !== undefined && CUSTOMER_SIDE.has(theCase.state) && theCase.awaiting !== 'material'
-  const input: DecisionInput = awaitsTime && given.hasWindow && given.label === 'chit_chat' ? { ...given, intent: 'appointment', label: 'appointment' } : given
+  const input: DecisionInput = awaitsTime && given.window !== null && given.label === 'chit_chat' ? { ...given, intent: 'appointment', label: 'appointment' } : given
   const customerKey = theCase?.customerKey ?? (input.groupCustomers.length === 1 ? input.groupCustomers[0]!.key : null)
   const flags = (extra: RiskFlag[] = []): RiskFlag[] => {
     const all = new Set<RiskFlag>([...input.riskFlags, ...extra])
@@ -282,16 +287,19 @@ function decideCustomer(given: DecisionInput): Decision {
       return { mode: directIfSure(input), caseChoice: choice, ...NOTHING, draft: draft('progress_reply'), note: 'progress reply from the case state' }
     }
     case 'appointment': {
-      // A time nobody asked for (a counter-proposal, a change of plan, or the same answer again
-      // from another family member) is for a person to coordinate: Baton cannot tell a repeat
-      // from a new time reliably, and a missed change of plan leaves the installer at a locked door.
+      // The agreed time said again (another family member, the contact relaying) is no news. Any
+      // other time nobody asked for (a counter-proposal, a change of plan) is for a person to
+      // coordinate: a missed change of plan leaves the installer at a locked door.
+      if (theCase && !awaitsTime && agreedTime(input, theCase) === 'repeats') return RECORD(choice, 'the agreed time said again')
       if (!theCase || !awaitsTime) return PERSON(choice, ['unclear'], 'a time nobody asked for')
+      const known = input.window ?? theCase.appointment
       return {
         mode: directIfSure(input),
         caseChoice: choice,
         ...NOTHING,
         transition: { to: 'material_received', actor: actorOf(input.talkerRole), reason: 'customer answered about the appointment' },
         items: { missing: [], received: theCase.missingItems.length > 0 ? [...theCase.missingItems] : [], awaiting: null },
+        appointment: known ? { start: known.start, end: known.end, agreed: true } : null,
         draft: draft('appointment_confirmed'),
         writeback: theCase.partnerKey ? 'appointment_confirmed' : null,
         note: 'appointment answer',
@@ -302,13 +310,29 @@ function decideCustomer(given: DecisionInput): Decision {
   }
 }
 
-/** A partner remark the model reads as status, but quite possibly a request: read as a request. */
-function asRequestIfLikely(input: DecisionInput): DecisionInput {
+/**
+ * A partner remark the model reads as status, but quite possibly a request: read as a request.
+ * What it says about the day decides first: the time the customer already agreed ("明早8点到" on
+ * the agreed morning) is the crew's own plan; a visit moved to another day ("周二改周三",
+ * "胡先生家改到后天上午") is news the customer must hear.
+ */
+function asRequestIfLikely(input: DecisionInput, choice: CaseChoice): DecisionInput {
   if (input.intent === 'partner_request' || input.intent === 'completion_claim' || input.type !== 'text') return input
-  const p = massOf(input.scores, REQUEST)
-  return p >= REQUEST_MASS ? { ...input, intent: 'partner_request', label: 'partner_request', confidence: p } : input
+  const theCase = choice.kind === 'existing' ? input.openCases.find((c) => c.id === choice.caseId) : undefined
+  const time = theCase ? agreedTime(input, theCase) : null
+  if (input.requestedItems.length === 0 && (time === 'repeats' || time === 'overlaps')) return input
+  const known = theCase?.appointment
+  const newDay = theCase !== undefined && input.window?.changedTo === true && input.window.dayStated && !input.asks && (!known || compareWindow(known, input.window) === 'differs')
+  const p = newDay ? 1 : massOf(input.scores, REQUEST)
+  return p >= REQUEST_MASS ? { ...input, intent: 'partner_request', label: 'partner_request', confidence: newDay ? input.confidence : p } : input
 }
 const REQUEST: ReadonlySet<string> = new Set(['partner_request'])
+
+/** How the time a message states (not asks about) relates to the time the case's customer side agreed; null: no such pair. */
+function agreedTime(input: DecisionInput, theCase: CaseFacts): ReturnType<typeof compareWindow> {
+  if (input.window === null || input.asks || theCase.appointment?.agreed !== true) return null
+  return compareWindow(theCase.appointment, input.window)
+}
 const NEEDS_PERSON: ReadonlySet<string> = new Set(Object.keys(PERSON_READINGS))
 
 /** Why a person must act on a customer-side message, if they must (empty: Baton may handle it). */

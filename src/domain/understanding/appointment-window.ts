@@ -7,6 +7,12 @@ export interface AppointmentWindow {
   end: string
   /** the words of the message that said it */
   text: string
+  /** the message named a day (明天, 周六, 11月20日); without one the day was assumed */
+  dayStated: boolean
+  /** the message named a part of the day or a clock (上午, 3点); without one the whole day was assumed */
+  timeStated: boolean
+  /** the time is what something is changed to ("改到周三", "周二改周三", "moved to Thu") */
+  changedTo: boolean
 }
 
 type Period = 'morning' | 'noon' | 'afternoon' | 'dusk' | 'evening'
@@ -219,6 +225,19 @@ function meaningful(text: string, c: readonly Token[]): boolean {
   return c.some((t) => t.kind === 'time' && (t.from.explicit || (t.to?.explicit ?? false)))
 }
 
+// "改到/改成/换到/推到/挪到" (or a bare 改 between two times: "周二改周三") introduces the new time
+const CHANGE_TO = /(?:改|换|推|挪|调|延)(?:到|成|为|去)?\s*$|(?:moved?|changed?|push(?:ed)?|reschedul\w*)\s+(?:to\s+)?$/iu
+
+/** The time a message settles on: the first it says, unless a later one is what it is changed to. */
+function newTime(text: string, found: readonly Token[][]): { chosen: Token[]; changedTo: boolean } | undefined {
+  for (let i = found.length - 1; i > 0; i--) {
+    const c = found[i]!
+    if (CHANGE_TO.test(text.slice(found[i - 1]!.at(-1)!.end, c[0]!.start))) return { chosen: c, changedTo: true }
+  }
+  const first = found[0]
+  return first && { chosen: first, changedTo: CHANGE_TO.test(text.slice(Math.max(0, first[0]!.start - 6), first[0]!.start)) }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Turning a cluster into a window
 
@@ -302,7 +321,8 @@ export function extractAppointmentWindow(text: string, now: Date, timeZone: stri
   const days = dayTokens(clean)
   const periods = periodTokens(clean)
   const tokens = [...days, ...periods, ...timeTokens(clean, [...days, ...periods])]
-  const chosen = clusters(clean, tokens).find((c) => meaningful(clean, c))
+  const settled = newTime(clean, clusters(clean, tokens).filter((c) => meaningful(clean, c)))
+  const chosen = settled?.chosen
   // most messages name no time: the zone's clock is only read for one that does (it was most of
   // the cost of reading a message), but a wrong zone is refused either way
   if (!chosen) {
@@ -321,5 +341,31 @@ export function extractAppointmentWindow(text: string, now: Date, timeZone: stri
   // only what is said: a bare time that is already over today means the next one
   if ((!day || (day.weekday?.week === 'coming' && date.hasSame(today, 'day'))) && spansNow(date)) date = date.plus({ days: day ? 7 : 1 })
   const iso = (m: number): string => date.plus({ minutes: m }).toISO({ suppressMilliseconds: true })!
-  return { start: iso(from), end: iso(to), text: clean.slice(chosen[0]!.start, chosen.at(-1)!.end) }
+  return { start: iso(from), end: iso(to), text: clean.slice(chosen[0]!.start, chosen.at(-1)!.end), dayStated: day !== undefined, timeStated: time !== undefined || period !== undefined, changedTo: settled!.changedTo }
+}
+
+/** Local date and minutes after midnight of an ISO time written with the tenant's offset. */
+function localParts(iso: string): { date: string; minutes: number } {
+  return { date: iso.slice(0, 10), minutes: Number(iso.slice(11, 13)) * 60 + Number(iso.slice(14, 16)) }
+}
+
+/**
+ * How what a message says about a time relates to a time already known: `repeats` when every
+ * part it states (a day, a part of the day or a clock) agrees and none is narrower ("明天下午在"
+ * from the nanny repeats "tomorrow 13–18" agreed with the contact; "周日", "上午" or "下午2点半"
+ * does not: a narrower time is news to the crew); `overlaps` when the day agrees and the times
+ * share a moment (a crew's "明天3点到" falls in the agreed afternoon). Null when it states
+ * neither a day nor a time. Parts it does not state are not held against it ("下午我在的").
+ */
+export function compareWindow(known: { start: string; end: string }, said: AppointmentWindow): 'repeats' | 'overlaps' | 'differs' | null {
+  if (!said.dayStated && !said.timeStated) return null
+  const k = { from: localParts(known.start), to: localParts(known.end) }
+  const s = { from: localParts(said.start), to: localParts(said.end) }
+  if (said.dayStated && s.from.date !== k.from.date) return 'differs'
+  if (!said.timeStated) return 'repeats'
+  // a window running past midnight is compared as ending at midnight
+  const kEnd = k.to.date === k.from.date ? k.to.minutes : 24 * 60
+  const sEnd = s.to.date === s.from.date ? s.to.minutes : 24 * 60
+  if (s.from.minutes <= k.from.minutes && sEnd >= kEnd) return 'repeats'
+  return s.from.minutes < kEnd && sEnd > k.from.minutes ? 'overlaps' : 'differs'
 }

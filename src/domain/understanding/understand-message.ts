@@ -68,8 +68,9 @@ const NOT_A_MESSAGE: ReadonlySet<MessageType> = new Set(['recalled', 'system'])
 const COMMAND = /^\s*(?:@\S+\s+)*[/／][a-z\u4e00-\u9fff]/iu
 const NO_ITEMS: RequestedItems = { items: [], unlisted: [] }
 const TIME_READINGS: ReadonlySet<string> = new Set(['appointment', 'chit_chat', 'promise_later'])
-// a question mark anywhere, or a question particle closing a clause (Mandarin and Cantonese)
-const QUESTION = /[?？]|(吗|么|嘛|呢|没有|没|未|咩|呀)(?=[\s,，.。!！~～]|$)/u
+// a question mark anywhere, a question particle closing a clause (Mandarin and Cantonese), or a
+// question word about time that is not "any time is fine" (几点都行, 什么时候都可以)
+const QUESTION = /[?？]|(吗|么|嘛|呢|没有|没|未|咩|呀)(?=[\s,，.。!！~～]|$)|(几点|几号|哪天|什么时候|啥时候|幾時|幾點|\bwhen\b|what time)(?![^,，.。!！]*?(都|也|any))/iu
 
 /**
  * Who is speaking decides how words are read. Staff in an internal group, a DM with the bot or a
