@@ -262,7 +262,8 @@ function printCounts(perLabel: Record<string, number>): void {
  * `--leave-out TENANT` also holds out every conversation of that tenant (and its standalone
  * examples, `examples/TENANT.jsonl`): a model that has never
  * seen the tenant, to measure (with `npm run eval`) how Baton does on a tenant it meets for the
- * first time, without touching the held-out split. Run `npm run train` again afterwards.
+ * first time, without touching the held-out split. With `--out PATH` the shipped model is left
+ * alone; without it, run `npm run train` again afterwards.
  */
 function leftOutTenants(argv: readonly string[]): Set<string> {
   const out = new Set<string>()
@@ -270,8 +271,15 @@ function leftOutTenants(argv: readonly string[]): Set<string> {
   return out
 }
 
+/** `--out PATH` writes the model there instead of over the shipped one (leave-one-out runs). */
+function outputFile(argv: readonly string[]): string {
+  const at = argv.indexOf('--out')
+  return at >= 0 && argv[at + 1] ? argv[at + 1]! : MODEL_FILE
+}
+
 function main(): void {
   const leftOut = leftOutTenants(process.argv.slice(2))
+  const modelFile = outputFile(process.argv.slice(2))
   const heldOut = new Set([...heldOutFiles(), ...conversationFiles().filter((f) => leftOut.has(f.split('.')[0]!))])
   const files = conversationFiles()
   const problems: string[] = []
@@ -298,9 +306,9 @@ function main(): void {
   const seconds = (performance.now() - started) / 1000
 
   const json = `${JSON.stringify(model, null, 2)}\n`
-  mkdirSync(dirname(MODEL_FILE), { recursive: true })
-  writeFileSync(MODEL_FILE, json)
-  console.log(`trained ${model.version} in ${seconds.toFixed(2)} s; wrote ${MODEL_FILE} (${(json.length / 1024).toFixed(0)} KiB)`)
+  mkdirSync(dirname(modelFile), { recursive: true })
+  writeFileSync(modelFile, json)
+  console.log(`trained ${model.version} in ${seconds.toFixed(2)} s; wrote ${modelFile} (${(json.length / 1024).toFixed(0)} KiB)`)
   printCounts(model.trainedOn.perLabel)
 
   const asLabel = (label: string): string => label

@@ -75,6 +75,16 @@ export interface NewSend {
   notBefore?: Date | null
   /** the team notice this one repeats (see settleInDoubtSends) */
   resendOf?: number | null
+  /** a team notice about someone's message: whom, so a chatty sender or group is counted (team-notices.ts) */
+  about?: NoticeAbout | null
+  /** a summary standing for the notices folded into it, one per sender or group and window */
+  summaryKey?: string | null
+}
+
+/** Whose message a team notice is about. */
+export interface NoticeAbout {
+  groupKey: string | null
+  talkerId: string
 }
 
 export interface SendRecord {

@@ -1,11 +1,12 @@
 import type { DraftCategory } from '../domain/decide/decide-message.js'
 import type { RiskFlag } from '../domain/types.js'
 import type { Wording } from '../config/load-wording-dir.js'
-import type { CaseRecord } from './case-record.js'
+import type { CaseRecord, NoticeAbout } from './case-record.js'
 import { customerFacts, label, say } from './case-facts-text.js'
 import type { DecisionServices } from './decide-ports.js'
 import type { Directory } from './directory.js'
 import type { Tx } from './store.js'
+import { tellTeam } from './team-notices.js'
 
 export interface DraftRequest {
   category: DraftCategory
@@ -14,7 +15,7 @@ export interface DraftRequest {
   /** what the draft asks for or lists as missing; the case's missing items when absent */
   items?: readonly string[]
   /** the message that led to this draft, quoted (marked internal) in the review notice */
-  source: { messageId: number; text: string; groupKey: string | null } | null
+  source: { messageId: number; text: string; groupKey: string | null; about?: NoticeAbout | null } | null
   /** the decision insists on review (e.g. partner rewrites, missing proof) */
   forceReview: boolean
   candidates: number[]
@@ -63,6 +64,18 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
   if (group?.kind === 'public_customer') flags.add('public_group')
   const direct = !req.forceReview && flags.size === 0 && services.isAutomatic(req.category)
   const mode = direct ? 'send_direct' : 'review_before_send'
+  const about = req.source?.about ?? null
+  const caseRef = say(wording, 'review.case_ref', { case_id: req.kase.id, customer: customer?.name ?? req.kase.customerKey })
+  if (!direct && req.source) {
+    // one pending draft per case and category: a flood of the same question is one draft to
+    // review, not a hundred. The newest replaces the one waiting (each message still has its own
+    // draft on record, and its review notice goes through the flood limits like any other)
+    const pending = await tx.pendingDraft(req.kase.id, req.category)
+    if (pending) {
+      await tx.appendEvidence(req.kase.id, { kind: 'draft_superseded', actor: 'baton', at: req.now, payload: { draftId: pending.id, category: req.category, sourceMessageId: req.source.messageId, reason: pending.text === text ? 'the same draft again, for a newer message' : 'a newer draft of the same category' } })
+      await tx.supersedeDrafts(req.kase.id, req.category, req.now)
+    }
+  }
   // one pending reminder per case: the team reviews the newest, not three identical ones
   if (req.category === 'reminder') await tx.supersedeDrafts(req.kase.id, 'reminder', req.now)
   const draftId = await tx.insertDraft({
@@ -96,15 +109,16 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
   } else if (internal) {
     const notice = say(wording, 'review.review_notice', {
       draft_id: draftId,
-      case_ref: say(wording, 'review.case_ref', { case_id: req.kase.id, customer: customer?.name ?? req.kase.customerKey }),
+      case_ref: caseRef,
       group: group?.topic ?? target,
       text,
       original: req.source ? quote(req.source.text) : '—',
       reasons: reasonsText(wording, [...flags]),
       candidates: candidatesText(wording, req.candidates),
     })
-    await tx.insertSend({ kind: 'notice', draftId: null, caseId: req.kase.id, groupKey: internal.key, text: notice }, req.now)
-    if (services.reviewDmToOwner && req.kase.ownerId) await tx.insertSend({ kind: 'notice', caseId: req.kase.id, contactId: req.kase.ownerId, text: notice }, req.now)
+    const told = await tellTeam(tx, deps, { about, caseId: req.kase.id, caseRef, text: notice, now: req.now })
+    // the owner's direct message follows the group notice: none while a flood is being summarised
+    if (told === 'told' && services.reviewDmToOwner && req.kase.ownerId) await tx.insertSend({ kind: 'notice', caseId: req.kase.id, contactId: req.kase.ownerId, text: notice }, req.now)
   }
   return { draftId, mode, riskFlags: [...flags] }
 }
@@ -124,7 +138,9 @@ export async function notifyUncertain(
     reasons: reasonsText(deps.wording, req.riskFlags),
     candidates: candidatesText(deps.wording, req.candidates),
   })
-  await tx.insertSend({ kind: 'notice', caseId: req.kase?.id ?? null, groupKey: internalKey, text: notice }, req.now)
+  const about = req.source?.about ?? null
+  const caseRef = req.kase ? say(deps.wording, 'review.case_ref', { case_id: req.kase.id, customer: deps.directory.customer(req.kase.customerKey)?.name ?? req.kase.customerKey }) : null
+  await tellTeam(tx, deps, { about, caseId: req.kase?.id ?? null, caseRef, text: notice, now: req.now })
 }
 
 export function reasonsText(wording: Wording, flags: readonly RiskFlag[]): string {

@@ -3,7 +3,7 @@ import type { ServiceType, CaseState } from '../domain/types.js'
 import type { Understanding, UnderstandInput } from '../domain/understanding/index.js'
 
 /** The parts of understanding a message the app relies on (see src/domain/understanding). */
-export type UnderstandingResult = Pick<Understanding, 'intent' | 'label' | 'confidence' | 'scores' | 'familiarity' | 'riskFlags' | 'signals' | 'references' | 'requested' | 'window' | 'substantive' | 'asks'>
+export type UnderstandingResult = Pick<Understanding, 'intent' | 'label' | 'confidence' | 'scores' | 'familiarity' | 'riskFlags' | 'signals' | 'references' | 'requested' | 'window' | 'substantive' | 'asks' | 'toFamily'>
 export type { UnderstandInput }
 
 export type ComposeResult =

@@ -251,6 +251,22 @@ class CollectingTx implements Tx {
   attachAttention(): never {
     return unsupported('attachAttention')
   }
+  // a timer's draft has no message behind it: no fan-out limits apply (see team-notices.ts)
+  pendingDraft(): never {
+    return unsupported('pendingDraft')
+  }
+  recentTeamNotices(): never {
+    return unsupported('recentTeamNotices')
+  }
+  latestSummary(): never {
+    return unsupported('latestSummary')
+  }
+  updateQueuedText(): never {
+    return unsupported('updateQueuedText')
+  }
+  messagesFrom(): never {
+    return unsupported('messagesFrom')
+  }
 }
 
 function unsupported(method: string): never {

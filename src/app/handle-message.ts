@@ -8,6 +8,7 @@ import { newCaseRecord, type CaseRecord } from './case-record.js'
 import { label, say } from './case-facts-text.js'
 import { createDraft } from './create-draft.js'
 import { clearAttention, raiseAttention } from './raise-attention.js'
+import { noticeAbout } from './team-notices.js'
 import type { DecisionServices, UnderstandingResult } from './decide-ports.js'
 import type { Directory } from './directory.js'
 import { isAppError } from './errors.js'
@@ -150,6 +151,7 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     window: understanding.window,
     substantive: understanding.substantive,
     asks: understanding.asks,
+    toFamily: understanding.toFamily,
     isAttachmentItem: (item) => services.isAttachmentItem(item),
     refs,
     groupCustomers: scoped.map(toFacts),
@@ -223,7 +225,7 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
   let draftId: number | null = null
   // the mode recorded is what happened: a draft may have gone to review, a review may have become a notice
   let mode: HandlingMode = decision.mode
-  const source = { messageId: msg.id, text: msg.text, groupKey: msg.groupKey }
+  const source = { messageId: msg.id, text: msg.text, groupKey: msg.groupKey, about: noticeAbout(msg) }
   const candidates = decision.caseChoice.kind === 'uncertain' ? decision.caseChoice.candidates : []
   if (decision.attention) {
     const customerKey = kase?.customerKey ?? (p.scoped.length === 1 ? p.scoped[0]!.key : p.referenced.length === 1 ? p.referenced[0]!.key : null)

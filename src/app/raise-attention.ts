@@ -7,6 +7,7 @@ import { reasonsText } from './create-draft.js'
 import type { Directory } from './directory.js'
 import type { RecordedMessage } from './inbound-message.js'
 import type { AttentionScope, Tx } from './store.js'
+import { noteRepeat, noticeAbout, tellTeam } from './team-notices.js'
 
 /**
  * While an item of a group or case is open, the team has been told: a second message about the
@@ -38,11 +39,12 @@ export async function raiseAttention(tx: Tx, deps: { directory: Directory; wordi
   // makes a message news on its own
   const news = req.reasons.filter((r) => !NOT_NEWS.has(r))
   const covered = recent.some((told) => news.every((r) => told.includes(r)))
-  const internal = deps.directory.internalGroups()[0]
-  const notified = !covered && internal !== undefined
-  if (notified) {
-    await tx.insertSend({ kind: 'notice', caseId: kase?.id ?? null, groupKey: internal.key, text: attentionNotice(deps, req) }, now)
-  }
+  const about = noticeAbout(msg)
+  const caseRef = kase ? say(deps.wording, 'review.case_ref', { case_id: kase.id, customer: deps.directory.customer(kase.customerKey)?.name ?? kase.customerKey }) : null
+  // one chatty sender is a few notices and a summary, however many matters it raises (team-notices.ts)
+  const told = covered ? 'none' : await tellTeam(tx, deps, { about, caseId: kase?.id ?? null, caseRef, text: attentionNotice(deps, req), now })
+  if (covered && about) await noteRepeat(tx, deps, { about, caseId: kase?.id ?? null, caseRef, now })
+  const notified = told !== 'none'
   await tx.insertAttention({
     messageId: msg.id,
     caseId: kase?.id ?? null,
@@ -57,7 +59,7 @@ export async function raiseAttention(tx: Tx, deps: { directory: Directory; wordi
   if (kase) {
     // only a matter (a complaint, a hazard, a refund...) holds back the case's routine answers
     if (kase.attentionSince === null && isMatter(req.reasons)) await tx.updateCase(kase.id, { attentionSince: now })
-    await tx.appendEvidence(kase.id, { kind: 'attention_raised', actor: 'baton', at: now, payload: { messageId: msg.id, reasons: req.reasons, notified } })
+    await tx.appendEvidence(kase.id, { kind: 'attention_raised', actor: 'baton', at: now, payload: { messageId: msg.id, reasons: req.reasons, notified, ...(told === 'folded' ? { folded: true } : {}) } })
   }
   return { notified }
 }

@@ -1,5 +1,5 @@
 import type { CaseFacts } from '../domain/decide/case-facts.js'
-import type { CaseRecord, DraftRecord, NewSend, SendRecord } from './case-record.js'
+import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from './case-record.js'
 
 export interface NewEvidence {
   kind: string
@@ -80,6 +80,16 @@ export interface Tx {
   supersedeDrafts(caseId: number, category: string, at: Date): Promise<void>
   /** Ties the open items of a customer that have no case yet to a case opened by hand; returns how many. */
   attachAttention(customerKey: string, caseId: number): Promise<number>
+  /** The newest draft of this case and category still waiting for review, if any. */
+  pendingDraft(caseId: number, category: string): Promise<{ id: number; text: string; riskFlags: string[] } | null>
+  /** Team notices (summaries not counted) about this sender, and about anyone in its group, since `since`. */
+  recentTeamNotices(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number }>
+  /** The newest summary notice with this key since `since`, and whether it is still queued. */
+  latestSummary(key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null>
+  /** Rewrites a send that has not been claimed yet; false once it is on its way or done. */
+  updateQueuedText(sendId: number, text: string): Promise<boolean>
+  /** Inbound messages since `since` from this sender in its group (`sender`), and in the whole group. */
+  messagesFrom(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number; people: number }>
 }
 
 /** What a batch needs to know about each message it decides (proof-of-material tracking). */

@@ -24,6 +24,14 @@ export const envSchema = z.object({
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional(),
   WECHATY_PUPPET_SERVICE_ENDPOINT: z.string().optional(),
   BATON_API_TOKENS: z.string().optional(),
+  // an explicit yes to the sandbox where it would otherwise be refused (NODE_ENV=production, a
+  // non-loopback HOST: a container publishing to the host's loopback); see sandbox-guard.ts
+  BATON_SANDBOX: boolish,
+  // behind a TLS-terminating proxy: trust its X-Forwarded-* headers (cookie `Secure`, client address)
+  BATON_TRUST_PROXY: boolish,
+  BATON_SESSION_IDLE_MS: z.coerce.number().int().min(60_000).default(2 * 3600_000),
+  BATON_SESSION_MAX_MS: z.coerce.number().int().min(60_000).default(12 * 3600_000),
+  BATON_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(5),
   // Staying up (README "Staying up"): watchdog, offline alerts, replays, spool, throttling.
   BATON_WATCHDOG_SILENT_MS: z.coerce.number().int().min(1000).default(180_000),
   BATON_WATCHDOG_CHECK_MS: z.coerce.number().int().min(50).default(5_000),
@@ -43,10 +51,17 @@ export const envSchema = z.object({
   BATON_THROTTLE_REPORT_AFTER: z.coerce.number().int().min(1).default(3),
   BATON_SEND_IN_DOUBT_AFTER_MS: z.coerce.number().int().min(1000).default(120_000),
   BATON_SEND_ANSWER_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  // Start-up (README "Start-up and dependencies"): each attempt to reach PostgreSQL or Redis gets
+  // this long to connect and answer; failed attempts are retried with backoff, without end
+  BATON_DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  BATON_DEPENDENCY_RETRY_MS: z.coerce.number().int().min(10).default(1_000),
+  BATON_DEPENDENCY_RETRY_MAX_MS: z.coerce.number().int().min(10).default(30_000),
+  // a query PostgreSQL has not answered in this long fails (client side): a hung server is an outage
+  BATON_DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
 })
 
 export type Env = z.infer<typeof envSchema> & {
-  /** True when no puppet is configured: Baton runs the in-process mock tenant. */
+  /** True when no puppet is configured: Baton runs the in-process mock tenant (if sandbox-guard allows). */
   sandbox: boolean
   migrate: 'auto' | 'off'
 }
@@ -54,6 +69,8 @@ export type Env = z.infer<typeof envSchema> & {
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const parsed = envSchema.safeParse(source)
   if (!parsed.success) throw new ConfigError(formatZodIssues('environment', parsed.error.issues))
-  const sandbox = !parsed.data.WECHATY_PUPPET || parsed.data.WECHATY_PUPPET === 'wechaty-puppet-mock'
-  return { ...parsed.data, sandbox, migrate: parsed.data.BATON_MIGRATE ?? (sandbox ? 'auto' : 'off') }
+  // a puppet service token alone can only mean the puppet service: never fall back to the mock tenant
+  const puppet = parsed.data.WECHATY_PUPPET || (parsed.data.WECHATY_PUPPET_SERVICE_TOKEN ? 'wechaty-puppet-service' : undefined)
+  const sandbox = !puppet || puppet === 'wechaty-puppet-mock'
+  return { ...parsed.data, WECHATY_PUPPET: puppet, sandbox, migrate: parsed.data.BATON_MIGRATE ?? (sandbox ? 'auto' : 'off') }
 }

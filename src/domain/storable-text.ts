@@ -9,3 +9,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function storableText(s: string): string {
   return s.replace(LONE_SURROGATE, '\uFFFD').replaceAll('\u0000', '')
 }
+
+/** Whether PostgreSQL can store the text as it is (no NUL, no lone surrogate). */
+export function isStorableText(s: string): boolean {
+  return storableText(s) === s
+}

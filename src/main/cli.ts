@@ -60,7 +60,8 @@ async function main(): Promise<void> {
     return exitWithConfigError(err)
   }
   const roles: readonly Role[] = command === 'all' ? ALL_ROLES : [command]
-  const runtime = await startBaton({ env, tenant, roles, log })
+  // a refused sandbox or bad API tokens: the same one-line-per-problem exit as a bad config file
+  const runtime = await startBaton({ env, tenant, roles, log }).catch((err: unknown) => exitWithConfigError(err))
   log.info({ roles, sandbox: env.sandbox, tenant: tenant.tenant.name }, 'Baton started')
   if (env.sandbox && runtime.server) printSandboxHelp(env)
 

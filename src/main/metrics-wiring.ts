@@ -4,6 +4,7 @@ import type { Wording } from '../config/load-wording-dir.js'
 import type { Knowledge } from '../config/knowledge-schema.js'
 import type { Policy } from '../config/policy-schema.js'
 import type { ApiToken } from '../config/api-tokens.js'
+import type { TokenBook } from '../adapters/http/auth.js'
 import type { DecisionServices } from '../app/decide-ports.js'
 import type { Directory } from '../app/directory.js'
 import type { LiveKnowledge } from '../app/knowledge/knowledge-ports.js'
@@ -48,7 +49,7 @@ export function metricsWiring(d: MetricsWiringDeps) {
       await recordKnowledgeAtStartup({ live: d.knowledge, versions, clock: d.clock, log: d.log, fixed })
       await d.broadcast.listen(async (actor) => void (await reloadAnnouncedKnowledge({ load: d.loadKnowledge, live: d.knowledge, versions, clock: d.clock, log: d.log, fixed }, actor)))
     },
-    routers: (tokens: readonly ApiToken[]): Router[] => [
+    routers: (tokens: readonly ApiToken[] | TokenBook): Router[] => [
       metricsApiRoutes({ tokens, deps: { metrics: sqlMetricsQueries(d.ds), proofRuleFor: (t) => d.services.proofRuleFor(t), wording: d.wording }, clock: d.clock, timezone: d.policy.timezone }),
       knowledgeRoutes({ tokens, versions, reload }),
     ],

@@ -6,12 +6,14 @@ import type { Tenant } from '../config/load-tenant.js'
 import { Directory } from '../app/directory.js'
 import type { Logger } from '../app/ports.js'
 import { recordMessage } from '../app/record-message.js'
-import { createDataSource, ensureDatabase, runMigrations } from '../adapters/db/data-source.js'
+import { runMigrations, type DbOptions } from '../adapters/db/data-source.js'
 import { SqlMessageStore } from '../adapters/db/message-store.js'
 import { BatchingMessageStore } from '../adapters/db/batching-message-store.js'
 import { syncDirectory } from '../adapters/db/sync-directory.js'
-import { closeServer, createHttpApp, listen } from '../adapters/http/create-http-app.js'
-import { healthRoutes } from '../adapters/http/health-routes.js'
+import { closeServer, createHttpApp } from '../adapters/http/create-http-app.js'
+import { healthRoutes, startingGate, startingHealthRoutes } from '../adapters/http/health-routes.js'
+import { listenHandingOver } from '../adapters/http/handover-server.js'
+import { DependencyWaits } from './await-dependencies.js'
 import { sandboxRoutes } from '../adapters/http/sandbox-routes.js'
 import { buildWechaty } from '../adapters/wecom/build-wechaty.js'
 import { SandboxTenant } from '../adapters/wecom/sandbox-tenant.js'
@@ -43,9 +45,13 @@ import { sqlStatsQueries } from '../adapters/db/stats-queries.js'
 import { caseRoutes } from '../adapters/http/case-routes.js'
 import { metricsRoutes } from '../adapters/http/metrics-routes.js'
 import { sqlEvidenceReader } from '../adapters/db/evidence-store.js'
-import { parseApiTokens } from '../config/api-tokens.js'
+import { parseApiTokens, SANDBOX_TOKEN } from '../config/api-tokens.js'
 import { consoleRoutes } from '../adapters/http/console-routes.js'
 import { TokenBook } from '../adapters/http/auth.js'
+import { ConsoleSessions } from '../adapters/http/console-sessions.js'
+import { sqlSessionStore } from '../adapters/db/session-store.js'
+import { redisLoginThrottle } from '../adapters/http/login-throttle.js'
+import { assertSandboxAllowed } from '../config/sandbox-guard.js'
 import { sqlCaseBrowser } from '../adapters/db/case-browser-queries.js'
 import { draftRoutes, registerDraftPaths } from '../adapters/http/draft-routes.js'
 import { registerSessionPaths, sessionRoutes } from '../adapters/http/session-routes.js'
@@ -102,11 +108,27 @@ export interface Runtime {
 /** Wires the requested roles into one process. Nothing starts on import. */
 export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readonly Role[]; log: Logger }): Promise<Runtime> {
   const { env, tenant, roles, log } = opts
-  const dbOpts = { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA }
-  if (env.migrate === 'auto') await ensureDatabase(dbOpts)
-  const ds = createDataSource(dbOpts)
-  await ds.initialize()
+  // refused before anything connects: a production-like setup never runs the sandbox, and bad
+  // API tokens fail the start, not the first login
+  assertSandboxAllowed(env, roles)
+  // the sandbox's own token acts as the sandbox's supervisor, so a newcomer can take a draft in
+  // the console (the taker becomes the case owner, who must be a person reminders can reach)
+  const sandboxSupervisor = env.sandbox ? tenant.people.find((p) => p.roles.includes('supervisor'))?.id : undefined
+  const apiTokens = (roles.includes('api') ? parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox }) : []).map((t) =>
+    t === SANDBOX_TOKEN && sandboxSupervisor ? { ...t, name: sandboxSupervisor } : t,
+  )
+  // the api role answers /healthz at once; /readyz names what start-up still waits for
+  const waits = new DependencyWaits(log, { timeoutMs: env.BATON_DEPENDENCY_TIMEOUT_MS, retryMs: env.BATON_DEPENDENCY_RETRY_MS, retryMaxMs: env.BATON_DEPENDENCY_RETRY_MAX_MS }, [passwordOf(env.DATABASE_URL), passwordOf(env.REDIS_URL)])
+  const early = roles.includes('api')
+    ? await listenHandingOver(createHttpApp(log, [startingHealthRoutes(() => waits.report())], [startingGate(() => waits.report())], { trustProxy: env.BATON_TRUST_PROXY }), env.PORT, env.HOST)
+    : undefined
+  if (early) log.info({ port: portOf(early.server, env.PORT), starting: true }, 'HTTP listening; waiting for PostgreSQL and Redis')
+  const ds = await awaitDependencies(waits, { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, queryTimeoutMs: env.BATON_DB_QUERY_TIMEOUT_MS, ensure: env.migrate === 'auto' }, env.REDIS_URL).catch(async (err: unknown) => {
+    if (early) await closeServer(early.server)
+    throw err
+  })
   const stops: Array<() => Promise<void>> = [() => ds.destroy()]
+  let serving = false
   try {
     if (env.migrate === 'auto') {
       const applied = await runMigrations(ds)
@@ -279,8 +301,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
 
     if (roles.includes('api')) {
       const session = runtime.session
-      const apiTokens = parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox })
-      const tokens = new TokenBook(apiTokens)
+      const tokens = new TokenBook(apiTokens, new ConsoleSessions(sqlSessionStore(ds), { idleMs: env.BATON_SESSION_IDLE_MS, maxMs: env.BATON_SESSION_MAX_MS }, clock))
       const browser = sqlCaseBrowser(ds)
       const attention = sqlAttentionQueries(ds, { directory, wording })
       const routers = [
@@ -304,16 +325,18 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
             : {}),
         }),
         metricsRoutes(telemetry.registry),
-        sessionRoutes(tokens),
+        sessionRoutes({ tokens, sessions: tokens.sessions!, throttle: redisLoginThrottle(redis, { prefix: env.BATON_QUEUE_PREFIX, perMinute: env.BATON_LOGIN_ATTEMPTS_PER_MINUTE }) }),
         caseRoutes({ tokens, queries: commandServices.queries, browser, evidence: sqlEvidenceReader(ds), attention, directory, wording, clock, draftExpiryMs: services.draftExpiryMs }),
         draftRoutes({ tokens, browser, directory, wording, draftExpiryMs: services.draftExpiryMs, review: { store, directory, services, clock }, messenger: () => runtime.session, log }),
         attentionRoutes({ tokens, attention, store, directory, clock }),
-        ...metrics.routers(apiTokens),
+        ...metrics.routers(tokens),
         openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerMetricsPaths]),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),
         consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined }),
       ]
-      const server = await listen(createHttpApp(log, routers, [queueBoard(tokens, [queue, timerQueue])]), env.PORT, env.HOST)
+      early!.handOver(createHttpApp(log, routers, [queueBoard(tokens, [queue, timerQueue])], { trustProxy: env.BATON_TRUST_PROXY }))
+      const server = early!.server
+      serving = true
       stops.unshift(() => closeServer(server))
       runtime.server = server
       const addr = server.address()
@@ -368,9 +391,31 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     })
     return runtime
   } catch (err) {
+    if (early && !serving) await closeServer(early.server)
     for (const stop of stops) await stop().catch(() => undefined)
     throw err
   }
+}
+
+/**
+ * PostgreSQL and Redis, awaited side by side. A misconfiguration of either ends start-up (the
+ * other's wait is stopped, a connected data source closed); an outage is waited out.
+ */
+async function awaitDependencies(waits: DependencyWaits, db: DbOptions & { ensure: boolean }, redisUrl: string): Promise<DataSource> {
+  const pg = waits.postgres(db)
+  const redis = waits.redis(redisUrl)
+  pg.catch((err: Error) => waits.abort(err))
+  redis.catch((err: Error) => waits.abort(err))
+  const [ds, ping] = await Promise.allSettled([pg, redis])
+  if (ds.status === 'fulfilled' && ping.status === 'fulfilled') return ds.value
+  if (ds.status === 'fulfilled') await ds.value.destroy().catch(() => undefined)
+  throw ds.status === 'rejected' ? ds.reason : (ping as PromiseRejectedResult).reason
+}
+
+const passwordOf = (url: string): string | undefined => decodeURIComponent(new URL(url).password) || undefined
+const portOf = (server: Server, fallback: number): number => {
+  const addr = server.address()
+  return typeof addr === 'object' && addr ? addr.port : fallback
 }
 
 /** BullMQ loses jobs when Redis evicts keys: say so loudly at start-up. */

@@ -25,7 +25,7 @@ describe('the web console in headless Chromium', () => {
     const tenant = loadTenant('config/sandbox.yaml')
     tenant.outbound = { ...tenant.outbound, perGroupPerMinute: 1000 }
     // the sandbox token plus a read-only one
-    h = await startSandbox({ tenant, env: { BATON_API_TOKENS: 'sandbox:supervisor:sandbox,watcher:viewer:viewer-token' } })
+    h = await startSandbox({ tenant, env: { BATON_API_TOKENS: 'sandbox:supervisor:sandbox,watcher:viewer:viewer-token-7Qm2xVp9LkR4sT8w' } })
     const addr = h.runtime.server!.address()
     base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`
     // a partner request that must be rewritten: a pending draft for the customer group
@@ -198,7 +198,7 @@ describe('the web console in headless Chromium', () => {
     await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: '老张那边再让客户拍一下空调外机的照片' })
     const { id } = await latestDraft()
     expect(id).toBeGreaterThan(before.id)
-    await page.fill('#token', 'viewer-token')
+    await page.fill('#token', 'viewer-token-7Qm2xVp9LkR4sT8w')
     await page.click('#login button[type=submit]')
     await card(id).waitFor()
     expect(await page.locator('#who .me').textContent()).toBe('watcher（只读）')

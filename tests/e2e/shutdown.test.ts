@@ -37,7 +37,8 @@ describe('graceful shutdown', () => {
       try {
         const res = await fetch(`${base}/sandbox/say`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          // the sandbox takes writes from its own pages only
+          headers: { 'content-type': 'application/json', origin: base },
           body: JSON.stringify({ as: 'wx-zhao', group: 'cust-zhao', text: `消息 ${i}` }),
         })
         if (res.status === 202) accepted++

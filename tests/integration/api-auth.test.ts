@@ -42,7 +42,7 @@ describe('HTTP API: tokens, cookie login, roles, the OpenAPI document and the qu
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ name: 'vera', role: 'viewer' })
     const setCookie = res.headers.get('set-cookie')!
-    expect(setCookie).toMatch(/^baton_token=/)
+    expect(setCookie).toMatch(/^baton_session=/)
     expect(setCookie).toMatch(/httponly/i)
     expect(setCookie).toMatch(/samesite=strict/i)
     expect(setCookie).toMatch(/path=\//i)
@@ -53,7 +53,7 @@ describe('HTTP API: tokens, cookie login, roles, the OpenAPI document and the qu
     expect((await api.call('POST', '/api/v1/drafts/1/reject', { cookie, body: {} })).status).toBe(403)
     const out = await api.call('DELETE', '/api/v1/session', { cookie })
     expect(out.status).toBe(204)
-    expect(out.headers.get('set-cookie')).toMatch(/^baton_token=;.*expires=Thu, 01 Jan 1970/i)
+    expect(out.headers.get('set-cookie')).toMatch(/^baton_session=;.*expires=Thu, 01 Jan 1970/i)
   })
 
   it('every protected route: 401 without a token, 403 below its role, through at its role', async () => {
@@ -116,7 +116,7 @@ describe('HTTP API: tokens, cookie login, roles, the OpenAPI document and the qu
     expect(listParams).toEqual(expect.arrayContaining(['state', 'party', 'owner', 'overdue', 'group', 'partner', 'limit', 'offset']))
     expect(res.body.components.schemas).toHaveProperty('CaseSummary')
     expect(res.body.components.schemas).toHaveProperty('DraftSummary')
-    expect(res.body.components.securitySchemes).toMatchObject({ bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'baton_token' } })
+    expect(res.body.components.securitySchemes).toMatchObject({ bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'baton_session' } })
   })
 
   it('/admin/queues is for supervisors only (bearer or cookie) and shows the outbound and timer queues', async () => {

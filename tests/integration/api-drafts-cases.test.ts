@@ -5,7 +5,7 @@ import { sayAndSettle, seen, sendsSettled } from '../support/groups.js'
 import { apiClient, API_TOKENS_ENV } from '../support/api-client.js'
 import { SqlStore } from '../../src/adapters/db/sql-store.js'
 
-const CHEN_TOKEN = 'chen-token-0123456789'
+const CHEN_TOKEN = 'chen-token-0123456789-7Qm2xVp9LkR4sT8w'
 const PARTNER_TEXT = 'DD20261101001 麻烦让客户上传一下空调安装位置的照片，内部工单池已派单，师傅李工电话13912345678'
 
 describe('HTTP API: cases and drafts, through the same use cases as the chat commands', () => {
@@ -132,7 +132,7 @@ describe('HTTP API: cases and drafts, through the same use cases as the chat com
     expect(seen(h, 'cust-zhao').slice(before)).toEqual(['赵女士您好，麻烦在群里发一下铭牌照片，谢谢！'])
   })
 
-  it('reject sends nothing and records the reason; take hands the case to the caller', async () => {
+  it('reject sends nothing and records the reason; take is refused to a token that names no person', async () => {
     const rejectId = await newDraft('老张那边再让客户拍一下铭牌')
     const before = seen(h, 'cust-zhang').length
     const rejected = await api.call('POST', `/api/v1/drafts/${rejectId}/reject`, { as: 'handler', body: { reason: '已电话沟通' } })
@@ -141,14 +141,20 @@ describe('HTTP API: cases and drafts, through the same use cases as the chat com
     const [row] = await h.runtime.ds.query(`SELECT decision_note FROM drafts WHERE id = $1`, [rejectId])
     expect(row.decision_note).toBe('已电话沟通')
     const takeId = await newDraft('老张那边让客户再确认一下安装时间')
-    const taken = await api.call('POST', `/api/v1/drafts/${takeId}/take`, { as: 'handler' })
-    expect(taken.status).toBe(200)
-    expect(taken.body).toMatchObject({ result: 'taken_over', draft: { status: 'taken_over' } })
-    const [kase] = await h.runtime.ds.query(`SELECT c.owner_id FROM cases c JOIN drafts d ON d.case_id = c.id WHERE d.id = $1`, [takeId])
-    expect(kase.owner_id).toBe('api:hans')
+    const owner = async () => (await h.runtime.ds.query(`SELECT c.owner_id FROM cases c JOIN drafts d ON d.case_id = c.id WHERE d.id = $1`, [takeId]))[0].owner_id
+    const ownerBefore = await owner()
+    // `hans` names no handler or supervisor: owning the case as `api:hans` would send its
+    // reminders and escalations nowhere, so the take is refused and nothing changes
+    const refused = await api.call('POST', `/api/v1/drafts/${takeId}/take`, { as: 'handler' })
+    expect(refused.status).toBe(403)
+    expect(refused.body.error).toMatchObject({ code: 'forbidden', reason: 'not_a_person' })
+    expect(refused.body.error.message).toContain('names no handler or supervisor')
+    expect((await api.call('GET', `/api/v1/drafts/${takeId}`, { as: 'viewer' })).body.draft.status).toBe('pending')
+    expect(await owner()).toBe(ownerBefore)
+    // (a take by a person is the last test: the case is theirs from then on)
+    await api.call('POST', `/api/v1/drafts/${takeId}/reject`, { as: 'handler', body: {} })
     await sendsSettled(h)
     expect(seen(h, 'cust-zhang')).toHaveLength(before)
-    expect((await api.call('POST', `/api/v1/drafts/${takeId}/take`, { as: 'handler' })).status).toBe(409)
   })
 
   it('recall: a draft never sent is a 409; a sent one is recorded as a wrong send (the mock cannot recall)', async () => {
@@ -205,8 +211,9 @@ describe('HTTP API: cases and drafts, through the same use cases as the chat com
     expect(byState.body.items.map((c: { id: number }) => c.id)).toContain(zhang.id)
     expect(byState.body.items.every((c: { state: string; waitingParty: string }) => c.state === zhang.state && c.waitingParty === zhang.waitingParty)).toBe(true)
     expect((await api.call('GET', '/api/v1/cases?partner=nobody', { as: 'viewer' })).body).toEqual({ items: [], total: 0 })
-    const owned = await api.call('GET', '/api/v1/cases?owner=api:hans', { as: 'viewer' })
-    expect(owned.body.total).toBe(1)
+    await h.runtime.ds.query(`UPDATE cases SET owner_id = 'wx-handler-wang' WHERE id = $1`, [zhang.id])
+    const owned = await api.call('GET', '/api/v1/cases?owner=wx-handler-wang', { as: 'viewer' })
+    expect(owned.body.items.map((c: { id: number }) => c.id)).toEqual([zhang.id])
     const page = await api.call('GET', '/api/v1/cases?limit=1&offset=1', { as: 'viewer' })
     expect(page.body.items).toHaveLength(1)
     expect(page.body.items[0].id).toBe(all.body.items[1].id)
@@ -291,5 +298,6 @@ describe('HTTP API: cases and drafts, through the same use cases as the chat com
     expect(kase.owner_id).toBe('wx-handler-chen')
     await sendsSettled(h)
     expect(seen(h, 'internal').at(-1)).toBe(`🖥 陈明 在控制台接管了草稿#${takeId}（案件#${taken.body.draft.caseId}，发往「张先生·空调安装服务群」）。`)
+    expect((await api.call('POST', `/api/v1/drafts/${takeId}/take`, { token: CHEN_TOKEN })).status).toBe(409)
   })
 })

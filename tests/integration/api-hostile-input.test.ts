@@ -46,7 +46,9 @@ describe('hostile input to the draft and case routes never yields a 500 and alwa
 
   beforeAll(async () => {
     const tenant = loadTenant('config/sandbox.yaml')
-    h = await startSandbox({ tenant, env: { BATON_API_TOKENS: API_TOKENS_ENV } })
+    // the supervisor's token is named after the sandbox's supervisor (taking a draft needs a
+    // person), and logins are not throttled: hundreds of hostile bodies are the point here
+    h = await startSandbox({ tenant, env: { BATON_API_TOKENS: API_TOKENS_ENV.replace('sue:', 'wx-supervisor-liu:'), BATON_LOGIN_ATTEMPTS_PER_MINUTE: '100000' } })
     api = apiClient(h)
     await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: 'DD20261102007 让客户补一下发票照片' })
     const [d] = await h.runtime.ds.query(`SELECT id FROM drafts WHERE status = 'pending' ORDER BY id LIMIT 1`)

@@ -5,7 +5,7 @@ import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js
 import { sayAndSettle, sendsSettled } from '../support/groups.js'
 import { apiClient, API_TOKENS, API_TOKENS_ENV } from '../support/api-client.js'
 
-const CHEN_TOKEN = 'chen-token-0123456789'
+const CHEN_TOKEN = 'chen-token-0123456789-7Qm2xVp9LkR4sT8w'
 const PARTNER_TEXT = 'DD20261101001 麻烦让客户上传一下空调安装位置的照片，内部工单池已派单，师傅李工电话13912345678'
 
 interface Item {

@@ -22,8 +22,8 @@ describe('knowledge versions and reload into the running process (real PostgreSQ
   let dir: string
   let base: string
   const templates = () => join(dir, 'templates.yaml')
-  const reload = (token = 'super-token-0000001') => fetch(`${base}/api/v1/knowledge/reload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
-  const items = async () => knowledgeListSchema.parse(await (await fetch(`${base}/api/v1/knowledge`, { headers: { authorization: 'Bearer viewer-token-000001' } })).json()).items
+  const reload = (token = 'super-token-0000001-7Qm2xVp9LkR4sT8w') => fetch(`${base}/api/v1/knowledge/reload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+  const items = async () => knowledgeListSchema.parse(await (await fetch(`${base}/api/v1/knowledge`, { headers: { authorization: 'Bearer viewer-token-000001-7Qm2xVp9LkR4sT8w' } })).json()).items
   const versionRows = async () => (await h.runtime.ds.query(`SELECT key, version, reason, actor FROM knowledge_versions ORDER BY id`)) as Array<{ key: string; version: number; reason: string; actor: string }>
   const lastDraft = async () => (await h.runtime.ds.query(`SELECT * FROM drafts ORDER BY id DESC LIMIT 1`))[0]
 
@@ -32,7 +32,7 @@ describe('knowledge versions and reload into the running process (real PostgreSQ
     cpSync('config/knowledge', dir, { recursive: true })
     const tenant = loadTenant('config/sandbox.yaml')
     tenant.paths = { ...tenant.paths, knowledge: dir }
-    h = await startSandbox({ tenant, env: { BATON_API_TOKENS: 'ops:viewer:viewer-token-000001,lead:supervisor:super-token-0000001' } })
+    h = await startSandbox({ tenant, env: { BATON_API_TOKENS: 'ops:viewer:viewer-token-000001-7Qm2xVp9LkR4sT8w,lead:supervisor:super-token-0000001-7Qm2xVp9LkR4sT8w' } })
     base = `http://127.0.0.1:${(h.runtime.server!.address() as AddressInfo).port}`
   })
   afterAll(async () => {
@@ -95,7 +95,9 @@ describe('knowledge versions and reload into the running process (real PostgreSQ
       expect(details.file).toBe(templates())
       expect((details.problems as string[]).some((p) => problem.test(p))).toBe(true)
       expect(await versionRows()).toEqual(before)
-      // still composing from the knowledge in force (progress-reply v2)
+      // still composing from the knowledge in force (progress-reply v2); the same reply still
+      // waiting for review would be kept instead of drafted again (one pending per category)
+      await h.runtime.ds.query(`UPDATE drafts SET status = 'rejected' WHERE status = 'pending'`)
       await sayAndSettle(h, { as: 'wx-zhao', group: 'cust-zhao', text: '进度如何？' })
       const d = await lastDraft()
       expect(Number((await h.runtime.ds.query(`SELECT count(*)::int AS n FROM drafts`))[0].n)).toBe(draftsBefore + 1)
@@ -112,7 +114,7 @@ describe('knowledge versions and reload into the running process (real PostgreSQ
       const yaml = readFileSync(templates(), 'utf8')
       writeFileSync(templates(), yaml.replace(/- id: progress-reply\n\s+version: 2\n/, '- id: progress-reply\n    version: 3\n').replace(NEW_PROGRESS, NEW_PROGRESS.replace('最新进度', '第三版进度')))
       const port = (api.server!.address() as AddressInfo).port
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/knowledge/reload`, { method: 'POST', headers: { authorization: 'Bearer super-token-0000001' } })
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/knowledge/reload`, { method: 'POST', headers: { authorization: 'Bearer super-token-0000001-7Qm2xVp9LkR4sT8w' } })
       expect(res.status).toBe(200)
       expect(knowledgeReloadSchema.parse(await res.json()).changed).toEqual(['progress-reply'])
       await eventually(() => h.runtime.knowledge!.current.templates.find((t) => t.id === 'progress-reply')?.version === 3)

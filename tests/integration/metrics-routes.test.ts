@@ -4,7 +4,7 @@ import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js
 import { PERIOD_END, PERIOD_START, seedMetricsWeek } from '../support/metrics-seed.js'
 import { errorSchema, knowledgeListSchema, knowledgeReloadSchema, metricsResponseSchema, seriesResponseSchema } from '../../src/adapters/http/metrics-schemas.js'
 
-const TOKENS = 'ops:viewer:viewer-token-000001,lead:supervisor:super-token-0000001,desk:handler:handler-token-00001'
+const TOKENS = 'ops:viewer:viewer-token-000001-7Qm2xVp9LkR4sT8w,lead:supervisor:super-token-0000001-7Qm2xVp9LkR4sT8w,desk:handler:handler-token-00001-7Qm2xVp9LkR4sT8w'
 
 describe('GET /api/v1/metrics, /metrics/series and /knowledge (auth, validation, happy paths)', () => {
   let h: SandboxHarness
@@ -33,7 +33,7 @@ describe('GET /api/v1/metrics, /metrics/series and /knowledge (auth, validation,
   })
 
   it('a viewer reads the figures of a period, each with its definition', async () => {
-    const res = await get(`/api/v1/metrics?from=${PERIOD_START.toISOString()}&to=${PERIOD_END.toISOString()}`, 'viewer-token-000001')
+    const res = await get(`/api/v1/metrics?from=${PERIOD_START.toISOString()}&to=${PERIOD_END.toISOString()}`, 'viewer-token-000001-7Qm2xVp9LkR4sT8w')
     expect(res.status).toBe(200)
     const body = metricsResponseSchema.parse(await res.json())
     expect(body.from).toBe(PERIOD_START.toISOString())
@@ -52,7 +52,7 @@ describe('GET /api/v1/metrics, /metrics/series and /knowledge (auth, validation,
   })
 
   it('defaults to the last 7 days and groups by partner with names', async () => {
-    const res = await get('/api/v1/metrics?groupBy=partner', 'viewer-token-000001')
+    const res = await get('/api/v1/metrics?groupBy=partner', 'viewer-token-000001-7Qm2xVp9LkR4sT8w')
     expect(res.status).toBe(200)
     const body = metricsResponseSchema.parse(await res.json())
     expect(new Date(body.to).getTime() - new Date(body.from).getTime()).toBe(7 * 86_400_000)
@@ -73,7 +73,7 @@ describe('GET /api/v1/metrics, /metrics/series and /knowledge (auth, validation,
     ['/api/v1/metrics/series?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&bucket=hour', 'bucket'],
     ['/api/v1/metrics/series?from=2026-11-20', 'from'],
   ])('400 naming the field: %s', async (path, field) => {
-    const res = await get(path, 'viewer-token-000001')
+    const res = await get(path, 'viewer-token-000001-7Qm2xVp9LkR4sT8w')
     expect(res.status).toBe(400)
     const e = await error(res)
     expect(e.code).toBe('bad_request')
@@ -81,7 +81,7 @@ describe('GET /api/v1/metrics, /metrics/series and /knowledge (auth, validation,
   })
 
   it('series: one entry per local day for charts', async () => {
-    const res = await get(`/api/v1/metrics/series?from=${PERIOD_START.toISOString()}&to=${PERIOD_END.toISOString()}&bucket=day`, 'viewer-token-000001')
+    const res = await get(`/api/v1/metrics/series?from=${PERIOD_START.toISOString()}&to=${PERIOD_END.toISOString()}&bucket=day`, 'viewer-token-000001-7Qm2xVp9LkR4sT8w')
     expect(res.status).toBe(200)
     const { buckets } = seriesResponseSchema.parse(await res.json())
     expect(buckets).toHaveLength(8)
@@ -89,7 +89,7 @@ describe('GET /api/v1/metrics, /metrics/series and /knowledge (auth, validation,
   })
 
   it('knowledge: a viewer lists every entry with its version; reloading needs a supervisor', async () => {
-    const res = await get('/api/v1/knowledge', 'viewer-token-000001')
+    const res = await get('/api/v1/knowledge', 'viewer-token-000001-7Qm2xVp9LkR4sT8w')
     expect(res.status).toBe(200)
     const { items } = knowledgeListSchema.parse(await res.json())
     const tpl = items.find((i) => i.key === 'material-request')!
@@ -99,16 +99,16 @@ describe('GET /api/v1/metrics, /metrics/series and /knowledge (auth, validation,
     // the seed's removed entry is not listed; its live neighbour is
     expect(items.some((i) => i.key === 'seed-other')).toBe(false)
     expect(items.find((i) => i.key === 'seed-tpl')).toMatchObject({ version: 3, text: 'v3' })
-    for (const token of ['viewer-token-000001', 'handler-token-00001']) {
+    for (const token of ['viewer-token-000001-7Qm2xVp9LkR4sT8w', 'handler-token-00001-7Qm2xVp9LkR4sT8w']) {
       const denied = await fetch(`${base}/api/v1/knowledge/reload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
       expect(denied.status).toBe(403)
       expect((await error(denied)).code).toBe('forbidden')
     }
-    const ok = await fetch(`${base}/api/v1/knowledge/reload`, { method: 'POST', headers: { authorization: 'Bearer super-token-0000001' } })
+    const ok = await fetch(`${base}/api/v1/knowledge/reload`, { method: 'POST', headers: { authorization: 'Bearer super-token-0000001-7Qm2xVp9LkR4sT8w' } })
     expect(ok.status).toBe(200)
     // the files are unchanged; the seed's entries are in no file, so they are recorded as removed
     expect(knowledgeReloadSchema.parse(await ok.json())).toMatchObject({ changed: ['seed-old', 'seed-tpl'], versions: { 'material-request': 1 } })
-    const after = knowledgeListSchema.parse(await (await get('/api/v1/knowledge', 'viewer-token-000001')).json()).items
+    const after = knowledgeListSchema.parse(await (await get('/api/v1/knowledge', 'viewer-token-000001-7Qm2xVp9LkR4sT8w')).json()).items
     expect(after.some((i) => i.key.startsWith('seed-'))).toBe(false)
   })
 })

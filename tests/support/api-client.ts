@@ -2,9 +2,9 @@ import type { SandboxHarness } from './sandbox-runtime.js'
 
 /** Tokens for API tests: one per role (the sandbox default `sandbox` token is replaced). */
 export const API_TOKENS = {
-  viewer: 'viewer-token-0123456789',
-  handler: 'handler-token-0123456789',
-  supervisor: 'boss-token-0123456789',
+  viewer: 'viewer-token-0123456789-7Qm2xVp9LkR4sT8w',
+  handler: 'handler-token-0123456789-7Qm2xVp9LkR4sT8w',
+  supervisor: 'boss-token-0123456789-7Qm2xVp9LkR4sT8w',
 } as const
 export const API_TOKENS_ENV = `vera:viewer:${API_TOKENS.viewer},hans:handler:${API_TOKENS.handler},sue:supervisor:${API_TOKENS.supervisor}`
 
@@ -15,16 +15,22 @@ export interface ApiResponse<T = any> {
   headers: Headers
 }
 
-/** Calls the running sandbox's HTTP API as a given role (or anonymously, or with a cookie). */
+/**
+ * Calls the running sandbox's HTTP API as a given role (or anonymously, or with a cookie). A call
+ * without a bearer token says `Origin: <base>` as the console's own page does (writes need it);
+ * `origin` sends another one, or none with null.
+ */
 export function apiClient(h: SandboxHarness) {
   const addr = h.runtime.server!.address()
   const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`
   return {
     base,
-    async call<T = any>(method: string, path: string, opts: { as?: keyof typeof API_TOKENS; token?: string; cookie?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+    async call<T = any>(method: string, path: string, opts: { as?: keyof typeof API_TOKENS; token?: string; cookie?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; origin?: string | null } = {}): Promise<ApiResponse<T>> {
       const headers: Record<string, string> = { ...opts.headers }
       const token = opts.token ?? (opts.as ? API_TOKENS[opts.as] : undefined)
       if (token) headers['authorization'] = `Bearer ${token}`
+      const origin = opts.origin === undefined ? (token ? undefined : base) : opts.origin
+      if (origin !== null && origin !== undefined && !headers['origin']) headers['origin'] = origin
       if (opts.cookie) headers['cookie'] = opts.cookie
       let body: string | undefined
       if (opts.rawBody !== undefined) body = opts.rawBody

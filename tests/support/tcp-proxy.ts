@@ -46,3 +46,50 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   await listen()
   return { port, cut, restore: listen, close: cut }
 }
+
+/**
+ * A listener that accepts connections and never answers (a hung server, a half-open firewall)
+ * until `answer()`: from then on new connections are passed through to `target` (the held ones
+ * stay silent until their clients give up on them), as when the server comes back.
+ */
+export interface HalfOpenListener {
+  port: number
+  /** connections accepted so far */
+  accepted(): number
+  answer(): void
+  close(): Promise<void>
+}
+
+export async function startHalfOpenListener(target: { host: string; port: number }): Promise<HalfOpenListener> {
+  const port = await freePort()
+  const sockets = new Set<Socket>()
+  let answering = false
+  let accepted = 0
+  const track = (s: Socket): void => {
+    sockets.add(s)
+    s.on('error', () => s.destroy()).on('close', () => sockets.delete(s))
+  }
+  const server = createServer((client) => {
+    accepted++
+    track(client)
+    if (!answering) return // held open, never a byte back
+    const upstream = connect(target.port, target.host)
+    track(upstream)
+    // an end is passed on by the pipes, after what was still in flight (a QUIT's OK): destroying
+    // one side when the other closes would cut that off
+    client.on('error', () => upstream.destroy())
+    upstream.on('error', () => client.destroy())
+    client.pipe(upstream)
+    upstream.pipe(client)
+  })
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()))
+  return {
+    port,
+    accepted: () => accepted,
+    answer: () => void (answering = true),
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((r) => server.close(() => r()))
+    },
+  }
+}

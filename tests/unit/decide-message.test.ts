@@ -7,7 +7,9 @@ const at = new Date('2026-11-20T02:00:00Z')
 const zhang: CustomerFacts = { key: 'zhang', groupKey: 'cust-zhang', contactId: 'wx-zhang', executorId: 'wx-zhang', serviceType: 'after_sales', orderNumbers: ['AJ20261120-8837', 'AJ20261118-5521'] }
 const INFO = new Set(['方便上门的日期和时段'])
 /** The window a message states, read on the test's day (Friday 2026-11-20, Shanghai). */
-const said = (text: string) => extractAppointmentWindow(text, at, 'Asia/Shanghai')
+const said = (text: string, now = at) => extractAppointmentWindow(text, now, 'Asia/Shanghai')
+/** The evening before the visit: a time said without a day is tomorrow's. */
+const evening = new Date('2026-11-20T12:00:00Z')
 
 function kase(over: Partial<CaseFacts> = {}): CaseFacts {
   return {
@@ -50,6 +52,7 @@ function customerSays(over: Partial<DecisionInput> = {}): DecisionInput {
     window: null,
     substantive: true,
     asks: false,
+    toFamily: false,
     groupCustomers: [zhang],
     referencedCustomers: [],
     openCases: [kase()],
@@ -139,13 +142,15 @@ describe('context decides the reading', () => {
     expect(answered.appointment).toMatchObject({ agreed: true })
     const agreed = kase({ state: 'waiting_partner', awaiting: null, appointment: answered.appointment })
     for (const again of ['明天下午在', '下午我在的', '周六下午，我跟她说过了']) {
-      const d = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', window: said(again), openCases: [agreed] }))
+      const d = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', window: said(again, evening), openCases: [agreed] }))
       expect(d.mode, again).toBe('record_only')
     }
     for (const other of ['那改周日上午吧', '明天上午在', '周一下午', '下午3点']) {
-      const d = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', window: said(other), openCases: [agreed] }))
+      const d = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', window: said(other, evening), openCases: [agreed] }))
       expect(d.mode, other).toBe('needs_person')
     }
+    // "下午我在的" in the morning of the day before is today's afternoon: not the agreed one
+    expect(decideMessage(customerSays({ label: 'appointment', intent: 'appointment', window: said('下午我在的'), openCases: [agreed] })).mode).toBe('needs_person')
     // asking about the agreed time is still a question
     const asked = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', asks: true, window: said('明天下午吗'), openCases: [agreed] }))
     expect(asked.mode).not.toBe('record_only')
@@ -158,6 +163,42 @@ describe('context decides the reading', () => {
     expect(ownPlan.mode).toBe('record_only')
     const newTime = decideMessage(partnerSays({ intent: 'unknown', label: 'partner_status', confidence: 0.7, scores, window: said('后天上午过去'), openCases: [agreed] }))
     expect(newTime.mode).toBe('review_before_send')
+  })
+
+  it('words said to a family member are not an answer to the team, unless they name a matter', () => {
+    const waitingForTime = kase({ state: 'waiting_executor', awaiting: 'appointment', missingItems: ['方便上门的日期和时段'] })
+    const relayed = decideMessage(customerSays({ toFamily: true, window: said('下午一点到三点'), openCases: [waitingForTime] }))
+    expect(relayed).toMatchObject({ mode: 'record_only', transition: null, writeback: null, draft: null })
+    const hazard = decideMessage(customerSays({ toFamily: true, signals: ['safety'], riskFlags: ['safety'] }))
+    expect(hazard.mode).toBe('needs_person')
+  })
+
+  it('a question while a time is being arranged is not the answer', () => {
+    const waitingForTime = kase({ state: 'waiting_executor', awaiting: 'appointment', missingItems: ['方便上门的日期和时段'] })
+    const d = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', asks: true, window: said('周二上午'), openCases: [waitingForTime] }))
+    expect(d).toMatchObject({ mode: 'needs_person', transition: null, writeback: null, draft: null })
+  })
+
+  it('chatter that outweighs the readings needing a person stays chatter; a close call goes to a person', () => {
+    const chatter = decideMessage(customerSays({ confidence: 0.75, scores: [{ label: 'chit_chat', p: 0.75 }, { label: 'complaint', p: 0.12 }, { label: 'needs_person', p: 0.1 }] }))
+    expect(chatter.mode).toBe('record_only')
+    const close = decideMessage(customerSays({ confidence: 0.6, scores: [{ label: 'chit_chat', p: 0.6 }, { label: 'complaint', p: 0.25 }] }))
+    expect(close.mode).toBe('needs_person')
+  })
+
+  it('chatter read as a time answer only by context is never sent on its own', () => {
+    const waitingForTime = kase({ state: 'waiting_executor', awaiting: 'appointment', missingItems: ['方便上门的日期和时段'] })
+    const d = decideMessage(customerSays({ label: 'chit_chat', intent: 'chit_chat', confidence: 0.99, window: said('OK 周六十点'), openCases: [waitingForTime] }))
+    expect(d.draft?.category).toBe('appointment_confirmed')
+    expect(d.mode).toBe('review_before_send')
+  })
+
+  it('a sure progress question is answered directly only when no reading that needs a person is in sight', () => {
+    const waitingPartner = [kase({ state: 'waiting_partner', awaiting: null })]
+    const calm = decideMessage(customerSays({ label: 'progress_question', intent: 'progress_question', confidence: 0.9, openCases: waitingPartner, scores: [{ label: 'progress_question', p: 0.9 }, { label: 'chit_chat', p: 0.1 }] }))
+    expect(calm.mode).toBe('send_direct')
+    const impatient = decideMessage(customerSays({ label: 'progress_question', intent: 'progress_question', confidence: 0.84, openCases: waitingPartner, scores: [{ label: 'progress_question', p: 0.84 }, { label: 'complaint', p: 0.16 }] }))
+    expect(impatient.mode).toBe('review_before_send')
   })
 
   it('a question about the time while nothing waits for a time is a progress question', () => {

@@ -303,13 +303,16 @@ describe('extractAppointmentWindow', () => {
     const fits = (text: string) => compareWindow(agreed, win(text)!)
     expect(fits('后天下午')).toBe('repeats')
     expect(fits('后天')).toBe('repeats')
-    expect(fits('下午我在')).toBe('repeats')
+    // said without a day: today's, or tomorrow's once today's is over
+    const evening = new Date('2026-11-20T12:00:00Z')
+    expect(compareWindow(agreed, win('下午我在', evening)!)).toBe('repeats')
+    expect(compareWindow(agreed, win('下午我在', new Date('2026-11-20T02:00:00Z'))!)).toBe('differs')
     expect(fits('11月21日下午')).toBe('repeats')
-    expect(fits('下午3点我在')).toBe('overlaps')
+    expect(compareWindow(agreed, win('下午3点我在', evening)!)).toBe('overlaps')
     expect(fits('11月21日下午两点')).toBe('overlaps')
     expect(fits('后天上午')).toBe('differs')
     expect(fits('明天下午')).toBe('differs')
-    expect(fits('晚上8点')).toBe('differs')
+    expect(compareWindow(agreed, win('晚上8点', evening)!)).toBe('differs')
   })
 
   it('takes a time already over today for tomorrow', () => {

@@ -1,9 +1,11 @@
-import type { CaseRecord, DraftRecord, NewSend, SendRecord } from '../../app/case-record.js'
+import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
 import type { AttentionScope, BatchMessageFacts, BatchTx, CasePatch, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import { evidenceHash, GENESIS_HASH } from '../../domain/evidence-hash.js'
-import { CASE_COLUMNS, CLEAR_ATTENTION, DRAFT_COLUMNS, LAST_CASE_IN_GROUP, RECENT_ATTENTION, toCaseFacts, toCaseRecord } from './sql-store.js'
+import { CASE_COLUMNS, CLEAR_ATTENTION, DRAFT_COLUMNS, LAST_CASE_IN_GROUP, RECENT_ATTENTION, SUPERSEDE_DRAFTS, toCaseFacts, toCaseRecord } from './sql-store.js'
+import { inboundCounts, latestSummaryRow, pendingDraftRow, teamNoticeCounts, updateQueuedSendText } from './notice-queries.js'
 import type { Queryable } from './sql.js'
+import { asStored, storableJson } from './storable.js'
 
 /** More open cases than this for one batch: decide its messages one at a time instead. */
 const MAX_PRELOAD = 5000
@@ -152,19 +154,31 @@ export class SqlBatchTx implements BatchTx {
 
   async insertSend(s: NewSend, at: Date): Promise<number> {
     const id = await this.nextId('sends')
-    this.newSends.push({ id, kind: s.kind, draft_id: s.draftId ?? null, case_id: s.caseId ?? null, group_key: s.groupKey ?? null, contact_id: s.contactId ?? null, text: s.text, not_before: s.notBefore ?? null, created_at: at })
+    this.newSends.push({
+      id,
+      kind: s.kind,
+      draft_id: s.draftId ?? null,
+      case_id: s.caseId ?? null,
+      group_key: s.groupKey ?? null,
+      contact_id: s.contactId ?? null,
+      text: s.text,
+      not_before: s.notBefore ?? null,
+      created_at: at,
+      about_group: s.about?.groupKey ?? null,
+      about_talker: s.about?.talkerId ?? null,
+      summary_key: s.summaryKey ?? null,
+    })
     return id
   }
 
   async appendEvidence(caseId: number, e: NewEvidence): Promise<void> {
     const c = await this.load(caseId)
     if (!c) throw new Error(`batch transaction: evidence for unknown case ${caseId}`)
-    // the same chain as appendEvidence in evidence-store.ts: JSON round trip, then hash
-    const payload = JSON.parse(JSON.stringify(e.payload)) as Record<string, unknown>
+    // the same chain as appendEvidence in evidence-store.ts: the content as stored, then hash
     const seq = c.head.seq + 1
-    const content = { caseId, seq, kind: e.kind, actor: e.actor, at: e.at.toISOString(), payload }
+    const content = asStored({ caseId, seq, kind: e.kind, actor: e.actor, at: e.at.toISOString(), payload: e.payload })
     const hash = evidenceHash(c.head.hash, content)
-    this.events.push({ case_id: caseId, seq, kind: e.kind, actor: e.actor, payload, at: content.at, prev_hash: c.head.hash, hash })
+    this.events.push({ case_id: caseId, seq, kind: content.kind, actor: content.actor, payload: content.payload, at: content.at, prev_hash: c.head.hash, hash })
     c.head = { seq, hash }
   }
 
@@ -190,6 +204,45 @@ export class SqlBatchTx implements BatchTx {
     }
     const rows: { case_id: string }[] = await this.q.query(LAST_CASE_IN_GROUP, [groupKey, since])
     return rows[0] ? Number(rows[0].case_id) : null
+  }
+
+  async pendingDraft(caseId: number, category: string): Promise<{ id: number; text: string; riskFlags: string[] } | null> {
+    const mine = this.newDrafts.filter((d) => d.caseId === caseId && d.category === category && d.status === 'pending').at(-1)
+    return mine ? { id: mine.id, text: mine.text, riskFlags: [...mine.riskFlags] } : pendingDraftRow(this.q, caseId, category)
+  }
+
+  /** Drafts already written give way at once; this batch's own before they are written. */
+  async supersedeDrafts(caseId: number, category: string, at: Date): Promise<void> {
+    await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
+    for (const d of this.newDrafts) {
+      if (d.caseId !== caseId || d.category !== category || d.status !== 'pending') continue
+      Object.assign(d, { status: 'superseded', decidedBy: 'baton', decidedAt: at, decisionNote: 'superseded by a newer draft' })
+    }
+  }
+
+  async recentTeamNotices(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number }> {
+    const written = await teamNoticeCounts(this.q, about, since)
+    const mine = this.newSends.filter((r) => r['summary_key'] === null && (r['created_at'] as Date) >= since)
+    const sender = mine.filter((r) => r['about_talker'] === about.talkerId && r['about_group'] === about.groupKey).length
+    const group = about.groupKey === null ? 0 : mine.filter((r) => r['about_group'] === about.groupKey).length
+    return { sender: written.sender + sender, group: written.group + group }
+  }
+
+  async latestSummary(key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null> {
+    const mine = this.newSends.filter((r) => r['summary_key'] === key && (r['created_at'] as Date) >= since).at(-1)
+    return mine ? { id: mine['id'] as number, queued: true, createdAt: mine['created_at'] as Date } : latestSummaryRow(this.q, key, since)
+  }
+
+  async updateQueuedText(sendId: number, text: string): Promise<boolean> {
+    const mine = this.newSends.find((r) => r['id'] === sendId)
+    if (!mine) return updateQueuedSendText(this.q, sendId, text)
+    mine['text'] = text
+    return true
+  }
+
+  messagesFrom(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number; people: number }> {
+    // recorded (and committed) before anything was decided
+    return inboundCounts(this.q, about, since)
   }
 
   async insertAttention(a: NewAttention): Promise<void> {
@@ -221,24 +274,24 @@ export class SqlBatchTx implements BatchTx {
     const changed = all.filter((c) => c.dirty && !c.isNew).map((c) => caseRow(c.rec))
     const caseCols = ['id', ...Object.values(CASE_COLUMNS)]
     if (created.length > 0) {
-      await this.q.query(`INSERT INTO cases (${caseCols.join(', ')}) SELECT ${caseCols.join(', ')} FROM jsonb_populate_recordset(NULL::cases, $1::jsonb)`, [JSON.stringify(created)])
+      await this.q.query(`INSERT INTO cases (${caseCols.join(', ')}) SELECT ${caseCols.join(', ')} FROM jsonb_populate_recordset(NULL::cases, $1::jsonb)`, [storableJson(created)])
     }
     if (changed.length > 0) {
       const sets = Object.values(CASE_COLUMNS).map((col) => `${col} = r.${col}`)
-      await this.q.query(`UPDATE cases AS c SET ${sets.join(', ')} FROM jsonb_populate_recordset(NULL::cases, $1::jsonb) AS r WHERE c.id = r.id`, [JSON.stringify(changed)])
+      await this.q.query(`UPDATE cases AS c SET ${sets.join(', ')} FROM jsonb_populate_recordset(NULL::cases, $1::jsonb) AS r WHERE c.id = r.id`, [storableJson(changed)])
     }
     if (this.newDrafts.length > 0) {
       const cols = ['id', ...Object.values(DRAFT_COLUMNS)]
       const rows = this.newDrafts.map((d) => Object.fromEntries(Object.entries(DRAFT_COLUMNS).map(([k, col]) => [col, d[k as keyof DraftRecord]]).concat([['id', d.id]])))
-      await this.q.query(`INSERT INTO drafts (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::drafts, $1::jsonb)`, [JSON.stringify(rows)])
+      await this.q.query(`INSERT INTO drafts (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::drafts, $1::jsonb)`, [storableJson(rows)])
     }
     if (this.newSends.length > 0) {
-      const cols = ['id', 'kind', 'draft_id', 'case_id', 'group_key', 'contact_id', 'text', 'not_before', 'created_at']
-      await this.q.query(`INSERT INTO sends (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::sends, $1::jsonb)`, [JSON.stringify(this.newSends)])
+      const cols = ['id', 'kind', 'draft_id', 'case_id', 'group_key', 'contact_id', 'text', 'not_before', 'created_at', 'about_group', 'about_talker', 'summary_key']
+      await this.q.query(`INSERT INTO sends (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::sends, $1::jsonb)`, [storableJson(this.newSends)])
     }
     if (this.events.length > 0) {
       const cols = ['case_id', 'seq', 'kind', 'actor', 'payload', 'at', 'prev_hash', 'hash']
-      await this.q.query(`INSERT INTO case_events (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::case_events, $1::jsonb)`, [JSON.stringify(this.events)])
+      await this.q.query(`INSERT INTO case_events (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::case_events, $1::jsonb)`, [storableJson(this.events)])
     }
     if (this.attention.length > 0) {
       const rows = this.attention.map((a) => ({
@@ -258,14 +311,14 @@ export class SqlBatchTx implements BatchTx {
       const cols = ['message_id', 'case_id', 'customer_key', 'group_key', 'talker_id', 'reasons', 'text', 'notified', 'created_at', 'cleared_at', 'cleared_by', 'clear_note']
       await this.q.query(
         `INSERT INTO attention_items (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::attention_items, $1::jsonb) ON CONFLICT (message_id) DO NOTHING`,
-        [JSON.stringify(rows)],
+        [storableJson(rows)],
       )
     }
     if (this.handled.length > 0) {
       await this.q.query(
         `UPDATE messages AS m SET case_id = r.case_id, intent = r.intent, mode = r.mode, classification = r.classification, handled_at = r.handled_at
            FROM jsonb_populate_recordset(NULL::messages, $1::jsonb) AS r WHERE m.id = r.id`,
-        [JSON.stringify(this.handled)],
+        [storableJson(this.handled)],
       )
     }
   }
@@ -301,9 +354,6 @@ export class SqlBatchTx implements BatchTx {
   }
   markRecalled(): Promise<void> {
     return refuse('markRecalled')
-  }
-  supersedeDrafts(): Promise<void> {
-    return refuse('supersedeDrafts')
   }
   attachAttention(): Promise<number> {
     return refuse('attachAttention')

@@ -1,7 +1,8 @@
 import type { RecordedMessage } from '../../app/inbound-message.js'
 import type { MessageStore } from '../../app/ports.js'
 import type { Queryable } from './sql.js'
-import { pgText } from './message-store.js'
+import { storableText } from '../../domain/storable-text.js'
+import { storableJson } from './storable.js'
 import { Batcher } from '../../app/batcher.js'
 
 type NewMessage = Omit<RecordedMessage, 'id'>
@@ -56,19 +57,19 @@ export class BatchingMessageStore implements MessageStore {
   private async insertMany(ms: NewMessage[]): Promise<Array<number | null>> {
     const now = new Date()
     const rows = ms.map((m) => ({
-      wecom_id: pgText(m.wecomId),
+      wecom_id: m.wecomId,
       direction: m.direction,
       group_key: m.groupKey,
-      room_id: m.roomId === null ? null : pgText(m.roomId),
+      room_id: m.roomId,
       channel: m.channel,
-      talker_id: pgText(m.talkerId),
-      talker_name: pgText(m.talkerName),
+      talker_id: m.talkerId,
+      talker_name: m.talkerName,
       talker_role: m.talkerRole,
       type: m.type,
-      // PostgreSQL cannot hold NUL or lone surrogates (pgText); everything else is kept verbatim
-      text: pgText(m.text),
-      mention_ids: m.mentionIds.map(pgText),
-      attachment: m.attachment === null ? null : (JSON.parse(JSON.stringify(m.attachment, (_key, v: unknown) => (typeof v === 'string' ? pgText(v) : v))) as unknown),
+      // PostgreSQL cannot hold NUL or lone surrogates: storableJson cleans them, the rest is verbatim
+      text: m.text,
+      mention_ids: m.mentionIds,
+      attachment: m.attachment,
       said_at: m.saidAt,
       // outbound messages are never decided on
       handled_at: m.direction === 'outbound' ? now : null,
@@ -83,13 +84,14 @@ export class BatchingMessageStore implements MessageStore {
               said_at timestamptz, handled_at timestamptz)
        ON CONFLICT (wecom_id) DO NOTHING
        RETURNING id, wecom_id`,
-      [JSON.stringify(rows)],
+      [storableJson(rows)],
     )
     const byWecomId = new Map(inserted.map((r) => [r.wecom_id, Number(r.id)]))
     return rows.map((m) => {
-      const id = byWecomId.get(m.wecom_id)
+      const wecomId = storableText(m.wecom_id) // as stored, so RETURNING matches
+      const id = byWecomId.get(wecomId)
       if (id === undefined) return null
-      byWecomId.delete(m.wecom_id) // a second copy in the same batch is a duplicate
+      byWecomId.delete(wecomId) // a second copy in the same batch is a duplicate
       return id
     })
   }

@@ -2,12 +2,22 @@ import 'reflect-metadata'
 import pg from 'pg'
 import { DataSource } from 'typeorm'
 import { MIGRATIONS } from '../../../migrations/index.js'
+import { StorableClient } from './storable.js'
 
 export interface DbOptions {
   url: string
   /** PostgreSQL schema holding every table; tests use a fresh one per run. */
   schema: string
   poolSize?: number
+  /** connecting (TCP and PostgreSQL's handshake) gives up after this long; none when unset */
+  connectTimeoutMs?: number
+  /** a query not answered in this long fails on the client side; none when unset */
+  queryTimeoutMs?: number
+}
+
+/** pg's client options for these DbOptions: a server that accepts but never answers is an error, not a hang. */
+function clientOptions(opts: DbOptions, url = opts.url): pg.ClientConfig {
+  return { connectionString: url, ...(opts.connectTimeoutMs ? { connectionTimeoutMillis: opts.connectTimeoutMs } : {}), ...(opts.queryTimeoutMs ? { query_timeout: opts.queryTimeoutMs } : {}) }
 }
 
 /** The TypeORM data source. Tables are created by migrations only (`synchronize` stays off). */
@@ -22,7 +32,8 @@ export function createDataSource(opts: DbOptions): DataSource {
     migrations: MIGRATIONS,
     entities: [],
     // search_path makes every unqualified name in our SQL resolve to the tenant's schema.
-    extra: { max: opts.poolSize ?? 10, options: `-c search_path=${opts.schema}` },
+    // StorableClient: every parameter is cleaned of what PostgreSQL refuses (see storable.ts)
+    extra: { max: opts.poolSize ?? 10, options: `-c search_path=${opts.schema}`, Client: StorableClient, ...clientOptions(opts) },
     logging: false,
   })
 }
@@ -34,14 +45,14 @@ export function createDataSource(opts: DbOptions): DataSource {
 export async function ensureDatabase(opts: DbOptions): Promise<void> {
   const target = new URL(opts.url)
   const dbName = decodeURIComponent(target.pathname.replace(/^\//, ''))
-  const probe = new pg.Client({ connectionString: opts.url })
+  const probe = new pg.Client(clientOptions(opts))
   try {
     await probe.connect()
   } catch (err) {
     if ((err as { code?: string }).code !== '3D000') throw err // 3D000: database does not exist
     const admin = new URL(opts.url)
     admin.pathname = '/postgres'
-    const client = new pg.Client({ connectionString: admin.toString() })
+    const client = new pg.Client(clientOptions(opts, admin.toString()))
     await client.connect()
     try {
       await client.query(`CREATE DATABASE ${pg.escapeIdentifier(dbName)}`)
@@ -61,7 +72,7 @@ export async function ensureDatabase(opts: DbOptions): Promise<void> {
 }
 
 async function ensureSchema(opts: DbOptions): Promise<void> {
-  const client = new pg.Client({ connectionString: opts.url })
+  const client = new pg.Client(clientOptions(opts))
   await client.connect()
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(opts.schema)}`)

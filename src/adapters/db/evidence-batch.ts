@@ -1,6 +1,7 @@
 import { evidenceHash, GENESIS_HASH, type ChainEvent, type EvidenceContent } from '../../domain/evidence-hash.js'
 import type { NewEvidence } from './evidence-store.js'
 import type { Queryable } from './sql.js'
+import { asStored, storableJson } from './storable.js'
 
 /** The last event of a case's chain; a case without events has none. */
 export interface ChainHead {
@@ -32,9 +33,8 @@ export function chainEvidence(heads: Map<number, ChainHead>, items: ReadonlyArra
     const last = heads.get(caseId)
     const seq = (last?.seq ?? 0) + 1
     const prevHash = last?.hash ?? GENESIS_HASH
-    // Round-trip the payload through JSON so the hashed content is exactly what jsonb stores.
-    const payload = JSON.parse(JSON.stringify(e.payload)) as Record<string, unknown>
-    const content = { caseId, seq, kind: e.kind, actor: e.actor, at: e.at.toISOString(), payload }
+    // The content as PostgreSQL stores it (JSON round trip, cleaned), so the hash verifies later.
+    const content = asStored({ caseId, seq, kind: e.kind, actor: e.actor, at: e.at.toISOString(), payload: e.payload })
     const hash = evidenceHash(prevHash, content)
     heads.set(caseId, { seq, hash })
     return { ...content, prevHash, hash }
@@ -50,7 +50,7 @@ export function INSERT_EVIDENCE(rowsParam: string): string {
 }
 
 export function evidenceRows(events: readonly ChainedEvent[]): string {
-  return JSON.stringify(events.map((e, ord) => ({ ord, case_id: e.caseId, seq: e.seq, kind: e.kind, actor: e.actor, payload: e.payload, at: e.at, prev_hash: e.prevHash, hash: e.hash })))
+  return storableJson(events.map((e, ord) => ({ ord, case_id: e.caseId, seq: e.seq, kind: e.kind, actor: e.actor, payload: e.payload, at: e.at, prev_hash: e.prevHash, hash: e.hash })))
 }
 
 /**

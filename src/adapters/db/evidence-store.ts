@@ -1,5 +1,6 @@
 import { evidenceHash, GENESIS_HASH, type ChainEvent } from '../../domain/evidence-hash.js'
 import type { Queryable } from './sql.js'
+import { asStored, storableJson } from './storable.js'
 
 export interface NewEvidence {
   kind: string
@@ -22,14 +23,13 @@ export async function appendEvidence(tx: Queryable, caseId: number, e: NewEviden
     : await tx.query(`SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1`, [caseId])
   const seq = (last[0]?.seq ?? 0) + 1
   const prevHash = last[0]?.hash ?? GENESIS_HASH
-  // Round-trip the payload through JSON so the hashed content is exactly what jsonb stores.
-  const payload = JSON.parse(JSON.stringify(e.payload)) as Record<string, unknown>
-  const content = { caseId, seq, kind: e.kind, actor: e.actor, at: e.at.toISOString(), payload }
+  // The content as PostgreSQL stores it (JSON round trip, cleaned), so the hash verifies later.
+  const content = asStored({ caseId, seq, kind: e.kind, actor: e.actor, at: e.at.toISOString(), payload: e.payload })
   const hash = evidenceHash(prevHash, content)
   const rows: { id: string }[] = await tx.query(
     `INSERT INTO case_events (case_id, seq, kind, actor, payload, at, prev_hash, hash)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
-    [caseId, seq, e.kind, e.actor, JSON.stringify(payload), e.at, prevHash, hash],
+    [caseId, seq, content.kind, content.actor, storableJson(content.payload), e.at, prevHash, hash],
   )
   return { id: Number(rows[0]!.id), ...content, prevHash, hash }
 }

@@ -3,6 +3,7 @@ import type { MessageStore } from '../../app/ports.js'
 import type { Channel, MessageType, TalkerRole } from '../../domain/types.js'
 import type { DataSource } from 'typeorm'
 import type { Queryable } from './sql.js'
+import { storableJson } from './storable.js'
 
 interface MessageRow {
   id: string
@@ -41,14 +42,6 @@ export function toRecordedMessage(r: MessageRow): RecordedMessage {
   }
 }
 
-/**
- * What PostgreSQL can hold of a string: no NUL (text and jsonb refuse it) and no lone surrogate
- * (jsonb refuses its escape); everything else is kept verbatim.
- */
-export function pgText(s: string): string {
-  return Buffer.from(s, 'utf8').toString('utf8').replaceAll('\u0000', '')
-}
-
 /** SQL-backed message store; the unique index on wecom_id makes inserts idempotent. */
 export class SqlMessageStore implements MessageStore {
   constructor(private readonly db: Queryable & Partial<Pick<DataSource, 'transaction'>>) {}
@@ -65,7 +58,7 @@ export class SqlMessageStore implements MessageStore {
           WHERE talker_id = $1 AND room_id IS NOT DISTINCT FROM $2 AND type = $3 AND text = $4
             AND said_at BETWEEN $5::timestamptz - ($6::int * interval '1 millisecond') AND $5::timestamptz + ($6::int * interval '1 millisecond')
           LIMIT 1`,
-        [pgText(m.talkerId), m.roomId === null ? null : pgText(m.roomId), m.type, pgText(m.text), m.saidAt, windowMs],
+        [m.talkerId, m.roomId, m.type, m.text, m.saidAt, windowMs],
       )
       if (twins.length > 0) return null
       return this.insertRow(tx, m)
@@ -80,18 +73,19 @@ export class SqlMessageStore implements MessageStore {
        ON CONFLICT (wecom_id) DO NOTHING
        RETURNING id`,
       [
-        pgText(m.wecomId),
+        m.wecomId,
         m.direction,
         m.groupKey,
-        m.roomId === null ? null : pgText(m.roomId),
+        m.roomId,
         m.channel,
-        pgText(m.talkerId),
-        pgText(m.talkerName),
+        m.talkerId,
+        m.talkerName,
         m.talkerRole,
         m.type,
-        pgText(m.text),
-        m.mentionIds.map(pgText),
-        m.attachment === null ? null : JSON.stringify(m.attachment, (_key, v: unknown) => (typeof v === 'string' ? pgText(v) : v)),
+        // NUL and lone surrogates are cleaned by the client (storable.ts); the rest is verbatim
+        m.text,
+        m.mentionIds,
+        m.attachment === null ? null : storableJson(m.attachment),
         m.saidAt,
         // outbound messages are never decided on
         m.direction === 'outbound' ? new Date() : null,

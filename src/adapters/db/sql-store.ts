@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm'
-import type { CaseRecord, DraftRecord, NewSend, SendRecord } from '../../app/case-record.js'
+import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
 import type { AttentionScope, BatchTx, CasePatch, NewAttention, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
 import { SqlBatchTx } from './batch-tx.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
@@ -7,6 +7,8 @@ import type { Awaiting, CaseAppointment, CaseState, Party, RiskFlag, ServiceType
 import { appendEvidence } from './evidence-store.js'
 import { GENESIS_HASH } from '../../domain/evidence-hash.js'
 import type { Queryable } from './sql.js'
+import { storableJson } from './storable.js'
+import { inboundCounts, latestSummaryRow, pendingDraftRow, teamNoticeCounts, updateQueuedSendText } from './notice-queries.js'
 
 export const CASE_COLUMNS: Record<keyof Omit<CaseRecord, 'id'>, string> = {
   customerKey: 'customer_key',
@@ -185,7 +187,7 @@ export function toDraftRecord(r: Row): DraftRecord {
 }
 
 function encode(value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) return JSON.stringify(value)
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) return storableJson(value)
   return value
 }
 
@@ -262,6 +264,26 @@ export class SqlTx implements Tx {
     return n
   }
 
+  pendingDraft(caseId: number, category: string): Promise<{ id: number; text: string; riskFlags: string[] } | null> {
+    return pendingDraftRow(this.q, caseId, category)
+  }
+
+  recentTeamNotices(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number }> {
+    return teamNoticeCounts(this.q, about, since)
+  }
+
+  latestSummary(key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null> {
+    return latestSummaryRow(this.q, key, since)
+  }
+
+  updateQueuedText(sendId: number, text: string): Promise<boolean> {
+    return updateQueuedSendText(this.q, sendId, text)
+  }
+
+  messagesFrom(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number; people: number }> {
+    return inboundCounts(this.q, about, since)
+  }
+
   async lockCase(id: number): Promise<CaseRecord | null> {
     const rows: Row[] = await this.q.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [id])
     if (!rows[0]) return null
@@ -301,9 +323,9 @@ export class SqlTx implements Tx {
 
   async insertSend(s: NewSend, at: Date): Promise<number> {
     const rows: { id: string }[] = await this.q.query(
-      `INSERT INTO sends (kind, draft_id, case_id, group_key, contact_id, text, not_before, created_at, resend_of)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
-      [s.kind, s.draftId ?? null, s.caseId ?? null, s.groupKey ?? null, s.contactId ?? null, s.text, s.notBefore ?? null, at, s.resendOf ?? null],
+      `INSERT INTO sends (kind, draft_id, case_id, group_key, contact_id, text, not_before, created_at, resend_of, about_group, about_talker, summary_key)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id`,
+      [s.kind, s.draftId ?? null, s.caseId ?? null, s.groupKey ?? null, s.contactId ?? null, s.text, s.notBefore ?? null, at, s.resendOf ?? null, s.about?.groupKey ?? null, s.about?.talkerId ?? null, s.summaryKey ?? null],
     )
     return Number(rows[0]!.id)
   }
@@ -389,7 +411,7 @@ export class SqlTx implements Tx {
       m.caseId,
       m.intent,
       m.mode,
-      m.classification === undefined ? null : JSON.stringify(m.classification),
+      m.classification === undefined ? null : storableJson(m.classification),
       m.at,
     ])
   }

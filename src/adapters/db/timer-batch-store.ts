@@ -5,6 +5,7 @@ import type { CasePatch } from '../../app/store.js'
 import { chainEvidence, evidenceHeads, evidenceRows, HEADS_SELECT, INSERT_EVIDENCE, type ChainHead } from './evidence-batch.js'
 import { SUPERSEDE_DRAFTS, toCaseRecord } from './sql-store.js'
 import type { Queryable } from './sql.js'
+import { storableJson } from './storable.js'
 
 /** Column and SQL type of every case field a patch may carry (jsonb_to_recordset needs both). */
 const CASE_PATCH_COLUMNS: Record<keyof CasePatch, [string, string]> = {
@@ -122,7 +123,7 @@ export class SqlTimerBatchTx implements TimerBatchTx {
 }
 
 function draftRows(drafts: TimerBatchWrites['drafts']): string {
-  return JSON.stringify(
+  return storableJson(
     drafts.map((d) => ({
       id: d.id,
       case_id: d.caseId,
@@ -148,7 +149,7 @@ function draftRows(drafts: TimerBatchWrites['drafts']): string {
 }
 
 function sendRows(sends: TimerBatchWrites['sends']): string {
-  return JSON.stringify(
+  return storableJson(
     sends.map((s) => ({ id: s.id, kind: s.kind, draft_id: s.draftId ?? null, case_id: s.caseId ?? null, group_key: s.groupKey ?? null, contact_id: s.contactId ?? null, text: s.text, not_before: s.notBefore ?? null, created_at: s.at })),
   )
 }
@@ -171,7 +172,7 @@ function caseUpdates(updates: TimerBatchWrites['caseUpdates']): Array<{ cols: Ar
   return [...bySet].map(([set, group]) => {
     const keys = set.split(',') as Array<keyof CasePatch>
     const cols = keys.map((k) => ({ col: CASE_PATCH_COLUMNS[k][0], type: CASE_PATCH_COLUMNS[k][1] }))
-    return { cols, rows: JSON.stringify(group.map((u) => Object.fromEntries([['id', u.id], ...keys.map((k, i) => [cols[i]!.col, u.patch[k]])]))) }
+    return { cols, rows: storableJson(group.map((u) => Object.fromEntries([['id', u.id], ...keys.map((k, i) => [cols[i]!.col, u.patch[k]])]))) }
   })
 }
 

@@ -1,5 +1,6 @@
 import { CASE_STATES, PARTIES, SERVICE_TYPES } from '../../domain/types.js'
 import { z } from './openapi.js'
+import { isStorableText } from '../../domain/storable-text.js'
 
 /** Request and response shapes of /api/v1 (validated with zod; the same schemas feed the OpenAPI document). */
 
@@ -9,15 +10,18 @@ export const idParam = z.object({ id: z.coerce.number({ invalid_type_error: 'exp
 
 const boolString = z.enum(['true', 'false']).transform((v) => v === 'true')
 
+/** Text PostgreSQL can hold: a NUL or a lone surrogate is a 400 naming the field, not a 500 from the database. */
+const storable = (s: z.ZodString) => s.refine(isStorableText, 'must not contain a NUL character or a lone surrogate (U+D800–U+DFFF)')
+
 export const caseListQuery = z
   .object({
     state: z.enum(CASE_STATES).optional(),
     party: z.enum(PARTIES).optional(),
-    owner: z.string().min(1).max(200).optional().openapi({ description: 'person id (WeCom id) of the owner, or api:<token name>' }),
+    owner: storable(z.string().min(1).max(200)).optional().openapi({ description: 'person id (WeCom id) of the owner, or api:<token name>' }),
     overdue: boolString.optional().openapi({ description: 'true: open cases past their due time; false: the others' }),
     open: boolString.optional().openapi({ description: 'true: cases not closed yet; false: closed ones (default: both)' }),
-    group: z.string().min(1).max(200).optional().openapi({ description: 'group key: the customer\'s group or the partner\'s group' }),
-    partner: z.string().min(1).max(200).optional().openapi({ description: 'partner key' }),
+    group: storable(z.string().min(1).max(200)).optional().openapi({ description: 'group key: the customer\'s group or the partner\'s group' }),
+    partner: storable(z.string().min(1).max(200)).optional().openapi({ description: 'partner key' }),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   })
@@ -31,10 +35,10 @@ export const draftListQuery = z
   })
   .strict()
 
-export const sessionBody = z.object({ token: z.string().min(1).max(512) }).strict()
+export const sessionBody = z.object({ token: storable(z.string().min(1).max(512)) }).strict()
 export const approveBody = z.object({ force: z.boolean().optional().openapi({ description: 'send an edit the leak guard blocked (supervisor only)' }) }).strict()
-export const editBody = z.object({ text: z.string().trim().min(1, 'must not be empty').max(4000) }).strict()
-export const rejectBody = z.object({ reason: z.string().trim().max(500).optional() }).strict()
+export const editBody = z.object({ text: storable(z.string().trim().min(1, 'must not be empty').max(4000)) }).strict()
+export const rejectBody = z.object({ reason: storable(z.string().trim().max(500)).optional() }).strict()
 /** take and recall take no body; an empty object (or none) is accepted. */
 export const emptyBody = z.object({}).strict()
 
@@ -44,7 +48,7 @@ export const attentionListQuery = z
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict()
-export const clearAttentionBody = z.object({ note: z.string().trim().max(500).optional().openapi({ description: 'what was done, kept with the item and in the case\'s evidence trail' }) }).strict()
+export const clearAttentionBody = z.object({ note: storable(z.string().trim().max(500)).optional().openapi({ description: 'what was done, kept with the item and in the case\'s evidence trail' }) }).strict()
 
 const ref = z.object({ key: z.string(), name: z.string() }).openapi('Ref', { description: 'a directory entry: its key (or WeCom id) and display name' })
 

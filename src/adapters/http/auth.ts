@@ -3,9 +3,13 @@ import type { Context, Middleware } from 'koa'
 import { API_ROLES, type ApiRole, type ApiToken } from '../../config/api-tokens.js'
 import { AppError } from '../../app/errors.js'
 import type { Directory } from '../../app/directory.js'
+import type { ConsoleSessions } from './console-sessions.js'
 
-/** The cookie the browser console and /admin/queues authenticate with (httpOnly, SameSite=Strict). */
-export const TOKEN_COOKIE = 'baton_token'
+/**
+ * The cookie the browser console and /admin/queues authenticate with (httpOnly, SameSite=Strict):
+ * a server-side session id (console-sessions.ts), never the API token itself.
+ */
+export const SESSION_COOKIE = 'baton_session'
 
 /** Who called, as put on ctx.state.caller by requireRole. */
 export interface Caller {
@@ -19,12 +23,24 @@ const digest = (s: string) => createHash('sha256').update(s).digest()
 export class TokenBook {
   private readonly known: Array<ApiToken & { hash: Buffer }>
 
-  constructor(tokens: readonly ApiToken[]) {
+  /** `sessions`: where the console's cookie sessions live; without it only bearer tokens work. */
+  constructor(
+    tokens: readonly ApiToken[],
+    readonly sessions?: ConsoleSessions,
+  ) {
     this.known = tokens.map((t) => ({ ...t, hash: digest(t.token) }))
   }
 
   find(presented: string): Caller | undefined {
-    const hash = digest(presented)
+    return this.byHash(digest(presented))
+  }
+
+  /** The caller whose token has this SHA-256 (hex), as a session stored it. */
+  findByDigest(hex: string): Caller | undefined {
+    return /^[0-9a-f]{64}$/.test(hex) ? this.byHash(Buffer.from(hex, 'hex')) : undefined
+  }
+
+  private byHash(hash: Buffer): Caller | undefined {
     let match: (typeof this.known)[number] | undefined
     // every entry is compared, so timing does not tell which one matched
     for (const t of this.known) if (timingSafeEqual(t.hash, hash)) match = t
@@ -33,15 +49,23 @@ export class TokenBook {
 }
 
 
-/** The token a request presents: the bearer header first, then the cookie. */
-function presentedToken(ctx: Context): string | undefined {
+/** Who a request is: by the bearer header first, else by the session cookie. */
+async function presentedCaller(ctx: Context, book: TokenBook): Promise<Caller | undefined> {
   const header = ctx.get('authorization')
   if (header) {
     const m = /^Bearer\s+(\S+)$/i.exec(header)
     if (!m) throw new AppError('unauthorized', 'malformed Authorization header; expected "Bearer <token>"')
-    return m[1]!
+    const caller = book.find(m[1]!)
+    if (!caller) throw new AppError('unauthorized', 'unknown token')
+    return caller
   }
-  return ctx.cookies.get(TOKEN_COOKIE) || undefined
+  const session = ctx.cookies.get(SESSION_COOKIE)
+  if (!session) return undefined
+  const tokenDigest = await book.sessions?.resolve(session)
+  // a session whose token was since removed or rotated ends with it
+  const caller = tokenDigest ? book.findByDigest(tokenDigest) : undefined
+  if (!caller) throw new AppError('unauthorized', 'session expired or logged out; log in again')
+  return caller
 }
 
 export function atLeast(role: ApiRole, min: ApiRole): boolean {
@@ -49,16 +73,15 @@ export function atLeast(role: ApiRole, min: ApiRole): boolean {
 }
 
 /**
- * Authenticates by `Authorization: Bearer <token>` or the `baton_token` cookie and checks the
- * role: 401 without a known token, 403 below `min`. The caller is put on ctx.state.caller.
+ * Authenticates by `Authorization: Bearer <token>` or the `baton_session` cookie and checks the
+ * role: 401 without a known token or live session, 403 below `min`. The caller is put on
+ * ctx.state.caller.
  */
 export function requireRole(tokens: readonly ApiToken[] | TokenBook, min: ApiRole): Middleware {
   const book = tokens instanceof TokenBook ? tokens : new TokenBook(tokens)
   return async (ctx, next) => {
-    const token = presentedToken(ctx)
-    if (!token) throw new AppError('unauthorized', 'a bearer token or the baton_token cookie is required')
-    const caller = book.find(token)
-    if (!caller) throw new AppError('unauthorized', 'unknown token')
+    const caller = await presentedCaller(ctx, book)
+    if (!caller) throw new AppError('unauthorized', `a bearer token or the ${SESSION_COOKIE} cookie is required`)
     if (!atLeast(caller.role, min)) throw new AppError('forbidden', `needs role ${min}`, { need: min })
     ctx.state['caller'] = caller
     await next()

@@ -3,7 +3,6 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Router from '@koa/router'
 import { send } from '@koa/send'
-import type { Middleware } from 'koa'
 import { AppError } from '../../app/errors.js'
 import type { Wording } from '../../config/load-wording-dir.js'
 
@@ -24,22 +23,14 @@ export function consoleSettings(wording: Wording, opts: { sandbox: boolean }): {
   return { sandbox: opts.sandbox, labels }
 }
 
-// the console only loads its own scripts and styles, and talks only to its own origin
-const secure: Middleware = async (ctx, next) => {
-  await next()
-  ctx.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-  ctx.set('X-Content-Type-Options', 'nosniff')
-  ctx.set('Referrer-Policy', 'same-origin')
-}
-
 /**
  * The web console under /console: static HTML + ES modules (no build step), Chart.js from
  * node_modules, and the labels it shows. All data comes from /api/v1 with the session cookie.
+ * Its CSP and other security headers are the whole app's (security-headers.ts).
  */
 export function consoleRoutes(opts: { wording: Wording; sandbox: boolean }): Router {
   const settings = consoleSettings(opts.wording, { sandbox: opts.sandbox })
   const router = new Router({ prefix: '/console' })
-  router.use(secure)
   // relative module paths resolve against /console/, so the bare path redirects there
   router.get('/', async (ctx) => {
     if (!ctx.path.endsWith('/')) return ctx.redirect('/console/')

@@ -5,15 +5,25 @@ import type Router from '@koa/router'
 import { AppError } from '../../app/errors.js'
 import type { Logger } from '../../app/ports.js'
 import { errorMiddleware } from './error-middleware.js'
+import { sameOriginWrites } from './same-origin.js'
+import { securityHeaders } from './security-headers.js'
 
-/** The Koa app: the error middleware first, a JSON body parser, then the given middleware and routers. */
-export function createHttpApp(log: Logger, routers: Router[], middleware: Middleware[] = []): Koa {
+/**
+ * The Koa app: security headers on every response, the error middleware, the same-origin/JSON
+ * check on writes, a JSON body parser, then the given middleware and routers.
+ */
+export function createHttpApp(log: Logger, routers: Router[], middleware: Middleware[] = [], opts: { trustProxy?: boolean } = {}): Koa {
   const app = new Koa()
-  app.proxy = false
+  // X-Forwarded-Proto/-For are believed only behind a proxy the operator named (BATON_TRUST_PROXY);
+  // the client address is the one that proxy saw (the last hop), which a client cannot forge
+  app.proxy = opts.trustProxy === true
+  app.maxIpsCount = 1
+  app.use(securityHeaders())
   app.use(errorMiddleware(log))
+  app.use(sameOriginWrites())
   app.use(
     bodyParser({
-      enableTypes: ['json', 'form'],
+      enableTypes: ['json'],
       jsonLimit: '256kb',
       // a body that does not parse (bad JSON, a bare scalar, a __proto__ key) is a 400 about the body
       onerror: (err) => {

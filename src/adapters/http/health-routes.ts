@@ -1,4 +1,6 @@
 import Router from '@koa/router'
+import type { Middleware } from 'koa'
+import { AppError } from '../../app/errors.js'
 
 /**
  * A named dependency check: resolves when healthy, rejects with the reason otherwise. It may
@@ -31,6 +33,51 @@ export function healthRoutes(checks: Record<string, ReadinessCheck>): Router {
     ctx.body = { status: failing.length > 0 ? 'not_ready' : degraded.length > 0 ? 'degraded' : 'ready', failing, ...(degraded.length > 0 ? { degraded } : {}), checks: Object.fromEntries(results) }
   })
   return router
+}
+
+/** A dependency start-up waits for, as /readyz shows it meanwhile. */
+export interface StartupDependency {
+  key: string
+  name: string
+  /** host:port, never credentials */
+  address: string
+  state: 'waiting' | 'ready'
+  attempts: number
+  lastError: string | null
+  /** ISO-8601: when the wait began */
+  since: string
+}
+
+const waitingFor = (deps: readonly StartupDependency[]) => deps.filter((d) => d.state !== 'ready')
+
+/**
+ * Health while start-up still waits for its dependencies: `/healthz` says the process is alive,
+ * `/readyz` is a 503 naming what it waits for (and why the last attempt failed).
+ */
+export function startingHealthRoutes(report: () => readonly StartupDependency[]): Router {
+  const router = new Router()
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok', starting: true }
+  })
+  router.get('/readyz', (ctx) => {
+    const deps = report()
+    ctx.status = 503
+    ctx.body = {
+      status: 'starting',
+      failing: waitingFor(deps).map((d) => d.key),
+      checks: Object.fromEntries(deps.map(({ key, ...d }) => [key, { ok: d.state === 'ready', ...d, ...(d.state === 'ready' ? {} : { error: `waiting for ${d.name} at ${d.address}${d.lastError ? `: ${d.lastError}` : ''}` }) }])),
+    }
+  })
+  return router
+}
+
+/** Everything but the health routes is a 503 while start-up waits: the API needs what is awaited. */
+export function startingGate(report: () => readonly StartupDependency[]): Middleware {
+  return async (ctx, next) => {
+    if (ctx.path === '/healthz' || ctx.path === '/readyz') return next()
+    const names = waitingFor(report()).map((d) => `${d.name} at ${d.address}`)
+    throw new AppError('dependency_down', `Baton is starting${names.length > 0 ? `: waiting for ${names.join(' and ')}` : ''}`, { waitingFor: waitingFor(report()).map((d) => d.key) })
+  }
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

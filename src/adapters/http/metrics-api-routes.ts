@@ -3,7 +3,7 @@ import type { ApiToken } from '../../config/api-tokens.js'
 import { AppError } from '../../app/errors.js'
 import { computeMetrics, computeSeries, type MetricsDeps } from '../../app/metrics/compute-metrics.js'
 import type { Clock } from '../../app/ports.js'
-import { requireRole } from './auth.js'
+import { requireRole, type TokenBook } from './auth.js'
 import { MAX_PERIOD_DAYS, metricsQuerySchema, seriesQuerySchema } from './metrics-schemas.js'
 import { validate } from './validate.js'
 
@@ -19,7 +19,7 @@ function period(q: { from?: string | undefined; to?: string | undefined }, now: 
 }
 
 /** `GET /api/v1/metrics` and `/metrics/series` (viewer and up). */
-export function metricsApiRoutes(opts: { tokens: readonly ApiToken[]; deps: MetricsDeps; clock: Clock; timezone: string }): Router {
+export function metricsApiRoutes(opts: { tokens: readonly ApiToken[] | TokenBook; deps: MetricsDeps; clock: Clock; timezone: string }): Router {
   const router = new Router({ prefix: '/api/v1' })
   const viewer = requireRole(opts.tokens, 'viewer')
   router.get('/metrics', viewer, async (ctx) => {

@@ -20,7 +20,7 @@ export const errorBody = z
   .openapi('Error')
 
 /** The shared error responses, by status, for a route's `responses`. */
-export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 422 | 503>): Record<number, { description: string; content: { 'application/json': { schema: typeof errorBody } } }> {
+export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 422 | 429 | 503>): Record<number, { description: string; content: { 'application/json': { schema: typeof errorBody } } }> {
   const what: Record<number, string> = {
     400: 'bad input; details.field names the offending field',
     401: 'no token, or an unknown one',
@@ -28,6 +28,7 @@ export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 
     404: 'unknown id',
     409: 'conflict, e.g. the draft was already decided',
     422: 'refused by a rule, e.g. the leak guard',
+    429: 'too many attempts from this address; details.retryAfterSeconds says when to try again',
     503: 'a dependency is not available in this process',
   }
   return Object.fromEntries(statuses.map((s) => [s, { description: what[s]!, content: { 'application/json': { schema: errorBody } } }]))
@@ -37,7 +38,7 @@ export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 
 export function createApiRegistry(): OpenAPIRegistry {
   const registry = new OpenAPIRegistry()
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'a token from BATON_API_TOKENS' })
-  registry.registerComponent('securitySchemes', 'cookie', { type: 'apiKey', in: 'cookie', name: 'baton_token', description: 'set by POST /api/v1/session' })
+  registry.registerComponent('securitySchemes', 'cookie', { type: 'apiKey', in: 'cookie', name: 'baton_session', description: 'a session id set by POST /api/v1/session (never the token itself)' })
   registry.register('Error', errorBody)
   return registry
 }

@@ -8,7 +8,7 @@ import { requireRole, type TokenBook } from './auth.js'
 export const QUEUE_BOARD_PATH = '/admin/queues'
 
 /**
- * bull-board under /admin/queues for supervisors (bearer or the baton_token cookie). The Koa
+ * bull-board under /admin/queues for supervisors (bearer or the baton_session cookie). The Koa
  * adapter mounts its own small Koa app with koa-mount; it runs inside our Koa 2 app unchanged.
  */
 export function queueBoard(tokens: TokenBook, queues: readonly Queue[]): Middleware {

@@ -16,6 +16,7 @@ const sayBody = z
   .refine((b) => (b.text !== undefined && b.text.length > 0) || b.image, { message: 'text or image is required', path: ['text'] })
 
 const PAGE = readFileSync(new URL('./assets/sandbox.html', import.meta.url), 'utf8')
+const SCRIPT = readFileSync(new URL('./assets/sandbox.js', import.meta.url), 'utf8')
 
 /** Lets a newcomer act as any sandbox person and watch every simulated group. */
 export function sandboxRoutes(sandbox: SandboxTenant): Router {
@@ -23,6 +24,10 @@ export function sandboxRoutes(sandbox: SandboxTenant): Router {
   router.get('/', (ctx) => {
     ctx.type = 'html'
     ctx.body = PAGE
+  })
+  router.get('/sandbox.js', (ctx) => {
+    ctx.type = 'application/javascript'
+    ctx.body = SCRIPT
   })
   router.get('/groups', (ctx) => {
     ctx.body = { groups: sandbox.groups(), people: sandbox.people() }

@@ -1,9 +1,10 @@
-import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
+import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
 import { z } from 'zod'
 import type { OutboundConfig } from '../../config/tenant-schema.js'
 import type { Logger } from '../../app/ports.js'
 import type { DeliveryOutcome } from '../../app/deliver-send.js'
 import type { SendThrottle } from './send-throttle.js'
+import { SendPacer } from './send-pacer.js'
 
 export const OUTBOUND_QUEUE = 'outbound'
 
@@ -41,8 +42,13 @@ export function createOutboundQueue(connection: ConnectionOptions, prefix: strin
 
 /**
  * The send worker, consumed inside the bot process. Concurrency 1 keeps order per group (and
- * per account); the BullMQ limiter caps the account's rate, a sliding window per group caps
- * each group's rate by pausing the queue (the job keeps its place).
+ * per account). Limits (send-pacer.ts) hold back only what is over them: a send to a group over
+ * its per-group limit is moved to `delayed` until its slot in the group's window (open-source
+ * BullMQ has no per-group limiter; this is its documented manual-delay pattern, and a delayed job
+ * keeps its attempts), so the internal group's flood of notices never holds up a customer's
+ * reply; only the account over its limit (or WeCom's "too frequent", or an outage) pauses the
+ * whole queue. The account's limit counts sends actually tried, not jobs fetched: BullMQ's own
+ * limiter would also count every held job each time it comes back.
  */
 export function startOutboundWorker(opts: {
   connection: ConnectionOptions
@@ -56,20 +62,21 @@ export function startOutboundWorker(opts: {
   /** PostgreSQL unreachable: the queue waits instead of using up the job's attempts */
   isOutage?: (err: unknown) => boolean
   outagePauseMs?: number
+  /** the window both limits are counted over (default a minute) */
+  windowMs?: number
 }): Worker<SendJob> {
-  const windows = new Map<string, number[]>()
-  const deliverJob = async (job: Job<SendJob>, sendId: number): Promise<DeliveryOutcome> => {
+  const pacer = new SendPacer({ perGroupPerMinute: opts.cfg.perGroupPerMinute, perAccountPerMinute: opts.cfg.perAccountPerMinute, ...(opts.windowMs ? { windowMs: opts.windowMs } : {}) })
+  const deliverJob = async (job: Job<SendJob>, token: string | undefined, sendId: number): Promise<DeliveryOutcome> => {
     const group = await opts.groupOf(sendId)
-    if (group) {
-      const now = Date.now()
-      const recent = (windows.get(group) ?? []).filter((t) => now - t < 60_000)
-      if (recent.length >= opts.cfg.perGroupPerMinute) {
-        const wait = 60_000 - (now - recent[0]!)
-        await worker.rateLimit(wait)
-        throw Worker.RateLimitError()
-      }
-      recent.push(now)
-      windows.set(group, recent)
+    const pace = pacer.check(group, sendId, Date.now())
+    if (!pace.go && pace.scope === 'group') {
+      opts.log.debug({ sendId, group, until: new Date(pace.until).toISOString() }, 'group over its send limit; this send waits for its slot')
+      await job.moveToDelayed(pace.until, token)
+      throw new DelayedError()
+    }
+    if (!pace.go) {
+      await worker.rateLimit(pace.waitMs)
+      throw Worker.RateLimitError()
     }
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
     const outcome = await opts.deliver(sendId, final)
@@ -85,7 +92,7 @@ export function startOutboundWorker(opts: {
   }
   const worker: Worker<SendJob> = new Worker<SendJob>(
     OUTBOUND_QUEUE,
-    async (job: Job<SendJob>) => {
+    async (job: Job<SendJob>, token?: string) => {
       const parsed = sendJobSchema.safeParse(job.data)
       if (!parsed.success) throw new UnrecoverableError(`bad send job payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
       // Redis wants whole milliseconds
@@ -95,7 +102,7 @@ export function startOutboundWorker(opts: {
         throw Worker.RateLimitError()
       }
       try {
-        return await deliverJob(job, parsed.data.sendId)
+        return await deliverJob(job, token, parsed.data.sendId)
       } catch (err) {
         if (!opts.isOutage?.(err)) throw err
         // nothing can be claimed or recorded: the whole queue waits, the job keeps its attempts
@@ -104,7 +111,7 @@ export function startOutboundWorker(opts: {
         throw Worker.RateLimitError()
       }
     },
-    { connection: opts.connection, prefix: opts.prefix, concurrency: 1, limiter: { max: opts.cfg.perAccountPerMinute, duration: 60_000 } },
+    { connection: opts.connection, prefix: opts.prefix, concurrency: 1 },
   )
   worker.on('error', (err) => opts.log.warn({ err: { message: err.message } }, 'outbound worker error'))
   return worker

@@ -92,8 +92,10 @@ export class OutboxRelay {
   /** Relays up to 500 rows; returns how many. */
   async relayBatch(): Promise<number> {
     return this.ds.transaction(async (tx) => {
+      // a send not due yet (a flood's summary, still being counted) waits here, in PostgreSQL, not
+      // as a delayed job Redis could lose; the relay's next run after it is due moves it
       const rows: { id: string; not_before: Date | null }[] = await tx.query(
-        `SELECT id, not_before FROM sends WHERE relayed_at IS NULL ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`,
+        `SELECT id, not_before FROM sends WHERE relayed_at IS NULL AND (not_before IS NULL OR not_before <= now()) ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`,
       )
       if (rows.length === 0) return 0
       const now = Date.now()

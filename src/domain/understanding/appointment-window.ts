@@ -355,13 +355,15 @@ function localParts(iso: string): { date: string; minutes: number } {
  * from the nanny repeats "tomorrow 13–18" agreed with the contact; "周日", "上午" or "下午2点半"
  * does not: a narrower time is news to the crew); `overlaps` when the day agrees and the times
  * share a moment (a crew's "明天3点到" falls in the agreed afternoon). Null when it states
- * neither a day nor a time. Parts it does not state are not held against it ("下午我在的").
+ * neither a day nor a time. A time said without a day is today's (tomorrow's once today's is
+ * over), as the extractor reads it: "下午我在的" repeats tomorrow afternoon only when said the
+ * evening before, not two days earlier, when it may well answer another request.
  */
 export function compareWindow(known: { start: string; end: string }, said: AppointmentWindow): 'repeats' | 'overlaps' | 'differs' | null {
   if (!said.dayStated && !said.timeStated) return null
   const k = { from: localParts(known.start), to: localParts(known.end) }
   const s = { from: localParts(said.start), to: localParts(said.end) }
-  if (said.dayStated && s.from.date !== k.from.date) return 'differs'
+  if (s.from.date !== k.from.date) return 'differs'
   if (!said.timeStated) return 'repeats'
   // a window running past midnight is compared as ending at midnight
   const kEnd = k.to.date === k.from.date ? k.to.minutes : 24 * 60

@@ -59,6 +59,8 @@ export interface Understanding {
   substantive: boolean
   /** written as a question (a question mark, or a closing question particle) */
   asks: boolean
+  /** opens by calling a family member ("妈，…"): said to them, not to the team */
+  toFamily: boolean
 }
 
 const STAFF: ReadonlySet<TalkerRole> = new Set(['handler', 'supervisor'])
@@ -68,9 +70,14 @@ const NOT_A_MESSAGE: ReadonlySet<MessageType> = new Set(['recalled', 'system'])
 const COMMAND = /^\s*(?:@\S+\s+)*[/／][a-z\u4e00-\u9fff]/iu
 const NO_ITEMS: RequestedItems = { items: [], unlisted: [] }
 const TIME_READINGS: ReadonlySet<string> = new Set(['appointment', 'chit_chat', 'promise_later'])
-// a question mark anywhere, a question particle closing a clause (Mandarin and Cantonese), or a
-// question word about time that is not "any time is fine" (几点都行, 什么时候都可以)
-const QUESTION = /[?？]|(吗|么|嘛|呢|没有|没|未|咩|呀)(?=[\s,，.。!！~～]|$)|(几点|几号|哪天|什么时候|啥时候|幾時|幾點|\bwhen\b|what time)(?![^,，.。!！]*?(都|也|any))/iu
+// a question mark anywhere, a question particle closing a clause (Mandarin and Cantonese), an
+// A-not-A question (在不在, 方不方便, 有没有), or a question word about time that is not "any time
+// is fine" (几点都行, 什么时候都可以)
+const QUESTION = /[?？]|(吗|么|嘛|呢|没有|没|未|咩|呀)(?=[\s,，.。!！~～]|$)|(\p{Script=Han})[不没]\2|(几点|几号|哪天|什么时候|啥时候|幾時|幾點|\bwhen\b|what time)(?![^,，.。!！]*?(都|也|any))/iu
+// A message that opens by calling a family member ("妈，…", "老婆 …") is said to them, not to
+// the service team: relaying a time to the nanny or reminding a parent is not an answer to Baton.
+// Kinship terms only: 姐/哥/阿姨/师傅 also address staff and installers.
+const TO_FAMILY = /^\s*(?:@\S+\s+)*(?:妈妈|老妈|妈|爸爸|老爸|爸|老婆|老公|媳妇|儿子|闺女|女儿|奶奶|爷爷|外婆|外公|姥姥|姥爷|阿妈|阿爸|老豆|老竇|阿媽|mum|mom|dad|honey)(?:[，,：:！!~～\s]|呀|啊|哈)/iu
 
 /**
  * Who is speaking decides how words are read. Staff in an internal group, a DM with the bot or a
@@ -203,5 +210,6 @@ export function understandMessage(input: UnderstandInput, kit: UnderstandingKit,
     window,
     substantive: (prepared.normalized.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 2,
     asks: QUESTION.test(prepared.normalized),
+    toFamily: TO_FAMILY.test(head),
   }
 }

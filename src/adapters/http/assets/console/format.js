@@ -58,7 +58,10 @@ export function describeError(err) {
   if (err.unavailable) return `该功能暂不可用：服务器尚未提供接口 ${err.path.replace(/\?.*$/, '')}。`
   switch (err.code) {
     case 'unauthorized': return '令牌无效或登录已过期，请重新登录。'
-    case 'forbidden': return `权限不足${d.need ? `（需要「${ROLES[d.need] || d.need}」角色）` : ''}。`
+    case 'forbidden':
+      if (d.reason === 'not_a_person') return '接管后案件归接管人负责，但当前令牌不对应任何处理人或主管，不能接管。请使用以本人企业微信 ID 命名的令牌登录。'
+      return `权限不足${d.need ? `（需要「${ROLES[d.need] || d.need}」角色）` : ''}。`
+    case 'too_many_requests': return `登录尝试过于频繁，请 ${d.retryAfterSeconds || 60} 秒后再试。`
     case 'not_found': return d.entity === 'draft' ? `找不到草稿#${d.id}。` : d.entity === 'case' ? `找不到案件#${d.id}。` : d.entity === 'attention' ? `找不到事项#${d.id}。` : `找不到：${err.message}`
     case 'conflict':
       if (d.entity === 'attention') return `该事项已由 ${d.clearedBy || '他人'} 于 ${when(d.clearedAt)} 处理，无需重复操作。`
@@ -71,6 +74,8 @@ export function describeError(err) {
     case 'bad_request':
     case 'bad_arguments': return `输入有误${d.field ? `（${d.field}）` : ''}：${err.message}`
     case 'illegal_transition': return `不允许的操作：${err.message}`
+    case 'cross_origin': return '请求被拒绝：只接受从本服务器页面发出的操作，请在控制台内重试。'
+    case 'json_required': return '请求被拒绝：需要 JSON 格式的请求。'
     default: return `出错了（${err.code}）：${err.message}`
   }
 }

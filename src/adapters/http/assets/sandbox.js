@@ -1,0 +1,50 @@
+// The sandbox page's script: a file of its own, so the Content-Security-Policy needs no inline script.
+const KIND = { customer: '客户群', public_customer: '公开客户群', partner: '协调群', internal: '内部群' };
+let botId = null;
+async function load() {
+  const res = await fetch('/sandbox/groups');
+  const { groups, people } = await res.json();
+  const root = document.getElementById('groups');
+  for (const g of groups) {
+    const sec = document.createElement('section');
+    sec.innerHTML = `<h2></h2><div class="lines"></div>
+      <form><select name="as"></select><input type="text" name="text" placeholder="输入消息，或 /help">
+      <button>发送</button><button type="button" class="img" title="发送一张图片">📷</button></form>`;
+    sec.querySelector('h2').textContent = g.topic;
+    const span = document.createElement('span'); span.textContent = KIND[g.kind] || g.kind; sec.querySelector('h2').append(span);
+    const sel = sec.querySelector('select');
+    for (const p of people) { const o = document.createElement('option'); o.value = p.id; o.textContent = p.name; sel.append(o); }
+    const form = sec.querySelector('form');
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const text = form.text.value.trim(); if (!text) return;
+      await say({ as: sel.value, group: g.key, text }); form.text.value = '';
+    });
+    sec.querySelector('.img').addEventListener('click', () => say({ as: sel.value, group: g.key, image: true }));
+    sec.dataset.key = g.key;
+    root.append(sec);
+  }
+  setInterval(refresh, 1000); refresh();
+}
+async function say(body) {
+  const res = await fetch('/sandbox/say', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) alert((await res.json()).error.message);
+  setTimeout(refresh, 300);
+}
+async function refresh() {
+  for (const sec of document.querySelectorAll('section')) {
+    const res = await fetch('/sandbox/transcript/' + encodeURIComponent(sec.dataset.key));
+    const { lines } = await res.json();
+    const box = sec.querySelector('.lines');
+    if (box.childElementCount === lines.length) continue;
+    box.textContent = '';
+    for (const l of lines) {
+      const div = document.createElement('div'); div.className = 'line' + (l.talkerId === botId || /Baton/.test(l.talkerName) ? ' bot' : '');
+      const b = document.createElement('b'); b.textContent = l.talkerName + '：'; div.append(b);
+      div.append(document.createTextNode(l.type === 'image' ? '[图片]' : l.text));
+      box.append(div);
+    }
+    box.scrollTop = box.scrollHeight;
+  }
+}
+load();
