@@ -15,6 +15,7 @@ import { healthRoutes, startingGate, startingHealthRoutes } from '../adapters/ht
 import { listenHandingOver } from '../adapters/http/handover-server.js'
 import { DependencyWaits } from './await-dependencies.js'
 import { sandboxRoutes } from '../adapters/http/sandbox-routes.js'
+import { loopbackHostOnly } from '../adapters/http/loopback-host.js'
 import { buildWechaty } from '../adapters/wecom/build-wechaty.js'
 import { SandboxTenant } from '../adapters/wecom/sandbox-tenant.js'
 import { WecomSession } from '../adapters/wecom/wecom-session.js'
@@ -334,7 +335,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),
         consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined }),
       ]
-      early!.handOver(createHttpApp(log, routers, [queueBoard(tokens, [queue, timerQueue])], { trustProxy: env.BATON_TRUST_PROXY }))
+      early!.handOver(createHttpApp(log, routers, [...(runtime.sandbox ? [loopbackHostOnly()] : []), queueBoard(tokens, [queue, timerQueue])], { trustProxy: env.BATON_TRUST_PROXY }))
       const server = early!.server
       serving = true
       stops.unshift(() => closeServer(server))

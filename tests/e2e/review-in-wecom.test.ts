@@ -1,3 +1,4 @@
+import { eventually } from '../support/test-env.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadTenant } from '../../src/config/load-tenant.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
@@ -79,6 +80,15 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     const [{ n: sendsAfter }] = await h.runtime.ds.query(`SELECT count(*)::int AS n FROM sends WHERE kind = 'draft'`)
     expect(sendsAfter).toBe(sendsBefore)
     expect(seen(h, 'internal').at(-1)).toContain('已忽略且未在该群回复')
+  })
+
+  it('someone the directory does not know, wearing a handler\'s display name, is named by WeCom id', async () => {
+    const sandbox = h.runtime.sandbox!
+    const impostor = sandbox.mocker.createContact({ id: 'wx-impostor-9', name: '王小美' })
+    const room = (sandbox as unknown as { rooms: Map<string, { room: Parameters<ReturnType<typeof impostor.say>['to']>[0] }> }).rooms.get('cust-zhang')!.room
+    impostor.say('/approve 1').to(room)
+    await eventually(() => seen(h, 'internal').at(-1)?.includes('wx-impostor-9') ?? false)
+    expect(seen(h, 'internal').at(-1)).toContain('王小美（未登记成员，企业微信ID wx-impostor-9）')
   })
 
   it('refuses commands from people without the role, revealing nothing', async () => {

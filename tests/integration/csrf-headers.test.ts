@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import Router from '@koa/router'
 import type { Server } from 'node:http'
@@ -163,6 +164,18 @@ describe('writes need JSON and our own origin (CSRF); security headers on every 
     expect(own.status).toBe(202)
   })
 
+  it('a script without a cookie or browser headers may speak in the sandbox (curl); a rebound domain may not', async () => {
+    const curl = await api.call('POST', '/sandbox/say', { body: { as: 'wx-zhao', group: 'cust-zhao', text: '在吗' }, origin: null })
+    expect(curl.status).toBe(202)
+    // DNS rebinding: a page on another domain that resolves to 127.0.0.1 is "same origin" for the browser
+    const port = new URL(api.base).port
+    const rebound = await rawRequest(Number(port), { method: 'POST', path: '/sandbox/say', headers: { host: `rebind.example:${port}`, origin: `http://rebind.example:${port}`, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, body: JSON.stringify({ as: 'wx-zhao', group: 'cust-zhao', text: 'hi' }) })
+    expect(rebound.status).toBe(403)
+    expect(JSON.parse(rebound.body).error.code).toBe('cross_origin')
+    expect((await rawRequest(Number(port), { method: 'GET', path: '/sandbox/groups', headers: { host: `rebind.example:${port}` } })).status).toBe(403)
+    expect((await rawRequest(Number(port), { method: 'GET', path: '/sandbox/groups', headers: { host: `localhost:${port}` } })).status).toBe(200)
+  })
+
   it('bull-board\'s writes sit behind the same check', async () => {
     const login = await api.call('POST', '/api/v1/session', { body: { token: TOKENS.supervisor } })
     const boss = login.headers.get('set-cookie')!.split(';')[0]!
@@ -233,3 +246,17 @@ describe('the same-origin check behind a proxy', () => {
     app.proxy = false
   })
 })
+
+/** A request with a Host header of our choosing (fetch would send the URL's). */
+function rawRequest(port: number, o: { method: string; path: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method: o.method, path: o.path, headers: o.headers }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (body += c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    })
+    req.on('error', reject)
+    req.end(o.body)
+  })
+}

@@ -27,7 +27,9 @@ export async function routeCommand(svc: CommandServices, msg: RecordedMessage, i
     const internal = svc.directory.internalGroups()[0]
     if (internal) {
       const text = t('command_elsewhere', {
-        who: svc.directory.person(msg.talkerId)?.name ?? msg.talkerName ?? msg.talkerId,
+        // a listed person by name; anyone else by display name and WeCom id, since a display name
+        // can copy a handler's
+        who: svc.directory.person(msg.talkerId)?.name ?? t('unlisted_member', { name: msg.talkerName ?? '-', id: msg.talkerId }),
         group: (msg.groupKey && svc.directory.group(msg.groupKey)?.topic) || msg.groupKey || '-',
         command: msg.text.trim().slice(0, 60),
       })
