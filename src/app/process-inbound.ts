@@ -1,6 +1,6 @@
 import { parseCommand } from '../domain/commands/parse-command.js'
 import type { CommandServices } from './commands/command-context.js'
-import { toCommandInput } from './commands/command-input.js'
+import { stateNamesOf, toCommandInput } from './commands/command-input.js'
 import { routeCommand } from './commands/route-command.js'
 import { handleMessage, handleMessages } from './handle-message.js'
 import type { RecordedMessage } from './inbound-message.js'
@@ -13,7 +13,7 @@ import type { HandlingMode } from '../domain/types.js'
  */
 export async function processRecorded(deps: CommandServices & { messages: MessageStore }, msg: RecordedMessage): Promise<HandlingMode | 'command' | null> {
   if (msg.direction !== 'inbound') return null
-  const parsed = msg.type === 'text' ? parseCommand(msg.text) : ({ kind: 'not_command' } as const)
+  const parsed = msg.type === 'text' ? parseCommand(msg.text, { stateNames: stateNamesOf(deps.wording) }) : ({ kind: 'not_command' } as const)
   if (parsed.kind === 'not_command') return (await handleMessage(deps, msg)).decision.mode
   await routeCommand(deps, msg, toCommandInput(parsed, deps.wording))
   await deps.messages.markHandled(msg.id, deps.clock.now())

@@ -36,6 +36,7 @@ const errorsSchema = z
     bad_arguments: template(['usage']),
     empty: template([]),
     too_long: template([]),
+    states: template(['states']),
   })
   .strict()
 

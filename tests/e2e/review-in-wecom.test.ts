@@ -151,7 +151,13 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     expect(await cmd(`/wait ${id} waiting_executor in 2h`)).toMatch(new RegExp(`^🔄 案件#${id}：已受理 → 等待执行人配合（截止 `))
     expect(await cmd('/cases waiting')).toContain(`#${id} 赵女士｜等待执行人配合`)
     expect(await cmd(`/take case ${id}`)).toBe(`🙋 案件#${id} 现由陈明负责。`)
-    expect(await cmd(`/wait ${id} completed_later`)).toMatch(/^用法：\/wait/)
+    // a state Baton does not know: the usage and the states by the names Baton shows
+    const unknownState = await cmd(`/wait ${id} completed_later`)
+    expect(unknownState).toMatch(/^用法：\/wait/)
+    expect(unknownState).toContain('可用状态：已受理、等待客户提供资料')
+    // the names Baton itself shows work as well as the codes
+    expect(await cmd(`/wait ${id} 等待服务方处理`)).toMatch(new RegExp(`^🔄 案件#${id}：等待执行人配合 → 等待服务方处理`))
+    expect(await cmd(`/wait ${id} waiting_executor`)).toMatch(new RegExp(`^🔄 案件#${id}：等待服务方处理 → 等待执行人配合`))
     expect(await cmd(`/cancel ${id} 客户取消`)).toBe(`🔄 案件#${id}：等待执行人配合 → 已取消`)
     expect(await cmd(`/done ${id}`)).toBe(`案件#${id} 不能从「已取消」转为「已完成」。`)
     expect(await cmd('/help approve')).toMatch(/^\/approve <草稿号> \[force\]/)

@@ -72,6 +72,14 @@ describe('each command, happy path', () => {
   })
 })
 
+describe('case states by the names Baton shows', () => {
+  const stateNames = new Map([['等待服务方处理', 'waiting_partner']])
+  it('takes a state by its displayed name when the caller supplies the names', () => {
+    expect(parseCommand('/wait 9 等待服务方处理 in 4h', { stateNames })).toEqual({ kind: 'command', command: { name: 'wait', caseId: 9, state: 'waiting_partner', dueInMs: 4 * 3_600_000 }, raw: '/wait 9 等待服务方处理 in 4h' })
+    expect(parseCommand('/wait 9 等待服务方处理')).toMatchObject({ kind: 'error', code: 'bad_arguments', detail: 'invalid:state' })
+  })
+})
+
 describe('durations in English and Chinese', () => {
   check([
     ['/wait 9 waiting_executor in 2小时', { name: 'wait', caseId: 9, state: 'waiting_executor', dueInMs: 2 * H }],

@@ -1,7 +1,24 @@
 import { COMMAND_NAMES, COMMAND_SPECS, type CommandName, type ParseResult } from '../../domain/commands/parse-command.js'
 import { renderTemplate } from '../../domain/render-template.js'
+import { CASE_STATES } from '../../domain/types.js'
+import { normalizeWord } from '../../domain/commands/match-args.js'
 import type { Wording } from '../../config/load-wording-dir.js'
 import type { CommandInput } from './route-command.js'
+
+const stateNameCache = new WeakMap<Wording, Map<string, string>>()
+/** The names the wording shows for case states (labels.states), each to its state code. */
+export function stateNamesOf(wording: Wording): ReadonlyMap<string, string> {
+  let names = stateNameCache.get(wording)
+  if (!names) {
+    names = new Map()
+    for (const state of CASE_STATES) {
+      const name = wording.get(`labels.states.${state}`)
+      if (name) names.set(normalizeWord(name), state)
+    }
+    stateNameCache.set(wording, names)
+  }
+  return names
+}
 
 /** Turns a parse result into what the router runs or answers (help and errors in one line). */
 export function toCommandInput(parsed: Exclude<ParseResult, { kind: 'not_command' }>, wording: Wording): CommandInput {
@@ -16,8 +33,12 @@ export function toCommandInput(parsed: Exclude<ParseResult, { kind: 'not_command
     switch (parsed.code) {
       case 'unknown_command':
         return { kind: 'error', answer: w(parsed.suggestion ? 'errors.unknown_command_suggestion' : 'errors.unknown_command', { name: parsed.name, suggestion: parsed.suggestion }) }
-      case 'bad_arguments':
-        return { kind: 'error', answer: w('errors.bad_arguments', { usage: w(`${parsed.usageKey ?? 'help'}.usage`) }) }
+      case 'bad_arguments': {
+        const answer = w('errors.bad_arguments', { usage: w(`${parsed.usageKey ?? 'help'}.usage`) })
+        // a state Baton does not know: say which it does, by the names people see
+        if (parsed.detail === 'invalid:state') return { kind: 'error', answer: `${answer}\n${w('errors.states', { states: [...stateNamesOf(wording).keys()].join('、') })}` }
+        return { kind: 'error', answer }
+      }
       case 'empty':
         return { kind: 'error', answer: w('errors.empty') }
       case 'too_long':

@@ -14,6 +14,8 @@ export interface ArgInput {
   readonly body: string
   readonly tokens: readonly Token[]
   readonly mentionsBefore: number
+  /** the names people read for case states (等待服务方处理 → waiting_partner), from the wording */
+  readonly stateNames?: ReadonlyMap<string, string>
 }
 
 export type ArgsOutcome =
@@ -116,8 +118,10 @@ const MATCHERS: Record<ArgKind, Matcher> = {
     const v = enumValue(w, SERVICE_TYPES) ?? SERVICE_TYPE_ALIASES[w] ?? null
     return v === null ? NO : one(s.name, v)
   },
+  // a state by its code or by the name Baton shows for it (/wait 12 等待服务方处理)
   case_state: (s, i, at) => {
-    const v = enumValue(word(i, at), CASE_STATES)
+    const w = word(i, at)
+    const v = enumValue(w, CASE_STATES) ?? i.stateNames?.get(w) ?? null
     return v === null ? NO : one(s.name, v)
   },
   category: (s, i, at) => {

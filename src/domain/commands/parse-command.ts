@@ -41,7 +41,7 @@ const NOT_COMMAND: ParseResult = { kind: 'not_command' }
  * `not_command` and must be handled as a message; a slash followed by a word is a command
  * attempt: parsed against its declared grammar, or an error the router answers with one line.
  */
-export function parseCommand(raw: string, opts: { maxLength?: number } = {}): ParseResult {
+export function parseCommand(raw: string, opts: { maxLength?: number; stateNames?: ReadonlyMap<string, string> } = {}): ParseResult {
   if (typeof raw !== 'string') return NOT_COMMAND
   const tooLong = raw.length > (opts.maxLength ?? DEFAULT_MAX_LENGTH)
   const text = (tooLong ? raw.slice(0, HEAD_LENGTH) : raw).replace(INVISIBLE, '')
@@ -60,7 +60,7 @@ export function parseCommand(raw: string, opts: { maxLength?: number } = {}): Pa
   const spec = COMMAND_SPECS[name]
   const body = start.glued + afterSlash.slice(head.length)
   const mentionsBefore = lead.match(/[@＠]/g)?.length ?? 0
-  const out = matchArgs(spec.args, { body, tokens: tokenize(body), mentionsBefore })
+  const out = matchArgs(spec.args, { body, tokens: tokenize(body), mentionsBefore, ...(opts.stateNames ? { stateNames: opts.stateNames } : {}) })
   if (out.ok) return { kind: 'command', command: { name, ...out.fields } as Command, raw }
   if (out.unknownTopic !== undefined) return unknownCommand(out.unknownTopic)
   return { kind: 'error', code: 'bad_arguments', name, usageKey: spec.usageKey, detail: out.detail }
