@@ -91,6 +91,7 @@ export const RISK_FLAGS = [
   'human_request', // asks for a person instead of the bot
   'injection', // instructions aimed at the bot
   'legal', // lawyers, police, media
+  'impatience', // the customer has waited too long and says so: a person answers, not a template
   'identity_number', // an ID card number in the text
   'invisible_text', // characters a reader cannot see
   'unclear', // a substantive message Baton cannot read confidently

@@ -150,7 +150,7 @@ describe('1. a customer message that needs a person reaches one', () => {
     expect(await drafts()).toEqual([])
 
     // the same matter again minutes later: queued on the case, but no second notice
-    const again = '地板被划了，到底怎么赔？'
+    const again = '地板被划了，这个到时候怎么赔？'
     await customerSays('wx-zhang', again)
     await sendsSettled(h!)
     expect(await modeOf(again)).toBe('needs_person')

@@ -5,7 +5,7 @@
  * model reads the wording, the signals make sure nothing that must never be missed is left to a
  * probability. Pure: patterns are compiled once, text is passed in already normalized.
  */
-export const SIGNALS = ['safety', 'money', 'compensation', 'cancellation', 'complaint', 'damage', 'detail_change', 'human_request', 'injection', 'privacy', 'legal'] as const
+export const SIGNALS = ['safety', 'money', 'compensation', 'cancellation', 'complaint', 'damage', 'detail_change', 'human_request', 'injection', 'privacy', 'legal', 'impatience'] as const
 export type Signal = (typeof SIGNALS)[number]
 
 export type RawSignals = Partial<Record<Signal, readonly string[]>>
