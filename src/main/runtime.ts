@@ -52,7 +52,7 @@ import { TokenBook } from '../adapters/http/auth.js'
 import { ConsoleSessions } from '../adapters/http/console-sessions.js'
 import { sqlSessionStore } from '../adapters/db/session-store.js'
 import { redisLoginThrottle } from '../adapters/http/login-throttle.js'
-import { assertSandboxAllowed } from '../config/sandbox-guard.js'
+import { assertSandboxAllowed, sandboxWarnings } from '../config/sandbox-guard.js'
 import { sqlCaseBrowser } from '../adapters/db/case-browser-queries.js'
 import { draftRoutes, registerDraftPaths } from '../adapters/http/draft-routes.js'
 import { registerSessionPaths, sessionRoutes } from '../adapters/http/session-routes.js'
@@ -112,6 +112,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
   // refused before anything connects: a production-like setup never runs the sandbox, and bad
   // API tokens fail the start, not the first login
   assertSandboxAllowed(env, roles)
+  if (roles.includes('bot') || roles.includes('api')) for (const w of sandboxWarnings(env)) log.warn({ sandbox: true }, w)
   // the sandbox's own token acts as the sandbox's supervisor, so a newcomer can take a draft in
   // the console (the taker becomes the case owner, who must be a person reminders can reach)
   const sandboxSupervisor = env.sandbox ? tenant.people.find((p) => p.roles.includes('supervisor'))?.id : undefined

@@ -55,7 +55,7 @@ describe('the sandbox does not start where something says this is a real deploym
   const setups = (): Array<[string, Record<string, string>, string]> => [
     ['the Dockerfile environment', { NODE_ENV: 'production', HOST: '0.0.0.0' }, 'NODE_ENV=production; HOST=0.0.0.0 is not a loopback address'],
     ['a puppet endpoint', { WECHATY_PUPPET_SERVICE_ENDPOINT: '10.0.0.5:8788' }, 'WECHATY_PUPPET_SERVICE_ENDPOINT is set'],
-    ['a real tenant file', { BATON_CONFIG: realTenant }, `BATON_CONFIG=${realTenant} is not the sandbox's tenant file`],
+    ['a real tenant file on every interface', { BATON_CONFIG: realTenant, HOST: '0.0.0.0' }, `BATON_CONFIG=${realTenant} is not the sandbox's tenant file`],
   ]
 
   it('npm start exits 1 with one line naming the reason, before connecting to anything', async () => {

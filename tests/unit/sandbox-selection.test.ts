@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadEnv } from '../../src/config/env.js'
 import { ConfigError } from '../../src/config/format-issues.js'
-import { assertSandboxAllowed, isLoopbackHost, sandboxRefusals } from '../../src/config/sandbox-guard.js'
+import { assertSandboxAllowed, isLoopbackHost, sandboxRefusals, sandboxWarnings } from '../../src/config/sandbox-guard.js'
 
 const TOKEN = 'puppet_workpro_0123456789abcdef'
 
@@ -39,7 +39,7 @@ describe('the sandbox refuses production-like setups', () => {
     ['HOST=0.0.0.0', { HOST: '0.0.0.0' }, /HOST=0\.0\.0\.0 is not a loopback address/],
     ['HOST=::', { HOST: '::' }, /HOST=:: is not a loopback address/],
     ['a LAN address', { HOST: '192.168.1.20' }, /HOST=192\.168\.1\.20/],
-    ['a real tenant file', { BATON_CONFIG: 'config/my-tenant.yaml' }, /BATON_CONFIG=config\/my-tenant\.yaml is not the sandbox's tenant file/],
+    ['a real tenant file in production', { BATON_CONFIG: 'config/my-tenant.yaml', NODE_ENV: 'production' }, /BATON_CONFIG=config\/my-tenant\.yaml is not the sandbox's tenant file \(config\/sandbox\.yaml\); NODE_ENV=production/],
   ]
   for (const [what, vars, line] of cases) {
     it(`refuses ${what} with one line naming it`, () => {
@@ -69,6 +69,15 @@ describe('the sandbox refuses production-like setups', () => {
     expect(sandboxRefusals(loadEnv({ NODE_ENV: 'production', HOST: '0.0.0.0', BATON_SANDBOX: '1' }))).toEqual([])
     expect(sandboxRefusals(loadEnv({ BATON_SANDBOX: '1', WECHATY_PUPPET_SERVICE_ENDPOINT: '10.0.0.5:8788' }))).toEqual(['WECHATY_PUPPET_SERVICE_ENDPOINT is set'])
     expect(sandboxRefusals(loadEnv({ BATON_SANDBOX: '1', BATON_CONFIG: 'config/my-tenant.yaml' }))).toHaveLength(1)
+    expect(sandboxRefusals(loadEnv({ BATON_SANDBOX: '1', NODE_ENV: 'production', BATON_CONFIG: 'config/my-tenant.yaml' }))).toHaveLength(2)
+  })
+
+  it("a tenant file of one's own is simulated on this machine only, and said out loud", () => {
+    const own = loadEnv({ BATON_CONFIG: 'config/my-tenant.yaml' })
+    expect(sandboxRefusals(own)).toEqual([])
+    expect(sandboxWarnings(own)).toEqual([expect.stringMatching(/^simulating WeCom \(wechaty-puppet-mock\) for the tenant file config\/my-tenant\.yaml: .*on this machine only/)])
+    expect(sandboxWarnings(loadEnv({}))).toEqual([])
+    expect(sandboxRefusals(loadEnv({ BATON_CONFIG: 'config/my-tenant.yaml', HOST: '0.0.0.0' }))).toHaveLength(2)
   })
 
   it('the hint offers BATON_SANDBOX=1 only where it would help', () => {
