@@ -186,6 +186,16 @@ describe('context decides the reading', () => {
     expect(close.mode).toBe('needs_person')
   })
 
+  it('a "promise" with a time that may well be the answer is taken as the answer, for review', () => {
+    const waitingForTime = kase({ state: 'waiting_executor', awaiting: 'appointment', missingItems: ['方便上门的日期和时段'] })
+    const scores = [{ label: 'promise_later', p: 0.55 }, { label: 'appointment', p: 0.35 }]
+    const d = decideMessage(customerSays({ label: 'promise_later', intent: 'unknown', confidence: 0.55, scores, window: said('after 4pm'), openCases: [waitingForTime] }))
+    expect(d).toMatchObject({ mode: 'review_before_send', draft: { category: 'appointment_confirmed' } })
+    // a plain promise ("晚上回去问问她") stays a promise
+    const promise = decideMessage(customerSays({ label: 'promise_later', intent: 'unknown', confidence: 0.9, scores: [{ label: 'promise_later', p: 0.9 }, { label: 'appointment', p: 0.05 }], window: said('晚上'), openCases: [waitingForTime] }))
+    expect(promise.mode).toBe('record_only')
+  })
+
   it('chatter read as a time answer only by context is never sent on its own', () => {
     const waitingForTime = kase({ state: 'waiting_executor', awaiting: 'appointment', missingItems: ['方便上门的日期和时段'] })
     const d = decideMessage(customerSays({ label: 'chit_chat', intent: 'chit_chat', confidence: 0.99, window: said('OK 周六十点'), openCases: [waitingForTime] }))

@@ -268,10 +268,12 @@ function decideCustomer(given: DecisionInput): Decision {
   const choice = pickCustomerCase(given)
   const theCase = choice.kind === 'existing' ? given.openCases.find((c) => c.id === choice.caseId) : undefined
   // Context decides the reading: time words are an appointment answer only when the case waits
-  // for one, and then even a chatty "OK 周六十点" is that answer.
+  // for one, and then even a chatty "OK 周六十点" is that answer, or a "promise" that may well be
+  // one ("My wife will be home after 4pm, tell him to come straight up").
   const awaitsTime = theCase !== undefined && CUSTOMER_SIDE.has(theCase.state) && theCase.awaiting !== 'material'
   // (a reading the context changed is a guess: it is never sent on its own)
-  const asAnswer = awaitsTime && given.window !== null && given.label === 'chit_chat' && !given.toFamily
+  const chatty = given.label === 'chit_chat' || (given.label === 'promise_later' && massOf(given.scores, APPOINTMENT) >= REQUEST_MASS)
+  const asAnswer = awaitsTime && given.window !== null && chatty && !given.toFamily
   const input: DecisionInput = asAnswer ? { ...given, intent: 'appointment', label: 'appointment' } : given
   const customerKey = theCase?.customerKey ?? (input.groupCustomers.length === 1 ? input.groupCustomers[0]!.key : null)
   const flags = (extra: RiskFlag[] = []): RiskFlag[] => {
@@ -350,6 +352,7 @@ function asRequestIfLikely(input: DecisionInput, choice: CaseChoice): DecisionIn
   return p >= REQUEST_MASS ? { ...input, intent: 'partner_request', label: 'partner_request', confidence: newDay ? input.confidence : p } : input
 }
 const REQUEST: ReadonlySet<string> = new Set(['partner_request'])
+const APPOINTMENT: ReadonlySet<string> = new Set(['appointment'])
 
 /** How the time a message states (not asks about) relates to the time the case's customer side agreed; null: no such pair. */
 function agreedTime(input: DecisionInput, theCase: CaseFacts): ReturnType<typeof compareWindow> {
