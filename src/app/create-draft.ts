@@ -66,18 +66,16 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
   const mode = direct ? 'send_direct' : 'review_before_send'
   const about = req.source?.about ?? null
   const caseRef = say(wording, 'review.case_ref', { case_id: req.kase.id, customer: customer?.name ?? req.kase.customerKey })
-  if (!direct && req.source) {
-    // one pending draft per case and category: a flood of the same question is one draft to
-    // review, not a hundred. The newest replaces the one waiting (each message still has its own
-    // draft on record, and its review notice goes through the flood limits like any other)
-    const pending = await tx.pendingDraft(req.kase.id, req.category)
-    if (pending) {
-      await tx.appendEvidence(req.kase.id, { kind: 'draft_superseded', actor: 'baton', at: req.now, payload: { draftId: pending.id, category: req.category, sourceMessageId: req.source.messageId, reason: pending.text === text ? 'the same draft again, for a newer message' : 'a newer draft of the same category' } })
-      await tx.supersedeDrafts(req.kase.id, req.category, req.now)
+  // One pending draft per case and category: a flood of the same question is one draft to review,
+  // not a hundred, and the team reviews the newest reminder, not three identical ones. The newest
+  // replaces the one waiting (each message still has its own draft on record, and its review
+  // notice goes through the flood limits like any other).
+  if ((!direct && req.source) || req.category === 'reminder') {
+    const replaced = await tx.supersedeDrafts(req.kase.id, req.category, req.now)
+    if (replaced.length > 0 && req.source) {
+      await tx.appendEvidence(req.kase.id, { kind: 'draft_superseded', actor: 'baton', at: req.now, payload: { draftIds: replaced, category: req.category, sourceMessageId: req.source.messageId, reason: 'a newer draft of the same category' } })
     }
   }
-  // one pending reminder per case: the team reviews the newest, not three identical ones
-  if (req.category === 'reminder') await tx.supersedeDrafts(req.kase.id, 'reminder', req.now)
   const draftId = await tx.insertDraft({
     caseId: req.kase.id,
     targetGroupKey: target,

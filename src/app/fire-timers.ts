@@ -242,8 +242,10 @@ class CollectingTx implements Tx {
   clearAttention(): never {
     return unsupported('clearAttention')
   }
-  async supersedeDrafts(caseId: number, category: string, at: Date): Promise<void> {
+  async supersedeDrafts(caseId: number, category: string, at: Date): Promise<number[]> {
+    // written with the batch: which drafts it replaces is not known before then
     this.superseded.push({ caseId, category, at })
+    return []
   }
   lastCaseInGroup(): never {
     return unsupported('lastCaseInGroup')
@@ -252,14 +254,11 @@ class CollectingTx implements Tx {
     return unsupported('attachAttention')
   }
   // a timer's draft has no message behind it: no fan-out limits apply (see team-notices.ts)
-  pendingDraft(): never {
-    return unsupported('pendingDraft')
-  }
-  recentTeamNotices(): never {
-    return unsupported('recentTeamNotices')
-  }
   latestSummary(): never {
     return unsupported('latestSummary')
+  }
+  fanoutState(): never {
+    return unsupported('fanoutState')
   }
   updateQueuedText(): never {
     return unsupported('updateQueuedText')

@@ -77,19 +77,30 @@ export interface Tx {
    */
   lastCaseInGroup(groupKey: string, since: Date): Promise<number | null>
   /** Pending drafts of this case and category give way to a newer one (one pending reminder per case). */
-  supersedeDrafts(caseId: number, category: string, at: Date): Promise<void>
+  /** Marks the case's pending drafts of this category superseded; the ids it superseded (none known in a timer batch). */
+  supersedeDrafts(caseId: number, category: string, at: Date): Promise<number[]>
   /** Ties the open items of a customer that have no case yet to a case opened by hand; returns how many. */
   attachAttention(customerKey: string, caseId: number): Promise<number>
-  /** The newest draft of this case and category still waiting for review, if any. */
-  pendingDraft(caseId: number, category: string): Promise<{ id: number; text: string; riskFlags: string[] } | null>
-  /** Team notices (summaries not counted) about this sender, and about anyone in its group, since `since`. */
-  recentTeamNotices(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number }>
+  /**
+   * Notices told about the sender and its group, and the newest sender and group summaries, in one call: what
+   * the fan-out decides every customer-side notice on.
+   */
+  fanoutState(about: NoticeAbout, since: Date, keys: { sender: string; group: string | null }): Promise<FanoutState>
   /** The newest summary notice with this key since `since`, and whether it is still queued. */
   latestSummary(key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null>
   /** Rewrites a send that has not been claimed yet; false once it is on its way or done. */
   updateQueuedText(sendId: number, text: string): Promise<boolean>
   /** Inbound messages since `since` from this sender in its group (`sender`), and in the whole group. */
   messagesFrom(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number; people: number }>
+}
+
+/** What the fan-out decides a customer-side notice on (see team-notices.ts). */
+export interface FanoutState {
+  /** notices told about the sender (in its group) and about the group since the window began */
+  told: { sender: number; group: number }
+  /** the newest sender and group summaries in the window, and whether each is still queued */
+  sender: { id: number; queued: boolean; createdAt: Date } | null
+  group: { id: number; queued: boolean; createdAt: Date } | null
 }
 
 /** What a batch needs to know about each message it decides (proof-of-material tracking). */

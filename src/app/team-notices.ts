@@ -44,10 +44,9 @@ export async function tellTeam(tx: Tx, deps: Deps, n: TeamNotice): Promise<'told
   const limits = FANOUT
   const since = new Date(n.now.getTime() - limits.windowMs)
   const inGroup = n.about.groupKey !== null
-  // one after another: a transaction is one connection
-  const told = await tx.recentTeamNotices(n.about, since)
-  const senderSummary = await tx.latestSummary(summaryKey(n.about, 'sender'), since)
-  const groupSummary = inGroup ? await tx.latestSummary(summaryKey(n.about, 'group'), since) : null
+  // one round trip: this runs for every customer-side notice, inside the decision's transaction
+  const state = await tx.fanoutState(n.about, since, { sender: summaryKey(n.about, 'sender'), group: inGroup ? summaryKey(n.about, 'group') : null })
+  const { told, sender: senderSummary, group: groupSummary } = state
   const choice = fanoutFor(told, { sender: senderSummary?.queued === true, group: groupSummary?.queued === true }, inGroup, limits)
   if (choice.kind === 'tell') {
     await tx.insertSend({ kind: 'notice', caseId: n.caseId, groupKey: internal.key, text: n.text, about: n.about }, n.now)

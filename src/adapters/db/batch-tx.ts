@@ -1,9 +1,9 @@
 import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
-import type { AttentionScope, BatchMessageFacts, BatchTx, CasePatch, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
+import type { AttentionScope, BatchMessageFacts, BatchTx, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import { evidenceHash, GENESIS_HASH } from '../../domain/evidence-hash.js'
 import { CASE_COLUMNS, CLEAR_ATTENTION, DRAFT_COLUMNS, LAST_CASE_IN_GROUP, RECENT_ATTENTION, SUPERSEDE_DRAFTS, toCaseFacts, toCaseRecord } from './sql-store.js'
-import { inboundCounts, latestSummaryRow, pendingDraftRow, teamNoticeCounts, updateQueuedSendText } from './notice-queries.js'
+import { fanoutStateRow, inboundCounts, latestSummaryRow, updateQueuedSendText } from './notice-queries.js'
 import type { Queryable } from './sql.js'
 import { asStored, storableJson } from './storable.js'
 
@@ -206,26 +206,32 @@ export class SqlBatchTx implements BatchTx {
     return rows[0] ? Number(rows[0].case_id) : null
   }
 
-  async pendingDraft(caseId: number, category: string): Promise<{ id: number; text: string; riskFlags: string[] } | null> {
-    const mine = this.newDrafts.filter((d) => d.caseId === caseId && d.category === category && d.status === 'pending').at(-1)
-    return mine ? { id: mine.id, text: mine.text, riskFlags: [...mine.riskFlags] } : pendingDraftRow(this.q, caseId, category)
-  }
 
   /** Drafts already written give way at once; this batch's own before they are written. */
-  async supersedeDrafts(caseId: number, category: string, at: Date): Promise<void> {
-    await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
+  async supersedeDrafts(caseId: number, category: string, at: Date): Promise<number[]> {
+    const rows: { id: string }[] = await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
+    const ids = rows.map((r) => Number(r.id))
     for (const d of this.newDrafts) {
       if (d.caseId !== caseId || d.category !== category || d.status !== 'pending') continue
       Object.assign(d, { status: 'superseded', decidedBy: 'baton', decidedAt: at, decisionNote: 'superseded by a newer draft' })
+      ids.push(d.id)
     }
+    return ids
   }
 
-  async recentTeamNotices(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number }> {
-    const written = await teamNoticeCounts(this.q, about, since)
-    const mine = this.newSends.filter((r) => r['summary_key'] === null && (r['created_at'] as Date) >= since)
-    const sender = mine.filter((r) => r['about_talker'] === about.talkerId && r['about_group'] === about.groupKey).length
-    const group = about.groupKey === null ? 0 : mine.filter((r) => r['about_group'] === about.groupKey).length
-    return { sender: written.sender + sender, group: written.group + group }
+
+  async fanoutState(about: NoticeAbout, since: Date, keys: { sender: string; group: string | null }): Promise<FanoutState> {
+    const written = await fanoutStateRow(this.q, about, since, keys)
+    const mine = this.newSends.filter((r) => (r['created_at'] as Date) >= since)
+    const told = mine.filter((r) => r['summary_key'] === null)
+    const sender = told.filter((r) => r['about_talker'] === about.talkerId && r['about_group'] === about.groupKey).length
+    const group = about.groupKey === null ? 0 : told.filter((r) => r['about_group'] === about.groupKey).length
+    // a summary written in this batch is newer than any in the database, and still queued
+    const summary = (key: string | null) => {
+      const r = key === null ? undefined : mine.filter((x) => x['summary_key'] === key).at(-1)
+      return r ? { id: r['id'] as number, queued: true, createdAt: r['created_at'] as Date } : null
+    }
+    return { told: { sender: written.told.sender + sender, group: written.told.group + group }, sender: summary(keys.sender) ?? written.sender, group: summary(keys.group) ?? written.group }
   }
 
   async latestSummary(key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null> {

@@ -6,22 +6,27 @@ import type { Queryable } from './sql.js'
  * and the batch transaction. Each runs on a partial index of its own (notice-fanout migration).
  */
 
-export async function pendingDraftRow(q: Queryable, caseId: number, category: string): Promise<{ id: number; text: string; riskFlags: string[] } | null> {
-  const rows: { id: string; text: string; risk_flags: string[] }[] = await q.query(
-    `SELECT id, text, risk_flags FROM drafts WHERE case_id = $1 AND category = $2 AND status = 'pending' ORDER BY id DESC LIMIT 1`,
-    [caseId, category],
+type SummaryRow = { id: number; queued: boolean; createdAt: Date }
+const toSummary = (r: { id: string | number; status: string; created_at: string | Date } | null): SummaryRow | null =>
+  r ? { id: Number(r.id), queued: r.status === 'queued', createdAt: new Date(r.created_at) } : null
+
+/**
+ * Everything the fan-out decides a notice on, in one round trip (it runs for every customer-side
+ * notice, inside the decision's transaction): notices told about the sender and the group since
+ * `since`, and the newest sender and group summaries.
+ */
+export async function fanoutStateRow(q: Queryable, about: NoticeAbout, since: Date, keys: { sender: string; group: string | null }): Promise<{ told: { sender: number; group: number }; sender: SummaryRow | null; group: SummaryRow | null }> {
+  const latest = (param: string) =>
+    `(SELECT row_to_json(s) FROM (SELECT id, status, created_at FROM sends WHERE summary_key = ${param} AND created_at >= $3 ORDER BY created_at DESC, id DESC LIMIT 1) s)`
+  const rows: { sender: number; grp: number; sender_summary: never; group_summary: never }[] = await q.query(
+    `SELECT (SELECT count(*)::int FROM sends WHERE about_talker = $1 AND about_group IS NOT DISTINCT FROM $2 AND created_at >= $3 AND summary_key IS NULL) AS sender,
+            (SELECT count(*)::int FROM sends WHERE about_group = $2 AND created_at >= $3 AND summary_key IS NULL) AS grp,
+            ${latest('$4')} AS sender_summary,
+            ${latest('$5')} AS group_summary`,
+    [about.talkerId, about.groupKey, since, keys.sender, keys.group],
   )
   const r = rows[0]
-  return r ? { id: Number(r.id), text: r.text, riskFlags: r.risk_flags } : null
-}
-
-export async function teamNoticeCounts(q: Queryable, about: NoticeAbout, since: Date): Promise<{ sender: number; group: number }> {
-  const rows: { sender: number; grp: number }[] = await q.query(
-    `SELECT (SELECT count(*)::int FROM sends WHERE about_talker = $1 AND about_group IS NOT DISTINCT FROM $2 AND created_at >= $3 AND summary_key IS NULL) AS sender,
-            (SELECT count(*)::int FROM sends WHERE about_group = $2 AND created_at >= $3 AND summary_key IS NULL) AS grp`,
-    [about.talkerId, about.groupKey, since],
-  )
-  return { sender: rows[0]?.sender ?? 0, group: rows[0]?.grp ?? 0 }
+  return { told: { sender: r?.sender ?? 0, group: r?.grp ?? 0 }, sender: toSummary(r?.sender_summary ?? null), group: toSummary(r?.group_summary ?? null) }
 }
 
 export async function latestSummaryRow(q: Queryable, key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null> {

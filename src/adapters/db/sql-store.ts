@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm'
 import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
-import type { AttentionScope, BatchTx, CasePatch, NewAttention, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
+import type { AttentionScope, BatchTx, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
 import { SqlBatchTx } from './batch-tx.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import type { Awaiting, CaseAppointment, CaseState, Party, RiskFlag, ServiceType } from '../../domain/types.js'
@@ -8,7 +8,7 @@ import { appendEvidence } from './evidence-store.js'
 import { GENESIS_HASH } from '../../domain/evidence-hash.js'
 import type { Queryable } from './sql.js'
 import { storableJson } from './storable.js'
-import { inboundCounts, latestSummaryRow, pendingDraftRow, teamNoticeCounts, updateQueuedSendText } from './notice-queries.js'
+import { fanoutStateRow, inboundCounts, latestSummaryRow, updateQueuedSendText } from './notice-queries.js'
 
 export const CASE_COLUMNS: Record<keyof Omit<CaseRecord, 'id'>, string> = {
   customerKey: 'customer_key',
@@ -66,7 +66,7 @@ type Row = Record<string, unknown>
 /** Pending drafts of a case and category that a newer draft replaces (parameters are placeholders). */
 export const SUPERSEDE_DRAFTS = (caseId: string, category: string, at: string) =>
   `UPDATE drafts SET status = 'superseded', decided_by = 'baton', decided_at = ${at}::timestamptz, decision_note = 'superseded by a newer draft'
-    WHERE case_id = ${caseId}::bigint AND category = ${category}::text AND status = 'pending'`
+    WHERE case_id = ${caseId}::bigint AND category = ${category}::text AND status = 'pending' RETURNING id`
 
 /**
  * The case a group's messages were last tied to since $2, if it is still open. The last tied
@@ -255,8 +255,9 @@ export class SqlTx implements Tx {
     return rows[0] ? Number(rows[0].case_id) : null
   }
 
-  async supersedeDrafts(caseId: number, category: string, at: Date): Promise<void> {
-    await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
+  async supersedeDrafts(caseId: number, category: string, at: Date): Promise<number[]> {
+    const rows: { id: string }[] = await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
+    return rows.map((r) => Number(r.id))
   }
 
   async attachAttention(customerKey: string, caseId: number): Promise<number> {
@@ -264,16 +265,14 @@ export class SqlTx implements Tx {
     return n
   }
 
-  pendingDraft(caseId: number, category: string): Promise<{ id: number; text: string; riskFlags: string[] } | null> {
-    return pendingDraftRow(this.q, caseId, category)
-  }
 
-  recentTeamNotices(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number }> {
-    return teamNoticeCounts(this.q, about, since)
-  }
 
   latestSummary(key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null> {
     return latestSummaryRow(this.q, key, since)
+  }
+
+  fanoutState(about: NoticeAbout, since: Date, keys: { sender: string; group: string | null }): Promise<FanoutState> {
+    return fanoutStateRow(this.q, about, since, keys)
   }
 
   updateQueuedText(sendId: number, text: string): Promise<boolean> {
