@@ -63,7 +63,6 @@ async function main(): Promise<void> {
   // a refused sandbox or bad API tokens: the same one-line-per-problem exit as a bad config file
   const runtime = await startBaton({ env, tenant, roles, log }).catch((err: unknown) => exitWithConfigError(err))
   log.info({ roles, sandbox: env.sandbox, tenant: tenant.tenant.name }, 'Baton started')
-  if (env.sandbox && runtime.server) printSandboxHelp(env)
 
   let stopping = false
   const shutdown = (signal: string): void => {
@@ -83,6 +82,9 @@ async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
+  // the banner last: whoever reads it (a person, a script waiting for it) may stop Baton at once,
+  // and a SIGTERM before the handlers above would kill it without a clean stop
+  if (env.sandbox && runtime.server) printSandboxHelp(env)
 }
 
 function exitWithConfigError(err: unknown): never {
