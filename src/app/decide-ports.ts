@@ -17,6 +17,8 @@ export interface LeakCheck {
 
 /** Knowledge and policy, bound at start-up (and reloadable) so the app never reads config files. */
 export interface DecisionServices {
+  /** the tenant's time zone (policy.timezone): every time a person reads in chat is shown in it */
+  timeZone: string
   understand(input: UnderstandInput): UnderstandingResult
   compose(req: { category: DraftCategory | 'partner_writeback'; serviceType: ServiceType; facts: Record<string, string | undefined>; now: Date }): ComposeResult
   /** leak guard for customer-visible text; `allowed` carries the customer's own phone/ids */

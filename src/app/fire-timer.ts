@@ -102,7 +102,7 @@ function caseVars(deps: FiringDeps, kase: CaseRecord): Record<string, string | n
     state: label(deps.wording, 'states', kase.state),
     waiting: label(deps.wording, 'parties', kase.waitingParty),
     owner: person(kase.ownerId),
-    due: formatTime(kase.dueAt, none),
+    due: formatTime(kase.dueAt, none, deps.services.timeZone),
     reminders: kase.reminderCount,
   }
 }

@@ -83,6 +83,7 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
   const live = new LiveKnowledge(loaded)
 
   const services: DecisionServices = {
+    timeZone: policy.timezone,
     understand: (input) => understandMessage(input, kit, { customers }),
     compose: (req) => composeCustomerDraft({ ...req, category: req.category }, live.current),
     checkLeak: (text, allowed) => {

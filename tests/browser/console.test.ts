@@ -82,7 +82,7 @@ describe('the web console in headless Chromium', () => {
     await card(id).waitFor()
     await sayAndSettle(h, { as: 'wx-supervisor-liu', group: 'internal', text: `/reject ${id} 已电话沟通` })
     await card(id).locator('button.approve').click()
-    await expect.poll(() => card(id).locator('.result').textContent()).toMatch(/该草稿已由 wx-supervisor-liu 于 .* 处理（已驳回），不会重复发送。/)
+    await expect.poll(() => card(id).locator('.result').textContent()).toMatch(/该草稿已由 刘主管 于 .* 处理（已驳回），不会重复发送。/)
     await sendsSettled(h)
     expect(seen(h, 'cust-zhao')).toEqual([])
   })

@@ -47,7 +47,7 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     await sayAndSettle(h, { as: 'wx-handler-chen', group: 'internal', text: '/approve 1' })
     await sendsSettled(h)
     expect(seen(h, 'cust-zhang')).toHaveLength(1)
-    expect(seen(h, 'internal').at(-1)).toMatch(/草稿#1 已于 .* 由王小美处理（approved），不会重复发送/)
+    expect(seen(h, 'internal').at(-1)).toMatch(/草稿#1 已于 .* 由王小美处理（已通过发送），不会重复发送/)
   })
 
   it('/edit sends the edited text; an edit that leaks is blocked with the reason', async () => {
@@ -116,6 +116,9 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     expect(card).toContain('案件#1｜张先生｜售后服务')
     expect(card).toContain('执行人：张太太')
     expect(card).toContain('等待：客户联系人')
+    // decisions and deliveries by the names people read, never their codes
+    expect(card).toMatch(/（已通过发送）|（已送达）/)
+    expect(card).not.toMatch(/（(approved|sent|rejected|edited|edit_blocked|superseded|sent_direct|failed|unknown)）/)
   })
 
   it('serves the case\'s evidence trail over HTTP to token holders only', async () => {

@@ -93,7 +93,7 @@ describe('HTTP API: cases and drafts, through the same use cases as the chat com
     // the chat command sees the same decision
     await sayAndSettle(h, { as: 'wx-handler-chen', group: 'internal', text: '/approve 1' })
     await sendsSettled(h)
-    expect(seen(h, 'internal').at(-1)).toMatch(/草稿#1 已于 .* 由api:hans处理（approved），不会重复发送/)
+    expect(seen(h, 'internal').at(-1)).toMatch(/草稿#1 已于 .* 由api:hans处理（已通过发送），不会重复发送/)
     expect(seen(h, 'cust-zhang')).toHaveLength(1)
   })
 

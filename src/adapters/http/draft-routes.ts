@@ -2,7 +2,7 @@ import Router from '@koa/router'
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi'
 import type { Context } from 'koa'
 import type { ApiToken } from '../../config/api-tokens.js'
-import { AppError } from '../../app/errors.js'
+import { AppError, isAppError } from '../../app/errors.js'
 import type { CaseBrowser } from '../../app/case-search.js'
 import type { Messenger } from '../../app/ports.js'
 import { approveDraft, editDraft, rejectDraft, takeOverDraft, type ReviewDeps, type ReviewResult } from '../../app/review/decide-draft.js'
@@ -42,6 +42,14 @@ export function draftRoutes(deps: DraftRouteDeps): Router {
     if (!d) throw new AppError('not_found', `draft ${id} does not exist`, { entity: 'draft', id })
     return draftSummaryView(deps, d)
   }
+  // "already handled by …": the console names the person, not their WeCom id
+  const withName = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((err: unknown) => {
+      if (isAppError(err) && err.code === 'already_decided' && typeof err.details['decidedBy'] === 'string') {
+        throw new AppError('already_decided', err.message, { ...err.details, decidedByName: deps.directory.person(err.details['decidedBy'])?.name ?? null })
+      }
+      throw err
+    })
   const answer = async (ctx: Context, r: ReviewResult) => {
     await announceDecision({ ...deps.review, wording: deps.wording, log: deps.log }, r, staffOf(ctx)?.name ?? callerOf(ctx).name)
     ctx.body = { result: r.kind, draft: await view(r.draft.id), ...(r.kind === 'edit_blocked' ? { hits: r.hits } : {}) }
@@ -59,25 +67,25 @@ export function draftRoutes(deps: DraftRouteDeps): Router {
   })
   router.post('/drafts/:id/approve', handler, async (ctx) => {
     const { id, body } = input(ctx, approveBody)
-    const r = await approveDraft(deps.review, id, reviewer(ctx), { force: body.force === true })
+    const r = await withName(approveDraft(deps.review, id, reviewer(ctx), { force: body.force === true }))
     // approving an edit the leak guard blocked, without force, sends nothing
     if (r.kind === 'edit_blocked') throw new AppError('edit_blocked', `draft ${id}: the edited text did not pass the leak guard; a supervisor may force it`, { id, hits: r.hits })
     await answer(ctx, r)
   })
   router.post('/drafts/:id/edit', handler, async (ctx) => {
     const { id, body } = input(ctx, editBody)
-    await answer(ctx, await editDraft(deps.review, id, reviewer(ctx), body.text))
+    await answer(ctx, await withName(editDraft(deps.review, id, reviewer(ctx), body.text)))
   })
   router.post('/drafts/:id/reject', handler, async (ctx) => {
     const { id, body } = input(ctx, rejectBody)
-    await answer(ctx, await rejectDraft(deps.review, id, reviewer(ctx), body.reason && body.reason.length > 0 ? body.reason : null))
+    await answer(ctx, await withName(rejectDraft(deps.review, id, reviewer(ctx), body.reason && body.reason.length > 0 ? body.reason : null)))
   })
   router.post('/drafts/:id/take', handler, async (ctx) => {
     const { id } = input(ctx, emptyBody)
     // the taker becomes the case owner, whom reminders and escalations DM: it must be a person
     // (an unknown draft is still a 404 first, as for every other caller)
     if (!staffOf(ctx) && (await view(id))) throw new AppError('forbidden', `taking a draft makes you the case owner, and the token "${callerOf(ctx).name}" names no handler or supervisor; use a token named after your WeCom id`, { reason: 'not_a_person' })
-    await answer(ctx, await takeOverDraft(deps.review, id, reviewer(ctx)))
+    await answer(ctx, await withName(takeOverDraft(deps.review, id, reviewer(ctx))))
   })
   router.post('/drafts/:id/recall', handler, async (ctx) => {
     const { id } = input(ctx, emptyBody)

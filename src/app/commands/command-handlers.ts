@@ -97,11 +97,11 @@ export const COMMAND_HANDLERS: { [N in CommandCall['name']]: Handler<N> } = {
   },
   remind: async (ctx, c) => {
     const kase = await rescheduleTimer(ctx, reviewer(ctx), c.caseId, { delayMs: c.inMs, snooze: false, reason: null })
-    return ctx.reply(ctx.t('remind_set', { case_id: kase.id, at: formatTime(kase.nextTimerAt, '-') }))
+    return ctx.reply(ctx.t('remind_set', { case_id: kase.id, at: formatTime(kase.nextTimerAt, '-', ctx.services.timeZone) }))
   },
   snooze: async (ctx, c) => {
     const kase = await rescheduleTimer(ctx, reviewer(ctx), c.caseId, { delayMs: c.forMs, snooze: true, reason: c.reason })
-    return ctx.reply(ctx.t('snoozed', { case_id: kase.id, at: formatTime(kase.nextTimerAt, '-') }))
+    return ctx.reply(ctx.t('snoozed', { case_id: kase.id, at: formatTime(kase.nextTimerAt, '-', ctx.services.timeZone) }))
   },
   help: async () => {
     throw new Error('help is answered by the router')
@@ -165,7 +165,7 @@ function replyMoved(ctx: CommandContext, from: CaseState, to: CaseState, caseId:
       case_id: caseId,
       from: label(ctx.wording, 'states', from),
       to: label(ctx.wording, 'states', to),
-      due: due ? ctx.t('due_suffix', { due: formatTime(due, none) }) : '',
+      due: due ? ctx.t('due_suffix', { due: formatTime(due, none, ctx.services.timeZone) }) : '',
     }),
   )
 }

@@ -1,7 +1,9 @@
 import { renderTemplate } from '../../domain/render-template.js'
 import { formatDuration } from '../../domain/duration.js'
 import { wordingOf } from '../../config/load-wording-dir.js'
+import { label } from '../case-facts-text.js'
 import { isAppError } from '../errors.js'
+import { formatTime } from './case-card.js'
 import type { RecordedMessage } from '../inbound-message.js'
 import type { CommandContext, CommandServices } from './command-context.js'
 import { COMMAND_HANDLERS, type CommandCall } from './command-handlers.js'
@@ -92,10 +94,10 @@ function answerFor(err: unknown, call: CommandCall, t: (k: string, v?: Record<st
       if (d['entity'] === 'customer') return t('customer_not_found', { ref: String(d['ref']) })
       return t('person_not_found')
     case 'already_decided': {
-      const by = typeof d['decidedBy'] === 'string' ? (svc.directory.person(d['decidedBy'])?.name ?? d['decidedBy']) : '-'
-      const at = typeof d['decidedAt'] === 'string' ? new Date(d['decidedAt']).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '-'
+      const by = d['decidedBy'] === 'baton' ? label(svc.wording, 'actors', 'baton') : typeof d['decidedBy'] === 'string' ? (svc.directory.person(d['decidedBy'])?.name ?? d['decidedBy']) : '-'
+      const at = typeof d['decidedAt'] === 'string' ? formatTime(new Date(d['decidedAt']), '-', svc.services.timeZone) : '-'
       if (d['status'] === 'expired') return t('draft_expired', { draft_id: String(d['id']), at, expiry: formatDuration(svc.services.draftExpiryMs) })
-      return t('already_decided', { draft_id: String(d['id']), by, at, status: String(d['status']) })
+      return t('already_decided', { draft_id: String(d['id']), by, at, status: label(svc.wording, 'draftStatus', String(d['status'])) })
     }
     case 'illegal_transition':
       return t('illegal_transition', {

@@ -20,7 +20,7 @@ export const CATEGORIES = {
 export const category = (c) => CATEGORIES[c] || c || '—'
 
 export const ROLES = { viewer: '只读', handler: '处理人', supervisor: '主管' }
-export const DRAFT_STATUS = { pending: '待审核', approved: '已批准', edited: '已修改发送', rejected: '已驳回', taken_over: '已接手', expired: '已过期', recalled: '已撤回' }
+export const DRAFT_STATUS = { pending: '待审核', approved: '已批准', edited: '已修改发送', rejected: '已驳回', taken_over: '已接手', expired: '已过期', recalled: '已撤回', sent_direct: '已自动发送', superseded: '已被更新的草稿取代' }
 
 /** A person, partner or customer given as a string or as { key, name }. */
 export function nameOf(x) {
@@ -68,7 +68,7 @@ export function describeError(err) {
       return `操作冲突：${err.message}`
     case 'already_decided':
       if (d.status === 'expired') return `该草稿已于 ${when(d.decidedAt)} 过期，未发送，也不能再通过。`
-      return `该草稿已由 ${d.decidedBy || '他人'} 于 ${when(d.decidedAt)} 处理（${DRAFT_STATUS[d.status] || d.status || '已处理'}），不会重复发送。`
+      return `该草稿已由 ${d.decidedByName || (d.decidedBy === 'baton' ? '系统（自动）' : d.decidedBy) || '他人'} 于 ${when(d.decidedAt)} 处理（${DRAFT_STATUS[d.status] || d.status || '已处理'}），不会重复发送。`
     case 'edit_blocked':
     case 'leak_guard': return `修改未通过外发检查，未发送：${hitsText(d.hits)}`
     case 'bad_request':
