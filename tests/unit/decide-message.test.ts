@@ -216,6 +216,23 @@ describe('context decides the reading', () => {
     expect(d.draft?.category).toBe('progress_reply')
   })
 
+  it('while a person handles a dispute on the case, unsure chatter goes to that person; sure chatter stays silent', () => {
+    const dispute = [kase({ state: 'waiting_partner', awaiting: null, needsPerson: true })]
+    const unsure = decideMessage(customerSays({ confidence: 0.55, scores: [{ label: 'chit_chat', p: 0.55 }, { label: 'complaint', p: 0.1 }], openCases: dispute }))
+    expect(unsure).toMatchObject({ mode: 'needs_person', attention: { reasons: ['open_matter'] } })
+    expect(decideMessage(customerSays({ confidence: 0.55, scores: [{ label: 'chit_chat', p: 0.55 }, { label: 'complaint', p: 0.1 }] })).mode).toBe('record_only')
+    expect(decideMessage(customerSays({ confidence: 0.9, openCases: dispute })).mode).toBe('record_only')
+  })
+
+  it('while the partner does the job, a pleased remark that may be a completion is the customer confirming it', () => {
+    const doing = [kase({ state: 'waiting_partner', awaiting: null })]
+    const scores = [{ label: 'chit_chat', p: 0.76 }, { label: 'completion_claim', p: 0.12 }]
+    const d = decideMessage(customerSays({ confidence: 0.76, scores, openCases: doing }))
+    expect(d).toMatchObject({ mode: 'review_before_send', draft: { category: 'completion_confirmation' } })
+    // the same words while the customer side still owes something are chatter
+    expect(decideMessage(customerSays({ confidence: 0.76, scores })).mode).toBe('record_only')
+  })
+
   it('a promise to send the photos later moves nothing and tells nobody', () => {
     const d = decideMessage(customerSays({ label: 'promise_later', intent: 'unknown', window: said('明天下午') }))
     expect(d).toMatchObject({ mode: 'record_only', transition: null, writeback: null, draft: null })

@@ -116,6 +116,9 @@ const PERSON = (caseChoice: CaseChoice, reasons: readonly RiskFlag[], note: stri
 })
 
 const CUSTOMER_SIDE: ReadonlySet<CaseState> = new Set(['waiting_customer_material', 'waiting_contact_coordination', 'waiting_executor'])
+/** States in which the partner does the job: what the customer says next is likely about it. */
+const PARTNER_SIDE: ReadonlySet<CaseState> = new Set(['waiting_partner', 'material_received'])
+const COMPLETION: ReadonlySet<string> = new Set(['completion_claim'])
 
 /**
  * Below this probability the intent model's reading of a substantive customer message is not
@@ -157,6 +160,18 @@ export const DIRECT = 0.8
  * 什么时候能修好啊？天这么冷" is a progress question, but an impatient one a person should answer.
  */
 export const QUIET_PERSON_MASS = 0.1
+
+/**
+ * While a person still handles a dispute or hazard on the case, a chit-chat reading below this
+ * confidence is taken to be about the matter and goes to that person. Chosen like PERSON_MASS.
+ */
+export const OPEN_MATTER_CHATTER = 0.65
+
+/**
+ * While the partner does the job, a chit-chat reading with at least this much completion in it is
+ * the customer confirming the job ("龙头不晃了 👍"). Chosen like PERSON_MASS.
+ */
+export const COMPLETION_MASS = 0.1
 
 /** Review unless the reading is sure enough, and no reading a person must handle is in sight, for Baton to speak on its own. */
 const directIfSure = (input: DecisionInput): HandlingMode => (input.confidence >= DIRECT && massOf(input.scores, NEEDS_PERSON) < QUIET_PERSON_MASS ? 'send_direct' : 'review_before_send')
@@ -274,7 +289,10 @@ function decideCustomer(given: DecisionInput): Decision {
   // (a reading the context changed is a guess: it is never sent on its own)
   const chatty = given.label === 'chit_chat' || (given.label === 'promise_later' && massOf(given.scores, APPOINTMENT) >= REQUEST_MASS)
   const asAnswer = awaitsTime && given.window !== null && chatty && !given.toFamily
-  const input: DecisionInput = asAnswer ? { ...given, intent: 'appointment', label: 'appointment' } : given
+  // while the partner does the job, a pleased remark the model finds possibly a completion
+  // ("龙头不晃了 👍", "电视有咯，好得很") is the customer confirming it: the team wants to hear it
+  const asDone = !asAnswer && theCase !== undefined && PARTNER_SIDE.has(theCase.state) && given.label === 'chit_chat' && !given.toFamily && massOf(given.scores, COMPLETION) >= COMPLETION_MASS
+  const input: DecisionInput = asAnswer ? { ...given, intent: 'appointment', label: 'appointment' } : asDone ? { ...given, intent: 'completion_claim', label: 'completion_claim' } : given
   const customerKey = theCase?.customerKey ?? (input.groupCustomers.length === 1 ? input.groupCustomers[0]!.key : null)
   const flags = (extra: RiskFlag[] = []): RiskFlag[] => {
     const all = new Set<RiskFlag>([...input.riskFlags, ...extra])
@@ -292,6 +310,9 @@ function decideCustomer(given: DecisionInput): Decision {
     const all: RiskFlag[] = [...reasons, ...(input.channel === 'public_customer' ? (['public_group'] as const) : [])]
     return PERSON(caseForPerson(input, choice, customerKey), all, `a person must act: ${reasons.join(', ')}`)
   }
+  // while a person still handles a dispute or hazard on the case, the customer's further words
+  // ("凭证早没了，你们看着办", "半夜听得特别清楚") belong to it: the person hears them, not a guess
+  if (theCase?.needsPerson && input.label === 'chit_chat' && input.confidence < OPEN_MATTER_CHATTER && input.substantive && input.type === 'text' && !input.toFamily) return PERSON(choice, ['open_matter'], 'customer words while a person must still act on the case')
   if (SILENT.has(input.label)) return RECORD(choice, input.label === 'promise_later' ? 'a promise or an explanation; the case keeps waiting' : input.label === 'command' ? 'a command from someone without rights' : 'chit-chat')
   // in a public group every answer is seen by every member: a person words it
   if (input.channel === 'public_customer' && input.intent !== 'material_provided') return PERSON(choice, ['public_group'], 'a question in a public group')

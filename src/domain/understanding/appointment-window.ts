@@ -88,7 +88,8 @@ const DATE_RE = /(?<!\d)(\d{1,2})月(\d{1,2})[日号](?!\d)/gu
 const DAY_OF_MONTH_RE = /(?<![\d月路街道巷弄])(\d{1,2})[日号](?=\s*(?:上午|下午|早上|中午|晚上|傍晚|\d{1,2}\s*[点:：]))/gu
 const PERIOD_RE = /上午|早上|早晨|上半天|中午|下午|下半天|傍晚|晚上|晚间|夜里|(?<![a-z])(?:morning|afternoon|evening|noon)(?![a-z])/giu
 
-const ZH_NUM = '[零一二两三四五六七八九十]{1,3}'
+// a well-formed numeral 0–59 (三, 十一, 二十四, 四十五): "礼拜四两点" is Thursday and two o'clock, not "四两"
+const ZH_NUM = '(?:[一二三四五]?十[一二三四五六七八九]?|[零一二两三四五六七八九])'
 // groups: 1 colon hour, 2 colon minute, 3 点-hour, 4 点-minute, 5 bare hour, 6 am/pm
 const CLOCK_RE = new RegExp(
   `(?<![\\dA-Za-z.:/])(?:(\\d{1,2})[:：](\\d{2})|(\\d{1,2}|${ZH_NUM})\\s*[点點时](?:\\s*(半|一刻|三刻|\\d{1,2}(?!\\d)|${ZH_NUM})\\s*分?)?|(\\d{1,2}))(?!\\d)(?:\\s*(am|pm|a\\.m\\.|p\\.m\\.)(?![a-z]))?`,
@@ -120,8 +121,9 @@ function clockOf(m: RegExpMatchArray): Clock | null {
     hour = zhNumber(m[3])
     const mm = m[4]
     minute = mm === undefined ? 0 : mm === '半' ? 30 : mm === '一刻' ? 15 : mm === '三刻' ? 45 : zhNumber(mm)
-    // "有一点问题" is not one o'clock: a Chinese-numeral hour alone needs a day, a part of day or more
-    explicit = explicit || /\d/.test(m[3]) || mm !== undefined
+    // "有一点问题", "两点建议" are not clocks: 一/二/两 alone need a day, a part of day or more;
+    // "三点到五点", "好，九点" are (other numerals before 点 are almost never a count in this talk)
+    explicit = explicit || /\d/.test(m[3]) || mm !== undefined || !/^[一二两]$/u.test(m[3])
   } else {
     hour = Number(m[5])
   }
@@ -172,6 +174,8 @@ function timeTokens(text: string, taken: readonly Token[]): Token[] {
     if (b && join) {
       const toPeriod = join[1] ? PERIODS[join[1]] : undefined
       token = { kind: 'time', from: a.clock, to: b.clock, ...(toPeriod ? { toPeriod } : {}), start: a.start, end: b.end }
+      // "两点到四点": two clocks joined into a range are times, whatever their numerals
+      if (/[点點时:：]/u.test(text.slice(a.start, a.end)) && /[点點时:：]/u.test(text.slice(b.start, b.end))) a.clock.explicit = b.clock.explicit = true
       i++
     } else {
       token = { kind: 'time', from: a.clock, start: a.start, end: a.end }
