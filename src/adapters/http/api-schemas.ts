@@ -62,6 +62,7 @@ export const caseSummary = z
     owner: ref.nullable(),
     partner: ref.nullable(),
     groupKey: z.string().nullable().openapi({ description: 'the customer\'s group' }),
+    groupName: z.string().nullable().openapi({ description: 'the customer\'s group by its topic' }),
     contact: ref.nullable(),
     executor: ref.nullable(),
     dueAt: z.string().datetime().nullable(),
@@ -89,7 +90,15 @@ export const caseDetail = caseSummary
   .openapi('CaseDetail')
 
 export const evidenceView = z
-  .object({ seq: z.number().int(), kind: z.string(), actor: z.string(), at: z.string().datetime(), payload: z.record(z.unknown()) })
+  .object({
+    seq: z.number().int(),
+    kind: z.string(),
+    actor: z.string(),
+    actorName: z.string().openapi({ description: 'who acted, by name (config/wording/evidence.yaml for non-persons)' }),
+    sentence: z.string().openapi({ description: 'the event told as one Chinese sentence, times in policy.timezone' }),
+    at: z.string().datetime(),
+    payload: z.record(z.unknown()),
+  })
   .openapi('EvidenceView')
 
 export const draftSummary = z
@@ -110,6 +119,7 @@ export const draftSummary = z
     createdAt: z.string().datetime(),
     expiresAt: z.string().datetime().nullable(),
     decidedBy: z.string().nullable(),
+    decidedByName: z.string().nullable().openapi({ description: 'who decided, by name' }),
     decidedAt: z.string().datetime().nullable(),
   })
   .openapi('DraftSummary')

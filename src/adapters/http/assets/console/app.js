@@ -1,7 +1,7 @@
 // Boot and hash router: #/review, #/attention, #/cases, #/cases/12, #/metrics, #/sandbox, #/login.
 import { api, request } from './api.js'
 import { add, clear, flash, h } from './dom.js'
-import { describeError, ROLES, setLabels } from './format.js'
+import { describeError, ROLES, setLabels, setTimeZone } from './format.js'
 import { renderLogin } from './views/login.js'
 import { renderReview } from './views/review.js'
 import { renderAttention } from './views/attention.js'
@@ -25,6 +25,7 @@ async function boot() {
   try {
     state.settings = await request('/console/settings.json')
     setLabels(state.settings.labels)
+    setTimeZone(state.settings.timeZone)
   } catch {
     // labels fall back to their keys
   }

@@ -1,6 +1,6 @@
 // Chinese labels and number/time formats shared by the views.
 
-const labels = { states: {}, parties: {}, serviceTypes: {}, riskFlags: {}, leakKinds: {}, events: {} }
+const labels = { states: {}, parties: {}, serviceTypes: {}, riskFlags: {}, leakKinds: {}, categories: {}, draftStatus: {}, events: {}, metricNames: {} }
 export function setLabels(l) { Object.assign(labels, l || {}) }
 export const label = (section, key) => (key === null || key === undefined || key === '' ? '—' : (labels[section] || {})[key] || key)
 export const labelsOf = (section) => labels[section] || {}
@@ -17,7 +17,7 @@ export const CATEGORIES = {
   generic_reply: '一般答复',
   reminder: '提醒',
 }
-export const category = (c) => CATEGORIES[c] || c || '—'
+export const category = (c) => (labels.categories || {})[c] || CATEGORIES[c] || c || '—'
 
 export const ROLES = { viewer: '只读', handler: '处理人', supervisor: '主管' }
 export const DRAFT_STATUS = { pending: '待审核', approved: '已批准', edited: '已修改发送', rejected: '已驳回', taken_over: '已接手', expired: '已过期', recalled: '已撤回', sent_direct: '已自动发送', superseded: '已被更新的草稿取代' }
@@ -29,11 +29,35 @@ export function nameOf(x) {
   return x.name || x.key || x.id || '—'
 }
 
-const dtf = new Intl.DateTimeFormat('zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
+/** What happened to a draft, from the wording labels (the built-in list is a fallback). */
+export const draftStatus = (s) => (labels.draftStatus || {})[s] || DRAFT_STATUS[s] || s || '—'
+
+// Times are shown in the tenant's zone (policy.timezone, sent by the server), as in chat: a
+// supervisor travelling, or a browser set to UTC, sees the same days and hours as WeCom.
+let zone = 'Asia/Shanghai'
+let dtf = makeFormat(zone)
+function makeFormat(timeZone) {
+  return new Intl.DateTimeFormat('zh-CN', { timeZone, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
+}
+export function setTimeZone(tz) {
+  if (!tz) return
+  try {
+    dtf = makeFormat(tz)
+    zone = tz
+  } catch {
+    // an unknown zone keeps the default rather than breaking every page
+  }
+}
+export const timeZone = () => zone
 export function when(iso) {
   if (!iso) return '—'
   const d = new Date(iso)
   return isNaN(d) ? String(iso) : dtf.format(d)
+}
+/** A day of the tenant's calendar, "12/6", for chart axes. */
+export function day(iso) {
+  const d = new Date(iso)
+  return isNaN(d) ? String(iso) : new Intl.DateTimeFormat('zh-CN', { timeZone: zone, month: 'numeric', day: 'numeric' }).format(d)
 }
 
 /** "3小时20分" from milliseconds; null when there is no data. */
@@ -68,7 +92,7 @@ export function describeError(err) {
       return `操作冲突：${err.message}`
     case 'already_decided':
       if (d.status === 'expired') return `该草稿已于 ${when(d.decidedAt)} 过期，未发送，也不能再通过。`
-      return `该草稿已由 ${d.decidedByName || (d.decidedBy === 'baton' ? '系统（自动）' : d.decidedBy) || '他人'} 于 ${when(d.decidedAt)} 处理（${DRAFT_STATUS[d.status] || d.status || '已处理'}），不会重复发送。`
+      return `该草稿已由 ${d.decidedByName || (d.decidedBy === 'baton' ? '系统（自动）' : '他人')} 于 ${when(d.decidedAt)} 处理（${d.status ? draftStatus(d.status) : '已处理'}），不会重复发送。`
     case 'edit_blocked':
     case 'leak_guard': return `修改未通过外发检查，未发送：${hitsText(d.hits)}`
     case 'bad_request':
