@@ -105,7 +105,7 @@ export function describeEvidence(deps: EvidenceTextDeps, e: EvidenceEventLike): 
     case 'delivery': {
       const status = str('status') ?? 'unknown'
       const kind = str('sendKind') ?? 'draft'
-      const what = kind === 'draft' && draftId === undefined ? fill(wording, 'send_kinds.reply', {}) : fill(wording, `send_kinds.${wording.has(`evidence.send_kinds.${kind}`) ? kind : 'notice'}`, { draft_id: draftId })
+      const what = fill(wording, `send_kinds.${wording.has(`evidence.send_kinds.${kind}`) ? kind : 'notice'}`, { draft_id: draftId })
       return w(`delivery.${wording.has(`evidence.delivery.${status}`) ? status : 'unknown'}`, { what, group: group(str('group')), attempts: num('attempts') ?? 1 })
     }
     case 'writeback': {
@@ -129,7 +129,9 @@ export function describeEvidence(deps: EvidenceTextDeps, e: EvidenceEventLike): 
     case 'draft_expired':
       return w('draft_expired', { draft_id: draftId })
     case 'draft_superseded': {
-      const ids = Array.isArray(p['draftIds']) ? (p['draftIds'] as unknown[]).map((d) => `#${String(d)}`).join('、') : none
+      // events written before the RETURNING fix carry nulls: those drafts are unknown, not "#null"
+      const known = Array.isArray(p['draftIds']) ? (p['draftIds'] as unknown[]).filter((d) => typeof d === 'number' || (typeof d === 'string' && /^\d+$/.test(d))) : []
+      const ids = known.length > 0 ? known.map((d) => `#${String(d)}`).join('、') : fill(wording, 'earlier_drafts', {})
       return w('draft_superseded', { drafts: ids })
     }
     case 'recalled':
@@ -141,6 +143,8 @@ export function describeEvidence(deps: EvidenceTextDeps, e: EvidenceEventLike): 
     }
     case 'attention_cleared':
       return w('attention_cleared', { note: reason(str('note')) })
+    case 'staff_reply':
+      return w('staff_reply', { group: group(str('group')), text: str('text') ?? none })
     case 'attention_attached':
       return w('attention_attached', { count: Array.isArray(p['items']) ? p['items'].length : 1 })
     default:

@@ -331,7 +331,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         sessionRoutes({ tokens, sessions: tokens.sessions!, throttle: redisLoginThrottle(redis, { prefix: env.BATON_QUEUE_PREFIX, perMinute: env.BATON_LOGIN_ATTEMPTS_PER_MINUTE }) }),
         caseRoutes({ tokens, queries: commandServices.queries, browser, evidence: sqlEvidenceReader(ds), attention, directory, wording, clock, draftExpiryMs: services.draftExpiryMs, timeZone: policy.timezone }),
         draftRoutes({ tokens, browser, directory, wording, draftExpiryMs: services.draftExpiryMs, timeZone: policy.timezone, review: { store, directory, services, clock }, messenger: () => runtime.session, log }),
-        attentionRoutes({ tokens, attention, store, directory, clock }),
+        attentionRoutes({ tokens, attention, store, directory, clock, services }),
         directoryRoutes({ tokens, directory }),
         ...metrics.routers(tokens),
         openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerDirectoryPaths, registerMetricsPaths]),

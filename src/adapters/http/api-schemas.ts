@@ -46,6 +46,14 @@ export const attentionListQuery = z
   .object({
     caseId: z.coerce.number({ invalid_type_error: 'expected a positive integer' }).int('expected a positive integer').positive('expected a positive integer').max(Number.MAX_SAFE_INTEGER).optional().openapi({ description: 'only the open items of this case' }),
     limit: z.coerce.number().int().min(1).max(500).default(100),
+    order: z.enum(['newest', 'oldest']).default('newest').openapi({ description: 'oldest: the order a person works through the queue' }),
+  })
+  .strict()
+export const replyAttentionBody = z.object({ text: storable(z.string().trim().min(1, 'must not be empty').max(4000)) }).strict()
+export const openCaseAttentionBody = z
+  .object({
+    serviceType: z.enum(SERVICE_TYPES),
+    customer: storable(z.string().min(1).max(200)).optional().openapi({ description: 'customer key, for an item Baton could not place' }),
   })
   .strict()
 export const clearAttentionBody = z.object({ note: storable(z.string().trim().max(500)).optional().openapi({ description: 'what was done, kept with the item and in the case\'s evidence trail' }) }).strict()
@@ -112,6 +120,7 @@ export const draftSummary = z
     text: z.string().openapi({ description: 'the customer-safe draft' }),
     finalText: z.string().nullable().openapi({ description: 'what was (or, after a blocked edit, would be) sent' }),
     original: z.string().nullable().openapi({ description: 'the internal source message; never for customers' }),
+    source: z.object({ speaker: z.string(), group: z.string().nullable() }).nullable().openapi({ description: 'who said the message the draft answers, and in which group (by name; null group: a direct chat)' }),
     risks: z.array(z.string()),
     riskLabels: z.array(z.string()),
     candidates: z.array(z.number().int()),
@@ -131,7 +140,7 @@ export const attentionItem = z
     messageId: z.number().int(),
     caseId: z.number().int().nullable(),
     customer: ref.nullable(),
-    group: ref.nullable().openapi({ description: 'where it was said; null for a direct chat' }),
+    group: ref.extend({ kind: z.string().nullable() }).nullable().openapi({ description: 'where it was said (with the group kind: customer, public_customer, partner, internal); null for a direct chat' }),
     speaker: ref.openapi({ description: 'who said it' }),
     reasons: z.array(z.string()).openapi({ description: 'risk-flag codes' }),
     reasonLabels: z.array(z.string()).openapi({ description: 'the reasons in Chinese (labels.riskFlags)' }),

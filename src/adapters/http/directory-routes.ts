@@ -11,6 +11,7 @@ export const directoryPickers = z
     owners: z.array(option).openapi({ description: 'handlers and supervisors, who can own a case (key: WeCom id)' }),
     groups: z.array(option.extend({ kind: z.string() })).openapi({ description: 'customer and partner groups (key: group key, name: topic)' }),
     partners: z.array(option).openapi({ description: 'fulfillment partners (key: partner key)' }),
+    customers: z.array(option).openapi({ description: 'customers (key: customer key), for opening a case' }),
   })
   .openapi('DirectoryPickers')
 
@@ -27,6 +28,7 @@ export function directoryRoutes(deps: { tokens: readonly ApiToken[] | TokenBook;
       owners: owners.map((p) => ({ key: p.id, name: p.name })),
       groups: d.groups.filter((g) => g.kind !== 'internal').map((g) => ({ key: g.key, name: g.topic ?? g.key, kind: g.kind })),
       partners: d.partners.map((p) => ({ key: p.key, name: p.name })),
+      customers: d.customers.map((c) => ({ key: c.key, name: c.name })),
     } satisfies z.infer<typeof directoryPickers>
   })
   return router
@@ -36,7 +38,7 @@ export function registerDirectoryPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'get',
     path: '/api/v1/directory',
-    summary: 'Names for the case filters: owners, groups and partners with their keys (viewer+)',
+    summary: 'Names for the console\'s pickers: owners, groups, partners and customers with their keys (viewer+)',
     tags: ['cases'],
     security: SECURED,
     responses: { 200: { description: 'the pickers', content: { 'application/json': { schema: directoryPickers } } }, ...errorResponses(401, 403) },
