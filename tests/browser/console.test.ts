@@ -342,6 +342,7 @@ describe('the web console in headless Chromium', () => {
     await page.click('#case-filters button[type=submit]')
     await expect.poll(() => page.url()).toContain('partner=anxin')
     await readable('case list')
+    await zonedTimes()
     await page.screenshot({ path: `${SHOTS}/cases.png`, fullPage: true })
 
     // the metrics page, with the definitions open

@@ -54,6 +54,13 @@ export function when(iso) {
   const d = new Date(iso)
   return isNaN(d) ? String(iso) : dtf.format(d)
 }
+/** A <time> element: the tenant-zone text, with the instant in its datetime attribute. */
+export function timeEl(iso) {
+  const el = document.createElement('time')
+  if (iso) el.setAttribute('datetime', iso)
+  el.textContent = when(iso)
+  return el
+}
 /** A day of the tenant's calendar, "12/6", for chart axes. */
 export function day(iso) {
   const d = new Date(iso)

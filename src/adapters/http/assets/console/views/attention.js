@@ -4,7 +4,7 @@
 // through the same use cases as chat and is recorded in the case's evidence trail.
 import { api } from '../api.js'
 import { add, clear, flash, h } from '../dom.js'
-import { describeError, label, labelsOf, nameOf, when } from '../format.js'
+import { describeError, label, labelsOf, nameOf, timeEl, when } from '../format.js'
 import { draftCard } from './draft-card.js'
 
 const CUSTOMER_GROUPS = new Set(['customer', 'public_customer'])
@@ -137,7 +137,7 @@ export async function renderAttention(view, ctx) {
         a.caseId ? h('a', { href: `#/cases/${a.caseId}` }, `案件#${a.caseId}`) : h('span', { class: 'tag warn' }, '未关联案件'),
         a.customer ? h('span', {}, `客户：${nameOf(a.customer)}`) : null,
         h('span', { class: 'muted' }, `来自：${a.group ? nameOf(a.group) : '私聊'}｜${nameOf(a.speaker)}`),
-        h('span', { class: 'muted' }, `收到于 ${when(a.createdAt)}`),
+        h('span', { class: 'muted' }, '收到于 ', timeEl(a.createdAt)),
         // a repeat within the same open matter is queued without another chat notice
         a.notified ? null : h('span', { class: 'tag' }, '未重复提醒'),
       ),

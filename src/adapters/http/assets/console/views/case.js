@@ -1,7 +1,7 @@
 // One case: who waits for whom until when, its drafts, and its evidence timeline.
 import { api } from '../api.js'
 import { h } from '../dom.js'
-import { category, describeError, draftStatus, label, nameOf, when } from '../format.js'
+import { category, describeError, draftStatus, label, nameOf, timeEl, when } from '../format.js'
 
 export async function renderCase(view, ctx, id) {
   view.append(h('p', { class: 'muted' }, '加载中…'))
@@ -27,9 +27,9 @@ export async function renderCase(view, ctx, id) {
     h('dl', { class: 'card facts' + (c.overdue ? ' overdue' : '') },
       field('状态', label('states', c.state)),
       field('等待', label('parties', c.waitingParty)),
-      field('截止', [when(c.dueAt), c.overdue ? h('span', { class: 'tag overdue' }, '已超时') : null]),
+      field('截止', [timeEl(c.dueAt), c.overdue ? h('span', { class: 'tag overdue' }, '已超时') : null]),
       field('已提醒', `${c.reminderCount ?? 0} 次`),
-      c.attentionSince ? field('待人工处理', [when(c.attentionSince), ' 起 ', h('span', { class: 'tag warn' }, '需要人工处理')]) : null,
+      c.attentionSince ? field('待人工处理', [timeEl(c.attentionSince), ' 起 ', h('span', { class: 'tag warn' }, '需要人工处理')]) : null,
       field('负责人', nameOf(c.owner)),
       field('联系人', nameOf(c.contact)),
       field('执行人', nameOf(c.executor)),
@@ -37,8 +37,8 @@ export async function renderCase(view, ctx, id) {
       field('客户群', c.groupName || '—'),
       Array.isArray(c.missingItems) && c.missingItems.length ? field('缺少资料', c.missingItems.join('、')) : null,
       c.cancellationReason ? field('取消原因', c.cancellationReason) : null,
-      field('建立', when(c.createdAt)),
-      field('更新', when(c.updatedAt)),
+      field('建立', timeEl(c.createdAt)),
+      field('更新', timeEl(c.updatedAt)),
     ),
   )
 
@@ -47,7 +47,7 @@ export async function renderCase(view, ctx, id) {
   if (attention.length) {
     view.append(h('h3', {}, `需要人工处理（${attention.length} 条）`), h('div', { class: 'card attention-open', id: 'case-attention' },
       h('ul', {}, attention.map((a) => h('li', {},
-        h('span', { class: 'muted' }, `${when(a.createdAt)}｜${nameOf(a.speaker)}：`),
+        h('span', { class: 'muted' }, timeEl(a.createdAt), `｜${nameOf(a.speaker)}：`),
         a.text,
         ' ',
         (a.reasonLabels || []).map((r) => h('span', { class: 'tag risk' }, r)),
@@ -66,7 +66,7 @@ export async function renderCase(view, ctx, id) {
         h('td', {}, draftStatus(d.status)),
         h('td', { class: 'wrap' }, d.finalText || d.text),
         h('td', {}, d.decidedByName || (d.decidedBy ? '—' : '')),
-        h('td', { class: 'muted' }, when(d.decidedAt || d.createdAt)),
+        h('td', { class: 'muted' }, timeEl(d.decidedAt || d.createdAt)),
       ))),
     ))
   }

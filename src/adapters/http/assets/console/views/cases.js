@@ -1,7 +1,7 @@
 // Cases with their waiting state and due time; overdue rows stand out.
 import { api } from '../api.js'
 import { clear, h } from '../dom.js'
-import { describeError, label, labelsOf, nameOf, when } from '../format.js'
+import { describeError, label, labelsOf, nameOf, timeEl } from '../format.js'
 
 const PAGE = 50
 
@@ -72,9 +72,9 @@ export async function renderCases(view, ctx) {
       h('td', {}, label('states', c.state)),
       h('td', {}, label('parties', c.waitingParty)),
       h('td', {}, nameOf(c.owner)),
-      h('td', { class: 'due' }, when(c.dueAt), c.overdue ? h('span', { class: 'tag overdue' }, '已超时') : null),
+      h('td', { class: 'due' }, timeEl(c.dueAt), c.overdue ? h('span', { class: 'tag overdue' }, '已超时') : null),
       h('td', {}, c.reminderCount ?? 0),
-      h('td', { class: 'muted' }, when(c.updatedAt)),
+      h('td', { class: 'muted' }, timeEl(c.updatedAt)),
     )
   }
 

@@ -3,7 +3,7 @@
 // attention view.
 import { api } from '../api.js'
 import { add, clear, flash, h } from '../dom.js'
-import { category, describeError, hitsText, label, nameOf, when } from '../format.js'
+import { category, describeError, hitsText, label, nameOf, timeEl } from '../format.js'
 
 export function draftCard(d, { ctx, reload, canAct }) {
   const result = h('p', { class: 'result', role: 'status' })
@@ -80,8 +80,8 @@ export function draftCard(d, { ctx, reload, canAct }) {
       d.caseId ? h('a', { href: `#/cases/${d.caseId}` }, `案件#${d.caseId}`) : h('span', { class: 'tag warn' }, '未关联案件'),
       d.source ? h('span', { class: 'muted source' }, `来自：${d.source.group || '私聊'}｜${d.source.speaker}`) : null,
       h('span', { class: 'muted' }, `发往：${d.targetGroupName || nameOf(d.targetGroupKey)}`),
-      h('span', { class: 'muted' }, `生成于 ${when(d.createdAt)}`),
-      d.expiresAt ? h('span', { class: 'muted' }, `过期 ${when(d.expiresAt)}`) : null,
+      h('span', { class: 'muted' }, '生成于 ', timeEl(d.createdAt)),
+      d.expiresAt ? h('span', { class: 'muted' }, '过期 ', timeEl(d.expiresAt)) : null,
     ),
     risks.length ? h('div', { class: 'risks' }, '风险：', risks.map((r) => h('span', { class: 'tag risk' }, label('riskFlags', r)))) : null,
     h('section', { class: 'text customer' },
