@@ -119,7 +119,8 @@ describe('the web console in headless Chromium', () => {
     await card(id).locator('textarea').fill('张先生您好，麻烦加我微信13700000000发一下')
     await card(id).locator('form.editor button[type=submit]').first().click()
     await expect.poll(() => card(id).locator('.result').textContent()).toContain('修改未通过外发检查，未发送：电话号码「13700000000」')
-    // a supervisor may force it; this one does not
+    // approving now sends the original shown above; a supervisor may force the edit; this one does not
+    expect(await card(id).locator('button.approve').textContent()).toBe('批准发送原草稿')
     expect(await card(id).locator('button.force').count()).toBe(1)
     await sendsSettled(h)
     expect(seen(h, 'cust-zhang')).toHaveLength(1)

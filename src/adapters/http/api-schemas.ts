@@ -36,7 +36,7 @@ export const draftListQuery = z
   .strict()
 
 export const sessionBody = z.object({ token: storable(z.string().min(1).max(512)) }).strict()
-export const approveBody = z.object({ force: z.boolean().optional().openapi({ description: 'send an edit the leak guard blocked (supervisor only)' }) }).strict()
+export const approveBody = z.object({ force: z.boolean().optional().openapi({ description: 'send the edit the leak guard blocked (supervisor only); without it the original draft, as shown for review, is sent' }) }).strict()
 export const editBody = z.object({ text: storable(z.string().trim().min(1, 'must not be empty').max(4000)) }).strict()
 export const rejectBody = z.object({ reason: storable(z.string().trim().max(500)).optional() }).strict()
 /** take and recall take no body; an empty object (or none) is accepted. */
@@ -172,5 +172,6 @@ export const reviewOutcome = z.object({
   result: z.enum(['sent', 'edit_blocked', 'rejected', 'taken_over']),
   draft: draftSummary,
   hits: z.array(leakHit).optional().openapi({ description: 'what the leak guard found (edit_blocked only)' }),
+  sent: z.enum(['draft', 'original', 'forced_edit', 'edit']).optional().openapi({ description: 'which text went out (sent only): the draft as shown, the original after a blocked edit, the forced blocked edit, a clean edit' }),
 })
 export const recallOutcome = z.object({ result: z.enum(['recalled', 'not_recalled']), draftId: z.number().int(), caseId: z.number().int().nullable() })

@@ -30,7 +30,8 @@ export function draftCard(d, { ctx, reload, canAct }) {
   }
   const showBlocked = (hits) => {
     result.className = 'result error'
-    add(clear(result), `修改未通过外发检查，未发送：${hitsText(hits)}。请重新修改`, ctx.me.role === 'supervisor' ? '，或由主管强制发送。' : '。')
+    add(clear(result), `修改未通过外发检查，未发送：${hitsText(hits)}。请重新修改，或点「批准发送」发送上面的原草稿`, ctx.me.role === 'supervisor' ? '；主管也可强制发送修改稿。' : '。')
+    approve.textContent = '批准发送原草稿'
     if (ctx.me.role === 'supervisor' && !card.querySelector('.force')) actions.append(forceButton())
   }
   const forceButton = () => h('button', { type: 'button', class: 'danger force', onclick: () => {
@@ -62,8 +63,10 @@ export function draftCard(d, { ctx, reload, canAct }) {
     const reason = rejecter.reason.value.trim()
     act('reject', reason ? { reason } : {}, () => '已驳回，不会发送')
   })
+  // after a blocked edit, approving sends the original shown above (the server says which text went out)
+  const approve = h('button', { type: 'button', class: 'primary approve', onclick: () => act('approve', {}, (r) => (r && r.sent === 'original' ? '已批准，发送的是原草稿（修改稿未发送）' : '已批准，正在发送给客户')) }, '批准发送')
   const actions = h('div', { class: 'actions' },
-    h('button', { type: 'button', class: 'primary approve', onclick: () => act('approve', {}, () => '已批准，正在发送给客户') }, '批准发送'),
+    approve,
     h('button', { type: 'button', class: 'edit', onclick: () => { editor.hidden = !editor.hidden; rejecter.hidden = true } }, '修改'),
     h('button', { type: 'button', class: 'reject', onclick: () => { rejecter.hidden = !rejecter.hidden; editor.hidden = true } }, '驳回'),
     h('button', { type: 'button', class: 'take', onclick: () => act('take', {}, () => '已由你接手，不会自动发送') }, '接手'),
@@ -71,6 +74,7 @@ export function draftCard(d, { ctx, reload, canAct }) {
 
   const risks = Array.isArray(d.risks) ? d.risks : []
   const blockedEdit = d.status === 'pending' && d.finalText && d.finalText !== d.text
+  if (blockedEdit) approve.textContent = '批准发送原草稿'
   if (blockedEdit && ctx.me.role === 'supervisor') actions.append(forceButton())
   const candidates = Array.isArray(d.candidates) ? d.candidates : []
   add(card,
