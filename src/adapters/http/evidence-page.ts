@@ -55,7 +55,7 @@ export function renderEvidencePage(deps: ViewDeps & { draftGroups?: ReadonlyMap<
       const cls = broken && e.seq >= broken.seq ? ' class="bad"' : ''
       // the sentence is what a reader needs; the stored record (ids, codes) stays one click away
       const raw = `<details><summary>${w('raw')}</summary><pre>${escapeHtml(JSON.stringify({ kind: e.kind, actor: e.actor, payload: e.payload }, null, 1))}</pre></details>`
-      return `<tr${cls}><td>${e.seq}</td><td class="at">${escapeHtml(time(e.at))}</td><td>${escapeHtml(kind)}</td><td>${escapeHtml(actorName(deps, e.actor))}</td><td class="what">${escapeHtml(describeEvidence(deps, e))}${raw}</td><td class="hash"><code>${escapeHtml(e.hash)}</code></td></tr>`
+      return `<tr${cls}><td>${e.seq}</td><td class="at">${escapeHtml(time(e.at))}</td><td class="kind">${escapeHtml(kind)}</td><td class="actor">${escapeHtml(actorName(deps, e.actor))}</td><td class="what">${escapeHtml(describeEvidence(deps, e))}${raw}</td><td class="hash"><code>${escapeHtml(e.hash)}</code></td></tr>`
     })
     .join('\n')
   return `<!DOCTYPE html>
@@ -63,7 +63,7 @@ export function renderEvidencePage(deps: ViewDeps & { draftGroups?: ReadonlyMap<
 <style>
 body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:4px 6px;vertical-align:top;text-align:left;font-size:13px}
-pre{margin:0;white-space:pre-wrap;word-break:break-all;font-size:12px}td.at{white-space:nowrap}td.what{white-space:pre-wrap;word-break:break-word;min-width:24em}
+pre{margin:0;white-space:pre-wrap;word-break:break-all;font-size:12px}td.at,td.kind,td.actor{white-space:nowrap}td.what{white-space:pre-wrap;word-break:break-word;min-width:24em}
 td.hash{width:9em}td.hash code{display:block;word-break:break-all;font-size:11px;color:#555}details summary{color:#555;cursor:pointer;font-size:12px;margin-top:4px}
 @media print{details{display:none}}.ok{color:#176117}.bad{color:#a11;background:#fdeaea}
 dl{display:grid;grid-template-columns:8em 1fr;gap:2px 1em}dt{color:#555}dd{margin:0}

@@ -45,12 +45,19 @@ export async function renderAttention(view, ctx) {
     ctx.attentionCount(items.total)
     const all = [
       ...items.items.map((a) => ({ at: a.createdAt, card: () => itemCard(a) })),
-      ...drafts.items.map((d) => ({ at: d.createdAt, card: () => add(draftCard(d, { ctx, reload: load, canAct }), h('p', { class: 'muted kind' }, '待审核草稿')) })),
+      ...drafts.items.map((d) => ({ at: d.createdAt, card: () => marked(draftCard(d, { ctx, reload: load, canAct }), '待审核草稿') })),
     ].sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0))
     clear(list)
     if (all.length === 0) list.append(h('p', { class: 'empty' }, '没有需要人工处理的事项。'))
     for (const entry of all) list.append(entry.card())
     if (items.total > items.items.length) list.append(h('p', { class: 'muted' }, `仅显示最早的 ${items.items.length} 条消息，共 ${items.total} 条待处理。`))
+  }
+
+  /** A tag at the head of a card saying what kind of work it is. */
+  function marked(card, what) {
+    const header = card.querySelector('header')
+    if (header) header.prepend(h('span', { class: 'tag kind' }, what))
+    return card
   }
 
   function itemCard(a) {
@@ -149,7 +156,7 @@ export async function renderAttention(view, ctx) {
       canAct ? [actions, ...forms] : h('p', { class: 'muted' }, '只读令牌不能处理。'),
       result,
     )
-    return card
+    return marked(card, '待人工处理的消息')
   }
 
   await load()
