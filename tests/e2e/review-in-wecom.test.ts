@@ -166,6 +166,9 @@ describe('review inside WeCom, as the people in the groups see it', () => {
       await sendsSettled(h)
       return botSaid(h, 'internal').at(-1)!
     }
+    // a mistyped customer is answered with the close matches, and nothing is opened
+    expect(await cmd('/open 赵女 预约')).toBe('找不到客户「赵女」。您是不是要找：赵女士？')
+    expect(await cmd('/open 王大锤 预约')).toBe('找不到客户「王大锤」。发送 /cases 查看案件，或检查客户名称。')
     const opened = await cmd('/open 赵姐 预约 客户要求改约')
     const id = Number(/案件#(\d+)/.exec(opened)![1])
     expect(opened).toBe(`📂 已建案件#${id}：赵女士｜上门预约｜负责人 陈明`)
