@@ -9,8 +9,8 @@ export interface Candidate {
 /**
  * The candidates a mistyped reference most likely meant, best first: a name that contains the
  * reference or is contained in it, else one within a small edit distance (one edit for short
- * Chinese names, about a third of the length for longer references), and only the closest
- * than the closest (ties are all listed). Pure.
+ * Chinese names, about a third of the length for longer references); only the closest are
+ * listed (ties all). Pure.
  */
 export function closeMatches(ref: string, candidates: readonly Candidate[], limit = 3): string[] {
   const q = ref.trim().toLowerCase()
