@@ -57,6 +57,7 @@ import { sqlCaseBrowser } from '../adapters/db/case-browser-queries.js'
 import { draftRoutes, registerDraftPaths } from '../adapters/http/draft-routes.js'
 import { registerSessionPaths, sessionRoutes } from '../adapters/http/session-routes.js'
 import { registerCasePaths } from '../adapters/http/case-routes.js'
+import { sqlSandboxTranscripts } from '../adapters/db/sandbox-transcripts.js'
 import { directoryRoutes, registerDirectoryPaths } from '../adapters/http/directory-routes.js'
 import { attentionRoutes, registerAttentionPaths } from '../adapters/http/attention-routes.js'
 import { sqlAttentionQueries } from '../adapters/db/attention-queries.js'
@@ -335,7 +336,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         directoryRoutes({ tokens, directory }),
         ...metrics.routers(tokens),
         openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerDirectoryPaths, registerMetricsPaths]),
-        ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),
+        ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox, sqlSandboxTranscripts(ds, { directory, botId: runtime.sandbox.botRef().id, botName: runtime.sandbox.botRef().name }))] : []),
         consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined, timeZone: policy.timezone }),
       ]
       early!.handOver(createHttpApp(log, routers, [...(runtime.sandbox ? [loopbackHostOnly()] : []), queueBoard(tokens, [queue, timerQueue])], { trustProxy: env.BATON_TRUST_PROXY }))

@@ -175,10 +175,18 @@ describe('the web console in headless Chromium', () => {
     await page.goto(`${base}/console/#/sandbox`)
     const internal = page.locator('section.group[data-key=internal]')
     await internal.locator('.line').first().waitFor()
-    await internal.locator('select[name=as]').selectOption('wx-handler-wang')
+    // a handler speaks in the internal group unless the newcomer picks someone else
+    expect(await internal.locator('select[name=as]').inputValue()).toBe('wx-handler-wang')
+    expect(await page.locator('section.group[data-key=partner-anxin] select[name=as]').inputValue()).toBe('wx-partner-li')
+    expect(await page.locator('section.group[data-key=cust-zhang] select[name=as]').inputValue()).toBe('wx-zhang')
     await internal.locator('input[name=text]').fill('/help approve')
     await internal.locator('button[type=submit]').click()
     await expect.poll(() => internal.locator('.line.bot').last().textContent(), { timeout: 15_000 }).toContain('/approve <草稿号>')
+    // the direct chat with the bot has its own pane
+    const direct = page.locator('section.group[data-key="/direct"]')
+    await direct.locator('input[name=text]').fill('/help case')
+    await direct.locator('button[type=submit]').click()
+    await expect.poll(() => direct.locator('.line.bot').last().textContent(), { timeout: 15_000 }).toContain('Baton助手 → 王小美')
   })
 
   it('lists messages waiting for a person with a count beside the review queue, and clears one with a note', async () => {
@@ -354,6 +362,11 @@ describe('the web console in headless Chromium', () => {
     expect(metrics).toContain('超时率')
     expect(await page.locator('details.definitions dt').allTextContents()).toContain('当前等待中')
     await page.screenshot({ path: `${SHOTS}/metrics.png`, fullPage: true })
+
+    // the sandbox panes, for the screenshot (the sandbox is a newcomer's page, not checked above)
+    await page.goto(`${base}/console/#/sandbox`)
+    await page.locator('section.group[data-key=internal] .line').first().waitFor()
+    await page.screenshot({ path: `${SHOTS}/sandbox.png`, fullPage: true })
   })
 
   it('logs out: the cookie is gone and the console asks for a token again', async () => {
