@@ -1,6 +1,7 @@
 import type { Wording } from '../config/load-wording-dir.js'
 import { label } from './case-facts-text.js'
 import type { Directory } from './directory.js'
+import { actorName } from './evidence-sentence.js'
 
 /** An attention item as stored (see migrations/1764001100000-attention.ts). */
 export interface AttentionRecord {
@@ -33,6 +34,8 @@ export interface AttentionView extends AttentionRecord {
   speakerName: string
   customerName: string | null
   reasonLabels: string[]
+  /** who cleared it, by name (null while open) */
+  clearedByName: string | null
 }
 
 /** Read-only queries behind the attention queue (API and console). Never writes. */
@@ -54,5 +57,6 @@ export function toAttentionView(deps: { directory: Directory; wording: Wording }
     speakerName: directory.person(r.talkerId)?.name ?? r.talkerId,
     customerName: r.customerKey ? (directory.customer(r.customerKey)?.name ?? r.customerKey) : null,
     reasonLabels: r.reasons.map((f) => label(wording, 'riskFlags', f)),
+    clearedByName: r.clearedBy ? actorName(deps, r.clearedBy) : null,
   }
 }

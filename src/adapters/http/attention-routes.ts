@@ -52,6 +52,7 @@ export function attentionRoutes(deps: AttentionRouteDeps): Router {
       id: item.id,
       status: 'cleared',
       clearedBy: item.clearedBy,
+      clearedByName: item.clearedByName,
       clearedAt: item.clearedAt?.toISOString() ?? null,
     })
 

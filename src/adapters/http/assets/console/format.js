@@ -90,12 +90,13 @@ export function describeError(err) {
   switch (err.code) {
     case 'unauthorized': return '令牌无效或登录已过期，请重新登录。'
     case 'forbidden':
-      if (d.reason === 'not_a_person') return '接管后案件归接管人负责，但当前令牌不对应任何处理人或主管，不能接管。请使用以本人企业微信 ID 命名的令牌登录。'
+      if (d.reason === 'not_a_person') return '该操作以本人名义进行（接管后案件归你负责，回复以你的名义发出），但当前令牌不对应任何处理人或主管。请使用以本人企业微信 ID 命名的令牌登录。'
       return `权限不足${d.need ? `（需要「${ROLES[d.need] || d.need}」角色）` : ''}。`
     case 'too_many_requests': return `登录尝试过于频繁，请 ${d.retryAfterSeconds || 60} 秒后再试。`
     case 'not_found': return d.entity === 'draft' ? `找不到草稿#${d.id}。` : d.entity === 'case' ? `找不到案件#${d.id}。` : d.entity === 'attention' ? `找不到事项#${d.id}。` : `找不到：${err.message}`
     case 'conflict':
-      if (d.entity === 'attention') return `该事项已由 ${d.clearedBy || '他人'} 于 ${when(d.clearedAt)} 处理，无需重复操作。`
+      if (d.entity === 'attention' && d.reason === 'has_case') return `该消息已属于案件#${d.caseId}，无需再建案件。`
+      if (d.entity === 'attention') return `该事项已由 ${d.clearedByName || '他人'} 于 ${when(d.clearedAt)} 处理，无需重复操作。`
       return `操作冲突：${err.message}`
     case 'already_decided':
       if (d.status === 'expired') return `该草稿已于 ${when(d.decidedAt)} 过期，未发送，也不能再通过。`
@@ -103,12 +104,22 @@ export function describeError(err) {
     case 'edit_blocked':
     case 'leak_guard': return `修改未通过外发检查，未发送：${hitsText(d.hits)}`
     case 'bad_request':
-    case 'bad_arguments': return `输入有误${d.field ? `（${d.field}）` : ''}：${err.message}`
+    case 'bad_arguments':
+      if (d.reason && BAD_INPUT[d.reason]) return BAD_INPUT[d.reason]
+      return `输入有误${d.field ? `（${d.field}）` : ''}：${err.message}`
     case 'illegal_transition': return `不允许的操作：${err.message}`
     case 'cross_origin': return '请求被拒绝：只接受从本服务器页面发出的操作，请在控制台内重试。'
     case 'json_required': return '请求被拒绝：需要 JSON 格式的请求。'
     default: return `出错了（${err.code}）：${err.message}`
   }
+}
+
+/** Why the server refused an action's input, for the reasons the console's actions can meet. */
+const BAD_INPUT = {
+  not_customer_group: '这条消息不是在客户群里说的，不能从控制台回复；请在对应的群里处理。',
+  customer_required: '请先选择这条消息属于哪位客户。',
+  no_case: '这条消息还没有对应的案件，请先建案件。',
+  not_a_handler: '只有处理人或主管可以负责案件。',
 }
 
 export function hitsText(hits) {
