@@ -343,6 +343,13 @@ describe('the web console in headless Chromium', () => {
     expect(await page.locator('#attention time[datetime]').count()).toBeGreaterThan(0)
     await page.screenshot({ path: `${SHOTS}/attention.png`, fullPage: true })
 
+    // the review queue
+    await page.goto(`${base}/console/#/review`)
+    await page.locator('#drafts > article').first().waitFor()
+    await readable('review queue')
+    await zonedTimes()
+    await page.screenshot({ path: `${SHOTS}/review.png`, fullPage: true })
+
     // the case list with its pickers: names, never ids
     await page.goto(`${base}/console/#/cases`)
     await page.locator('table.cases tbody tr').first().waitFor()
