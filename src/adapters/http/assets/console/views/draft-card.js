@@ -30,7 +30,7 @@ export function draftCard(d, { ctx, reload, canAct }) {
   }
   const showBlocked = (hits) => {
     result.className = 'result error'
-    add(clear(result), `修改未通过外发检查，未发送：${hitsText(hits)}。请重新修改，或点「批准发送」发送上面的原草稿`, ctx.me.role === 'supervisor' ? '；主管也可强制发送修改稿。' : '。')
+    add(clear(result), `修改未通过外发检查，未发送：${hitsText(hits)}。请重新修改，或点「批准发送原草稿」发送上面的原文`, ctx.me.role === 'supervisor' ? '；主管也可强制发送修改稿。' : '。')
     approve.textContent = '批准发送原草稿'
     if (ctx.me.role === 'supervisor' && !card.querySelector('.force')) actions.append(forceButton())
   }
