@@ -48,9 +48,13 @@ export async function replyToAttention(deps: AttentionActionDeps, id: number, by
   if (!guard.ok) throw new AppError('leak_guard', `the reply to attention item ${id} did not pass the leak guard`, { id, hits: guard.hits })
   const now = deps.clock.now()
   const sendId = await deps.store.transaction(async (tx) => {
+    if (item.caseId !== null) {
+      // two people replying at once: the second waits for the case lock, then finds it answered
+      await tx.lockCase(item.caseId)
+      await openItem(deps, id)
+    }
     const sent = await tx.insertSend({ kind: 'reply', caseId: item.caseId, groupKey: group.key, text: trimmed }, now)
     if (item.caseId !== null) {
-      await tx.lockCase(item.caseId)
       await tx.appendEvidence(item.caseId, { kind: 'staff_reply', actor: by.id, at: now, payload: { attentionId: id, group: group.key, text: trimmed, sendId: sent } })
     }
     await clearAttention(tx, { id }, { by: by.id, note: REPLIED, at: now })
