@@ -18,7 +18,8 @@ export interface CaseSearch {
 }
 
 /** A draft with the internal source text it came from (for reviewers only). */
-export type DraftWithSource = DraftRecord & { original: string | null }
+/** A draft with the message it answers: its text, who said it and in which group (null for a direct chat). */
+export type DraftWithSource = DraftRecord & { original: string | null; sourceTalker: string | null; sourceGroup: string | null }
 
 /** Read-only queries behind the HTTP API's case and draft lists. */
 export interface CaseBrowser {

@@ -1,4 +1,5 @@
 import type { CaseActor } from '../domain/case-state.js'
+import { closeMatches } from '../domain/close-matches.js'
 import type { CaseState, ServiceType } from '../domain/types.js'
 import { clearAttention } from './raise-attention.js'
 import { applyTransition } from './apply-transition.js'
@@ -38,7 +39,11 @@ export function findCustomer(directory: Directory, ref: string) {
 /** `/open <customer> <service type> [note]`: a case opened by hand, owned by its opener. */
 export async function openCase(deps: ManageDeps, by: Staff, input: { customer: string; serviceType: ServiceType; note?: string | null }): Promise<CaseRecord> {
   const customer = findCustomer(deps.directory, input.customer)
-  if (!customer) throw new AppError('not_found', `no customer ${JSON.stringify(input.customer)}`, { entity: 'customer', ref: input.customer })
+  if (!customer) {
+    // a typo or a half-remembered name: say whom they may have meant
+    const candidates = deps.directory.customers.map((c) => ({ label: c.name, names: [c.name, c.key, ...c.aliases, ...c.orderNumbers] }))
+    throw new AppError('not_found', `no customer ${JSON.stringify(input.customer)}`, { entity: 'customer', ref: input.customer, suggestions: closeMatches(input.customer, candidates) })
+  }
   const now = deps.clock.now()
   const partner = deps.directory.partners[0]
   return deps.store.transaction(async (tx) => {

@@ -57,6 +57,8 @@ import { sqlCaseBrowser } from '../adapters/db/case-browser-queries.js'
 import { draftRoutes, registerDraftPaths } from '../adapters/http/draft-routes.js'
 import { registerSessionPaths, sessionRoutes } from '../adapters/http/session-routes.js'
 import { registerCasePaths } from '../adapters/http/case-routes.js'
+import { sqlSandboxTranscripts } from '../adapters/db/sandbox-transcripts.js'
+import { directoryRoutes, registerDirectoryPaths } from '../adapters/http/directory-routes.js'
 import { attentionRoutes, registerAttentionPaths } from '../adapters/http/attention-routes.js'
 import { sqlAttentionQueries } from '../adapters/db/attention-queries.js'
 import { openApiRoutes } from '../adapters/http/openapi.js'
@@ -328,13 +330,14 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         }),
         metricsRoutes(telemetry.registry),
         sessionRoutes({ tokens, sessions: tokens.sessions!, throttle: redisLoginThrottle(redis, { prefix: env.BATON_QUEUE_PREFIX, perMinute: env.BATON_LOGIN_ATTEMPTS_PER_MINUTE }) }),
-        caseRoutes({ tokens, queries: commandServices.queries, browser, evidence: sqlEvidenceReader(ds), attention, directory, wording, clock, draftExpiryMs: services.draftExpiryMs }),
-        draftRoutes({ tokens, browser, directory, wording, draftExpiryMs: services.draftExpiryMs, review: { store, directory, services, clock }, messenger: () => runtime.session, log }),
-        attentionRoutes({ tokens, attention, store, directory, clock }),
+        caseRoutes({ tokens, queries: commandServices.queries, browser, evidence: sqlEvidenceReader(ds), attention, directory, wording, clock, draftExpiryMs: services.draftExpiryMs, timeZone: policy.timezone }),
+        draftRoutes({ tokens, browser, directory, wording, draftExpiryMs: services.draftExpiryMs, timeZone: policy.timezone, review: { store, directory, services, clock }, messenger: () => runtime.session, log }),
+        attentionRoutes({ tokens, attention, store, directory, clock, services }),
+        directoryRoutes({ tokens, directory }),
         ...metrics.routers(tokens),
-        openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerMetricsPaths]),
-        ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox)] : []),
-        consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined }),
+        openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerDirectoryPaths, registerMetricsPaths]),
+        ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox, sqlSandboxTranscripts(ds, { directory, botId: runtime.sandbox.botRef().id, botName: runtime.sandbox.botRef().name }))] : []),
+        consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined, timeZone: policy.timezone }),
       ]
       early!.handOver(createHttpApp(log, routers, [...(runtime.sandbox ? [loopbackHostOnly()] : []), queueBoard(tokens, [queue, timerQueue])], { trustProxy: env.BATON_TRUST_PROXY }))
       const server = early!.server

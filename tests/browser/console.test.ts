@@ -9,6 +9,29 @@ import { launchChromium, type HeadlessBrowser } from '../support/browser.js'
 
 const PARTNER_TEXT = 'DD20261101001 麻烦让客户上传一下空调安装位置的照片，内部工单池已派单，师傅李工电话13912345678'
 const SCREENSHOT = 'artifacts/console-metrics.png'
+/** Where the walk saves what a supervisor sees, to look at by eye (BATON_SHOTS overrides). */
+const SHOTS = process.env['BATON_SHOTS'] ?? 'artifacts/console-walk'
+/** A token named after the sandbox's supervisor: what the console does, it does as 刘主管. */
+const LIU_TOKEN = 'liu-console-Zr7Kq2Wm9Xp4Tb6N'
+/** The sandbox tenant's zone (policy.timezone); the browser runs in UTC, eight hours away. */
+const TENANT_ZONE = 'Asia/Shanghai'
+
+/** Times as the console and the evidence page show them, in the tenant's zone. */
+const consoleTime = (d: Date | string) => new Intl.DateTimeFormat('zh-CN', { timeZone: TENANT_ZONE, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(d))
+const pageTime = (d: Date | string) => new Intl.DateTimeFormat('zh-CN', { timeZone: TENANT_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(new Date(d))
+
+/**
+ * What in a supervisor's page is not for a Chinese-speaking supervisor: English words, codes
+ * (sent_direct), raw ids (wx-partner-li, api:sandbox), JSON fragments. Allowed: the product's
+ * name, order numbers, a console token's own name where the page says it is one.
+ */
+function unreadable(text: string): string[] {
+  const cleaned = text
+    .replace(/控制台令牌「[^」]*」/g, '')
+    .replace(/\bBaton\b/g, '')
+    .replace(/\b[A-Z]{2}\d{6,}\b/g, '')
+  return [...cleaned.matchAll(/[A-Za-z][\w:.@-]*[A-Za-z_]|[{}[\]]|"\w+"\s*:/g)].map((m) => m[0])
+}
 
 describe('the web console in headless Chromium', () => {
   let h: SandboxHarness
@@ -25,13 +48,14 @@ describe('the web console in headless Chromium', () => {
     const tenant = loadTenant('config/sandbox.yaml')
     tenant.outbound = { ...tenant.outbound, perGroupPerMinute: 1000 }
     // the sandbox token plus a read-only one
-    h = await startSandbox({ tenant, env: { BATON_API_TOKENS: 'sandbox:supervisor:sandbox,watcher:viewer:viewer-token-7Qm2xVp9LkR4sT8w' } })
+    h = await startSandbox({ tenant, env: { BATON_API_TOKENS: `sandbox:supervisor:sandbox,watcher:viewer:viewer-token-7Qm2xVp9LkR4sT8w,wx-supervisor-liu:supervisor:${LIU_TOKEN}` } })
     const addr = h.runtime.server!.address()
     base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`
     // a partner request that must be rewritten: a pending draft for the customer group
     await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: PARTNER_TEXT })
     await sendsSettled(h)
-    browser = await launchChromium()
+    // the browser's clock is UTC: every time shown must still be the tenant's
+    browser = await launchChromium({ timezoneId: 'UTC' })
     page = await browser.context.newPage()
     page.setDefaultTimeout(15_000)
   }, 120_000)
@@ -95,7 +119,8 @@ describe('the web console in headless Chromium', () => {
     await card(id).locator('textarea').fill('张先生您好，麻烦加我微信13700000000发一下')
     await card(id).locator('form.editor button[type=submit]').first().click()
     await expect.poll(() => card(id).locator('.result').textContent()).toContain('修改未通过外发检查，未发送：电话号码「13700000000」')
-    // a supervisor may force it; this one does not
+    // approving now sends the original shown above; a supervisor may force the edit; this one does not
+    expect(await card(id).locator('button.approve').textContent()).toBe('批准发送原草稿')
     expect(await card(id).locator('button.force').count()).toBe(1)
     await sendsSettled(h)
     expect(seen(h, 'cust-zhang')).toHaveLength(1)
@@ -150,10 +175,18 @@ describe('the web console in headless Chromium', () => {
     await page.goto(`${base}/console/#/sandbox`)
     const internal = page.locator('section.group[data-key=internal]')
     await internal.locator('.line').first().waitFor()
-    await internal.locator('select[name=as]').selectOption('wx-handler-wang')
+    // a handler speaks in the internal group unless the newcomer picks someone else
+    expect(await internal.locator('select[name=as]').inputValue()).toBe('wx-handler-wang')
+    expect(await page.locator('section.group[data-key=partner-anxin] select[name=as]').inputValue()).toBe('wx-partner-li')
+    expect(await page.locator('section.group[data-key=cust-zhang] select[name=as]').inputValue()).toBe('wx-zhang')
     await internal.locator('input[name=text]').fill('/help approve')
     await internal.locator('button[type=submit]').click()
     await expect.poll(() => internal.locator('.line.bot').last().textContent(), { timeout: 15_000 }).toContain('/approve <草稿号>')
+    // the direct chat with the bot has its own pane
+    const direct = page.locator('section.group[data-key="/direct"]')
+    await direct.locator('input[name=text]').fill('/help case')
+    await direct.locator('button[type=submit]').click()
+    await expect.poll(() => direct.locator('.line.bot').last().textContent(), { timeout: 15_000 }).toContain('Baton助手 → 王小美')
   })
 
   it('lists messages waiting for a person with a count beside the review queue, and clears one with a note', async () => {
@@ -174,7 +207,7 @@ describe('the web console in headless Chromium', () => {
 
     await item.locator('button.clear').click()
     await item.locator('input[name=note]').fill('已电话联系，安排师傅上门')
-    await item.locator('form.editor button[type=submit]').click()
+    await item.locator('form.dismiss button[type=submit]').click()
     await item.waitFor({ state: 'detached' })
     expect(await page.locator('#flash').textContent()).toContain(`事项#${id}：已标记为已处理`)
     const [cleared] = (await h.runtime.ds.query(`SELECT cleared_by, clear_note FROM attention_items WHERE id = $1`, [id])) as { cleared_by: string; clear_note: string }[]
@@ -184,6 +217,163 @@ describe('the web console in headless Chromium', () => {
     // the badge follows: the count, or hidden when nothing is left
     if (after === 0) await expect.poll(() => page.locator('#attention-count').isHidden()).toBe(true)
     else await expect.poll(() => page.locator('#attention-count').textContent()).toBe(String(after))
+  })
+
+  it('the attention view: drafts to review and messages for a person, oldest first, each acted on and recorded', async () => {
+    await page.goto(`${base}/console/#/login`)
+    await page.fill('#token', LIU_TOKEN)
+    await page.click('#login button[type=submit]')
+    await expect.poll(() => page.locator('#who .me').textContent()).toBe('刘主管（主管）')
+    // a message with a case, one without (the public group: nobody's case), and a draft to review
+    await sayAndSettle(h, { as: '张先生', group: 'cust-zhang', text: '我要投诉，师傅把墙弄坏了' })
+    await sayAndSettle(h, { as: '赵女士', group: 'members', text: '你们的退款什么时候到账？' })
+    await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: 'DD20261102007 让客户补一下购机发票的照片' })
+    const open = (await h.runtime.ds.query(`SELECT id, case_id, group_key, created_at FROM attention_items WHERE cleared_at IS NULL ORDER BY created_at, id`)) as { id: string; case_id: string | null; group_key: string | null; created_at: Date }[]
+    const drafts = (await h.runtime.ds.query(`SELECT id, created_at FROM drafts WHERE status = 'pending'`)) as { id: string; created_at: Date }[]
+    const withCase = open.find((r) => r.case_id !== null && r.group_key === 'cust-zhang')!
+    const noCase = open.find((r) => r.case_id === null)!
+    expect(withCase).toBeDefined()
+    expect(noCase).toBeDefined()
+    expect(drafts.length).toBeGreaterThan(0)
+
+    await page.goto(`${base}/console/#/attention`)
+    await page.locator(`#attention-${withCase.id}`).waitFor()
+    // everything that needs a person, oldest first, drafts and messages together
+    const expected = [...open.map((r) => ({ id: `attention-${r.id}`, at: r.created_at.getTime() })), ...drafts.map((d) => ({ id: `draft-${d.id}`, at: d.created_at.getTime() }))]
+      .sort((a, b) => a.at - b.at)
+      .map((x) => x.id)
+    expect(await page.locator('#attention > article').evaluateAll((els) => els.map((e) => e.id))).toEqual(expected)
+    // who said what where
+    const item = page.locator(`#attention-${withCase.id}`)
+    expect(await item.textContent()).toContain('来自：张先生·空调安装服务群｜张先生')
+    expect(await item.locator('.internal .body').textContent()).toBe('我要投诉，师傅把墙弄坏了')
+
+    // reply: the customer group receives it, the item is cleared, the trail says who answered
+    const before = seen(h, 'cust-zhang').length
+    await item.locator('button.reply').click()
+    await item.locator('form.reply textarea').fill('张先生您好，非常抱歉给您带来不便，我们的主管会在今天内联系您处理墙面问题。')
+    await item.locator('form.reply button[type=submit]').click()
+    await item.waitFor({ state: 'detached' })
+    await sendsSettled(h)
+    await eventually(() => seen(h, 'cust-zhang').length === before + 1)
+    expect(seen(h, 'cust-zhang').at(-1)).toBe('张先生您好，非常抱歉给您带来不便，我们的主管会在今天内联系您处理墙面问题。')
+    const [replied] = (await h.runtime.ds.query(`SELECT cleared_by FROM attention_items WHERE id = $1`, [withCase.id])) as { cleared_by: string }[]
+    expect(replied!.cleared_by).toBe('wx-supervisor-liu')
+    const trail = (await h.runtime.ds.query(`SELECT kind, actor FROM case_events WHERE case_id = $1 ORDER BY seq`, [withCase.case_id])) as { kind: string; actor: string }[]
+    expect(trail).toEqual(expect.arrayContaining([{ kind: 'staff_reply', actor: 'wx-supervisor-liu' }]))
+
+    // open a case for a message nobody's case holds: the person picks the customer
+    const orphan = page.locator(`#attention-${noCase.id}`)
+    expect(await orphan.locator('button.reply').count()).toBe(1)
+    await orphan.locator('button.open-case').click()
+    await orphan.locator('form.open-case select[name=customer]').selectOption({ label: '赵女士' })
+    await orphan.locator('form.open-case select[name=serviceType]').selectOption({ label: '售后服务' })
+    await orphan.locator('form.open-case button[type=submit]').click()
+    await orphan.waitFor({ state: 'detached' })
+    const [opened] = (await h.runtime.ds.query(`SELECT id, owner_id, customer_key, service_type FROM cases ORDER BY id DESC LIMIT 1`)) as { id: string; owner_id: string; customer_key: string; service_type: string }[]
+    expect(opened).toMatchObject({ owner_id: 'wx-supervisor-liu', customer_key: 'zhao', service_type: 'after_sales' })
+    expect(await page.locator('#flash').textContent()).toContain(`已建案件#${opened!.id}`)
+    const [first] = (await h.runtime.ds.query(`SELECT kind, actor FROM case_events WHERE case_id = $1 ORDER BY seq LIMIT 1`, [opened!.id])) as { kind: string; actor: string }[]
+    expect(first).toEqual({ kind: 'case_opened', actor: 'wx-supervisor-liu' })
+  })
+
+  it('walks the case page, the evidence page, the attention view and the metrics page: Chinese, names, the tenant\'s clock', async () => {
+    mkdirSync(SHOTS, { recursive: true })
+    // a message that waits for a person on case 1, so the attention view has something to show
+    await sayAndSettle(h, { as: '张先生', group: 'cust-zhang', text: '我想改一下上门地址' })
+    const readable = async (what: string) => {
+      // closed <details> (the raw record) are not rendered, so innerText is what a reader sees
+      const text = (await page.evaluate(`(() => {
+        const clone = document.body.cloneNode(true)
+        for (const el of clone.querySelectorAll('td.hash')) el.remove()
+        clone.style.position = 'absolute'
+        document.body.append(clone)
+        const t = clone.innerText
+        clone.remove()
+        return t
+      })()`)) as string
+      expect(unreadable(text), `${what}: ${text}`).toEqual([])
+      return text
+    }
+    const zonedTimes = async () => {
+      for (const t of await page.locator('time[datetime]').all()) {
+        const iso = await t.getAttribute('datetime')
+        expect(await t.textContent(), `time ${iso}`).toBe(consoleTime(iso!))
+      }
+    }
+
+    // the case page: the timeline as sentences, people and groups by name, times in the tenant's zone
+    await page.goto(`${base}/console/#/cases/1`)
+    await page.locator('#timeline li').first().waitFor()
+    const casePage = await readable('case page')
+    expect(casePage).toContain('刘主管')
+    expect(casePage).toMatch(/李师傅在「安心安装·协调群」说：/)
+    expect(casePage).toMatch(/批准了草稿#1，发往「张先生·空调安装服务群」/)
+    expect(casePage).toMatch(/草稿#1已送达「张先生·空调安装服务群」/)
+    expect(casePage).toMatch(/把案件状态从「已受理」改为「等待联系人协调执行人」：服务方请求客户配合，需联系人协调执行人/)
+    expect(await page.locator('#timeline time[datetime]').count()).toBeGreaterThan(3)
+    await zonedTimes()
+    // the raw record is one click away
+    const raw = page.locator('#timeline li details').first()
+    await raw.locator('summary').click()
+    expect(await raw.locator('pre').textContent()).toContain('"actor"')
+    await raw.locator('summary').click()
+    await page.screenshot({ path: `${SHOTS}/case.png`, fullPage: true })
+
+    // the evidence page: sentences in 内容, the whole hash, times in the tenant's zone
+    const events = (await h.runtime.ds.query(`SELECT seq, at, hash FROM case_events WHERE case_id = 1 ORDER BY seq`)) as { seq: number; at: Date; hash: string }[]
+    await page.goto(`${base}/api/v1/cases/1/evidence.html`)
+    await readable('evidence page')
+    const rows = page.locator('tbody tr')
+    expect(await rows.count()).toBe(events.length)
+    for (const [i, e] of events.entries()) {
+      expect(await rows.nth(i).locator('td.at').textContent()).toBe(pageTime(e.at))
+      expect(await rows.nth(i).locator('td.hash').textContent()).toBe(e.hash)
+    }
+    // nothing of the hash is cut off or hidden
+    expect(await page.locator('td.hash code').evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth + 1).length)).toBe(0)
+    expect(await page.locator('td.what pre:visible').count()).toBe(0)
+    await page.screenshot({ path: `${SHOTS}/evidence.png`, fullPage: true })
+
+    // the attention view
+    await page.goto(`${base}/console/#/attention`)
+    await page.locator('#attention > article').first().waitFor()
+    await readable('attention view')
+    await zonedTimes()
+    expect(await page.locator('#attention time[datetime]').count()).toBeGreaterThan(0)
+    await page.screenshot({ path: `${SHOTS}/attention.png`, fullPage: true })
+
+    // the review queue
+    await page.goto(`${base}/console/#/review`)
+    await page.locator('#drafts > article').first().waitFor()
+    await readable('review queue')
+    await zonedTimes()
+    await page.screenshot({ path: `${SHOTS}/review.png`, fullPage: true })
+
+    // the case list with its pickers: names, never ids
+    await page.goto(`${base}/console/#/cases`)
+    await page.locator('table.cases tbody tr').first().waitFor()
+    expect(await page.locator('#case-filters select[name=owner] option').allTextContents()).toEqual(['全部', '王小美', '陈明', '刘主管'])
+    await page.selectOption('#case-filters select[name=partner]', { label: '安心安装服务' })
+    await page.click('#case-filters button[type=submit]')
+    await expect.poll(() => page.url()).toContain('partner=anxin')
+    await readable('case list')
+    await zonedTimes()
+    await page.screenshot({ path: `${SHOTS}/cases.png`, fullPage: true })
+
+    // the metrics page, with the definitions open
+    await page.goto(`${base}/console/#/metrics`)
+    await page.locator('main#view[data-loaded=true]').waitFor()
+    await page.locator('details.definitions summary').click()
+    const metrics = await readable('metrics page')
+    expect(metrics).toContain('超时率')
+    expect(await page.locator('details.definitions dt').allTextContents()).toContain('当前等待中')
+    await page.screenshot({ path: `${SHOTS}/metrics.png`, fullPage: true })
+
+    // the sandbox panes, for the screenshot (the sandbox is a newcomer's page, not checked above)
+    await page.goto(`${base}/console/#/sandbox`)
+    await page.locator('section.group[data-key=internal] .line').first().waitFor()
+    await page.screenshot({ path: `${SHOTS}/sandbox.png`, fullPage: true })
   })
 
   it('logs out: the cookie is gone and the console asks for a token again', async () => {

@@ -62,6 +62,28 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     expect(seen(h, 'cust-zhao')).toEqual(['赵女士您好，麻烦在群里发一下发票照片，谢谢！'])
   })
 
+  it('after a blocked edit, /approve sends the original draft as shown in the notice and says so; force sends only the blocked edit', async () => {
+    await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: 'DD20261102007 让客户补一下保修卡照片' })
+    const id = Math.max(...(await draftIds()))
+    const [draft] = (await h.runtime.ds.query(`SELECT text FROM drafts WHERE id = $1`, [id])) as { text: string }[]
+    const before = seen(h, 'cust-zhao').length
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/edit ${id} 赵女士您好，麻烦加我微信13700000000发一下` })
+    await sendsSettled(h)
+    expect(seen(h, 'internal').at(-1)).toContain(`或用 /approve ${id} 发送通知里的原草稿`)
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${id}` })
+    await sendsSettled(h)
+    expect(seen(h, 'internal').at(-1)).toContain(`草稿#${id} 已批准，发送的是通知里的原草稿`)
+    expect(seen(h, 'cust-zhao').slice(before)).toEqual([draft!.text])
+
+    await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: 'DD20261102007 再让客户补一下铭牌照片' })
+    const next = Math.max(...(await draftIds()))
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/edit ${next} 赵女士您好，铭牌照片发13700000000` })
+    await sayAndSettle(h, { as: 'wx-supervisor-liu', group: 'internal', text: `/approve ${next} force` })
+    await sendsSettled(h)
+    expect(seen(h, 'internal').at(-1)).toBe(`⚠️ 草稿#${next} 未通过外发检查的修改稿已由主管强制发送到「赵女士·售后服务群」：赵女士您好，铭牌照片发13700000000`)
+    expect(seen(h, 'cust-zhao').at(-1)).toBe('赵女士您好，铭牌照片发13700000000')
+  })
+
   it('/reject sends nothing', async () => {
     await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: '老张那边再让客户拍一下铭牌' })
     const id = Math.max(...(await draftIds()))
@@ -144,6 +166,9 @@ describe('review inside WeCom, as the people in the groups see it', () => {
       await sendsSettled(h)
       return botSaid(h, 'internal').at(-1)!
     }
+    // a mistyped customer is answered with the close matches, and nothing is opened
+    expect(await cmd('/open 赵女 预约')).toBe('找不到客户「赵女」。您是不是要找：赵女士？')
+    expect(await cmd('/open 王大锤 预约')).toBe('找不到客户「王大锤」。发送 /cases 查看案件，或检查客户名称。')
     const opened = await cmd('/open 赵姐 预约 客户要求改约')
     const id = Number(/案件#(\d+)/.exec(opened)![1])
     expect(opened).toBe(`📂 已建案件#${id}：赵女士｜上门预约｜负责人 陈明`)
@@ -195,7 +220,8 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     expect(row).toEqual({ category: 'progress_reply', enabled: true, switched_by: 'wx-supervisor-liu' })
     const stats = await cmd('/stats 7d')
     expect(stats).toMatch(/^📊 近7d：等待中 \d+/)
-    expect(stats).toContain('原样通过 1')
+    // the first /approve, and the original sent after a blocked edit (unchanged: approved as is)
+    expect(stats).toContain('原样通过 2')
     expect(stats).toContain('错发撤回 1')
   })
 })

@@ -97,24 +97,31 @@ describe('HTTP API: cases and drafts, through the same use cases as the chat com
     expect(seen(h, 'cust-zhang')).toHaveLength(1)
   })
 
-  it('edit: a leaking text is blocked (200, result edit_blocked, nothing sent), approving it then is 422, a supervisor may force it', async () => {
+  it('edit: a leaking text is blocked (200, result edit_blocked, nothing sent); approving then sends the original draft, a supervisor\'s force sends the blocked edit', async () => {
     const id = await newDraft('DD20261102007 让客户补一下发票照片')
     const blocked = await api.call('POST', `/api/v1/drafts/${id}/edit`, { as: 'handler', body: { text: '赵女士您好，麻烦加我微信13700000000发一下' } })
     expect(blocked.status).toBe(200)
     expect(blocked.body.result).toBe('edit_blocked')
     expect(blocked.body.hits.map((x: { kind: string }) => x.kind)).toContain('phone')
     expect(blocked.body.draft.status).toBe('pending')
-    const approve = await api.call('POST', `/api/v1/drafts/${id}/approve`, { as: 'handler', body: {} })
-    expect(approve.status).toBe(422)
-    expect(approve.body.error.code).toBe('edit_blocked')
-    expect(approve.body.error.details.hits.length).toBeGreaterThan(0)
     await sendsSettled(h)
     expect(seen(h, 'cust-zhao')).toEqual([])
-    const forced = await api.call('POST', `/api/v1/drafts/${id}/approve`, { as: 'supervisor', body: { force: true } })
-    expect(forced.status).toBe(200)
-    expect(forced.body.draft).toMatchObject({ status: 'edited', decidedBy: 'api:sue' })
+    // plain approval sends the draft as shown for review, not the blocked edit
+    const original = blocked.body.draft.text as string
+    const approve = await api.call('POST', `/api/v1/drafts/${id}/approve`, { as: 'handler', body: {} })
+    expect(approve.status).toBe(200)
+    expect(approve.body).toMatchObject({ result: 'sent', sent: 'original', draft: { status: 'approved', finalText: original } })
     await sendsSettled(h)
-    expect(seen(h, 'cust-zhao')).toEqual(['赵女士您好，麻烦加我微信13700000000发一下'])
+    expect(seen(h, 'cust-zhao')).toEqual([original])
+    expect(seen(h, 'internal').at(-1)).toContain('批准并发送了（原文；被外发检查拦下的修改稿未发送）草稿#')
+
+    const second = await newDraft('DD20261102007 再让客户补一下保修卡照片')
+    await api.call('POST', `/api/v1/drafts/${second}/edit`, { as: 'handler', body: { text: '赵女士您好，麻烦加我微信13700000000发一下保修卡' } })
+    const forced = await api.call('POST', `/api/v1/drafts/${second}/approve`, { as: 'supervisor', body: { force: true } })
+    expect(forced.status).toBe(200)
+    expect(forced.body).toMatchObject({ sent: 'forced_edit', draft: { status: 'edited', decidedBy: 'api:sue' } })
+    await sendsSettled(h)
+    expect(seen(h, 'cust-zhao').at(-1)).toBe('赵女士您好，麻烦加我微信13700000000发一下保修卡')
   })
 
   it('edit with a clean text sends it; an empty text is a 400 naming text', async () => {

@@ -10,7 +10,7 @@ describe('the console routes: static assets, labels, Chart.js from node_modules'
   let server: Server
   let base: string
   beforeAll(async () => {
-    server = await listen(createHttpApp(testLogger(), [consoleRoutes({ wording: loadWordingDir('config/wording'), sandbox: false })]), 0, '127.0.0.1')
+    server = await listen(createHttpApp(testLogger(), [consoleRoutes({ wording: loadWordingDir('config/wording'), sandbox: false, timeZone: 'Asia/Shanghai' })]), 0, '127.0.0.1')
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   })
   afterAll(async () => {

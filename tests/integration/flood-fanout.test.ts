@@ -78,5 +78,11 @@ describe('150 messages from one customer in a second, while a handler approves a
     // every message of the flood made its draft on record; each replaced the one waiting before it
     expect(drafted.n).toBe(FLOOD)
     expect(superseded.n).toBeGreaterThan(FLOOD - 10)
+    // each event names the drafts it replaced, and together they are exactly the superseded ones
+    const named: { ids: unknown[] }[] = await h.runtime.ds.query(`SELECT payload->'draftIds' AS ids FROM case_events WHERE case_id = 1 AND kind = 'draft_superseded'`)
+    const ids = named.flatMap((r) => r.ids)
+    expect(ids.every((id) => Number.isInteger(id))).toBe(true)
+    const replaced: { id: string }[] = await h.runtime.ds.query(`SELECT id FROM drafts WHERE case_id = 1 AND status = 'superseded' ORDER BY id`)
+    expect([...new Set(ids as number[])].sort((a, b) => a - b)).toEqual(replaced.map((r) => Number(r.id)))
   })
 })

@@ -16,8 +16,12 @@ export interface HeadlessBrowser {
   close(): Promise<void>
 }
 
-/** Headless Chromium with a fresh profile directory, removed on close. Fails loudly when Chromium is missing. */
-export async function launchChromium(): Promise<HeadlessBrowser> {
+/**
+ * Headless Chromium with a fresh profile directory, removed on close. Fails loudly when Chromium
+ * is missing. The browser's clock zone defaults to Asia/Shanghai; a test that proves the page
+ * follows the tenant's zone instead sets another (UTC).
+ */
+export async function launchChromium(opts: { timezoneId?: string } = {}): Promise<HeadlessBrowser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (CI does this in .ci/run), or point BATON_CHROMIUM at a Chromium binary`)
   }
@@ -28,7 +32,7 @@ export async function launchChromium(): Promise<HeadlessBrowser> {
     args: FLAGS,
     viewport: { width: 1366, height: 900 },
     locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
+    timezoneId: opts.timezoneId ?? 'Asia/Shanghai',
   })
   return {
     context,

@@ -33,10 +33,12 @@ export function sqlAttentionQueries(db: Queryable, deps: { directory: Directory;
   const view = (r: Row) => toAttentionView(deps, toAttentionRecord(r))
   return {
     async listOpen(opts) {
+      // the direction is one of two fixed strings, never caller text
+      const dir = opts.oldestFirst === true ? 'ASC' : 'DESC'
       const rows: Row[] =
         opts.caseId === undefined
-          ? await db.query(`SELECT * FROM attention_items WHERE cleared_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $1`, [opts.limit])
-          : await db.query(`SELECT * FROM attention_items WHERE cleared_at IS NULL AND case_id = $2 ORDER BY created_at DESC, id DESC LIMIT $1`, [opts.limit, opts.caseId])
+          ? await db.query(`SELECT * FROM attention_items WHERE cleared_at IS NULL ORDER BY created_at ${dir}, id ${dir} LIMIT $1`, [opts.limit])
+          : await db.query(`SELECT * FROM attention_items WHERE cleared_at IS NULL AND case_id = $2 ORDER BY created_at ${dir}, id ${dir} LIMIT $1`, [opts.limit, opts.caseId])
       return rows.map(view)
     },
 

@@ -209,7 +209,8 @@ export class SqlBatchTx implements BatchTx {
 
   /** Drafts already written give way at once; this batch's own before they are written. */
   async supersedeDrafts(caseId: number, category: string, at: Date): Promise<number[]> {
-    const rows: { id: string }[] = await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected], not the rows
+    const [rows]: [{ id: string }[], number] = await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
     const ids = rows.map((r) => Number(r.id))
     for (const d of this.newDrafts) {
       if (d.caseId !== caseId || d.category !== category || d.status !== 'pending') continue

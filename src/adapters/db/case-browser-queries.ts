@@ -48,11 +48,16 @@ export function sqlCaseBrowser(db: Queryable): CaseBrowser {
       if (f.caseId !== undefined) where.push(`d.case_id = ${p(f.caseId)}`)
       if (f.id !== undefined) where.push(`d.id = ${p(f.id)}`)
       const rows: Record<string, unknown>[] = await db.query(
-        `SELECT d.*, m.text AS original FROM drafts d LEFT JOIN messages m ON m.id = d.source_message_id
+        `SELECT d.*, m.text AS original, m.talker_id AS source_talker, m.group_key AS source_group FROM drafts d LEFT JOIN messages m ON m.id = d.source_message_id
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.id ${f.status === 'pending' ? 'ASC' : 'DESC'} LIMIT ${p(f.limit)}`,
         params,
       )
-      return rows.map((r) => ({ ...toDraftRecord(r), original: (r['original'] as string | null) ?? null }))
+      return rows.map((r) => ({
+        ...toDraftRecord(r),
+        original: (r['original'] as string | null) ?? null,
+        sourceTalker: (r['source_talker'] as string | null) ?? null,
+        sourceGroup: (r['source_group'] as string | null) ?? null,
+      }))
     },
   }
 }

@@ -256,7 +256,8 @@ export class SqlTx implements Tx {
   }
 
   async supersedeDrafts(caseId: number, category: string, at: Date): Promise<number[]> {
-    const rows: { id: string }[] = await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected], not the rows
+    const [rows]: [{ id: string }[], number] = await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
     return rows.map((r) => Number(r.id))
   }
 

@@ -36,7 +36,7 @@ export const draftListQuery = z
   .strict()
 
 export const sessionBody = z.object({ token: storable(z.string().min(1).max(512)) }).strict()
-export const approveBody = z.object({ force: z.boolean().optional().openapi({ description: 'send an edit the leak guard blocked (supervisor only)' }) }).strict()
+export const approveBody = z.object({ force: z.boolean().optional().openapi({ description: 'send the edit the leak guard blocked (supervisor only); without it the original draft, as shown for review, is sent' }) }).strict()
 export const editBody = z.object({ text: storable(z.string().trim().min(1, 'must not be empty').max(4000)) }).strict()
 export const rejectBody = z.object({ reason: storable(z.string().trim().max(500)).optional() }).strict()
 /** take and recall take no body; an empty object (or none) is accepted. */
@@ -46,6 +46,14 @@ export const attentionListQuery = z
   .object({
     caseId: z.coerce.number({ invalid_type_error: 'expected a positive integer' }).int('expected a positive integer').positive('expected a positive integer').max(Number.MAX_SAFE_INTEGER).optional().openapi({ description: 'only the open items of this case' }),
     limit: z.coerce.number().int().min(1).max(500).default(100),
+    order: z.enum(['newest', 'oldest']).default('newest').openapi({ description: 'oldest: the order a person works through the queue' }),
+  })
+  .strict()
+export const replyAttentionBody = z.object({ text: storable(z.string().trim().min(1, 'must not be empty').max(4000)) }).strict()
+export const openCaseAttentionBody = z
+  .object({
+    serviceType: z.enum(SERVICE_TYPES),
+    customer: storable(z.string().min(1).max(200)).optional().openapi({ description: 'customer key, for an item Baton could not place' }),
   })
   .strict()
 export const clearAttentionBody = z.object({ note: storable(z.string().trim().max(500)).optional().openapi({ description: 'what was done, kept with the item and in the case\'s evidence trail' }) }).strict()
@@ -62,6 +70,7 @@ export const caseSummary = z
     owner: ref.nullable(),
     partner: ref.nullable(),
     groupKey: z.string().nullable().openapi({ description: 'the customer\'s group' }),
+    groupName: z.string().nullable().openapi({ description: 'the customer\'s group by its topic' }),
     contact: ref.nullable(),
     executor: ref.nullable(),
     dueAt: z.string().datetime().nullable(),
@@ -89,7 +98,15 @@ export const caseDetail = caseSummary
   .openapi('CaseDetail')
 
 export const evidenceView = z
-  .object({ seq: z.number().int(), kind: z.string(), actor: z.string(), at: z.string().datetime(), payload: z.record(z.unknown()) })
+  .object({
+    seq: z.number().int(),
+    kind: z.string(),
+    actor: z.string(),
+    actorName: z.string().openapi({ description: 'who acted, by name (config/wording/evidence.yaml for non-persons)' }),
+    sentence: z.string().openapi({ description: 'the event told as one Chinese sentence, times in policy.timezone' }),
+    at: z.string().datetime(),
+    payload: z.record(z.unknown()),
+  })
   .openapi('EvidenceView')
 
 export const draftSummary = z
@@ -103,6 +120,7 @@ export const draftSummary = z
     text: z.string().openapi({ description: 'the customer-safe draft' }),
     finalText: z.string().nullable().openapi({ description: 'what was (or, after a blocked edit, would be) sent' }),
     original: z.string().nullable().openapi({ description: 'the internal source message; never for customers' }),
+    source: z.object({ speaker: z.string(), group: z.string().nullable() }).nullable().openapi({ description: 'who said the message the draft answers, and in which group (by name; null group: a direct chat)' }),
     risks: z.array(z.string()),
     riskLabels: z.array(z.string()),
     candidates: z.array(z.number().int()),
@@ -110,6 +128,7 @@ export const draftSummary = z
     createdAt: z.string().datetime(),
     expiresAt: z.string().datetime().nullable(),
     decidedBy: z.string().nullable(),
+    decidedByName: z.string().nullable().openapi({ description: 'who decided, by name' }),
     decidedAt: z.string().datetime().nullable(),
   })
   .openapi('DraftSummary')
@@ -121,7 +140,7 @@ export const attentionItem = z
     messageId: z.number().int(),
     caseId: z.number().int().nullable(),
     customer: ref.nullable(),
-    group: ref.nullable().openapi({ description: 'where it was said; null for a direct chat' }),
+    group: ref.extend({ kind: z.string().nullable() }).nullable().openapi({ description: 'where it was said (with the group kind: customer, public_customer, partner, internal); null for a direct chat' }),
     speaker: ref.openapi({ description: 'who said it' }),
     reasons: z.array(z.string()).openapi({ description: 'risk-flag codes' }),
     reasonLabels: z.array(z.string()).openapi({ description: 'the reasons in Chinese (labels.riskFlags)' }),
@@ -153,5 +172,6 @@ export const reviewOutcome = z.object({
   result: z.enum(['sent', 'edit_blocked', 'rejected', 'taken_over']),
   draft: draftSummary,
   hits: z.array(leakHit).optional().openapi({ description: 'what the leak guard found (edit_blocked only)' }),
+  sent: z.enum(['draft', 'original', 'forced_edit', 'edit']).optional().openapi({ description: 'which text went out (sent only): the draft as shown, the original after a blocked edit, the forced blocked edit, a clean edit' }),
 })
 export const recallOutcome = z.object({ result: z.enum(['recalled', 'not_recalled']), draftId: z.number().int(), caseId: z.number().int().nullable() })

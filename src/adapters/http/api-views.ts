@@ -3,6 +3,7 @@ import type { CaseRecord } from '../../app/case-record.js'
 import type { DraftWithSource } from '../../app/case-search.js'
 import { label } from '../../app/case-facts-text.js'
 import type { Directory } from '../../app/directory.js'
+import { actorName, describeEvidence } from '../../app/evidence-sentence.js'
 import type { EvidenceView } from '../../app/store.js'
 import type { Wording } from '../../config/load-wording-dir.js'
 import type { AttentionItem, CaseSummary, DraftSummary } from './api-schemas.js'
@@ -13,12 +14,14 @@ export interface ViewDeps {
   wording: Wording
   /** policy.draftExpiry: a pending review draft expires this long after it was made */
   draftExpiryMs?: number
+  /** policy.timezone: times people read are the tenant's, whatever the reader's clock */
+  timeZone: string
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
 function personRef(deps: ViewDeps, id: string | null): { key: string; name: string } | null {
-  return id ? { key: id, name: deps.directory.person(id)?.name ?? id } : null
+  return id ? { key: id, name: actorName(deps, id) } : null
 }
 
 export function caseSummaryView(deps: ViewDeps, k: CaseRecord, now: Date): CaseSummary {
@@ -33,6 +36,7 @@ export function caseSummaryView(deps: ViewDeps, k: CaseRecord, now: Date): CaseS
     owner: personRef(deps, k.ownerId),
     partner: k.partnerKey ? { key: k.partnerKey, name: partner?.name ?? k.partnerKey } : null,
     groupKey: customer?.group ?? null,
+    groupName: customer?.group ? (deps.directory.group(customer.group)?.topic ?? customer.group) : null,
     contact: personRef(deps, k.contactId),
     executor: personRef(deps, k.executorId),
     dueAt: iso(k.dueAt),
@@ -63,8 +67,13 @@ export function caseDetailView(deps: ViewDeps, k: CaseRecord, now: Date) {
   }
 }
 
-export function evidenceViewJson(e: EvidenceView) {
-  return { seq: e.seq, kind: e.kind, actor: e.actor, at: e.at.toISOString(), payload: e.payload }
+/**
+ * An evidence event for the console: the raw record plus the sentence and the actor's name
+ * people read (the console shows those and keeps the raw record one click away).
+ */
+export function evidenceViewJson(deps: ViewDeps, e: EvidenceView, draftGroups?: ReadonlyMap<number, string>) {
+  const text = { ...deps, ...(draftGroups ? { draftGroups } : {}) }
+  return { seq: e.seq, kind: e.kind, actor: e.actor, actorName: actorName(deps, e.actor), sentence: describeEvidence(text, e), at: e.at.toISOString(), payload: e.payload }
 }
 
 export function draftSummaryView(deps: ViewDeps, d: DraftWithSource): DraftSummary {
@@ -78,6 +87,7 @@ export function draftSummaryView(deps: ViewDeps, d: DraftWithSource): DraftSumma
     text: d.text,
     finalText: d.finalText,
     original: d.original,
+    source: d.sourceTalker ? { speaker: actorName(deps, d.sourceTalker), group: d.sourceGroup ? (deps.directory.group(d.sourceGroup)?.topic ?? d.sourceGroup) : null } : null,
     risks: d.riskFlags,
     riskLabels: d.riskFlags.map((f) => label(deps.wording, 'riskFlags', f)),
     candidates: d.candidates,
@@ -86,6 +96,7 @@ export function draftSummaryView(deps: ViewDeps, d: DraftWithSource): DraftSumma
     // only a draft waiting for review expires (a missed send); decided ones no longer can
     expiresAt: d.status === 'pending' && d.mode === 'review_before_send' && deps.draftExpiryMs !== undefined ? new Date(d.createdAt.getTime() + deps.draftExpiryMs).toISOString() : null,
     decidedBy: d.decidedBy,
+    decidedByName: d.decidedBy ? actorName(deps, d.decidedBy) : null,
     decidedAt: iso(d.decidedAt),
   }
 }
@@ -97,7 +108,7 @@ export function attentionItemView(a: AttentionView): AttentionItem {
     messageId: a.messageId,
     caseId: a.caseId,
     customer: a.customerKey ? { key: a.customerKey, name: a.customerName ?? a.customerKey } : null,
-    group: a.groupKey ? { key: a.groupKey, name: a.groupName ?? a.groupKey } : null,
+    group: a.groupKey ? { key: a.groupKey, name: a.groupName ?? a.groupKey, kind: a.groupKind } : null,
     speaker: { key: a.talkerId, name: a.speakerName },
     reasons: a.reasons,
     reasonLabels: a.reasonLabels,

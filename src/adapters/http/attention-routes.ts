@@ -6,9 +6,13 @@ import type { Directory } from '../../app/directory.js'
 import { AppError } from '../../app/errors.js'
 import type { Clock } from '../../app/ports.js'
 import { clearAttention } from '../../app/raise-attention.js'
+import { openCaseForAttention, replyToAttention, takeAttention, type AttentionActionDeps } from '../../app/act-on-attention.js'
+import type { DecisionServices } from '../../app/decide-ports.js'
+import type { Staff } from '../../app/manage-case.js'
 import type { Store } from '../../app/store.js'
-import { actorIdOf, requireRole, type TokenBook } from './auth.js'
-import { attentionItem, attentionList, attentionListQuery, clearAttentionBody, clearOutcome, idParam } from './api-schemas.js'
+import type { Context } from 'koa'
+import { actorIdOf, callerOf, requireRole, staffPersonOf, type TokenBook } from './auth.js'
+import { attentionItem, attentionList, attentionListQuery, clearAttentionBody, clearOutcome, idParam, openCaseAttentionBody, replyAttentionBody } from './api-schemas.js'
 import { attentionItemView } from './api-views.js'
 import { errorResponses, SECURED, z } from './openapi.js'
 import { validate } from './validate.js'
@@ -22,6 +26,8 @@ export interface AttentionRouteDeps {
   store: Store
   directory: Directory
   clock: Clock
+  /** the case and leak-guard services the reply / open-case / take actions use */
+  services: AttentionActionDeps['services'] & Pick<DecisionServices, 'checkLeak'>
 }
 
 /**
@@ -46,13 +52,14 @@ export function attentionRoutes(deps: AttentionRouteDeps): Router {
       id: item.id,
       status: 'cleared',
       clearedBy: item.clearedBy,
+      clearedByName: item.clearedByName,
       clearedAt: item.clearedAt?.toISOString() ?? null,
     })
 
   router.get('/attention', viewer, async (ctx) => {
     const q = validate(attentionListQuery, ctx.query)
     const filter = q.caseId !== undefined ? { caseId: q.caseId } : {}
-    const [items, total] = await Promise.all([deps.attention.listOpen({ ...filter, limit: q.limit }), deps.attention.countOpen(filter)])
+    const [items, total] = await Promise.all([deps.attention.listOpen({ ...filter, limit: q.limit, oldestFirst: q.order === 'oldest' }), deps.attention.countOpen(filter)])
     ctx.body = { items: items.map(attentionItemView), total }
   })
   router.get('/attention/:id', viewer, async (ctx) => {
@@ -72,6 +79,35 @@ export function attentionRoutes(deps: AttentionRouteDeps): Router {
     if (after.clearedBy !== by.by || after.clearedAt?.getTime() !== by.at.getTime()) throw alreadyCleared(after)
     ctx.body = { result: 'cleared', item: attentionItemView(after) }
   })
+
+  // Acting on an item makes the actor answerable (a reply in their name, a case they own): the
+  // token must name a handler or supervisor, as for taking a draft.
+  const actions: AttentionActionDeps = { store: deps.store, directory: deps.directory, services: deps.services, clock: deps.clock, attention: deps.attention }
+  const staff = async (ctx: Context, id: number): Promise<Staff> => {
+    const person = staffPersonOf(ctx, deps.directory)
+    if (!person) {
+      await load(id)
+      throw new AppError('forbidden', `acting on an attention item is done in a person's name, and the token "${callerOf(ctx).name}" names no handler or supervisor; use a token named after your WeCom id`, { reason: 'not_a_person' })
+    }
+    return { id: person.id, supervisor: deps.directory.hasRole(person.id, 'supervisor') }
+  }
+  router.post('/attention/:id/reply', handler, async (ctx) => {
+    const { id } = validate(idParam, ctx.params)
+    const body = validate(replyAttentionBody, ctx.request.body)
+    const r = await replyToAttention(actions, id, await staff(ctx, id), body.text)
+    ctx.body = { result: 'replied', item: attentionItemView(r.item) }
+  })
+  router.post('/attention/:id/open-case', handler, async (ctx) => {
+    const { id } = validate(idParam, ctx.params)
+    const body = validate(openCaseAttentionBody, ctx.request.body)
+    const r = await openCaseForAttention(actions, id, await staff(ctx, id), { serviceType: body.serviceType, ...(body.customer ? { customer: body.customer } : {}) })
+    ctx.body = { result: 'case_opened', caseId: r.caseId, item: attentionItemView(r.item) }
+  })
+  router.post('/attention/:id/take', handler, async (ctx) => {
+    const { id } = validate(idParam, ctx.params)
+    const r = await takeAttention(actions, id, await staff(ctx, id))
+    ctx.body = { result: 'taken_over', caseId: r.caseId, item: attentionItemView(r.item) }
+  })
   return router
 }
 
@@ -80,7 +116,7 @@ export function registerAttentionPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'get',
     path: '/api/v1/attention',
-    summary: 'The attention queue: open items (messages waiting for a person), newest first (viewer+)',
+    summary: 'The attention queue: open items (messages waiting for a person), newest first or oldest first (viewer+)',
     tags: ['attention'],
     security: SECURED,
     request: { query: attentionListQuery },
@@ -103,5 +139,33 @@ export function registerAttentionPaths(registry: OpenAPIRegistry): void {
     security: SECURED,
     request: { params: idParam, body: { content: { 'application/json': { schema: clearAttentionBody } } } },
     responses: { 200: json(clearOutcome, 'the cleared item'), ...errorResponses(400, 401, 403, 404, 409) },
+  })
+  const acted = (result: string, withCase: boolean) => z.object({ result: z.literal(result), ...(withCase ? { caseId: z.number().int() } : {}), item: attentionItem })
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/attention/{id}/reply',
+    summary: 'Answer the customer in the group the item came from (leak-guarded, one send through the outbound queue); clears the item (handler+, a token named after a person)',
+    tags: ['attention'],
+    security: SECURED,
+    request: { params: idParam, body: { content: { 'application/json': { schema: replyAttentionBody } } } },
+    responses: { 200: json(acted('replied', false), 'the cleared item'), ...errorResponses(400, 401, 403, 404, 409) },
+  })
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/attention/{id}/open-case',
+    summary: 'Open a case for the item\'s customer (or the one given), owned by the caller (handler+, a token named after a person)',
+    tags: ['attention'],
+    security: SECURED,
+    request: { params: idParam, body: { content: { 'application/json': { schema: openCaseAttentionBody } } } },
+    responses: { 200: json(acted('case_opened', true), 'the new case and the item'), ...errorResponses(400, 401, 403, 404, 409) },
+  })
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/attention/{id}/take',
+    summary: 'Take the item\'s case over: the caller owns it and the item is cleared (handler+, a token named after a person)',
+    tags: ['attention'],
+    security: SECURED,
+    request: { params: idParam },
+    responses: { 200: json(acted('taken_over', true), 'the case and the cleared item'), ...errorResponses(400, 401, 403, 404, 409) },
   })
 }

@@ -48,7 +48,7 @@ export function caseRoutes(deps: CaseRouteDeps): Router {
     const [timeline, drafts, attention] = await Promise.all([deps.browser.timeline(kase.id), deps.browser.drafts({ caseId: kase.id, limit: 500 }), deps.attention.listOpen({ caseId: kase.id, limit: CASE_ATTENTION_LIMIT })])
     ctx.body = {
       case: caseDetailView(deps, kase, deps.clock.now()),
-      timeline: timeline.map(evidenceViewJson),
+      timeline: timeline.map((e) => evidenceViewJson(deps, e, draftGroups(drafts))),
       drafts: drafts.map((d) => draftSummaryView(deps, d)),
       attention: attention.map(attentionItemView),
     }
@@ -60,11 +60,16 @@ export function caseRoutes(deps: CaseRouteDeps): Router {
   })
   router.get('/cases/:id/evidence.html', viewer, async (ctx) => {
     const kase = await load(ctx.params)
-    const [events, check] = await Promise.all([deps.evidence.chain(kase.id), verifyEvidence(deps.evidence, kase.id)])
+    const [events, check, drafts] = await Promise.all([deps.evidence.chain(kase.id), verifyEvidence(deps.evidence, kase.id), deps.browser.drafts({ caseId: kase.id, limit: 500 })])
     ctx.type = 'html'
-    ctx.body = renderEvidencePage(deps, kase, events, check, deps.clock.now())
+    ctx.body = renderEvidencePage({ ...deps, draftGroups: draftGroups(drafts) }, kase, events, check, deps.clock.now())
   })
   return router
+}
+
+/** Where each draft of a case was to go, so a decision's sentence names the group. */
+function draftGroups(drafts: readonly { id: number; targetGroupKey: string }[]): Map<number, string> {
+  return new Map(drafts.map((d) => [d.id, d.targetGroupKey]))
 }
 
 function dropUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {

@@ -11,16 +11,33 @@ const ASSETS = fileURLToPath(new URL('./assets/console/', import.meta.url))
 const CHART_DIR = dirname(createRequire(import.meta.url).resolve('chart.js'))
 
 /** The wording sections the console shows, so state and party names have one source. */
-const LABEL_SECTIONS = { states: 'labels.states.', parties: 'labels.parties.', serviceTypes: 'labels.serviceTypes.', riskFlags: 'labels.riskFlags.', leakKinds: 'labels.leakKinds.', events: 'replies.events.' } as const
+const LABEL_SECTIONS = {
+  states: 'labels.states.',
+  parties: 'labels.parties.',
+  serviceTypes: 'labels.serviceTypes.',
+  riskFlags: 'labels.riskFlags.',
+  leakKinds: 'labels.leakKinds.',
+  categories: 'labels.categories.',
+  draftStatus: 'labels.draftStatus.',
+  events: 'replies.events.',
+  metricNames: 'metrics.names.',
+} as const
 
-export function consoleSettings(wording: Wording, opts: { sandbox: boolean }): { sandbox: boolean; labels: Record<keyof typeof LABEL_SECTIONS, Record<string, string>> } {
+export interface ConsoleSettings {
+  sandbox: boolean
+  /** policy.timezone: the console shows every time in the tenant's zone, whatever the browser's */
+  timeZone: string
+  labels: Record<keyof typeof LABEL_SECTIONS, Record<string, string>>
+}
+
+export function consoleSettings(wording: Wording, opts: { sandbox: boolean; timeZone: string }): ConsoleSettings {
   const labels = Object.fromEntries(Object.keys(LABEL_SECTIONS).map((k) => [k, {}])) as Record<keyof typeof LABEL_SECTIONS, Record<string, string>>
   for (const [key, text] of wording) {
     for (const [section, prefix] of Object.entries(LABEL_SECTIONS) as [keyof typeof LABEL_SECTIONS, string][]) {
       if (key.startsWith(prefix)) labels[section][key.slice(prefix.length)] = text
     }
   }
-  return { sandbox: opts.sandbox, labels }
+  return { sandbox: opts.sandbox, timeZone: opts.timeZone, labels }
 }
 
 /**
@@ -28,8 +45,8 @@ export function consoleSettings(wording: Wording, opts: { sandbox: boolean }): {
  * node_modules, and the labels it shows. All data comes from /api/v1 with the session cookie.
  * Its CSP and other security headers are the whole app's (security-headers.ts).
  */
-export function consoleRoutes(opts: { wording: Wording; sandbox: boolean }): Router {
-  const settings = consoleSettings(opts.wording, { sandbox: opts.sandbox })
+export function consoleRoutes(opts: { wording: Wording; sandbox: boolean; timeZone: string }): Router {
+  const settings = consoleSettings(opts.wording, { sandbox: opts.sandbox, timeZone: opts.timeZone })
   const router = new Router({ prefix: '/console' })
   // relative module paths resolve against /console/, so the bare path redirects there
   router.get('/', async (ctx) => {

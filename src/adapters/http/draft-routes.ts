@@ -52,7 +52,7 @@ export function draftRoutes(deps: DraftRouteDeps): Router {
     })
   const answer = async (ctx: Context, r: ReviewResult) => {
     await announceDecision({ ...deps.review, wording: deps.wording, log: deps.log }, r, staffOf(ctx)?.name ?? callerOf(ctx).name)
-    ctx.body = { result: r.kind, draft: await view(r.draft.id), ...(r.kind === 'edit_blocked' ? { hits: r.hits } : {}) }
+    ctx.body = { result: r.kind, draft: await view(r.draft.id), ...(r.kind === 'edit_blocked' ? { hits: r.hits } : {}), ...(r.kind === 'sent' ? { sent: r.sent } : {}) }
   }
   // params first, then the body: a bad id is named before a bad body
   const input = <T>(ctx: Context, schema: z.ZodType<T, z.ZodTypeDef, unknown>) => ({ id: validate(idParam, ctx.params).id, body: validate(schema, ctx.request.body) })
@@ -68,8 +68,7 @@ export function draftRoutes(deps: DraftRouteDeps): Router {
   router.post('/drafts/:id/approve', handler, async (ctx) => {
     const { id, body } = input(ctx, approveBody)
     const r = await withName(approveDraft(deps.review, id, reviewer(ctx), { force: body.force === true }))
-    // approving an edit the leak guard blocked, without force, sends nothing
-    if (r.kind === 'edit_blocked') throw new AppError('edit_blocked', `draft ${id}: the edited text did not pass the leak guard; a supervisor may force it`, { id, hits: r.hits })
+    // after a blocked edit, plain approval sends the original draft; the answer says which text went out
     await answer(ctx, r)
   })
   router.post('/drafts/:id/edit', handler, async (ctx) => {

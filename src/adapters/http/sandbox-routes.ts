@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import Router from '@koa/router'
 import { z } from 'zod'
+import type { SandboxTranscripts } from '../db/sandbox-transcripts.js'
 import type { SandboxTenant } from '../wecom/sandbox-tenant.js'
 import { validate } from './validate.js'
 
@@ -18,8 +19,11 @@ const sayBody = z
 const PAGE = readFileSync(new URL('./assets/sandbox.html', import.meta.url), 'utf8')
 const SCRIPT = readFileSync(new URL('./assets/sandbox.js', import.meta.url), 'utf8')
 
-/** Lets a newcomer act as any sandbox person and watch every simulated group. */
-export function sandboxRoutes(sandbox: SandboxTenant): Router {
+/**
+ * Lets a newcomer act as any sandbox person and watch every simulated group and the direct
+ * messages with the bot. Transcripts are read from PostgreSQL, so they survive a restart.
+ */
+export function sandboxRoutes(sandbox: SandboxTenant, transcripts: SandboxTranscripts): Router {
   const router = new Router({ prefix: '/sandbox' })
   router.get('/', (ctx) => {
     ctx.type = 'html'
@@ -30,10 +34,16 @@ export function sandboxRoutes(sandbox: SandboxTenant): Router {
     ctx.body = SCRIPT
   })
   router.get('/groups', (ctx) => {
-    ctx.body = { groups: sandbox.groups(), people: sandbox.people() }
+    ctx.body = { groups: sandbox.groups(), people: sandbox.people(), direct: { defaultSpeaker: sandbox.plausibleSpeaker(null) } }
   })
-  router.get('/transcript/:group', (ctx) => {
-    ctx.body = { group: ctx.params['group'], lines: sandbox.transcript(ctx.params['group'] ?? '') }
+  router.get('/transcript/:group', async (ctx) => {
+    const key = ctx.params['group'] ?? ''
+    // an unknown group is a 404, as before, not an empty pane
+    if (!sandbox.groups().some((g) => g.key === key)) sandbox.transcript(key)
+    ctx.body = { group: key, lines: await transcripts.group(key) }
+  })
+  router.get('/direct', async (ctx) => {
+    ctx.body = { lines: await transcripts.direct() }
   })
   router.post('/say', (ctx) => {
     const body = validate(sayBody, ctx.request.body)

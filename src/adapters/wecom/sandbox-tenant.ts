@@ -3,6 +3,7 @@ import { FileBox } from 'file-box'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
 import type { Tenant } from '../../config/load-tenant.js'
 import type { GroupConfig } from '../../config/tenant-schema.js'
+import type { Role } from '../../domain/types.js'
 import { AppError } from '../../app/errors.js'
 
 /** One line of what people in a simulated group see. */
@@ -131,8 +132,33 @@ export class SandboxTenant {
     return lines
   }
 
-  groups(): Array<{ key: string; kind: string; topic: string; roomId: string }> {
-    return [...this.rooms.values()].map(({ room, group }) => ({ key: group.key, kind: group.kind, topic: group.topic ?? group.key, roomId: room.id }))
+  /** The simulated groups, each with the person a newcomer most likely wants to speak as there. */
+  groups(): Array<{ key: string; kind: string; topic: string; roomId: string; defaultSpeaker: string | null }> {
+    return [...this.rooms.values()].map(({ room, group }) => ({ key: group.key, kind: group.kind, topic: group.topic ?? group.key, roomId: room.id, defaultSpeaker: this.plausibleSpeaker(group) }))
+  }
+
+  /**
+   * Who plausibly speaks in a group: a handler in the internal group (so /help works), the
+   * partner's staff in their coordination group, the customer's contact in a customer group.
+   */
+  plausibleSpeaker(g: Pick<GroupConfig, 'key' | 'kind'> | null): string | null {
+    const withRole = (role: Role) => this.tenant.people.find((p) => p.roles.includes(role))?.id ?? null
+    if (g === null) return withRole('handler') ?? withRole('supervisor')
+    switch (g.kind) {
+      case 'internal':
+        return withRole('handler') ?? withRole('supervisor')
+      case 'partner':
+        return this.tenant.partners.find((p) => p.group === g.key)?.staff[0] ?? withRole('partner')
+      case 'customer':
+        return this.tenant.customers.find((c) => c.group === g.key)?.contact ?? withRole('customer_contact')
+      case 'public_customer':
+        return this.tenant.customers[0]?.contact ?? withRole('customer_contact')
+    }
+  }
+
+  /** The bot as people see it in the simulator. */
+  botRef(): { id: string; name: string } {
+    return this.tenant.tenant.bot ?? { id: 'wx-baton', name: 'Baton' }
   }
 
   people(): Array<{ id: string; name: string; roles: string[] }> {

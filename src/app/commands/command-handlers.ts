@@ -22,8 +22,11 @@ const reviewer = (ctx: CommandContext) => ({ id: ctx.talker.id, supervisor: ctx.
 async function answerReview(ctx: CommandContext, result: ReviewResult): Promise<void> {
   const group = ctx.directory.group(result.draft.targetGroupKey)?.topic ?? result.draft.targetGroupKey
   switch (result.kind) {
-    case 'sent':
-      return ctx.reply(ctx.t(result.draft.status === 'edited' ? 'edited' : 'approved', { draft_id: result.draft.id, group }))
+    case 'sent': {
+      // the reply says which text went out: the draft as shown, the original, or a forced edit
+      const key = { draft: 'approved', original: 'approved_original', forced_edit: 'forced', edit: 'edited' }[result.sent]
+      return ctx.reply(ctx.t(key, { draft_id: result.draft.id, group, text: result.text }))
+    }
     case 'rejected':
       return ctx.reply(ctx.t('rejected', { draft_id: result.draft.id }))
     case 'taken_over':

@@ -91,7 +91,10 @@ function answerFor(err: unknown, call: CommandCall, t: (k: string, v?: Record<st
     case 'not_found':
       if (d['entity'] === 'draft') return t('draft_not_found', { draft_id: String(d['id']) })
       if (d['entity'] === 'case') return t('case_not_found', { case_id: String(d['id']) })
-      if (d['entity'] === 'customer') return t('customer_not_found', { ref: String(d['ref']) })
+      if (d['entity'] === 'customer') {
+        const close = Array.isArray(d['suggestions']) ? (d['suggestions'] as string[]) : []
+        return t(close.length > 0 ? 'customer_not_found_close' : 'customer_not_found', { ref: String(d['ref']), close: close.join('、') })
+      }
       return t('person_not_found')
     case 'already_decided': {
       const by = d['decidedBy'] === 'baton' ? label(svc.wording, 'actors', 'baton') : typeof d['decidedBy'] === 'string' ? (svc.directory.person(d['decidedBy'])?.name ?? d['decidedBy']) : '-'

@@ -25,7 +25,8 @@ export async function announceDecision(deps: AnnounceDeps, result: ReviewResult,
   if (!internal) return
   const draft = result.draft
   const group = deps.directory.group(draft.targetGroupKey)?.topic ?? draft.targetGroupKey
-  const action = result.kind === 'sent' ? (draft.status === 'edited' ? 'edited' : 'approved') : result.kind
+  // which text went out, as in the chat reply: the original after a blocked edit, or a forced edit
+  const action = result.kind === 'sent' ? { draft: 'approved', original: 'approved_original', forced_edit: 'forced', edit: 'edited' }[result.sent] : result.kind
   const text = say(deps.wording, 'review.outside_decision', {
     by,
     draft_id: draft.id,

@@ -18,8 +18,11 @@ export interface Reviewer {
   supervisor: boolean
 }
 
+/** Which text went out: the draft as shown, the original after a blocked edit, a forced blocked edit, or a clean edit. */
+export type SentText = 'draft' | 'original' | 'forced_edit' | 'edit'
+
 export type ReviewResult =
-  | { kind: 'sent'; draft: DraftRecord; text: string }
+  | { kind: 'sent'; draft: DraftRecord; text: string; sent: SentText }
   | { kind: 'rejected'; draft: DraftRecord }
   | { kind: 'taken_over'; draft: DraftRecord }
   | { kind: 'edit_blocked'; draft: DraftRecord; hits: Array<{ kind: string; match: string }> }
@@ -56,25 +59,25 @@ async function evidence(tx: Tx, draft: DraftRecord, by: string, now: Date, paylo
 }
 
 /**
- * `/approve <draft> [force]`: sends the draft as written — or, after an edit the leak guard
- * blocked, the edited text, but only with `force` from a supervisor. Exactly one send per draft:
- * the draft row is locked and must still be pending.
+ * `/approve <draft> [force]`: sends the draft as written and shown in the review notice. After an
+ * edit the leak guard blocked, plain approval still sends that original (the blocked edit is
+ * dropped); only a supervisor's `force` sends the blocked edit, and force means nothing else.
+ * Exactly one send per draft: the draft row is locked and must still be pending.
  */
 export async function approveDraft(deps: ReviewDeps, draftId: number, by: Reviewer, opts: { force?: boolean } = {}): Promise<ReviewResult> {
   const now = deps.clock.now()
   return deps.store.transaction(async (tx) => {
     const draft = await lockPending(tx, draftId, { now, ms: deps.services.draftExpiryMs })
-    const blockedEdit = draft.finalText !== null && Array.isArray(draft.riskDetails['editLeaks'])
-    if (blockedEdit && !opts.force) {
-      return { kind: 'edit_blocked', draft, hits: draft.riskDetails['editLeaks'] as Array<{ kind: string; match: string }> }
-    }
     if (opts.force && !by.supervisor) throw new AppError('forbidden', 'only a supervisor may force a draft', { need: 'supervisor' })
-    const text = blockedEdit ? draft.finalText! : draft.text
-    const status = blockedEdit ? 'edited' : 'approved'
+    const blockedEdit = draft.finalText !== null && Array.isArray(draft.riskDetails['editLeaks'])
+    const forced = blockedEdit && opts.force === true
+    const text = forced ? draft.finalText! : draft.text
+    const status = forced ? 'edited' : 'approved'
+    const sent: SentText = forced ? 'forced_edit' : blockedEdit ? 'original' : 'draft'
     await tx.updateDraft(draft.id, { status, decidedBy: by.id, decidedAt: now, finalText: text })
     await queueDraftSend(tx, draft, text, now)
-    await evidence(tx, draft, by.id, now, { decision: status, forced: opts.force === true, text })
-    return { kind: 'sent', draft: { ...draft, status, decidedBy: by.id, decidedAt: now, finalText: text }, text }
+    await evidence(tx, draft, by.id, now, { decision: status, forced, text, ...(sent === 'original' ? { droppedEdit: draft.finalText } : {}) })
+    return { kind: 'sent', draft: { ...draft, status, decidedBy: by.id, decidedAt: now, finalText: text }, text, sent }
   })
 }
 
@@ -96,7 +99,7 @@ export async function editDraft(deps: ReviewDeps, draftId: number, by: Reviewer,
     await tx.updateDraft(draft.id, { status: 'edited', decidedBy: by.id, decidedAt: now, finalText: trimmed })
     await queueDraftSend(tx, draft, trimmed, now)
     await evidence(tx, draft, by.id, now, { decision: 'edited', original: draft.text, text: trimmed })
-    return { kind: 'sent', draft: { ...draft, status: 'edited', decidedBy: by.id, decidedAt: now, finalText: trimmed }, text: trimmed }
+    return { kind: 'sent', draft: { ...draft, status: 'edited', decidedBy: by.id, decidedAt: now, finalText: trimmed }, text: trimmed, sent: 'edit' }
   })
 }
 

@@ -1,11 +1,13 @@
 // The sandbox page's script: a file of its own, so the Content-Security-Policy needs no inline script.
-const KIND = { customer: '客户群', public_customer: '公开客户群', partner: '协调群', internal: '内部群' };
-let botId = null;
+// Each pane starts with a plausible speaker; the last pane is the direct chat with the bot.
+const KIND = { customer: '客户群', public_customer: '公开客户群', partner: '协调群', internal: '内部群', direct: '私聊' };
+const DIRECT = '/direct';
 async function load() {
   const res = await fetch('/sandbox/groups');
-  const { groups, people } = await res.json();
+  const { groups, people, direct } = await res.json();
   const root = document.getElementById('groups');
-  for (const g of groups) {
+  const panes = [...groups, { key: DIRECT, topic: '与 Baton 的私聊', kind: 'direct', defaultSpeaker: direct && direct.defaultSpeaker }];
+  for (const g of panes) {
     const sec = document.createElement('section');
     sec.innerHTML = `<h2></h2><div class="lines"></div>
       <form><select name="as"></select><input type="text" name="text" placeholder="输入消息，或 /help">
@@ -14,13 +16,15 @@ async function load() {
     const span = document.createElement('span'); span.textContent = KIND[g.kind] || g.kind; sec.querySelector('h2').append(span);
     const sel = sec.querySelector('select');
     for (const p of people) { const o = document.createElement('option'); o.value = p.id; o.textContent = p.name; sel.append(o); }
+    if (g.defaultSpeaker) sel.value = g.defaultSpeaker;
+    const where = g.key === DIRECT ? {} : { group: g.key };
     const form = sec.querySelector('form');
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const text = form.text.value.trim(); if (!text) return;
-      await say({ as: sel.value, group: g.key, text }); form.text.value = '';
+      await say({ as: sel.value, ...where, text }); form.text.value = '';
     });
-    sec.querySelector('.img').addEventListener('click', () => say({ as: sel.value, group: g.key, image: true }));
+    sec.querySelector('.img').addEventListener('click', () => say({ as: sel.value, ...where, image: true }));
     sec.dataset.key = g.key;
     root.append(sec);
   }
@@ -33,14 +37,17 @@ async function say(body) {
 }
 async function refresh() {
   for (const sec of document.querySelectorAll('section')) {
-    const res = await fetch('/sandbox/transcript/' + encodeURIComponent(sec.dataset.key));
+    const key = sec.dataset.key;
+    const res = await fetch(key === DIRECT ? '/sandbox/direct' : '/sandbox/transcript/' + encodeURIComponent(key));
     const { lines } = await res.json();
     const box = sec.querySelector('.lines');
-    if (box.childElementCount === lines.length) continue;
+    const stamp = lines.length ? lines.length + ':' + lines[lines.length - 1].at : '0';
+    if (box.dataset.seen === stamp) continue;
+    box.dataset.seen = stamp;
     box.textContent = '';
     for (const l of lines) {
-      const div = document.createElement('div'); div.className = 'line' + (l.talkerId === botId || /Baton/.test(l.talkerName) ? ' bot' : '');
-      const b = document.createElement('b'); b.textContent = l.talkerName + '：'; div.append(b);
+      const div = document.createElement('div'); div.className = 'line' + (l.bot ? ' bot' : '');
+      const b = document.createElement('b'); b.textContent = (l.toName ? l.talkerName + ' → ' + l.toName : l.talkerName) + '：'; div.append(b);
       div.append(document.createTextNode(l.type === 'image' ? '[图片]' : l.text));
       box.append(div);
     }

@@ -1,7 +1,7 @@
 // Boot and hash router: #/review, #/attention, #/cases, #/cases/12, #/metrics, #/sandbox, #/login.
 import { api, request } from './api.js'
 import { add, clear, flash, h } from './dom.js'
-import { describeError, ROLES, setLabels } from './format.js'
+import { describeError, ROLES, setLabels, setTimeZone } from './format.js'
 import { renderLogin } from './views/login.js'
 import { renderReview } from './views/review.js'
 import { renderAttention } from './views/attention.js'
@@ -25,6 +25,7 @@ async function boot() {
   try {
     state.settings = await request('/console/settings.json')
     setLabels(state.settings.labels)
+    setTimeZone(state.settings.timeZone)
   } catch {
     // labels fall back to their keys
   }
@@ -40,6 +41,7 @@ async function boot() {
 async function whoAmI() {
   try {
     state.me = await api('/me')
+    await nameMe()
   } catch (err) {
     state.me = null
     if (err.code !== 'unauthorized') flash(describeError(err), 'error')
@@ -69,13 +71,25 @@ async function refreshAttentionCount() {
   }
 }
 
+/** A token named after a handler or supervisor acts as that person: show their name, not the WeCom id. */
+async function nameMe() {
+  if (!state.me) return
+  try {
+    const { owners } = await api('/directory')
+    const person = owners.find((p) => p.key === state.me.name)
+    if (person) state.me.displayName = person.name
+  } catch {
+    // the token name is still right, only less friendly
+  }
+}
+
 function renderWho() {
   const who = clear(document.getElementById('who'))
   document.getElementById('nav').hidden = !state.me
   refreshAttentionCount()
   if (!state.me) return
   add(who,
-    h('span', { class: 'me' }, `${state.me.name}（${ROLES[state.me.role] || state.me.role}）`),
+    h('span', { class: 'me' }, `${state.me.displayName || state.me.name}（${ROLES[state.me.role] || state.me.role}）`),
     state.me.role === 'supervisor' ? h('a', { href: '/admin/queues', target: '_blank', rel: 'noopener' }, '队列') : null,
     h('button', { type: 'button', class: 'link', id: 'logout', onclick: logout }, '退出'),
   )
@@ -105,6 +119,7 @@ function route() {
     renderLogin(view, {
       onLogin: async (me) => {
         state.me = me
+        await nameMe()
         renderWho()
         location.hash = '#/review'
         route()

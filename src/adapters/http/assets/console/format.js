@@ -1,6 +1,6 @@
 // Chinese labels and number/time formats shared by the views.
 
-const labels = { states: {}, parties: {}, serviceTypes: {}, riskFlags: {}, leakKinds: {}, events: {} }
+const labels = { states: {}, parties: {}, serviceTypes: {}, riskFlags: {}, leakKinds: {}, categories: {}, draftStatus: {}, events: {}, metricNames: {} }
 export function setLabels(l) { Object.assign(labels, l || {}) }
 export const label = (section, key) => (key === null || key === undefined || key === '' ? '—' : (labels[section] || {})[key] || key)
 export const labelsOf = (section) => labels[section] || {}
@@ -17,7 +17,7 @@ export const CATEGORIES = {
   generic_reply: '一般答复',
   reminder: '提醒',
 }
-export const category = (c) => CATEGORIES[c] || c || '—'
+export const category = (c) => (labels.categories || {})[c] || CATEGORIES[c] || c || '—'
 
 export const ROLES = { viewer: '只读', handler: '处理人', supervisor: '主管' }
 export const DRAFT_STATUS = { pending: '待审核', approved: '已批准', edited: '已修改发送', rejected: '已驳回', taken_over: '已接手', expired: '已过期', recalled: '已撤回', sent_direct: '已自动发送', superseded: '已被更新的草稿取代' }
@@ -29,11 +29,42 @@ export function nameOf(x) {
   return x.name || x.key || x.id || '—'
 }
 
-const dtf = new Intl.DateTimeFormat('zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
+/** What happened to a draft, from the wording labels (the built-in list is a fallback). */
+export const draftStatus = (s) => (labels.draftStatus || {})[s] || DRAFT_STATUS[s] || s || '—'
+
+// Times are shown in the tenant's zone (policy.timezone, sent by the server), as in chat: a
+// supervisor travelling, or a browser set to UTC, sees the same days and hours as WeCom.
+let zone = 'Asia/Shanghai'
+let dtf = makeFormat(zone)
+function makeFormat(timeZone) {
+  return new Intl.DateTimeFormat('zh-CN', { timeZone, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
+}
+export function setTimeZone(tz) {
+  if (!tz) return
+  try {
+    dtf = makeFormat(tz)
+    zone = tz
+  } catch {
+    // an unknown zone keeps the default rather than breaking every page
+  }
+}
+export const timeZone = () => zone
 export function when(iso) {
   if (!iso) return '—'
   const d = new Date(iso)
   return isNaN(d) ? String(iso) : dtf.format(d)
+}
+/** A <time> element: the tenant-zone text, with the instant in its datetime attribute. */
+export function timeEl(iso) {
+  const el = document.createElement('time')
+  if (iso) el.setAttribute('datetime', iso)
+  el.textContent = when(iso)
+  return el
+}
+/** A day of the tenant's calendar, "12/6", for chart axes. */
+export function day(iso) {
+  const d = new Date(iso)
+  return isNaN(d) ? String(iso) : new Intl.DateTimeFormat('zh-CN', { timeZone: zone, month: 'numeric', day: 'numeric' }).format(d)
 }
 
 /** "3小时20分" from milliseconds; null when there is no data. */
@@ -59,25 +90,36 @@ export function describeError(err) {
   switch (err.code) {
     case 'unauthorized': return '令牌无效或登录已过期，请重新登录。'
     case 'forbidden':
-      if (d.reason === 'not_a_person') return '接管后案件归接管人负责，但当前令牌不对应任何处理人或主管，不能接管。请使用以本人企业微信 ID 命名的令牌登录。'
+      if (d.reason === 'not_a_person') return '该操作以本人名义进行（接管后案件归你负责，回复以你的名义发出），但当前令牌不对应任何处理人或主管。请使用以本人企业微信 ID 命名的令牌登录。'
       return `权限不足${d.need ? `（需要「${ROLES[d.need] || d.need}」角色）` : ''}。`
     case 'too_many_requests': return `登录尝试过于频繁，请 ${d.retryAfterSeconds || 60} 秒后再试。`
     case 'not_found': return d.entity === 'draft' ? `找不到草稿#${d.id}。` : d.entity === 'case' ? `找不到案件#${d.id}。` : d.entity === 'attention' ? `找不到事项#${d.id}。` : `找不到：${err.message}`
     case 'conflict':
-      if (d.entity === 'attention') return `该事项已由 ${d.clearedBy || '他人'} 于 ${when(d.clearedAt)} 处理，无需重复操作。`
+      if (d.entity === 'attention' && d.reason === 'has_case') return `该消息已属于案件#${d.caseId}，无需再建案件。`
+      if (d.entity === 'attention') return `该事项已由 ${d.clearedByName || '他人'} 于 ${when(d.clearedAt)} 处理，无需重复操作。`
       return `操作冲突：${err.message}`
     case 'already_decided':
       if (d.status === 'expired') return `该草稿已于 ${when(d.decidedAt)} 过期，未发送，也不能再通过。`
-      return `该草稿已由 ${d.decidedByName || (d.decidedBy === 'baton' ? '系统（自动）' : d.decidedBy) || '他人'} 于 ${when(d.decidedAt)} 处理（${DRAFT_STATUS[d.status] || d.status || '已处理'}），不会重复发送。`
+      return `该草稿已由 ${d.decidedByName || (d.decidedBy === 'baton' ? '系统（自动）' : '他人')} 于 ${when(d.decidedAt)} 处理（${d.status ? draftStatus(d.status) : '已处理'}），不会重复发送。`
     case 'edit_blocked':
     case 'leak_guard': return `修改未通过外发检查，未发送：${hitsText(d.hits)}`
     case 'bad_request':
-    case 'bad_arguments': return `输入有误${d.field ? `（${d.field}）` : ''}：${err.message}`
+    case 'bad_arguments':
+      if (d.reason && BAD_INPUT[d.reason]) return BAD_INPUT[d.reason]
+      return `输入有误${d.field ? `（${d.field}）` : ''}：${err.message}`
     case 'illegal_transition': return `不允许的操作：${err.message}`
     case 'cross_origin': return '请求被拒绝：只接受从本服务器页面发出的操作，请在控制台内重试。'
     case 'json_required': return '请求被拒绝：需要 JSON 格式的请求。'
     default: return `出错了（${err.code}）：${err.message}`
   }
+}
+
+/** Why the server refused an action's input, for the reasons the console's actions can meet. */
+const BAD_INPUT = {
+  not_customer_group: '这条消息不是在客户群里说的，不能从控制台回复；请在对应的群里处理。',
+  customer_required: '请先选择这条消息属于哪位客户。',
+  no_case: '这条消息还没有对应的案件，请先建案件。',
+  not_a_handler: '只有处理人或主管可以负责案件。',
 }
 
 export function hitsText(hits) {

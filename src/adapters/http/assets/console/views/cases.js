@@ -1,21 +1,29 @@
 // Cases with their waiting state and due time; overdue rows stand out.
 import { api } from '../api.js'
 import { clear, h } from '../dom.js'
-import { describeError, label, labelsOf, nameOf, when } from '../format.js'
+import { describeError, label, labelsOf, nameOf, timeEl } from '../format.js'
 
 const PAGE = 50
 
 export async function renderCases(view, ctx) {
   const params = new URLSearchParams(location.hash.split('?')[1] || '')
   const options = (section, none) => [h('option', { value: '' }, none), ...Object.entries(labelsOf(section)).map(([k, v]) => h('option', { value: k }, v))]
+  // people, groups and partners are picked by name; the filter sends their key
+  let pickers = { owners: [], groups: [], partners: [] }
+  try {
+    pickers = await api('/directory')
+  } catch (err) {
+    if (err.code === 'unauthorized') return ctx.failed(err)
+  }
+  const picker = (list, none) => [h('option', { value: '' }, none), ...list.map((x) => h('option', { value: x.key }, x.name))]
   const form = h('form', { class: 'filters', id: 'case-filters' },
     h('label', {}, '状态', h('select', { name: 'state' }, options('states', '全部'))),
     h('label', {}, '等待方', h('select', { name: 'party' }, options('parties', '全部'))),
     h('label', {}, '超时', h('select', { name: 'overdue' }, h('option', { value: '' }, '全部'), h('option', { value: 'true' }, '已超时'), h('option', { value: 'false' }, '未超时'))),
     h('label', {}, '进行', h('select', { name: 'open' }, h('option', { value: '' }, '全部'), h('option', { value: 'true' }, '未结束'), h('option', { value: 'false' }, '已结束'))),
-    h('label', {}, '负责人', h('input', { type: 'text', name: 'owner', size: 10, placeholder: '人员 id', title: '负责人的企业微信 id，或 api:令牌名' })),
-    h('label', {}, '群', h('input', { type: 'text', name: 'group', size: 10, placeholder: '群 key' })),
-    h('label', {}, '服务方', h('input', { type: 'text', name: 'partner', size: 10, placeholder: '服务方 key' })),
+    h('label', {}, '负责人', h('select', { name: 'owner' }, picker(pickers.owners, '全部'))),
+    h('label', {}, '群', h('select', { name: 'group' }, picker(pickers.groups, '全部'))),
+    h('label', {}, '服务方', h('select', { name: 'partner' }, picker(pickers.partners, '全部'))),
     h('button', { type: 'submit' }, '筛选'),
     h('button', { type: 'reset', class: 'link' }, '清除'),
   )
@@ -64,9 +72,9 @@ export async function renderCases(view, ctx) {
       h('td', {}, label('states', c.state)),
       h('td', {}, label('parties', c.waitingParty)),
       h('td', {}, nameOf(c.owner)),
-      h('td', { class: 'due' }, when(c.dueAt), c.overdue ? h('span', { class: 'tag overdue' }, '已超时') : null),
+      h('td', { class: 'due' }, timeEl(c.dueAt), c.overdue ? h('span', { class: 'tag overdue' }, '已超时') : null),
       h('td', {}, c.reminderCount ?? 0),
-      h('td', { class: 'muted' }, when(c.updatedAt)),
+      h('td', { class: 'muted' }, timeEl(c.updatedAt)),
     )
   }
 

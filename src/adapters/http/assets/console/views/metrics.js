@@ -1,7 +1,7 @@
 // The weekly figures as charts (Chart.js, served by Baton itself) and as a table.
 import { api } from '../api.js'
 import { clear, h } from '../dom.js'
-import { category, describeError, duration, label, percent } from '../format.js'
+import { category, day, describeError, duration, label, percent } from '../format.js'
 
 const DAY = 86_400_000
 const COLORS = { blue: '#2563eb', red: '#dc2626', green: '#059669', amber: '#d97706', gray: '#6b7280', violet: '#7c3aed' }
@@ -59,7 +59,7 @@ export async function renderMetrics(view, ctx) {
     ]
     figures.append(h('table', { class: 'figures' },
       h('thead', {}, h('tr', {}, h('th', {}, GROUP_BY[m.groupBy] || '范围'), cols.map(([t]) => h('th', {}, t)))),
-      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, r.label || r.key || '全部'), cols.map(([, f]) => h('td', {}, r.figures ? f(r.figures) : '—'))))),
+      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, r.label || (r.key === null ? (m.groupBy === 'none' ? '全部' : '未归属') : r.key)), cols.map(([, f]) => h('td', {}, r.figures ? f(r.figures) : '—'))))),
     ))
     const first = rows[0] && rows[0].figures
     if (first && first.waitingNow) {
@@ -71,7 +71,8 @@ export async function renderMetrics(view, ctx) {
       figures.append(h('p', {}, '各类别原样通过率：', Object.entries(pass).map(([c, p]) => h('span', { class: 'tag' }, `${category(c)} ${percent(p.rate)}（${p.approvedAsIs}/${p.decided}）`))))
     }
     clear(defs).append(h('summary', {}, '各项指标如何计算'))
-    defs.append(h('dl', {}, Object.entries(m.definitions || {}).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])))
+    // headed by the figure's Chinese name from the wording (metrics.names), never its API field
+    defs.append(h('dl', {}, Object.entries(m.definitions || {}).map(([k, v]) => [h('dt', { dataset: { figure: k } }, label('metricNames', k)), h('dd', {}, v)])))
   }
 
   function showCharts(buckets) {
@@ -79,7 +80,7 @@ export async function renderMetrics(view, ctx) {
       charts.append(h('p', { class: 'error' }, '图表库未能加载（/console/vendor/chart.js），仅显示表格。'))
       return
     }
-    const labels = buckets.map((b) => new Date(b.start).toLocaleDateString('zh-CN', { month: 'numeric', day: 'numeric' }))
+    const labels = buckets.map((b) => day(b.start))
     const hours = (ms) => (ms === null || ms === undefined ? null : +(ms / 3_600_000).toFixed(2))
     chart('等待项（每日）', 'line', [{ label: '等待项', data: buckets.map((b) => b.waiting), borderColor: COLORS.blue, backgroundColor: COLORS.blue }], { y: { ticks: { precision: 0 } } })
     chart('超时率', 'line', [{ label: '超时率 %', data: buckets.map((b) => (b.overdueRate === null || b.overdueRate === undefined ? null : +(b.overdueRate * 100).toFixed(1))), borderColor: COLORS.red, backgroundColor: COLORS.red }], { y: { min: 0, max: 100 } })

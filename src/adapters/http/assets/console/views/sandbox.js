@@ -1,9 +1,14 @@
-// The simulated WeCom groups (sandbox only): watch every group and type in it as anyone.
+// The simulated WeCom groups (sandbox only): watch every group and the direct messages with the
+// bot, and type in them as anyone. Each pane starts with a plausible speaker for it (a handler
+// in the internal group, the partner in the coordination group, the customer in theirs); the
+// transcripts come from the database, so they are still there after a restart.
 import { request } from '../api.js'
 import { clear, flash, h } from '../dom.js'
 import { describeError } from '../format.js'
 
-const KIND = { customer: '客户群', public_customer: '公开客户群', partner: '协调群', internal: '内部群' }
+const KIND = { customer: '客户群', public_customer: '公开客户群', partner: '协调群', internal: '内部群', direct: '私聊' }
+/** The pane of direct messages with the bot (no group key can contain "/"). */
+const DIRECT = '/direct'
 
 export async function renderSandbox(view, ctx) {
   let data
@@ -14,26 +19,30 @@ export async function renderSandbox(view, ctx) {
     return
   }
   const { groups, people } = data
-  // the bot is the one talker who is not a declared person
-  const known = new Set(people.map((p) => p.id))
-  view.append(h('div', { class: 'toolbar' }, h('h2', {}, '沙盒群'), h('span', { class: 'muted' }, '以任何角色在模拟群里发言，观察 Baton 的反应；审核通知会出现在内部群。')))
+  view.append(h('div', { class: 'toolbar' }, h('h2', {}, '沙盒群'), h('span', { class: 'muted' }, '以任何角色在模拟群里发言或私聊 Baton，观察它的反应；审核通知会出现在内部群，升级提醒会私聊负责人。')))
   const grid = h('div', { class: 'groups' })
   view.append(grid)
-  const panes = groups.map((g) => {
+  const paneOf = (key, title, kind, speaker, source) => {
     const lines = h('div', { class: 'lines' })
     const as = h('select', { name: 'as', 'aria-label': '发言人' }, people.map((p) => h('option', { value: p.id }, p.name)))
-    const text = h('input', { type: 'text', name: 'text', placeholder: '输入消息，或 /help', 'aria-label': '消息' })
+    if (speaker) as.value = speaker
+    const group = key === DIRECT ? {} : { group: key }
+    const text = h('input', { type: 'text', name: 'text', placeholder: key === DIRECT ? '私聊 Baton，例如 /help' : '输入消息，或 /help', 'aria-label': '消息' })
     const form = h('form', {}, as, text, h('button', { type: 'submit' }, '发送'),
-      h('button', { type: 'button', title: '以所选身份发送一张图片', onclick: () => say({ as: as.value, group: g.key, image: true }) }, '图片'))
+      h('button', { type: 'button', title: '以所选身份发送一张图片', onclick: () => say({ as: as.value, ...group, image: true }) }, '图片'))
     form.addEventListener('submit', async (e) => {
       e.preventDefault()
       const t = text.value.trim()
       if (!t) return
-      if (await say({ as: as.value, group: g.key, text: t })) text.value = ''
+      if (await say({ as: as.value, ...group, text: t })) text.value = ''
     })
-    grid.append(h('section', { class: 'group card', dataset: { key: g.key } }, h('h3', {}, g.topic, h('span', { class: 'muted' }, KIND[g.kind] || g.kind)), lines, form))
-    return { key: g.key, lines, count: -1 }
-  })
+    grid.append(h('section', { class: 'group card', dataset: { key } }, h('h3', {}, title, h('span', { class: 'muted' }, KIND[kind] || kind)), lines, form))
+    return { key, lines, source, seen: '' }
+  }
+  const panes = [
+    ...groups.map((g) => paneOf(g.key, g.topic, g.kind, g.defaultSpeaker, '/sandbox/transcript/' + encodeURIComponent(g.key))),
+    paneOf(DIRECT, '与 Baton 的私聊', 'direct', data.direct && data.direct.defaultSpeaker, '/sandbox/direct'),
+  ]
 
   async function say(body) {
     try {
@@ -52,13 +61,14 @@ export async function renderSandbox(view, ctx) {
     busy = true
     try {
       for (const p of panes) {
-        const { lines } = await request('/sandbox/transcript/' + encodeURIComponent(p.key))
-        if (lines.length === p.count) continue
-        p.count = lines.length
+        const { lines } = await request(p.source)
+        const stamp = lines.length ? `${lines.length}:${lines[lines.length - 1].at}` : '0'
+        if (stamp === p.seen) continue
+        p.seen = stamp
         clear(p.lines)
         for (const l of lines) {
-          p.lines.append(h('div', { class: 'line' + (known.has(l.talkerId) ? '' : ' bot') },
-            h('b', {}, `${l.talkerName}：`), l.type === 'image' ? '[图片]' : l.text))
+          const who = l.toName ? `${l.talkerName} → ${l.toName}` : l.talkerName
+          p.lines.append(h('div', { class: 'line' + (l.bot ? ' bot' : '') }, h('b', {}, `${who}：`), l.type === 'image' ? '[图片]' : l.text))
         }
         p.lines.scrollTop = p.lines.scrollHeight
       }
