@@ -20,6 +20,11 @@ export interface DraftRequest {
   facts?: Readonly<Record<string, string>>
   /** the policy/campaign entries those facts come from: recorded with the draft */
   knowledge?: ReadonlyArray<{ id: string; version: number; hash: string; kind: string }>
+  /**
+   * the customer's own identifiers the text may carry (their order's tracking number): the leak
+   * guard lets these through as it does the contact's own phone
+   */
+  ownIds?: readonly string[]
   /** the decision insists on review (e.g. partner rewrites, missing proof) */
   forceReview: boolean
   candidates: number[]
@@ -51,7 +56,8 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
   if (composed.ok) {
     text = composed.text
     const contactPhone = req.kase.contactId ? directory.person(req.kase.contactId)?.phone : undefined
-    const guard = services.checkLeak(text, { phones: contactPhone ? [contactPhone] : [], ids: [] })
+    const own = [...(req.ownIds ?? [])]
+    const guard = services.checkLeak(text, { phones: [...(contactPhone ? [contactPhone] : []), ...own], ids: own })
     if (!guard.ok) {
       flags.add('leak_guard')
       details['leaks'] = guard.hits

@@ -253,7 +253,7 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     await raiseAttention(tx, deps, { msg, kase, customerKey, reasons: decision.attention.reasons, candidates, now })
     mode = 'needs_person'
   } else if (decision.draft && kase) {
-    const out = await createDraft(tx, deps, { category: decision.draft.category, kase, riskFlags: decision.draft.riskFlags, ...(decision.draft.items ? { items: decision.draft.items } : {}), ...(decision.draft.facts ? { facts: decision.draft.facts } : {}), ...(decision.draft.knowledge ? { knowledge: decision.draft.knowledge } : {}), source, forceReview: decision.mode === 'review_before_send', candidates, now })
+    const out = await createDraft(tx, deps, { category: decision.draft.category, kase, riskFlags: decision.draft.riskFlags, ...(decision.draft.items ? { items: decision.draft.items } : {}), ...(decision.draft.facts ? { facts: decision.draft.facts } : {}), ...(decision.draft.knowledge ? { knowledge: decision.draft.knowledge } : {}), ...ownIdsOf(decision), source, forceReview: decision.mode === 'review_before_send', candidates, now })
     draftId = out.draftId
     mode = out.draftId === null ? 'needs_person' : out.mode
   } else if (decision.draft) {
@@ -296,6 +296,13 @@ function commerceContext(deps: HandleDeps, p: Prepared, now: Date): CommerceCont
   if (knowledge.entries.length === 0 && knowledge.campaignWords.length === 0 && p.orders.size === 0) return null
   if (p.orders.size > 0 && !deps.orderWords) throw new Error('order lookups without order wording (wire orderWords with orders)')
   return { text: p.msg.text, now, timeZone: deps.services.timeZone, orders: p.orders, words: deps.orderWords!, knowledge }
+}
+
+/** The order's own numbers a draft about it may show the customer (their tracking number). */
+function ownIdsOf(decision: CommerceDecision): { ownIds?: string[] } {
+  const r = decision.order?.result
+  if (!r?.ok || !r.facts.trackingNo || !r.facts.visible.includes('trackingNo')) return {}
+  return { ownIds: [r.facts.trackingNo] }
 }
 
 /** The lookup the decision rested on, in the case's evidence: where from, when, which fields. */

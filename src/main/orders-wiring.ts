@@ -24,7 +24,7 @@ export interface OrdersWiring {
  * by a local fake holding the sandbox's two orders, and only in the sandbox. The credential is
  * read from the environment variable the tenant file names; a missing one fails the start.
  */
-export async function wireOrders(opts: { tenant: Tenant; env: Env; redis: Redis; wording: Wording; clock: Clock; log: Logger; environ?: NodeJS.ProcessEnv }): Promise<OrdersWiring> {
+export async function wireOrders(opts: { tenant: Tenant; env: Env; redis: Redis; wording: Wording; timeZone: string; clock: Clock; log: Logger; environ?: NodeJS.ProcessEnv }): Promise<OrdersWiring> {
   const cfg = opts.tenant.orders.lookup
   const off = { stop: async () => undefined }
   if (!cfg) return off
@@ -42,7 +42,7 @@ export async function wireOrders(opts: { tenant: Tenant; env: Env; redis: Redis;
   let fake: FakeOrderService | undefined
   if (url.startsWith('sandbox://')) {
     fake = new FakeOrderService(authValue && cfg.auth?.scheme === 'Bearer' ? authValue : null)
-    for (const o of sandboxOrders(opts.clock.now())) fake.set(o)
+    for (const o of sandboxOrders(opts.clock.now(), opts.timeZone)) fake.set(o)
     url = `${await fake.start()}/${url.slice('sandbox://'.length)}`
     opts.log.info({ url }, 'sandbox order service listening')
   }

@@ -190,7 +190,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     await metrics.startKnowledge()
     runtime.knowledge = knowledge
     // the shop's order service (orders.lookup), read before deciding a customer's progress question
-    const orderWiring = await wireOrders({ tenant, env, redis, wording, clock, log })
+    const orderWiring = await wireOrders({ tenant, env, redis, wording, timeZone: policy.timezone, clock, log })
     stops.unshift(() => orderWiring.stop())
     if (orderWiring.fake) runtime.orderService = orderWiring.fake
     const commandServices = {

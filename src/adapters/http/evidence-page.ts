@@ -3,6 +3,7 @@ import { say } from '../../app/case-facts-text.js'
 import type { CaseRecord } from '../../app/case-record.js'
 import type { VerifyReport } from '../../app/verify-evidence.js'
 import { caseDetailView, type ViewDeps } from './api-views.js'
+import { knowledgeLines } from './evidence-knowledge.js'
 
 const TIME = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
 
@@ -48,6 +49,8 @@ export function renderEvidencePage(deps: ViewDeps, kase: CaseRecord, events: rea
       return `<tr${cls}><td>${e.seq}</td><td>${escapeHtml(time(e.at))}</td><td>${escapeHtml(kind)}<br><code>${escapeHtml(e.kind)}</code></td><td>${escapeHtml(e.actor)}</td><td><pre>${escapeHtml(JSON.stringify(e.payload, null, 1))}</pre></td><td><code>${escapeHtml(e.hash.slice(0, 16))}…</code></td></tr>`
     })
     .join('\n')
+  const used = knowledgeLines(deps.wording, events, time)
+  const usedList = used.length === 0 ? `<p>${w('knowledgeNone')}</p>` : `<ul>${used.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`
   return `<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${w('title', { case_id: kase.id })}</title>
 <style>
@@ -63,6 +66,8 @@ dl{display:grid;grid-template-columns:8em 1fr;gap:2px 1em}dt{color:#555}dd{margi
 <dl>${facts.map(([k, val]) => `<dt>${w(`fields.${k}`)}</dt><dd>${escapeHtml(val)}</dd>`).join('')}</dl>
 <h2>${w('chainSection')}</h2>
 ${verdict}
+<h2>${w('knowledgeSection')}</h2>
+${usedList}
 <h2>${w('eventsSection')}</h2>
 <table><thead><tr>${['seq', 'at', 'kind', 'actor', 'payload', 'hash'].map((c) => `<th>${w(`columns.${c}`)}</th>`).join('')}</tr></thead>
 <tbody>

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { localDay } from '../../domain/commerce/order-progress.js'
 
 /** One order as a typical shop back office reports it (the shape README's example maps). */
 export interface FakeOrder {
@@ -84,8 +85,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** The sandbox's two orders (config/sandbox.yaml): Mr Zhang's air conditioner on its way, Ms Zhao's filter paid. */
-export function sandboxOrders(today: Date): FakeOrder[] {
-  const tomorrow = new Date(today.getTime() + 24 * 3600_000).toISOString().slice(0, 10)
+export function sandboxOrders(now: Date, timeZone: string): FakeOrder[] {
+  const tomorrow = localDay(new Date(now.getTime() + 24 * 3600_000), timeZone)
   return [
     {
       order_no: 'DD20261101001',
