@@ -185,6 +185,9 @@ describe('decideWithCommerce', () => {
     expect(d).toMatchObject({ mode: 'send_direct', draft: { category: 'knowledge_answer', riskFlags: [] } })
     const money = decideWithCommerce(says({ ...unsure, signals: ['compensation'], riskFlags: ['compensation'] }), ctx({ text: '七天无理由怎么退？' }))
     expect(money).toMatchObject({ mode: 'review_before_send', draft: { riskFlags: ['compensation'] } })
+    // a request, not a question: the person it needed stays
+    const request = says({ ...unsure, asks: false, signals: ['compensation'], riskFlags: ['compensation'] })
+    expect(decideWithCommerce(request, ctx({ text: '我要七天无理由退货' }))).toEqual({ ...decideMessage(request), order: null })
     const hazard = decideWithCommerce(says({ ...unsure, signals: ['safety'], riskFlags: ['safety'] }), ctx({ text: '七天无理由退货，机器冒烟了' }))
     expect(hazard).toMatchObject({ mode: 'needs_person', draft: null })
     expect(hazard.attention?.reasons).toContain('safety')

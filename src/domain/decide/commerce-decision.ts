@@ -71,8 +71,9 @@ function knowledgeDecision(input: DecisionInput, ctx: CommerceContext, base: Dec
     if (m.outOfDate.length > 0) return person('campaign_ended', `asks about a campaign out of its dates: ${m.outOfDate.map((e) => e.id).join(', ')}`)
     return person('campaign_unknown', 'asks about a campaign no approved entry answers')
   }
-  // a complaint, a hazard, a cancellation...: a person answers, whatever the knowledge says
-  if (hard.length > 0) return { ...base, order: null }
+  // a complaint, a hazard, a cancellation...: a person answers, whatever the knowledge says; and
+  // only a question gets an answer ("我要七天无理由退货" is a request a person handles)
+  if (hard.length > 0 || !input.asks) return { ...base, order: null }
   const choice = caseFor(input, base.caseChoice, customerKey, serviceType)
   if (customerKey === null || (choice.kind !== 'existing' && choice.kind !== 'open')) return null
   const flags = new Set<RiskFlag>(reasons.filter((r) => r !== 'unclear'))
