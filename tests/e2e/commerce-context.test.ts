@@ -168,6 +168,11 @@ describe('commerce context: progress from the order service, campaign knowledge 
     const api = apiClient(h)
     const bad = await api.call('POST', `/sandbox/orders/${zhangOrder}`, { body: { status: 'shipped!' } })
     expect(bad.status).toBe(400)
+    expect((await api.call('POST', '/sandbox/orders/NOPE', { body: { status: 'SHIPPED' } })).status).toBe(404)
+    expect((await api.call('POST', '/sandbox/order-service', { body: { mode: 'down' } })).body).toEqual({ mode: 'down' })
+    expect((await api.call('GET', '/sandbox/orders')).body.mode).toBe('down')
+    expect((await api.call('POST', '/sandbox/order-service', { body: { mode: 'sideways' } })).status).toBe(400)
+    await api.call('POST', '/sandbox/order-service', { body: { mode: 'up' } })
     const ok = await api.call('POST', `/sandbox/orders/${zhangOrder}`, { body: { status: 'DELIVERING', company: '京东物流', trackingNo: 'JD0099887766', eta: dayOffset(0) } })
     expect(ok.status).toBe(200)
     const before = botSaid(h, 'cust-zhang').length

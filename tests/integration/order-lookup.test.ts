@@ -147,6 +147,17 @@ describe('orders.lookup in the tenant file and its wiring', () => {
       expect(results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(['ok', 'ok', 'ok', 'rate_limited'])
       // a tenant without orders.lookup wires nothing
       expect(await wireOrders({ ...deps, tenant: { ...tenant, orders: {} } })).not.toHaveProperty('orders')
+      // the sandbox's fake is served in the sandbox only, and not when switched off
+      const sandboxUrl = tenantWith({ ...valid, url: 'sandbox://orders/{order_no}' })
+      expect(await wireOrders({ ...deps, tenant: sandboxUrl, env: { ...env, sandbox: false } })).not.toHaveProperty('orders')
+      expect(await wireOrders({ ...deps, tenant: sandboxUrl, env: { ...env, BATON_SANDBOX_ORDERS: 'off' } })).not.toHaveProperty('orders')
+      const served = await wireOrders({ ...deps, tenant: sandboxUrl, env: { ...env, BATON_SANDBOX_ORDERS: 'on' } })
+      try {
+        expect(served.fake!.list().map((o) => o.order_no)).toEqual(['DD20261101001', 'DD20261102007'])
+        expect(await served.orders!.lookup('DD20261101001')).toMatchObject({ ok: true, facts: { status: 'shipped' } })
+      } finally {
+        await served.stop()
+      }
     } finally {
       await shop.stop()
       redis.disconnect()
