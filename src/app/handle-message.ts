@@ -80,7 +80,7 @@ const NO_ORDERS: ReadonlyMap<string, OrderLookupResult> = new Map()
 async function withOrders(deps: HandleDeps, p: Prepared): Promise<Prepared> {
   if (!deps.orders) return p
   const wanted = ordersToLookUp(p.msg, p.understanding, p.scoped)
-  return wanted.length === 0 ? p : { ...p, orders: await lookUpOrders(deps.orders, wanted) }
+  return wanted.length === 0 ? p : { ...p, orders: await lookUpOrders(deps.orders, wanted, deps.clock.now()) }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ordersToLookUp } from '../../src/app/orders/order-lookup.js'
+import { lookUpOrders, ordersToLookUp } from '../../src/app/orders/order-lookup.js'
 
 const progress = { intent: 'progress_question' as const, asks: true, references: { orderNumbers: [] as string[] } }
 const customers = [{ orderNumbers: ['A1', 'A2'] }, { orderNumbers: ['A2', 'B1'] }, { orderNumbers: ['C1'] }]
@@ -21,5 +21,16 @@ describe('which orders a message needs looked up', () => {
     expect(ordersToLookUp({ ...msg, channel: 'partner', talkerRole: 'partner' }, progress, customers)).toEqual([])
     expect(ordersToLookUp({ ...msg, type: 'image' }, progress, customers)).toEqual([])
     expect(ordersToLookUp({ ...msg, channel: 'public_customer' }, progress, customers)).toEqual([])
+  })
+})
+
+describe('looking orders up', () => {
+  it('an adapter that throws gives a failure for that order, not a failed message', async () => {
+    const now = new Date('2026-12-04T02:00:00Z')
+    const lookup = { lookup: async (o: string) => (o === 'BAD' ? Promise.reject(new Error('boom')) : { ok: false as const, orderNo: o, reason: 'not_found' as const, detail: 'HTTP 404', source: 's', at: now, ms: 1 }) }
+    const r = await lookUpOrders(lookup, ['BAD', 'OK'], now)
+    expect(r.get('BAD')).toMatchObject({ ok: false, reason: 'unavailable', detail: 'lookup failed: boom' })
+    expect(r.get('OK')).toMatchObject({ ok: false, reason: 'not_found' })
+    expect((await lookUpOrders(undefined, ['A'], now)).size).toBe(0)
   })
 })

@@ -38,7 +38,8 @@ export class HttpOrderLookup implements OrderLookup {
     const started = performance.now()
     const fail = (reason: LookupFailure, detail: string): OrderLookupResult => ({ ok: false, orderNo, reason, detail, source: this.source, at, ms: Math.round(performance.now() - started) })
     const hit = this.cache?.get(orderNo)
-    if (hit) return { ...hit, cached: true, at, ms: 0 }
+    // (a cached answer keeps the time it was read: the evidence says how old the facts are)
+    if (hit) return { ...hit, cached: true, ms: 0 }
     try {
       await this.opts.limiter.consume('lookup')
     } catch (err) {

@@ -33,9 +33,12 @@ export function ordersToLookUp(msg: Pick<RecordedMessage, 'channel' | 'talkerRol
  * Looks the orders up side by side, before the decision's transaction opens: a slow order
  * service must never hold database locks. The decision reads the results as plain facts.
  */
-export async function lookUpOrders(lookup: OrderLookup | undefined, orderNos: readonly string[]): Promise<ReadonlyMap<string, OrderLookupResult>> {
+export async function lookUpOrders(lookup: OrderLookup | undefined, orderNos: readonly string[], now: Date): Promise<ReadonlyMap<string, OrderLookupResult>> {
   if (!lookup || orderNos.length === 0) return EMPTY
-  const results = await Promise.all(orderNos.map((o) => lookup.lookup(o)))
+  // an adapter that breaks its promise and throws costs the answer, never the message
+  const safe = (orderNo: string): Promise<OrderLookupResult> =>
+    lookup.lookup(orderNo).catch((err: unknown) => ({ ok: false, orderNo, reason: 'unavailable', detail: `lookup failed: ${(err as Error).message}`, source: 'order lookup', at: now, ms: 0 }) as const)
+  const results = await Promise.all(orderNos.map(safe))
   return new Map(orderNos.map((o, i) => [o, results[i]!]))
 }
 
