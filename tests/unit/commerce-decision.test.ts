@@ -15,6 +15,7 @@ const words: OrderWords = {
   carrierAndTracking: '{carrier} {tracking_no}',
   carrierOnly: '{carrier}',
   eta: { today: '预计今天送达', tomorrow: '预计明天送达', dayAfter: '预计后天送达', date: '预计{month}月{day}日送达' },
+  items: '商品：{items}',
   separator: '，',
 }
 const facts = (over: Partial<OrderFacts> = {}): OrderFacts => ({ orderNo: 'DD1', status: 'shipped', rawStatus: 'SHIPPED', carrier: '顺丰速运', trackingNo: 'SF123456', eta: '2026-12-05', items: ['空调'], visible: ['status', 'carrier', 'trackingNo', 'eta'], ...over })
@@ -99,6 +100,8 @@ describe('order status in customer words', () => {
     expect(orderStatusText(facts({ visible: ['status'] }), words, now, TZ)).toBe('已发货')
     expect(orderStatusText(facts({ carrier: null }), words, now, TZ)).toBe('已发货，预计明天送达')
     expect(orderStatusText(facts({ eta: '2026-12-01' }), words, now, TZ)).toBe('已发货，顺丰速运 SF123456')
+    // items are said only when the tenant lists them as visible
+    expect(orderStatusText(facts({ items: ['空调', '支架'], visible: ['status', 'items'] }), words, now, TZ)).toBe('已发货，商品：空调、支架')
   })
 
   it('a failed lookup, a delivered order asked about, a cancelled order: a person, with the reason', () => {

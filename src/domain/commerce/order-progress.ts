@@ -10,6 +10,8 @@ export interface OrderWords {
   /** "{carrier}" alone, when the tracking number may not be shown or is unknown */
   carrierOnly: string
   eta: { today: string; tomorrow: string; dayAfter: string; date: string }
+  /** "商品：{items}", when the tenant lets customers see the items */
+  items: string
   /** joins the parts ("，") */
   separator: string
 }
@@ -34,7 +36,7 @@ export function readOrderForProgress(result: OrderLookupResult, words: OrderWord
   return { kind: 'answer', text: orderStatusText(f, words, now, timeZone) }
 }
 
-/** "已发货，顺丰速运 SF1234567890，预计明天送达": only the fields customers may see. */
+/** "已发货，顺丰速运 SF1234567890，预计明天送达[，商品：…]": only the fields customers may see. */
 export function orderStatusText(f: OrderFacts, words: OrderWords, now: Date, timeZone: string): string {
   const shows = (field: OrderFacts['visible'][number]) => f.visible.includes(field)
   const parts = [words.status[f.status]]
@@ -44,6 +46,7 @@ export function orderStatusText(f: OrderFacts, words: OrderWords, now: Date, tim
   else if (carrier) parts.push(renderTemplate(words.carrierOnly, { carrier }).text)
   const eta = shows('eta') && f.eta ? etaText(f.eta, words, now, timeZone) : null
   if (eta) parts.push(eta)
+  if (shows('items') && f.items.length > 0) parts.push(renderTemplate(words.items, { items: f.items.join('、') }).text)
   return parts.join(words.separator)
 }
 
