@@ -76,6 +76,7 @@ export function readOrderWords(w: Wording): OrderWords {
     carrierAndTracking: get('carrierAndTracking'),
     carrierOnly: get('carrierOnly'),
     eta: { today: get('eta.today'), tomorrow: get('eta.tomorrow'), dayAfter: get('eta.dayAfter'), date: get('eta.date') },
+    visit: get('visit'),
     items: get('items'),
     separator: get('separator'),
   }

@@ -15,6 +15,7 @@ const words: OrderWords = {
   carrierAndTracking: '{carrier} {tracking_no}',
   carrierOnly: '{carrier}',
   eta: { today: '预计今天送达', tomorrow: '预计明天送达', dayAfter: '预计后天送达', date: '预计{month}月{day}日送达' },
+  visit: '师傅已排期 {month}月{day}日 {start}–{end}',
   items: '商品：{items}',
   separator: '，',
 }
@@ -151,6 +152,15 @@ describe('decideWithCommerce', () => {
     expect(d.mode).toBe('send_direct')
     expect(d.draft).toMatchObject({ category: 'order_progress', facts: { order_no: 'DD1', order_status: '已发货，顺丰速运 SF123456，预计明天送达' } })
     expect(d.order?.orderNo).toBe('DD1')
+  })
+
+  it('a service case with an agreed visit says when the technician comes (tenant time zone); a proposed one is not news', () => {
+    const visit = { start: '2026-12-05T09:00:00+08:00', end: '2026-12-05T12:00:00+08:00' }
+    const agreed = says({ openCases: [{ ...theCase, appointment: { ...visit, agreed: true } }] })
+    const d = decideWithCommerce(agreed, ctx({ orders: new Map([['DD1', ok(facts({ status: 'processing', carrier: null, trackingNo: null, eta: null }))]]) }))
+    expect(d.draft?.facts?.['order_status']).toBe('备货中，师傅已排期 12月5日 09:00–12:00')
+    const proposed = says({ openCases: [{ ...theCase, appointment: { ...visit, agreed: false } }] })
+    expect(decideWithCommerce(proposed, ctx({ orders: new Map([['DD1', ok(facts({ status: 'processing', carrier: null, trackingNo: null, eta: null }))]]) })).draft?.facts?.['order_status']).toBe('备货中')
   })
 
   it('a failed lookup or a contradiction: a person with the reason, no draft, the lookup kept for the evidence', () => {

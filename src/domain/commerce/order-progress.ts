@@ -1,5 +1,5 @@
 import { renderTemplate } from '../render-template.js'
-import type { RiskFlag } from '../types.js'
+import type { CaseAppointment, RiskFlag } from '../types.js'
 import type { OrderFacts, OrderLookupResult, OrderStatus } from './order-facts.js'
 
 /** Customer-safe phrases for an order's state (config/wording/orders.yaml), passed in as data. */
@@ -10,6 +10,8 @@ export interface OrderWords {
   /** "{carrier}" alone, when the tracking number may not be shown or is unknown */
   carrierOnly: string
   eta: { today: string; tomorrow: string; dayAfter: string; date: string }
+  /** "师傅已排期 {month}月{day}日 {start}–{end}": the visit the customer side agreed */
+  visit: string
   /** "商品：{items}", when the tenant lets customers see the items */
   items: string
   /** joins the parts ("，") */
@@ -63,6 +65,18 @@ function etaText(eta: string, words: OrderWords, now: Date, timeZone: string): s
   if (diff === 2) return words.eta.dayAfter
   const [, m, d] = day.split('-')
   return renderTemplate(words.eta.date, { month: Number(m), day: Number(d) }).text
+}
+
+/** The agreed visit in the tenant's time zone ("师傅已排期 12月8日 09:00–12:00"); null when none is agreed. */
+export function visitText(appointment: CaseAppointment | null, words: Pick<OrderWords, 'visit'>, timeZone: string): string | null {
+  if (!appointment?.agreed) return null
+  const start = new Date(appointment.start)
+  const end = new Date(appointment.end)
+  const day = localDay(start, timeZone)
+  if (!day || Number.isNaN(end.getTime())) return null
+  const hm = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d)
+  const [, m, d] = day.split('-')
+  return renderTemplate(words.visit, { month: Number(m), day: Number(d), start: hm(start), end: hm(end) }).text
 }
 
 /** YYYY-MM-DD of an instant in a time zone (null for an invalid date). */

@@ -1,7 +1,7 @@
 import type { AnswerEntry } from '../../config/knowledge-schema.js'
 import { knowledgeUse, matchKnowledge } from '../commerce/answer-knowledge.js'
 import type { OrderLookupResult } from '../commerce/order-facts.js'
-import { readOrderForProgress, type OrderWords } from '../commerce/order-progress.js'
+import { readOrderForProgress, visitText, type OrderWords } from '../commerce/order-progress.js'
 import type { RiskFlag, ServiceType } from '../types.js'
 import { decideMessage, type CaseChoice, type Decision, type DecisionInput } from './decide-message.js'
 
@@ -108,7 +108,10 @@ function orderDecision(input: DecisionInput, ctx: CommerceContext, base: Decisio
     // nothing is said to the customer on a guess: the team hears why the order could not answer
     return { mode: 'needs_person', caseChoice: base.caseChoice, transition: null, items: null, draft: null, appointment: null, writeback: null, attention: { reasons: [reading.reason] }, note: reading.note, order }
   }
-  return { ...base, draft: { ...base.draft, category: 'order_progress', facts: { order_no: orderNo, order_status: reading.text } }, note: 'progress reply from the case state and the order service', order }
+  // a service order's agreed visit is news too ("师傅已排期 …")
+  const visit = visitText(theCase?.appointment ?? null, ctx.words, ctx.timeZone)
+  const status = visit ? [reading.text, visit].join(ctx.words.separator) : reading.text
+  return { ...base, draft: { ...base.draft, category: 'order_progress', facts: { order_no: orderNo, order_status: status } }, note: 'progress reply from the case state and the order service', order }
 }
 
 /** An existing case, or (one customer's own group) a new one for the question, as a person's matter would get. */
