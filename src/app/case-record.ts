@@ -55,6 +55,8 @@ export interface DraftRecord {
   templateId: string | null
   templateVersion: number | null
   templateHash: string | null
+  /** the policy/campaign entries the text was made of (id, version, hash); absent: a template alone */
+  knowledge?: { entries: Array<{ id: string; version: number; hash: string; kind: string }> } | null
   sourceMessageId: number | null
   decidedBy: string | null
   decidedAt: Date | null

@@ -16,6 +16,15 @@ export interface DraftRequest {
   items?: readonly string[]
   /** the message that led to this draft, quoted (marked internal) in the review notice */
   source: { messageId: number; text: string; groupKey: string | null; about?: NoticeAbout | null } | null
+  /** facts beyond the case's own (an order's status, an approved answer), from the decision */
+  facts?: Readonly<Record<string, string>>
+  /** the policy/campaign entries those facts come from: recorded with the draft */
+  knowledge?: ReadonlyArray<{ id: string; version: number; hash: string; kind: string }>
+  /**
+   * the customer's own identifiers the text may carry (their order's tracking number): the leak
+   * guard lets these through as it does the contact's own phone
+   */
+  ownIds?: readonly string[]
   /** the decision insists on review (e.g. partner rewrites, missing proof) */
   forceReview: boolean
   candidates: number[]
@@ -40,14 +49,15 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
   // what was asked for, item by item; the service type's standard list only when nothing was named
   const named = req.items ?? req.kase.missingItems
   const items = named.length > 0 ? [...named] : services.materialItemsFor(req.kase.serviceType)
-  const composed = services.compose({ category: req.category, serviceType: req.kase.serviceType, facts: customerFacts(directory, wording, req.kase, items), now: req.now })
+  const composed = services.compose({ category: req.category, serviceType: req.kase.serviceType, facts: { ...customerFacts(directory, wording, req.kase, items), ...req.facts }, now: req.now })
   const flags = new Set<RiskFlag>(req.riskFlags)
   const details: Record<string, unknown> = {}
   let text = ''
   if (composed.ok) {
     text = composed.text
     const contactPhone = req.kase.contactId ? directory.person(req.kase.contactId)?.phone : undefined
-    const guard = services.checkLeak(text, { phones: contactPhone ? [contactPhone] : [], ids: [] })
+    const own = [...(req.ownIds ?? [])]
+    const guard = services.checkLeak(text, { phones: [...(contactPhone ? [contactPhone] : []), ...own], ids: own })
     if (!guard.ok) {
       flags.add('leak_guard')
       details['leaks'] = guard.hits
@@ -89,6 +99,7 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
     templateId: composed.templateId,
     templateVersion: composed.templateVersion,
     templateHash: composed.templateHash,
+    knowledge: req.knowledge && req.knowledge.length > 0 ? { entries: [...req.knowledge] } : null,
     sourceMessageId: req.source?.messageId ?? null,
     decidedBy: direct ? 'baton' : null,
     decidedAt: direct ? req.now : null,
@@ -100,7 +111,7 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
     kind: 'draft_created',
     actor: 'baton',
     at: req.now,
-    payload: { draftId, category: req.category, mode, text, riskFlags: [...flags], template: { id: composed.templateId, version: composed.templateVersion, hash: composed.templateHash }, sourceMessageId: req.source?.messageId ?? null },
+    payload: { draftId, category: req.category, mode, text, riskFlags: [...flags], template: { id: composed.templateId, version: composed.templateVersion, hash: composed.templateHash }, ...(req.knowledge && req.knowledge.length > 0 ? { knowledge: [...req.knowledge] } : {}), sourceMessageId: req.source?.messageId ?? null },
   })
   if (direct) {
     await tx.insertSend({ kind: 'draft', draftId, caseId: req.kase.id, groupKey: target, text }, req.now)

@@ -1,6 +1,7 @@
 import type { DraftCategory, ProofRule } from '../domain/decide/decide-message.js'
 import type { ServiceType, CaseState } from '../domain/types.js'
 import type { Understanding, UnderstandInput } from '../domain/understanding/index.js'
+import type { AnswerEntry } from '../config/knowledge-schema.js'
 
 /** The parts of understanding a message the app relies on (see src/domain/understanding). */
 export type UnderstandingResult = Pick<Understanding, 'intent' | 'label' | 'confidence' | 'scores' | 'familiarity' | 'riskFlags' | 'signals' | 'references' | 'requested' | 'window' | 'substantive' | 'asks' | 'toFamily'>
@@ -38,4 +39,6 @@ export interface DecisionServices {
   isAutomatic(category: string): boolean
   /** a pending draft older than this expires undecided (policy.draftExpiry): a missed send */
   draftExpiryMs: number
+  /** the policy and campaign entries in force (knowledge `entries`, `campaignWords`); absent: none */
+  answerKnowledge?(): { entries: readonly AnswerEntry[]; campaignWords: readonly string[] }
 }

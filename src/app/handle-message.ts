@@ -1,4 +1,8 @@
-import { decideMessage, type Decision } from '../domain/decide/decide-message.js'
+import type { Decision } from '../domain/decide/decide-message.js'
+import { decideWithCommerce, type CommerceContext, type CommerceDecision } from '../domain/decide/commerce-decision.js'
+import type { OrderLookupResult } from '../domain/commerce/order-facts.js'
+import type { OrderWords } from '../domain/commerce/order-progress.js'
+import { lookUpOrders, ordersToLookUp, type OrderLookup } from './orders/order-lookup.js'
 import type { CustomerFacts } from '../domain/decide/case-facts.js'
 import type { CaseState, HandlingMode } from '../domain/types.js'
 import type { Wording } from '../config/load-wording-dir.js'
@@ -23,6 +27,10 @@ export interface HandleDeps {
   wording: Wording
   clock: Clock
   log: Logger
+  /** the tenant's order service (orders.lookup); absent: progress answers come from the case alone */
+  orders?: OrderLookup
+  /** customer-safe words for an order's state (config/wording/orders.yaml), read at start-up */
+  orderWords?: OrderWords
 }
 
 export interface HandleOutcome {
@@ -40,6 +48,8 @@ interface Prepared {
   referenced: CustomerConfig[]
   partner: { key: string } | undefined
   filter: OpenCaseFilter
+  /** the order service's answers for this message (looked up before any transaction) */
+  orders: ReadonlyMap<string, OrderLookupResult>
 }
 
 function prepare(deps: HandleDeps, msg: RecordedMessage): Prepared {
@@ -61,7 +71,16 @@ function prepare(deps: HandleDeps, msg: RecordedMessage): Prepared {
   const referenced = refs.customerKeys.map((k) => directory.customer(k)).filter((c): c is CustomerConfig => c !== undefined)
   const partner = msg.groupKey ? directory.partnerForGroup(msg.groupKey) : undefined
   const filter = { customerKeys: [...new Set([...scoped, ...referenced].map((c) => c.key))], caseIds: refs.caseIds, orderNumbers: refs.orderNumbers }
-  return { msg, understanding, scoped, referenced, partner, filter }
+  return { msg, understanding, scoped, referenced, partner, filter, orders: NO_ORDERS }
+}
+
+const NO_ORDERS: ReadonlyMap<string, OrderLookupResult> = new Map()
+
+/** The order lookups a prepared message needs, done outside the transaction (slow I/O never holds locks). */
+async function withOrders(deps: HandleDeps, p: Prepared): Promise<Prepared> {
+  if (!deps.orders) return p
+  const wanted = ordersToLookUp(p.msg, p.understanding, p.scoped)
+  return wanted.length === 0 ? p : { ...p, orders: await lookUpOrders(deps.orders, wanted, deps.clock.now()) }
 }
 
 /**
@@ -70,7 +89,7 @@ function prepare(deps: HandleDeps, msg: RecordedMessage): Prepared {
  * transaction, so a crash leaves the message unhandled and it is decided again on restart.
  */
 export async function handleMessage(deps: HandleDeps, msg: RecordedMessage): Promise<HandleOutcome> {
-  const p = prepare(deps, msg)
+  const p = await withOrders(deps, prepare(deps, msg))
   const now = deps.clock.now()
   const out = await deps.store.transaction((tx) => decideIn(tx, deps, p, now))
   logDecided(deps, msg, out)
@@ -103,6 +122,7 @@ export async function handleMessages(deps: HandleDeps & { isOutage?: (err: unkno
   } catch {
     return one()
   }
+  prepared = await Promise.all(prepared.map((p) => withOrders(deps, p)))
   const now = deps.clock.now()
   const filter = {
     customerKeys: [...new Set(prepared.flatMap((p) => p.filter.customerKeys ?? []))],
@@ -136,7 +156,7 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
   const openCases = await tx.findOpenCases(p.filter)
   const contextCaseId = await groupContext(tx, msg, refs, openCases)
   if (contextCaseId !== null && !openCases.some((c) => c.id === contextCaseId)) openCases.push(...(await tx.findOpenCases({ caseIds: [contextCaseId] })))
-  const decision = decideMessage({
+  const decision = decideWithCommerce({
     channel: msg.channel,
     talkerRole: msg.talkerRole,
     type: msg.type,
@@ -160,7 +180,7 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     partnerKey: partner?.key ?? null,
     contextCaseId,
     proofRuleFor: (t) => services.proofRuleFor(t),
-  })
+  }, commerceContext(deps, p, now))
 
   let kase = await resolveCase(tx, deps, decision, now)
   if (kase) {
@@ -185,6 +205,7 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
         note: decision.note,
       },
     })
+    if (decision.order) await recordOrderLookup(tx, kase.id, decision.order, now)
   }
 
   // staff answering in a customer group by hand is a person acting on what waited for one
@@ -232,7 +253,7 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     await raiseAttention(tx, deps, { msg, kase, customerKey, reasons: decision.attention.reasons, candidates, now })
     mode = 'needs_person'
   } else if (decision.draft && kase) {
-    const out = await createDraft(tx, deps, { category: decision.draft.category, kase, riskFlags: decision.draft.riskFlags, ...(decision.draft.items ? { items: decision.draft.items } : {}), source, forceReview: decision.mode === 'review_before_send', candidates, now })
+    const out = await createDraft(tx, deps, { category: decision.draft.category, kase, riskFlags: decision.draft.riskFlags, ...(decision.draft.items ? { items: decision.draft.items } : {}), ...(decision.draft.facts ? { facts: decision.draft.facts } : {}), ...(decision.draft.knowledge ? { knowledge: decision.draft.knowledge } : {}), ...ownIdsOf(decision), source, forceReview: decision.mode === 'review_before_send', candidates, now })
     draftId = out.draftId
     mode = out.draftId === null ? 'needs_person' : out.mode
   } else if (decision.draft) {
@@ -263,6 +284,34 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     at: now,
   })
   return { decision, understanding, caseId: kase?.id ?? null, draftId }
+}
+
+/**
+ * The shop's facts for the decision: the order answers looked up for this message and the
+ * policy/campaign entries in force. Null when the tenant has neither (the decision is then
+ * exactly decideMessage's).
+ */
+function commerceContext(deps: HandleDeps, p: Prepared, now: Date): CommerceContext | null {
+  const knowledge = deps.services.answerKnowledge?.() ?? { entries: [], campaignWords: [] }
+  if (knowledge.entries.length === 0 && knowledge.campaignWords.length === 0 && p.orders.size === 0) return null
+  if (p.orders.size > 0 && !deps.orderWords) throw new Error('order lookups without order wording (wire orderWords with orders)')
+  return { text: p.msg.text, now, timeZone: deps.services.timeZone, orders: p.orders, words: deps.orderWords!, knowledge }
+}
+
+/** The order's own numbers a draft about it may show the customer (their tracking number). */
+function ownIdsOf(decision: CommerceDecision): { ownIds?: string[] } {
+  const r = decision.order?.result
+  if (!r?.ok || !r.facts.trackingNo || !r.facts.visible.includes('trackingNo')) return {}
+  return { ownIds: [r.facts.trackingNo] }
+}
+
+/** The lookup the decision rested on, in the case's evidence: where from, when, which fields. */
+async function recordOrderLookup(tx: Tx, caseId: number, order: NonNullable<CommerceDecision['order']>, now: Date): Promise<void> {
+  const r = order.result
+  const payload = r.ok
+    ? { orderNo: order.orderNo, ok: true, source: r.source, lookedUpAt: r.at.toISOString(), ms: r.ms, cached: r.cached, fieldsUsed: r.fieldsUsed, customerVisible: r.facts.visible, status: r.facts.status, rawStatus: r.facts.rawStatus, carrier: r.facts.carrier, trackingNo: r.facts.trackingNo, eta: r.facts.eta, items: r.facts.items }
+    : { orderNo: order.orderNo, ok: false, source: r.source, lookedUpAt: r.at.toISOString(), ms: r.ms, reason: r.reason, detail: r.detail }
+  await tx.appendEvidence(caseId, { kind: 'order_lookup', actor: 'baton', at: now, payload })
 }
 
 /** How far back a coordination or internal group's last case still explains a message naming nobody. */

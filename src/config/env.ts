@@ -29,6 +29,9 @@ export const envSchema = z.object({
   BATON_SANDBOX: boolish,
   // behind a TLS-terminating proxy: trust its X-Forwarded-* headers (cookie `Secure`, client address)
   BATON_TRUST_PROXY: boolish,
+  // the sandbox's fake order service behind a `sandbox://` orders.lookup URL (issue 19); off:
+  // the sandbox answers progress questions from the case alone, as a tenant without orders.lookup
+  BATON_SANDBOX_ORDERS: z.enum(['on', 'off']).default('on'),
   BATON_SESSION_IDLE_MS: z.coerce.number().int().min(60_000).default(2 * 3600_000),
   BATON_SESSION_MAX_MS: z.coerce.number().int().min(60_000).default(12 * 3600_000),
   BATON_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(5),

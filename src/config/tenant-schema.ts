@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { GROUP_KINDS, ROLES, SERVICE_TYPES } from '../domain/types.js'
+import { ordersSchema } from './orders-schema.js'
 
 const key = z
   .string()
@@ -86,6 +87,8 @@ export const tenantSchema = z
       })
       .strict()
       .default({}),
+    /** the shop's order service Baton may read (README, "Order lookup"); absent: no lookups */
+    orders: ordersSchema,
     paths: z
       .object({ lexicon: z.string().optional(), knowledge: z.string().optional(), wording: z.string().optional(), understanding: z.string().optional() })
       .strict()

@@ -97,6 +97,11 @@ export const RISK_FLAGS = [
   'unclear', // a substantive message Baton cannot read confidently
   'unlisted_item', // a request asks for something the materials catalogue does not list
   'open_matter', // a person must still act on something said in this case
+  // commerce context (orders.lookup, policy and campaign knowledge)
+  'order_lookup_failed', // the order service failed, timed out or gave an answer Baton cannot read
+  'order_exception', // the order is cancelled, refunded or stuck: a person explains
+  'campaign_ended', // the campaign asked about has ended (or not begun)
+  'campaign_unknown', // a campaign question no approved entry answers
 ] as const
 export type RiskFlag = (typeof RISK_FLAGS)[number]
 

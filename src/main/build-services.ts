@@ -99,6 +99,7 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
     reviewDmToOwner: tenant.review.notifyOwnerByDm,
     planTimer: (c) => planTimer(c, policy),
     draftExpiryMs: parseDuration(policy.draftExpiry)!,
+    answerKnowledge: () => ({ entries: live.current.entries, campaignWords: live.current.campaignWords }),
   }
   const understanding = understandingEntries({ model, signals: rawSignals, catalogue, dir: understandingDir })
   return { services, wording, policy, knowledge: live, loadKnowledge: readKnowledge, understandingEntries: understanding }

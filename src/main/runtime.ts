@@ -77,6 +77,8 @@ import { withDeadline } from '../adapters/queue/deadline.js'
 import { ConnectionWatchdog } from '../adapters/wecom/connection-watchdog.js'
 import { throttleMatcher } from '../domain/resilience/send-throttle.js'
 import { checkResilienceWording, startOfflineAlerts } from './staying-up.js'
+import { wireOrders } from './orders-wiring.js'
+import type { FakeOrderService } from '../adapters/orders/fake-order-service.js'
 
 /** how soon a `/auto` switch made in another process takes effect here */
 const AUTOMATION_REFRESH_MS = 15_000
@@ -104,6 +106,8 @@ export interface Runtime {
   watchdog?: ConnectionWatchdog
   intake?: InboundIntake
   throttle?: SendThrottle
+  /** the sandbox's order service (a `sandbox://` orders.lookup URL) */
+  orderService?: FakeOrderService
   /** Stops taking messages, lets work in flight finish, closes the session and the pools. */
   stop(): Promise<void>
 }
@@ -187,7 +191,23 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     const metrics = metricsWiring({ ds, store, directory, services, wording, policy, knowledge, loadKnowledge, understandingEntries, clock, log, broadcast })
     await metrics.startKnowledge()
     runtime.knowledge = knowledge
-    const commandServices = { store, queries: new SqlCaseQueries(ds), directory, services, wording, clock, log, automation, stats: sqlStatsQueries(ds) }
+    // the shop's order service (orders.lookup), read before deciding a customer's progress question
+    const orderWiring = await wireOrders({ tenant, env, redis, wording, timeZone: policy.timezone, clock, log })
+    stops.unshift(() => orderWiring.stop())
+    if (orderWiring.fake) runtime.orderService = orderWiring.fake
+    const commandServices = {
+      store,
+      queries: new SqlCaseQueries(ds),
+      directory,
+      services,
+      wording,
+      clock,
+      log,
+      automation,
+      stats: sqlStatsQueries(ds),
+      ...(orderWiring.orders ? { orders: orderWiring.orders } : {}),
+      ...(orderWiring.orderWords ? { orderWords: orderWiring.orderWords } : {}),
+    }
 
     if (roles.includes('bot')) {
       const sandbox = env.sandbox ? new SandboxTenant(tenant) : undefined
@@ -336,7 +356,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         directoryRoutes({ tokens, directory }),
         ...metrics.routers(tokens),
         openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerDirectoryPaths, registerMetricsPaths]),
-        ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox, sqlSandboxTranscripts(ds, { directory, botId: runtime.sandbox.botRef().id, botName: runtime.sandbox.botRef().name }))] : []),
+        ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox, sqlSandboxTranscripts(ds, { directory, botId: runtime.sandbox.botRef().id, botName: runtime.sandbox.botRef().name }), runtime.orderService)] : []),
         consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined, timeZone: policy.timezone }),
       ]
       early!.handOver(createHttpApp(log, routers, [...(runtime.sandbox ? [loopbackHostOnly()] : []), queueBoard(tokens, [queue, timerQueue])], { trustProxy: env.BATON_TRUST_PROXY }))

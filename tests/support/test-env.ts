@@ -27,6 +27,9 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     // the inbound spool of one run must never be replayed by another
     BATON_DATA_DIR: join(tmpdir(), uniqueName('baton-data')),
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+    // the sandbox tenant without its fake order service: tests see a tenant without orders.lookup
+    // unless they turn it on (tests/e2e/commerce-context.test.ts)
+    BATON_SANDBOX_ORDERS: 'off',
     ...overrides,
   })
 }

@@ -51,7 +51,7 @@ describe('leak guard', () => {
 })
 
 describe('approved knowledge and the composer', () => {
-  const facts = { contact_name: '张先生', executor_name: '张太太', service_label: '售后服务', items: '安装位置的照片', feedback_window: '24小时', progress: '资料已收到', case_id: '7', order_no: 'DD1', what: '已提供资料' }
+  const facts = { contact_name: '张先生', executor_name: '张太太', service_label: '售后服务', items: '安装位置的照片', feedback_window: '24小时', progress: '资料已收到', case_id: '7', order_no: 'DD1', what: '已提供资料', order_status: '已发货，顺丰速运，预计明天送达', answer: '商品签收后7天内可以申请无理由退货。' }
   const now = new Date('2026-11-25T10:00:00Z')
 
   it('every category has approved wording, and all of it passes the leak guard', () => {
@@ -59,6 +59,14 @@ describe('approved knowledge and the composer', () => {
       const out = composeCustomerDraft({ category, serviceType: 'after_sales', facts, now }, knowledge)
       expect(out.ok, category).toBe(true)
       if (out.ok) expect(checkLeak(out.text, ctx), `${category}: ${out.text}`).toEqual({ ok: true, hits: [] })
+    }
+  })
+
+  it('every shipped policy and campaign answer passes the leak guard in its template', () => {
+    expect(knowledge.entries.length).toBeGreaterThan(0)
+    for (const e of knowledge.entries) {
+      const out = composeCustomerDraft({ category: 'knowledge_answer', serviceType: 'after_sales', facts: { ...facts, answer: e.answer }, now }, knowledge)
+      expect(out.ok && checkLeak(out.text, ctx), e.id).toEqual({ ok: true, hits: [] })
     }
   })
 

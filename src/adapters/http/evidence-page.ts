@@ -4,6 +4,7 @@ import type { CaseRecord } from '../../app/case-record.js'
 import { actorName, describeEvidence } from '../../app/evidence-sentence.js'
 import type { VerifyReport } from '../../app/verify-evidence.js'
 import { caseDetailView, type ViewDeps } from './api-views.js'
+import { knowledgeLines } from './evidence-knowledge.js'
 
 const clocks = new Map<string, Intl.DateTimeFormat>()
 /** Full date and time in the tenant's zone (policy.timezone), as chat shows them. */
@@ -58,6 +59,8 @@ export function renderEvidencePage(deps: ViewDeps & { draftGroups?: ReadonlyMap<
       return `<tr${cls}><td>${e.seq}</td><td class="at">${escapeHtml(time(e.at))}</td><td class="kind">${escapeHtml(kind)}</td><td class="actor">${escapeHtml(actorName(deps, e.actor))}</td><td class="what">${escapeHtml(describeEvidence(deps, e))}${raw}</td><td class="hash"><code>${escapeHtml(e.hash)}</code></td></tr>`
     })
     .join('\n')
+  const used = knowledgeLines(deps.wording, events, time)
+  const usedList = used.length === 0 ? `<p>${w('knowledgeNone')}</p>` : `<ul>${used.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`
   return `<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${w('title', { case_id: kase.id })}</title>
 <style>
@@ -75,6 +78,8 @@ dl{display:grid;grid-template-columns:8em 1fr;gap:2px 1em}dt{color:#555}dd{margi
 <dl>${facts.map(([k, val]) => `<dt>${w(`fields.${k}`)}</dt><dd>${escapeHtml(val)}</dd>`).join('')}</dl>
 <h2>${w('chainSection')}</h2>
 ${verdict}
+<h2>${w('knowledgeSection')}</h2>
+${usedList}
 <h2>${w('eventsSection')}</h2>
 <table><thead><tr>${['seq', 'at', 'kind', 'actor', 'payload', 'hash'].map((c) => `<th>${w(`columns.${c}`)}</th>`).join('')}</tr></thead>
 <tbody>

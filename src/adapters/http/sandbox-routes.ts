@@ -3,6 +3,8 @@ import Router from '@koa/router'
 import { z } from 'zod'
 import type { SandboxTranscripts } from '../db/sandbox-transcripts.js'
 import type { SandboxTenant } from '../wecom/sandbox-tenant.js'
+import type { FakeOrderService } from '../orders/fake-order-service.js'
+import { AppError } from '../../app/errors.js'
 import { validate } from './validate.js'
 
 const sayBody = z
@@ -16,6 +18,18 @@ const sayBody = z
   .strict()
   .refine((b) => (b.text !== undefined && b.text.length > 0) || b.image, { message: 'text or image is required', path: ['text'] })
 
+/** A sandbox order's logistics as the fake shop back office holds it (its own status codes). */
+const orderBody = z
+  .object({
+    status: z.string().regex(/^[A-Z_]{2,40}$/, 'expected a shop status code such as SHIPPED').optional(),
+    company: z.string().min(1).max(40).nullable().optional(),
+    trackingNo: z.string().regex(/^[A-Za-z0-9-]{4,40}$/).nullable().optional(),
+    eta: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').nullable().optional(),
+  })
+  .strict()
+
+const serviceBody = z.object({ mode: z.enum(['up', 'down', 'slow']) }).strict()
+
 const PAGE = readFileSync(new URL('./assets/sandbox.html', import.meta.url), 'utf8')
 const SCRIPT = readFileSync(new URL('./assets/sandbox.js', import.meta.url), 'utf8')
 
@@ -23,7 +37,7 @@ const SCRIPT = readFileSync(new URL('./assets/sandbox.js', import.meta.url), 'ut
  * Lets a newcomer act as any sandbox person and watch every simulated group and the direct
  * messages with the bot. Transcripts are read from PostgreSQL, so they survive a restart.
  */
-export function sandboxRoutes(sandbox: SandboxTenant, transcripts: SandboxTranscripts): Router {
+export function sandboxRoutes(sandbox: SandboxTenant, transcripts: SandboxTranscripts, orders?: FakeOrderService): Router {
   const router = new Router({ prefix: '/sandbox' })
   router.get('/', (ctx) => {
     ctx.type = 'html'
@@ -57,5 +71,32 @@ export function sandboxRoutes(sandbox: SandboxTenant, transcripts: SandboxTransc
     ctx.status = 202
     ctx.body = { status: 'said' }
   })
+  if (orders) orderRoutes(router, orders)
   return router
+}
+
+/**
+ * The sandbox's order service: its orders (GET /sandbox/orders), a change to one order's
+ * logistics (POST /sandbox/orders/:orderNo) and how the service answers (POST
+ * /sandbox/order-service: up, down with 503, or slower than the lookup's timeout).
+ */
+function orderRoutes(router: Router, orders: FakeOrderService): void {
+  router.get('/orders', (ctx) => {
+    ctx.body = { mode: orders.mode, orders: orders.list() }
+  })
+  router.post('/orders/:orderNo', (ctx) => {
+    const body = validate(orderBody, ctx.request.body)
+    const order = orders.get(ctx.params['orderNo'] ?? '')
+    if (!order) throw new AppError('not_found', 'no such sandbox order')
+    if (body.status !== undefined) order.status = body.status
+    if (body.company !== undefined) order.logistics.company = body.company
+    if (body.trackingNo !== undefined) order.logistics.tracking_no = body.trackingNo
+    if (body.eta !== undefined) order.logistics.estimated_delivery = body.eta
+    orders.set(order)
+    ctx.body = { order }
+  })
+  router.post('/order-service', (ctx) => {
+    orders.mode = validate(serviceBody, ctx.request.body).mode
+    ctx.body = { mode: orders.mode }
+  })
 }

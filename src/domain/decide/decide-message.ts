@@ -17,6 +17,8 @@ export type DraftCategory =
   | 'coordination_request'
   | 'generic_reply'
   | 'reminder'
+  | 'order_progress'
+  | 'knowledge_answer'
 
 export type ProofRule = 'image' | 'material' | 'confirmation' | 'none'
 
@@ -77,6 +79,10 @@ export interface PlannedDraft {
   riskFlags: RiskFlag[]
   /** the items the text names (asked for, or still missing) */
   items?: string[]
+  /** facts beyond the case's own (an order's status, an approved answer): see commerce-decision.ts */
+  facts?: Record<string, string>
+  /** the policy/campaign entries the text is made of, recorded with the draft */
+  knowledge?: Array<{ id: string; version: number; hash: string; kind: 'template' | 'evergreen' | 'campaign' }>
 }
 
 /** What a case now waits for and which items are still out (applied after the transition). */

@@ -41,7 +41,9 @@ export function knowledgeEntries(k: Knowledge, fixed: readonly KnowledgeEntry[] 
     const text = canonicalJson(value)
     return { key: `knowledge:${name}`, text, hash: sha256(text), source: null }
   }
-  return [...templates, section('materials', k.materials), section('completion', k.completion), section('guard', k.guard), ...fixed].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  // policy and campaign answers (key `entry:<id>`), hashed like the drafts that use them record
+  const answers = k.entries.map((e) => ({ key: `entry:${e.id}`, text: e.answer, hash: e.hash, source: e.file }))
+  return [...templates, ...answers, section('materials', k.materials), section('completion', k.completion), section('guard', k.guard), ...(k.campaignWords.length > 0 ? [section('campaign-words', k.campaignWords)] : []), ...fixed].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 }
 
 /**

@@ -28,7 +28,43 @@ async function load() {
     sec.dataset.key = g.key;
     root.append(sec);
   }
+  await loadOrders(root);
   setInterval(refresh, 1000); refresh();
+}
+// The sandbox's order service (a sandbox:// orders.lookup URL): change an order's logistics or
+// how the service answers, then ask for progress in a customer group.
+const STATUS = { WAIT_BUYER_PAY: '待付款', WAIT_SELLER_SEND: '待发货', SHIPPED: '已发货', IN_TRANSIT: '运输中', DELIVERING: '派送中', SIGNED: '已签收', CLOSED: '已关闭', REFUNDING: '退款中', REFUNDED: '已退款' };
+const MODE = { up: '正常', down: '故障（503）', slow: '超时' };
+async function loadOrders(root) {
+  const res = await fetch('/sandbox/orders');
+  if (!res.ok) return;
+  const { mode, orders } = await res.json();
+  const sec = document.createElement('section');
+  sec.innerHTML = '<h2>订单服务（模拟）</h2><div class="lines"></div>';
+  const box = sec.querySelector('.lines');
+  const service = document.createElement('select');
+  for (const [k, v] of Object.entries(MODE)) { const o = document.createElement('option'); o.value = k; o.textContent = v; service.append(o); }
+  service.value = mode;
+  service.addEventListener('change', () => post('/sandbox/order-service', { mode: service.value }));
+  const top = document.createElement('div'); top.className = 'line'; top.append('服务状态：', service); box.append(top);
+  for (const order of orders) {
+    const f = document.createElement('form');
+    f.innerHTML = '<b></b><select name="status"></select><input type="text" name="company" placeholder="快递公司"><input type="text" name="trackingNo" placeholder="运单号"><input type="date" name="eta"><button>保存</button>';
+    f.querySelector('b').textContent = order.order_no;
+    for (const [k, v] of Object.entries(STATUS)) { const o = document.createElement('option'); o.value = k; o.textContent = v; f.status.append(o); }
+    f.status.value = order.status;
+    f.company.value = order.logistics.company || ''; f.trackingNo.value = order.logistics.tracking_no || ''; f.eta.value = order.logistics.estimated_delivery || '';
+    f.addEventListener('submit', (e) => {
+      e.preventDefault();
+      post('/sandbox/orders/' + encodeURIComponent(order.order_no), { status: f.status.value, company: f.company.value || null, trackingNo: f.trackingNo.value || null, eta: f.eta.value || null });
+    });
+    box.append(f);
+  }
+  root.append(sec);
+}
+async function post(path, body) {
+  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) alert((await res.json()).error.message);
 }
 async function say(body) {
   const res = await fetch('/sandbox/say', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -37,6 +73,7 @@ async function say(body) {
 }
 async function refresh() {
   for (const sec of document.querySelectorAll('section')) {
+    if (!sec.dataset.key) continue;
     const key = sec.dataset.key;
     const res = await fetch(key === DIRECT ? '/sandbox/direct' : '/sandbox/transcript/' + encodeURIComponent(key));
     const { lines } = await res.json();

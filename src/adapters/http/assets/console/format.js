@@ -16,6 +16,8 @@ export const CATEGORIES = {
   coordination_request: '协调执行人',
   generic_reply: '一般答复',
   reminder: '提醒',
+  order_progress: '订单进度答复',
+  knowledge_answer: '政策/活动答复',
 }
 export const category = (c) => (labels.categories || {})[c] || CATEGORIES[c] || c || '—'
 
