@@ -162,7 +162,14 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       if (!redisDown) log.warn({ err: { message: err.message } }, 'Redis connection error; sends and timers wait in PostgreSQL until it is back')
       redisDown = true
     })
-    stops.unshift(async () => void (await redis.quit().catch(() => redis.disconnect())))
+    // a QUIT a hung Redis never answers must not hold the stop up
+    stops.unshift(async () => void (await withDeadline(redis.quit(), 5000, 'Redis quit').catch(() => redis.disconnect())))
+    // A Redis that accepted the connection but never answered leaves ioredis waiting on that
+    // socket for ever (its ready check has no timeout): once the start-up wait's own probe gets
+    // an answer, a client still not ready is made to connect afresh
+    void redisWait.ready.then(() => {
+      if (redis.status !== 'ready') redis.disconnect(true)
+    }, () => undefined)
     if (!waits.isReady('redis')) log.warn({ dependency: 'Redis' }, 'starting without Redis: messages are recorded and decided; sends and timers wait in PostgreSQL until it answers')
     if (!waits.isReady('postgres')) log.warn({ dependency: 'PostgreSQL' }, 'starting without PostgreSQL: inbound messages go to the local spool until it answers')
 
@@ -176,12 +183,12 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     const connection = redisConnection(env.REDIS_URL)
     const queue = createOutboundQueue(connection, env.BATON_QUEUE_PREFIX, tenant.outbound)
     queue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'outbound queue: Redis error'))
-    stops.unshift(() => queue.close())
+    stops.unshift(() => withDeadline(queue.close(), 5000, 'outbound queue close').catch(() => queue.disconnect()))
     const relay = new OutboxRelay(ds, queue, log)
     runtime.relay = relay
     const timerQueue = createTimerQueue(connection, env.BATON_QUEUE_PREFIX)
     timerQueue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'timer queue: Redis error'))
-    stops.unshift(() => timerQueue.close())
+    stops.unshift(() => withDeadline(timerQueue.close(), 5000, 'timer queue close').catch(() => timerQueue.disconnect()))
     const timers = new TimerReconciler(ds, timerQueue, log)
     runtime.timers = timers
     // the worker role's sweeper, told about timer changes like the reconciler
@@ -213,7 +220,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     const automation = new AutomationSwitches(new Set(policy.automaticCategories), sqlAutomationStore(ds), clock)
     services.isAutomatic = (category) => automation.isAutomatic(category)
     const broadcast = new KnowledgeBroadcast(redis, `${env.BATON_QUEUE_PREFIX}:knowledge-reload`, log)
-    stops.unshift(() => broadcast.close())
+    stops.unshift(() => withDeadline(broadcast.close(), 5000, 'knowledge broadcast close').catch(() => undefined))
     const metrics = metricsWiring({ ds, store, directory, services, wording, policy, knowledge, loadKnowledge, understandingEntries, clock, log, broadcast })
     runtime.knowledge = knowledge
     // what needs PostgreSQL starts once it answers, in this order: the schema and the tenant's
