@@ -166,10 +166,12 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     stops.unshift(async () => void (await withDeadline(redis.quit(), 5000, 'Redis quit').catch(() => redis.disconnect())))
     // A Redis that accepted the connection but never answered leaves ioredis waiting on that
     // socket for ever (its ready check has no timeout): once the start-up wait's own probe gets
-    // an answer, a client still not ready is made to connect afresh
-    void redisWait.ready.then(() => {
-      if (redis.status !== 'ready') redis.disconnect(true)
-    }, () => undefined)
+    // an answer, a client still stuck on such a socket (status `connect`: connected, ready check
+    // pending) is made to connect afresh
+    if (!waits.isReady('redis'))
+      void redisWait.ready.then(() => {
+        if (redis.status === 'connect') redis.disconnect(true)
+      }, () => undefined)
     if (!waits.isReady('redis')) log.warn({ dependency: 'Redis' }, 'starting without Redis: messages are recorded and decided; sends and timers wait in PostgreSQL until it answers')
     if (!waits.isReady('postgres')) log.warn({ dependency: 'PostgreSQL' }, 'starting without PostgreSQL: inbound messages go to the local spool until it answers')
 
