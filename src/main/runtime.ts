@@ -203,19 +203,15 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     const sql = new SqlStore(ds)
     const schedules = roles.includes('bot') || roles.includes('worker')
     const store: Store = schedules ? storeWithCommitHooks(sql, { sendsQueued: () => relay.kick(), timersTouched }) : sql
-    // Redis back (or there for the first time): the outbox and the timers catch up at once
-    // instead of at their next periodic pass
+    // Redis back (or there for the first time). The outbox and the timers need no push: the relay
+    // runs every half second, and adds the reconciler gave up on wait in ioredis' offline queue
+    // and reach Redis as it answers (job ids make a repeat harmless)
     let checkedEviction = false
     redis.on('ready', () => {
-      if (redisDown) log.info({}, 'Redis reachable again; relaying waiting sends and timers')
+      if (redisDown) log.info({}, 'Redis reachable again; waiting sends and timers go to BullMQ')
       redisDown = false
       if (!checkedEviction) void warnUnlessNoEviction(redis, log)
       checkedEviction = true
-      if (schedules && postgresStarted) {
-        relay.kick()
-        timers.kick()
-        void timers.reconcileNow('full').catch(() => undefined)
-      }
     })
     const clock = systemClock
     // supervisors' /auto switches override policy.automaticCategories
@@ -275,7 +271,8 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       )
       session.onMessage((msg) => intake.handle(msg))
       // a message event whose payload never loaded: counted and told to the team once
-      const unloadedReports = new UnloadedMessageReports({ store, directory, wording, clock, log, telemetry, isOutage: isDatabaseOutage, retryMs: env.BATON_SPOOL_RETRY_MS })
+      // (before PostgreSQL has answered, any failure to store the notice means "try again later")
+      const unloadedReports = new UnloadedMessageReports({ store, directory, wording, clock, log, telemetry, isOutage: (err) => !postgresStarted || isDatabaseOutage(err), retryMs: env.BATON_SPOOL_RETRY_MS })
       session.onUnloaded((m) => void unloadedReports.report(m))
       stops.unshift(async () => unloadedReports.stop())
       const internalGroup = directory.internalGroups()[0]

@@ -177,6 +177,7 @@ describe('starting with a dependency missing: Baton works degraded and catches u
     }, { timeoutMs: 20_000 })
     await eventually(async () => (await get(port, '/readyz')).body['status'] === 'ready', { timeoutMs: 15_000 })
     expect(internalSays()).toHaveLength(1)
+    expect(s.lines.some((l) => l.msg.startsWith('Redis reachable again'))).toBe(true)
   }, 90_000)
 
   it('PostgreSQL unreachable at start: Baton starts, spools inbound messages and says so; the spool drains into PostgreSQL when it answers', async () => {
@@ -187,7 +188,7 @@ describe('starting with a dependency missing: Baton works degraded and catches u
     const db = new URL(TEST_DATABASE_URL)
     db.port = String(proxy.port)
     const port = await freePort()
-    const s = startWith({ DATABASE_URL: db.toString(), PORT: String(port), BATON_DEPENDENCY_RETRY_MS: '200', BATON_DEPENDENCY_RETRY_MAX_MS: '500', BATON_SPOOL_RETRY_MS: '200' })
+    const s = startWith({ DATABASE_URL: db.toString(), PORT: String(port), BATON_DEPENDENCY_RETRY_MS: '200', BATON_DEPENDENCY_RETRY_MAX_MS: '500', BATON_SPOOL_RETRY_MS: '200', BATON_PAYLOAD_ATTEMPTS: '2', BATON_PAYLOAD_RETRY_MS: '50' })
     const runtime = await s.started
     cleanups.push(async () => {
       await runtime.stop()
@@ -203,7 +204,10 @@ describe('starting with a dependency missing: Baton works degraded and catches u
     sandbox.say({ as: '赵女士', group: 'cust-zhao', text: texts[1]! })
     sandbox.say({ as: '赵女士', group: 'cust-zhao', text: texts[2]! })
     sandbox.say({ as: '赵女士', group: 'cust-zhao', text: texts[3]! })
+    // and an event whose payload never loads: the team is told once PostgreSQL can hold the notice
+    sandbox.puppet.emit('message', { messageId: 'never-loads-while-pg-down' })
     await eventually(() => runtime.intake!.state.spooled === 4, { timeoutMs: 10_000 })
+    await eventually(() => s.lines.some((l) => l.level >= 50 && l.msg.startsWith('message payload could not be loaded')), { timeoutMs: 5_000 })
     const ready = await get(port, '/readyz')
     expect(ready.status).toBe(503)
     expect(ready.body['failing']).toContain('postgres')
@@ -222,6 +226,8 @@ describe('starting with a dependency missing: Baton works degraded and catches u
     // and what they imply is delivered
     const bot = s.tenant.tenant.bot?.id ?? 'wx-baton'
     await eventually(() => sandbox.transcript('internal').some((l) => l.talkerId === bot && l.text.includes('DD20261101001')), { timeoutMs: 20_000 })
+    await eventually(() => sandbox.transcript('internal').some((l) => l.talkerId === bot && l.text.includes('never-loads-while-pg-down')), { timeoutMs: 20_000 })
     await eventually(async () => (await get(port, '/readyz')).status === 200, { timeoutMs: 15_000 })
+    expect(sandbox.transcript('internal').filter((l) => l.text.includes('never-loads-while-pg-down'))).toHaveLength(1)
   }, 90_000)
 })
