@@ -17,6 +17,7 @@ import { addressOf, DependencyWaits, postgresNotStarted } from './await-dependen
 import { UnloadedMessageReports } from '../app/report-unloaded-message.js'
 import { resetDelayMs } from '../domain/resilience/connection-health.js'
 import type { Middleware } from 'koa'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { sandboxRoutes } from '../adapters/http/sandbox-routes.js'
 import { loopbackHostOnly } from '../adapters/http/loopback-host.js'
 import { buildWechaty } from '../adapters/wecom/build-wechaty.js'
@@ -168,11 +169,12 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     // socket for ever (its ready check has no timeout): once the start-up wait's own probe gets
     // an answer, a client still stuck on such a socket (status `connect`: connected, ready check
     // pending) is made to connect afresh
-    if (!waits.isReady('redis'))
+    if (!waits.isReady('redis')) {
+      log.warn({ dependency: 'Redis' }, 'starting without Redis: messages are recorded and decided; sends and timers wait in PostgreSQL until it answers')
       void redisWait.ready.then(() => {
         if (redis.status === 'connect') redis.disconnect(true)
       }, () => undefined)
-    if (!waits.isReady('redis')) log.warn({ dependency: 'Redis' }, 'starting without Redis: messages are recorded and decided; sends and timers wait in PostgreSQL until it answers')
+    }
     if (!waits.isReady('postgres')) log.warn({ dependency: 'PostgreSQL' }, 'starting without PostgreSQL: inbound messages go to the local spool until it answers')
 
     const directory = new Directory(tenant)
@@ -180,7 +182,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     checkResilienceWording(wording)
     const telemetry = createTelemetry()
     const runtime: Runtime = { env, tenant, directory, ds, redis, stop: async () => undefined }
-    /** true once what needs PostgreSQL has started (see onPostgres below) */
+    /** true once PostgreSQL answered and the schema, directory and switches are in place (startCore) */
     let postgresStarted = false
     const connection = redisConnection(env.REDIS_URL)
     const queue = createOutboundQueue(connection, env.BATON_QUEUE_PREFIX, tenant.outbound)
@@ -221,24 +223,27 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     stops.unshift(() => withDeadline(broadcast.close(), 5000, 'knowledge broadcast close').catch(() => undefined))
     const metrics = metricsWiring({ ds, store, directory, services, wording, policy, knowledge, loadKnowledge, understandingEntries, clock, log, broadcast })
     runtime.knowledge = knowledge
-    // what needs PostgreSQL starts once it answers, in this order: the schema and the tenant's
-    // directory first, then the parts each role adds below
-    const onPostgres: Array<() => Promise<void>> = [
-      async () => {
-        if (env.migrate === 'auto') {
-          const applied = await runMigrations(ds)
-          if (applied.length > 0) log.info({ applied }, 'migrations applied')
-        }
-        await syncDirectory(ds, tenant)
-        await automation.load()
-        const automationRefresh = setInterval(() => {
-          automation.load().catch((err: Error) => log.warn({ err: { message: err.message } }, 'reloading /auto switches failed; keeping the last ones'))
-        }, AUTOMATION_REFRESH_MS)
-        automationRefresh.unref()
-        stops.unshift(async () => clearInterval(automationRefresh))
-        await metrics.startKnowledge()
-      },
-    ]
+    // What needs PostgreSQL starts once it answers: first the schema, the tenant's directory, the
+    // /auto switches and the knowledge versions (then messages can be recorded and decided), then
+    // the parts each role adds to onPostgres below. With PostgreSQL there at once, the first part
+    // runs here, before the WeCom session starts, as it always did.
+    const startCore = async (): Promise<void> => {
+      if (env.migrate === 'auto') {
+        const applied = await runMigrations(ds)
+        if (applied.length > 0) log.info({ applied }, 'migrations applied')
+      }
+      await syncDirectory(ds, tenant)
+      await automation.load()
+      await metrics.startKnowledge()
+      const automationRefresh = setInterval(() => {
+        automation.load().catch((err: Error) => log.warn({ err: { message: err.message } }, 'reloading /auto switches failed; keeping the last ones'))
+      }, AUTOMATION_REFRESH_MS)
+      automationRefresh.unref()
+      stops.unshift(async () => clearInterval(automationRefresh))
+      postgresStarted = true
+    }
+    if (waits.isReady('postgres')) await startCore()
+    const onPostgres: Array<() => Promise<void>> = []
     const commandServices = { store, queries: new SqlCaseQueries(ds), directory, services, wording, clock, log, automation, stats: sqlStatsQueries(ds) }
 
     if (roles.includes('bot')) {
@@ -462,45 +467,42 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         stops.unshift(() => timers.stop())
       })
 
-    let stopping = false
-    /** Runs what needs PostgreSQL; true when it all started. */
-    const startWithPostgres = async (): Promise<void> => {
-      for (const step of onPostgres) {
-        if (stopping) return
-        await step()
-      }
-      postgresStarted = true
+    // Each step runs once: a step that meets an outage is retried from where it stopped
+    const halt = new AbortController()
+    let stepsDone = 0
+    const startRest = async (): Promise<void> => {
+      if (!postgresStarted) await startCore()
+      for (; stepsDone < onPostgres.length && !halt.signal.aborted; stepsDone++) await onPostgres[stepsDone]!()
       // the spool kept what arrived meanwhile: replay it now rather than at the next retry
       void runtime.intake?.recover()
     }
-    if (waits.isReady('postgres')) {
-      // PostgreSQL answered at once: a failure here (a broken migration) ends start-up, as always
-      await startWithPostgres()
+    let later: Promise<void> = Promise.resolve()
+    if (postgresStarted) {
+      // PostgreSQL answered at once: a failure here ends start-up, as always
+      await startRest()
     } else {
-      // PostgreSQL answers later: start what needs it then; an outage meanwhile is retried
-      const retryMs = env.BATON_DEPENDENCY_RETRY_MS
-      const later = pgWait.ready.then(async () => {
-        for (let attempt = 0; !stopping; attempt++) {
+      // PostgreSQL answers later: start what needs it then, retrying through an outage meanwhile
+      later = pgWait.ready.then(async () => {
+        for (let attempt = 0; !halt.signal.aborted; attempt++) {
           try {
-            await startWithPostgres()
-            if (postgresStarted) log.info({}, 'PostgreSQL answered; started what needs it')
-            return
+            await startRest()
+            return void log.info({}, 'PostgreSQL answered: recording from the spool, sending and firing timers')
           } catch (err) {
-            if (!isDatabaseOutage(err)) {
-              log.error({ err: { message: (err as Error).message } }, 'starting with PostgreSQL failed; Baton stays degraded until restarted')
-              return
-            }
-            await new Promise((r) => setTimeout(r, resetDelayMs(attempt, retryMs, env.BATON_DEPENDENCY_RETRY_MAX_MS)))
+            if (!isDatabaseOutage(err)) return void log.error({ err: { message: (err as Error).message } }, 'starting with PostgreSQL failed; Baton stays degraded until restarted')
+            await sleep(resetDelayMs(attempt, env.BATON_DEPENDENCY_RETRY_MS, env.BATON_DEPENDENCY_RETRY_MAX_MS), undefined, { signal: halt.signal }).catch(() => undefined)
           }
         }
       }, () => undefined)
-      stops.push(async () => {
-        stopping = true
-        await later
-      })
+    }
+    /** stops a start still waiting for PostgreSQL (or half-way through it) before anything else stops */
+    const haltStart = async (): Promise<void> => {
+      halt.abort()
+      waits.abort(new Error('stopping'))
+      await later
     }
 
     runtime.stop = once(async () => {
+      await haltStart()
       for (const stop of stops) {
         try {
           await stop()
