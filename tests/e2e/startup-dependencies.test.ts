@@ -123,6 +123,34 @@ describe('starting with a dependency missing: Baton works degraded and catches u
   })
   const MARK = (tag: string) => `【${tag}】`
 
+  it('a misconfiguration in the first answer still ends start-up at once (a missing database with BATON_MIGRATE=off)', async () => {
+    const db = new URL(TEST_DATABASE_URL)
+    db.pathname = '/baton_no_such_database_18'
+    const s = startWith({ DATABASE_URL: db.toString(), BATON_MIGRATE: 'off' })
+    const err = await s.started.then(() => null, (e: unknown) => e as Error)
+    expect(err?.message).toMatch(/^PostgreSQL at 127\.0\.0\.1:5432 refused: .*baton_no_such_database_18/)
+    expect(Date.now() - s.t0).toBeLessThan(10_000)
+  }, 30_000)
+
+  it('stopping while PostgreSQL is still awaited ends the wait and stops cleanly', async () => {
+    const pgUrl = new URL(TEST_DATABASE_URL)
+    const proxy = await startTcpProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) })
+    cleanups.push(() => proxy.close())
+    await proxy.cut()
+    const db = new URL(TEST_DATABASE_URL)
+    db.port = String(proxy.port)
+    const s = startWith({ DATABASE_URL: db.toString(), BATON_DEPENDENCY_RETRY_MS: '5000', BATON_DEPENDENCY_RETRY_MAX_MS: '30000' })
+    const runtime = await s.started
+    runtime.sandbox!.say({ as: '赵女士', group: 'cust-zhao', text: '【停止前】好的' })
+    await eventually(() => runtime.intake!.state.spooled === 1, { timeoutMs: 10_000 })
+    const t = Date.now()
+    await runtime.stop()
+    // not held up by the 5-second backoff, and the spooled message is still on disk for the next start
+    expect(Date.now() - t).toBeLessThan(4_000)
+    expect(runtime.ds.isInitialized).toBe(false)
+    expect(runtime.intake!.state.spooled).toBe(1)
+  }, 30_000)
+
   it('Redis unreachable at start: messages are recorded and decided, /readyz is degraded naming Redis; sends and timer jobs catch up when it answers', async () => {
     const target = new URL(TEST_REDIS_URL)
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) })
