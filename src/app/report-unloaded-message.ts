@@ -55,7 +55,9 @@ export class UnloadedMessageReports {
     const internal = directory.internalGroups()[0]
     if (!internal) return void log.warn({ messageId: msg.messageId }, 'no internal group to report an unloaded message to')
     const group = msg.roomId ? directory.groupForRoom(msg.roomId) : undefined
-    const groupName = group ? (group.topic ?? group.key) : msg.roomId ? msg.roomId : say(wording, 'resilience.unknown_group', {})
+    // a group Baton does not watch is not the team's business (its messages are ignored anyway)
+    if (msg.roomId && !group) return void log.info({ messageId: msg.messageId, roomId: msg.roomId }, 'unloaded message from an unwatched group; not reported')
+    const groupName = group ? (group.topic ?? group.key) : say(wording, 'resilience.unknown_group', {})
     const text = say(wording, 'resilience.message_unloaded', { message_id: msg.messageId, group: groupName, attempts: msg.attempts })
     try {
       await store.transaction((tx) => tx.insertSend({ kind: 'notice', caseId: null, groupKey: internal.key, text }, clock.now()))

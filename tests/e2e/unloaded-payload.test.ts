@@ -106,6 +106,16 @@ describe('message events whose payload does not load', () => {
     expect(await unloadedTotal()).toBe(2)
   })
 
+  it('a talkerless payload from a group Baton does not watch is counted and logged, not reported', async () => {
+    const sandbox = h.runtime.sandbox!
+    const room = sandbox.mocker.createRoom({ id: 'r-elsewhere@chatroom', topic: '别处的群', memberIdList: ['wx-baton', 'wx-zhao'] })
+    sandbox.mocker.ContactMock.load('wx-zhao').say('【无发言人】别处的消息').to(room)
+    const id = await eventually(() => ids['talkerless']![1])
+    await eventually(() => lines.some((l) => l.messageId === id && l.msg.includes('unwatched group; not reported')), { timeoutMs: 5_000 })
+    expect(await unloadedTotal()).toBe(3)
+    expect(botSaid(h, 'internal').filter((t) => t.includes(id))).toEqual([])
+  })
+
   it('messages around them are not held up or lost', async () => {
     h.runtime.sandbox!.say({ as: '赵女士', group: 'cust-zhao', text: '【之后】好的谢谢' })
     await eventually(async () => ((await h.runtime.ds.query(`SELECT count(*)::int AS n FROM messages WHERE text LIKE '【之后】%'`)) as Array<{ n: number }>)[0]!.n === 1, { timeoutMs: 5_000 })

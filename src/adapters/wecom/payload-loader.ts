@@ -40,22 +40,20 @@ export async function loadMessagePayload(
   retry: PayloadRetry,
   hooks: { signal?: AbortSignal; onRetry?(attempt: number, delayMs: number, reason: string): void } = {},
 ): Promise<void> {
-  let roomId: string | null = null
   let reason = ''
   for (let attempt = 1; ; attempt++) {
     hooks.signal?.throwIfAborted()
     try {
       const payload = await puppet.messagePayload(messageId)
-      roomId = payload.roomId || roomId
       // Wechaty's Message.ready() throws on a payload without a talker (puppets call it fromId
       // too); the puppet has cached it, so asking again would only answer the same
       if (payload.talkerId || payload.fromId) return
-      throw new PayloadNotLoaded({ messageId, roomId, attempts: attempt, reason: 'payload has no talker' })
+      throw new PayloadNotLoaded({ messageId, roomId: payload.roomId || null, attempts: attempt, reason: 'payload has no talker' })
     } catch (err) {
       if (err instanceof PayloadNotLoaded) throw err
       reason = (err as Error)?.message || String(err)
     }
-    if (attempt >= retry.attempts) throw new PayloadNotLoaded({ messageId, roomId, attempts: attempt, reason })
+    if (attempt >= retry.attempts) throw new PayloadNotLoaded({ messageId, roomId: null, attempts: attempt, reason })
     const delay = resetDelayMs(attempt - 1, retry.delayMs, retry.maxDelayMs)
     hooks.onRetry?.(attempt, delay, reason)
     await sleep(delay, undefined, hooks.signal ? { signal: hooks.signal } : {})
