@@ -15,9 +15,8 @@ import { healthRoutes, startingGate, startingHealthRoutes } from '../adapters/ht
 import { listenHandingOver } from '../adapters/http/handover-server.js'
 import { addressOf, DependencyWaits, postgresNotStarted } from './await-dependencies.js'
 import { UnloadedMessageReports } from '../app/report-unloaded-message.js'
-import { resetDelayMs } from '../domain/resilience/connection-health.js'
+import { PostgresStart } from './postgres-start.js'
 import type { Middleware } from 'koa'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { sandboxRoutes } from '../adapters/http/sandbox-routes.js'
 import { loopbackHostOnly } from '../adapters/http/loopback-host.js'
 import { buildWechaty } from '../adapters/wecom/build-wechaty.js'
@@ -182,8 +181,6 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     checkResilienceWording(wording)
     const telemetry = createTelemetry()
     const runtime: Runtime = { env, tenant, directory, ds, redis, stop: async () => undefined }
-    /** true once PostgreSQL answered and the schema, directory and switches are in place (startCore) */
-    let postgresStarted = false
     const connection = redisConnection(env.REDIS_URL)
     const queue = createOutboundQueue(connection, env.BATON_QUEUE_PREFIX, tenant.outbound)
     queue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'outbound queue: Redis error'))
@@ -225,9 +222,9 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     runtime.knowledge = knowledge
     // What needs PostgreSQL starts once it answers: first the schema, the tenant's directory, the
     // /auto switches and the knowledge versions (then messages can be recorded and decided), then
-    // the parts each role adds to onPostgres below. With PostgreSQL there at once, the first part
-    // runs here, before the WeCom session starts, as it always did.
-    const startCore = async (): Promise<void> => {
+    // the steps each role adds below. With PostgreSQL there at once, the first part runs here,
+    // before the WeCom session starts, as it always did.
+    const withPostgres = new PostgresStart(async () => {
       if (env.migrate === 'auto') {
         const applied = await runMigrations(ds)
         if (applied.length > 0) log.info({ applied }, 'migrations applied')
@@ -240,10 +237,16 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       }, AUTOMATION_REFRESH_MS)
       automationRefresh.unref()
       stops.unshift(async () => clearInterval(automationRefresh))
-      postgresStarted = true
-    }
-    if (waits.isReady('postgres')) await startCore()
-    const onPostgres: Array<() => Promise<void>> = []
+    }, {
+      log,
+      isOutage: isDatabaseOutage,
+      retryMs: env.BATON_DEPENDENCY_RETRY_MS,
+      retryMaxMs: env.BATON_DEPENDENCY_RETRY_MAX_MS,
+      // the spool kept what arrived meanwhile: replay it now rather than at the next retry
+      afterAll: () => void runtime.intake?.recover(),
+    })
+    if (waits.isReady('postgres')) await withPostgres.startCore()
+    const postgresStarted = (): boolean => withPostgres.started
     const commandServices = { store, queries: new SqlCaseQueries(ds), directory, services, wording, clock, log, automation, stats: sqlStatsQueries(ds) }
 
     if (roles.includes('bot')) {
@@ -262,12 +265,12 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       const intake = new InboundIntake(
         {
           // until PostgreSQL has answered (and the schema is in place) every message is spooled
-          record: (msg) => (postgresStarted ? recordMessage({ store: messages, directory, log, telemetry, duplicateWindowMs: env.BATON_DUPLICATE_WINDOW_MS }, msg) : Promise.reject(postgresNotStarted(waits))),
+          record: (msg) => (postgresStarted() ? recordMessage({ store: messages, directory, log, telemetry, duplicateWindowMs: env.BATON_DUPLICATE_WINDOW_MS }, msg) : Promise.reject(postgresNotStarted(waits))),
           process: async (msg) => {
             const mode = await decisions.submit(msg)
             if (mode) telemetry.decided(mode)
           },
-          listUnhandled: (limit) => (postgresStarted ? messages.listUnhandled(limit) : Promise.reject(postgresNotStarted(waits))),
+          listUnhandled: (limit) => (postgresStarted() ? messages.listUnhandled(limit) : Promise.reject(postgresNotStarted(waits))),
           isOutage: isDatabaseOutage,
           spool: new FileSpool(join(resolve(env.BATON_DATA_DIR), 'spool')),
           log,
@@ -277,7 +280,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       session.onMessage((msg) => intake.handle(msg))
       // a message event whose payload never loaded: counted and told to the team once
       // (before PostgreSQL has answered, any failure to store the notice means "try again later")
-      const unloadedReports = new UnloadedMessageReports({ store, directory, wording, clock, log, telemetry, isOutage: (err) => !postgresStarted || isDatabaseOutage(err), retryMs: env.BATON_SPOOL_RETRY_MS })
+      const unloadedReports = new UnloadedMessageReports({ store, directory, wording, clock, log, telemetry, isOutage: (err) => !postgresStarted() || isDatabaseOutage(err), retryMs: env.BATON_SPOOL_RETRY_MS })
       session.onUnloaded((m) => void unloadedReports.report(m))
       stops.unshift(async () => unloadedReports.stop())
       const internalGroup = directory.internalGroups()[0]
@@ -329,7 +332,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       stops.unshift(() => intake.stop())
       stops.unshift(() => watchdog.stop())
       stops.unshift(() => offlineAlerts.stop())
-      onPostgres.push(async () => {
+      withPostgres.add(async () => {
         // messages recorded but never decided (a crash in between) are decided now
         for (const msg of await messages.listUnhandled(1000)) await processRecorded(pipeline, msg).catch((err: Error) => log.error({ messageId: msg.wecomId, err: { message: err.message } }, 'replaying an undecided message failed'))
         // sends a crash interrupted mid-delivery: confirmed by their echo, or reported, never resent
@@ -382,7 +385,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       const routers = [
         healthRoutes({
           postgres: async () => {
-            if (!postgresStarted) throw postgresNotStarted(waits)
+            if (!postgresStarted()) throw postgresNotStarted(waits)
             await ds.query('SELECT 1')
           },
           // without Redis Baton still records and decides (sends and timers wait in PostgreSQL):
@@ -419,7 +422,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       ]
       // every route but health needs PostgreSQL: a 503 naming it until it has answered
       const gate = startingGate(() => waits.report().filter((d) => d.key === 'postgres'))
-      const untilPostgres: Middleware = (ctx, next) => (postgresStarted ? next() : gate(ctx, next))
+      const untilPostgres: Middleware = (ctx, next) => (postgresStarted() ? next() : gate(ctx, next))
       early!.handOver(createHttpApp(log, routers, [untilPostgres, ...(runtime.sandbox ? [loopbackHostOnly()] : []), queueBoard(tokens, [queue, timerQueue])], { trustProxy: env.BATON_TRUST_PROXY }))
       const server = early!.server
       serving = true
@@ -429,7 +432,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       log.info({ port: typeof addr === 'object' && addr ? addr.port : env.PORT }, 'HTTP listening')
     }
 
-    if (roles.includes('worker')) onPostgres.push(async () => {
+    if (roles.includes('worker')) withPostgres.add(async () => {
       // due timers are fired a batch per transaction; a batch that fails for any reason but an
       // outage is fired again one timer per transaction, so one bad case holds up nobody else
       const timerBatches = timerBatchesWithCommitHooks(new SqlTimerBatchStore(ds), { sendsQueued: () => relay.kick(), timersTouched })
@@ -460,49 +463,21 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       stops.unshift(() => expiry.stop())
     })
     if (schedules)
-      onPostgres.push(async () => {
+      withPostgres.add(async () => {
         relay.start()
         timers.start()
         stops.unshift(() => relay.stop())
         stops.unshift(() => timers.stop())
       })
 
-    // Each step runs once: a step that meets an outage is retried from where it stopped
-    const halt = new AbortController()
-    let stepsDone = 0
-    const startRest = async (): Promise<void> => {
-      if (!postgresStarted) await startCore()
-      for (; stepsDone < onPostgres.length && !halt.signal.aborted; stepsDone++) await onPostgres[stepsDone]!()
-      // the spool kept what arrived meanwhile: replay it now rather than at the next retry
-      void runtime.intake?.recover()
-    }
-    let later: Promise<void> = Promise.resolve()
-    if (postgresStarted) {
-      // PostgreSQL answered at once: a failure here ends start-up, as always
-      await startRest()
-    } else {
-      // PostgreSQL answers later: start what needs it then, retrying through an outage meanwhile
-      later = pgWait.ready.then(async () => {
-        for (let attempt = 0; !halt.signal.aborted; attempt++) {
-          try {
-            await startRest()
-            return void log.info({}, 'PostgreSQL answered: recording from the spool, sending and firing timers')
-          } catch (err) {
-            if (!isDatabaseOutage(err)) return void log.error({ err: { message: (err as Error).message } }, 'starting with PostgreSQL failed; Baton stays degraded until restarted')
-            await sleep(resetDelayMs(attempt, env.BATON_DEPENDENCY_RETRY_MS, env.BATON_DEPENDENCY_RETRY_MAX_MS), undefined, { signal: halt.signal }).catch(() => undefined)
-          }
-        }
-      }, () => undefined)
-    }
-    /** stops a start still waiting for PostgreSQL (or half-way through it) before anything else stops */
-    const haltStart = async (): Promise<void> => {
-      halt.abort()
-      waits.abort(new Error('stopping'))
-      await later
-    }
+    // PostgreSQL there: a failure here ends start-up, as always; else it all starts when it answers
+    if (withPostgres.started) await withPostgres.runAll()
+    else withPostgres.whenAnswered(pgWait.ready)
 
     runtime.stop = once(async () => {
-      await haltStart()
+      // a start still waiting for PostgreSQL (or half-way through it) is ended before anything stops
+      waits.abort(new Error('stopping'))
+      await withPostgres.halt()
       for (const stop of stops) {
         try {
           await stop()
