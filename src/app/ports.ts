@@ -33,6 +33,8 @@ export interface Telemetry {
   inboundIgnored(reason: 'unknown_group'): void
   inboundRecorded(channel: string): void
   inboundDuplicate(): void
+  /** a message event given up because its payload never loaded from the puppet */
+  inboundUnloaded(): void
   /** a reminder or escalation committed, this late after its due time */
   timerFired(step: string, lateMs: number): void
   /** one delivery attempt of the outbound queue ended so */
@@ -43,6 +45,7 @@ export const noTelemetry: Telemetry = {
   inboundIgnored: () => undefined,
   inboundRecorded: () => undefined,
   inboundDuplicate: () => undefined,
+  inboundUnloaded: () => undefined,
   timerFired: () => undefined,
   sendFinished: () => undefined,
 }

@@ -49,6 +49,10 @@ export const envSchema = z.object({
   BATON_ALERT_NAME: z.string().default('Baton'),
   BATON_DUPLICATE_WINDOW_MS: z.coerce.number().int().min(0).default(10_000),
   BATON_SPOOL_RETRY_MS: z.coerce.number().int().min(50).default(5_000),
+  // a message event's payload: attempts before it is given up (and reported), and the backoff
+  BATON_PAYLOAD_ATTEMPTS: z.coerce.number().int().min(1).default(6),
+  BATON_PAYLOAD_RETRY_MS: z.coerce.number().int().min(10).default(1_000),
+  BATON_PAYLOAD_RETRY_MAX_MS: z.coerce.number().int().min(10).default(16_000),
   BATON_THROTTLE_PATTERNS: z.string().default('20001|操作过于频繁|too frequent|frequency limit|rate limit'),
   BATON_THROTTLE_COOLDOWN_MS: z.coerce.number().int().min(10).default(60_000),
   BATON_THROTTLE_REPORT_AFTER: z.coerce.number().int().min(1).default(3),

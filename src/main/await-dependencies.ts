@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import type { DataSource } from 'typeorm'
 import type { Logger } from '../app/ports.js'
-import { createDataSource, ensureDatabase, type DbOptions } from '../adapters/db/data-source.js'
+import { AppError } from '../app/errors.js'
+import { ensureDatabase, type DbOptions } from '../adapters/db/data-source.js'
 import { isDatabaseOutage } from '../adapters/db/is-outage.js'
 import { withDeadline } from '../adapters/queue/deadline.js'
 import type { StartupDependency } from '../adapters/http/health-routes.js'
@@ -23,11 +24,21 @@ export function addressOf(url: string, defaultPort: number): string {
   return `${u.hostname || 'localhost'}:${u.port || defaultPort}`
 }
 
+/** A dependency being waited for: `first` settles after the first attempt, `ready` when it answers. */
+export interface Wait<T> {
+  /** resolves after the first attempt (answered or not); rejects when that answer was a misconfiguration */
+  first: Promise<void>
+  /** resolves once the dependency answers; rejects only when the wait is aborted */
+  ready: Promise<T>
+}
+
 /**
- * Start-up's wait for PostgreSQL and Redis. A server that is down, refuses, or accepts the
- * connection and never answers costs one bounded attempt, one log line naming it and its
- * address, and a retry after a backoff; an answer that can only be a misconfiguration (a wrong
- * password, a missing database) ends start-up at once. `report()` feeds /readyz meanwhile.
+ * The wait for PostgreSQL and Redis. A server that is down, refuses, or accepts the connection and
+ * never answers costs one bounded attempt, one log line naming it and its address, and a retry
+ * after a backoff, without end. Start-up awaits only the first attempt (`first`): an answer that
+ * can only be a misconfiguration (a wrong password, a missing database) ends start-up at once,
+ * while a dependency that is merely down is waited for in the background and Baton starts
+ * degraded. A misconfiguration met later is logged as an error and retried. `report()` feeds /readyz.
  */
 export class DependencyWaits {
   private readonly deps = new Map<string, StartupDependency>()
@@ -50,23 +61,42 @@ export class DependencyWaits {
     this.stopped.abort(reason)
   }
 
-  /** Connects PostgreSQL (creating the database and schema first when asked) and answers the data source. */
-  postgres(db: DbOptions & { ensure: boolean }): Promise<DataSource> {
+  /** Whether a dependency answered (false while it is awaited or was never asked for). */
+  isReady(key: 'postgres' | 'redis'): boolean {
+    return this.deps.get(key)?.state === 'ready'
+  }
+
+  /**
+   * Initializes `ds` (creating the database and schema first when asked). The data source is made
+   * once, before PostgreSQL answers, so everything wired on it works as soon as it does.
+   */
+  postgres(ds: DataSource, db: DbOptions & { ensure: boolean }): Wait<DataSource> {
     return this.waitFor({ key: 'postgres', name: 'PostgreSQL', address: addressOf(db.url, 5432) }, async () => {
-      const opts: DbOptions = { ...db, connectTimeoutMs: db.connectTimeoutMs ?? this.opts.timeoutMs }
-      if (db.ensure) await ensureDatabase(opts)
-      const ds = createDataSource(opts)
+      if (db.ensure) await ensureDatabase({ ...db, connectTimeoutMs: db.connectTimeoutMs ?? this.opts.timeoutMs })
       await ds.initialize()
       return ds
     }, (err) => isPostgresAnswer(err) && !isDatabaseOutage(err))
   }
 
   /** Waits until Redis at `url` answers a PING. */
-  redis(url: string): Promise<void> {
+  redis(url: string): Wait<void> {
     return this.waitFor({ key: 'redis', name: 'Redis', address: addressOf(url, 6379) }, () => pingRedis(url, this.opts.timeoutMs), (err) => (err as Error).name === 'ReplyError')
   }
 
-  private async waitFor<T>(dep: { key: string; name: string; address: string }, attempt: () => Promise<T>, isFatal: (err: unknown) => boolean): Promise<T> {
+  private waitFor<T>(dep: { key: string; name: string; address: string }, attempt: () => Promise<T>, isFatal: (err: unknown) => boolean): Wait<T> {
+    let firstDone!: () => void
+    let firstFailed!: (err: Error) => void
+    const first = new Promise<void>((resolve, reject) => {
+      firstDone = resolve
+      firstFailed = reject
+    })
+    const ready = this.loop(dep, attempt, isFatal, firstDone, firstFailed)
+    // the caller may stop listening to `ready` after a fatal first answer
+    ready.catch(() => undefined)
+    return { first, ready }
+  }
+
+  private async loop<T>(dep: { key: string; name: string; address: string }, attempt: () => Promise<T>, isFatal: (err: unknown) => boolean, firstDone: () => void, firstFailed: (err: Error) => void): Promise<T> {
     const state: StartupDependency = { ...dep, state: 'waiting', attempts: 0, lastError: null, since: new Date().toISOString() }
     this.deps.set(dep.key, state)
     const where = `${dep.name} at ${dep.address}`
@@ -78,23 +108,39 @@ export class DependencyWaits {
         state.state = 'ready'
         state.lastError = null
         this.log.info({ dependency: dep.name, address: dep.address, attempts: state.attempts }, `${where} answered`)
+        firstDone()
         return value
       } catch (err) {
         const reason = redactSecrets((err as Error).message || String(err), this.secrets)
         state.lastError = reason
         if (isFatal(err)) {
           this.log.error({ dependency: dep.name, address: dep.address, attempt: state.attempts, err: { message: reason } }, `${where} refused: ${reason}`)
-          throw new Error(`${where} refused: ${reason}`)
+          const fatal = new Error(`${where} refused: ${reason}`)
+          if (state.attempts === 1) {
+            firstFailed(fatal)
+            throw fatal
+          }
         }
         const delay = resetDelayMs(state.attempts - 1, this.opts.retryMs, this.opts.retryMaxMs)
-        this.log.warn(
+        if (!isFatal(err)) this.log.warn(
           { dependency: dep.name, address: dep.address, attempt: state.attempts, retryInMs: delay, err: { message: reason } },
           `${where} not answering (attempt ${state.attempts}): ${reason}; retrying in ${delay} ms`,
         )
+        firstDone()
         await sleep(delay, undefined, { signal: this.stopped.signal }).catch(() => undefined)
       }
     }
   }
+}
+
+/**
+ * What an inbound message meets before PostgreSQL has answered since start-up: an outage (the
+ * message is spooled, see isDatabaseOutage), naming where Baton waits and why.
+ */
+export function postgresNotStarted(waits: DependencyWaits): AppError {
+  const pg = waits.report().find((d) => d.key === 'postgres')
+  const where = pg ? `PostgreSQL at ${pg.address}` : 'PostgreSQL'
+  return new AppError('dependency_down', `waiting for ${where}${pg?.lastError ? `: ${pg.lastError}` : ''}`, { dependency: 'postgres', ...(pg ? { attempts: pg.attempts, since: pg.since } : {}) })
 }
 
 /** An error PostgreSQL itself sent (it has a SQLSTATE): the server answered, so waiting will not help unless it says it is starting. */

@@ -47,7 +47,14 @@ export function metricsWiring(d: MetricsWiringDeps) {
     /** records what changed in the knowledge files since the last start, and follows other processes' reloads */
     startKnowledge: async () => {
       await recordKnowledgeAtStartup({ live: d.knowledge, versions, clock: d.clock, log: d.log, fixed })
-      await d.broadcast.listen(async (actor) => void (await reloadAnnouncedKnowledge({ load: d.loadKnowledge, live: d.knowledge, versions, clock: d.clock, log: d.log, fixed }, actor)))
+      const listening = d.broadcast.listen(async (actor) => void (await reloadAnnouncedKnowledge({ load: d.loadKnowledge, live: d.knowledge, versions, clock: d.clock, log: d.log, fixed }, actor)))
+      // without Redis the subscription waits in ioredis' offline queue and is made once Redis
+      // answers: start-up must not wait for it
+      const subscribed = await Promise.race([listening.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 2000).unref())])
+      if (!subscribed) {
+        d.log.warn({}, 'Redis not answering: reloads made in other processes are followed once it answers')
+        listening.catch((err: Error) => d.log.warn({ err: { message: err.message } }, 'following knowledge reloads failed'))
+      }
     },
     routers: (tokens: readonly ApiToken[] | TokenBook): Router[] => [
       metricsApiRoutes({ tokens, deps: { metrics: sqlMetricsQueries(d.ds), proofRuleFor: (t) => d.services.proofRuleFor(t), wording: d.wording }, clock: d.clock, timezone: d.policy.timezone }),

@@ -6,14 +6,17 @@ import type { Tenant } from '../config/load-tenant.js'
 import { Directory } from '../app/directory.js'
 import type { Logger } from '../app/ports.js'
 import { recordMessage } from '../app/record-message.js'
-import { runMigrations, type DbOptions } from '../adapters/db/data-source.js'
+import { createDataSource, runMigrations } from '../adapters/db/data-source.js'
 import { SqlMessageStore } from '../adapters/db/message-store.js'
 import { BatchingMessageStore } from '../adapters/db/batching-message-store.js'
 import { syncDirectory } from '../adapters/db/sync-directory.js'
 import { closeServer, createHttpApp } from '../adapters/http/create-http-app.js'
 import { healthRoutes, startingGate, startingHealthRoutes } from '../adapters/http/health-routes.js'
 import { listenHandingOver } from '../adapters/http/handover-server.js'
-import { DependencyWaits } from './await-dependencies.js'
+import { addressOf, DependencyWaits, postgresNotStarted } from './await-dependencies.js'
+import { UnloadedMessageReports } from '../app/report-unloaded-message.js'
+import { PostgresStart } from './postgres-start.js'
+import type { Middleware } from 'koa'
 import { sandboxRoutes } from '../adapters/http/sandbox-routes.js'
 import { loopbackHostOnly } from '../adapters/http/loopback-host.js'
 import { buildWechaty } from '../adapters/wecom/build-wechaty.js'
@@ -130,24 +133,54 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
   const early = roles.includes('api')
     ? await listenHandingOver(createHttpApp(log, [startingHealthRoutes(() => waits.report())], [startingGate(() => waits.report())], { trustProxy: env.BATON_TRUST_PROXY }), env.PORT, env.HOST)
     : undefined
-  if (early) log.info({ port: portOf(early.server, env.PORT), starting: true }, 'HTTP listening; waiting for PostgreSQL and Redis')
-  const ds = await awaitDependencies(waits, { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, queryTimeoutMs: env.BATON_DB_QUERY_TIMEOUT_MS, ensure: env.migrate === 'auto' }, env.REDIS_URL).catch(async (err: unknown) => {
+  if (early) log.info({ port: portOf(early.server, env.PORT), starting: true }, 'HTTP listening; reaching PostgreSQL and Redis')
+  // Start-up awaits one attempt at each dependency: a misconfiguration ends it (exit 1), a
+  // dependency that is down is waited for in the background and Baton starts degraded. Without
+  // PostgreSQL inbound messages go to the spool; without Redis they are recorded and decided and
+  // their sends and timers wait in PostgreSQL (see README "Staying up").
+  const dbOptions = { url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, queryTimeoutMs: env.BATON_DB_QUERY_TIMEOUT_MS, connectTimeoutMs: env.BATON_DEPENDENCY_TIMEOUT_MS }
+  const ds = createDataSource(dbOptions)
+  const pgWait = waits.postgres(ds, { ...dbOptions, ensure: env.migrate === 'auto' })
+  const redisWait = waits.redis(env.REDIS_URL)
+  try {
+    await Promise.all([pgWait.first, redisWait.first])
+  } catch (err) {
+    waits.abort(err as Error)
+    await pgWait.ready.catch(() => undefined)
+    if (ds.isInitialized) await ds.destroy().catch(() => undefined)
     if (early) await closeServer(early.server)
     throw err
-  })
-  const stops: Array<() => Promise<void>> = [() => ds.destroy()]
+  }
+  // stopping while a dependency is still awaited ends the wait; a data source it opened meanwhile is closed
+  const stops: Array<() => Promise<void>> = [
+    async () => {
+      waits.abort(new Error('stopping'))
+      await Promise.allSettled([pgWait.ready, redisWait.ready])
+      if (ds.isInitialized) await ds.destroy()
+    },
+  ]
   let serving = false
   try {
-    if (env.migrate === 'auto') {
-      const applied = await runMigrations(ds)
-      if (applied.length > 0) log.info({ applied }, 'migrations applied')
+    const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null })
+    // ioredis reconnects by itself; one line when Redis goes away, one when it is back
+    let redisDown = false
+    redis.on('error', (err: Error) => {
+      if (!redisDown) log.warn({ err: { message: err.message } }, 'Redis connection error; sends and timers wait in PostgreSQL until it is back')
+      redisDown = true
+    })
+    // a QUIT a hung Redis never answers must not hold the stop up
+    stops.unshift(async () => void (await withDeadline(redis.quit(), 5000, 'Redis quit').catch(() => redis.disconnect())))
+    // A Redis that accepted the connection but never answered leaves ioredis waiting on that
+    // socket for ever (its ready check has no timeout): once the start-up wait's own probe gets
+    // an answer, a client still stuck on such a socket (status `connect`: connected, ready check
+    // pending) is made to connect afresh
+    if (!waits.isReady('redis')) {
+      log.warn({ dependency: 'Redis' }, 'starting without Redis: messages are recorded and decided; sends and timers wait in PostgreSQL until it answers')
+      void redisWait.ready.then(() => {
+        if (redis.status === 'connect') redis.disconnect(true)
+      }, () => undefined)
     }
-    await syncDirectory(ds, tenant)
-
-    const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true })
-    redis.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'Redis connection error'))
-    await redis.connect()
-    stops.unshift(async () => void (await redis.quit().catch(() => redis.disconnect())))
+    if (!waits.isReady('postgres')) log.warn({ dependency: 'PostgreSQL' }, 'starting without PostgreSQL: inbound messages go to the local spool until it answers')
 
     const directory = new Directory(tenant)
     const { services, wording, policy, knowledge, loadKnowledge, understandingEntries } = buildServices(tenant, directory)
@@ -157,12 +190,12 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     const connection = redisConnection(env.REDIS_URL)
     const queue = createOutboundQueue(connection, env.BATON_QUEUE_PREFIX, tenant.outbound)
     queue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'outbound queue: Redis error'))
-    stops.unshift(() => queue.close())
+    stops.unshift(() => withDeadline(queue.close(), 5000, 'outbound queue close').catch(() => queue.disconnect()))
     const relay = new OutboxRelay(ds, queue, log)
     runtime.relay = relay
     const timerQueue = createTimerQueue(connection, env.BATON_QUEUE_PREFIX)
     timerQueue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'timer queue: Redis error'))
-    stops.unshift(() => timerQueue.close())
+    stops.unshift(() => withDeadline(timerQueue.close(), 5000, 'timer queue close').catch(() => timerQueue.disconnect()))
     const timers = new TimerReconciler(ds, timerQueue, log)
     runtime.timers = timers
     // the worker role's sweeper, told about timer changes like the reconciler
@@ -175,22 +208,51 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     const sql = new SqlStore(ds)
     const schedules = roles.includes('bot') || roles.includes('worker')
     const store: Store = schedules ? storeWithCommitHooks(sql, { sendsQueued: () => relay.kick(), timersTouched }) : sql
-    await warnUnlessNoEviction(redis, log)
+    // Redis back (or there for the first time). The outbox and the timers need no push: the relay
+    // runs every half second, and adds the reconciler gave up on wait in ioredis' offline queue
+    // and reach Redis as it answers (job ids make a repeat harmless)
+    let checkedEviction = false
+    redis.on('ready', () => {
+      if (redisDown) log.info({}, 'Redis reachable again; waiting sends and timers go to BullMQ')
+      redisDown = false
+      if (!checkedEviction) void warnUnlessNoEviction(redis, log)
+      checkedEviction = true
+    })
     const clock = systemClock
     // supervisors' /auto switches override policy.automaticCategories
     const automation = new AutomationSwitches(new Set(policy.automaticCategories), sqlAutomationStore(ds), clock)
-    await automation.load()
-    const automationRefresh = setInterval(() => {
-      automation.load().catch((err: Error) => log.warn({ err: { message: err.message } }, 'reloading /auto switches failed; keeping the last ones'))
-    }, AUTOMATION_REFRESH_MS)
-    automationRefresh.unref()
-    stops.unshift(async () => clearInterval(automationRefresh))
     services.isAutomatic = (category) => automation.isAutomatic(category)
     const broadcast = new KnowledgeBroadcast(redis, `${env.BATON_QUEUE_PREFIX}:knowledge-reload`, log)
-    stops.unshift(() => broadcast.close())
+    stops.unshift(() => withDeadline(broadcast.close(), 5000, 'knowledge broadcast close').catch(() => undefined))
     const metrics = metricsWiring({ ds, store, directory, services, wording, policy, knowledge, loadKnowledge, understandingEntries, clock, log, broadcast })
-    await metrics.startKnowledge()
     runtime.knowledge = knowledge
+    // What needs PostgreSQL starts once it answers: first the schema, the tenant's directory, the
+    // /auto switches and the knowledge versions (then messages can be recorded and decided), then
+    // the steps each role adds below. With PostgreSQL there at once, the first part runs here,
+    // before the WeCom session starts, as it always did.
+    const withPostgres = new PostgresStart(async () => {
+      if (env.migrate === 'auto') {
+        const applied = await runMigrations(ds)
+        if (applied.length > 0) log.info({ applied }, 'migrations applied')
+      }
+      await syncDirectory(ds, tenant)
+      await automation.load()
+      await metrics.startKnowledge()
+      const automationRefresh = setInterval(() => {
+        automation.load().catch((err: Error) => log.warn({ err: { message: err.message } }, 'reloading /auto switches failed; keeping the last ones'))
+      }, AUTOMATION_REFRESH_MS)
+      automationRefresh.unref()
+      stops.unshift(async () => clearInterval(automationRefresh))
+    }, {
+      log,
+      isOutage: isDatabaseOutage,
+      retryMs: env.BATON_DEPENDENCY_RETRY_MS,
+      retryMaxMs: env.BATON_DEPENDENCY_RETRY_MAX_MS,
+      // the spool kept what arrived meanwhile: replay it now rather than at the next retry
+      afterAll: () => void runtime.intake?.recover(),
+    })
+    if (waits.isReady('postgres')) await withPostgres.startCore()
+    const postgresStarted = (): boolean => withPostgres.started
     // the shop's order service (orders.lookup), read before deciding a customer's progress question
     const orderWiring = await wireOrders({ tenant, env, redis, wording, timeZone: policy.timezone, clock, log })
     stops.unshift(() => orderWiring.stop())
@@ -211,7 +273,11 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
 
     if (roles.includes('bot')) {
       const sandbox = env.sandbox ? new SandboxTenant(tenant) : undefined
-      const session = new WecomSession(buildWechaty(env, sandbox?.puppet), log, [env.WECHATY_PUPPET_SERVICE_TOKEN])
+      const session = new WecomSession(buildWechaty(env, sandbox?.puppet), log, [env.WECHATY_PUPPET_SERVICE_TOKEN], {
+        attempts: env.BATON_PAYLOAD_ATTEMPTS,
+        delayMs: env.BATON_PAYLOAD_RETRY_MS,
+        maxDelayMs: env.BATON_PAYLOAD_RETRY_MAX_MS,
+      })
       session.needTopics = directory.needsTopics
       const messages = new BatchingMessageStore(ds, new SqlMessageStore(ds))
       const pipeline = { ...commandServices, messages, messenger: session, isOutage: isDatabaseOutage }
@@ -220,12 +286,13 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       // PostgreSQL down: inbound messages wait in a local spool and are replayed in order
       const intake = new InboundIntake(
         {
-          record: (msg) => recordMessage({ store: messages, directory, log, telemetry, duplicateWindowMs: env.BATON_DUPLICATE_WINDOW_MS }, msg),
+          // until PostgreSQL has answered (and the schema is in place) every message is spooled
+          record: (msg) => (postgresStarted() ? recordMessage({ store: messages, directory, log, telemetry, duplicateWindowMs: env.BATON_DUPLICATE_WINDOW_MS }, msg) : Promise.reject(postgresNotStarted(waits))),
           process: async (msg) => {
             const mode = await decisions.submit(msg)
             if (mode) telemetry.decided(mode)
           },
-          listUnhandled: (limit) => messages.listUnhandled(limit),
+          listUnhandled: (limit) => (postgresStarted() ? messages.listUnhandled(limit) : Promise.reject(postgresNotStarted(waits))),
           isOutage: isDatabaseOutage,
           spool: new FileSpool(join(resolve(env.BATON_DATA_DIR), 'spool')),
           log,
@@ -233,6 +300,11 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         env.BATON_SPOOL_RETRY_MS,
       )
       session.onMessage((msg) => intake.handle(msg))
+      // a message event whose payload never loaded: counted and told to the team once
+      // (before PostgreSQL has answered, any failure to store the notice means "try again later")
+      const unloadedReports = new UnloadedMessageReports({ store, directory, wording, clock, log, telemetry, isOutage: (err) => !postgresStarted() || isDatabaseOutage(err), retryMs: env.BATON_SPOOL_RETRY_MS })
+      session.onUnloaded((m) => void unloadedReports.report(m))
+      stops.unshift(async () => unloadedReports.stop())
       const internalGroup = directory.internalGroups()[0]
       const throttle = new SendThrottle(
         { perMinute: tenant.outbound.perAccountPerMinute, cooldownMs: env.BATON_THROTTLE_COOLDOWN_MS, reportAfter: env.BATON_THROTTLE_REPORT_AFTER },
@@ -247,7 +319,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       const failureNotice = (i: { caseId: number | null; group: string; attempts: number; reason: string }): string =>
         say(wording, 'review.send_failed', { case_ref: caseRef(i.caseId), group: i.group, attempts: i.attempts, reason: i.reason })
       const isThrottled = throttleMatcher(env.BATON_THROTTLE_PATTERNS)
-      const worker = startOutboundWorker({
+      const startSendWorker = () => startOutboundWorker({
         connection,
         prefix: env.BATON_QUEUE_PREFIX,
         cfg: tenant.outbound,
@@ -275,23 +347,27 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       const offlineAlerts = startOfflineAlerts({ env, wording, watchdog, log })
       intake.start()
       runtime.intake = intake
-      // messages recorded but never decided (a crash in between) are decided now
-      for (const msg of await messages.listUnhandled(1000)) await processRecorded(pipeline, msg).catch((err: Error) => log.error({ messageId: msg.wecomId, err: { message: err.message } }, 'replaying an undecided message failed'))
-      // sends a crash interrupted mid-delivery: confirmed by their echo, or reported, never resent
-      const settle = (): void =>
-        void settleInDoubtSends({ store, directory, clock, log, failureNotice, unknownNotice: (i) => say(wording, 'resilience.send_unknown', { send_id: i.sendId, case_ref: caseRef(i.caseId), group: i.group }), resentNotice: (text) => say(wording, 'resilience.notice_resent', { text }) }, env.BATON_SEND_IN_DOUBT_AFTER_MS).catch((err: Error) =>
-          log.warn({ err: { message: err.message } }, 'settling interrupted sends failed'),
-        )
-      const settleTimer = setInterval(settle, Math.max(1000, Math.floor(env.BATON_SEND_IN_DOUBT_AFTER_MS / 4)))
-      settle()
-      // stop order: the send worker finishes its job while the session is still up, then the
-      // session records every event already delivered and closes
+      // stop order: the send worker (started with PostgreSQL, so unshifted later) finishes its
+      // job while the session is still up, then the session records every event already
+      // delivered and closes
       stops.unshift(() => session.stop())
       stops.unshift(() => intake.stop())
       stops.unshift(() => watchdog.stop())
       stops.unshift(() => offlineAlerts.stop())
-      stops.unshift(async () => clearInterval(settleTimer))
-      stops.unshift(() => worker.close())
+      withPostgres.add(async () => {
+        // messages recorded but never decided (a crash in between) are decided now
+        for (const msg of await messages.listUnhandled(1000)) await processRecorded(pipeline, msg).catch((err: Error) => log.error({ messageId: msg.wecomId, err: { message: err.message } }, 'replaying an undecided message failed'))
+        // sends a crash interrupted mid-delivery: confirmed by their echo, or reported, never resent
+        const settle = (): void =>
+          void settleInDoubtSends({ store, directory, clock, log, failureNotice, unknownNotice: (i) => say(wording, 'resilience.send_unknown', { send_id: i.sendId, case_ref: caseRef(i.caseId), group: i.group }), resentNotice: (text) => say(wording, 'resilience.notice_resent', { text }) }, env.BATON_SEND_IN_DOUBT_AFTER_MS).catch((err: Error) =>
+            log.warn({ err: { message: err.message } }, 'settling interrupted sends failed'),
+          )
+        const settleTimer = setInterval(settle, Math.max(1000, Math.floor(env.BATON_SEND_IN_DOUBT_AFTER_MS / 4)))
+        settle()
+        stops.unshift(async () => clearInterval(settleTimer))
+        const worker = startSendWorker()
+        stops.unshift(() => worker.close())
+      })
       runtime.session = session
       if (sandbox) runtime.sandbox = sandbox
     }
@@ -330,8 +406,16 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       const attention = sqlAttentionQueries(ds, { directory, wording })
       const routers = [
         healthRoutes({
-          postgres: async () => void (await ds.query('SELECT 1')),
-          redis: async () => void (await redis.ping()),
+          postgres: async () => {
+            if (!postgresStarted()) throw postgresNotStarted(waits)
+            await ds.query('SELECT 1')
+          },
+          // without Redis Baton still records and decides (sends and timers wait in PostgreSQL):
+          // degraded, not down; ioredis reports its state, so no PING waits on a dead server
+          redis: async () => {
+            if (redis.status !== 'ready') throw Object.assign(new Error(`Redis at ${addressOf(env.REDIS_URL, 6379)} unreachable (${redis.status}); sends and timers wait in PostgreSQL`), { degraded: true })
+            await redis.ping()
+          },
           ...(session && runtime.watchdog
             ? {
                 wecom: async () => {
@@ -359,7 +443,10 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox, sqlSandboxTranscripts(ds, { directory, botId: runtime.sandbox.botRef().id, botName: runtime.sandbox.botRef().name }), runtime.orderService)] : []),
         consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined, timeZone: policy.timezone }),
       ]
-      early!.handOver(createHttpApp(log, routers, [...(runtime.sandbox ? [loopbackHostOnly()] : []), queueBoard(tokens, [queue, timerQueue])], { trustProxy: env.BATON_TRUST_PROXY }))
+      // every route but health needs PostgreSQL: a 503 naming it until it has answered
+      const gate = startingGate(() => waits.report().filter((d) => d.key === 'postgres'))
+      const untilPostgres: Middleware = (ctx, next) => (postgresStarted() ? next() : gate(ctx, next))
+      early!.handOver(createHttpApp(log, routers, [untilPostgres, ...(runtime.sandbox ? [loopbackHostOnly()] : []), queueBoard(tokens, [queue, timerQueue])], { trustProxy: env.BATON_TRUST_PROXY }))
       const server = early!.server
       serving = true
       stops.unshift(() => closeServer(server))
@@ -368,7 +455,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       log.info({ port: typeof addr === 'object' && addr ? addr.port : env.PORT }, 'HTTP listening')
     }
 
-    if (roles.includes('worker')) {
+    if (roles.includes('worker')) withPostgres.add(async () => {
       // due timers are fired a batch per transaction; a batch that fails for any reason but an
       // outage is fired again one timer per transaction, so one bad case holds up nobody else
       const timerBatches = timerBatchesWithCommitHooks(new SqlTimerBatchStore(ds), { sendsQueued: () => relay.kick(), timersTouched })
@@ -397,15 +484,23 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       const expiry = metrics.draftExpirySweep()
       expiry.start()
       stops.unshift(() => expiry.stop())
-    }
-    if (schedules) {
-      relay.start()
-      timers.start()
-      stops.unshift(() => relay.stop())
-      stops.unshift(() => timers.stop())
-    }
+    })
+    if (schedules)
+      withPostgres.add(async () => {
+        relay.start()
+        timers.start()
+        stops.unshift(() => relay.stop())
+        stops.unshift(() => timers.stop())
+      })
+
+    // PostgreSQL there: a failure here ends start-up, as always; else it all starts when it answers
+    if (withPostgres.started) await withPostgres.runAll()
+    else withPostgres.whenAnswered(pgWait.ready)
 
     runtime.stop = once(async () => {
+      // a start still waiting for PostgreSQL (or half-way through it) is ended before anything stops
+      waits.abort(new Error('stopping'))
+      await withPostgres.halt()
       for (const stop of stops) {
         try {
           await stop()
@@ -420,21 +515,6 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     for (const stop of stops) await stop().catch(() => undefined)
     throw err
   }
-}
-
-/**
- * PostgreSQL and Redis, awaited side by side. A misconfiguration of either ends start-up (the
- * other's wait is stopped, a connected data source closed); an outage is waited out.
- */
-async function awaitDependencies(waits: DependencyWaits, db: DbOptions & { ensure: boolean }, redisUrl: string): Promise<DataSource> {
-  const pg = waits.postgres(db)
-  const redis = waits.redis(redisUrl)
-  pg.catch((err: Error) => waits.abort(err))
-  redis.catch((err: Error) => waits.abort(err))
-  const [ds, ping] = await Promise.allSettled([pg, redis])
-  if (ds.status === 'fulfilled' && ping.status === 'fulfilled') return ds.value
-  if (ds.status === 'fulfilled') await ds.value.destroy().catch(() => undefined)
-  throw ds.status === 'rejected' ? ds.reason : (ping as PromiseRejectedResult).reason
 }
 
 const passwordOf = (url: string): string | undefined => decodeURIComponent(new URL(url).password) || undefined

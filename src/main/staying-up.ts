@@ -7,7 +7,7 @@ import { OfflineAlerts, type AlertChannel } from '../app/offline-alerts.js'
 import { httpWebhookChannel, wecomRobotChannel } from '../adapters/alerts/webhook-channels.js'
 import type { ConnectionWatchdog } from '../adapters/wecom/connection-watchdog.js'
 
-const WORDING_KEYS = ['resilience.offline_alert', 'resilience.token_alert', 'resilience.recovered_alert', 'resilience.send_unknown', 'resilience.notice_resent', 'resilience.send_throttled']
+const WORDING_KEYS = ['resilience.offline_alert', 'resilience.token_alert', 'resilience.recovered_alert', 'resilience.send_unknown', 'resilience.notice_resent', 'resilience.send_throttled', 'resilience.message_unloaded', 'resilience.unknown_group']
 
 /** The wording the staying-up features need must exist at start-up, not at the first outage. */
 export function checkResilienceWording(wording: Wording): void {

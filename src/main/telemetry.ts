@@ -28,6 +28,7 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
   const ignored = new Counter({ name: 'baton_inbound_ignored_total', help: 'Inbound messages ignored (unwatched groups)', labelNames: ['reason'], registers: [registry] })
   const recorded = new Counter({ name: 'baton_inbound_recorded_total', help: 'Messages recorded', labelNames: ['channel'], registers: [registry] })
   const duplicate = new Counter({ name: 'baton_inbound_duplicate_total', help: 'Replayed or duplicate messages dropped', registers: [registry] })
+  const unloaded = new Counter({ name: 'baton_inbound_unloaded_total', help: 'Message events given up because their payload never loaded from the puppet (each is reported to the internal group)', registers: [registry] })
   const timerLateness = new Histogram({
     name: 'baton_timer_lateness_seconds',
     help: 'How late reminders and escalations fired after their due time (quiet-hour holds excluded: the due time is the held one)',
@@ -134,6 +135,7 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     inboundIgnored: (reason) => ignored.inc({ reason }),
     inboundRecorded: (channel) => recorded.inc({ channel }),
     inboundDuplicate: () => duplicate.inc(),
+    inboundUnloaded: () => unloaded.inc(),
     timerFired: (step, lateMs) => timerLateness.observe({ step }, Math.max(0, lateMs) / 1000),
     sendFinished: (outcome) => sendAttempts.inc({ outcome }),
     decided: (mode) => decisions.inc({ mode }),

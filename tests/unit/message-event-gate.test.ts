@@ -65,4 +65,32 @@ describe('MessageEventGate', () => {
     expect(gate.inFlight).toBe(0)
     gate.stop()
   })
+
+  it('with a loader, an event reaches Wechaty once its payload loaded; one that never loads goes to onUnloaded and frees its place', async () => {
+    const puppet = new EventEmitter()
+    const seen: string[] = []
+    const unloaded: string[] = []
+    const loads = new Map<string, { resolve(): void; reject(e: Error): void }>()
+    const gate = new MessageEventGate({
+      onArrival: () => undefined,
+      max: 1,
+      load: (id) => new Promise<void>((resolve, reject) => void loads.set(id, { resolve, reject })),
+      onUnloaded: (id) => void unloaded.push(id),
+    })
+    gate.attach(puppet as unknown as PuppetInterface)
+    puppet.on('message', ({ messageId }: { messageId: string }) => seen.push(messageId))
+    puppet.emit('message', { messageId: 'bad' })
+    puppet.emit('message', { messageId: 'good' })
+    expect(seen).toEqual([]) // not before its payload is loaded
+    expect([...loads.keys()]).toEqual(['bad']) // the second waits for the place
+    loads.get('bad')!.reject(new Error('never loads'))
+    await new Promise((r) => setTimeout(r, 0))
+    expect(unloaded).toEqual(['bad'])
+    expect(seen).toEqual([])
+    expect(gate.inFlight).toBe(1) // its place went to the next event
+    loads.get('good')!.resolve()
+    await new Promise((r) => setTimeout(r, 0))
+    expect(seen).toEqual(['good'])
+    gate.stop()
+  })
 })

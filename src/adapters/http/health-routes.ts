@@ -5,7 +5,9 @@ import { AppError } from '../../app/errors.js'
 /**
  * A named dependency check: resolves when healthy, rejects with the reason otherwise. It may
  * resolve with details; `degraded: true` among them means "working, but not normally" (e.g.
- * messages waiting in the local spool): still ready (200), status `degraded`.
+ * messages waiting in the local spool): still ready (200), status `degraded`. A rejection whose
+ * error carries `degraded: true` is a part that is down without stopping Baton's work (Redis:
+ * messages are still recorded and decided): `ok: false`, named under `degraded`, still 200.
  */
 export type ReadinessCheck = () => Promise<void | ({ degraded?: boolean } & Record<string, unknown>)>
 
@@ -23,12 +25,14 @@ export function healthRoutes(checks: Record<string, ReadinessCheck>): Router {
           return [name, { ok: true, ...(details ?? {}) }] as const
         } catch (err) {
           const details = (err as { details?: Record<string, unknown> }).details
-          return [name, { ok: false, error: (err as Error).message, ...(details ?? {}) }] as const
+          const soft = (err as { degraded?: unknown }).degraded === true
+          return [name, { ok: false, error: (err as Error).message, ...(soft ? { degraded: true } : {}), ...(details ?? {}) }] as const
         }
       }),
     )
-    const failing = results.filter(([, r]) => !r.ok).map(([name]) => name)
-    const degraded = results.filter(([, r]) => r.ok && 'degraded' in r && r.degraded === true).map(([name]) => name)
+    const isDegraded = (r: object): boolean => 'degraded' in r && r.degraded === true
+    const failing = results.filter(([, r]) => !r.ok && !isDegraded(r)).map(([name]) => name)
+    const degraded = results.filter(([, r]) => isDegraded(r)).map(([name]) => name)
     ctx.status = failing.length === 0 ? 200 : 503
     ctx.body = { status: failing.length > 0 ? 'not_ready' : degraded.length > 0 ? 'degraded' : 'ready', failing, ...(degraded.length > 0 ? { degraded } : {}), checks: Object.fromEntries(results) }
   })

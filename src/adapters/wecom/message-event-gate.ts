@@ -14,9 +14,10 @@ type Emit = (event: string | symbol, ...args: unknown[]) => boolean
  * messages finish; other events (login, heartbeat, dong…) are never held.
  *
  * Every message event is reported to `onArrival` when it arrives, held or not: the replay rule
- * and shutdown need the time it reached this process, not the time it was let through. A message
- * whose handling never reports `done` (its payload failed to load) gives its place up after
- * `staleMs`.
+ * and shutdown need the time it reached this process, not the time it was let through. With
+ * `load`, an admitted event reaches Wechaty only once its payload is loaded (retried there); one
+ * whose payload never loads goes to `onUnloaded` and gives its place up. A message whose handling
+ * never reports `done` gives its place up after `staleMs`.
  */
 export class MessageEventGate {
   /** held events, oldest at `head` (an index, so releasing one is O(1) however many wait) */
@@ -30,6 +31,10 @@ export class MessageEventGate {
   constructor(
     private readonly opts: {
       onArrival(messageId: string): void
+      /** loads the payload before Wechaty sees the event (Wechaty's own load is one try, silent on failure) */
+      load?(messageId: string): Promise<void>
+      /** `load` gave up on the message: it never reaches Wechaty */
+      onUnloaded?(messageId: string, err: unknown): void
       max?: number
       staleMs?: number
       now?: () => number
@@ -87,8 +92,20 @@ export class MessageEventGate {
         this.held = this.held.slice(this.head)
         this.head = 0
       }
-      this.admitted.set((args[0] as { messageId: string }).messageId, this.now())
-      this.emit('message', ...args)
+      const messageId = (args[0] as { messageId: string }).messageId
+      this.admitted.set(messageId, this.now())
+      if (!this.opts.load) {
+        this.emit('message', ...args)
+        continue
+      }
+      const emit = this.emit
+      this.opts.load(messageId).then(
+        () => void emit('message', ...args),
+        (err: unknown) => {
+          this.opts.onUnloaded?.(messageId, err)
+          this.done(messageId)
+        },
+      )
     }
   }
 

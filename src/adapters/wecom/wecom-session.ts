@@ -6,8 +6,14 @@ import { toInbound } from './to-inbound.js'
 import { MessageEventGate } from './message-event-gate.js'
 import { EventArrivals } from './event-arrivals.js'
 import { redactSecrets } from '../../domain/resilience/redact.js'
+import { loadMessagePayload, PayloadNotLoaded, type PayloadRetry, type UnloadedMessage } from './payload-loader.js'
 
 export type InboundHandler = (msg: InboundMessage) => Promise<void>
+/** Told once per message event whose payload could not be loaded after every retry. */
+export type UnloadedHandler = (msg: UnloadedMessage) => void
+
+/** Payload loads: 6 attempts, 1 s doubling to 16 s between them (about half a minute in all). */
+export const DEFAULT_PAYLOAD_RETRY: PayloadRetry = { attempts: 6, delayMs: 1000, maxDelayMs: 16_000 }
 
 export interface SessionState {
   started: boolean
@@ -24,6 +30,9 @@ export interface SessionState {
  */
 export class WecomSession implements Messenger {
   private handler: InboundHandler | null = null
+  private unloadedHandler: UnloadedHandler | null = null
+  /** aborts payload retries still running when the session stops */
+  private readonly stopping = new AbortController()
   private readonly inFlight = new Set<Promise<void>>()
   /** Message events the puppet emitted that have not reached our handler yet. */
   private pendingEvents = 0
@@ -39,6 +48,12 @@ export class WecomSession implements Messenger {
       this.pendingEvents++
       this.arrivals.note(messageId, Date.now())
     },
+    load: (messageId) =>
+      loadMessagePayload(this.bot.puppet, messageId, this.payloadRetry, {
+        signal: this.stopping.signal,
+        onRetry: (attempt, delayMs, reason) => this.log.warn({ messageId, attempt, retryInMs: delayMs, err: { message: reason } }, `message payload not loaded (attempt ${attempt}); retrying in ${delayMs} ms`),
+      }),
+    onUnloaded: (messageId, err) => this.unloaded(messageId, err),
   })
   readonly state: SessionState = { started: false, loggedIn: false, userId: null, lastEventAt: null, lastError: null }
   needTopics = false
@@ -54,6 +69,7 @@ export class WecomSession implements Messenger {
     readonly bot: Wechaty,
     private readonly log: Logger,
     private readonly secrets: readonly (string | undefined)[] = [],
+    private readonly payloadRetry: PayloadRetry = DEFAULT_PAYLOAD_RETRY,
   ) {
     // set before the puppet starts, so a backlog delivered at start-up is covered too
     bot.on('puppet', (puppet) => this.gate.attach(puppet))
@@ -83,6 +99,10 @@ export class WecomSession implements Messenger {
     this.handler = handler
   }
 
+  onUnloaded(handler: UnloadedHandler): void {
+    this.unloadedHandler = handler
+  }
+
   async start(): Promise<void> {
     await this.bot.start()
     this.state.started = true
@@ -98,6 +118,7 @@ export class WecomSession implements Messenger {
       await this.settle(5000)
       await this.bot.stop().catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'error while stopping Wechaty'))
     }
+    this.stopping.abort(new Error('session stopping'))
     await this.drain()
     this.gate.stop()
   }
@@ -147,6 +168,23 @@ export class WecomSession implements Messenger {
   private track(p: Promise<void>): void {
     this.inFlight.add(p)
     void p.finally(() => this.inFlight.delete(p))
+  }
+
+  /** A message event that never reaches Wechaty: no longer pending, logged, and handed on unless the session is stopping. */
+  private unloaded(messageId: string, err: unknown): void {
+    if (this.pendingEvents > 0) this.pendingEvents--
+    this.arrivals.take(messageId)
+    if (!(err instanceof PayloadNotLoaded)) {
+      this.log.warn({ messageId, err: serializeError(err) }, 'message event dropped while stopping: its payload was still loading')
+      return
+    }
+    const { unloaded } = err
+    this.log.error({ messageId, roomId: unloaded.roomId, attempts: unloaded.attempts, err: { message: unloaded.reason } }, `message payload could not be loaded after ${unloaded.attempts} attempt(s); the message is lost`)
+    try {
+      this.unloadedHandler?.(unloaded)
+    } catch (e) {
+      this.log.error({ messageId, err: serializeError(e) }, 'reporting an unloaded message failed')
+    }
   }
 
   private async dispatch(msg: Message): Promise<void> {

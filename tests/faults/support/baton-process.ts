@@ -29,7 +29,7 @@ export class BatonProcess {
     this.starts++
   }
 
-  /** Waits until /readyz answers 200 (PostgreSQL, Redis and the WeCom session all up). */
+  /** Waits until /readyz answers 200 `ready` (PostgreSQL, Redis and the WeCom session all up, the spool empty). */
   async waitReady(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
@@ -43,7 +43,9 @@ export class BatonProcess {
   async readyz(): Promise<{ ok: boolean; body: unknown }> {
     try {
       const res = await fetch(`http://127.0.0.1:${this.port}/readyz`, { signal: AbortSignal.timeout(2000) })
-      return { ok: res.status === 200, body: await res.json().catch(() => null) }
+      const body = (await res.json().catch(() => null)) as { status?: string } | null
+      // 200 also means "degraded" (Redis down, messages in the spool): recovered is all the way back
+      return { ok: res.status === 200 && body?.status === 'ready', body }
     } catch (err) {
       return { ok: false, body: String(err) }
     }
