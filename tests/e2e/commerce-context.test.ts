@@ -158,10 +158,13 @@ describe('commerce context: progress from the order service, campaign knowledge 
     const res = await apiClient(h).call('GET', `/api/v1/cases/${c.id}/evidence.html`, { as: 'viewer' })
     expect(res.status).toBe(200)
     expect(res.text).toContain('知识与订单查询')
-    expect(res.text).toMatch(/活动 cleaning-now v1（[0-9a-f]{12}…）/)
+    // in words: the kind of knowledge and its version, each lookup's outcome; ids, hashes and the
+    // service's answer are in the raw record folded beside the line
+    expect(res.text).toMatch(/草稿#\d+（[^）]+）：模板第1版；活动第1版<details>/)
+    expect(res.text).toMatch(/&quot;id&quot;: &quot;cleaning-now&quot;,\s*&quot;hash&quot;: &quot;[0-9a-f]{64}&quot;/)
     expect(res.text).toContain('order-progress')
-    expect(res.text).toMatch(/DD20261101001[^<]*HTTP 503/)
-    expect(res.text).toContain('timeout')
+    expect(res.text).toMatch(/订单 DD20261101001：[^<]*查询失败（订单系统不可用）<details><summary>原始记录<\/summary><pre>[^<]*HTTP 503/)
+    expect(res.text).toContain('查询失败（订单系统超时）')
   })
 
   it('the sandbox changes an order through /sandbox and the next answer says so', async () => {

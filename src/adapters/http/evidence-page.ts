@@ -60,7 +60,10 @@ export function renderEvidencePage(deps: ViewDeps & { draftGroups?: ReadonlyMap<
     })
     .join('\n')
   const used = knowledgeLines(deps.wording, events, time)
-  const usedList = used.length === 0 ? `<p>${w('knowledgeNone')}</p>` : `<ul>${used.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`
+  const usedList =
+    used.length === 0
+      ? `<p>${w('knowledgeNone')}</p>`
+      : `<ul>${used.map((l) => `<li>${escapeHtml(l.text)}<details><summary>${w('raw')}</summary><pre>${escapeHtml(JSON.stringify(l.raw, null, 1))}</pre></details></li>`).join('')}</ul>`
   return `<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${w('title', { case_id: kase.id })}</title>
 <style>
