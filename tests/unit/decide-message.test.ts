@@ -233,6 +233,13 @@ describe('context decides the reading', () => {
     expect(decideMessage(customerSays({ confidence: 0.76, scores })).mode).toBe('record_only')
   })
 
+  it('a question read as chit-chat without near certainty goes to a person; a sure one stays chatter', () => {
+    const unsure = decideMessage(customerSays({ asks: true, confidence: 0.6, scores: [{ label: 'chit_chat', p: 0.6 }, { label: 'progress_question', p: 0.15 }] }))
+    expect(unsure).toMatchObject({ mode: 'needs_person', attention: { reasons: ['unclear'] } })
+    expect(decideMessage(customerSays({ asks: true, confidence: 0.95 })).mode).toBe('record_only')
+    expect(decideMessage(customerSays({ asks: false, confidence: 0.6, scores: [{ label: 'chit_chat', p: 0.6 }, { label: 'progress_question', p: 0.15 }] })).mode).toBe('record_only')
+  })
+
   it('a promise to send the photos later moves nothing and tells nobody', () => {
     const d = decideMessage(customerSays({ label: 'promise_later', intent: 'unknown', window: said('明天下午') }))
     expect(d).toMatchObject({ mode: 'record_only', transition: null, writeback: null, draft: null })

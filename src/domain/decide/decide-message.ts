@@ -179,6 +179,12 @@ export const OPEN_MATTER_CHATTER = 0.65
  */
 export const COMPLETION_MASS = 0.1
 
+/**
+ * A customer's question is rarely small talk in a service group ("返工要几天？下周六要穿的",
+ * "师傅到了吗，我下去接"): read as chit-chat below this confidence, a person answers it.
+ */
+export const CHATTY_QUESTION = 0.9
+
 /** Review unless the reading is sure enough, and no reading a person must handle is in sight, for Baton to speak on its own. */
 const directIfSure = (input: DecisionInput): HandlingMode => (input.confidence >= DIRECT && massOf(input.scores, NEEDS_PERSON) < QUIET_PERSON_MASS ? 'send_direct' : 'review_before_send')
 
@@ -408,6 +414,7 @@ function personReasons(input: DecisionInput): RiskFlag[] {
     if (needsPersonByMass(input)) reasons.push('unclear')
     else if (!SILENT.has(input.label) && input.confidence < CONFIDENT) reasons.push('unclear')
     else if (SILENT.has(input.label) && input.familiarity < FAMILIAR && input.channel !== 'public_customer') reasons.push('unclear')
+    else if (input.asks && input.label === 'chit_chat' && input.confidence < CHATTY_QUESTION && input.channel !== 'public_customer') reasons.push('unclear')
   }
   return [...new Set(reasons)]
 }
