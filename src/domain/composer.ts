@@ -1,4 +1,4 @@
-import type { Knowledge, TemplateCategory, TemplateEntry } from '../config/knowledge-schema.js'
+import type { Knowledge, TemplateCategory, TemplateEntry } from './knowledge.js'
 import { renderTemplate } from './render-template.js'
 import type { ServiceType } from './types.js'
 

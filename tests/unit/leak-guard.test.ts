@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { loadKnowledge } from '../../src/config/load-knowledge.js'
 import { composeCustomerDraft } from '../../src/domain/composer.js'
 import { checkLeak, describeHits, type LeakContext } from '../../src/domain/leak-guard.js'
-import { TEMPLATE_CATEGORIES } from '../../src/config/knowledge-schema.js'
+import { TEMPLATE_CATEGORIES } from '../../src/domain/knowledge.js'
 
 const knowledge = loadKnowledge('config/knowledge')
 const ctx: LeakContext = {

@@ -1,4 +1,4 @@
-import type { AnswerEntry } from '../../config/knowledge-schema.js'
+import type { AnswerEntry } from '../knowledge.js'
 import type { ServiceType } from '../types.js'
 import { localDay } from './order-progress.js'
 
