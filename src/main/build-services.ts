@@ -86,7 +86,7 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
   const services: DecisionServices = {
     timeZone: policy.timezone,
     understand: (input) => understandMessage(input, kit, { customers }),
-    compose: (req) => composeCustomerDraft({ ...req, category: req.category }, live.current),
+    compose: (req) => composeCustomerDraft({ ...req, category: req.category, timeZone: policy.timezone }, live.current),
     checkLeak: (text, allowed) => {
       const { guard } = live.current
       return checkLeak(text, { forbiddenNames, allowedPhones: allowed.phones, allowedIds: allowed.ids, allowedLinkHosts: guard.allowedLinkHosts, internalJargon: guard.internalJargon, forbiddenCommitments: guard.forbiddenCommitments })
