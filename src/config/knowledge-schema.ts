@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ANSWER_KINDS, COMPLETION_PROOFS, TEMPLATE_CATEGORIES, type AnswerFields, type TemplateFields } from '../domain/knowledge.js'
 import { SERVICE_TYPES } from '../domain/types.js'
-import type { SameType } from './type-equals.js'
+import type { SameType } from '../domain/type-equals.js'
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected an ISO date (YYYY-MM-DD)')
 

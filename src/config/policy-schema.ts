@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { parseDuration } from '../domain/duration.js'
 import { ESCALATION_TARGETS, type Policy, type TimedState, type WaitRule } from '../domain/policy.js'
 import { SERVICE_TYPES } from '../domain/types.js'
-import type { SameType } from './type-equals.js'
+import type { SameType } from '../domain/type-equals.js'
 
 const duration = z.string().refine((s) => parseDuration(s) !== null, { message: 'expected a duration like "30m", "4h" or "2d"' })
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time "HH:MM"')

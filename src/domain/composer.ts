@@ -1,4 +1,4 @@
-import type { Knowledge, TemplateCategory, TemplateEntry } from './knowledge.js'
+import type { CompletionProof, Knowledge, TemplateCategory, TemplateEntry } from './knowledge.js'
 import { localDay } from './local-day.js'
 import { renderTemplate } from './render-template.js'
 import type { ServiceType } from './types.js'
@@ -34,6 +34,6 @@ export function materialItemsFor(serviceType: ServiceType, knowledge: Knowledge)
   return knowledge.materials[serviceType] ?? []
 }
 
-export function proofRequiredFor(serviceType: ServiceType, knowledge: Knowledge): 'image' | 'material' | 'confirmation' | 'none' {
+export function proofRequiredFor(serviceType: ServiceType, knowledge: Knowledge): CompletionProof {
   return knowledge.completion[serviceType] ?? 'none'
 }

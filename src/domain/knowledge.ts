@@ -1,3 +1,5 @@
+import type { DraftCategory, ProofRule } from './decide/decide-message.js'
+import type { SameType } from './type-equals.js'
 import type { ServiceType } from './types.js'
 
 /** The categories of approved wording templates a draft can be composed from. */
@@ -23,6 +25,11 @@ export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number]
 /** What proves a service type's work is done before a case may complete. */
 export const COMPLETION_PROOFS = ['image', 'material', 'confirmation', 'none'] as const
 export type CompletionProof = (typeof COMPLETION_PROOFS)[number]
+
+// a decision can only ask for a category knowledge has templates for, and its proof rules are these
+const draftCategoriesAreTemplateCategories: SameType<Exclude<DraftCategory, TemplateCategory>, never> = true
+const proofRulesAreCompletionProofs: SameType<ProofRule, CompletionProof> = true
+void [draftCategoriesAreTemplateCategories, proofRulesAreCompletionProofs]
 
 /** Evergreen policy answers stand; campaign answers hold only between their dates. */
 export const ANSWER_KINDS = ['evergreen', 'campaign'] as const
