@@ -1,3 +1,5 @@
+import { SingleFlight } from './single-flight.js'
+
 /**
  * Collects items that arrive while a batch is being worked on into the next batch: one batch in
  * flight at a time, so a lone item waits for nobody and a burst is handled in a few large
@@ -5,7 +7,13 @@
  */
 export class Batcher<I, O> {
   private queue: Array<{ item: I; resolve(o: O): void; reject(err: unknown): void }> = []
-  private running = false
+  // drain() settles every item itself, so a crash here can only be a bug in this file
+  private readonly draining = new SingleFlight(
+    () => this.drain(),
+    (err) => {
+      for (const b of this.queue.splice(0)) b.reject(err)
+    },
+  )
 
   constructor(
     private readonly run: (items: I[]) => Promise<Array<PromiseSettledResult<O>>>,
@@ -15,10 +23,7 @@ export class Batcher<I, O> {
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject })
-      if (!this.running) {
-        this.running = true
-        void this.drain()
-      }
+      void this.draining.kick()
     })
   }
 
@@ -37,6 +42,5 @@ export class Batcher<I, O> {
         for (const b of batch) b.reject(err)
       }
     }
-    this.running = false
   }
 }

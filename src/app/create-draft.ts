@@ -46,25 +46,7 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
   const customer = directory.customer(req.kase.customerKey)
   const target = customer?.group
   const internal = directory.internalGroups()[0]
-  // what was asked for, item by item; the service type's standard list only when nothing was named
-  const named = req.items ?? req.kase.missingItems
-  const items = named.length > 0 ? [...named] : services.materialItemsFor(req.kase.serviceType)
-  const composed = services.compose({ category: req.category, serviceType: req.kase.serviceType, facts: { ...customerFacts(directory, wording, req.kase, items), ...req.facts }, now: req.now })
-  const flags = new Set<RiskFlag>(req.riskFlags)
-  const details: Record<string, unknown> = {}
-  let text = ''
-  if (composed.ok) {
-    text = composed.text
-    const contactPhone = req.kase.contactId ? directory.person(req.kase.contactId)?.phone : undefined
-    const own = [...(req.ownIds ?? [])]
-    const guard = services.checkLeak(text, { phones: [...(contactPhone ? [contactPhone] : []), ...own], ids: own })
-    if (!guard.ok) {
-      flags.add('leak_guard')
-      details['leaks'] = guard.hits
-    }
-  } else {
-    details['composeError'] = { code: composed.code, detail: composed.detail }
-  }
+  const { composed, text, flags, details } = composeGuarded(deps, req)
   if (!target || !composed.ok) {
     // No approved wording fits: the team must write this one; nothing is sent.
     await notifyUncertain(tx, deps, { ...req, riskFlags: [...flags] }, internal?.key)
@@ -76,16 +58,7 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
   const mode = direct ? 'send_direct' : 'review_before_send'
   const about = req.source?.about ?? null
   const caseRef = say(wording, 'review.case_ref', { case_id: req.kase.id, customer: customer?.name ?? req.kase.customerKey })
-  // One pending draft per case and category: a flood of the same question is one draft to review,
-  // not a hundred, and the team reviews the newest reminder, not three identical ones. The newest
-  // replaces the one waiting (each message still has its own draft on record, and its review
-  // notice goes through the flood limits like any other).
-  if ((!direct && req.source) || req.category === 'reminder') {
-    const replaced = await tx.supersedeDrafts(req.kase.id, req.category, req.now)
-    if (replaced.length > 0 && req.source) {
-      await tx.appendEvidence(req.kase.id, { kind: 'draft_superseded', actor: 'baton', at: req.now, payload: { draftIds: replaced, category: req.category, sourceMessageId: req.source.messageId, reason: 'a newer draft of the same category' } })
-    }
-  }
+  await supersedeWaitingDraft(tx, req, direct)
   const draftId = await tx.insertDraft({
     caseId: req.kase.id,
     targetGroupKey: target,
@@ -130,6 +103,45 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
     if (told === 'told' && services.reviewDmToOwner && req.kase.ownerId) await tx.insertSend({ kind: 'notice', caseId: req.kase.id, contactId: req.kase.ownerId, text: notice }, req.now)
   }
   return { draftId, mode, riskFlags: [...flags] }
+}
+
+/** The draft's text from approved knowledge, and the leak guard's verdict on it (added to the request's flags). */
+function composeGuarded(deps: { services: DecisionServices; directory: Directory; wording: Wording }, req: DraftRequest) {
+  const { services, directory, wording } = deps
+  // what was asked for, item by item; the service type's standard list only when nothing was named
+  const named = req.items ?? req.kase.missingItems
+  const items = named.length > 0 ? [...named] : services.materialItemsFor(req.kase.serviceType)
+  const composed = services.compose({ category: req.category, serviceType: req.kase.serviceType, facts: { ...customerFacts(directory, wording, req.kase, items), ...req.facts }, now: req.now })
+  const flags = new Set<RiskFlag>(req.riskFlags)
+  const details: Record<string, unknown> = {}
+  let text = ''
+  if (composed.ok) {
+    text = composed.text
+    const contactPhone = req.kase.contactId ? directory.person(req.kase.contactId)?.phone : undefined
+    const own = [...(req.ownIds ?? [])]
+    const guard = services.checkLeak(text, { phones: [...(contactPhone ? [contactPhone] : []), ...own], ids: own })
+    if (!guard.ok) {
+      flags.add('leak_guard')
+      details['leaks'] = guard.hits
+    }
+  } else {
+    details['composeError'] = { code: composed.code, detail: composed.detail }
+  }
+  return { composed, text, flags, details }
+}
+
+/**
+ * One pending draft per case and category: a flood of the same question is one draft to review,
+ * not a hundred, and the team reviews the newest reminder, not three identical ones. The newest
+ * replaces the one waiting (each message still has its own draft on record, and its review
+ * notice goes through the flood limits like any other).
+ */
+async function supersedeWaitingDraft(tx: Tx, req: DraftRequest, direct: boolean): Promise<void> {
+  if ((direct || !req.source) && req.category !== 'reminder') return
+  const replaced = await tx.supersedeDrafts(req.kase.id, req.category, req.now)
+  if (replaced.length > 0 && req.source) {
+    await tx.appendEvidence(req.kase.id, { kind: 'draft_superseded', actor: 'baton', at: req.now, payload: { draftIds: replaced, category: req.category, sourceMessageId: req.source.messageId, reason: 'a newer draft of the same category' } })
+  }
 }
 
 /** A review item with no draft: the team is told what came in and why Baton cannot answer. */

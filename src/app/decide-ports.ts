@@ -1,7 +1,7 @@
 import type { DraftCategory, ProofRule } from '../domain/decide/decide-message.js'
 import type { ServiceType, CaseState } from '../domain/types.js'
 import type { Understanding, UnderstandInput } from '../domain/understanding/index.js'
-import type { AnswerEntry } from '../config/knowledge-schema.js'
+import type { AnswerEntry } from '../domain/knowledge.js'
 
 /** The parts of understanding a message the app relies on (see src/domain/understanding). */
 export type UnderstandingResult = Pick<Understanding, 'intent' | 'label' | 'confidence' | 'scores' | 'familiarity' | 'riskFlags' | 'signals' | 'references' | 'requested' | 'window' | 'substantive' | 'asks' | 'toFamily'>

@@ -42,12 +42,8 @@ export function actorName(deps: Pick<EvidenceTextDeps, 'directory' | 'wording'>,
   return deps.wording.get('evidence.actors.unknown') ?? id
 }
 
-/**
- * One evidence event as a Chinese sentence from config/wording/evidence.yaml: who did what, to
- * which draft, in which group, by name; states, outcomes and reasons in words. Anything a
- * sentence leaves out (ids, hashes, model details) is in the raw record the reader can open.
- */
-export function describeEvidence(deps: EvidenceTextDeps, e: EvidenceEventLike): string {
+/** The helpers every sentence is told with: payload readers and the wording's ways of naming things. */
+function sentenceTools(deps: EvidenceTextDeps, e: EvidenceEventLike) {
   const { directory, wording } = deps
   const p = (e.payload && typeof e.payload === 'object' ? e.payload : {}) as Record<string, unknown>
   const str = (k: string): string | undefined => (typeof p[k] === 'string' && p[k] !== '' ? (p[k] as string) : undefined)
@@ -68,8 +64,57 @@ export function describeEvidence(deps: EvidenceTextDeps, e: EvidenceEventLike): 
     const key = draftId !== undefined ? deps.draftGroups?.get(draftId) : undefined
     return key ? fill(wording, 'to_group', { group: group(key) }) : ''
   }
+  return { directory, wording, p, str, num, none, person, group, time, lbl, reason, w, draftId, toGroup }
+}
+type SentenceTools = ReturnType<typeof sentenceTools>
 
-  switch (e.kind) {
+/**
+ * One evidence event as a Chinese sentence from config/wording/evidence.yaml: who did what, to
+ * which draft, in which group, by name; states, outcomes and reasons in words. Anything a
+ * sentence leaves out (ids, hashes, model details) is in the raw record the reader can open.
+ */
+export function describeEvidence(deps: EvidenceTextDeps, e: EvidenceEventLike): string {
+  const t = sentenceTools(deps, e)
+  return draftSentence(t, e.kind) ?? caseSentence(t, e.kind) ?? t.w('other', { kind: t.wording.get(`replies.events.${e.kind}`) ?? e.kind })
+}
+
+/** Drafts and their sends: created, decided, delivered, expired, superseded, recalled. */
+function draftSentence(t: SentenceTools, kind: string): string | undefined {
+  const { wording, p, str, num, none, group, lbl, reason, w, draftId, toGroup } = t
+  switch (kind) {
+    case 'draft_created':
+      return w('draft_created', { draft_id: draftId, category: lbl('categories', str('category')), mode: lbl('modes', str('mode')), text: str('text') ?? none })
+    case 'draft_decided': {
+      const decision = str('decision') ?? 'other'
+      const hits = Array.isArray(p['hits']) ? (p['hits'] as { kind?: string; match?: string }[]).map((h) => `${lbl('leakKinds', h.kind)}「${h.match ?? ''}」`).join('、') : none
+      const key = decision === 'approved' && typeof p['droppedEdit'] === 'string' ? 'approved_original' : (decision === 'approved' || decision === 'edited') && p['forced'] === true ? 'approved_forced' : wording.has(`evidence.draft_decided.${decision}`) ? decision : 'other'
+      return w(`draft_decided.${key}`, { draft_id: draftId, to_group: toGroup(), text: str('text') ?? none, reason: reason(str('reason')), hits })
+    }
+    case 'delivery': {
+      const status = str('status') ?? 'unknown'
+      const kind = str('sendKind') ?? 'draft'
+      const what = fill(wording, `send_kinds.${wording.has(`evidence.send_kinds.${kind}`) ? kind : 'notice'}`, { draft_id: draftId })
+      return w(`delivery.${wording.has(`evidence.delivery.${status}`) ? status : 'unknown'}`, { what, group: group(str('group')), attempts: num('attempts') ?? 1 })
+    }
+    case 'draft_expired':
+      return w('draft_expired', { draft_id: draftId })
+    case 'draft_superseded': {
+      // events written before the RETURNING fix carry nulls: those drafts are unknown, not "#null"
+      const known = Array.isArray(p['draftIds']) ? (p['draftIds'] as unknown[]).filter((d) => typeof d === 'number' || (typeof d === 'string' && /^\d+$/.test(d))) : []
+      const ids = known.length > 0 ? known.map((d) => `#${String(d)}`).join('、') : fill(wording, 'earlier_drafts', {})
+      return w('draft_superseded', { drafts: ids })
+    }
+    case 'recalled':
+      return w(p['recalled'] === false ? 'not_recalled' : 'recalled', { draft_id: draftId })
+    default:
+      return undefined
+  }
+}
+
+/** Everything else that happens to a case: messages, states, people, timers, attention. */
+function caseSentence(t: SentenceTools, kind: string): string | undefined {
+  const { directory, wording, p, str, num, none, person, group, time, lbl, reason, w } = t
+  switch (kind) {
     case 'message': {
       const mode = str('mode') ? fill(wording, 'mode_suffix', { mode: lbl('modes', str('mode')) }) : ''
       const type = str('type') ?? 'text'
@@ -94,27 +139,13 @@ export function describeEvidence(deps: EvidenceTextDeps, e: EvidenceEventLike): 
       })
     case 'transition_refused':
       return w('transition_refused', { from: lbl('states', str('from')), to: lbl('states', str('to')) })
-    case 'draft_created':
-      return w('draft_created', { draft_id: draftId, category: lbl('categories', str('category')), mode: lbl('modes', str('mode')), text: str('text') ?? none })
-    case 'draft_decided': {
-      const decision = str('decision') ?? 'other'
-      const hits = Array.isArray(p['hits']) ? (p['hits'] as { kind?: string; match?: string }[]).map((h) => `${lbl('leakKinds', h.kind)}「${h.match ?? ''}」`).join('、') : none
-      const key = decision === 'approved' && typeof p['droppedEdit'] === 'string' ? 'approved_original' : (decision === 'approved' || decision === 'edited') && p['forced'] === true ? 'approved_forced' : wording.has(`evidence.draft_decided.${decision}`) ? decision : 'other'
-      return w(`draft_decided.${key}`, { draft_id: draftId, to_group: toGroup(), text: str('text') ?? none, reason: reason(str('reason')), hits })
-    }
-    case 'delivery': {
-      const status = str('status') ?? 'unknown'
-      const kind = str('sendKind') ?? 'draft'
-      const what = fill(wording, `send_kinds.${wording.has(`evidence.send_kinds.${kind}`) ? kind : 'notice'}`, { draft_id: draftId })
-      return w(`delivery.${wording.has(`evidence.delivery.${status}`) ? status : 'unknown'}`, { what, group: group(str('group')), attempts: num('attempts') ?? 1 })
-    }
     case 'writeback': {
       const partner = str('partner')
       return w('writeback', { partner: partner ? (directory.partner(partner)?.name ?? partner) : none, group: group(str('group')), text: str('text') ?? none })
     }
     case 'executor_set':
     case 'owner_set':
-      return w(e.kind, { from: person(str('from')), to: person(str('to')) })
+      return w(kind, { from: person(str('from')), to: person(str('to')) })
     case 'partner_set': {
       const partner = str('partner')
       return w('partner_set', { partner: partner ? (directory.partner(partner)?.name ?? partner) : none })
@@ -125,17 +156,7 @@ export function describeEvidence(deps: EvidenceTextDeps, e: EvidenceEventLike): 
     }
     case 'snoozed':
     case 'remind_requested':
-      return w(e.kind, { at: time(str('nextTimerAt')), reason: reason(str('reason')) })
-    case 'draft_expired':
-      return w('draft_expired', { draft_id: draftId })
-    case 'draft_superseded': {
-      // events written before the RETURNING fix carry nulls: those drafts are unknown, not "#null"
-      const known = Array.isArray(p['draftIds']) ? (p['draftIds'] as unknown[]).filter((d) => typeof d === 'number' || (typeof d === 'string' && /^\d+$/.test(d))) : []
-      const ids = known.length > 0 ? known.map((d) => `#${String(d)}`).join('、') : fill(wording, 'earlier_drafts', {})
-      return w('draft_superseded', { drafts: ids })
-    }
-    case 'recalled':
-      return w(p['recalled'] === false ? 'not_recalled' : 'recalled', { draft_id: draftId })
+      return w(kind, { at: time(str('nextTimerAt')), reason: reason(str('reason')) })
     case 'attention_raised': {
       const reasons = Array.isArray(p['reasons']) ? (p['reasons'] as string[]).map((r) => label(wording, 'riskFlags', r)).join('、') : none
       const notified = p['folded'] === true || p['notified'] === false ? fill(wording, 'attention_folded', {}) : fill(wording, 'attention_notified', {})
@@ -148,7 +169,7 @@ export function describeEvidence(deps: EvidenceTextDeps, e: EvidenceEventLike): 
     case 'attention_attached':
       return w('attention_attached', { count: Array.isArray(p['items']) ? p['items'].length : 1 })
     default:
-      return w('other', { kind: wording.get(`replies.events.${e.kind}`) ?? e.kind })
+      return undefined
   }
 }
 

@@ -150,13 +150,36 @@ export async function handleMessages(deps: HandleDeps & { isOutage?: (err: unkno
 }
 
 async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promise<HandleOutcome> {
+  const { msg, understanding } = p
+  const decision = await decideOnOpenCases(tx, deps, p, now)
+  let kase = await resolveCase(tx, deps, decision, now)
+  if (kase) await recordOnCase(tx, deps, p, kase, decision, now)
+
+  // staff answering in a customer group by hand is a person acting on what waited for one
+  if ((msg.channel === 'customer' || msg.channel === 'public_customer') && (msg.talkerRole === 'handler' || msg.talkerRole === 'supervisor') && msg.groupKey) {
+    await clearAttention(tx, { groupKey: msg.groupKey }, { by: msg.talkerId, note: 'answered in the group', at: now })
+  }
+
+  let refused = false
+  if (kase) ({ kase, refused } = await moveCase(tx, deps, p, kase, decision, now))
+  const { draftId, mode } = await actOnDecision(tx, deps, p, kase, decision, now)
+
+  // the write-back belongs to the transition: none when the case had already moved on
+  if (decision.writeback && kase && !refused) kase = await writeBack(tx, deps, kase, decision.writeback, now)
+
+  await markHandled(tx, p, decision, kase?.id ?? null, mode, now)
+  return { decision, understanding, caseId: kase?.id ?? null, draftId }
+}
+
+/** The decision on this message, given the open cases it may be about (its group's context included). */
+async function decideOnOpenCases(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promise<CommerceDecision> {
   const { services } = deps
   const { msg, understanding, scoped, referenced, partner } = p
   const refs = understanding.references
   const openCases = await tx.findOpenCases(p.filter)
   const contextCaseId = await groupContext(tx, msg, refs, openCases)
   if (contextCaseId !== null && !openCases.some((c) => c.id === contextCaseId)) openCases.push(...(await tx.findOpenCases({ caseIds: [contextCaseId] })))
-  const decision = decideWithCommerce({
+  return decideWithCommerce({
     channel: msg.channel,
     talkerRole: msg.talkerRole,
     type: msg.type,
@@ -181,41 +204,45 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     contextCaseId,
     proofRuleFor: (t) => services.proofRuleFor(t),
   }, commerceContext(deps, p, now))
+}
 
-  let kase = await resolveCase(tx, deps, decision, now)
-  if (kase) {
-    await tx.appendEvidence(kase.id, {
-      kind: 'message',
-      actor: msg.talkerId,
-      at: now,
-      payload: {
-        messageId: msg.id,
-        wecomId: msg.wecomId,
-        group: msg.groupKey,
-        channel: msg.channel,
-        role: msg.talkerRole,
-        type: msg.type,
-        // the original is evidence (partner/internal wording included); it never reaches a customer
-        text: msg.text,
-        attachment: msg.attachment,
-        intent: understanding.intent,
-        reading: { label: understanding.label, confidence: Math.round(understanding.confidence * 1000) / 1000, model: services.modelVersion },
-        riskFlags: understanding.riskFlags,
-        mode: decision.mode,
-        note: decision.note,
-      },
-    })
-    if (decision.order) await recordOrderLookup(tx, kase.id, decision.order, now)
-  }
+/** The message (and any order lookup it caused) as evidence on its case. */
+async function recordOnCase(tx: Tx, deps: HandleDeps, p: Prepared, kase: CaseRecord, decision: CommerceDecision, now: Date): Promise<void> {
+  const { msg, understanding } = p
+  await tx.appendEvidence(kase.id, {
+    kind: 'message',
+    actor: msg.talkerId,
+    at: now,
+    payload: {
+      messageId: msg.id,
+      wecomId: msg.wecomId,
+      group: msg.groupKey,
+      channel: msg.channel,
+      role: msg.talkerRole,
+      type: msg.type,
+      // the original is evidence (partner/internal wording included); it never reaches a customer
+      text: msg.text,
+      attachment: msg.attachment,
+      intent: understanding.intent,
+      reading: { label: understanding.label, confidence: Math.round(understanding.confidence * 1000) / 1000, model: deps.services.modelVersion },
+      riskFlags: understanding.riskFlags,
+      mode: decision.mode,
+      note: decision.note,
+    },
+  })
+  if (decision.order) await recordOrderLookup(tx, kase.id, decision.order, now)
+}
 
-  // staff answering in a customer group by hand is a person acting on what waited for one
-  if ((msg.channel === 'customer' || msg.channel === 'public_customer') && (msg.talkerRole === 'handler' || msg.talkerRole === 'supervisor') && msg.groupKey) {
-    await clearAttention(tx, { groupKey: msg.groupKey }, { by: msg.talkerId, note: 'answered in the group', at: now })
-  }
-
+/**
+ * The case moves as decided: its transition, the partner now involved, and what it waits for.
+ * `refused` when a concurrent message had already moved it (then nothing else changes).
+ */
+async function moveCase(tx: Tx, deps: HandleDeps, p: Prepared, kase: CaseRecord, decision: CommerceDecision, now: Date): Promise<{ kase: CaseRecord; refused: boolean }> {
+  const { services } = deps
+  const { msg, partner } = p
   // decided on facts read before the case was locked: a concurrent message may have moved it
   let refused = false
-  if (kase && decision.transition) {
+  if (decision.transition) {
     try {
       kase = await applyTransition(tx, services, kase, { ...decision.transition, by: msg.talkerId, now, ...(decision.items ? { missingItems: decision.items.missing } : {}) })
       if (decision.transition.to === 'material_received') kase = await recordCustomerCompletion(tx, kase, now)
@@ -229,7 +256,7 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
 
   // a case opened before any partner was involved (a complaint, a question) belongs to the
   // partner who now asks the customer for something: the write-back must reach them
-  if (kase && kase.partnerKey === null && partner && msg.talkerRole === 'partner' && decision.items) {
+  if (kase.partnerKey === null && partner && msg.talkerRole === 'partner' && decision.items) {
     await tx.updateCase(kase.id, { partnerKey: partner.key })
     await tx.appendEvidence(kase.id, { kind: 'partner_set', actor: msg.talkerId, at: now, payload: { partner: partner.key } })
     kase = { ...kase, partnerKey: partner.key }
@@ -237,12 +264,17 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
 
   // what the case now waits for, which items are still out and which visit time it knows of
   // (a refused transition changes nothing)
-  if (kase && (decision.items || decision.appointment) && !refused) {
+  if ((decision.items || decision.appointment) && !refused) {
     const patch = { ...(decision.items ? { missingItems: decision.items.missing, receivedItems: decision.items.received, awaiting: decision.items.awaiting } : {}), ...(decision.appointment ? { appointment: decision.appointment } : {}) }
     await tx.updateCase(kase.id, patch)
     kase = { ...kase, ...patch }
   }
+  return { kase, refused }
+}
 
+/** What the decision asks of people: a person's attention or a draft; returns the mode that actually happened. */
+async function actOnDecision(tx: Tx, deps: HandleDeps, p: Prepared, kase: CaseRecord | null, decision: CommerceDecision, now: Date): Promise<{ draftId: number | null; mode: HandlingMode }> {
+  const { msg } = p
   let draftId: number | null = null
   // the mode recorded is what happened: a draft may have gone to review, a review may have become a notice
   let mode: HandlingMode = decision.mode
@@ -261,12 +293,14 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     await raiseAttention(tx, deps, { msg, kase: null, customerKey: decision.draft.customerKey, reasons: [...decision.draft.riskFlags, 'uncertain_case'], candidates, now })
     mode = 'needs_person'
   }
+  return { draftId, mode }
+}
 
-  // the write-back belongs to the transition: none when the case had already moved on
-  if (decision.writeback && kase && !refused) kase = await writeBack(tx, deps, kase, decision.writeback, now)
-
+/** The message is handled: its case, the mode that happened and how it was read, for the record. */
+async function markHandled(tx: Tx, p: Prepared, decision: CommerceDecision, caseId: number | null, mode: HandlingMode, now: Date): Promise<void> {
+  const { msg, understanding } = p
   await tx.markMessageHandled(msg.id, {
-    caseId: kase?.id ?? null,
+    caseId,
     intent: understanding.intent,
     mode,
     classification: {
@@ -274,7 +308,7 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
       confidence: understanding.confidence,
       riskFlags: understanding.riskFlags,
       signals: understanding.signals,
-      references: refs,
+      references: understanding.references,
       requested: understanding.requested,
       window: understanding.window,
       attention: decision.attention?.reasons ?? null,
@@ -283,7 +317,6 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
     },
     at: now,
   })
-  return { decision, understanding, caseId: kase?.id ?? null, draftId }
 }
 
 /**

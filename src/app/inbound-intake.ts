@@ -1,6 +1,7 @@
 import type { InboundMessage, RecordedMessage } from './inbound-message.js'
 import type { Logger } from './ports.js'
 import type { RecordOutcome } from './record-message.js'
+import { SingleFlight } from './single-flight.js'
 
 /** A durable local queue for inbound messages the database cannot take right now. */
 export interface Spool {
@@ -39,7 +40,11 @@ export class InboundIntake {
   private needsCatchUp = false
   private readonly processing = new Set<number>()
   private timer: NodeJS.Timeout | null = null
-  private running: Promise<void> | null = null
+  /** pass() catches its own errors; this only guards against the unforeseen */
+  private readonly recovery = new SingleFlight(
+    () => this.pass(),
+    (err) => this.deps.log.error({ err: { message: (err as Error).message } }, 'inbound recovery pass crashed'),
+  )
 
   constructor(
     private readonly deps: IntakeDeps,
@@ -58,7 +63,7 @@ export class InboundIntake {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
     this.timer = null
-    await this.running
+    await this.recovery.idle()
   }
 
   /** Records then decides one message; spools it when the database is unreachable. */
@@ -81,10 +86,7 @@ export class InboundIntake {
 
   /** One recovery pass: replay the spool, then catch up undecided messages. Safe to call any time. */
   recover(): Promise<void> {
-    this.running ??= this.pass().finally(() => {
-      this.running = null
-    })
-    return this.running
+    return this.recovery.join()
   }
 
   private async pass(): Promise<void> {

@@ -41,15 +41,6 @@ export interface Telemetry {
   sendFinished(outcome: string): void
 }
 
-export const noTelemetry: Telemetry = {
-  inboundIgnored: () => undefined,
-  inboundRecorded: () => undefined,
-  inboundDuplicate: () => undefined,
-  inboundUnloaded: () => undefined,
-  timerFired: () => undefined,
-  sendFinished: () => undefined,
-}
-
 /** Where a message goes: a room (group) or a contact (direct message). */
 export type SendTarget = { roomId: string } | { contactId: string }
 

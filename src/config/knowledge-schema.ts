@@ -1,24 +1,7 @@
-import { SERVICE_TYPES } from '../domain/types.js'
 import { z } from 'zod'
-
-export const TEMPLATE_CATEGORIES = [
-  'material_request',
-  'material_received',
-  'material_partial',
-  'schedule_update',
-  'appointment_request',
-  'appointment_confirmed',
-  'progress_reply',
-  'reminder',
-  'completion_confirmation',
-  'proof_request',
-  'coordination_request',
-  'partner_writeback',
-  'generic_reply',
-  'order_progress',
-  'knowledge_answer',
-] as const
-export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number]
+import { ANSWER_KINDS, COMPLETION_PROOFS, TEMPLATE_CATEGORIES, type AnswerFields, type TemplateFields } from '../domain/knowledge.js'
+import { SERVICE_TYPES } from '../domain/types.js'
+import type { SameType } from '../domain/type-equals.js'
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected an ISO date (YYYY-MM-DD)')
 
@@ -44,7 +27,7 @@ export const answerEntrySchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lowercase id'),
     version: z.number().int().positive(),
-    kind: z.enum(['evergreen', 'campaign']),
+    kind: z.enum(ANSWER_KINDS),
     title: z.string().min(1),
     questions: z.array(z.string().min(2)).min(1),
     answer: z.string().min(1),
@@ -63,7 +46,7 @@ export const knowledgeFileSchema = z
   .object({
     templates: z.array(templateSchema).optional(),
     materials: z.record(z.enum(SERVICE_TYPES), z.array(z.string().min(1))).optional(),
-    completion: z.record(z.enum(SERVICE_TYPES), z.enum(['image', 'material', 'confirmation', 'none'])).optional(),
+    completion: z.record(z.enum(SERVICE_TYPES), z.enum(COMPLETION_PROOFS)).optional(),
     forbiddenCommitments: z.array(z.string().min(1)).optional(),
     internalJargon: z.array(z.string().min(1)).optional(),
     allowedLinkHosts: z.array(z.string().min(1)).optional(),
@@ -73,17 +56,7 @@ export const knowledgeFileSchema = z
   })
   .strict()
 
-export type TemplateEntry = z.infer<typeof templateSchema> & { hash: string; file: string }
-
-export type AnswerEntry = z.infer<typeof answerEntrySchema> & { hash: string; file: string }
-
-export interface Knowledge {
-  /** latest version of each template id */
-  templates: TemplateEntry[]
-  materials: Partial<Record<(typeof SERVICE_TYPES)[number], string[]>>
-  completion: Partial<Record<(typeof SERVICE_TYPES)[number], 'image' | 'material' | 'confirmation' | 'none'>>
-  guard: { forbiddenCommitments: string[]; internalJargon: string[]; allowedLinkHosts: string[] }
-  /** latest version of each policy/campaign entry */
-  entries: AnswerEntry[]
-  campaignWords: string[]
-}
+// the domain owns the words: the schemas must produce exactly the domain's entry types
+const templateMatchesDomain: SameType<z.infer<typeof templateSchema>, TemplateFields> = true
+const answerMatchesDomain: SameType<z.infer<typeof answerEntrySchema>, AnswerFields> = true
+void [templateMatchesDomain, answerMatchesDomain]

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { parse } from 'yaml'
 import { canonicalJson } from '../domain/evidence-hash.js'
 import { ConfigError, formatZodIssues } from './format-issues.js'
-import { knowledgeFileSchema, type AnswerEntry, type Knowledge, type TemplateEntry } from './knowledge-schema.js'
+import { knowledgeFileSchema } from './knowledge-schema.js'
+import type { AnswerEntry, Knowledge, TemplateEntry } from '../domain/knowledge.js'
 
 /** Loads every `*.yaml` of the knowledge folder; one line per problem, naming file and path. */
 export function loadKnowledge(dir: string): Knowledge {

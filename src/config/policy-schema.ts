@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { parseDuration } from '../domain/duration.js'
+import { ESCALATION_TARGETS, type Policy, type TimedState, type WaitRule } from '../domain/policy.js'
 import { SERVICE_TYPES } from '../domain/types.js'
+import type { SameType } from '../domain/type-equals.js'
 
 const duration = z.string().refine((s) => parseDuration(s) !== null, { message: 'expected a duration like "30m", "4h" or "2d"' })
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time "HH:MM"')
@@ -11,7 +13,7 @@ const waitRule = z
     firstReminderAfter: duration,
     remindEvery: duration,
     remindersBeforeEscalation: z.number().int().min(0).max(20),
-    escalation: z.array(z.enum(['owner', 'supervisor'])),
+    escalation: z.array(z.enum(ESCALATION_TARGETS)),
   })
   .strict()
 
@@ -27,7 +29,7 @@ const DEFAULT_WAITS = {
   waiting_review: { dueIn: '2h', firstReminderAfter: '1h', remindEvery: '2h', remindersBeforeEscalation: 1, escalation: ['owner', 'supervisor'] },
   waiting_partner: { dueIn: '8h', firstReminderAfter: '4h', remindEvery: '8h', remindersBeforeEscalation: 1, escalation: ['owner', 'supervisor'] },
   material_received: { dueIn: '4h', firstReminderAfter: '2h', remindEvery: '4h', remindersBeforeEscalation: 1, escalation: ['owner', 'supervisor'] },
-} as const
+} as const satisfies Record<TimedState, WaitRule>
 
 export const policySchema = z
   .object({
@@ -53,6 +55,8 @@ export const policySchema = z
   })
   .strict()
 
-export type Policy = z.infer<typeof policySchema>
-export type WaitRule = z.infer<typeof waitRule>
-export const DEFAULT_POLICY: Policy = policySchema.parse({})
+// the domain owns the words: the schema must produce exactly the domain's types
+const waitRuleMatchesDomain: SameType<z.infer<typeof waitRule>, WaitRule> = true
+const policyMatchesDomain: SameType<z.infer<typeof policySchema>, Policy> = true
+void [waitRuleMatchesDomain, policyMatchesDomain]
+

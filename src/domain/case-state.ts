@@ -78,12 +78,6 @@ export function isTerminal(state: CaseState): boolean {
   return state === 'completed' || state === 'cancelled'
 }
 
-export function isWaiting(state: CaseState): boolean {
-  return state.startsWith('waiting_')
-}
-
-export const openStates: readonly CaseState[] = OPEN
-
 /** The party a state waits on. */
 export function waitingPartyOf(state: CaseState): Party {
   switch (state) {

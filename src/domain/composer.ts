@@ -1,4 +1,5 @@
-import type { Knowledge, TemplateCategory, TemplateEntry } from '../config/knowledge-schema.js'
+import type { CompletionProof, Knowledge, TemplateCategory, TemplateEntry } from './knowledge.js'
+import { localDay } from './local-day.js'
 import { renderTemplate } from './render-template.js'
 import type { ServiceType } from './types.js'
 
@@ -11,17 +12,20 @@ export type ComposeOutcome =
  * lists, labels), never what a partner or staff member typed. A missing fact is an error, not
  * an empty hole in the sentence.
  */
-export function composeCustomerDraft(req: { category: TemplateCategory; serviceType: ServiceType; facts: Record<string, string | undefined>; now: Date }, knowledge: Knowledge): ComposeOutcome {
-  const template = pickTemplate(knowledge.templates, req.category, req.serviceType, req.now)
+export function composeCustomerDraft(req: { category: TemplateCategory; serviceType: ServiceType; facts: Record<string, string | undefined>; now: Date; timeZone: string }, knowledge: Knowledge): ComposeOutcome {
+  const template = pickTemplate(knowledge.templates, req.category, req.serviceType, req.now, req.timeZone)
   if (!template) return { ok: false, code: 'no_template', detail: `no approved template for ${req.category}/${req.serviceType}` }
   const { text, missing } = renderTemplate(template.text, req.facts)
   if (missing.length > 0) return { ok: false, code: 'missing_fact', detail: `${template.id} needs ${missing.join(', ')}` }
   return { ok: true, text, templateId: template.id, templateVersion: template.version, templateHash: template.hash }
 }
 
-/** Specific (service type listed) beats generic; campaign entries only inside their dates. */
-function pickTemplate(all: readonly TemplateEntry[], category: TemplateCategory, serviceType: ServiceType, now: Date): TemplateEntry | undefined {
-  const day = now.toISOString().slice(0, 10)
+/**
+ * Specific (service type listed) beats generic; campaign entries only inside their dates, read as
+ * the tenant's calendar days (a campaign ending on the 11th has ended at 00:30 on the 12th there).
+ */
+function pickTemplate(all: readonly TemplateEntry[], category: TemplateCategory, serviceType: ServiceType, now: Date, timeZone: string): TemplateEntry | undefined {
+  const day = localDay(now, timeZone) ?? now.toISOString().slice(0, 10)
   const live = all.filter((t) => t.category === category && (!t.validFrom || t.validFrom <= day) && (!t.validTo || day <= t.validTo))
   return live.find((t) => t.serviceTypes?.includes(serviceType)) ?? live.find((t) => !t.serviceTypes || t.serviceTypes.length === 0)
 }
@@ -30,6 +34,6 @@ export function materialItemsFor(serviceType: ServiceType, knowledge: Knowledge)
   return knowledge.materials[serviceType] ?? []
 }
 
-export function proofRequiredFor(serviceType: ServiceType, knowledge: Knowledge): 'image' | 'material' | 'confirmation' | 'none' {
+export function proofRequiredFor(serviceType: ServiceType, knowledge: Knowledge): CompletionProof {
   return knowledge.completion[serviceType] ?? 'none'
 }

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import type { Policy, WaitRule } from '../config/policy-schema.js'
+import type { Policy, WaitRule } from './policy.js'
 import { isCustomerFacing, isTerminal } from './case-state.js'
 import { parseDuration } from './duration.js'
 import type { CaseState, ServiceType } from './types.js'

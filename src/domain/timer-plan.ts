@@ -1,4 +1,4 @@
-import type { Policy } from '../config/policy-schema.js'
+import type { Policy } from './policy.js'
 import { isCustomerFacing } from './case-state.js'
 import { escalationStep, holdForQuietHours, nextReminderAt, resolveWaitRule } from './due-time.js'
 import type { CaseState, ServiceType } from './types.js'

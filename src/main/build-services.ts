@@ -5,7 +5,8 @@ import { loadKnowledge } from '../config/load-knowledge.js'
 import { loadLexicon } from '../config/lexicon-schema.js'
 import { loadWordingDir, type Wording } from '../config/load-wording-dir.js'
 import { loadCommandWording } from '../config/command-wording-schema.js'
-import { policySchema, type Policy } from '../config/policy-schema.js'
+import { policySchema } from '../config/policy-schema.js'
+import type { Policy } from '../domain/policy.js'
 import type { DecisionServices } from '../app/decide-ports.js'
 import type { Directory } from '../app/directory.js'
 import { composeCustomerDraft, materialItemsFor, proofRequiredFor } from '../domain/composer.js'
@@ -18,7 +19,7 @@ import { loadSignals } from '../config/signals-schema.js'
 import { loadCatalogue } from '../config/catalogue-schema.js'
 import { loadIntentModel } from '../config/load-intent-model.js'
 import { parseDuration } from '../domain/duration.js'
-import type { Knowledge } from '../config/knowledge-schema.js'
+import type { Knowledge } from '../domain/knowledge.js'
 import { LiveKnowledge } from '../app/knowledge/knowledge-ports.js'
 import { understandingEntries, type KnowledgeEntry } from '../domain/knowledge/knowledge-versions.js'
 
@@ -85,7 +86,7 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
   const services: DecisionServices = {
     timeZone: policy.timezone,
     understand: (input) => understandMessage(input, kit, { customers }),
-    compose: (req) => composeCustomerDraft({ ...req, category: req.category }, live.current),
+    compose: (req) => composeCustomerDraft({ ...req, category: req.category, timeZone: policy.timezone }, live.current),
     checkLeak: (text, allowed) => {
       const { guard } = live.current
       return checkLeak(text, { forbiddenNames, allowedPhones: allowed.phones, allowedIds: allowed.ids, allowedLinkHosts: guard.allowedLinkHosts, internalJargon: guard.internalJargon, forbiddenCommitments: guard.forbiddenCommitments })

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/format-issues.js'
 import type { Wording } from '../config/load-wording-dir.js'
 import { say } from '../app/case-facts-text.js'
 import type { Logger } from '../app/ports.js'
+import { SingleFlight } from '../app/single-flight.js'
 import { OfflineAlerts, type AlertChannel } from '../app/offline-alerts.js'
 import { httpWebhookChannel, wecomRobotChannel } from '../adapters/alerts/webhook-channels.js'
 import type { ConnectionWatchdog } from '../adapters/wecom/connection-watchdog.js'
@@ -45,10 +46,12 @@ export function startOfflineAlerts(opts: { env: Env; wording: Wording; watchdog:
       }),
   })
   if (channels.length === 0) log.info({}, 'no offline alert channel configured (BATON_ALERT_WECOM_WEBHOOK_KEY / BATON_ALERT_WEBHOOK_URL)')
-  let running: Promise<void> = Promise.resolve()
-  const tick = (): void => {
-    running = running.then(() => alerts.tick(watchdog.state, new Date())).catch((err: Error) => log.warn({ err: { message: err.message } }, 'offline alert tick failed'))
-  }
+  // a tick reads the watchdog's state when it runs, so ticks asked for meanwhile coalesce into one
+  const ticks = new SingleFlight(
+    () => alerts.tick(watchdog.state, new Date()),
+    (err) => log.warn({ err: { message: (err as Error).message } }, 'offline alert tick failed'),
+  )
+  const tick = (): void => void ticks.kick()
   watchdog.onChange(tick)
   const timer = setInterval(tick, Math.min(5000, Math.max(100, Math.floor(env.BATON_ALERT_AFTER_MS / 4) || 100)))
   tick()
@@ -56,7 +59,7 @@ export function startOfflineAlerts(opts: { env: Env; wording: Wording; watchdog:
     alerts,
     stop: async () => {
       clearInterval(timer)
-      await running
+      await ticks.idle()
     },
   }
 }

@@ -39,23 +39,43 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
   const sendAttempts = new Counter({ name: 'baton_send_attempts_total', help: 'Delivery attempts of the outbound queue by outcome (sent, retry, failed, throttled, already_done, in_doubt)', labelNames: ['outcome'], registers: [registry] })
   const decisions = new Counter({ name: 'baton_decisions_total', help: 'Handling decisions by mode (command = a chat command)', labelNames: ['mode'], registers: [registry] })
   let gauges: LiveGauges | null = null
-  // a scrape during an outage still answers: a figure that cannot be read is left out
-  const tolerant = async <T>(read: () => Promise<T>): Promise<T | null> => {
-    try {
-      return await read()
-    } catch {
-      return null
-    }
+  registerLiveGauges(registry, () => gauges)
+  registerResilienceGauges(registry, () => gauges?.resilience?.())
+  return {
+    registry,
+    inboundIgnored: (reason) => ignored.inc({ reason }),
+    inboundRecorded: (channel) => recorded.inc({ channel }),
+    inboundDuplicate: () => duplicate.inc(),
+    inboundUnloaded: () => unloaded.inc(),
+    timerFired: (step, lateMs) => timerLateness.observe({ step }, Math.max(0, lateMs) / 1000),
+    sendFinished: (outcome) => sendAttempts.inc({ outcome }),
+    decided: (mode) => decisions.inc({ mode }),
+    attachGauges: (g) => {
+      gauges = g
+    },
   }
+}
+
+// a scrape during an outage still answers: a figure that cannot be read is left out
+async function tolerant<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read()
+  } catch {
+    return null
+  }
+}
+
+/** Gauges read at scrape time from whatever `current()` holds (nothing until gauges are attached). */
+function registerLiveGauges(registry: Registry, current: () => LiveGauges | null): void {
   new Gauge({
     name: 'baton_queue_jobs',
     help: 'BullMQ jobs by queue and state',
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {
-      if (!gauges) return
+      const g = current()
+      if (!g) return
       this.reset()
-      const g = gauges
       for (const [queue, counts] of Object.entries((await tolerant(() => g.queueCounts())) ?? {})) for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n)
     },
   })
@@ -65,9 +85,9 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      if (!gauges) return
+      const g = current()
+      if (!g) return
       this.reset()
-      const g = gauges
       for (const [status, n] of Object.entries((await tolerant(() => g.sendsByStatus())) ?? {})) this.set({ status }, n)
     },
   })
@@ -76,7 +96,7 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     help: 'Age of the oldest send not yet delivered',
     registers: [registry],
     async collect() {
-      const g = gauges
+      const g = current()
       const age = g ? await tolerant(() => g.oldestQueuedSendAgeSeconds()) : null
       if (age !== null) this.set(age)
     },
@@ -87,9 +107,9 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     labelNames: ['state'],
     registers: [registry],
     async collect() {
-      if (!gauges) return
+      const g = current()
+      if (!g) return
       this.reset()
-      const g = gauges
       for (const [state, n] of Object.entries((await tolerant(() => g.waitingByState())) ?? {})) this.set({ state }, n)
     },
   })
@@ -98,11 +118,14 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     help: '1 when the WeCom session is logged in (absent without a bot role)',
     registers: [registry],
     collect() {
-      const v = gauges?.wecomLoggedIn()
+      const v = current()?.wecomLoggedIn()
       if (v !== null && v !== undefined) this.set(v ? 1 : 0)
     },
   })
-  const figures = (): ResilienceFigures | undefined => gauges?.resilience?.()
+}
+
+/** The staying-up figures of the bot role: connection status, last sign of life, resets, spool, send rate. */
+function registerResilienceGauges(registry: Registry, figures: () => ResilienceFigures | undefined): void {
   new Gauge({
     name: 'baton_wecom_connection',
     help: 'WeCom connection status as the watchdog sees it (1 for the current status)',
@@ -130,17 +153,4 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
   simple('baton_inbound_spool_depth', 'Inbound messages waiting in the local spool for PostgreSQL', (f) => f.spoolDepth)
   simple('baton_send_rate_per_minute', 'Current per-account send rate (lowered after "too frequent" refusals)', (f) => f.sendRatePerMinute)
   simple('baton_send_refusals', 'Too-frequent refusals in the current throttling episode', (f) => f.sendRefusals)
-  return {
-    registry,
-    inboundIgnored: (reason) => ignored.inc({ reason }),
-    inboundRecorded: (channel) => recorded.inc({ channel }),
-    inboundDuplicate: () => duplicate.inc(),
-    inboundUnloaded: () => unloaded.inc(),
-    timerFired: (step, lateMs) => timerLateness.observe({ step }, Math.max(0, lateMs) / 1000),
-    sendFinished: (outcome) => sendAttempts.inc({ outcome }),
-    decided: (mode) => decisions.inc({ mode }),
-    attachGauges: (g) => {
-      gauges = g
-    },
-  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AnswerEntry } from '../../src/config/knowledge-schema.js'
+import type { AnswerEntry } from '../../src/domain/knowledge.js'
 import { matchKnowledge } from '../../src/domain/commerce/answer-knowledge.js'
 import type { OrderFacts, OrderLookupResult } from '../../src/domain/commerce/order-facts.js'
 import { orderStatusText, readOrderForProgress, type OrderWords } from '../../src/domain/commerce/order-progress.js'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { diffKnowledge, knowledgeEntries } from '../../src/domain/knowledge/knowledge-versions.js'
 import { loadKnowledge } from '../../src/config/load-knowledge.js'
-import type { Knowledge } from '../../src/config/knowledge-schema.js'
+import type { Knowledge } from '../../src/domain/knowledge.js'
 
 const base = (): Knowledge => loadKnowledge('config/knowledge')
 

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { loadKnowledge } from '../../src/config/load-knowledge.js'
 import { composeCustomerDraft } from '../../src/domain/composer.js'
 import { checkLeak, describeHits, type LeakContext } from '../../src/domain/leak-guard.js'
-import { TEMPLATE_CATEGORIES } from '../../src/config/knowledge-schema.js'
+import { TEMPLATE_CATEGORIES } from '../../src/domain/knowledge.js'
 
 const knowledge = loadKnowledge('config/knowledge')
+const timeZone = 'Asia/Shanghai'
 const ctx: LeakContext = {
   forbiddenNames: ['李师傅', '安心安装服务', '王小美'],
   allowedPhones: ['13800001234'],
@@ -56,7 +57,7 @@ describe('approved knowledge and the composer', () => {
 
   it('every category has approved wording, and all of it passes the leak guard', () => {
     for (const category of TEMPLATE_CATEGORIES) {
-      const out = composeCustomerDraft({ category, serviceType: 'after_sales', facts, now }, knowledge)
+      const out = composeCustomerDraft({ category, serviceType: 'after_sales', facts, now, timeZone }, knowledge)
       expect(out.ok, category).toBe(true)
       if (out.ok) expect(checkLeak(out.text, ctx), `${category}: ${out.text}`).toEqual({ ok: true, hits: [] })
     }
@@ -65,13 +66,13 @@ describe('approved knowledge and the composer', () => {
   it('every shipped policy and campaign answer passes the leak guard in its template', () => {
     expect(knowledge.entries.length).toBeGreaterThan(0)
     for (const e of knowledge.entries) {
-      const out = composeCustomerDraft({ category: 'knowledge_answer', serviceType: 'after_sales', facts: { ...facts, answer: e.answer }, now }, knowledge)
+      const out = composeCustomerDraft({ category: 'knowledge_answer', serviceType: 'after_sales', facts: { ...facts, answer: e.answer }, now, timeZone }, knowledge)
       expect(out.ok && checkLeak(out.text, ctx), e.id).toEqual({ ok: true, hits: [] })
     }
   })
 
   it('refuses to leave a hole when a fact is missing', () => {
-    expect(composeCustomerDraft({ category: 'coordination_request', serviceType: 'after_sales', facts: { ...facts, executor_name: undefined }, now }, knowledge)).toEqual({
+    expect(composeCustomerDraft({ category: 'coordination_request', serviceType: 'after_sales', facts: { ...facts, executor_name: undefined }, now, timeZone }, knowledge)).toEqual({
       ok: false,
       code: 'missing_fact',
       detail: 'coordination-request needs executor_name, executor_name',
@@ -86,8 +87,14 @@ describe('approved knowledge and the composer', () => {
         { id: 'promo', version: 1, category: 'generic_reply' as const, serviceTypes: ['after_sales' as const], text: '双11专属回复', validFrom: '2026-11-01', validTo: '2026-11-11', hash: 'h', file: 'x' },
       ],
     }
-    const pick = (d: string) => composeCustomerDraft({ category: 'generic_reply', serviceType: 'after_sales', facts, now: new Date(d) }, k)
+    const pick = (d: string, tz = timeZone) => composeCustomerDraft({ category: 'generic_reply', serviceType: 'after_sales', facts, now: new Date(d), timeZone: tz }, k)
     expect(pick('2026-11-10T00:00:00Z')).toMatchObject({ ok: true, templateId: 'promo' })
     expect(pick('2026-11-25T00:00:00Z')).toMatchObject({ ok: true, templateId: 'generic-reply' })
+    // the dates are the tenant's calendar days: 00:30 on the 12th in Shanghai is still the 11th in UTC
+    expect(pick('2026-11-11T15:30:00Z')).toMatchObject({ ok: true, templateId: 'promo' })
+    expect(pick('2026-11-11T16:30:00Z')).toMatchObject({ ok: true, templateId: 'generic-reply' })
+    expect(pick('2026-11-11T16:30:00Z', 'UTC')).toMatchObject({ ok: true, templateId: 'promo' })
+    // and 23:30 on Oct 31 in UTC is already Nov 1 in Shanghai: the campaign has begun
+    expect(pick('2026-10-31T16:30:00Z')).toMatchObject({ ok: true, templateId: 'promo' })
   })
 })

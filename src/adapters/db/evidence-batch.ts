@@ -1,4 +1,4 @@
-import { evidenceHash, GENESIS_HASH, type ChainEvent, type EvidenceContent } from '../../domain/evidence-hash.js'
+import { evidenceHash, GENESIS_HASH, type EvidenceContent } from '../../domain/evidence-hash.js'
 import type { NewEvidence } from './evidence-store.js'
 import type { Queryable } from './sql.js'
 import { asStored, storableJson } from './storable.js'
@@ -51,18 +51,4 @@ export function INSERT_EVIDENCE(rowsParam: string): string {
 
 export function evidenceRows(events: readonly ChainedEvent[]): string {
   return storableJson(events.map((e, ord) => ({ ord, case_id: e.caseId, seq: e.seq, kind: e.kind, actor: e.actor, payload: e.payload, at: e.at, prev_hash: e.prevHash, hash: e.hash })))
-}
-
-/**
- * Appends many events, to many cases, in two statements: one reads every case's chain head, the
- * hashes are chained here, one multi-row INSERT writes them. The caller must hold every case's
- * row lock (SELECT … FOR UPDATE) for the whole transaction, so no other append can slip in
- * between the read and the insert; UNIQUE(case_id, seq) backs that up.
- */
-export async function appendEvidenceBatch(q: Queryable, items: ReadonlyArray<{ caseId: number; event: NewEvidence }>): Promise<ChainEvent[]> {
-  if (items.length === 0) return []
-  const events = chainEvidence(await evidenceHeads(q, [...new Set(items.map((i) => i.caseId))]), items)
-  const rows: Array<{ id: string; case_id: string; seq: number }> = await q.query(`${INSERT_EVIDENCE('$1')} RETURNING id, case_id, seq`, [evidenceRows(events)])
-  const ids = new Map(rows.map((r) => [`${r.case_id}/${r.seq}`, Number(r.id)]))
-  return events.map((e) => ({ id: ids.get(`${e.caseId}/${e.seq}`)!, ...e }))
 }

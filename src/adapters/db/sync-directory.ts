@@ -41,7 +41,3 @@ export async function syncDirectory(db: Queryable, t: Tenant): Promise<void> {
   }
 }
 
-/** Remembers a room id learnt from a topic-only group. */
-export async function rememberRoomId(db: Queryable, groupKey: string, roomId: string): Promise<void> {
-  await db.query(`UPDATE groups SET room_id = $2, updated_at = now() WHERE key = $1 AND room_id IS DISTINCT FROM $2`, [groupKey, roomId])
-}

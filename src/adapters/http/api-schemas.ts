@@ -26,7 +26,6 @@ export const caseListQuery = z
     offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   })
   .strict()
-export type CaseListQuery = z.infer<typeof caseListQuery>
 
 export const draftListQuery = z
   .object({

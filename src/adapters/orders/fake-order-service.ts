@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { localDay } from '../../domain/commerce/order-progress.js'
+import { localDay } from '../../domain/local-day.js'
 
 /** One order as a typical shop back office reports it (the shape README's example maps). */
 export interface FakeOrder {

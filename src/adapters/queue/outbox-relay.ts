@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq'
 import type { DataSource } from 'typeorm'
 import type { Logger } from '../../app/ports.js'
+import { SingleFlight } from '../../app/single-flight.js'
 import { withDeadline } from './deadline.js'
 import { sendJobId, type SendJob } from './outbound-queue.js'
 
@@ -10,9 +11,12 @@ import { sendJobId, type SendJob } from './outbound-queue.js'
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null
-  private running: Promise<void> | null = null
-  private again = false
   private outage = false
+  /** relayAll catches its own errors; this only guards against the unforeseen */
+  private readonly relay = new SingleFlight(
+    () => this.relayAll(),
+    (err) => this.log.error({ err: { message: (err as Error).message } }, 'outbox relay run crashed'),
+  )
 
   constructor(
     private readonly ds: DataSource,
@@ -55,17 +59,7 @@ export class OutboxRelay {
 
   /** Relays soon; calls during a run coalesce into one more run. */
   kick(): void {
-    if (this.running) {
-      this.again = true
-      return
-    }
-    this.running = this.relayAll().finally(() => {
-      this.running = null
-      if (this.again) {
-        this.again = false
-        this.kick()
-      }
-    })
+    void this.relay.kick()
   }
 
   async stop(): Promise<void> {
@@ -73,7 +67,7 @@ export class OutboxRelay {
     if (this.rearmTimer) clearInterval(this.rearmTimer)
     this.timer = null
     this.rearmTimer = null
-    await this.running
+    await this.relay.idle()
   }
 
   private async relayAll(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Logger } from '../../app/ports.js'
+import { SingleFlight } from '../../app/single-flight.js'
 
 /**
  * Runs a PostgreSQL sweep every `everyMs` in this process (never two passes at once). The sweep
@@ -7,14 +8,16 @@ import type { Logger } from '../../app/ports.js'
  */
 export class PeriodicSweep {
   private timer: NodeJS.Timeout | null = null
-  private running: Promise<unknown> | null = null
+  private readonly flight: SingleFlight
 
   constructor(
     private readonly name: string,
-    private readonly pass: () => Promise<unknown>,
+    pass: () => Promise<unknown>,
     private readonly log: Logger,
     private readonly everyMs = 60_000,
-  ) {}
+  ) {
+    this.flight = new SingleFlight(pass, (err) => this.log.warn({ sweep: this.name, err: { message: (err as Error).message } }, 'sweep failed; will retry'))
+  }
 
   start(): void {
     this.tick()
@@ -24,15 +27,11 @@ export class PeriodicSweep {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
     this.timer = null
-    await this.running
+    await this.flight.idle()
   }
 
+  /** a tick while a pass still runs is skipped: the next interval comes soon enough */
   private tick(): void {
-    if (this.running) return
-    this.running = this.pass()
-      .catch((err: Error) => this.log.warn({ sweep: this.name, err: { message: err.message } }, 'sweep failed; will retry'))
-      .finally(() => {
-        this.running = null
-      })
+    void this.flight.join()
   }
 }

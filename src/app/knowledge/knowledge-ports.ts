@@ -1,4 +1,4 @@
-import type { Knowledge } from '../../config/knowledge-schema.js'
+import type { Knowledge } from '../../domain/knowledge.js'
 import type { KnowledgeEntry } from '../../domain/knowledge/knowledge-versions.js'
 
 export interface KnowledgeItem {

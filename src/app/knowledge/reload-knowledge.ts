@@ -1,4 +1,4 @@
-import type { Knowledge } from '../../config/knowledge-schema.js'
+import type { Knowledge } from '../../domain/knowledge.js'
 import { ConfigError } from '../../config/format-issues.js'
 import { knowledgeEntries, type KnowledgeEntry } from '../../domain/knowledge/knowledge-versions.js'
 import { AppError } from '../errors.js'

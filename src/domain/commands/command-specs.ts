@@ -1,4 +1,4 @@
-import type { TemplateCategory } from '../../config/knowledge-schema.js'
+import type { TemplateCategory } from '../knowledge.js'
 import type { CaseState, ServiceType } from '../types.js'
 
 /**

@@ -1,4 +1,4 @@
-import { TEMPLATE_CATEGORIES } from '../../config/knowledge-schema.js'
+import { TEMPLATE_CATEGORIES } from '../knowledge.js'
 import { parseDuration } from '../duration.js'
 import { CASE_STATES, SERVICE_TYPES } from '../types.js'
 import { COMMAND_BY_WORD, MAX_DURATION_MS, SERVICE_TYPE_ALIASES, TAKE_CASE_WORDS, TAKE_DRAFT_WORDS, type ArgKind, type ArgSpec } from './command-specs.js'

@@ -1,6 +1,6 @@
-import type { AnswerEntry } from '../../config/knowledge-schema.js'
+import type { AnswerEntry } from '../knowledge.js'
 import type { ServiceType } from '../types.js'
-import { localDay } from './order-progress.js'
+import { localDay } from '../local-day.js'
 
 /** A knowledge entry a draft used, as drafts and the evidence record it. */
 export interface KnowledgeUse {

@@ -1,3 +1,4 @@
+import { localDay } from '../local-day.js'
 import { renderTemplate } from '../render-template.js'
 import type { CaseAppointment, RiskFlag } from '../types.js'
 import type { OrderFacts, OrderLookupResult, OrderStatus } from './order-facts.js'
@@ -79,8 +80,3 @@ export function visitText(appointment: CaseAppointment | null, words: Pick<Order
   return renderTemplate(words.visit, { month: Number(m), day: Number(d), start: hm(start), end: hm(end) }).text
 }
 
-/** YYYY-MM-DD of an instant in a time zone (null for an invalid date). */
-export function localDay(at: Date, timeZone: string): string | null {
-  if (Number.isNaN(at.getTime())) return null
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
-}

@@ -1,4 +1,4 @@
-import type { AnswerEntry } from '../../config/knowledge-schema.js'
+import type { AnswerEntry } from '../knowledge.js'
 import { knowledgeUse, matchKnowledge } from '../commerce/answer-knowledge.js'
 import type { OrderLookupResult } from '../commerce/order-facts.js'
 import { readOrderForProgress, visitText, type OrderWords } from '../commerce/order-progress.js'

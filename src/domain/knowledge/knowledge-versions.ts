@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Knowledge } from '../../config/knowledge-schema.js'
+import type { Knowledge } from '../knowledge.js'
 import { canonicalJson } from '../evidence-hash.js'
 
 /** One versioned piece of knowledge: a template (keyed by its id) or a whole section. */
