@@ -12,13 +12,15 @@ import { TimerBatcher } from '../app/timer-batcher.js'
  * so one bad case holds up nobody else. Two workers never fire a timer twice: BullMQ gives a job
  * to one of them, and a re-delivered one finds its case moved on (stale).
  */
-export function startTimerFiring(d: TimerDeps & { connection: ConnectionOptions; prefix: string; timerBatches: TimerBatchStore; concurrency?: number }): Worker<TimerJob> {
-  const { connection, prefix, timerBatches, concurrency, ...deps } = d
+export function startTimerFiring(
+  d: TimerDeps & { connection: ConnectionOptions; prefix: string; timerBatches: TimerBatchStore; worker?: Pick<Parameters<typeof startTimerWorker>[0], 'concurrency' | 'lockDurationMs' | 'stalledIntervalMs'> },
+): Worker<TimerJob> {
+  const { connection, prefix, timerBatches, worker, ...deps } = d
   const batcher = new TimerBatcher({
     fireBatch: (jobs) => fireTimers({ ...deps, timerBatches }, jobs),
     fireOne: (job) => fireTimer(deps, job),
     isOutage: isDatabaseOutage,
     log: deps.log,
   })
-  return startTimerWorker({ connection, prefix, log: deps.log, isOutage: isDatabaseOutage, concurrency, fire: (job) => batcher.fire(job) })
+  return startTimerWorker({ connection, prefix, log: deps.log, isOutage: isDatabaseOutage, ...worker, fire: (job) => batcher.fire(job) })
 }

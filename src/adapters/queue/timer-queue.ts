@@ -25,6 +25,13 @@ export function startTimerWorker(opts: {
   outagePauseMs?: number
   /** jobs held at once; `fire` batches them (TimerBatcher), so this is two batches' worth */
   concurrency?: number
+  /**
+   * How long a job stays this worker's without its lock being renewed (BullMQ's default, 30 s):
+   * a worker that dies mid-job leaves its jobs to another once it has passed.
+   */
+  lockDurationMs?: number
+  /** how often this worker looks for such jobs (BullMQ's default, 30 s) */
+  stalledIntervalMs?: number
 }): Worker<TimerJob> {
   const worker = new Worker<TimerJob>(
     TIMER_QUEUE,
@@ -43,7 +50,13 @@ export function startTimerWorker(opts: {
     },
     // a morning's due reminders are taken by the hundred: while one batch commits, the next
     // gathers (each job still waits for its own outcome, so completion and retries stay per job)
-    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 1000 },
+    {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency ?? 1000,
+      ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs } : {}),
+      ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
+    },
   )
   worker.on('error', (err) => opts.log.warn({ err: { message: err.message } }, 'timer worker error'))
   return worker
