@@ -88,8 +88,8 @@ export class TimerReconciler {
     if (this.watching || this.running) return
     this.watching = true
     try {
-      const client = await this.queue.client
-      const kept = await withDeadline(client.get(this.queue.toKey(REBUILT_MARK)), 2000, 'timer mark lookup')
+      // the client itself may wait for a Redis that is away: the deadline covers both
+      const kept = await withDeadline(this.queue.client.then((c) => c.get(this.queue.toKey(REBUILT_MARK))), 2000, 'timer mark lookup')
       if (kept === null && !this.running) {
         this.log.warn({}, 'timer jobs gone from Redis (emptied or restarted); rebuilding them from PostgreSQL')
         this.run('full')
