@@ -113,10 +113,8 @@ describe('one timer path: BullMQ fires, PostgreSQL is the truth', () => {
     expect(await (await queue.getJob(jobId))!.isDelayed()).toBe(true)
     const { worker, fired } = startWorker()
     try {
-      const job = await eventually(async () => {
-        const j = await queue.getJob(jobId)
-        return j && (await j.isCompleted()) ? j : null
-      }, { timeoutMs: 10_000 })
+      // read again once completed: a job read while active has no return value yet
+      const job = await eventually(async () => ((await (await queue.getJob(jobId))?.isCompleted()) ? queue.getJob(jobId) : null), { timeoutMs: 10_000 })
       // the job did the firing: nothing else fired it before it came (it would find it stale)
       expect({ outcome: job.returnvalue as unknown, fired }).toEqual({ outcome: 'remind', fired: [jobId] })
       const [e] = (await loadChain(ds, id!)).filter((x) => x.kind === 'timer_fired')
