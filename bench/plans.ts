@@ -1,6 +1,5 @@
 import type { DataSource } from 'typeorm'
 import { HEADS_SQL, PRELOAD_SQL } from '../src/adapters/db/batch-tx.js'
-import { DUE_SWEEP_SQL, NEXT_DUE_SQL } from '../src/adapters/db/timer-batch-store.js'
 import type { BenchWorld } from './tenant.js'
 
 export interface Plan {
@@ -56,8 +55,6 @@ export async function hotQueryPlans(ds: DataSource, world: BenchWorld): Promise<
     },
     { name: 'start-up: undecided messages', sql: `SELECT * FROM messages WHERE handled_at IS NULL AND direction = 'inbound' ORDER BY id LIMIT $1`, params: [1000] },
     { name: 'enqueue: outbox relay batch', sql: `SELECT id, not_before FROM sends WHERE relayed_at IS NULL ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`, params: [], write: true },
-    { name: 'timers: due sweep (1,000 most overdue, SKIP LOCKED)', sql: DUE_SWEEP_SQL, params: [new Date(), [], 1000], write: true },
-    { name: 'timers: earliest due time (the sweeper looks at least once a second)', sql: NEXT_DUE_SQL, params: [[]] },
     {
       name: 'timers: changed-timer pass',
       sql: `SELECT id, state_version, reminder_count, next_timer_at, timer_job_id, closed_at FROM cases

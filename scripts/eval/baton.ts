@@ -40,7 +40,7 @@ export interface EvalBaton {
 /**
  * Starts Baton in process with the `bot` role only. That is also what keeps timers out of the
  * figures: reminders, escalations, auto-close and draft expiry are fired only by the `worker`
- * role (timer worker, due sweeper, expiry sweep), so although the bot still schedules timers
+ * role (timer worker, expiry sweep), so although the bot still schedules timers
  * (the sandbox tenant's waits are minutes long), none of them can fire during a run. The tenant
  * object is therefore played exactly as its file says; no policy wait is overridden.
  */

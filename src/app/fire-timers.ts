@@ -21,29 +21,14 @@ export interface TimerBatchWrites {
 export interface TimerBatchTx {
   /** Locks every listed case (ascending id order, so two batches never deadlock); missing ids are left out. */
   lockCases(ids: readonly number[]): Promise<CaseRecord[]>
-  /**
-   * Locks up to `limit` other open cases whose timer is due by `dueBy`, most overdue first,
-   * skipping any another transaction holds (so it never waits and never deadlocks).
-   */
-  lockDueCases(dueBy: Date, limit: number, scope?: SweepScope): Promise<CaseRecord[]>
   /** Takes ids from the drafts' and sends' sequences, so drafts can be referred to before they are written. */
   reserveIds(n: { drafts: number; sends: number }): Promise<{ drafts: number[]; sends: number[] }>
   /** Writes drafts, sends, case updates and evidence (chained after each case's current head). */
   write(w: TimerBatchWrites): Promise<void>
 }
 
-/** Which due cases a sweep may take: all but `except`, or only case `only`. */
-export interface SweepScope {
-  except?: readonly number[]
-  only?: number
-}
-
 export interface TimerBatchStore {
   transaction<T>(fn: (tx: TimerBatchTx) => Promise<T>): Promise<T>
-  /** The earliest pending timer of an open case not in `except` (null: none). */
-  nextDue(except?: readonly number[]): Promise<Date | null>
-  /** Up to `limit` cases due by `dueBy`, most overdue first, not in `except` (no lock). */
-  dueCaseIds(dueBy: Date, limit: number, except: readonly number[]): Promise<number[]>
 }
 
 export type TimerBatchDeps = FiringDeps & {
@@ -63,30 +48,10 @@ export type TimerBatchDeps = FiringDeps & {
  */
 export async function fireTimers(deps: TimerBatchDeps, jobs: readonly TimerJob[]): Promise<TimerOutcome[]> {
   if (jobs.length === 0) return []
-  return (await fireBatch(deps, jobs, 0)).outcomes
-}
-
-/**
- * Fires up to `limit` due timers found in PostgreSQL, without their jobs, in one transaction
- * (see DueSweeper). Returns how many due cases it took: fewer than `limit` means none was left
- * that no other transaction holds.
- */
-export async function sweepDueTimers(deps: TimerBatchDeps, limit: number, scope?: SweepScope): Promise<number> {
-  return (await fireBatch(deps, [], limit, scope)).swept
-}
-
-async function fireBatch(deps: TimerBatchDeps, jobs: readonly TimerJob[], sweep: number, scope?: SweepScope): Promise<{ outcomes: TimerOutcome[]; swept: number }> {
   let fired: Firing[] = []
-  let all: TimerJob[] = [...jobs]
-  let sweptCount = 0
   await deps.timerBatches.transaction(async (btx) => {
     const ids = [...new Set(jobs.map((j) => j.caseId))].sort((a, b) => a - b)
-    const locked = ids.length > 0 ? await btx.lockCases(ids) : []
-    const swept = sweep > 0 ? await btx.lockDueCases(deps.clock.now(), sweep, scope) : []
-    sweptCount = swept.length
-    if (locked.length + swept.length === 0 && jobs.length === 0) return
-    all = [...jobs, ...swept.filter((c) => !ids.includes(c.id)).map((c) => ({ caseId: c.id, stateVersion: c.stateVersion, attempt: c.reminderCount }))]
-    locked.push(...swept.filter((c) => !ids.includes(c.id)))
+    const locked = await btx.lockCases(ids)
     // lateness is measured once the cases are ours, not when the job was queued
     const now = deps.clock.now()
     // Drafts' ids appear in review notices and evidence, so they must be known while deciding.
@@ -96,7 +61,7 @@ async function fireBatch(deps: TimerBatchDeps, jobs: readonly TimerJob[], sweep:
     // reserved in one statement, that the first pass counted.
     const first = new CollectingTx(locked, null)
     const firstFired: Firing[] = []
-    for (const job of all) firstFired.push(await fireLocked(first, deps, first.current(job.caseId), job, now))
+    for (const job of jobs) firstFired.push(await fireLocked(first, deps, first.current(job.caseId), job, now))
     if (first.draftsUsed === 0) {
       const sendIds = first.sendsUsed > 0 ? (await btx.reserveIds({ drafts: 0, sends: first.sendsUsed })).sends : []
       fired = firstFired
@@ -106,17 +71,17 @@ async function fireBatch(deps: TimerBatchDeps, jobs: readonly TimerJob[], sweep:
     const reserved = await btx.reserveIds({ drafts: first.draftsUsed, sends: first.sendsUsed })
     const tx = new CollectingTx(locked, reserved)
     fired = []
-    for (const job of all) fired.push(await fireLocked(tx, deps, tx.current(job.caseId), job, now))
+    for (const job of jobs) fired.push(await fireLocked(tx, deps, tx.current(job.caseId), job, now))
     await btx.write(tx.writes())
   })
   // counted and logged once committed: a rolled-back batch is fired again
-  all.forEach((job, i) => {
+  jobs.forEach((job, i) => {
     const f = fired[i]!
     if (f.lateMs === null) return
     deps.log.info({ caseId: job.caseId, step: f.outcome, attempt: job.attempt, lateMs: f.lateMs }, 'timer fired')
     deps.telemetry?.timerFired(f.outcome, f.lateMs)
   })
-  return { outcomes: fired.slice(0, jobs.length).map((f) => f.outcome), swept: sweptCount }
+  return fired.map((f) => f.outcome)
 }
 
 /**

@@ -54,14 +54,11 @@ function watch<T extends Tx>(tx: T, touched: { sends: boolean; timers: boolean }
 /** The same hooks for batches of timers: a batch writes everything at once, so look at that. */
 export function timerBatchesWithCommitHooks(store: TimerBatchStore, hooks: { sendsQueued(): void; timersTouched(): void }): TimerBatchStore {
   return {
-    nextDue: (except) => store.nextDue(except),
-    dueCaseIds: (dueBy, limit, except) => store.dueCaseIds(dueBy, limit, except),
     transaction: async (fn) => {
       const touched = { sends: false, timers: false }
       const r = await store.transaction((tx) =>
         fn({
           lockCases: (ids) => tx.lockCases(ids),
-          lockDueCases: (dueBy, limit, scope) => tx.lockDueCases(dueBy, limit, scope),
           reserveIds: (n) => tx.reserveIds(n),
           write: (w) => {
             if (w.sends.length > 0) touched.sends = true

@@ -37,12 +37,10 @@ import { SqlStore } from '../adapters/db/sql-store.js'
 import { SqlCaseQueries } from '../adapters/db/case-queries.js'
 import { createOutboundQueue, redisConnection, startOutboundWorker } from '../adapters/queue/outbound-queue.js'
 import { OutboxRelay } from '../adapters/queue/outbox-relay.js'
-import { createTimerQueue, startTimerWorker, TimerReconciler } from '../adapters/queue/timer-queue.js'
+import { createTimerQueue } from '../adapters/queue/timer-queue.js'
+import { TimerReconciler } from '../adapters/queue/timer-reconciler.js'
 import { SqlTimerBatchStore } from '../adapters/db/timer-batch-store.js'
-import { fireTimer } from '../app/fire-timer.js'
-import { fireTimers, sweepDueTimers } from '../app/fire-timers.js'
-import { DueSweeper } from '../app/due-sweeper.js'
-import { TimerBatcher } from '../app/timer-batcher.js'
+import { startTimerFiring } from './timer-firing.js'
 import { AutomationSwitches } from '../app/automation.js'
 import { sqlAutomationStore } from '../adapters/db/automation-store.js'
 import { sqlStatsQueries } from '../adapters/db/stats-queries.js'
@@ -85,8 +83,6 @@ import type { FakeOrderService } from '../adapters/orders/fake-order-service.js'
 
 /** how soon a `/auto` switch made in another process takes effect here */
 const AUTOMATION_REFRESH_MS = 15_000
-/** due timers one sweep of the DueSweeper fires, and how many sweeps run side by side */
-const DUE_SWEEP = { limit: 1000, lanes: 2 }
 /** messages decided in one transaction at most (a backlog drains in batches of this size) */
 const DECISION_BATCH = 200
 
@@ -198,12 +194,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     stops.unshift(() => withDeadline(timerQueue.close(), 5000, 'timer queue close').catch(() => timerQueue.disconnect()))
     const timers = new TimerReconciler(ds, timerQueue, log)
     runtime.timers = timers
-    // the worker role's sweeper, told about timer changes like the reconciler
-    let dueSweeper: DueSweeper | undefined
-    const timersTouched = () => {
-      timers.kick()
-      dueSweeper?.kick()
-    }
+    const timersTouched = () => timers.kick()
     // every committed unit of work may have queued sends or moved a timer: act on it right away
     const sql = new SqlStore(ds)
     const schedules = roles.includes('bot') || roles.includes('worker')
@@ -456,31 +447,10 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     }
 
     if (roles.includes('worker')) withPostgres.add(async () => {
-      // due timers are fired a batch per transaction; a batch that fails for any reason but an
-      // outage is fired again one timer per transaction, so one bad case holds up nobody else
+      // BullMQ fires every timer (the reconciler above keeps its jobs in line with PostgreSQL)
       const timerBatches = timerBatchesWithCommitHooks(new SqlTimerBatchStore(ds), { sendsQueued: () => relay.kick(), timersTouched })
-      const batcher = new TimerBatcher({
-        fireBatch: (jobs) => fireTimers({ timerBatches, directory, services, wording, clock, log, telemetry }, jobs),
-        fireOne: (job) => fireTimer({ store, directory, services, wording, clock, log, telemetry }, job),
-        isOutage: isDatabaseOutage,
-        log,
-      })
-      const timerWorker = startTimerWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, isOutage: isDatabaseOutage, fire: (job) => batcher.fire(job) })
+      const timerWorker = startTimerFiring({ connection, prefix: env.BATON_QUEUE_PREFIX, timerBatches, store, directory, services, wording, clock, log, telemetry })
       stops.unshift(() => timerWorker.close())
-      const sweepDeps = { timerBatches, directory, services, wording, clock, log, telemetry }
-      const sweeper = new DueSweeper({
-        nextDue: (except) => timerBatches.nextDue(except),
-        sweep: (limit, except) => sweepDueTimers(sweepDeps, limit, { except }),
-        dueIds: (limit, except) => timerBatches.dueCaseIds(clock.now(), limit, except),
-        sweepCase: (caseId) => sweepDueTimers(sweepDeps, 1, { only: caseId }),
-        isOutage: isDatabaseOutage,
-        now: () => clock.now().getTime(),
-        log,
-        ...DUE_SWEEP,
-      })
-      dueSweeper = sweeper
-      sweeper.start()
-      stops.unshift(() => sweeper.stop())
       const expiry = metrics.draftExpirySweep()
       expiry.start()
       stops.unshift(() => expiry.stop())

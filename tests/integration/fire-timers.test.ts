@@ -10,7 +10,7 @@ import type { Queryable } from '../../src/adapters/db/sql.js'
 import type { CaseRecord } from '../../src/app/case-record.js'
 import { Directory } from '../../src/app/directory.js'
 import { fireTimer, type TimerJob, type TimerOutcome } from '../../src/app/fire-timer.js'
-import { fireTimers, sweepDueTimers, type TimerBatchDeps } from '../../src/app/fire-timers.js'
+import { fireTimers, type TimerBatchDeps } from '../../src/app/fire-timers.js'
 import { TimerBatcher } from '../../src/app/timer-batcher.js'
 import { loadTenant } from '../../src/config/load-tenant.js'
 import { waitingPartyOf } from '../../src/domain/case-state.js'
@@ -225,8 +225,6 @@ describe('firing timers in batches (one transaction per batch)', () => {
         {
           ...deps,
           timerBatches: {
-            nextDue: () => deps.timerBatches.nextDue(),
-            dueCaseIds: (dueBy, limit, except) => deps.timerBatches.dueCaseIds(dueBy, limit, except),
             transaction: (fn) =>
               ds.transaction((m) => {
                 const q: Queryable = { query: (sql: string, params?: unknown[]) => (statements++, m.query(sql, params)) }
@@ -281,48 +279,6 @@ describe('firing timers in batches (one transaction per batch)', () => {
       await ds.query(`DROP TRIGGER refuse_send ON sends`)
       await ds.query(`DROP FUNCTION refuse_send()`)
     }
-    fired.splice(0)
-  })
-
-  it('a sweep fires the timers due in PostgreSQL whose jobs have not come yet; those jobs then find them fired', async () => {
-    const { ids, jobs } = await seed()
-    // none of the scenario's jobs has reached the worker yet
-    const early = jobs.filter((j) => ids.slice(0, 5).includes(j.caseId))
-    const swept = await sweepDueTimers(deps, 500)
-    expect(swept).toBeGreaterThanOrEqual(7)
-    expect(swept).toBeLessThan(500) // a short sweep: nothing else was due
-    const firedCases: Row[] = await ds.query(`SELECT DISTINCT case_id FROM case_events WHERE case_id = ANY($1::bigint[]) AND kind = 'timer_fired' ORDER BY case_id`, [ids])
-    // every due, open case of this seed fired (the stale ones: not due, closed, used up — did not)
-    expect(firedCases.map((r) => Number(r['case_id']))).toEqual(expect.arrayContaining([...ids.slice(0, 5), ids[5]!, ids[6]!]))
-    expect(firedCases.map((r) => Number(r['case_id']))).not.toContain(ids[11])
-    expect(firedCases.map((r) => Number(r['case_id']))).not.toContain(ids[10])
-    // the late jobs arrive: all stale, nothing twice
-    expect(await fireTimers(deps, early)).toEqual(early.map(() => 'stale'))
-    const twice: Row[] = await ds.query(`SELECT case_id, count(*)::int AS n FROM case_events WHERE case_id = ANY($1::bigint[]) AND kind = 'timer_fired' GROUP BY case_id HAVING count(*) > 1`, [ids])
-    expect(twice).toEqual([])
-    for (const id of ids) expect(verifyChain(await loadChain(ds, id)).ok).toBe(true)
-    fired.splice(0)
-  })
-
-  it('a case set aside is left out of the sweeps and of the next due time; alone, it is fired by itself', async () => {
-    const { ids } = await seed()
-    const aside = ids[0]! // due: the customer reminder
-    expect(await deps.timerBatches.dueCaseIds(now, 10_000, [])).toContain(aside)
-    expect(await deps.timerBatches.dueCaseIds(now, 10_000, [aside])).not.toContain(aside)
-    const firedOf = async (id: number): Promise<number> =>
-      ((await ds.query(`SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND kind = 'timer_fired'`, [id])) as Row[])[0]!['n'] as number
-    expect(await sweepDueTimers(deps, 10_000, { except: [aside] })).toBeGreaterThan(0)
-    expect(await firedOf(aside)).toBe(0)
-    expect(await firedOf(ids[2]!)).toBe(1)
-    // with every due case set aside, the next due time is not now
-    const due = await deps.timerBatches.dueCaseIds(now, 10_000, [])
-    expect((await deps.timerBatches.nextDue([]))!.getTime()).toBeLessThanOrEqual(now.getTime())
-    expect((await deps.timerBatches.nextDue(due))!.getTime()).toBeGreaterThan(now.getTime())
-    // by itself: one case, if due
-    expect(await sweepDueTimers(deps, 1, { only: aside })).toBe(1)
-    expect(await firedOf(aside)).toBe(1)
-    expect(await sweepDueTimers(deps, 1, { only: ids[11]! })).toBe(0) // not due yet
-    expect(await firedOf(ids[11]!)).toBe(0)
     fired.splice(0)
   })
 })

@@ -1,8 +1,9 @@
+import { QueueEvents } from 'bullmq'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadTenant } from '../../src/config/load-tenant.js'
 import { fireTimer } from '../../src/app/fire-timer.js'
-import { createTimerQueue } from '../../src/adapters/queue/timer-queue.js'
+import { createTimerQueue, TIMER_QUEUE } from '../../src/adapters/queue/timer-queue.js'
 import { redisConnection } from '../../src/adapters/queue/outbound-queue.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
 import { botSaid, sayAndSettle, sendsSettled } from '../support/groups.js'
@@ -44,6 +45,18 @@ describe('timers: reminders, escalation, write-backs and recovery (real Redis + 
     expect(escalations[1]).toMatch(/^🚨 升级·主管/)
     const after = await caseRow('zhao')
     expect(after.reminder_count).toBe(4)
+    // each step was fired by its own BullMQ job (a job that came after something else fired its
+    // timer would have found it stale); the jobs themselves are gone, their events remain
+    const events = new QueueEvents(TIMER_QUEUE, { connection: redisConnection(TEST_REDIS_URL), prefix: h.env.BATON_QUEUE_PREFIX, lastEventId: '0' })
+    const outcomes = new Map<string, string>()
+    events.on('completed', ({ jobId, returnvalue }) => void outcomes.set(jobId, String(returnvalue)))
+    try {
+      const jobs = [0, 1, 2, 3].map((attempt) => `timer-${c.id}-${c.state_version}-${attempt}`)
+      await eventually(() => jobs.every((j) => outcomes.has(j)), { timeoutMs: 5000 })
+      expect(jobs.map((j) => outcomes.get(j))).toEqual(['remind', 'remind', 'escalate_owner', 'escalate_supervisor'])
+    } finally {
+      await events.close()
+    }
     // reminder lateness is exported for Prometheus, per step
     const addr = h.runtime.server!.address()
     const metrics = await (await fetch(`http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/metrics`)).text()
@@ -84,7 +97,7 @@ describe('timers: reminders, escalation, write-backs and recovery (real Redis + 
     expect(keys.length).toBeGreaterThan(0)
     await redis.del(...keys)
     await redis.quit()
-    await h.runtime.timers!.reconcileNow('full')
+    // nobody calls the reconciler: it notices the loss within seconds and rebuilds from PostgreSQL
     await eventually(() => reminders('cust-zhang').length > before, { timeoutMs: 10_000 })
     await new Promise((r) => setTimeout(r, 300))
     const [{ n }] = await h.runtime.ds.query(`SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND kind = 'timer_fired' AND payload->>'attempt' = '0'`, [c.id])

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm'
 import type { CaseRecord } from '../../app/case-record.js'
-import type { SweepScope, TimerBatchStore, TimerBatchTx, TimerBatchWrites } from '../../app/fire-timers.js'
+import type { TimerBatchStore, TimerBatchTx, TimerBatchWrites } from '../../app/fire-timers.js'
 import type { CasePatch } from '../../app/store.js'
 import { chainEvidence, evidenceHeads, evidenceRows, HEADS_SELECT, INSERT_EVIDENCE, type ChainHead } from './evidence-batch.js'
 import { SUPERSEDE_DRAFTS, toCaseRecord } from './sql-store.js'
@@ -56,17 +56,6 @@ const INSERT_SENDS = (param: string) => `INSERT INTO sends (id, kind, draft_id, 
  * (lock; reserve ids and read the evidence chain heads; write everything). Each round trip counts:
  * during a rush the event loop is busy with the queue, and a batch waits for every reply.
  */
-/** Other due timers, most overdue first; rows another transaction holds are skipped, not waited for. */
-export const DUE_SWEEP_SQL = `SELECT * FROM cases WHERE next_timer_at <= $1 AND closed_at IS NULL AND NOT (id = ANY($2::bigint[]))
-  ORDER BY next_timer_at LIMIT $3 FOR UPDATE SKIP LOCKED`
-
-/** One case, if its timer is due (the due sweeper's careful pass, after a failed sweep). */
-const DUE_CASE_SQL = `SELECT * FROM cases WHERE id = $3 AND next_timer_at <= $1 AND closed_at IS NULL AND NOT (id = ANY($2::bigint[])) FOR UPDATE SKIP LOCKED`
-
-/** The cases a careful pass fires one by one: due, most overdue first, none set aside. */
-export const DUE_IDS_SQL = `SELECT id FROM cases WHERE next_timer_at <= $1 AND closed_at IS NULL AND NOT (id = ANY($2::bigint[]))
-  ORDER BY next_timer_at LIMIT $3`
-
 export class SqlTimerBatchTx implements TimerBatchTx {
   private locked: number[] = []
   private heads: Map<number, ChainHead> | null = null
@@ -78,13 +67,6 @@ export class SqlTimerBatchTx implements TimerBatchTx {
     // workers) wait for each other instead of deadlocking
     const rows: Record<string, unknown>[] = await this.q.query(`SELECT * FROM cases WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [ids])
     this.locked = rows.map((r) => Number(r['id']))
-    return rows.map(toCaseRecord)
-  }
-
-  async lockDueCases(dueBy: Date, limit: number, scope: SweepScope = {}): Promise<CaseRecord[]> {
-    const except = [...this.locked, ...(scope.except ?? [])]
-    const rows: Record<string, unknown>[] = scope.only === undefined ? await this.q.query(DUE_SWEEP_SQL, [dueBy, except, limit]) : await this.q.query(DUE_CASE_SQL, [dueBy, except, scope.only])
-    this.locked = [...this.locked, ...rows.map((r) => Number(r['id']))]
     return rows.map(toCaseRecord)
   }
 
@@ -176,22 +158,10 @@ function caseUpdates(updates: TimerBatchWrites['caseUpdates']): Array<{ cols: Ar
   })
 }
 
-/** The earliest pending timer (but those set aside): one probe of cases_next_timer_idx. */
-export const NEXT_DUE_SQL = `SELECT min(next_timer_at) AS at FROM cases WHERE next_timer_at IS NOT NULL AND closed_at IS NULL AND NOT (id = ANY($1::bigint[]))`
-
+/** Timer batches, each in its own PostgreSQL transaction. */
 export class SqlTimerBatchStore implements TimerBatchStore {
   constructor(private readonly ds: DataSource) {}
   transaction<T>(fn: (tx: TimerBatchTx) => Promise<T>): Promise<T> {
     return this.ds.transaction((manager) => fn(new SqlTimerBatchTx(manager)))
-  }
-
-  async nextDue(except: readonly number[] = []): Promise<Date | null> {
-    const [r]: Array<{ at: Date | null }> = await this.ds.query(NEXT_DUE_SQL, [except])
-    return r?.at ?? null
-  }
-
-  async dueCaseIds(dueBy: Date, limit: number, except: readonly number[]): Promise<number[]> {
-    const rows: Array<{ id: string }> = await this.ds.query(DUE_IDS_SQL, [dueBy, except, limit])
-    return rows.map((r) => Number(r.id))
   }
 }
