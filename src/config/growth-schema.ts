@@ -33,6 +33,8 @@ export const growthSchema = z
       .default([]),
     tags: z.array(z.object({ name: z.string().min(1).max(20).regex(/^\S+$/, 'expected a tag name without spaces'), dimension: key }).strict()).default([]),
     rules: z.array(z.object({ id: key, when: ruleWhen, addTag: z.string().min(1) }).strict()).default([]),
+    /** when the nightly rules run, in the tenant's time zone (policy.timezone) */
+    nightlyAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time "HH:MM"').default('03:00'),
     groupTypes: z
       .array(
         z
