@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm'
+import { In, type DataSource, type EntityManager } from 'typeorm'
 import type { NewSend } from '../../app/case-record.js'
 import type { ContactEventKind, ContactEventView, ContactFilter, ContactSummary, GrowthStore, GrowthTx, MessageActivity, NewContactEvent, SeenPerson, TagSource, TagView } from '../../app/growth/growth-ports.js'
 import { ContactEntity, ContactEventEntity, ContactTagEntity, GroupWelcomeEntity, type ContactRow, type ContactTagRow } from './growth-entities.js'
@@ -95,15 +95,15 @@ class SqlGrowthTx implements GrowthTx {
     const unique = [...new Map(people.map((p) => [p.wecomId, p])).values()].sort((a, b) => a.wecomId.localeCompare(b.wecomId))
     if (unique.length === 0) return new Map()
     // one multi-row upsert (sorted: concurrent batches lock rows in the same order)
-    const r = await this.m
+    await this.m
       .createQueryBuilder()
       .insert()
       .into(ContactEntity)
       .values(unique.map((p) => ({ wecomId: p.wecomId, name: p.name, personId: p.personId, createdAt: at, updatedAt: at })))
       .orUpdate(['name', 'person_id'], ['wecom_id'])
-      .returning(['id', 'wecom_id'])
       .execute()
-    return new Map((r.raw as { id: string; wecom_id: string }[]).map((row) => [row.wecom_id, Number(row.id)]))
+    const rows = await this.m.getRepository(ContactEntity).find({ select: { id: true, wecomId: true }, where: { wecomId: In(unique.map((p) => p.wecomId)) } })
+    return new Map(rows.map((row) => [row.wecomId, Number(row.id)]))
   }
 
   async noteMessages(items: readonly MessageActivity[]): Promise<void> {
