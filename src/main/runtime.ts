@@ -87,6 +87,7 @@ import type { GrowthDeps } from '../app/growth/growth-deps.js'
 import { ContactActivity } from '../app/growth/note-contact-activity.js'
 import { noteMembersLeft, welcomeNewcomers } from '../app/growth/welcome-newcomers.js'
 import { sweepNightlyRules } from '../app/growth/sweep-nightly-rules.js'
+import { contactRoutes, registerContactPaths } from '../adapters/http/contact-routes.js'
 import { createNightlyQueue, scheduleNightlyRules, startNightlyWorker } from '../adapters/queue/nightly-rules-queue.js'
 
 /** how soon a `/auto` switch made in another process takes effect here */
@@ -461,8 +462,9 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         draftRoutes({ tokens, browser, directory, wording, draftExpiryMs: services.draftExpiryMs, timeZone: policy.timezone, review: { store, directory, services, clock }, messenger: () => runtime.session, log }),
         attentionRoutes({ tokens, attention, store, directory, clock, services }),
         directoryRoutes({ tokens, directory }),
+        contactRoutes({ tokens, growth }),
         ...metrics.routers(tokens),
-        openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerDirectoryPaths, registerMetricsPaths]),
+        openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerDirectoryPaths, registerMetricsPaths, registerContactPaths]),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox, sqlSandboxTranscripts(ds, { directory, botId: runtime.sandbox.botRef().id, botName: runtime.sandbox.botRef().name }), runtime.orderService)] : []),
         consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined, timeZone: policy.timezone }),
       ]
