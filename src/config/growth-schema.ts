@@ -10,6 +10,8 @@ const ruleWhen = z.discriminatedUnion('event', [
   z.object({ event: z.literal('joined_group'), groupType: key }).strict(),
   /** an inbound message whose text contains any of these words */
   z.object({ event: z.literal('message'), keywords: z.array(z.string().min(1)).min(1) }).strict(),
+  /** a contact's message carrying a complaint signal, matched to a service case */
+  z.object({ event: z.literal('complaint_case') }).strict(),
   /** checked nightly: no inbound message for this many days (counted from the first one Baton saw) */
   z.object({ event: z.literal('nightly'), silentDays: z.number().int().min(1).max(3650) }).strict(),
 ])

@@ -294,13 +294,13 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       })
       session.needTopics = directory.needsTopics
       const messages = new BatchingMessageStore(ds, new SqlMessageStore(ds))
-      const pipeline = { ...commandServices, messages, messenger: session, isOutage: isDatabaseOutage }
-      // messages that arrive together are decided together: one transaction, set-wise writes
-      const decisions = new Batcher<RecordedMessage, HandlingMode | 'command' | null>((msgs) => processRecordedBatch(pipeline, msgs), DECISION_BATCH)
       // contacts and their event log, written beside the decision path, never in its way
       const contactActivity = new ContactActivity(growth)
       runtime.contactActivity = contactActivity
       stops.unshift(() => contactActivity.settle())
+      const pipeline = { ...commandServices, messages, messenger: session, isOutage: isDatabaseOutage, contacts: contactActivity }
+      // messages that arrive together are decided together: one transaction, set-wise writes
+      const decisions = new Batcher<RecordedMessage, HandlingMode | 'command' | null>((msgs) => processRecordedBatch(pipeline, msgs), DECISION_BATCH)
       // members joining or leaving a watched customer group: contacts, join rules, welcomes
       session.onMembership(async (kind, change) => {
         if (!postgresStarted()) throw postgresNotStarted(waits)

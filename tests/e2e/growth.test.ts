@@ -54,8 +54,8 @@ describe('growth through the mock tenant: welcomes, tag rules, /tag commands', (
     ])
   })
 
-  it('a customer message becomes contact activity; a complaint word tags them at risk', async () => {
-    await sayAndSettle(h, { as: 'wx-zhao', group: 'cust-zhao', text: '再这样我要投诉了' })
+  it('a customer message becomes contact activity; a keyword rule tags them', async () => {
+    await sayAndSettle(h, { as: 'wx-zhao', group: 'cust-zhao', text: '你们有团购价吗' })
     await h.runtime.contactActivity!.settle()
     const [c] = await q<{ id: string; first_inbound_at: Date | null; last_inbound_at: Date | null; person_id: string }>(`SELECT id, person_id, first_inbound_at, last_inbound_at FROM contacts WHERE wecom_id = 'wx-zhao'`)
     expect(c!.person_id).toBe('wx-zhao')
@@ -63,11 +63,22 @@ describe('growth through the mock tenant: welcomes, tag rules, /tag commands', (
     const events = await q<{ kind: string }>(`SELECT kind FROM contact_events WHERE contact_id = $1 ORDER BY id`, [c!.id])
     expect(events.map((e) => e.kind)).toEqual(['message', 'tag_added'])
     const [tag] = await q(`SELECT tag, source, applied_by FROM contact_tags WHERE contact_id = $1`, [c!.id])
-    expect(tag).toEqual({ tag: '流失风险', source: 'rule', applied_by: 'complaint-words' })
+    expect(tag).toEqual({ tag: '采购意向', source: 'rule', applied_by: 'bulk-interest' })
     // staff talking in a customer group are not contacts
     await sayAndSettle(h, { as: 'wx-handler-wang', group: 'cust-zhao', text: '您好，我们马上处理' })
     await h.runtime.contactActivity!.settle()
     expect(await q(`SELECT 1 FROM contacts WHERE wecom_id = 'wx-handler-wang'`)).toEqual([])
+  })
+
+  it('a complaint on a service case tags the contact at risk, applied by that case', async () => {
+    await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: 'DD20261101001 麻烦让客户上传一下空调安装位置的照片' })
+    const [kase] = await q<{ id: string }>(`SELECT id FROM cases WHERE customer_key = 'zhang'`)
+    await sayAndSettle(h, { as: '张先生', group: 'cust-zhang', text: '拖了一个礼拜还没装好，我要投诉你们' })
+    await h.runtime.contactActivity!.settle()
+    const rows = await q(`SELECT t.tag, t.source, t.applied_by FROM contact_tags t JOIN contacts c ON c.id = t.contact_id WHERE c.wecom_id = 'wx-zhang' AND t.removed_at IS NULL`)
+    expect(rows).toEqual([{ tag: '流失风险', source: 'case', applied_by: kase!.id }])
+    const [event] = await q<{ detail: Record<string, string> }>(`SELECT e.detail FROM contact_events e JOIN contacts c ON c.id = e.contact_id WHERE c.wecom_id = 'wx-zhang' AND e.kind = 'tag_added'`)
+    expect(event!.detail).toMatchObject({ tag: '流失风险', source: 'case', by: kase!.id })
   })
 
   it('/tag, /untag and /tags from a handler; an exclusive dimension replaces the old tag', async () => {
@@ -98,7 +109,7 @@ describe('growth through the mock tenant: welcomes, tag rules, /tag commands', (
     const before = await q(`SELECT count(*)::int AS n FROM contact_tags`)
     await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: '/tag 小李 超级大客户' })
     await sendsSettled(h)
-    expect(seen(h, 'internal').at(-1)).toBe('没有标签「超级大客户」。可用的标签：新客、活跃、沉睡、VIP、会员、流失风险')
+    expect(seen(h, 'internal').at(-1)).toBe('没有标签「超级大客户」。可用的标签：新客、活跃、沉睡、VIP、会员、采购意向、流失风险')
     await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: '/tag 王五 VIP' })
     await sendsSettled(h)
     expect(seen(h, 'internal').at(-1)).toMatch(/^找不到客户「王五」/)

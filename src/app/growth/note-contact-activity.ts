@@ -1,8 +1,12 @@
 import { rulesFiring } from '../../domain/growth/tag-rules.js'
 import { Batcher } from '../batcher.js'
 import type { RecordedMessage } from '../inbound-message.js'
+import type { HandleOutcome } from '../handle-message.js'
 import { addContactTag } from './change-tags.js'
 import { isCustomerSide, seenPerson, type GrowthDeps } from './growth-deps.js'
+
+/** A recorded message, or a decided one that was a complaint on a service case. */
+type Noted = { kind: 'message'; msg: RecordedMessage } | { kind: 'complaint_case'; msg: RecordedMessage; caseId: number }
 
 /** messages folded into one contacts transaction at most */
 const ACTIVITY_BATCH = 500
@@ -15,7 +19,7 @@ const ACTIVITY_BATCH = 500
  * the message pipeline (the message itself is already stored).
  */
 export class ContactActivity {
-  private readonly batcher: Batcher<RecordedMessage, void>
+  private readonly batcher: Batcher<Noted, void>
   private readonly inFlight = new Set<Promise<void>>()
 
   constructor(private readonly deps: GrowthDeps) {
@@ -24,8 +28,22 @@ export class ContactActivity {
 
   /** Notes a recorded message (inbound from a contact); never waits for the database. */
   note(msg: RecordedMessage): void {
-    if (!this.concerns(msg)) return
-    const p = this.batcher.submit(msg).catch((err: Error) => this.deps.log.warn({ messageId: msg.wecomId, err: { message: err.message } }, 'contact activity not recorded'))
+    if (this.concerns(msg)) this.submit({ kind: 'message', msg })
+  }
+
+  /**
+   * Notes how a contact's message was decided: a complaint signal on a message matched to a
+   * service case fires the `complaint_case` rules (tag source `case`, by the case id).
+   */
+  decided(msg: RecordedMessage, outcome: Pick<HandleOutcome, 'understanding' | 'caseId'>): void {
+    if (!this.concerns(msg) || outcome.caseId === null || !outcome.understanding.signals.includes('complaint')) return
+    if (!this.deps.cfg.rules.some((r) => r.when.event === 'complaint_case')) return
+    this.submit({ kind: 'complaint_case', msg, caseId: outcome.caseId })
+  }
+
+  private submit(item: Noted): void {
+    const msg = item.msg
+    const p = this.batcher.submit(item).catch((err: Error) => this.deps.log.warn({ messageId: msg.wecomId, err: { message: err.message } }, 'contact activity not recorded'))
     this.inFlight.add(p)
     void p.finally(() => this.inFlight.delete(p))
   }
@@ -41,20 +59,28 @@ export class ContactActivity {
     return isCustomerSide(this.deps.directory, msg.talkerId)
   }
 
-  private async write(msgs: RecordedMessage[]): Promise<Array<PromiseSettledResult<void>>> {
+  private async write(items: Noted[]): Promise<Array<PromiseSettledResult<void>>> {
     const { cfg, directory } = this.deps
     const at = this.deps.clock.now()
+    const msgs = items.filter((i) => i.kind === 'message').map((i) => i.msg)
     await this.deps.growth.transaction(async (tx) => {
-      const people = new Map(msgs.map((m) => [m.talkerId, seenPerson(directory, m.talkerId, m.talkerName)]))
+      const people = new Map(items.map(({ msg: m }) => [m.talkerId, seenPerson(directory, m.talkerId, m.talkerName)]))
       const ids = await tx.upsertContacts([...people.values()], at)
       await tx.noteMessages(msgs.map((m) => ({ contactId: ids.get(m.talkerId)!, direction: 'inbound' as const, at: m.saidAt, messageId: m.id, groupKey: m.groupKey })))
-      for (const m of msgs) {
-        if (m.type !== 'text') continue
-        for (const rule of rulesFiring(cfg, { event: 'message', text: m.text })) {
-          await addContactTag(tx, cfg, ids.get(m.talkerId)!, rule.addTag, { source: 'rule', by: rule.id }, at)
+      for (const item of items) {
+        const contactId = ids.get(item.msg.talkerId)!
+        if (item.kind === 'complaint_case') {
+          for (const rule of rulesFiring(cfg, { event: 'complaint_case', caseId: item.caseId })) {
+            await addContactTag(tx, cfg, contactId, rule.addTag, { source: 'case', by: String(item.caseId) }, at)
+          }
+          continue
+        }
+        if (item.msg.type !== 'text') continue
+        for (const rule of rulesFiring(cfg, { event: 'message', text: item.msg.text })) {
+          await addContactTag(tx, cfg, contactId, rule.addTag, { source: 'rule', by: rule.id }, at)
         }
       }
     })
-    return msgs.map(() => ({ status: 'fulfilled', value: undefined }))
+    return items.map(() => ({ status: 'fulfilled', value: undefined }))
   }
 }

@@ -5,6 +5,7 @@ import { normalizeText } from '../understanding/normalize-text.js'
 export type ContactHappening =
   | { event: 'joined_group'; groupKey: string }
   | { event: 'message'; text: string }
+  | { event: 'complaint_case'; caseId: number }
 
 /** The rules that fire for one happening (event rules only; nightly rules are swept apart). */
 export function rulesFiring(cfg: Pick<GrowthConfig, 'rules' | 'groupTypes'>, h: ContactHappening): TagRule[] {
@@ -14,7 +15,7 @@ export function rulesFiring(cfg: Pick<GrowthConfig, 'rules' | 'groupTypes'>, h: 
       const text = normalizeText(h.text).toLowerCase()
       return r.when.keywords.some((k) => text.includes(normalizeText(k).toLowerCase()))
     }
-    return false
+    return r.when.event === 'complaint_case' && h.event === 'complaint_case'
   })
 }
 
