@@ -39,6 +39,16 @@ describe('growth through the mock tenant: welcomes, tag rules, /tag commands', (
     expect(await q(`SELECT 1 FROM contacts WHERE wecom_id IN ('wx-handler-chen') OR name = '路人甲'`)).toEqual([])
   })
 
+  it('the sandbox lets a newcomer join over HTTP, and they are welcomed', async () => {
+    const addr = h.runtime.server!.address()
+    const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`
+    const res = await fetch(`${base}/sandbox/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ group: 'members', name: '小王' }) })
+    expect(res.status).toBe(202)
+    await eventually(async () => (await q(`SELECT 1 FROM sends WHERE kind = 'welcome' AND text LIKE '欢迎小王%'`)).length === 1)
+    const bad = await fetch(`${base}/sandbox/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ group: 'members' }) })
+    expect(bad.status).toBe(400)
+  })
+
   it('the join rule tagged the newcomer, and the log says which rule did it and when', async () => {
     const [contact] = await q<{ id: string; stage: string }>(`SELECT id, stage FROM contacts WHERE name = '小李'`)
     const tags = await q<{ tag: string; source: string; applied_by: string }>(`SELECT tag, source, applied_by FROM contact_tags WHERE contact_id = $1 AND removed_at IS NULL ORDER BY tag`, [contact!.id])
