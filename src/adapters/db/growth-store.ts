@@ -3,6 +3,7 @@ import type { NewSend } from '../../app/case-record.js'
 import type { ContactEventKind, ContactEventView, ContactFilter, ContactSummary, GrowthStore, GrowthTx, MessageActivity, NewContactEvent, SeenPerson, TagSource, TagView } from '../../app/growth/growth-ports.js'
 import { ContactEntity, ContactEventEntity, ContactTagEntity, GroupWelcomeEntity, type ContactRow, type ContactTagRow } from './growth-entities.js'
 import { SqlTx } from './sql-store.js'
+import { storableText } from '../../domain/storable-text.js'
 
 const HAS_TAG = 'EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = :tag AND t.removed_at IS NULL)'
 
@@ -103,7 +104,12 @@ class SqlGrowthTx implements GrowthTx {
       .orUpdate(['name', 'person_id'], ['wecom_id'])
       .execute()
     const rows = await this.m.getRepository(ContactEntity).find({ select: { id: true, wecomId: true }, where: { wecomId: In(unique.map((p) => p.wecomId)) } })
-    return new Map(rows.map((row) => [row.wecomId, Number(row.id)]))
+    const byStored = new Map(rows.map((row) => [row.wecomId, Number(row.id)]))
+    // keyed by the ids as given: an id PostgreSQL cannot hold as sent (a NUL, a lone surrogate) is stored cleaned
+    return new Map(unique.flatMap((p) => {
+      const id = byStored.get(storableText(p.wecomId))
+      return id === undefined ? [] : [[p.wecomId, id] as const]
+    }))
   }
 
   async noteMessages(items: readonly MessageActivity[]): Promise<void> {
