@@ -6,15 +6,23 @@ import { handleMessage, handleMessages } from './handle-message.js'
 import type { RecordedMessage } from './inbound-message.js'
 import type { MessageStore } from './ports.js'
 import type { HandlingMode } from '../domain/types.js'
+import type { ContactActivity } from './growth/note-contact-activity.js'
+
+/** growth: told how each message was decided (a complaint on a case may tag the contact) */
+type GrowthNotes = { contacts?: Pick<ContactActivity, 'decided'> }
 
 /**
  * What happens to a message once it is recorded: a slash command goes to the command router
  * (which refuses it outside internal groups and DMs), everything else is decided.
  */
-export async function processRecorded(deps: CommandServices & { messages: MessageStore }, msg: RecordedMessage): Promise<HandlingMode | 'command' | null> {
+export async function processRecorded(deps: CommandServices & { messages: MessageStore } & GrowthNotes, msg: RecordedMessage): Promise<HandlingMode | 'command' | null> {
   if (msg.direction !== 'inbound') return null
   const parsed = msg.type === 'text' ? parseCommand(msg.text, { stateNames: stateNamesOf(deps.wording) }) : ({ kind: 'not_command' } as const)
-  if (parsed.kind === 'not_command') return (await handleMessage(deps, msg)).decision.mode
+  if (parsed.kind === 'not_command') {
+    const outcome = await handleMessage(deps, msg)
+    deps.contacts?.decided(msg, outcome)
+    return outcome.decision.mode
+  }
   await routeCommand(deps, msg, toCommandInput(parsed, deps.wording))
   await deps.messages.markHandled(msg.id, deps.clock.now())
   return 'command'
@@ -25,14 +33,18 @@ export async function processRecorded(deps: CommandServices & { messages: Messag
  * (handleMessages), commands run one at a time between them, all in arrival order.
  */
 export async function processRecordedBatch(
-  deps: CommandServices & { messages: MessageStore; isOutage?: (err: unknown) => boolean },
+  deps: CommandServices & { messages: MessageStore; isOutage?: (err: unknown) => boolean } & GrowthNotes,
   msgs: readonly RecordedMessage[],
 ): Promise<Array<PromiseSettledResult<HandlingMode | 'command' | null>>> {
   const out: Array<PromiseSettledResult<HandlingMode | 'command' | null>> = []
   let run: RecordedMessage[] = []
   const flush = async (): Promise<void> => {
     if (run.length === 0) return
-    for (const r of await handleMessages(deps, run)) out.push(r.status === 'fulfilled' ? { status: 'fulfilled', value: r.value.decision.mode } : r)
+    const decided = await handleMessages(deps, run)
+    decided.forEach((r, i) => {
+      if (r.status === 'fulfilled') deps.contacts?.decided(run[i]!, r.value)
+      out.push(r.status === 'fulfilled' ? { status: 'fulfilled', value: r.value.decision.mode } : r)
+    })
     run = []
   }
   for (const msg of msgs) {

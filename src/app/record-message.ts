@@ -16,6 +16,8 @@ export interface RecordDeps {
   telemetry: Telemetry
   /** content window for replays with re-issued ids (see domain/resilience/replay-rule.ts); 0 = off */
   duplicateWindowMs?: number
+  /** contacts and their event log (growth); told of each stored message without being awaited */
+  contacts?: { note(msg: RecordedMessage): void }
 }
 
 /**
@@ -53,5 +55,7 @@ export async function recordMessage(deps: RecordDeps, msg: InboundMessage): Prom
     { messageId: msg.wecomId, id, group: record.groupKey, talker: msg.talkerId, role: record.talkerRole, type: msg.type },
     record.direction === 'outbound' ? 'outbound message recorded' : 'message recorded',
   )
-  return { kind: 'recorded', message: { ...record, id } }
+  const message = { ...record, id }
+  deps.contacts?.note(message)
+  return { kind: 'recorded', message }
 }

@@ -90,7 +90,7 @@ export const tenantSchema = z
     /** the shop's order service Baton may read (README, "Order lookup"); absent: no lookups */
     orders: ordersSchema,
     paths: z
-      .object({ lexicon: z.string().optional(), knowledge: z.string().optional(), wording: z.string().optional(), understanding: z.string().optional() })
+      .object({ lexicon: z.string().optional(), knowledge: z.string().optional(), wording: z.string().optional(), understanding: z.string().optional(), growth: z.string().optional() })
       .strict()
       .default({}),
   })

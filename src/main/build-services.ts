@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { EMPTY_GROWTH, loadGrowth, type GrowthConfig } from '../config/growth-schema.js'
 import type { Tenant } from '../config/load-tenant.js'
 import { ConfigError, formatZodIssues } from '../config/format-issues.js'
 import { loadKnowledge } from '../config/load-knowledge.js'
@@ -33,6 +35,8 @@ export interface TenantKnowledge {
   loadKnowledge(): Knowledge
   /** the understanding files (model, signals, catalogue), recorded with the knowledge versions */
   understandingEntries: KnowledgeEntry[]
+  /** tag dimensions, tags, tag rules and group types (config/growth.yaml); empty when the tenant has none */
+  growth: GrowthConfig
 }
 
 /**
@@ -62,9 +66,12 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
   const wording = attempt(() => loadWordingDir(at(tenant.paths.wording, 'wording')))
   // every declared command must have its usage line, summary and error texts
   attempt(() => loadCommandWording(join(at(tenant.paths.wording, 'wording'), 'commands.yaml')))
+  // growth.yaml beside the tenant file is optional; a path named in the tenant file must exist
+  const growthFile = at(tenant.paths.growth, 'growth.yaml')
+  const growth = tenant.paths.growth !== undefined || existsSync(growthFile) ? attempt(() => loadGrowth(growthFile, tenant)) : EMPTY_GROWTH
   const parsedPolicy = policySchema.safeParse(tenant.policy)
   if (!parsedPolicy.success) problems.push(...formatZodIssues(tenant.file, parsedPolicy.error.issues.map((i) => ({ ...i, path: ['policy', ...i.path] }))))
-  if (problems.length > 0 || !lexicon || !signals || !catalogue || !model || !loaded || !wording || !parsedPolicy.success) throw new ConfigError(problems)
+  if (problems.length > 0 || !lexicon || !signals || !catalogue || !model || !loaded || !wording || !growth || !parsedPolicy.success) throw new ConfigError(problems)
   const policy = parsedPolicy.data
   const kit: UnderstandingKit = { lexicon, signals, model, catalogue, timeZone: policy.timezone }
   // a photo, a video or a document can satisfy an item; "a convenient time" cannot. Phrases the
@@ -103,6 +110,6 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
     answerKnowledge: () => ({ entries: live.current.entries, campaignWords: live.current.campaignWords }),
   }
   const understanding = understandingEntries({ model, signals: rawSignals, catalogue, dir: understandingDir })
-  return { services, wording, policy, knowledge: live, loadKnowledge: readKnowledge, understandingEntries: understanding }
+  return { services, wording, policy, knowledge: live, loadKnowledge: readKnowledge, understandingEntries: understanding, growth }
 }
 

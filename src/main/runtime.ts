@@ -80,6 +80,13 @@ import { throttleMatcher } from '../domain/resilience/send-throttle.js'
 import { checkResilienceWording, startOfflineAlerts } from './staying-up.js'
 import { wireOrders } from './orders-wiring.js'
 import type { FakeOrderService } from '../adapters/orders/fake-order-service.js'
+import { SqlGrowthStore } from '../adapters/db/growth-store.js'
+import type { GrowthDeps } from '../app/growth/growth-deps.js'
+import { ContactActivity } from '../app/growth/note-contact-activity.js'
+import { noteMembersLeft, welcomeNewcomers } from '../app/growth/welcome-newcomers.js'
+import { sweepNightlyRules } from '../app/growth/sweep-nightly-rules.js'
+import { contactRoutes, registerContactPaths } from '../adapters/http/contact-routes.js'
+import { createNightlyQueue, scheduleNightlyRules, startNightlyWorker } from '../adapters/queue/nightly-rules-queue.js'
 
 /** how soon a `/auto` switch made in another process takes effect here */
 const AUTOMATION_REFRESH_MS = 15_000
@@ -107,6 +114,10 @@ export interface Runtime {
   throttle?: SendThrottle
   /** the sandbox's order service (a `sandbox://` orders.lookup URL) */
   orderService?: FakeOrderService
+  /** contacts, tags and welcomes (growth) */
+  growth?: GrowthDeps
+  /** contact activity noted off the decision path (bot role) */
+  contactActivity?: ContactActivity
   /** Stops taking messages, lets work in flight finish, closes the session and the pools. */
   stop(): Promise<void>
 }
@@ -179,7 +190,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     if (!waits.isReady('postgres')) log.warn({ dependency: 'PostgreSQL' }, 'starting without PostgreSQL: inbound messages go to the local spool until it answers')
 
     const directory = new Directory(tenant)
-    const { services, wording, policy, knowledge, loadKnowledge, understandingEntries } = buildServices(tenant, directory)
+    const { services, wording, policy, knowledge, loadKnowledge, understandingEntries, growth: growthConfig } = buildServices(tenant, directory)
     checkResilienceWording(wording)
     const telemetry = createTelemetry()
     const runtime: Runtime = { env, tenant, directory, ds, redis, stop: async () => undefined }
@@ -248,7 +259,10 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     const orderWiring = await wireOrders({ tenant, env, redis, wording, timeZone: policy.timezone, clock, log })
     stops.unshift(() => orderWiring.stop())
     if (orderWiring.fake) runtime.orderService = orderWiring.fake
+    const growth: GrowthDeps = { growth: new SqlGrowthStore(ds), cfg: growthConfig, directory, policy, clock, log, ...(schedules ? { sendsQueued: () => relay.kick() } : {}) }
+    runtime.growth = growth
     const commandServices = {
+      growth,
       store,
       queries: new SqlCaseQueries(ds),
       directory,
@@ -271,14 +285,24 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       })
       session.needTopics = directory.needsTopics
       const messages = new BatchingMessageStore(ds, new SqlMessageStore(ds))
-      const pipeline = { ...commandServices, messages, messenger: session, isOutage: isDatabaseOutage }
+      // contacts and their event log, written beside the decision path, never in its way
+      const contactActivity = new ContactActivity(growth)
+      runtime.contactActivity = contactActivity
+      stops.unshift(() => contactActivity.settle())
+      const pipeline = { ...commandServices, messages, messenger: session, isOutage: isDatabaseOutage, contacts: contactActivity }
       // messages that arrive together are decided together: one transaction, set-wise writes
       const decisions = new Batcher<RecordedMessage, HandlingMode | 'command' | null>((msgs) => processRecordedBatch(pipeline, msgs), DECISION_BATCH)
+      // members joining or leaving a watched customer group: contacts, join rules, welcomes
+      session.onMembership(async (kind, change) => {
+        if (!postgresStarted()) throw postgresNotStarted(waits)
+        if (kind === 'join') await welcomeNewcomers(growth, change)
+        else await noteMembersLeft(growth, change)
+      })
       // PostgreSQL down: inbound messages wait in a local spool and are replayed in order
       const intake = new InboundIntake(
         {
           // until PostgreSQL has answered (and the schema is in place) every message is spooled
-          record: (msg) => (postgresStarted() ? recordMessage({ store: messages, directory, log, telemetry, duplicateWindowMs: env.BATON_DUPLICATE_WINDOW_MS }, msg) : Promise.reject(postgresNotStarted(waits))),
+          record: (msg) => (postgresStarted() ? recordMessage({ store: messages, directory, log, telemetry, duplicateWindowMs: env.BATON_DUPLICATE_WINDOW_MS, contacts: contactActivity }, msg) : Promise.reject(postgresNotStarted(waits))),
           process: async (msg) => {
             const mode = await decisions.submit(msg)
             if (mode) telemetry.decided(mode)
@@ -429,8 +453,9 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         draftRoutes({ tokens, browser, directory, wording, draftExpiryMs: services.draftExpiryMs, timeZone: policy.timezone, review: { store, directory, services, clock }, messenger: () => runtime.session, log }),
         attentionRoutes({ tokens, attention, store, directory, clock, services }),
         directoryRoutes({ tokens, directory }),
+        contactRoutes({ tokens, growth }),
         ...metrics.routers(tokens),
-        openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerDirectoryPaths, registerMetricsPaths]),
+        openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerDirectoryPaths, registerMetricsPaths, registerContactPaths]),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox, sqlSandboxTranscripts(ds, { directory, botId: runtime.sandbox.botRef().id, botName: runtime.sandbox.botRef().name }), runtime.orderService)] : []),
         consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined, timeZone: policy.timezone }),
       ]
@@ -454,6 +479,15 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       const expiry = metrics.draftExpirySweep()
       expiry.start()
       stops.unshift(() => expiry.stop())
+      // nightly tag rules (e.g. dormant): a BullMQ job scheduler, one schedule however many workers
+      if (growthConfig.rules.some((r) => r.when.event === 'nightly')) {
+        const nightly = createNightlyQueue(connection, env.BATON_QUEUE_PREFIX)
+        nightly.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'nightly queue: Redis error'))
+        stops.unshift(() => withDeadline(nightly.close(), 5000, 'nightly queue close').catch(() => nightly.disconnect()))
+        void scheduleNightlyRules(nightly, growthConfig.nightlyAt, policy.timezone).catch((err: Error) => log.warn({ err: { message: err.message } }, 'scheduling the nightly tag rules failed; retried at the next start'))
+        const nightlyWorker = startNightlyWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, sweep: () => sweepNightlyRules(growth) })
+        stops.unshift(() => nightlyWorker.close())
+      }
     })
     if (schedules)
       withPostgres.add(async () => {

@@ -64,10 +64,15 @@ describe('each command, happy path', () => {
     ['/recall 7', { name: 'recall', draftId: 7 }],
     ['/auto material_received on', { name: 'auto', category: 'material_received', enabled: true }],
     ['/auto reminder OFF', { name: 'auto', category: 'reminder', enabled: false }],
+    ['/tag 张先生 VIP', { name: 'tag', contact: '张先生', tag: 'VIP' }],
+    ['/打标签 wx-zhao 会员', { name: 'tag', contact: 'wx-zhao', tag: '会员' }],
+    ['/untag 张先生 VIP', { name: 'untag', contact: '张先生', tag: 'VIP' }],
+    ['/tags 张先生', { name: 'tags', contact: '张先生' }],
+    ['/标签 张先生', { name: 'tags', contact: '张先生' }],
   ])
 
   it('covers every declared command', () => {
-    const named = new Set(['help', 'approve', 'edit', 'reject', 'take', 'case', 'cases', 'open', 'wait', 'done', 'cancel', 'executor', 'assign', 'remind', 'snooze', 'stats', 'recall', 'auto'])
+    const named = new Set(['help', 'approve', 'edit', 'reject', 'take', 'case', 'cases', 'open', 'wait', 'done', 'cancel', 'executor', 'assign', 'remind', 'snooze', 'stats', 'recall', 'auto', 'tag', 'untag', 'tags'])
     expect(new Set(COMMAND_NAMES)).toEqual(named)
   })
 })

@@ -28,6 +28,9 @@ const orderBody = z
   })
   .strict()
 
+/** Someone joins (or leaves) a sandbox group: Wechaty's room-join / room-leave. */
+const joinBody = z.object({ group: z.string().min(1).max(200), name: z.string().trim().min(1).max(40) }).strict()
+
 const serviceBody = z.object({ mode: z.enum(['up', 'down', 'slow']) }).strict()
 
 const PAGE = readFileSync(new URL('./assets/sandbox.html', import.meta.url), 'utf8')
@@ -70,6 +73,17 @@ export function sandboxRoutes(sandbox: SandboxTenant, transcripts: SandboxTransc
     })
     ctx.status = 202
     ctx.body = { status: 'said' }
+  })
+  router.post('/join', (ctx) => {
+    const body = validate(joinBody, ctx.request.body)
+    ctx.status = 202
+    ctx.body = { status: 'joined', id: sandbox.join(body.group, { name: body.name }) }
+  })
+  router.post('/leave', (ctx) => {
+    const body = validate(joinBody, ctx.request.body)
+    sandbox.leave(body.group, body.name)
+    ctx.status = 202
+    ctx.body = { status: 'left' }
   })
   if (orders) orderRoutes(router, orders)
   return router

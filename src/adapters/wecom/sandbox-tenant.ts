@@ -108,6 +108,33 @@ export class SandboxTenant {
     target.say(talker, content, mentions)
   }
 
+  /**
+   * Someone joins a group, as Wechaty's room-join reports it. A newcomer the tenant file does not
+   * list gets a contact of their own (id derived from the name unless given), so they can speak
+   * afterwards. Returns the contact id.
+   */
+  join(group: string, person: { id?: string; name: string }): string {
+    const entry = this.entryFor(group)
+    const id = person.id ?? `wx-guest-${Buffer.from(person.name).toString('hex').slice(0, 24)}`
+    let contact = this.contacts.get(id)
+    if (!contact) {
+      contact = this.mocker.createContact({ id, name: person.name })
+      this.contacts.set(id, contact)
+    }
+    entry.room.add(contact).by(this.botContact)
+    return id
+  }
+
+  /** Someone leaves a group (room-leave). */
+  leave(group: string, as: string): void {
+    this.entryFor(group).room.remove(this.contactFor(as)).by(this.botContact)
+  }
+
+  private entryFor(ref: string): { room: mock.RoomMock; group: GroupConfig } {
+    for (const [key, entry] of this.rooms) if (key === ref || entry.room.id === ref || entry.group.topic === ref) return entry
+    throw new AppError('not_found', `no sandbox group ${JSON.stringify(ref)}`, { field: 'group' })
+  }
+
   private roomFor(ref: string): { say: (c: mock.ContactMock, content: string | FileBox, mentions: mock.ContactMock[]) => void } {
     for (const [key, entry] of this.rooms) {
       if (key === ref || entry.room.id === ref || entry.group.topic === ref) {
@@ -123,6 +150,8 @@ export class SandboxTenant {
     const person = this.tenant.people.find((p) => p.name === ref)
     const byName = person ? this.contacts.get(person.id) : undefined
     if (byName) return byName
+    // a newcomer who joined a group (join): by display name
+    for (const c of this.contacts.values()) if (c.payload.name === ref) return c
     throw new AppError('not_found', `no sandbox person ${JSON.stringify(ref)}`, { field: 'as' })
   }
 

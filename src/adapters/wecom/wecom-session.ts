@@ -1,5 +1,6 @@
 import pLimit from 'p-limit'
-import type { Message, Wechaty } from 'wechaty'
+import type { Contact, Message, Room, Wechaty } from 'wechaty'
+import type { MembershipChange } from '../../app/growth/welcome-newcomers.js'
 import type { InboundMessage } from '../../app/inbound-message.js'
 import type { Logger, Messenger, SendTarget } from '../../app/ports.js'
 import { toInbound } from './to-inbound.js'
@@ -11,6 +12,8 @@ import { loadMessagePayload, PayloadNotLoaded, type PayloadRetry, type UnloadedM
 export type InboundHandler = (msg: InboundMessage) => Promise<void>
 /** Told once per message event whose payload could not be loaded after every retry. */
 export type UnloadedHandler = (msg: UnloadedMessage) => void
+/** Told when members join or leave a room (Wechaty's room-join / room-leave). */
+export type MembershipHandler = (kind: 'join' | 'leave', change: MembershipChange) => Promise<void>
 
 /** Payload loads: 6 attempts, 1 s doubling to 16 s between them (about half a minute in all). */
 export const DEFAULT_PAYLOAD_RETRY: PayloadRetry = { attempts: 6, delayMs: 1000, maxDelayMs: 16_000 }
@@ -31,6 +34,7 @@ export interface SessionState {
 export class WecomSession implements Messenger {
   private handler: InboundHandler | null = null
   private unloadedHandler: UnloadedHandler | null = null
+  private membershipHandler: MembershipHandler | null = null
   /** aborts payload retries still running when the session stops */
   private readonly stopping = new AbortController()
   private readonly inFlight = new Set<Promise<void>>()
@@ -74,6 +78,8 @@ export class WecomSession implements Messenger {
     // set before the puppet starts, so a backlog delivered at start-up is covered too
     bot.on('puppet', (puppet) => this.gate.attach(puppet))
     bot.on('message', (msg) => this.track(this.dispatch(msg)))
+    bot.on('room-join', (room, invitees, _inviter, date) => this.track(this.membership('join', room, invitees, date)))
+    bot.on('room-leave', (room, leavers, _remover, date) => this.track(this.membership('leave', room, leavers, date)))
     bot.on('login', (user) => {
       this.state.loggedIn = true
       this.state.userId = user.id
@@ -101,6 +107,25 @@ export class WecomSession implements Messenger {
 
   onUnloaded(handler: UnloadedHandler): void {
     this.unloadedHandler = handler
+  }
+
+  onMembership(handler: MembershipHandler): void {
+    this.membershipHandler = handler
+  }
+
+  /** A room-join / room-leave as a transport-neutral change; a failure is logged, never thrown at Wechaty. */
+  private async membership(kind: 'join' | 'leave', room: Room, contacts: Contact[], date: Date | undefined): Promise<void> {
+    const handler = this.membershipHandler
+    if (!handler) return
+    this.touch()
+    try {
+      const topic = await room.topic().catch(() => undefined)
+      const members = contacts.filter((c) => c.id !== this.state.userId).map((c) => ({ id: c.id, name: c.name() }))
+      if (members.length === 0) return
+      await handler(kind, { roomId: room.id, ...(topic !== undefined ? { roomTopic: topic } : {}), members, at: date ?? new Date() })
+    } catch (err) {
+      this.log.error({ roomId: room.id, kind, err: { message: (err as Error).message } }, 'room membership event not handled')
+    }
   }
 
   async start(): Promise<void> {

@@ -6,6 +6,7 @@ import type { AutomationSwitches } from '../automation.js'
 import type { StatsQueries } from '../stats.js'
 import type { CaseQueries, Store } from '../store.js'
 import type { DecisionServices } from '../decide-ports.js'
+import type { GrowthDeps } from '../growth/growth-deps.js'
 
 /** Everything a command handler may use (a Probot-like context): never the puppet itself. */
 export interface CommandServices {
@@ -21,6 +22,8 @@ export interface CommandServices {
   /** `/recall`: the bot's account */
   messenger: Messenger
   stats: StatsQueries
+  /** `/tag`, `/untag`, `/tags`: contacts and tags (absent: those commands say growth is off) */
+  growth?: GrowthDeps
 }
 
 export interface CommandContext extends CommandServices {

@@ -39,6 +39,10 @@ export type Command =
   | { name: 'stats'; period: StatsPeriod }
   | { name: 'recall'; draftId: number }
   | { name: 'auto'; category: TemplateCategory; enabled: boolean }
+  // growth (issue 20): a contact by name, WeCom id or person id, and a declared tag name
+  | { name: 'tag'; contact: string; tag: string }
+  | { name: 'untag'; contact: string; tag: string }
+  | { name: 'tags'; contact: string }
 
 export type CommandName = Command['name']
 
@@ -85,7 +89,7 @@ export interface CommandSpec<N extends CommandName = CommandName> {
 /** Help order: review first, then cases, timers, operations. */
 export const COMMAND_NAMES = [
   'help', 'approve', 'edit', 'reject', 'take', 'case', 'cases', 'open', 'wait', 'done', 'cancel',
-  'executor', 'assign', 'remind', 'snooze', 'stats', 'recall', 'auto',
+  'executor', 'assign', 'remind', 'snooze', 'stats', 'recall', 'auto', 'tag', 'untag', 'tags',
 ] as const satisfies readonly CommandName[]
 
 const draft: ArgSpec = { name: 'draftId', kind: 'draft_id' }
@@ -112,6 +116,9 @@ export const COMMAND_SPECS: { readonly [N in CommandName]: CommandSpec<N> } = {
   stats: { name: 'stats', aliases: ['统计'], args: [{ name: 'period', kind: 'enum', values: STATS_PERIODS, optional: true, default: '7d' }], ...staff, usageKey: 'stats' },
   recall: { name: 'recall', aliases: ['撤回'], args: [draft], ...staff, usageKey: 'recall' },
   auto: { name: 'auto', args: [{ name: 'category', kind: 'category' }, { name: 'enabled', kind: 'switch' }], staffOnly: true, supervisorOnly: true, usageKey: 'auto' },
+  tag: { name: 'tag', aliases: ['打标签'], args: [{ name: 'contact', kind: 'word' }, { name: 'tag', kind: 'word' }], ...staff, usageKey: 'tag' },
+  untag: { name: 'untag', aliases: ['去标签'], args: [{ name: 'contact', kind: 'word' }, { name: 'tag', kind: 'word' }], ...staff, usageKey: 'untag' },
+  tags: { name: 'tags', aliases: ['标签'], args: [{ name: 'contact', kind: 'word' }], ...staff, usageKey: 'tags' },
 }
 
 /** Chinese short names for service types, as handlers type them after /open. */

@@ -1,0 +1,101 @@
+import { z } from 'zod'
+import { ConfigError, formatIssuePath } from './format-issues.js'
+import { readYamlConfig } from './read-yaml-config.js'
+import type { TenantFile } from './tenant-schema.js'
+
+const key = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a key of lowercase letters, digits, "-" or "_"')
+
+const ruleWhen = z.discriminatedUnion('event', [
+  /** a member joins a watched group of this type */
+  z.object({ event: z.literal('joined_group'), groupType: key }).strict(),
+  /** an inbound message whose text contains any of these words */
+  z.object({ event: z.literal('message'), keywords: z.array(z.string().min(1)).min(1) }).strict(),
+  /** a contact's message carrying a complaint signal, matched to a service case */
+  z.object({ event: z.literal('complaint_case') }).strict(),
+  /** checked nightly: no inbound message for this many days (counted from the first one Baton saw) */
+  z.object({ event: z.literal('nightly'), silentDays: z.number().int().min(1).max(3650) }).strict(),
+])
+
+/** config/growth.yaml: tag dimensions, tags, tag rules and customer group types with welcomes. */
+export const growthSchema = z
+  .object({
+    dimensions: z
+      .array(
+        z
+          .object({
+            key,
+            name: z.string().min(1),
+            /** a contact has at most one tag of an exclusive dimension: adding one removes the other */
+            exclusive: z.boolean().default(false),
+            /** the contact's stage is its tag in this dimension (at most one dimension, and an exclusive one) */
+            stage: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .default([]),
+    tags: z.array(z.object({ name: z.string().min(1).max(20).regex(/^\S+$/, 'expected a tag name without spaces'), dimension: key }).strict()).default([]),
+    rules: z.array(z.object({ id: key, when: ruleWhen, addTag: z.string().min(1) }).strict()).default([]),
+    /** when the nightly rules run, in the tenant's time zone (policy.timezone) */
+    nightlyAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time "HH:MM"').default('03:00'),
+    groupTypes: z
+      .array(
+        z
+          .object({
+            key,
+            name: z.string().min(1),
+            /** watched customer groups of this type (group keys of the tenant file) */
+            groups: z.array(z.string().min(1)).min(1),
+            /** sent once to each newcomer; {name} is the newcomer's display name */
+            welcome: z.string().min(1).max(1000).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict()
+
+export type GrowthConfig = z.infer<typeof growthSchema>
+export type TagRule = GrowthConfig['rules'][number]
+export const EMPTY_GROWTH: GrowthConfig = growthSchema.parse({})
+
+/** Reads and validates the growth file, then checks its references against the tenant file. */
+export function loadGrowth(path: string, tenant: Pick<TenantFile, 'groups'>): GrowthConfig {
+  const g = readYamlConfig(path, growthSchema)
+  const problems = crossCheckGrowth(g, tenant).map((p) => `${path}: ${formatIssuePath(p.path)} — ${p.expected}`)
+  if (problems.length > 0) throw new ConfigError(problems)
+  return g
+}
+
+export function crossCheckGrowth(g: GrowthConfig, tenant: Pick<TenantFile, 'groups'>): Array<{ path: (string | number)[]; expected: string }> {
+  const out: Array<{ path: (string | number)[]; expected: string }> = []
+  const dims = new Set(g.dimensions.map((d) => d.key))
+  const tags = new Set<string>()
+  g.dimensions.forEach((d, i) => {
+    if (g.dimensions.findIndex((x) => x.key === d.key) !== i) out.push({ path: ['dimensions', i, 'key'], expected: 'a unique dimension key' })
+    if (d.stage && !d.exclusive) out.push({ path: ['dimensions', i, 'stage'], expected: 'a stage dimension that is also exclusive (a contact has one stage)' })
+    if (d.stage && g.dimensions.findIndex((x) => x.stage) !== i) out.push({ path: ['dimensions', i, 'stage'], expected: 'one stage dimension at most' })
+  })
+  g.tags.forEach((t, i) => {
+    if (tags.has(t.name)) out.push({ path: ['tags', i, 'name'], expected: 'a unique tag name' })
+    tags.add(t.name)
+    if (!dims.has(t.dimension)) out.push({ path: ['tags', i, 'dimension'], expected: `a declared dimension key, got ${JSON.stringify(t.dimension)}` })
+  })
+  const types = new Set(g.groupTypes.map((t) => t.key))
+  const groups = new Map(tenant.groups.map((x) => [x.key, x]))
+  const typed = new Set<string>()
+  g.groupTypes.forEach((t, i) => {
+    t.groups.forEach((k, j) => {
+      const grp = groups.get(k)
+      if (!grp) out.push({ path: ['groupTypes', i, 'groups', j], expected: `a declared group key, got ${JSON.stringify(k)}` })
+      else if (grp.kind !== 'customer' && grp.kind !== 'public_customer') out.push({ path: ['groupTypes', i, 'groups', j], expected: `a customer or public_customer group, got ${grp.kind} group ${JSON.stringify(k)}` })
+      else if (typed.has(k)) out.push({ path: ['groupTypes', i, 'groups', j], expected: `a group with one type; ${JSON.stringify(k)} already has one` })
+      typed.add(k)
+    })
+  })
+  g.rules.forEach((r, i) => {
+    if (g.rules.findIndex((x) => x.id === r.id) !== i) out.push({ path: ['rules', i, 'id'], expected: 'a unique rule id' })
+    if (!tags.has(r.addTag)) out.push({ path: ['rules', i, 'addTag'], expected: `a declared tag name, got ${JSON.stringify(r.addTag)}` })
+    if (r.when.event === 'joined_group' && !types.has(r.when.groupType)) out.push({ path: ['rules', i, 'when', 'groupType'], expected: `a declared group type key, got ${JSON.stringify(r.when.groupType)}` })
+  })
+  return out
+}
