@@ -2,6 +2,8 @@ import { z } from 'zod'
 import { ConfigError, formatIssuePath } from './format-issues.js'
 import { readYamlConfig } from './read-yaml-config.js'
 import type { TenantFile } from './tenant-schema.js'
+import type { GrowthConfig } from '../domain/growth/growth-config.js'
+import type { SameType } from '../domain/type-equals.js'
 
 const key = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a key of lowercase letters, digits, "-" or "_"')
 
@@ -54,8 +56,9 @@ export const growthSchema = z
   })
   .strict()
 
-export type GrowthConfig = z.infer<typeof growthSchema>
-export type TagRule = GrowthConfig['rules'][number]
+// the file's shape is the domain's vocabulary: a drift between the two fails to compile
+const growthMatchesDomain: SameType<z.infer<typeof growthSchema>, GrowthConfig> = true
+void growthMatchesDomain
 export const EMPTY_GROWTH: GrowthConfig = growthSchema.parse({})
 
 /** Reads and validates the growth file, then checks its references against the tenant file. */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { EMPTY_GROWTH, loadGrowth, type GrowthConfig } from '../config/growth-schema.js'
+import { EMPTY_GROWTH, loadGrowth } from '../config/growth-schema.js'
+import type { GrowthConfig } from '../domain/growth/growth-config.js'
 import type { Tenant } from '../config/load-tenant.js'
 import { ConfigError, formatZodIssues } from '../config/format-issues.js'
 import { loadKnowledge } from '../config/load-knowledge.js'

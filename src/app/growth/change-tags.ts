@@ -1,4 +1,4 @@
-import type { GrowthConfig } from '../../config/growth-schema.js'
+import type { GrowthConfig } from '../../domain/growth/growth-config.js'
 import { planTagAdd, findTag } from '../../domain/growth/tag-plan.js'
 import type { GrowthTx, TagSource } from './growth-ports.js'
 

@@ -1,4 +1,4 @@
-import type { GrowthConfig } from '../../config/growth-schema.js'
+import type { GrowthConfig } from '../../domain/growth/growth-config.js'
 import type { Policy } from '../../domain/policy.js'
 import type { Directory } from '../directory.js'
 import type { Clock, Logger } from '../ports.js'

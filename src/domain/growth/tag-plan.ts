@@ -1,4 +1,4 @@
-import type { GrowthConfig } from '../../config/growth-schema.js'
+import type { GrowthConfig } from './growth-config.js'
 
 /** A tag a contact carries now (a live contact_tags row). */
 export interface LiveTag {

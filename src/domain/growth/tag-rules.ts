@@ -1,4 +1,4 @@
-import type { GrowthConfig, TagRule } from '../../config/growth-schema.js'
+import type { GrowthConfig, TagRule } from './growth-config.js'
 import { normalizeText } from '../understanding/normalize-text.js'
 
 /** Something that happened to a contact that rules may react to. */
