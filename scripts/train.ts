@@ -70,7 +70,7 @@ interface Scored {
  * Who is talking, from the tenant file: staff (handler/supervisor) in any group; partner for a
  * partner person or anyone else in a partner group; everyone else (also unknown outsiders) a customer.
  */
-function speakerOf(tenant: Tenant, groupKey: string, personId: string): Speaker | string {
+function speakerOf(tenant: Tenant, groupKey: string, personId: string): Speaker | `unknown ${string}` {
   const group = tenant.groups.find((g) => g.key === groupKey)
   if (!group) return `unknown group ${JSON.stringify(groupKey)}`
   if (personId === 'outsider') return group.kind === 'partner' ? 'partner' : 'customer'

@@ -18,7 +18,7 @@ export class ErrorLog {
       write: (line: string): void => {
         if (echo) process.stderr.write(line)
         try {
-          const entry = JSON.parse(line) as { level?: number; messageId?: unknown; err?: { message?: unknown }; msg?: unknown }
+          const entry = JSON.parse(line) as { level?: number; messageId?: unknown; err?: { message?: string }; msg?: string }
           if ((entry.level ?? 0) >= 50 && typeof entry.messageId === 'string') {
             this.byMessage.set(entry.messageId, `${String(entry.msg ?? 'error')}: ${String(entry.err?.message ?? '')}`)
           }

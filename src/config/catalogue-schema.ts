@@ -1,6 +1,5 @@
 import { z } from 'zod'
 import { normalizeText } from '../domain/understanding/normalize-text.js'
-import { ConfigError } from './format-issues.js'
 import { readYamlConfig } from './read-yaml-config.js'
 
 import { CATALOGUE_ITEM_KINDS, type Catalogue } from '../domain/understanding/requested-items.js'

@@ -33,7 +33,7 @@ export interface TenantKnowledge {
   /** the knowledge the services read; `reload` swaps it (see src/app/knowledge) */
   knowledge: LiveKnowledge
   /** reads and validates the knowledge folder again (throws ConfigError) */
-  loadKnowledge(): Knowledge
+  loadKnowledge: () => Knowledge
   /** the understanding files (model, signals, catalogue), recorded with the knowledge versions */
   understandingEntries: KnowledgeEntry[]
   /** tag dimensions, tags, tag rules and group types (config/growth.yaml); empty when the tenant has none */

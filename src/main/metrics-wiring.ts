@@ -29,7 +29,7 @@ export interface MetricsWiringDeps {
   wording: Wording
   policy: Policy
   knowledge: LiveKnowledge
-  loadKnowledge(): Knowledge
+  loadKnowledge: () => Knowledge
   /** versioned with the knowledge, read once at start-up */
   understandingEntries: readonly KnowledgeEntry[]
   clock: Clock

@@ -18,7 +18,7 @@ export class PostgresStart {
 
   constructor(
     private readonly core: () => Promise<void>,
-    private readonly opts: { log: Logger; isOutage(err: unknown): boolean; retryMs: number; retryMaxMs: number; afterAll(): void },
+    private readonly opts: { log: Logger; isOutage: (err: unknown) => boolean; retryMs: number; retryMaxMs: number; afterAll(): void },
   ) {}
 
   /** true once the core is in place: inbound messages can be recorded instead of spooled */

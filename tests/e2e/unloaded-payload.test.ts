@@ -34,7 +34,7 @@ describe('message events whose payload does not load', () => {
       const raw = await original(id)
       const n = (loads.get(id) ?? 0) + 1
       loads.set(id, n)
-      const text = String(raw['text'] ?? '')
+      const text = typeof raw['text'] === 'string' ? raw['text'] : ''
       const mark = (kind: string) => void (ids[kind]!.includes(id) || ids[kind]!.push(id))
       if (text.includes('【加载重试】')) {
         mark('flaky')

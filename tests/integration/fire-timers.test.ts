@@ -200,8 +200,8 @@ describe('firing timers in batches (one transaction per batch)', () => {
       return { ids: keep, jobs: jobs.filter((j) => keep.includes(j.caseId)) }
     }
     let plans = 0
-    const planTimer = deps.services.planTimer
-    const counting = { ...deps, services: { ...deps.services, planTimer: (k: CaseRecord) => (plans++, planTimer(k)) } }
+    const services = deps.services
+    const counting = { ...deps, services: { ...services, planTimer: (k: CaseRecord) => (plans++, services.planTimer(k)) } }
     const one = noDrafts(await seed())
     const singly: TimerOutcome[] = []
     for (const job of one.jobs) singly.push(await fireTimer(counting, job))

@@ -66,7 +66,7 @@ export async function seedMetricsWeek(ds: DataSource): Promise<Seeded> {
     const c3 = await kase('c3', { customer: 'zhang', owner: WANG, partner: null, type: 'appointment', state: 'waiting_executor', party: 'executor', due: new Date(NOW.getTime() - 3 * HOUR), createdAt: h(2) })
     const c4 = await kase('c4', { customer: 'zhao', owner: CHEN, partner: 'anxin', type: 'material', state: 'completed', party: 'none', closedAt: h(50), createdAt: h(29) })
     const c5 = await kase('c5', { customer: 'zhang', owner: WANG, partner: 'anxin', type: 'after_sales', state: 'completed', party: 'none', closedAt: h(60), createdAt: h(3) })
-    const c6 = await kase('c6', { customer: 'zhao', owner: null, partner: null, type: 'progress', state: 'completed', party: 'none', closedAt: h(70), createdAt: h(4) })
+    await kase('c6', { customer: 'zhao', owner: null, partner: null, type: 'progress', state: 'completed', party: 'none', closedAt: h(70), createdAt: h(4) })
     const c7 = await kase('c7', { customer: 'zhang', owner: CHEN, partner: null, type: 'appointment', state: 'completed', party: 'none', closedAt: h(80), createdAt: h(5) })
     await kase('c8', { customer: 'zhao', owner: WANG, partner: null, type: 'material', state: 'requested', party: 'team', due: new Date(NOW.getTime() - HOUR), createdAt: h(6) })
     await kase('c9', { customer: 'zhang', owner: WANG, partner: null, type: 'after_sales', state: 'completed', party: 'none', closedAt: h(-1), createdAt: h(-30) })

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { inspect } from 'node:util'
 import pg from 'pg'
 import { pino } from 'pino'
 import { loadEnv, type Env } from '../../src/config/env.js'
@@ -62,5 +63,5 @@ export async function eventually<T>(fn: () => Promise<T> | T, opts: { timeoutMs?
     }
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 50))
   }
-  throw new Error(`condition not met in time; last value ${JSON.stringify(last)}${lastErr ? `, last error ${String(lastErr)}` : ''}`)
+  throw new Error(`condition not met in time; last value ${JSON.stringify(last)}${lastErr ? `, last error ${inspect(lastErr)}` : ''}`)
 }

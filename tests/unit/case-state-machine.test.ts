@@ -32,7 +32,12 @@ describe('case state machine', () => {
     let grew = true
     while (grew) {
       grew = false
-      for (const t of TRANSITIONS) if (reached.has(t.from) && !reached.has(t.to)) reached.add(t.to), (grew = true)
+      for (const t of TRANSITIONS) {
+        if (reached.has(t.from) && !reached.has(t.to)) {
+          reached.add(t.to)
+          grew = true
+        }
+      }
     }
     expect([...reached].sort()).toEqual([...CASE_STATES].sort())
   })

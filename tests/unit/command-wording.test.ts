@@ -72,7 +72,9 @@ describe('what the sender reads back for a malformed command or /help', () => {
   ])('%j → %s', (text, expected) => expect(answer(text)).toBe(expected))
 
   it('/help lists every command, one line each, after the header', () => {
-    const lines = String(answer('/help')).split('\n')
+    const help = answer('/help')
+    if (typeof help !== 'string') throw new Error('/help should answer with text')
+    const lines = help.split('\n')
     expect(lines).toHaveLength(COMMAND_NAMES.length + 1)
     COMMAND_NAMES.forEach((n, i) => expect(lines[i + 1]!.startsWith(`/${n}`)).toBe(true))
   })

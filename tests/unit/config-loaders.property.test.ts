@@ -85,7 +85,10 @@ function mutate(doc: unknown, edits: readonly Mutation[]): unknown {
     const last = path.at(-1)!
     const target = parent[last]
     if (m.op === 'set') parent[last] = m.value
-    else if (m.op === 'delete') Array.isArray(parent) ? parent.splice(Number(last), 1) : delete parent[last]
+    else if (m.op === 'delete') {
+      if (Array.isArray(parent)) parent.splice(Number(last), 1)
+      else delete parent[last]
+    }
     // defineProperty, so "__proto__" becomes a real key, as YAML would make it
     else if (target !== null && typeof target === 'object' && !Array.isArray(target)) Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true })
     else parent[last] = m.value

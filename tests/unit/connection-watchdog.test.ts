@@ -140,4 +140,12 @@ describe('the connection watchdog', () => {
     bot.emit('login', { id: 'wx-baton' })
     expect(w.state.status).toBe('online')
   })
+
+  it('a gRPC status error without a message is reported by its code and details, not as [object Object]', () => {
+    const bot = new FakeBot()
+    const w = make(bot)
+    bot.emit('error', { code: 14, details: 'Connection dropped' })
+    expect(w.state.lastError).toBe('14 Connection dropped')
+    expect(w.state.lastErrorKind).toBe('unavailable')
+  })
 })

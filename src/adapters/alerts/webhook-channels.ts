@@ -53,7 +53,7 @@ export function wecomRobotChannel(opts: { url: string; key: string; limit?: PerM
         throw new Error(`WeCom robot webhook failed: ${(err as Error).message.replaceAll(opts.key, '***')}`)
       }
       const errcode = (answer as { errcode?: unknown } | null)?.errcode
-      if (errcode !== 0) throw new Error(`WeCom robot webhook refused the message: errcode ${String(errcode)} ${String((answer as { errmsg?: unknown } | null)?.errmsg ?? '')}`.trim())
+      if (errcode !== 0) throw new Error(`WeCom robot webhook refused the message: errcode ${String(errcode)} ${(answer as { errmsg?: string } | null)?.errmsg ?? ''}`.trim())
     },
   }
 }

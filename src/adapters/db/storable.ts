@@ -5,6 +5,7 @@ import { storableText } from '../../domain/storable-text.js'
 // in passes here, so no column can refuse a string some sender typed (a refused write left a
 // message recorded but undecided until the next restart).
 
+// eslint-disable-next-line no-control-regex -- NUL is exactly what PostgreSQL text refuses
 const NEEDS_CLEANING = /[\u0000\uD800-\uDFFF]/
 
 const clean = (s: string): string => (NEEDS_CLEANING.test(s) ? storableText(s) : s)

@@ -103,7 +103,7 @@ export class ConnectionWatchdog {
   /** A puppet error: token problems are terminal until a person acts; gRPC drops reset at once. */
   failed(err: { message?: string; code?: unknown; details?: unknown }): void {
     const kind = classifyPuppetError(err)
-    this.state.lastError = redactSecrets(err.message ?? String(err), this.opts.secrets)
+    this.state.lastError = redactSecrets(describePuppetError(err), this.opts.secrets)
     this.state.lastErrorKind = kind
     if (kind === 'token') {
       if (this.state.status !== 'token_invalid') this.log.error({ err: { message: this.state.lastError } }, 'WeCom puppet token invalid or expired; fix WECHATY_PUPPET_SERVICE_TOKEN')
@@ -236,4 +236,15 @@ function latest(a: Date | null, b: Date | null): Date | null {
   if (!a) return b
   if (!b) return a
   return a > b ? a : b
+}
+
+/**
+ * The text an operator sees for a puppet error. A gRPC status error may carry no `message`, only a
+ * numeric `code` and a `details` string; `String(err)` would show "[object Object]".
+ */
+function describePuppetError(err: { message?: string; code?: unknown; details?: unknown }): string {
+  if (err.message) return err.message
+  const code = typeof err.code === 'number' || typeof err.code === 'string' ? `${err.code} ` : ''
+  const details = typeof err.details === 'string' ? err.details : ''
+  return `${code}${details}`.trim() || 'unknown puppet error'
 }

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events'
 import { FileBox } from 'file-box'
+import { types as PuppetTypes } from 'wechaty-puppet'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
 import type { Tenant } from '../../config/load-tenant.js'
 import type { GroupConfig } from '../../config/tenant-schema.js'
@@ -199,7 +200,7 @@ export class SandboxTenant {
     if (!lines) return
     const talker = m.talker()
     const text = m.text() ?? ''
-    const type = m.type() === 6 ? 'image' : m.type() === 1 ? 'file' : 'text' // wechaty-puppet: Image = 6, Attachment = 1
+    const type = m.type() === PuppetTypes.Message.Image ? 'image' : m.type() === PuppetTypes.Message.Attachment ? 'file' : 'text'
     lines.push({ at: new Date().toISOString(), groupKey, roomId, talkerId: talker.id, talkerName: talker.payload.name, text, type })
     if (lines.length > MAX_TRANSCRIPT) lines.splice(0, lines.length - MAX_TRANSCRIPT)
   }

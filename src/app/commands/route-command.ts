@@ -104,7 +104,7 @@ function answerFor(err: unknown, call: CommandCall, t: (k: string, v?: Record<st
     }
     case 'illegal_transition':
       return t('illegal_transition', {
-        case_id: String(d['caseId'] ?? ('caseId' in call ? call.caseId : '')),
+        case_id: String(typeof d['caseId'] === 'number' ? d['caseId'] : 'caseId' in call ? call.caseId : ''),
         from: svc.wording.get(`labels.states.${String(d['from'])}`) ?? String(d['from']),
         to: svc.wording.get(`labels.states.${String(d['to'])}`) ?? String(d['to']),
       })
