@@ -99,7 +99,19 @@ export async function growthSchema(schema: string, tenant: Tenant, world: BenchW
   if (m && m.version === SEED_VERSION && m.messages === size.messages && m.cases === size.cases) {
     await resetToSeed(existing, world, { maxMessageId: Number(m.max_message_id), maxCaseId: Number(m.max_case_id) })
     await syncDirectory(existing, tenant)
-    return { ds: existing, seed: { messages: m.messages, cases: m.cases, events: 0, maxMessageId: Number(m.max_message_id), maxCaseId: Number(m.max_case_id), maxEventId: Number(m.max_event_id), seededMs: m.seeded_ms, reused: true } }
+    return {
+      ds: existing,
+      seed: {
+        messages: m.messages,
+        cases: m.cases,
+        events: 0,
+        maxMessageId: Number(m.max_message_id),
+        maxCaseId: Number(m.max_case_id),
+        maxEventId: Number(m.max_event_id),
+        seededMs: m.seeded_ms,
+        reused: true,
+      },
+    }
   }
   await existing.destroy()
   const t0 = Date.now()
@@ -147,7 +159,9 @@ export async function growthSchema(schema: string, tenant: Tenant, world: BenchW
   await ds.query(`VACUUM ANALYZE messages`)
   await ds.query(`VACUUM ANALYZE cases`)
   await ds.query(`VACUUM ANALYZE case_events`)
-  const [ids] = (await ds.query(`SELECT (SELECT max(id) FROM messages) AS m, $1::bigint AS c, (SELECT coalesce(max(id),0) FROM case_events) AS e, (SELECT count(*)::int FROM case_events) AS ne`, [closedMax!.c])) as Array<{ m: string; c: string; e: string; ne: number }>
+  const [ids] = (await ds.query(`SELECT (SELECT max(id) FROM messages) AS m, $1::bigint AS c, (SELECT coalesce(max(id),0) FROM case_events) AS e, (SELECT count(*)::int FROM case_events) AS ne`, [
+    closedMax!.c,
+  ])) as Array<{ m: string; c: string; e: string; ne: number }>
   const seededMs = Date.now() - t0
   await ds.query(`CREATE TABLE bench_seed (version text, messages int, cases int, max_message_id bigint, max_case_id bigint, max_event_id bigint, seeded_ms int)`)
   await ds.query(`INSERT INTO bench_seed VALUES ($1,$2,$3,$4,$5,$6,$7)`, [SEED_VERSION, size.messages, size.cases, ids!.m, ids!.c, ids!.e, seededMs])

@@ -14,16 +14,9 @@ import { SandboxTenant } from '../src/adapters/wecom/sandbox-tenant.js'
 import { freePort } from '../tests/support/mock-gateway.js'
 import type { SayItem } from './messages.js'
 
-export type GatewayRequest =
-  | { op: 'push'; id: number; items: SayItem[]; ratePerSec?: number }
-  | { op: 'botCounts'; id: number }
-  | { op: 'watch'; id: number; on: boolean }
-  | { op: 'stop'; id: number }
+export type GatewayRequest = { op: 'push'; id: number; items: SayItem[]; ratePerSec?: number } | { op: 'botCounts'; id: number } | { op: 'watch'; id: number; on: boolean } | { op: 'stop'; id: number }
 
-export type GatewayEvent =
-  | { type: 'ready'; endpoint: string; token: string }
-  | { type: 'reply'; id: number; result: unknown }
-  | { type: 'botSaid'; group: string; text: string; at: number }
+export type GatewayEvent = { type: 'ready'; endpoint: string; token: string } | { type: 'reply'; id: number; result: unknown } | { type: 'botSaid'; group: string; text: string; at: number }
 
 const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='
 const send = (e: GatewayEvent) => process.send!(e)
@@ -56,7 +49,9 @@ async function main(): Promise<void> {
 
   const say = (item: SayItem): void => {
     const content = item.image ? FileBox.fromBase64(TINY_PNG, item.image) : item.text!
-    contact(item.as).say(content, (item.mentions ?? []).map(contact)).to(roomOf.get(item.group)!)
+    contact(item.as)
+      .say(content, (item.mentions ?? []).map(contact))
+      .to(roomOf.get(item.group)!)
   }
 
   /** Pushes items; with a rate, item i leaves at start + i/rate (drift-corrected). */

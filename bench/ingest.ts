@@ -48,10 +48,7 @@ interface Counted {
 }
 
 async function countSince(ds: DataSource, baseId: number): Promise<Counted> {
-  const [r] = (await ds.query(
-    `SELECT count(*)::int AS total, count(handled_at)::int AS handled FROM messages WHERE id > $1 AND direction = 'inbound'`,
-    [baseId],
-  )) as Counted[]
+  const [r] = (await ds.query(`SELECT count(*)::int AS total, count(handled_at)::int AS handled FROM messages WHERE id > $1 AND direction = 'inbound'`, [baseId])) as Counted[]
   return r!
 }
 
@@ -127,10 +124,15 @@ export async function batonIngest(gw: Gateway, ds: DataSource, world: BenchWorld
 
 /** Waits until the outbound queue has delivered what the last batch queued (review notices…). */
 export async function drainSends(ds: DataSource, timeoutMs = 120_000): Promise<void> {
-  await until(async () => {
-    const [r] = (await ds.query(`SELECT count(*)::int AS n FROM sends WHERE status IN ('queued','sending')`)) as Array<{ n: number }>
-    return r!.n === 0
-  }, timeoutMs, 250, 'queued sends to be delivered').catch(() => undefined)
+  await until(
+    async () => {
+      const [r] = (await ds.query(`SELECT count(*)::int AS n FROM sends WHERE status IN ('queued','sending')`)) as Array<{ n: number }>
+      return r!.n === 0
+    },
+    timeoutMs,
+    250,
+    'queued sends to be delivered',
+  ).catch(() => undefined)
 }
 
 export interface LatencyRep {
@@ -146,7 +148,16 @@ export interface LatencyRep {
  * message) to the commit of its decision, seen through a NOTIFY fired by the decision's UPDATE
  * (PostgreSQL delivers notifications at commit).
  */
-export async function decisionLatency(gw: Gateway, ds: DataSource, schema: string, world: BenchWorld, reps: number, ratePerSec: number, seconds: number, seed: number): Promise<{ reps: LatencyRep[]; problems: string[] }> {
+export async function decisionLatency(
+  gw: Gateway,
+  ds: DataSource,
+  schema: string,
+  world: BenchWorld,
+  reps: number,
+  ratePerSec: number,
+  seconds: number,
+  seed: number,
+): Promise<{ reps: LatencyRep[]; problems: string[] }> {
   const q = (_: string) => pg.escapeIdentifier(_)
   await ds.query(`
     CREATE OR REPLACE FUNCTION ${q(schema)}.bench_notify_decided() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -195,10 +206,11 @@ export async function decisionLatency(gw: Gateway, ds: DataSource, schema: strin
  */
 export async function approveRoundTrip(gw: Gateway, ds: DataSource, world: BenchWorld, count: number): Promise<{ samples: number[]; problems: string[] }> {
   await drainSends(ds)
-  const drafts = (await ds.query(
-    `SELECT id, target_group_key AS g, text FROM drafts WHERE status = 'pending' AND target_group_key LIKE 'cust-%' ORDER BY id LIMIT $1`,
-    [count],
-  )) as Array<{ id: string; g: string; text: string }>
+  const drafts = (await ds.query(`SELECT id, target_group_key AS g, text FROM drafts WHERE status = 'pending' AND target_group_key LIKE 'cust-%' ORDER BY id LIMIT $1`, [count])) as Array<{
+    id: string
+    g: string
+    text: string
+  }>
   const problems: string[] = []
   if (drafts.length < count) problems.push(`only ${drafts.length} pending customer drafts to approve (wanted ${count})`)
   await gw.request({ op: 'watch', on: true })
@@ -222,7 +234,8 @@ export async function approveRoundTrip(gw: Gateway, ds: DataSource, world: Bench
          FROM sends s WHERE s.kind = 'draft' AND s.draft_id = ANY($1::bigint[])`,
       [drafts.map((d) => d.id)],
     )) as Array<{ n: number; sent: number; distinct_drafts: number }>
-    if (r!.n !== drafts.length || r!.distinct_drafts !== drafts.length || r!.sent !== drafts.length) problems.push(`approved ${drafts.length} drafts: ${r!.n} sends, ${r!.sent} sent, ${r!.distinct_drafts} distinct`)
+    if (r!.n !== drafts.length || r!.distinct_drafts !== drafts.length || r!.sent !== drafts.length)
+      problems.push(`approved ${drafts.length} drafts: ${r!.n} sends, ${r!.sent} sent, ${r!.distinct_drafts} distinct`)
     const deliveredTexts = gw.botSaid.filter((l) => drafts.some((d) => d.g === l.group && d.text === l.text)).length
     if (deliveredTexts < drafts.length) problems.push(`customer groups received ${deliveredTexts} of ${drafts.length} approved texts`)
   } finally {
@@ -232,7 +245,16 @@ export async function approveRoundTrip(gw: Gateway, ds: DataSource, world: Bench
 }
 
 /** RSS of the all-in-one process while it takes `total` messages, sampled every `step`. */
-export async function memoryTrend(gw: Gateway, ds: DataSource, baton: BatonProcess, world: BenchWorld, already: number, checkpoints: number[], step: number, seed: number): Promise<{ samples: Array<{ messages: number; rssMb: number }>; problems: string[] }> {
+export async function memoryTrend(
+  gw: Gateway,
+  ds: DataSource,
+  baton: BatonProcess,
+  world: BenchWorld,
+  already: number,
+  checkpoints: number[],
+  step: number,
+  seed: number,
+): Promise<{ samples: Array<{ messages: number; rssMb: number }>; problems: string[] }> {
   const samples: Array<{ messages: number; rssMb: number }> = [{ messages: already, rssMb: baton.rssBytes() / 2 ** 20 }]
   const problems: string[] = []
   let done = already

@@ -105,6 +105,12 @@ export function warmupItems(world: BenchWorld): SayItem[] {
     ...world.customers.map((c): SayItem => ({ kind: 'chatter', as: c.contact, group: c.group, text: '在吗' })),
     ...world.customers.slice(0, 20).map((c): SayItem => ({ kind: 'public_question', as: c.contact, group: world.publicGroup, text: '大家好' })),
     ...world.partners.flatMap((p) => p.staff.map((s): SayItem => ({ kind: 'chatter', as: s, group: p.group, text: '收到' }))),
-    ...world.handlers.map((h, i): SayItem => ({ kind: 'internal_note', as: h.id, group: world.internalGroup, text: `@${world.handlers[(i + 1) % world.handlers.length]!.name} 早`, mentions: [world.handlers[(i + 1) % world.handlers.length]!.id] })),
+    ...world.handlers.map((h, i): SayItem => ({
+      kind: 'internal_note',
+      as: h.id,
+      group: world.internalGroup,
+      text: `@${world.handlers[(i + 1) % world.handlers.length]!.name} 早`,
+      mentions: [world.handlers[(i + 1) % world.handlers.length]!.id],
+    })),
   ]
 }

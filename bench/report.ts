@@ -30,7 +30,9 @@ export function renderMarkdown(r: Result): string {
     '| --- | --- | --- | --- |',
     ...rows,
     '',
-    problems.length > 0 ? `Correctness problems:\n\n${problems.join('\n')}\n` : 'Correctness checks: all passed (counts per group and type in the database, decisions, sends per approved draft, reminders per case, timers in Redis).\n',
+    problems.length > 0
+      ? `Correctness problems:\n\n${problems.join('\n')}\n`
+      : 'Correctness checks: all passed (counts per group and type in the database, decisions, sends per approved draft, reminders per case, timers in Redis).\n',
     '## Hot query plans on the grown database',
     '',
     ...r.plans.flatMap((p) => [`### ${p.name} (${p.executionMs} ms)`, '', '```sql', p.sql, '```', '', '```', p.plan, '```', '']),

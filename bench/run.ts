@@ -20,7 +20,17 @@ import { benchWorld, writeBenchTenant } from './tenant.js'
 const QUICK = process.env['BENCH_QUICK'] === '1'
 const SIZES = QUICK
   ? { n: 2000, reps: 2, latencySeconds: 5, latencyReps: 1, approvals: 20, memory: [10_000, 20_000], memoryStep: 5000, growth: { messages: 100_000, cases: 10_000 }, timers: { cases: 10_000, due: 1000 } }
-  : { n: 20_000, reps: 3, latencySeconds: 20, latencyReps: 3, approvals: 100, memory: [100_000, 200_000], memoryStep: 20_000, growth: { messages: 1_000_000, cases: 100_000 }, timers: { cases: 100_000, due: 10_000 } }
+  : {
+      n: 20_000,
+      reps: 3,
+      latencySeconds: 20,
+      latencyReps: 3,
+      approvals: 100,
+      memory: [100_000, 200_000],
+      memoryStep: 20_000,
+      growth: { messages: 1_000_000, cases: 100_000 },
+      timers: { cases: 100_000, due: 10_000 },
+    }
 const RATE = 100
 // development overrides of the ingest size
 if (process.env['BENCH_N']) SIZES.n = Number(process.env['BENCH_N'])
@@ -39,7 +49,9 @@ async function main(): Promise<void> {
   const world = benchWorld()
   const tenantFile = resolve(workDir, 'tenant.yaml')
   const tenant = writeBenchTenant(tenantFile, world)
-  say(`${QUICK ? 'QUICK mode' : 'full run'}: ${SIZES.n} messages × ${SIZES.reps} repetitions, ${world.customers.length + world.partners.length + 2} groups, ${world.customers.reduce((n, c) => n + c.orders.length, 0)} open cases`)
+  say(
+    `${QUICK ? 'QUICK mode' : 'full run'}: ${SIZES.n} messages × ${SIZES.reps} repetitions, ${world.customers.length + world.partners.length + 2} groups, ${world.customers.reduce((n, c) => n + c.orders.length, 0)} open cases`,
+  )
 
   const redis = await startPrivateRedis()
   // Stopping a puppet-service client stops the gateway's puppet: each Baton process gets its own gateway
@@ -63,7 +75,15 @@ async function main(): Promise<void> {
     const ingestSchema = 'bench_ingest'
     const ds = await freshSchema(ingestSchema, tenant)
     await seedOpenCases(ds, world)
-    let baton = await startBatonProcess({ logFile: resolve(workDir, 'baton-ingest.log'), schema: ingestSchema, tenantFile, redisUrl: redis.url, prefix: 'bi', gatewayEnv: gw.env, ...(cpuProfDir ? { cpuProfDir } : {}) })
+    let baton = await startBatonProcess({
+      logFile: resolve(workDir, 'baton-ingest.log'),
+      schema: ingestSchema,
+      tenantFile,
+      redisUrl: redis.url,
+      prefix: 'bi',
+      gatewayEnv: gw.env,
+      ...(cpuProfDir ? { cpuProfDir } : {}),
+    })
     say(`Baton all-in-one up (pid ${baton.child.pid}), RSS ${(baton.rssBytes() / 2 ** 20).toFixed(0)} MB`)
     if (process.env['BENCH_ONLY'] === 'latency') {
       // development aid: only the decision latency line (on the seeded cases, no ingest before it)

@@ -67,9 +67,23 @@ export interface BatonProcess {
   stop(): Promise<void>
 }
 
-export async function startBatonProcess(opts: { logFile: string; schema: string; tenantFile: string; redisUrl: string; prefix: string; gatewayEnv: Record<string, string>; cpuProfDir?: string }): Promise<BatonProcess> {
+export async function startBatonProcess(opts: {
+  logFile: string
+  schema: string
+  tenantFile: string
+  redisUrl: string
+  prefix: string
+  gatewayEnv: Record<string, string>
+  cpuProfDir?: string
+}): Promise<BatonProcess> {
   const port = await freePort()
-  const execArgv = ['--import', 'tsx', ...(process.env['BENCH_NODE_FLAGS'] ? process.env['BENCH_NODE_FLAGS'].split(' ') : []), ...(process.env['BENCH_MEM_PROBE'] ? ['--import', process.env['BENCH_MEM_PROBE']] : []), ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [])]
+  const execArgv = [
+    '--import',
+    'tsx',
+    ...(process.env['BENCH_NODE_FLAGS'] ? process.env['BENCH_NODE_FLAGS'].split(' ') : []),
+    ...(process.env['BENCH_MEM_PROBE'] ? ['--import', process.env['BENCH_MEM_PROBE']] : []),
+    ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []),
+  ]
   const child = fork(resolve(import.meta.dirname, '../src/main/cli.ts'), ['all'], {
     execArgv,
     // Baton logs JSON lines at info as in production; kept for reading after a run

@@ -101,10 +101,15 @@ export async function timersAndRecovery(redis: PrivateRedis, tenant: Tenant, wor
     await timers.reconcileNow('changed')
     const moveMs = Date.now() - t0
     if (moveMs > LEAD_MS - 500) problems.push(`moving ${size.due} timers took ${moveMs} ms, longer than the ${LEAD_MS / 1000} s lead: lateness includes it`)
-    await until(async () => {
-      const [r] = (await ds.query(`SELECT count(*)::int AS n FROM case_events WHERE kind = 'timer_fired'`)) as Array<{ n: number }>
-      return r!.n >= size.due
-    }, 180_000, 200, `${size.due} timers fired`).catch((err: Error) => problems.push(err.message))
+    await until(
+      async () => {
+        const [r] = (await ds.query(`SELECT count(*)::int AS n FROM case_events WHERE kind = 'timer_fired'`)) as Array<{ n: number }>
+        return r!.n >= size.due
+      },
+      180_000,
+      200,
+      `${size.due} timers fired`,
+    ).catch((err: Error) => problems.push(err.message))
     await sleep(2000)
     const late = ((await ds.query(`SELECT (payload->>'lateMs')::int AS ms FROM case_events WHERE kind = 'timer_fired'`)) as Array<{ ms: number }>).map((r) => r.ms)
     const [dup] = (await ds.query(
@@ -119,7 +124,11 @@ export async function timersAndRecovery(redis: PrivateRedis, tenant: Tenant, wor
 
     // recovery: Redis loses everything; one reconcile pass rebuilds it from PostgreSQL
     await timers.reconcileNow('changed')
-    const wanted = (await ds.query(`SELECT id, state_version, reminder_count FROM cases WHERE next_timer_at IS NOT NULL AND closed_at IS NULL`)) as Array<{ id: string; state_version: number; reminder_count: number }>
+    const wanted = (await ds.query(`SELECT id, state_version, reminder_count FROM cases WHERE next_timer_at IS NOT NULL AND closed_at IS NULL`)) as Array<{
+      id: string
+      state_version: number
+      reminder_count: number
+    }>
     await redis.client.flushall()
     t0 = Date.now()
     await timers.reconcileNow('full')

@@ -16,4 +16,21 @@ import { DraftKnowledge1764001500000 } from './1764001500000-draft-knowledge.js'
 import { Growth1764001600000 } from './1764001600000-growth.js'
 
 /** Every migration in order; imported explicitly (no globbing) so tsx, vitest and tsc agree. */
-export const MIGRATIONS = [Foundation1764000000000, CasesDraftsEvidence1764000100000, Timers1764000200000, AutomationRecall1764000300000, MetricsKnowledge1764000500000, Resilience1764000600000, TimerSyncIndex1764000700000, ProofIndex1764000800000, DueTimerIndex1764000900000, SendResend1764001000000, Attention1764001100000, CaseAppointment1764001200000, Sessions1764001300000, NoticeFanout1764001400000, DraftKnowledge1764001500000, Growth1764001600000]
+export const MIGRATIONS = [
+  Foundation1764000000000,
+  CasesDraftsEvidence1764000100000,
+  Timers1764000200000,
+  AutomationRecall1764000300000,
+  MetricsKnowledge1764000500000,
+  Resilience1764000600000,
+  TimerSyncIndex1764000700000,
+  ProofIndex1764000800000,
+  DueTimerIndex1764000900000,
+  SendResend1764001000000,
+  Attention1764001100000,
+  CaseAppointment1764001200000,
+  Sessions1764001300000,
+  NoticeFanout1764001400000,
+  DraftKnowledge1764001500000,
+  Growth1764001600000,
+]

@@ -22,6 +22,11 @@ const channel = as === 'partner' ? 'partner' : as === 'staff' ? 'internal' : 'cu
 const talkerRole = as === 'partner' ? 'partner' : as === 'staff' ? 'handler' : 'customer_contact'
 for (const text of args) {
   const u = services.understand({ text, type: 'text', channel, talkerRole, mentionIds: [], now: new Date() })
-  const top = u.scores.slice(0, 3).map((s) => `${s.label} ${s.p.toFixed(2)}`).join(', ')
-  console.log(`${text}\n  ${u.label} (${u.intent}) conf ${u.confidence.toFixed(2)} fam ${u.familiarity.toFixed(2)} | ${top}\n  signals [${u.signals.join(',')}] flags [${u.riskFlags.join(',')}] window ${u.window ? u.window.text : '-'} asks ${u.asks} refs ${JSON.stringify(u.references.customerKeys)} ${JSON.stringify(u.references.orderNumbers)}`)
+  const top = u.scores
+    .slice(0, 3)
+    .map((s) => `${s.label} ${s.p.toFixed(2)}`)
+    .join(', ')
+  console.log(
+    `${text}\n  ${u.label} (${u.intent}) conf ${u.confidence.toFixed(2)} fam ${u.familiarity.toFixed(2)} | ${top}\n  signals [${u.signals.join(',')}] flags [${u.riskFlags.join(',')}] window ${u.window ? u.window.text : '-'} asks ${u.asks} refs ${JSON.stringify(u.references.customerKeys)} ${JSON.stringify(u.references.orderNumbers)}`,
+  )
 }

@@ -12,16 +12,7 @@ import { parse } from 'yaml'
 import { z } from 'zod'
 import { ConfigError, formatZodIssues } from '../src/config/format-issues.js'
 import { loadTenant, type Tenant } from '../src/config/load-tenant.js'
-import {
-  INTENT_LABELS,
-  LABELS_BY_SPEAKER,
-  classifyIntent,
-  intentOfLabel,
-  trainIntentModel,
-  type IntentModel,
-  type Speaker,
-  type TrainingExample,
-} from '../src/domain/understanding/intent-model.js'
+import { INTENT_LABELS, LABELS_BY_SPEAKER, classifyIntent, intentOfLabel, trainIntentModel, type IntentModel, type Speaker, type TrainingExample } from '../src/domain/understanding/intent-model.js'
 import { INTENTS } from '../src/domain/types.js'
 
 const CORPUS_DIR = 'data/understanding'
@@ -163,9 +154,7 @@ function readOperatorExamples(): TrainingExample[] {
   if (!existsSync(OPERATOR_EXAMPLES)) return []
   const parsed = operatorExamplesSchema.safeParse(readYaml(OPERATOR_EXAMPLES) ?? [])
   if (!parsed.success) throw new ConfigError(formatZodIssues(OPERATOR_EXAMPLES, parsed.error.issues))
-  const wrong = parsed.data.flatMap((e, i) =>
-    LABELS_BY_SPEAKER[e.speaker].includes(e.label) ? [] : [`${OPERATOR_EXAMPLES}: [${i}] — label ${e.label} is not possible for a ${e.speaker}`],
-  )
+  const wrong = parsed.data.flatMap((e, i) => (LABELS_BY_SPEAKER[e.speaker].includes(e.label) ? [] : [`${OPERATOR_EXAMPLES}: [${i}] — label ${e.label} is not possible for a ${e.speaker}`]))
   if (wrong.length > 0) throw new ConfigError(wrong)
   return parsed.data
 }
@@ -175,7 +164,9 @@ function readStandaloneExamples(problems: string[], leftOut: ReadonlySet<string>
   if (!existsSync(EXAMPLES_DIR)) return []
   const out: TrainingExample[] = []
   const schema = operatorExamplesSchema.element
-  for (const file of readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.jsonl') && !leftOut.has(f.split('.')[0]!)).sort()) {
+  for (const file of readdirSync(EXAMPLES_DIR)
+    .filter((f) => f.endsWith('.jsonl') && !leftOut.has(f.split('.')[0]!))
+    .sort()) {
     const path = join(EXAMPLES_DIR, file)
     for (const entry of jsonLines(path)) {
       if ('error' in entry) {

@@ -28,7 +28,14 @@ export async function evaluate(args: EvalArgs, root: string, out: (s: string) =>
   // pooled figures per kind of set: held-out and training are never mixed
   for (const kind of ['held_out', 'training'] as const) {
     const of = results.filter((r) => r.set.kind === kind)
-    if (of.length > 1) out(`${setReport(`${KIND_TITLE[kind]} total (${of.length} files)`, of.flatMap((r) => r.lines), { misses: false })}\n`)
+    if (of.length > 1)
+      out(
+        `${setReport(
+          `${KIND_TITLE[kind]} total (${of.length} files)`,
+          of.flatMap((r) => r.lines),
+          { misses: false },
+        )}\n`,
+      )
   }
   if (args.json) {
     const path = resolve(args.json)

@@ -56,9 +56,7 @@ export async function marks(ds: DataSource): Promise<Marks> {
 
 /** `attention_items(message_id)` appears with a later migration; look once per run. */
 export async function hasAttentionItems(ds: DataSource): Promise<boolean> {
-  const rows: unknown[] = await ds.query(
-    `SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'attention_items' AND column_name = 'message_id'`,
-  )
+  const rows: unknown[] = await ds.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'attention_items' AND column_name = 'message_id'`)
   return rows.length > 0
 }
 

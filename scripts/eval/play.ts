@@ -67,7 +67,10 @@ export async function playSet(set: EvalSet, opts: { onLine?: (r: LineResult) => 
         if (failedInARow >= GIVE_UP_AFTER) throw new Error(`skipped: the ${GIVE_UP_AFTER} lines before it were not decided`)
         const before = await marks(ds)
         const wecomId = baton.say(line.type ? { as: line.as, group: line.group, text: line.text, type: line.type } : { as: line.as, group: line.group, text: line.text })
-        const rec = await waitDecided(() => decided(ds, wecomId), () => errors.errorFor(wecomId))
+        const rec = await waitDecided(
+          () => decided(ds, wecomId),
+          () => errors.errorFor(wecomId),
+        )
         if (rec) {
           // work the session still has in flight for this event (as tests/support sayAndSettle)
           await baton.runtime.session?.drain()

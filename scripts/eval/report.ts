@@ -55,7 +55,17 @@ export function width(s: string): number {
   let w = 0
   for (const ch of s) {
     const c = ch.codePointAt(0)!
-    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || c >= 0x1f300 ? 2 : 1
+    w +=
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) ||
+      c >= 0x1f300
+        ? 2
+        : 1
   }
   return w
 }
@@ -69,7 +79,11 @@ const pad = (s: string, n: number, right = false): string => {
 export function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = head.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))))
   const isNum = (s: string): boolean => /^-?[\d.]+%?$|^-$/.test(s)
-  const fmt = (r: readonly string[]): string => r.map((c, i) => pad(c, widths[i]!, i > 0 && isNum(c))).join('  ').trimEnd()
+  const fmt = (r: readonly string[]): string =>
+    r
+      .map((c, i) => pad(c, widths[i]!, i > 0 && isNum(c)))
+      .join('  ')
+      .trimEnd()
   return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n')
 }
 
@@ -132,7 +146,9 @@ export function setReport(title: string, rows: readonly LineResult[], opts: { mi
 }
 
 export function setHeader(r: SetResult): string[] {
-  const out = [`tenant ${r.set.tenantPath} (${r.tenantName}); automatic: ${r.automatic.join(', ') || 'none'}; attention_items: ${r.attentionTable ? 'yes' : 'no table'}; ${r.lines.length} lines in ${(r.ms / 1000).toFixed(1)}s`]
+  const out = [
+    `tenant ${r.set.tenantPath} (${r.tenantName}); automatic: ${r.automatic.join(', ') || 'none'}; attention_items: ${r.attentionTable ? 'yes' : 'no table'}; ${r.lines.length} lines in ${(r.ms / 1000).toFixed(1)}s`,
+  ]
   if (r.timerSends > 0) out.push(`WARNING: ${r.timerSends} reminder/escalation send(s) appeared during the run; the lines around them may be misattributed`)
   const unplayed = r.lines.filter((l) => l.error).length
   if (unplayed > 0) out.push(`WARNING: ${unplayed} line(s) could not be played (see misses)`)

@@ -56,7 +56,19 @@ const isCommandReply = (s: SendSeen): boolean => s.kind === 'reply'
 
 export function scoreLine(line: Line, obs: Observation | null, ctx: LineContext): LineScore {
   if (!obs || !obs.recorded) {
-    return { observed: 'not_played', modeOk: false, intentGot: null, intentOk: line.intent ? false : null, caseGot: null, caseOk: null, unsafe: 0, leaks: [], silentNeedingPerson: false, commandReply: false, why: ['not played / not decided in time'] }
+    return {
+      observed: 'not_played',
+      modeOk: false,
+      intentGot: null,
+      intentOk: line.intent ? false : null,
+      caseGot: null,
+      caseOk: null,
+      unsafe: 0,
+      leaks: [],
+      silentNeedingPerson: false,
+      commandReply: false,
+      why: ['not played / not decided in time'],
+    }
   }
   const rec = obs.recorded
   const direct = obs.sends.filter((s) => s.audience === 'customer' && !isCommandReply(s))

@@ -41,7 +41,11 @@ export function defaultSets(root: string, opts: { all: boolean }): { sets: EvalS
   const notes: string[] = []
   const sets: EvalSet[] = []
   const dir = join(root, CORPUS, 'conversations')
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort() : []
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .sort()
+    : []
   const heldOut = heldOutNames(root)
   for (const name of heldOut) if (!files.includes(name)) notes.push(`split.yaml holds out ${name}, but ${CORPUS}/conversations/${name} does not exist`)
   if (files.length === 0) notes.push(`no conversation files in ${CORPUS}/conversations yet`)

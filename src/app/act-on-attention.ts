@@ -23,7 +23,14 @@ async function openItem(deps: AttentionActionDeps, id: number): Promise<Attentio
   const item = await deps.attention.get(id)
   if (!item) throw new AppError('not_found', `attention item ${id} does not exist`, { entity: 'attention', id })
   if (item.clearedAt !== null) {
-    throw new AppError('conflict', `attention item ${id} was already cleared by ${item.clearedBy ?? 'someone'}`, { entity: 'attention', id, status: 'cleared', clearedBy: item.clearedBy, clearedByName: item.clearedByName, clearedAt: item.clearedAt.toISOString() })
+    throw new AppError('conflict', `attention item ${id} was already cleared by ${item.clearedBy ?? 'someone'}`, {
+      entity: 'attention',
+      id,
+      status: 'cleared',
+      clearedBy: item.clearedBy,
+      clearedByName: item.clearedByName,
+      clearedAt: item.clearedAt.toISOString(),
+    })
   }
   return item
 }

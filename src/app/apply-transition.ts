@@ -60,7 +60,14 @@ export async function applyTransition(
     kind: 'state_changed',
     actor: change.by,
     at: change.now,
-    payload: { from: kase.state, to: change.to, actorRole: change.actor, reason: change.reason, dueAt: dueAt?.toISOString() ?? null, ...(change.cancellationReason ? { cancellationReason: change.cancellationReason } : {}) },
+    payload: {
+      from: kase.state,
+      to: change.to,
+      actorRole: change.actor,
+      reason: change.reason,
+      dueAt: dueAt?.toISOString() ?? null,
+      ...(change.cancellationReason ? { cancellationReason: change.cancellationReason } : {}),
+    },
   })
   return next
 }

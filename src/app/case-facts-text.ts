@@ -17,7 +17,12 @@ export function label(wording: Wording, group: string, code: string): string {
  * The case facts a customer-facing template may use. Only case fields and approved labels:
  * never any text a partner or staff member typed.
  */
-export function customerFacts(directory: Directory, wording: Wording, kase: Pick<CaseRecord, 'id' | 'customerKey' | 'serviceType' | 'contactId' | 'executorId' | 'orderNo' | 'state'>, items: string[]): Record<string, string | undefined> {
+export function customerFacts(
+  directory: Directory,
+  wording: Wording,
+  kase: Pick<CaseRecord, 'id' | 'customerKey' | 'serviceType' | 'contactId' | 'executorId' | 'orderNo' | 'state'>,
+  items: string[],
+): Record<string, string | undefined> {
   const customer = directory.customer(kase.customerKey)
   const contact = kase.contactId ? directory.person(kase.contactId) : undefined
   const executor = kase.executorId ? directory.person(kase.executorId) : undefined

@@ -84,7 +84,16 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
     kind: 'draft_created',
     actor: 'baton',
     at: req.now,
-    payload: { draftId, category: req.category, mode, text, riskFlags: [...flags], template: { id: composed.templateId, version: composed.templateVersion, hash: composed.templateHash }, ...(req.knowledge && req.knowledge.length > 0 ? { knowledge: [...req.knowledge] } : {}), sourceMessageId: req.source?.messageId ?? null },
+    payload: {
+      draftId,
+      category: req.category,
+      mode,
+      text,
+      riskFlags: [...flags],
+      template: { id: composed.templateId, version: composed.templateVersion, hash: composed.templateHash },
+      ...(req.knowledge && req.knowledge.length > 0 ? { knowledge: [...req.knowledge] } : {}),
+      sourceMessageId: req.source?.messageId ?? null,
+    },
   })
   if (direct) {
     await tx.insertSend({ kind: 'draft', draftId, caseId: req.kase.id, groupKey: target, text }, req.now)
@@ -140,7 +149,12 @@ async function supersedeWaitingDraft(tx: Tx, req: DraftRequest, direct: boolean)
   if ((direct || !req.source) && req.category !== 'reminder') return
   const replaced = await tx.supersedeDrafts(req.kase.id, req.category, req.now)
   if (replaced.length > 0 && req.source) {
-    await tx.appendEvidence(req.kase.id, { kind: 'draft_superseded', actor: 'baton', at: req.now, payload: { draftIds: replaced, category: req.category, sourceMessageId: req.source.messageId, reason: 'a newer draft of the same category' } })
+    await tx.appendEvidence(req.kase.id, {
+      kind: 'draft_superseded',
+      actor: 'baton',
+      at: req.now,
+      payload: { draftIds: replaced, category: req.category, sourceMessageId: req.source.messageId, reason: 'a newer draft of the same category' },
+    })
   }
 }
 

@@ -4,12 +4,13 @@ import type { Understanding, UnderstandInput } from '../domain/understanding/ind
 import type { AnswerEntry } from '../domain/knowledge.js'
 
 /** The parts of understanding a message the app relies on (see src/domain/understanding). */
-export type UnderstandingResult = Pick<Understanding, 'intent' | 'label' | 'confidence' | 'scores' | 'familiarity' | 'riskFlags' | 'signals' | 'references' | 'requested' | 'window' | 'substantive' | 'asks' | 'toFamily'>
+export type UnderstandingResult = Pick<
+  Understanding,
+  'intent' | 'label' | 'confidence' | 'scores' | 'familiarity' | 'riskFlags' | 'signals' | 'references' | 'requested' | 'window' | 'substantive' | 'asks' | 'toFamily'
+>
 export type { UnderstandInput }
 
-export type ComposeResult =
-  | { ok: true; text: string; templateId: string; templateVersion: number; templateHash: string }
-  | { ok: false; code: string; detail: string }
+export type ComposeResult = { ok: true; text: string; templateId: string; templateVersion: number; templateHash: string } | { ok: false; code: string; detail: string }
 
 export interface LeakCheck {
   ok: boolean

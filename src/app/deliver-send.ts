@@ -59,7 +59,11 @@ export async function deliverSend(deps: DeliverDeps, sendId: number, attempt: { 
     const reason = (err as Error).message
     // nothing reached WeCom: these write-backs are retried too, or the row would be left `sending`
     const write = (fn: (tx: Tx) => Promise<void>): Promise<void> =>
-      retrying(() => deps.store.transaction(fn), deps.recordRetryMs ?? 600_000, (e) => log.warn({ err: { message: e.message } }, 'send result not recorded yet; retrying'))
+      retrying(
+        () => deps.store.transaction(fn),
+        deps.recordRetryMs ?? 600_000,
+        (e) => log.warn({ err: { message: e.message } }, 'send result not recorded yet; retrying'),
+      )
     if (deps.isThrottled?.(reason)) {
       await write((tx) => tx.releaseSend(row.id, reason))
       log.warn({ reason }, 'send refused as too frequent; slowing down')
@@ -75,8 +79,10 @@ export async function deliverSend(deps: DeliverDeps, sendId: number, attempt: { 
     return 'failed'
   }
   // WeCom has it: the write-back must land, or the row stays `sending` and is settled later
-  await retrying(() => deps.store.transaction((tx) => finishDelivery(tx, deps, row, { status: 'sent', wecomMessageId, error: null })), deps.recordRetryMs ?? 600_000, (err) =>
-    log.warn({ err: { message: err.message } }, 'send delivered but not recorded yet; retrying the write-back'),
+  await retrying(
+    () => deps.store.transaction((tx) => finishDelivery(tx, deps, row, { status: 'sent', wecomMessageId, error: null })),
+    deps.recordRetryMs ?? 600_000,
+    (err) => log.warn({ err: { message: err.message } }, 'send delivered but not recorded yet; retrying the write-back'),
   )
   log.info({ wecomMessageId }, 'sent')
   return 'sent'
@@ -98,7 +104,16 @@ export async function finishDelivery(
       kind: 'delivery',
       actor: 'baton',
       at: now,
-      payload: { sendId: row.id, sendKind: row.kind, draftId: row.draftId, group: row.groupKey, status: r.status, wecomMessageId: r.wecomMessageId, attempts: row.attempts, ...(r.error ? { reason: r.error } : {}) },
+      payload: {
+        sendId: row.id,
+        sendKind: row.kind,
+        draftId: row.draftId,
+        group: row.groupKey,
+        status: r.status,
+        wecomMessageId: r.wecomMessageId,
+        attempts: row.attempts,
+        ...(r.error ? { reason: r.error } : {}),
+      },
     })
   }
   // a failed notice is not reported by another notice: no loops

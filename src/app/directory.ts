@@ -66,10 +66,7 @@ export class Directory {
   talkerRole(id: string, channel: Channel): TalkerRole {
     const p = this.people.get(id)
     if (!p) return 'unknown'
-    const order: Role[] =
-      channel === 'partner'
-        ? ['partner', 'supervisor', 'handler', 'customer_contact', 'executor']
-        : ['supervisor', 'handler', 'partner', 'customer_contact', 'executor']
+    const order: Role[] = channel === 'partner' ? ['partner', 'supervisor', 'handler', 'customer_contact', 'executor'] : ['supervisor', 'handler', 'partner', 'customer_contact', 'executor']
     return order.find((r) => p.roles.includes(r)) ?? 'unknown'
   }
 

@@ -87,7 +87,14 @@ function draftSentence(t: SentenceTools, kind: string): string | undefined {
     case 'draft_decided': {
       const decision = str('decision') ?? 'other'
       const hits = Array.isArray(p['hits']) ? (p['hits'] as { kind?: string; match?: string }[]).map((h) => `${lbl('leakKinds', h.kind)}「${h.match ?? ''}」`).join('、') : none
-      const key = decision === 'approved' && typeof p['droppedEdit'] === 'string' ? 'approved_original' : (decision === 'approved' || decision === 'edited') && p['forced'] === true ? 'approved_forced' : wording.has(`evidence.draft_decided.${decision}`) ? decision : 'other'
+      const key =
+        decision === 'approved' && typeof p['droppedEdit'] === 'string'
+          ? 'approved_original'
+          : (decision === 'approved' || decision === 'edited') && p['forced'] === true
+            ? 'approved_forced'
+            : wording.has(`evidence.draft_decided.${decision}`)
+              ? decision
+              : 'other'
       return w(`draft_decided.${key}`, { draft_id: draftId, to_group: toGroup(), text: str('text') ?? none, reason: reason(str('reason')), hits })
     }
     case 'delivery': {

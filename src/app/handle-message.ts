@@ -111,7 +111,13 @@ function logDecided(deps: HandleDeps, msg: RecordedMessage, out: HandleOutcome):
 export async function handleMessages(deps: HandleDeps & { isOutage?: (err: unknown) => boolean }, msgs: readonly RecordedMessage[]): Promise<Array<PromiseSettledResult<HandleOutcome>>> {
   const one = async (): Promise<Array<PromiseSettledResult<HandleOutcome>>> => {
     const out: Array<PromiseSettledResult<HandleOutcome>> = []
-    for (const m of msgs) out.push(await handleMessage(deps, m).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason })))
+    for (const m of msgs)
+      out.push(
+        await handleMessage(deps, m).then(
+          (value) => ({ status: 'fulfilled' as const, value }),
+          (reason: unknown) => ({ status: 'rejected' as const, reason }),
+        ),
+      )
     return out
   }
   const batch = deps.store.batch?.bind(deps.store)
@@ -179,31 +185,34 @@ async function decideOnOpenCases(tx: Tx, deps: HandleDeps, p: Prepared, now: Dat
   const openCases = await tx.findOpenCases(p.filter)
   const contextCaseId = await groupContext(tx, msg, refs, openCases)
   if (contextCaseId !== null && !openCases.some((c) => c.id === contextCaseId)) openCases.push(...(await tx.findOpenCases({ caseIds: [contextCaseId] })))
-  return decideWithCommerce({
-    channel: msg.channel,
-    talkerRole: msg.talkerRole,
-    type: msg.type,
-    intent: understanding.intent,
-    label: understanding.label,
-    confidence: understanding.confidence,
-    scores: understanding.scores,
-    familiarity: understanding.familiarity,
-    riskFlags: understanding.riskFlags,
-    signals: understanding.signals,
-    requestedItems: [...understanding.requested.items.map((i) => i.label), ...understanding.requested.unlisted],
-    window: understanding.window,
-    substantive: understanding.substantive,
-    asks: understanding.asks,
-    toFamily: understanding.toFamily,
-    isAttachmentItem: (item) => services.isAttachmentItem(item),
-    refs,
-    groupCustomers: scoped.map(toFacts),
-    referencedCustomers: referenced.map(toFacts),
-    openCases,
-    partnerKey: partner?.key ?? null,
-    contextCaseId,
-    proofRuleFor: (t) => services.proofRuleFor(t),
-  }, commerceContext(deps, p, now))
+  return decideWithCommerce(
+    {
+      channel: msg.channel,
+      talkerRole: msg.talkerRole,
+      type: msg.type,
+      intent: understanding.intent,
+      label: understanding.label,
+      confidence: understanding.confidence,
+      scores: understanding.scores,
+      familiarity: understanding.familiarity,
+      riskFlags: understanding.riskFlags,
+      signals: understanding.signals,
+      requestedItems: [...understanding.requested.items.map((i) => i.label), ...understanding.requested.unlisted],
+      window: understanding.window,
+      substantive: understanding.substantive,
+      asks: understanding.asks,
+      toFamily: understanding.toFamily,
+      isAttachmentItem: (item) => services.isAttachmentItem(item),
+      refs,
+      groupCustomers: scoped.map(toFacts),
+      referencedCustomers: referenced.map(toFacts),
+      openCases,
+      partnerKey: partner?.key ?? null,
+      contextCaseId,
+      proofRuleFor: (t) => services.proofRuleFor(t),
+    },
+    commerceContext(deps, p, now),
+  )
 }
 
 /** The message (and any order lookup it caused) as evidence on its case. */
@@ -265,7 +274,10 @@ async function moveCase(tx: Tx, deps: HandleDeps, p: Prepared, kase: CaseRecord,
   // what the case now waits for, which items are still out and which visit time it knows of
   // (a refused transition changes nothing)
   if ((decision.items || decision.appointment) && !refused) {
-    const patch = { ...(decision.items ? { missingItems: decision.items.missing, receivedItems: decision.items.received, awaiting: decision.items.awaiting } : {}), ...(decision.appointment ? { appointment: decision.appointment } : {}) }
+    const patch = {
+      ...(decision.items ? { missingItems: decision.items.missing, receivedItems: decision.items.received, awaiting: decision.items.awaiting } : {}),
+      ...(decision.appointment ? { appointment: decision.appointment } : {}),
+    }
     await tx.updateCase(kase.id, patch)
     kase = { ...kase, ...patch }
   }
@@ -285,7 +297,19 @@ async function actOnDecision(tx: Tx, deps: HandleDeps, p: Prepared, kase: CaseRe
     await raiseAttention(tx, deps, { msg, kase, customerKey, reasons: decision.attention.reasons, candidates, now })
     mode = 'needs_person'
   } else if (decision.draft && kase) {
-    const out = await createDraft(tx, deps, { category: decision.draft.category, kase, riskFlags: decision.draft.riskFlags, ...(decision.draft.items ? { items: decision.draft.items } : {}), ...(decision.draft.facts ? { facts: decision.draft.facts } : {}), ...(decision.draft.knowledge ? { knowledge: decision.draft.knowledge } : {}), ...ownIdsOf(decision), source, forceReview: decision.mode === 'review_before_send', candidates, now })
+    const out = await createDraft(tx, deps, {
+      category: decision.draft.category,
+      kase,
+      riskFlags: decision.draft.riskFlags,
+      ...(decision.draft.items ? { items: decision.draft.items } : {}),
+      ...(decision.draft.facts ? { facts: decision.draft.facts } : {}),
+      ...(decision.draft.knowledge ? { knowledge: decision.draft.knowledge } : {}),
+      ...ownIdsOf(decision),
+      source,
+      forceReview: decision.mode === 'review_before_send',
+      candidates,
+      now,
+    })
     draftId = out.draftId
     mode = out.draftId === null ? 'needs_person' : out.mode
   } else if (decision.draft) {
@@ -342,7 +366,22 @@ function ownIdsOf(decision: CommerceDecision): { ownIds?: string[] } {
 async function recordOrderLookup(tx: Tx, caseId: number, order: NonNullable<CommerceDecision['order']>, now: Date): Promise<void> {
   const r = order.result
   const payload = r.ok
-    ? { orderNo: order.orderNo, ok: true, source: r.source, lookedUpAt: r.at.toISOString(), ms: r.ms, cached: r.cached, fieldsUsed: r.fieldsUsed, customerVisible: r.facts.visible, status: r.facts.status, rawStatus: r.facts.rawStatus, carrier: r.facts.carrier, trackingNo: r.facts.trackingNo, eta: r.facts.eta, items: r.facts.items }
+    ? {
+        orderNo: order.orderNo,
+        ok: true,
+        source: r.source,
+        lookedUpAt: r.at.toISOString(),
+        ms: r.ms,
+        cached: r.cached,
+        fieldsUsed: r.fieldsUsed,
+        customerVisible: r.facts.visible,
+        status: r.facts.status,
+        rawStatus: r.facts.rawStatus,
+        carrier: r.facts.carrier,
+        trackingNo: r.facts.trackingNo,
+        eta: r.facts.eta,
+        items: r.facts.items,
+      }
     : { orderNo: order.orderNo, ok: false, source: r.source, lookedUpAt: r.at.toISOString(), ms: r.ms, reason: r.reason, detail: r.detail }
   await tx.appendEvidence(caseId, { kind: 'order_lookup', actor: 'baton', at: now, payload })
 }
@@ -387,7 +426,12 @@ async function resolveCase(tx: Tx, deps: HandleDeps, decision: Decision, now: Da
   )
   record.nextTimerAt = deps.services.planTimer(record)?.at ?? null
   const id = await tx.insertCase(record)
-  await tx.appendEvidence(id, { kind: 'case_opened', actor: 'baton', at: now, payload: { customer: customer.key, serviceType: choice.serviceType, partner: choice.partnerKey, orderNo: choice.orderNo, contact: record.contactId, executor: record.executorId } })
+  await tx.appendEvidence(id, {
+    kind: 'case_opened',
+    actor: 'baton',
+    at: now,
+    payload: { customer: customer.key, serviceType: choice.serviceType, partner: choice.partnerKey, orderNo: choice.orderNo, contact: record.contactId, executor: record.executorId },
+  })
   return { id, ...record }
 }
 
@@ -409,10 +453,21 @@ async function writeBack(tx: Tx, deps: HandleDeps, kase: CaseRecord, what: NonNu
     facts: { case_id: String(kase.id), order_no: kase.orderNo ?? '-', what: writebackWhat(deps.wording, kase, what), service_label: label(deps.wording, 'serviceTypes', kase.serviceType) },
     now,
   })
-  const text = composed.ok ? composed.text : say(deps.wording, 'review.writeback', { case_id: kase.id, order: kase.orderNo ? say(deps.wording, 'review.writeback_order', { order_no: kase.orderNo }) : '', what: writebackWhat(deps.wording, kase, what) })
+  const text = composed.ok
+    ? composed.text
+    : say(deps.wording, 'review.writeback', {
+        case_id: kase.id,
+        order: kase.orderNo ? say(deps.wording, 'review.writeback_order', { order_no: kase.orderNo }) : '',
+        what: writebackWhat(deps.wording, kase, what),
+      })
   await tx.insertSend({ kind: 'writeback', caseId: kase.id, groupKey: partner.group, text }, now)
   await tx.updateCase(kase.id, { writebackAt: now })
-  await tx.appendEvidence(kase.id, { kind: 'writeback', actor: 'baton', at: now, payload: { partner: partner.key, group: partner.group, what, text, sinceCustomerCompletionMs: kase.customerCompletedAt ? now.getTime() - kase.customerCompletedAt.getTime() : null } })
+  await tx.appendEvidence(kase.id, {
+    kind: 'writeback',
+    actor: 'baton',
+    at: now,
+    payload: { partner: partner.key, group: partner.group, what, text, sinceCustomerCompletionMs: kase.customerCompletedAt ? now.getTime() - kase.customerCompletedAt.getTime() : null },
+  })
   const next: CaseState = 'waiting_partner'
   return applyTransition(tx, deps.services, { ...kase, writebackAt: now }, { to: next, actor: 'system', by: 'baton', reason: `write-back sent to ${partner.key}`, now })
 }

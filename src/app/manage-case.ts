@@ -139,7 +139,12 @@ export async function rescheduleTimer(deps: ManageDeps, by: Staff, caseId: numbe
     // would never be scheduled. The version bump also makes the old job stale if it fires.
     const stateVersion = kase.stateVersion + 1
     await tx.updateCase(caseId, { nextTimerAt: at, dueAt, stateVersion, updatedAt: now })
-    await tx.appendEvidence(caseId, { kind: opts.snooze ? 'snoozed' : 'remind_requested', actor: by.id, at: now, payload: { nextTimerAt: at.toISOString(), dueAt: dueAt?.toISOString() ?? null, reason: opts.reason } })
+    await tx.appendEvidence(caseId, {
+      kind: opts.snooze ? 'snoozed' : 'remind_requested',
+      actor: by.id,
+      at: now,
+      payload: { nextTimerAt: at.toISOString(), dueAt: dueAt?.toISOString() ?? null, reason: opts.reason },
+    })
     return { ...kase, nextTimerAt: at, dueAt, stateVersion, updatedAt: now }
   })
 }

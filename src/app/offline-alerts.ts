@@ -58,11 +58,25 @@ export class OfflineAlerts {
       const due = event === 'token_invalid' || now.getTime() - this.downSince.getTime() >= this.deps.alertAfterMs
       if (due && this.alerted !== event) {
         this.alerted = event
-        this.queue({ event, status: s.status, downSince: this.downSince, at: now, reason: s.lastError, text: this.deps.text(event, { status: s.status, since: this.downSince, until: now, reason: s.lastError, resets: s.resets - this.resetsAtDown }) })
+        this.queue({
+          event,
+          status: s.status,
+          downSince: this.downSince,
+          at: now,
+          reason: s.lastError,
+          text: this.deps.text(event, { status: s.status, since: this.downSince, until: now, reason: s.lastError, resets: s.resets - this.resetsAtDown }),
+        })
       }
     } else if (this.downSince) {
       if (this.alerted) {
-        this.queue({ event: 'recovered', status: s.status, downSince: this.downSince, at: now, reason: null, text: this.deps.text('recovered', { status: s.status, since: this.downSince, until: now, reason: null, resets: s.resets - this.resetsAtDown }) })
+        this.queue({
+          event: 'recovered',
+          status: s.status,
+          downSince: this.downSince,
+          at: now,
+          reason: null,
+          text: this.deps.text('recovered', { status: s.status, since: this.downSince, until: now, reason: null, resets: s.resets - this.resetsAtDown }),
+        })
       }
       this.downSince = null
       this.alerted = null

@@ -54,7 +54,12 @@ export async function processRecordedBatch(
       continue
     }
     await flush()
-    out.push(await processRecorded(deps, msg).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason })))
+    out.push(
+      await processRecorded(deps, msg).then(
+        (value) => ({ status: 'fulfilled' as const, value }),
+        (reason: unknown) => ({ status: 'rejected' as const, reason }),
+      ),
+    )
   }
   await flush()
   return out

@@ -4,10 +4,7 @@ import type { Logger, MessageStore, Telemetry } from './ports.js'
 import { isLateArrival } from '../domain/resilience/replay-rule.js'
 import { storableText } from '../domain/storable-text.js'
 
-export type RecordOutcome =
-  | { kind: 'ignored'; reason: 'unknown_group' }
-  | { kind: 'duplicate' }
-  | { kind: 'recorded'; message: RecordedMessage }
+export type RecordOutcome = { kind: 'ignored'; reason: 'unknown_group' } | { kind: 'duplicate' } | { kind: 'recorded'; message: RecordedMessage }
 
 export interface RecordDeps {
   store: MessageStore

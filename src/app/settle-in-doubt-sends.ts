@@ -47,7 +47,13 @@ export async function settleInDoubtSends(deps: SettleDeps, olderThanMs: number):
         continue
       }
       const group = row.groupKey ? (deps.directory.group(row.groupKey)?.topic ?? row.groupKey) : (row.contactId ?? '-')
-      await finishDelivery(tx, deps, row, { status: 'unknown', wecomMessageId: null, error: 'interrupted while sending; delivery not confirmed' }, deps.unknownNotice({ sendId: row.id, caseId: row.caseId, group }))
+      await finishDelivery(
+        tx,
+        deps,
+        row,
+        { status: 'unknown', wecomMessageId: null, error: 'interrupted while sending; delivery not confirmed' },
+        deps.unknownNotice({ sendId: row.id, caseId: row.caseId, group }),
+      )
       unknown++
     }
     if (rows.length > 0) deps.log.warn({ sent, unknown, resent }, 'settled sends interrupted mid-delivery')

@@ -24,7 +24,5 @@ export const READINESS = { minDrafts: 10, passRate: 0.9 } as const
 
 /** Categories whose drafts were approved as written often enough to send directly. */
 export function readyForAutomation(h: Headline, isAutomatic: (category: string) => boolean): string[] {
-  return h.byCategory
-    .filter((c) => c.decided >= READINESS.minDrafts && c.approvedAsIs / c.decided >= READINESS.passRate && !isAutomatic(c.category))
-    .map((c) => c.category)
+  return h.byCategory.filter((c) => c.decided >= READINESS.minDrafts && c.approvedAsIs / c.decided >= READINESS.passRate && !isAutomatic(c.category)).map((c) => c.category)
 }

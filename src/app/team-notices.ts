@@ -73,13 +73,18 @@ export async function noteRepeat(tx: Tx, deps: Deps, n: Omit<TeamNotice, 'text'>
 }
 
 /** The summary still queued gets the new count; otherwise a new one is queued to go out a little later. */
-async function fold(tx: Tx, deps: Deps, limits: FanoutLimits, internalKey: string, n: TeamNotice & { about: NoticeAbout }, into: 'sender' | 'group', latest: { id: number; queued: boolean; createdAt: Date } | null): Promise<void> {
+async function fold(
+  tx: Tx,
+  deps: Deps,
+  limits: FanoutLimits,
+  internalKey: string,
+  n: TeamNotice & { about: NoticeAbout },
+  into: 'sender' | 'group',
+  latest: { id: number; queued: boolean; createdAt: Date } | null,
+): Promise<void> {
   const text = summaryText(deps, await tx.messagesFrom(n.about, new Date(n.now.getTime() - limits.windowMs)), n, into, limits)
   if (latest?.queued && (await tx.updateQueuedText(latest.id, text))) return
-  await tx.insertSend(
-    { kind: 'notice', caseId: n.caseId, groupKey: internalKey, text, notBefore: summaryNotBefore(n.now, latest, limits), about: n.about, summaryKey: summaryKey(n.about, into) },
-    n.now,
-  )
+  await tx.insertSend({ kind: 'notice', caseId: n.caseId, groupKey: internalKey, text, notBefore: summaryNotBefore(n.now, latest, limits), about: n.about, summaryKey: summaryKey(n.about, into) }, n.now)
 }
 
 function summaryText(deps: Deps, counts: { sender: number; group: number; people: number }, n: TeamNotice & { about: NoticeAbout }, into: 'sender' | 'group', limits: FanoutLimits): string {

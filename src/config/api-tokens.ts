@@ -51,7 +51,8 @@ export function parseApiTokens(raw: string | undefined, opts: { sandbox: boolean
       const exempt = opts.sandbox && token === SANDBOX_TOKEN.token
       if (!exempt && earlier === undefined) {
         if (token.length < MIN_TOKEN_LENGTH) problems.push(`${at}.token — too short (${token.length} characters); expected at least ${MIN_TOKEN_LENGTH} random characters, e.g. from \`openssl rand -hex 24\``)
-        else if (guessesLog10(token) < MIN_TOKEN_GUESSES_LOG10) problems.push(`${at}.token — too guessable (repeats, sequences, keyboard runs or common words); use random characters, e.g. from \`openssl rand -hex 24\``)
+        else if (guessesLog10(token) < MIN_TOKEN_GUESSES_LOG10)
+          problems.push(`${at}.token — too guessable (repeats, sequences, keyboard runs or common words); use random characters, e.g. from \`openssl rand -hex 24\``)
       }
     }
     return { name: name ?? '', role: role as ApiRole, token: token ?? '' }

@@ -32,7 +32,8 @@ export const catalogueSchema = z
       item.synonyms.forEach((s, j) => {
         const n = normalizeText(s)
         const owner = owners.get(n)
-        if (owner !== undefined && owner !== item.key) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['items', i, 'synonyms', j], message: `a synonym of one item only; "${s}" is also a synonym of ${owner}` })
+        if (owner !== undefined && owner !== item.key)
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['items', i, 'synonyms', j], message: `a synonym of one item only; "${s}" is also a synonym of ${owner}` })
         owners.set(n, item.key)
       })
     })

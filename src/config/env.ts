@@ -12,9 +12,15 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/baton'),
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('public'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
-  BATON_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('baton'),
+  BATON_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('baton'),
   BATON_CONFIG: z.string().default('config/sandbox.yaml'),
   BATON_MIGRATE: z.enum(['auto', 'off']).optional(),
   BATON_DATA_DIR: z.string().default('var'),
@@ -32,8 +38,16 @@ export const envSchema = z.object({
   // the sandbox's fake order service behind a `sandbox://` orders.lookup URL (issue 19); off:
   // the sandbox answers progress questions from the case alone, as a tenant without orders.lookup
   BATON_SANDBOX_ORDERS: z.enum(['on', 'off']).default('on'),
-  BATON_SESSION_IDLE_MS: z.coerce.number().int().min(60_000).default(2 * 3600_000),
-  BATON_SESSION_MAX_MS: z.coerce.number().int().min(60_000).default(12 * 3600_000),
+  BATON_SESSION_IDLE_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .default(2 * 3600_000),
+  BATON_SESSION_MAX_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .default(12 * 3600_000),
   BATON_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(5),
   // Staying up (README "Staying up"): watchdog, offline alerts, replays, spool, throttling.
   BATON_WATCHDOG_SILENT_MS: z.coerce.number().int().min(1000).default(180_000),

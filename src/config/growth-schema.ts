@@ -38,7 +38,10 @@ export const growthSchema = z
     tags: z.array(z.object({ name: z.string().min(1).max(20).regex(/^\S+$/, 'expected a tag name without spaces'), dimension: key }).strict()).default([]),
     rules: z.array(z.object({ id: key, when: ruleWhen, addTag: z.string().min(1) }).strict()).default([]),
     /** when the nightly rules run, in the tenant's time zone (policy.timezone) */
-    nightlyAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time "HH:MM"').default('03:00'),
+    nightlyAt: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time "HH:MM"')
+      .default('03:00'),
     groupTypes: z
       .array(
         z
@@ -90,7 +93,8 @@ export function crossCheckGrowth(g: GrowthConfig, tenant: Pick<TenantFile, 'grou
     t.groups.forEach((k, j) => {
       const grp = groups.get(k)
       if (!grp) out.push({ path: ['groupTypes', i, 'groups', j], expected: `a declared group key, got ${JSON.stringify(k)}` })
-      else if (grp.kind !== 'customer' && grp.kind !== 'public_customer') out.push({ path: ['groupTypes', i, 'groups', j], expected: `a customer or public_customer group, got ${grp.kind} group ${JSON.stringify(k)}` })
+      else if (grp.kind !== 'customer' && grp.kind !== 'public_customer')
+        out.push({ path: ['groupTypes', i, 'groups', j], expected: `a customer or public_customer group, got ${grp.kind} group ${JSON.stringify(k)}` })
       else if (typed.has(k)) out.push({ path: ['groupTypes', i, 'groups', j], expected: `a group with one type; ${JSON.stringify(k)} already has one` })
       typed.add(k)
     })

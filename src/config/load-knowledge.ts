@@ -15,7 +15,9 @@ export function loadKnowledge(dir: string): Knowledge {
   const entries: AnswerEntry[] = []
   let files: string[]
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
   } catch (err) {
     throw new ConfigError([`${dir}: (folder) — cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`])
   }
@@ -69,5 +71,9 @@ export function loadKnowledge(dir: string): Knowledge {
 
 /** Covers everything that changes what a customer may read or when: drafts record it. */
 function answerHash(e: Omit<AnswerEntry, 'hash' | 'file'>): string {
-  return createHash('sha256').update(canonicalJson({ id: e.id, version: e.version, kind: e.kind, questions: e.questions, answer: e.answer, serviceTypes: e.serviceTypes ?? null, validFrom: e.validFrom ?? null, validTo: e.validTo ?? null })).digest('hex')
+  return createHash('sha256')
+    .update(
+      canonicalJson({ id: e.id, version: e.version, kind: e.kind, questions: e.questions, answer: e.answer, serviceTypes: e.serviceTypes ?? null, validFrom: e.validFrom ?? null, validTo: e.validTo ?? null }),
+    )
+    .digest('hex')
 }

@@ -73,8 +73,7 @@ function crossCheck(t: TenantFile): Problem[] {
     else if (g.kind !== 'customer' && g.kind !== 'public_customer')
       problems.push({ path: ['customers', i, 'group'], expected: `a customer or public_customer group, got ${g.kind} group ${JSON.stringify(c.group)}` })
     if (!people.has(c.contact)) problems.push({ path: ['customers', i, 'contact'], expected: `a declared person id, got ${JSON.stringify(c.contact)}` })
-    if (c.executor !== undefined && !people.has(c.executor))
-      problems.push({ path: ['customers', i, 'executor'], expected: `a declared person id, got ${JSON.stringify(c.executor)}` })
+    if (c.executor !== undefined && !people.has(c.executor)) problems.push({ path: ['customers', i, 'executor'], expected: `a declared person id, got ${JSON.stringify(c.executor)}` })
   })
   t.partners.forEach((p, i) => {
     const g = groups.get(p.group)

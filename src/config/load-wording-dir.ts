@@ -15,7 +15,9 @@ export function loadWordingDir(dir: string): Wording {
   const problems: string[] = []
   let files: string[]
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
   } catch (err) {
     throw new ConfigError([`${dir}: (folder) — cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`])
   }

@@ -29,10 +29,16 @@ export const orderLookupSchema = z
     /** the header carrying the credential; its value is read from the environment variable `env`, never from this file */
     auth: z
       .object({
-        header: z.string().regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name').default('Authorization'),
+        header: z
+          .string()
+          .regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name')
+          .default('Authorization'),
         env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name (A-Z, 0-9, _)'),
         /** put before the value, e.g. "Bearer" */
-        scheme: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
+        scheme: z
+          .string()
+          .regex(/^[A-Za-z0-9-]+$/)
+          .optional(),
       })
       .strict()
       .optional(),
@@ -42,9 +48,7 @@ export const orderLookupSchema = z
     cacheTtlMs: z.number().int().min(0).max(3_600_000).default(60_000),
     /** lookups per minute at most, across Baton's processes (the order service is the shop's, not ours) */
     perMinute: z.number().int().min(1).max(100_000).default(60),
-    fields: z
-      .object({ status: jsonPath, carrier: jsonPath.optional(), trackingNo: jsonPath.optional(), eta: jsonPath.optional(), items: jsonPath.optional() })
-      .strict(),
+    fields: z.object({ status: jsonPath, carrier: jsonPath.optional(), trackingNo: jsonPath.optional(), eta: jsonPath.optional(), items: jsonPath.optional() }).strict(),
     /** the order service's status codes → Baton's statuses; a code not listed goes to a person */
     statuses: z.record(z.string().min(1), z.enum(ORDER_STATUSES)).refine((m) => Object.keys(m).length > 0, { message: 'expected at least one status code' }),
     /** what a customer may be told; the rest is only in the evidence trail */

@@ -50,7 +50,10 @@ export const policySchema = z
       .default({}),
     /** template categories that may be sent without review (a team starts with none) */
     automaticCategories: z.array(z.string().min(1)).default([]),
-    autoClose: z.object({ enabled: z.boolean().default(false), finalNoticeAfter: duration.default('24h') }).strict().default({}),
+    autoClose: z
+      .object({ enabled: z.boolean().default(false), finalNoticeAfter: duration.default('24h') })
+      .strict()
+      .default({}),
     draftExpiry: duration.default('24h'),
   })
   .strict()
@@ -59,4 +62,3 @@ export const policySchema = z
 const waitRuleMatchesDomain: SameType<z.infer<typeof waitRule>, WaitRule> = true
 const policyMatchesDomain: SameType<z.infer<typeof policySchema>, Policy> = true
 void [waitRuleMatchesDomain, policyMatchesDomain]
-

@@ -9,7 +9,10 @@ export const SANDBOX_TENANT_FILE = resolve(import.meta.dirname, '../../config/sa
 
 /** 127.0.0.0/8, ::1, ::ffff:127.x.x.x and `localhost`: only this machine can connect. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
   if (h === 'localhost') return true
   if (isIP(h) === 4) return h.startsWith('127.')
   if (isIP(h) === 6) return h === '::1' || /^(0:){7}1$/.test(h) || /^::ffff:127\./.test(h)
@@ -56,7 +59,9 @@ export function sandboxRefusals(env: Env): string[] {
  */
 export function sandboxWarnings(env: Env): string[] {
   if (!env.sandbox || sameFile(env.BATON_CONFIG, SANDBOX_TENANT_FILE) || sandboxRefusals(env).length > 0) return []
-  return [`simulating WeCom (wechaty-puppet-mock) for the tenant file ${env.BATON_CONFIG}: /sandbox/say speaks as anyone and the token "sandbox" is a supervisor, on this machine only; set WECHATY_PUPPET=wechaty-puppet-service and WECHATY_PUPPET_SERVICE_TOKEN to connect the real tenant`]
+  return [
+    `simulating WeCom (wechaty-puppet-mock) for the tenant file ${env.BATON_CONFIG}: /sandbox/say speaks as anyone and the token "sandbox" is a supervisor, on this machine only; set WECHATY_PUPPET=wechaty-puppet-service and WECHATY_PUPPET_SERVICE_TOKEN to connect the real tenant`,
+  ]
 }
 
 /**

@@ -2,9 +2,7 @@ import { z } from 'zod'
 import { GROUP_KINDS, ROLES, SERVICE_TYPES } from '../domain/types.js'
 import { ordersSchema } from './orders-schema.js'
 
-const key = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a key of lowercase letters, digits, "-" or "_"')
+const key = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a key of lowercase letters, digits, "-" or "_"')
 
 /** A WeCom room id as puppets report it; mock and real ids contain "@" (e.g. `…@chatroom`). */
 const roomId = z.string().min(3).regex(/@/, 'expected a WeCom room id containing "@"')
@@ -26,7 +24,10 @@ export const personSchema = z
     id: z.string().min(1),
     name: z.string().min(1),
     roles: z.array(z.enum(ROLES)).min(1),
-    phone: z.string().regex(/^\+?[0-9-]{5,20}$/).optional(),
+    phone: z
+      .string()
+      .regex(/^\+?[0-9-]{5,20}$/)
+      .optional(),
   })
   .strict()
 
@@ -36,7 +37,10 @@ export const customerSchema = z
     name: z.string().min(1),
     aliases: z.array(z.string().min(1)).default([]),
     orderNumbers: z.array(z.string().min(3)).default([]),
-    phoneTail: z.string().regex(/^[0-9]{4}$/, 'expected the last 4 digits of a phone number').optional(),
+    phoneTail: z
+      .string()
+      .regex(/^[0-9]{4}$/, 'expected the last 4 digits of a phone number')
+      .optional(),
     group: key,
     contact: z.string().min(1),
     executor: z.string().min(1).optional(),
@@ -71,7 +75,10 @@ export const tenantSchema = z
       .object({
         name: z.string().min(1),
         /** The bot account's own contact id and name in the sandbox (real puppets report it). */
-        bot: z.object({ id: z.string().min(1), name: z.string().min(1) }).strict().optional(),
+        bot: z
+          .object({ id: z.string().min(1), name: z.string().min(1) })
+          .strict()
+          .optional(),
       })
       .strict(),
     groups: z.array(groupSchema).min(1),

@@ -3,16 +3,17 @@ import { localDay } from './local-day.js'
 import { renderTemplate } from './render-template.js'
 import type { ServiceType } from './types.js'
 
-export type ComposeOutcome =
-  | { ok: true; text: string; templateId: string; templateVersion: number; templateHash: string }
-  | { ok: false; code: 'no_template' | 'missing_fact'; detail: string }
+export type ComposeOutcome = { ok: true; text: string; templateId: string; templateVersion: number; templateHash: string } | { ok: false; code: 'no_template' | 'missing_fact'; detail: string }
 
 /**
  * Customer-safe text from approved wording. Facts are case fields (names, order numbers, item
  * lists, labels), never what a partner or staff member typed. A missing fact is an error, not
  * an empty hole in the sentence.
  */
-export function composeCustomerDraft(req: { category: TemplateCategory; serviceType: ServiceType; facts: Record<string, string | undefined>; now: Date; timeZone: string }, knowledge: Knowledge): ComposeOutcome {
+export function composeCustomerDraft(
+  req: { category: TemplateCategory; serviceType: ServiceType; facts: Record<string, string | undefined>; now: Date; timeZone: string },
+  knowledge: Knowledge,
+): ComposeOutcome {
   const template = pickTemplate(knowledge.templates, req.category, req.serviceType, req.now, req.timeZone)
   if (!template) return { ok: false, code: 'no_template', detail: `no approved template for ${req.category}/${req.serviceType}` }
   const { text, missing } = renderTemplate(template.text, req.facts)

@@ -21,14 +21,10 @@ const MOBILE = /(?<!\d)1[3-9]\d(?:[\s-]?\d){8}(?!\d)/g
 const LANDLINE = /(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)/g
 const ID_CARD = /(?<![0-9a-z])\d{17}[\dx](?![0-9a-z])/gi
 const LONG_DIGITS = /(?<!\d)\d{16,19}(?!\d)/g
-const MONEY = [
-  /[¥￥$]\s*\d[\d,]*(?:\.\d+)?/g,
-  /\d[\d,]*(?:\.\d+)?\s*(?:元|块|rmb|人民币|美元|万元?)/gi,
-  /(?:rmb|cny|usd)\s*\d[\d,]*(?:\.\d+)?/gi,
-  /[零一二两三四五六七八九十百千万]+\s*(?:元|块)(?:钱)?/g,
-]
+const MONEY = [/[¥￥$]\s*\d[\d,]*(?:\.\d+)?/g, /\d[\d,]*(?:\.\d+)?\s*(?:元|块|rmb|人民币|美元|万元?)/gi, /(?:rmb|cny|usd)\s*\d[\d,]*(?:\.\d+)?/gi, /[零一二两三四五六七八九十百千万]+\s*(?:元|块)(?:钱)?/g]
 // scheme links, www., bare domains with a common TLD, and any short domain followed by a path
-const LINK = /(?:https?:\/\/[^\s，。]+|www\.[^\s，。]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|io|me|cc|top|xyz|ly|co|app|link|vip|shop|info|biz|site|online)\b[^\s，。]*|\b[a-z][a-z0-9-]*\.[a-z]{2,6}\/[^\s，。]+)/gi
+const LINK =
+  /(?:https?:\/\/[^\s，。]+|www\.[^\s，。]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|io|me|cc|top|xyz|ly|co|app|link|vip|shop|info|biz|site|online)\b[^\s，。]*|\b[a-z][a-z0-9-]*\.[a-z]{2,6}\/[^\s，。]+)/gi
 
 const digitsOf = (s: string) => s.replace(/\D/g, '')
 
@@ -60,7 +56,10 @@ export function checkLeak(raw: string, ctx: LeakContext): { ok: boolean; hits: L
 }
 
 function linkAllowed(link: string, hosts: readonly string[]): boolean {
-  const host = link.replace(/^https?:\/\//i, '').split(/[/?#:]/)[0]!.toLowerCase()
+  const host = link
+    .replace(/^https?:\/\//i, '')
+    .split(/[/?#:]/)[0]!
+    .toLowerCase()
   return hosts.some((h) => host === h.toLowerCase() || host.endsWith(`.${h.toLowerCase()}`))
 }
 

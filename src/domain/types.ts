@@ -11,14 +11,7 @@ export type Role = (typeof ROLES)[number]
 /** A talker nobody declared in the tenant configuration. */
 export type TalkerRole = Role | 'unknown' | 'bot'
 
-export const SERVICE_TYPES = [
-  'after_sales',
-  'appointment',
-  'material',
-  'progress',
-  'callback',
-  'partner_coordination',
-] as const
+export const SERVICE_TYPES = ['after_sales', 'appointment', 'material', 'progress', 'callback', 'partner_coordination'] as const
 export type ServiceType = (typeof SERVICE_TYPES)[number]
 
 export const CASE_STATES = [
@@ -52,18 +45,7 @@ export interface CaseAppointment {
 export const PARTIES = ['customer', 'contact', 'executor', 'team', 'partner', 'none'] as const
 export type Party = (typeof PARTIES)[number]
 
-export const INTENTS = [
-  'partner_request',
-  'material_provided',
-  'completion_claim',
-  'progress_question',
-  'appointment',
-  'refund_or_compensation',
-  'complaint',
-  'internal_note',
-  'chit_chat',
-  'unknown',
-] as const
+export const INTENTS = ['partner_request', 'material_provided', 'completion_claim', 'progress_question', 'appointment', 'refund_or_compensation', 'complaint', 'internal_note', 'chit_chat', 'unknown'] as const
 export type Intent = (typeof INTENTS)[number]
 
 /**
@@ -113,19 +95,5 @@ export const HANDLING_MODES = ['send_direct', 'review_before_send', 'record_only
 export type HandlingMode = (typeof HANDLING_MODES)[number]
 
 /** Message types we distinguish (a subset of Wechaty's, named for humans). */
-export const MESSAGE_TYPES = [
-  'text',
-  'image',
-  'file',
-  'voice',
-  'video',
-  'emoticon',
-  'url',
-  'mini_program',
-  'contact_card',
-  'location',
-  'recalled',
-  'system',
-  'unknown',
-] as const
+export const MESSAGE_TYPES = ['text', 'image', 'file', 'voice', 'video', 'emoticon', 'url', 'mini_program', 'contact_card', 'location', 'recalled', 'system', 'unknown'] as const
 export type MessageType = (typeof MESSAGE_TYPES)[number]

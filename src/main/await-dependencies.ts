@@ -71,16 +71,24 @@ export class DependencyWaits {
    * once, before PostgreSQL answers, so everything wired on it works as soon as it does.
    */
   postgres(ds: DataSource, db: DbOptions & { ensure: boolean }): Wait<DataSource> {
-    return this.waitFor({ key: 'postgres', name: 'PostgreSQL', address: addressOf(db.url, 5432) }, async () => {
-      if (db.ensure) await ensureDatabase({ ...db, connectTimeoutMs: db.connectTimeoutMs ?? this.opts.timeoutMs })
-      await ds.initialize()
-      return ds
-    }, (err) => isPostgresAnswer(err) && !isDatabaseOutage(err))
+    return this.waitFor(
+      { key: 'postgres', name: 'PostgreSQL', address: addressOf(db.url, 5432) },
+      async () => {
+        if (db.ensure) await ensureDatabase({ ...db, connectTimeoutMs: db.connectTimeoutMs ?? this.opts.timeoutMs })
+        await ds.initialize()
+        return ds
+      },
+      (err) => isPostgresAnswer(err) && !isDatabaseOutage(err),
+    )
   }
 
   /** Waits until Redis at `url` answers a PING. */
   redis(url: string): Wait<void> {
-    return this.waitFor({ key: 'redis', name: 'Redis', address: addressOf(url, 6379) }, () => pingRedis(url, this.opts.timeoutMs), (err) => (err as Error).name === 'ReplyError')
+    return this.waitFor(
+      { key: 'redis', name: 'Redis', address: addressOf(url, 6379) },
+      () => pingRedis(url, this.opts.timeoutMs),
+      (err) => (err as Error).name === 'ReplyError',
+    )
   }
 
   private waitFor<T>(dep: { key: string; name: string; address: string }, attempt: () => Promise<T>, isFatal: (err: unknown) => boolean): Wait<T> {
@@ -96,7 +104,13 @@ export class DependencyWaits {
     return { first, ready }
   }
 
-  private async loop<T>(dep: { key: string; name: string; address: string }, attempt: () => Promise<T>, isFatal: (err: unknown) => boolean, firstDone: () => void, firstFailed: (err: Error) => void): Promise<T> {
+  private async loop<T>(
+    dep: { key: string; name: string; address: string },
+    attempt: () => Promise<T>,
+    isFatal: (err: unknown) => boolean,
+    firstDone: () => void,
+    firstFailed: (err: Error) => void,
+  ): Promise<T> {
     const state: StartupDependency = { ...dep, state: 'waiting', attempts: 0, lastError: null, since: new Date().toISOString() }
     this.deps.set(dep.key, state)
     const where = `${dep.name} at ${dep.address}`
@@ -122,10 +136,11 @@ export class DependencyWaits {
           }
         }
         const delay = resetDelayMs(state.attempts - 1, this.opts.retryMs, this.opts.retryMaxMs)
-        if (!isFatal(err)) this.log.warn(
-          { dependency: dep.name, address: dep.address, attempt: state.attempts, retryInMs: delay, err: { message: reason } },
-          `${where} not answering (attempt ${state.attempts}): ${reason}; retrying in ${delay} ms`,
-        )
+        if (!isFatal(err))
+          this.log.warn(
+            { dependency: dep.name, address: dep.address, attempt: state.attempts, retryInMs: delay, err: { message: reason } },
+            `${where} not answering (attempt ${state.attempts}): ${reason}; retrying in ${delay} ms`,
+          )
         firstDone()
         await sleep(delay, undefined, { signal: this.stopped.signal }).catch(() => undefined)
       }

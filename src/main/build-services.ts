@@ -71,7 +71,13 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
   const growthFile = at(tenant.paths.growth, 'growth.yaml')
   const growth = tenant.paths.growth !== undefined || existsSync(growthFile) ? attempt(() => loadGrowth(growthFile, tenant)) : EMPTY_GROWTH
   const parsedPolicy = policySchema.safeParse(tenant.policy)
-  if (!parsedPolicy.success) problems.push(...formatZodIssues(tenant.file, parsedPolicy.error.issues.map((i) => ({ ...i, path: ['policy', ...i.path] }))))
+  if (!parsedPolicy.success)
+    problems.push(
+      ...formatZodIssues(
+        tenant.file,
+        parsedPolicy.error.issues.map((i) => ({ ...i, path: ['policy', ...i.path] })),
+      ),
+    )
   if (problems.length > 0 || !lexicon || !signals || !catalogue || !model || !loaded || !wording || !growth || !parsedPolicy.success) throw new ConfigError(problems)
   const policy = parsedPolicy.data
   const kit: UnderstandingKit = { lexicon, signals, model, catalogue, timeZone: policy.timezone }
@@ -97,7 +103,14 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
     compose: (req) => composeCustomerDraft({ ...req, category: req.category, timeZone: policy.timezone }, live.current),
     checkLeak: (text, allowed) => {
       const { guard } = live.current
-      return checkLeak(text, { forbiddenNames, allowedPhones: allowed.phones, allowedIds: allowed.ids, allowedLinkHosts: guard.allowedLinkHosts, internalJargon: guard.internalJargon, forbiddenCommitments: guard.forbiddenCommitments })
+      return checkLeak(text, {
+        forbiddenNames,
+        allowedPhones: allowed.phones,
+        allowedIds: allowed.ids,
+        allowedLinkHosts: guard.allowedLinkHosts,
+        internalJargon: guard.internalJargon,
+        forbiddenCommitments: guard.forbiddenCommitments,
+      })
     },
     proofRuleFor: (t) => proofRequiredFor(t, live.current),
     materialItemsFor: (t) => materialItemsFor(t, live.current),
@@ -113,4 +126,3 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
   const understanding = understandingEntries({ model, signals: rawSignals, catalogue, dir: understandingDir })
   return { services, wording, policy, knowledge: live, loadKnowledge: readKnowledge, understandingEntries: understanding, growth }
 }
-

@@ -62,6 +62,11 @@ export function metricsWiring(d: MetricsWiringDeps) {
     ],
     /** marks review drafts pending longer than policy.draftExpiry as expired (missed sends) */
     draftExpirySweep: (everyMs = 60_000) =>
-      new PeriodicSweep('draft-expiry', () => expireDrafts({ store: d.store, pending: sqlPendingDraftQueries(d.ds), directory: d.directory, services: d.services, wording: d.wording, clock: d.clock, log: d.log }), d.log, everyMs),
+      new PeriodicSweep(
+        'draft-expiry',
+        () => expireDrafts({ store: d.store, pending: sqlPendingDraftQueries(d.ds), directory: d.directory, services: d.services, wording: d.wording, clock: d.clock, log: d.log }),
+        d.log,
+        everyMs,
+      ),
   }
 }

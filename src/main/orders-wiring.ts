@@ -30,7 +30,10 @@ export async function wireOrders(opts: { tenant: Tenant; env: Env; redis: Redis;
   if (!cfg) return off
   if (cfg.url.startsWith('sandbox://') && (!opts.env.sandbox || opts.env.BATON_SANDBOX_ORDERS === 'off')) {
     // the sandbox tenant file reused with a real puppet (a gateway test, the benchmark): no fake to ask
-    opts.log.warn({ url: cfg.url }, opts.env.sandbox ? 'sandbox order service switched off (BATON_SANDBOX_ORDERS=off); no order lookups' : 'sandbox:// order lookups are served by the sandbox only; no order lookups')
+    opts.log.warn(
+      { url: cfg.url },
+      opts.env.sandbox ? 'sandbox order service switched off (BATON_SANDBOX_ORDERS=off); no order lookups' : 'sandbox:// order lookups are served by the sandbox only; no order lookups',
+    )
     return off
   }
   const environ = opts.environ ?? process.env

@@ -48,17 +48,20 @@ export class PostgresStart {
   /** Runs everything once `answered` resolves, in the background, retrying through outages. */
   whenAnswered(answered: Promise<unknown>): void {
     const { log, isOutage, retryMs, retryMaxMs } = this.opts
-    this.later = answered.then(async () => {
-      for (let attempt = 0; !this.halted.signal.aborted; attempt++) {
-        try {
-          await this.runAll()
-          return void log.info({}, 'PostgreSQL answered: recording from the spool, sending and firing timers')
-        } catch (err) {
-          if (!isOutage(err)) return void log.error({ err: { message: (err as Error).message } }, 'starting with PostgreSQL failed; Baton stays degraded until restarted')
-          await sleep(resetDelayMs(attempt, retryMs, retryMaxMs), undefined, { signal: this.halted.signal }).catch(() => undefined)
+    this.later = answered.then(
+      async () => {
+        for (let attempt = 0; !this.halted.signal.aborted; attempt++) {
+          try {
+            await this.runAll()
+            return void log.info({}, 'PostgreSQL answered: recording from the spool, sending and firing timers')
+          } catch (err) {
+            if (!isOutage(err)) return void log.error({ err: { message: (err as Error).message } }, 'starting with PostgreSQL failed; Baton stays degraded until restarted')
+            await sleep(resetDelayMs(attempt, retryMs, retryMaxMs), undefined, { signal: this.halted.signal }).catch(() => undefined)
+          }
         }
-      }
-    }, () => undefined)
+      },
+      () => undefined,
+    )
   }
 
   /** Stops a start still waiting (the caller ends the wait itself) and lets a step in flight finish. */

@@ -132,11 +132,12 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
   // the sandbox's own token acts as the sandbox's supervisor, so a newcomer can take a draft in
   // the console (the taker becomes the case owner, who must be a person reminders can reach)
   const sandboxSupervisor = env.sandbox ? tenant.people.find((p) => p.roles.includes('supervisor'))?.id : undefined
-  const apiTokens = (roles.includes('api') ? parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox }) : []).map((t) =>
-    t === SANDBOX_TOKEN && sandboxSupervisor ? { ...t, name: sandboxSupervisor } : t,
-  )
+  const apiTokens = (roles.includes('api') ? parseApiTokens(env.BATON_API_TOKENS, { sandbox: env.sandbox }) : []).map((t) => (t === SANDBOX_TOKEN && sandboxSupervisor ? { ...t, name: sandboxSupervisor } : t))
   // the api role answers /healthz at once; /readyz names what start-up still waits for
-  const waits = new DependencyWaits(log, { timeoutMs: env.BATON_DEPENDENCY_TIMEOUT_MS, retryMs: env.BATON_DEPENDENCY_RETRY_MS, retryMaxMs: env.BATON_DEPENDENCY_RETRY_MAX_MS }, [passwordOf(env.DATABASE_URL), passwordOf(env.REDIS_URL)])
+  const waits = new DependencyWaits(log, { timeoutMs: env.BATON_DEPENDENCY_TIMEOUT_MS, retryMs: env.BATON_DEPENDENCY_RETRY_MS, retryMaxMs: env.BATON_DEPENDENCY_RETRY_MAX_MS }, [
+    passwordOf(env.DATABASE_URL),
+    passwordOf(env.REDIS_URL),
+  ])
   const early = roles.includes('api')
     ? await listenHandingOver(createHttpApp(log, [startingHealthRoutes(() => waits.report())], [startingGate(() => waits.report())], { trustProxy: env.BATON_TRUST_PROXY }), env.PORT, env.HOST)
     : undefined
@@ -183,9 +184,12 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     // pending) is made to connect afresh
     if (!waits.isReady('redis')) {
       log.warn({ dependency: 'Redis' }, 'starting without Redis: messages are recorded and decided; sends and timers wait in PostgreSQL until it answers')
-      void redisWait.ready.then(() => {
-        if (redis.status === 'connect') redis.disconnect(true)
-      }, () => undefined)
+      void redisWait.ready.then(
+        () => {
+          if (redis.status === 'connect') redis.disconnect(true)
+        },
+        () => undefined,
+      )
     }
     if (!waits.isReady('postgres')) log.warn({ dependency: 'PostgreSQL' }, 'starting without PostgreSQL: inbound messages go to the local spool until it answers')
 
@@ -232,27 +236,30 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     // /auto switches and the knowledge versions (then messages can be recorded and decided), then
     // the steps each role adds below. With PostgreSQL there at once, the first part runs here,
     // before the WeCom session starts, as it always did.
-    const withPostgres = new PostgresStart(async () => {
-      if (env.migrate === 'auto') {
-        const applied = await runMigrations(ds)
-        if (applied.length > 0) log.info({ applied }, 'migrations applied')
-      }
-      await syncDirectory(ds, tenant)
-      await automation.load()
-      await metrics.startKnowledge()
-      const automationRefresh = setInterval(() => {
-        automation.load().catch((err: Error) => log.warn({ err: { message: err.message } }, 'reloading /auto switches failed; keeping the last ones'))
-      }, AUTOMATION_REFRESH_MS)
-      automationRefresh.unref()
-      stops.unshift(async () => clearInterval(automationRefresh))
-    }, {
-      log,
-      isOutage: isDatabaseOutage,
-      retryMs: env.BATON_DEPENDENCY_RETRY_MS,
-      retryMaxMs: env.BATON_DEPENDENCY_RETRY_MAX_MS,
-      // the spool kept what arrived meanwhile: replay it now rather than at the next retry
-      afterAll: () => void runtime.intake?.recover(),
-    })
+    const withPostgres = new PostgresStart(
+      async () => {
+        if (env.migrate === 'auto') {
+          const applied = await runMigrations(ds)
+          if (applied.length > 0) log.info({ applied }, 'migrations applied')
+        }
+        await syncDirectory(ds, tenant)
+        await automation.load()
+        await metrics.startKnowledge()
+        const automationRefresh = setInterval(() => {
+          automation.load().catch((err: Error) => log.warn({ err: { message: err.message } }, 'reloading /auto switches failed; keeping the last ones'))
+        }, AUTOMATION_REFRESH_MS)
+        automationRefresh.unref()
+        stops.unshift(async () => clearInterval(automationRefresh))
+      },
+      {
+        log,
+        isOutage: isDatabaseOutage,
+        retryMs: env.BATON_DEPENDENCY_RETRY_MS,
+        retryMaxMs: env.BATON_DEPENDENCY_RETRY_MAX_MS,
+        // the spool kept what arrived meanwhile: replay it now rather than at the next retry
+        afterAll: () => void runtime.intake?.recover(),
+      },
+    )
     if (waits.isReady('postgres')) await withPostgres.startCore()
     const postgresStarted = (): boolean => withPostgres.started
     // the shop's order service (orders.lookup), read before deciding a customer's progress question
@@ -302,7 +309,10 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       const intake = new InboundIntake(
         {
           // until PostgreSQL has answered (and the schema is in place) every message is spooled
-          record: (msg) => (postgresStarted() ? recordMessage({ store: messages, directory, log, telemetry, duplicateWindowMs: env.BATON_DUPLICATE_WINDOW_MS, contacts: contactActivity }, msg) : Promise.reject(postgresNotStarted(waits))),
+          record: (msg) =>
+            postgresStarted()
+              ? recordMessage({ store: messages, directory, log, telemetry, duplicateWindowMs: env.BATON_DUPLICATE_WINDOW_MS, contacts: contactActivity }, msg)
+              : Promise.reject(postgresNotStarted(waits)),
           process: async (msg) => {
             const mode = await decisions.submit(msg)
             if (mode) telemetry.decided(mode)
@@ -325,7 +335,12 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         { perMinute: tenant.outbound.perAccountPerMinute, cooldownMs: env.BATON_THROTTLE_COOLDOWN_MS, reportAfter: env.BATON_THROTTLE_REPORT_AFTER },
         async (info) => {
           if (!internalGroup) return
-          await store.transaction((tx) => tx.insertSend({ kind: 'notice', caseId: null, groupKey: internalGroup.key, text: say(wording, 'resilience.send_throttled', { refusals: info.refusals, rate: Math.max(1, Math.floor(info.ratePerMinute)) }) }, clock.now()))
+          await store.transaction((tx) =>
+            tx.insertSend(
+              { kind: 'notice', caseId: null, groupKey: internalGroup.key, text: say(wording, 'resilience.send_throttled', { refusals: info.refusals, rate: Math.max(1, Math.floor(info.ratePerMinute)) }) },
+              clock.now(),
+            ),
+          )
         },
         log,
       )
@@ -334,20 +349,21 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       const failureNotice = (i: { caseId: number | null; group: string; attempts: number; reason: string }): string =>
         say(wording, 'review.send_failed', { case_ref: caseRef(i.caseId), group: i.group, attempts: i.attempts, reason: i.reason })
       const isThrottled = throttleMatcher(env.BATON_THROTTLE_PATTERNS)
-      const startSendWorker = () => startOutboundWorker({
-        connection,
-        prefix: env.BATON_QUEUE_PREFIX,
-        cfg: tenant.outbound,
-        log,
-        throttle,
-        isOutage: isDatabaseOutage,
-        groupOf: async (sendId) => ((await ds.query(`SELECT group_key FROM sends WHERE id = $1`, [sendId])) as { group_key: string | null }[])[0]?.group_key ?? null,
-        deliver: async (sendId, final) => {
-          const outcome = await deliverSend({ store, messenger: session, directory, clock, log, failureNotice, isThrottled, answerWithinMs: env.BATON_SEND_ANSWER_TIMEOUT_MS }, sendId, { final })
-          telemetry.sendFinished(outcome)
-          return outcome
-        },
-      })
+      const startSendWorker = () =>
+        startOutboundWorker({
+          connection,
+          prefix: env.BATON_QUEUE_PREFIX,
+          cfg: tenant.outbound,
+          log,
+          throttle,
+          isOutage: isDatabaseOutage,
+          groupOf: async (sendId) => ((await ds.query(`SELECT group_key FROM sends WHERE id = $1`, [sendId])) as { group_key: string | null }[])[0]?.group_key ?? null,
+          deliver: async (sendId, final) => {
+            const outcome = await deliverSend({ store, messenger: session, directory, clock, log, failureNotice, isThrottled, answerWithinMs: env.BATON_SEND_ANSWER_TIMEOUT_MS }, sendId, { final })
+            telemetry.sendFinished(outcome)
+            return outcome
+          },
+        })
       await session.start()
       sandbox?.populate()
       const watchdog = new ConnectionWatchdog(session.bot, log, {
@@ -371,12 +387,22 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       stops.unshift(() => offlineAlerts.stop())
       withPostgres.add(async () => {
         // messages recorded but never decided (a crash in between) are decided now
-        for (const msg of await messages.listUnhandled(1000)) await processRecorded(pipeline, msg).catch((err: Error) => log.error({ messageId: msg.wecomId, err: { message: err.message } }, 'replaying an undecided message failed'))
+        for (const msg of await messages.listUnhandled(1000))
+          await processRecorded(pipeline, msg).catch((err: Error) => log.error({ messageId: msg.wecomId, err: { message: err.message } }, 'replaying an undecided message failed'))
         // sends a crash interrupted mid-delivery: confirmed by their echo, or reported, never resent
         const settle = (): void =>
-          void settleInDoubtSends({ store, directory, clock, log, failureNotice, unknownNotice: (i) => say(wording, 'resilience.send_unknown', { send_id: i.sendId, case_ref: caseRef(i.caseId), group: i.group }), resentNotice: (text) => say(wording, 'resilience.notice_resent', { text }) }, env.BATON_SEND_IN_DOUBT_AFTER_MS).catch((err: Error) =>
-            log.warn({ err: { message: err.message } }, 'settling interrupted sends failed'),
-          )
+          void settleInDoubtSends(
+            {
+              store,
+              directory,
+              clock,
+              log,
+              failureNotice,
+              unknownNotice: (i) => say(wording, 'resilience.send_unknown', { send_id: i.sendId, case_ref: caseRef(i.caseId), group: i.group }),
+              resentNotice: (text) => say(wording, 'resilience.notice_resent', { text }),
+            },
+            env.BATON_SEND_IN_DOUBT_AFTER_MS,
+          ).catch((err: Error) => log.warn({ err: { message: err.message } }, 'settling interrupted sends failed'))
         const settleTimer = setInterval(settle, Math.max(1000, Math.floor(env.BATON_SEND_IN_DOUBT_AFTER_MS / 4)))
         settle()
         stops.unshift(async () => clearInterval(settleTimer))
@@ -392,9 +418,17 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         outbound: await withDeadline(queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 2000, 'queue depth').catch(() => ({})),
         timers: await withDeadline(timerQueue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 2000, 'queue depth').catch(() => ({})),
       }),
-      sendsByStatus: async () => Object.fromEntries(((await ds.query(`SELECT status, count(*)::int AS n FROM sends WHERE status <> 'sent' OR sent_at > now() - interval '1 day' GROUP BY status`)) as { status: string; n: number }[]).map((r) => [r.status, r.n])),
-      waitingByState: async () => Object.fromEntries(((await ds.query(`SELECT state, count(*)::int AS n FROM cases WHERE closed_at IS NULL GROUP BY state`)) as { state: string; n: number }[]).map((r) => [r.state, r.n])),
-      oldestQueuedSendAgeSeconds: async () => Number(((await ds.query(`SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) AS age FROM sends WHERE status IN ('queued','sending')`)) as { age: string }[])[0]?.age ?? 0),
+      sendsByStatus: async () =>
+        Object.fromEntries(
+          ((await ds.query(`SELECT status, count(*)::int AS n FROM sends WHERE status <> 'sent' OR sent_at > now() - interval '1 day' GROUP BY status`)) as { status: string; n: number }[]).map((r) => [
+            r.status,
+            r.n,
+          ]),
+        ),
+      waitingByState: async () =>
+        Object.fromEntries(((await ds.query(`SELECT state, count(*)::int AS n FROM cases WHERE closed_at IS NULL GROUP BY state`)) as { state: string; n: number }[]).map((r) => [r.state, r.n])),
+      oldestQueuedSendAgeSeconds: async () =>
+        Number(((await ds.query(`SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) AS age FROM sends WHERE status IN ('queued','sending')`)) as { age: string }[])[0]?.age ?? 0),
       wecomLoggedIn: () => (runtime.session ? runtime.session.ready : null),
       ...(runtime.watchdog
         ? {
@@ -435,7 +469,13 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
             ? {
                 wecom: async () => {
                   const w = runtime.watchdog!.state
-                  const details = { connection: w.status, since: w.since.toISOString(), resets: w.resets, lastEventAt: w.lastEventAt?.toISOString() ?? null, lastHeartbeatAt: w.lastHeartbeatAt?.toISOString() ?? null }
+                  const details = {
+                    connection: w.status,
+                    since: w.since.toISOString(),
+                    resets: w.resets,
+                    lastEventAt: w.lastEventAt?.toISOString() ?? null,
+                    lastHeartbeatAt: w.lastHeartbeatAt?.toISOString() ?? null,
+                  }
                   if (w.status === 'token_invalid') throw Object.assign(new Error(`WeCom puppet token invalid or expired: ${w.lastError ?? ''}`.trim()), { details })
                   if (!session.ready || w.status !== 'online') throw Object.assign(new Error(`WeCom session ${w.status}${w.lastError ? `: ${w.lastError}` : ''}`), { details })
                   return details
@@ -449,8 +489,29 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         }),
         metricsRoutes(telemetry.registry),
         sessionRoutes({ tokens, sessions: tokens.sessions!, throttle: redisLoginThrottle(redis, { prefix: env.BATON_QUEUE_PREFIX, perMinute: env.BATON_LOGIN_ATTEMPTS_PER_MINUTE }) }),
-        caseRoutes({ tokens, queries: commandServices.queries, browser, evidence: sqlEvidenceReader(ds), attention, directory, wording, clock, draftExpiryMs: services.draftExpiryMs, timeZone: policy.timezone }),
-        draftRoutes({ tokens, browser, directory, wording, draftExpiryMs: services.draftExpiryMs, timeZone: policy.timezone, review: { store, directory, services, clock }, messenger: () => runtime.session, log }),
+        caseRoutes({
+          tokens,
+          queries: commandServices.queries,
+          browser,
+          evidence: sqlEvidenceReader(ds),
+          attention,
+          directory,
+          wording,
+          clock,
+          draftExpiryMs: services.draftExpiryMs,
+          timeZone: policy.timezone,
+        }),
+        draftRoutes({
+          tokens,
+          browser,
+          directory,
+          wording,
+          draftExpiryMs: services.draftExpiryMs,
+          timeZone: policy.timezone,
+          review: { store, directory, services, clock },
+          messenger: () => runtime.session,
+          log,
+        }),
         attentionRoutes({ tokens, attention, store, directory, clock, services }),
         directoryRoutes({ tokens, directory }),
         contactRoutes({ tokens, growth }),
@@ -471,24 +532,27 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       log.info({ port: typeof addr === 'object' && addr ? addr.port : env.PORT }, 'HTTP listening')
     }
 
-    if (roles.includes('worker')) withPostgres.add(async () => {
-      // BullMQ fires every timer (the reconciler above keeps its jobs in line with PostgreSQL)
-      const timerBatches = timerBatchesWithCommitHooks(new SqlTimerBatchStore(ds), { sendsQueued: () => relay.kick(), timersTouched })
-      const timerWorker = startTimerFiring({ connection, prefix: env.BATON_QUEUE_PREFIX, timerBatches, store, directory, services, wording, clock, log, telemetry })
-      stops.unshift(() => timerWorker.close())
-      const expiry = metrics.draftExpirySweep()
-      expiry.start()
-      stops.unshift(() => expiry.stop())
-      // nightly tag rules (e.g. dormant): a BullMQ job scheduler, one schedule however many workers
-      if (growthConfig.rules.some((r) => r.when.event === 'nightly')) {
-        const nightly = createNightlyQueue(connection, env.BATON_QUEUE_PREFIX)
-        nightly.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'nightly queue: Redis error'))
-        stops.unshift(() => withDeadline(nightly.close(), 5000, 'nightly queue close').catch(() => nightly.disconnect()))
-        void scheduleNightlyRules(nightly, growthConfig.nightlyAt, policy.timezone).catch((err: Error) => log.warn({ err: { message: err.message } }, 'scheduling the nightly tag rules failed; retried at the next start'))
-        const nightlyWorker = startNightlyWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, sweep: () => sweepNightlyRules(growth) })
-        stops.unshift(() => nightlyWorker.close())
-      }
-    })
+    if (roles.includes('worker'))
+      withPostgres.add(async () => {
+        // BullMQ fires every timer (the reconciler above keeps its jobs in line with PostgreSQL)
+        const timerBatches = timerBatchesWithCommitHooks(new SqlTimerBatchStore(ds), { sendsQueued: () => relay.kick(), timersTouched })
+        const timerWorker = startTimerFiring({ connection, prefix: env.BATON_QUEUE_PREFIX, timerBatches, store, directory, services, wording, clock, log, telemetry })
+        stops.unshift(() => timerWorker.close())
+        const expiry = metrics.draftExpirySweep()
+        expiry.start()
+        stops.unshift(() => expiry.stop())
+        // nightly tag rules (e.g. dormant): a BullMQ job scheduler, one schedule however many workers
+        if (growthConfig.rules.some((r) => r.when.event === 'nightly')) {
+          const nightly = createNightlyQueue(connection, env.BATON_QUEUE_PREFIX)
+          nightly.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'nightly queue: Redis error'))
+          stops.unshift(() => withDeadline(nightly.close(), 5000, 'nightly queue close').catch(() => nightly.disconnect()))
+          void scheduleNightlyRules(nightly, growthConfig.nightlyAt, policy.timezone).catch((err: Error) =>
+            log.warn({ err: { message: err.message } }, 'scheduling the nightly tag rules failed; retried at the next start'),
+          )
+          const nightlyWorker = startNightlyWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, sweep: () => sweepNightlyRules(growth) })
+          stops.unshift(() => nightlyWorker.close())
+        }
+      })
     if (schedules)
       withPostgres.add(async () => {
         relay.start()

@@ -8,7 +8,16 @@ import { OfflineAlerts, type AlertChannel } from '../app/offline-alerts.js'
 import { httpWebhookChannel, wecomRobotChannel } from '../adapters/alerts/webhook-channels.js'
 import type { ConnectionWatchdog } from '../adapters/wecom/connection-watchdog.js'
 
-const WORDING_KEYS = ['resilience.offline_alert', 'resilience.token_alert', 'resilience.recovered_alert', 'resilience.send_unknown', 'resilience.notice_resent', 'resilience.send_throttled', 'resilience.message_unloaded', 'resilience.unknown_group']
+const WORDING_KEYS = [
+  'resilience.offline_alert',
+  'resilience.token_alert',
+  'resilience.recovered_alert',
+  'resilience.send_unknown',
+  'resilience.notice_resent',
+  'resilience.send_throttled',
+  'resilience.message_unloaded',
+  'resilience.unknown_group',
+]
 
 /** The wording the staying-up features need must exist at start-up, not at the first outage. */
 export function checkResilienceWording(wording: Wording): void {
@@ -20,7 +29,8 @@ export function checkResilienceWording(wording: Wording): void {
 export function alertChannels(env: Env): AlertChannel[] {
   const channels: AlertChannel[] = []
   if (env.BATON_ALERT_WECOM_WEBHOOK_KEY) channels.push(wecomRobotChannel({ url: env.BATON_ALERT_WECOM_WEBHOOK_URL, key: env.BATON_ALERT_WECOM_WEBHOOK_KEY }))
-  if (env.BATON_ALERT_WEBHOOK_URL) channels.push(httpWebhookChannel({ url: env.BATON_ALERT_WEBHOOK_URL, name: env.BATON_ALERT_NAME, ...(env.BATON_ALERT_WEBHOOK_TOKEN ? { token: env.BATON_ALERT_WEBHOOK_TOKEN } : {}) }))
+  if (env.BATON_ALERT_WEBHOOK_URL)
+    channels.push(httpWebhookChannel({ url: env.BATON_ALERT_WEBHOOK_URL, name: env.BATON_ALERT_NAME, ...(env.BATON_ALERT_WEBHOOK_TOKEN ? { token: env.BATON_ALERT_WEBHOOK_TOKEN } : {}) }))
   return channels
 }
 

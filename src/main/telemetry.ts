@@ -28,7 +28,11 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
   const ignored = new Counter({ name: 'baton_inbound_ignored_total', help: 'Inbound messages ignored (unwatched groups)', labelNames: ['reason'], registers: [registry] })
   const recorded = new Counter({ name: 'baton_inbound_recorded_total', help: 'Messages recorded', labelNames: ['channel'], registers: [registry] })
   const duplicate = new Counter({ name: 'baton_inbound_duplicate_total', help: 'Replayed or duplicate messages dropped', registers: [registry] })
-  const unloaded = new Counter({ name: 'baton_inbound_unloaded_total', help: 'Message events given up because their payload never loaded from the puppet (each is reported to the internal group)', registers: [registry] })
+  const unloaded = new Counter({
+    name: 'baton_inbound_unloaded_total',
+    help: 'Message events given up because their payload never loaded from the puppet (each is reported to the internal group)',
+    registers: [registry],
+  })
   const timerLateness = new Histogram({
     name: 'baton_timer_lateness_seconds',
     help: 'How late reminders and escalations fired after their due time (quiet-hour holds excluded: the due time is the held one)',
@@ -36,7 +40,12 @@ export function createTelemetry(registry = new Registry()): Telemetry & { regist
     buckets: [0.1, 0.5, 1, 2, 5, 15, 60, 300],
     registers: [registry],
   })
-  const sendAttempts = new Counter({ name: 'baton_send_attempts_total', help: 'Delivery attempts of the outbound queue by outcome (sent, retry, failed, throttled, already_done, in_doubt)', labelNames: ['outcome'], registers: [registry] })
+  const sendAttempts = new Counter({
+    name: 'baton_send_attempts_total',
+    help: 'Delivery attempts of the outbound queue by outcome (sent, retry, failed, throttled, already_done, in_doubt)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  })
   const decisions = new Counter({ name: 'baton_decisions_total', help: 'Handling decisions by mode (command = a chat command)', labelNames: ['mode'], registers: [registry] })
   let gauges: LiveGauges | null = null
   registerLiveGauges(registry, () => gauges)

@@ -18,7 +18,8 @@ const TENANT_ZONE = 'Asia/Shanghai'
 
 /** Times as the console and the evidence page show them, in the tenant's zone. */
 const consoleTime = (d: Date | string) => new Intl.DateTimeFormat('zh-CN', { timeZone: TENANT_ZONE, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(d))
-const pageTime = (d: Date | string) => new Intl.DateTimeFormat('zh-CN', { timeZone: TENANT_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(new Date(d))
+const pageTime = (d: Date | string) =>
+  new Intl.DateTimeFormat('zh-CN', { timeZone: TENANT_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(new Date(d))
 
 /**
  * What in a supervisor's page is not for a Chinese-speaking supervisor: English words, codes
@@ -228,7 +229,12 @@ describe('the web console in headless Chromium', () => {
     await sayAndSettle(h, { as: '张先生', group: 'cust-zhang', text: '我要投诉，师傅把墙弄坏了' })
     await sayAndSettle(h, { as: '赵女士', group: 'members', text: '你们的退款什么时候到账？' })
     await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: 'DD20261102007 让客户补一下购机发票的照片' })
-    const open = (await h.runtime.ds.query(`SELECT id, case_id, group_key, created_at FROM attention_items WHERE cleared_at IS NULL ORDER BY created_at, id`)) as { id: string; case_id: string | null; group_key: string | null; created_at: Date }[]
+    const open = (await h.runtime.ds.query(`SELECT id, case_id, group_key, created_at FROM attention_items WHERE cleared_at IS NULL ORDER BY created_at, id`)) as {
+      id: string
+      case_id: string | null
+      group_key: string | null
+      created_at: Date
+    }[]
     const drafts = (await h.runtime.ds.query(`SELECT id, created_at FROM drafts WHERE status = 'pending'`)) as { id: string; created_at: Date }[]
     const withCase = open.find((r) => r.case_id !== null && r.group_key === 'cust-zhang')!
     const noCase = open.find((r) => r.case_id === null)!
@@ -270,14 +276,19 @@ describe('the web console in headless Chromium', () => {
     await orphan.locator('form.open-case select[name=serviceType]').selectOption({ label: '售后服务' })
     await orphan.locator('form.open-case button[type=submit]').click()
     await orphan.waitFor({ state: 'detached' })
-    const [opened] = (await h.runtime.ds.query(`SELECT id, owner_id, customer_key, service_type FROM cases ORDER BY id DESC LIMIT 1`)) as { id: string; owner_id: string; customer_key: string; service_type: string }[]
+    const [opened] = (await h.runtime.ds.query(`SELECT id, owner_id, customer_key, service_type FROM cases ORDER BY id DESC LIMIT 1`)) as {
+      id: string
+      owner_id: string
+      customer_key: string
+      service_type: string
+    }[]
     expect(opened).toMatchObject({ owner_id: 'wx-supervisor-liu', customer_key: 'zhao', service_type: 'after_sales' })
     expect(await page.locator('#flash').textContent()).toContain(`已建案件#${opened!.id}`)
     const [first] = (await h.runtime.ds.query(`SELECT kind, actor FROM case_events WHERE case_id = $1 ORDER BY seq LIMIT 1`, [opened!.id])) as { kind: string; actor: string }[]
     expect(first).toEqual({ kind: 'case_opened', actor: 'wx-supervisor-liu' })
   })
 
-  it('walks the case page, the evidence page, the attention view and the metrics page: Chinese, names, the tenant\'s clock', async () => {
+  it("walks the case page, the evidence page, the attention view and the metrics page: Chinese, names, the tenant's clock", async () => {
     mkdirSync(SHOTS, { recursive: true })
     // a message that waits for a person on case 1, so the attention view has something to show
     await sayAndSettle(h, { as: '张先生', group: 'cust-zhang', text: '我想改一下上门地址' })

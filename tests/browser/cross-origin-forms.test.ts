@@ -21,8 +21,12 @@ function attackPages(target: string, draftId: number): Record<string, string> {
     '/url-form': page(`<form method="post" action="${take}"><input name="force" value="true"></form><script>document.forms[0].submit()</script>`),
     // a bodiless POST has no content type to refuse: only the origin check stops it
     '/no-cors-fetch': page(`<script>fetch(${JSON.stringify(take)}, { method: 'POST', mode: 'no-cors', credentials: 'include' }).finally(() => { document.title = 'sent' })</script>`),
-    '/sandbox-form': page(`<form method="post" enctype="text/plain" action="${target}/sandbox/say"><input name='{"as":"wx-zhao","group":"cust-zhao","text":"forged","x":"' value='"}'></form><script>document.forms[0].submit()</script>`),
-    '/sandbox-fetch': page(`<script>fetch(${JSON.stringify(`${target}/sandbox/say`)}, { method: 'POST', mode: 'no-cors', body: ${JSON.stringify(JSON.stringify({ as: 'wx-zhao', group: 'cust-zhao', text: 'forged' }))} }).finally(() => { document.title = 'sent' })</script>`),
+    '/sandbox-form': page(
+      `<form method="post" enctype="text/plain" action="${target}/sandbox/say"><input name='{"as":"wx-zhao","group":"cust-zhao","text":"forged","x":"' value='"}'></form><script>document.forms[0].submit()</script>`,
+    ),
+    '/sandbox-fetch': page(
+      `<script>fetch(${JSON.stringify(`${target}/sandbox/say`)}, { method: 'POST', mode: 'no-cors', body: ${JSON.stringify(JSON.stringify({ as: 'wx-zhao', group: 'cust-zhao', text: 'forged' }))} }).finally(() => { document.title = 'sent' })</script>`,
+    ),
   }
 }
 

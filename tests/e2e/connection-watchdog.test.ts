@@ -9,7 +9,12 @@ import { freePort } from '../support/mock-gateway.js'
 import { eventually } from '../support/test-env.js'
 
 /** The webhook targets: a fake WeCom group robot and a generic JSON hook, both local. */
-async function startAlertSink(): Promise<{ base: string; robot: Array<{ key: string | null; body: { msgtype: string; markdown: { content: string } } }>; hook: Array<{ event: string; text: string }>; close(): Promise<void> }> {
+async function startAlertSink(): Promise<{
+  base: string
+  robot: Array<{ key: string | null; body: { msgtype: string; markdown: { content: string } } }>
+  hook: Array<{ event: string; text: string }>
+  close(): Promise<void>
+}> {
   const robot: Array<{ key: string | null; body: { msgtype: string; markdown: { content: string } } }> = []
   const hook: Array<{ event: string; text: string }> = []
   const server: Server = createServer((req, res) => {
@@ -179,7 +184,14 @@ describe('Baton started while the gateway is down', () => {
     const h = await startSandbox({
       roles: ['bot', 'api'],
       tenant: tenantConfig,
-      env: { WECHATY_PUPPET: 'wechaty-puppet-service', WECHATY_PUPPET_SERVICE_TOKEN: token, WECHATY_PUPPET_SERVICE_ENDPOINT: endpoint, BATON_WATCHDOG_CHECK_MS: '200', BATON_RESET_BACKOFF_MS: '300', BATON_RESET_BACKOFF_MAX_MS: '2000' },
+      env: {
+        WECHATY_PUPPET: 'wechaty-puppet-service',
+        WECHATY_PUPPET_SERVICE_TOKEN: token,
+        WECHATY_PUPPET_SERVICE_ENDPOINT: endpoint,
+        BATON_WATCHDOG_CHECK_MS: '200',
+        BATON_RESET_BACKOFF_MS: '300',
+        BATON_RESET_BACKOFF_MAX_MS: '2000',
+      },
     })
     let server: PuppetServer | null = null
     try {

@@ -67,7 +67,9 @@ describe('growth through the mock tenant: welcomes, tag rules, /tag commands', (
   it('a customer message becomes contact activity; a keyword rule tags them', async () => {
     await sayAndSettle(h, { as: 'wx-zhao', group: 'cust-zhao', text: '你们有团购价吗' })
     await h.runtime.contactActivity!.settle()
-    const [c] = await q<{ id: string; first_inbound_at: Date | null; last_inbound_at: Date | null; person_id: string }>(`SELECT id, person_id, first_inbound_at, last_inbound_at FROM contacts WHERE wecom_id = 'wx-zhao'`)
+    const [c] = await q<{ id: string; first_inbound_at: Date | null; last_inbound_at: Date | null; person_id: string }>(
+      `SELECT id, person_id, first_inbound_at, last_inbound_at FROM contacts WHERE wecom_id = 'wx-zhao'`,
+    )
     expect(c!.person_id).toBe('wx-zhao')
     expect(c!.last_inbound_at).not.toBeNull()
     const events = await q<{ kind: string }>(`SELECT kind FROM contact_events WHERE contact_id = $1 ORDER BY id`, [c!.id])

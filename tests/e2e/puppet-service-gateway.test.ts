@@ -28,17 +28,17 @@ describe('the production connection path: wechaty-puppet-service over gRPC (TLS,
 
   it('records a partner message said behind the gateway', async () => {
     gateway.tenant.say({ as: '李师傅', group: 'partner-anxin', text: '【网关】DD20261101001 麻烦客户上传照片' })
-    const rows = await eventually(async () => {
-      const r: Array<{ group_key: string; talker_role: string }> = await h.runtime.ds.query(
-        `SELECT group_key, talker_role FROM messages WHERE text = $1`,
-        ['【网关】DD20261101001 麻烦客户上传照片'],
-      )
-      return r.length > 0 ? r : null
-    }, { timeoutMs: 15_000 })
+    const rows = await eventually(
+      async () => {
+        const r: Array<{ group_key: string; talker_role: string }> = await h.runtime.ds.query(`SELECT group_key, talker_role FROM messages WHERE text = $1`, ['【网关】DD20261101001 麻烦客户上传照片'])
+        return r.length > 0 ? r : null
+      },
+      { timeoutMs: 15_000 },
+    )
     expect(rows).toEqual([{ group_key: 'partner-anxin', talker_role: 'partner' }])
   })
 
-  it('sends through the gateway: the group sees the bot\'s message', async () => {
+  it("sends through the gateway: the group sees the bot's message", async () => {
     await h.runtime.session!.sayText('r-internal@chatroom', '网关发送测试')
     const line = await eventually(() => gateway.tenant.transcript('internal').find((l) => l.text === '网关发送测试'), { timeoutMs: 15_000 })
     expect(line.talkerId).toBe('wx-baton')

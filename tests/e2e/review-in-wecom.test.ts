@@ -104,7 +104,7 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     expect(seen(h, 'internal').at(-1)).toContain('已忽略且未在该群回复')
   })
 
-  it('someone the directory does not know, wearing a handler\'s display name, is named by WeCom id', async () => {
+  it("someone the directory does not know, wearing a handler's display name, is named by WeCom id", async () => {
     const sandbox = h.runtime.sandbox!
     const impostor = sandbox.mocker.createContact({ id: 'wx-impostor-9', name: '王小美' })
     const room = (sandbox as unknown as { rooms: Map<string, { room: Parameters<ReturnType<typeof impostor.say>['to']>[0] }> }).rooms.get('cust-zhang')!.room
@@ -131,7 +131,7 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     expect(last[2]).toBe('找不到草稿#999。')
   })
 
-  it('/case shows the card with the trail\'s tail', async () => {
+  it("/case shows the card with the trail's tail", async () => {
     await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: '/case 1' })
     await sendsSettled(h)
     const card = seen(h, 'internal').at(-1)!
@@ -143,7 +143,7 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     expect(card).not.toMatch(/（(approved|sent|rejected|edited|edit_blocked|superseded|sent_direct|failed|unknown)）/)
   })
 
-  it('serves the case\'s evidence trail over HTTP to token holders only', async () => {
+  it("serves the case's evidence trail over HTTP to token holders only", async () => {
     const addr = h.runtime.server!.address()
     const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/api/v1/cases`
     const auth = { authorization: 'Bearer sandbox' }

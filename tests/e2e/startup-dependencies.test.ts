@@ -102,10 +102,13 @@ describe('start-up reaches PostgreSQL and Redis visibly, and answers /healthz me
     expect(line).toMatchObject({ dependency: 'Redis', address: `127.0.0.1:${hung.port}`, attempt: 1 })
     await finish(s)
     expect((await get(port, '/healthz')).status).toBe(200)
-    const ready = await eventually(async () => {
-      const r = await get(port, '/readyz')
-      return r.status === 200 ? r : null
-    }, { timeoutMs: 15_000 })
+    const ready = await eventually(
+      async () => {
+        const r = await get(port, '/readyz')
+        return r.status === 200 ? r : null
+      },
+      { timeoutMs: 15_000 },
+    )
     expect(ready.body['status']).toBe('degraded')
     expect(ready.body['degraded']).toContain('redis')
     expect(ready.body['failing']).toEqual([])
@@ -127,7 +130,10 @@ describe('starting with a dependency missing: Baton works degraded and catches u
     const db = new URL(TEST_DATABASE_URL)
     db.pathname = '/baton_no_such_database_18'
     const s = startWith({ DATABASE_URL: db.toString(), BATON_MIGRATE: 'off' })
-    const err = await s.started.then(() => null, (e: unknown) => e as Error)
+    const err = await s.started.then(
+      () => null,
+      (e: unknown) => e as Error,
+    )
     expect(err?.message).toMatch(/^PostgreSQL at 127\.0\.0\.1:5432 refused: .*baton_no_such_database_18/)
     expect(Date.now() - s.t0).toBeLessThan(10_000)
   }, 30_000)
@@ -176,10 +182,13 @@ describe('starting with a dependency missing: Baton works degraded and catches u
     const sandbox = runtime.sandbox!
     sandbox.say({ as: '李师傅', group: 'partner-anxin', text: `${tag}DD20261101001 麻烦客户上传安装位置照片` })
     sandbox.say({ as: '赵女士', group: 'cust-zhao', text: `${tag}你好，请问我的售后进度怎么样了` })
-    const decided = await eventually(async () => {
-      const rows: Array<{ handled: boolean }> = await runtime.ds.query(`SELECT handled_at IS NOT NULL AS handled FROM messages WHERE text LIKE $1`, [`${tag}%`])
-      return rows.length === 2 && rows.every((r) => r.handled) ? rows : null
-    }, { timeoutMs: 20_000 })
+    const decided = await eventually(
+      async () => {
+        const rows: Array<{ handled: boolean }> = await runtime.ds.query(`SELECT handled_at IS NOT NULL AS handled FROM messages WHERE text LIKE $1`, [`${tag}%`])
+        return rows.length === 2 && rows.every((r) => r.handled) ? rows : null
+      },
+      { timeoutMs: 20_000 },
+    )
     expect(decided).toHaveLength(2)
     const waiting: Array<{ id: string }> = await runtime.ds.query(`SELECT id FROM sends WHERE status = 'queued' AND relayed_at IS NULL`)
     expect(waiting.length).toBeGreaterThan(0)
@@ -190,19 +199,25 @@ describe('starting with a dependency missing: Baton works degraded and catches u
 
     await proxy.restore()
     // the outbox catches up: every waiting send delivered, once
-    await eventually(async () => {
-      const rows: Array<{ status: string }> = await runtime.ds.query(`SELECT status FROM sends WHERE id = ANY($1::bigint[])`, [waiting.map((w) => w.id)])
-      return rows.every((r) => r.status === 'sent')
-    }, { timeoutMs: 30_000 })
+    await eventually(
+      async () => {
+        const rows: Array<{ status: string }> = await runtime.ds.query(`SELECT status FROM sends WHERE id = ANY($1::bigint[])`, [waiting.map((w) => w.id)])
+        return rows.every((r) => r.status === 'sent')
+      },
+      { timeoutMs: 30_000 },
+    )
     await eventually(() => internalSays().length === 1, { timeoutMs: 5_000 })
     // the timers catch up: each waiting case has its job in BullMQ
     const timers = new Queue('timers', { connection: { host: '127.0.0.1', port: Number(target.port || 6379) }, prefix: s.env.BATON_QUEUE_PREFIX })
     cleanups.push(() => timers.close())
-    await eventually(async () => {
-      const jobs = await timers.getJobs(['delayed', 'waiting', 'active', 'completed'])
-      const cases = new Set(jobs.map((j) => (j.data as { caseId: number }).caseId))
-      return timed.every((t) => cases.has(Number(t.id)))
-    }, { timeoutMs: 20_000 })
+    await eventually(
+      async () => {
+        const jobs = await timers.getJobs(['delayed', 'waiting', 'active', 'completed'])
+        const cases = new Set(jobs.map((j) => (j.data as { caseId: number }).caseId))
+        return timed.every((t) => cases.has(Number(t.id)))
+      },
+      { timeoutMs: 20_000 },
+    )
     await eventually(async () => (await get(port, '/readyz')).body['status'] === 'ready', { timeoutMs: 15_000 })
     expect(internalSays()).toHaveLength(1)
     expect(s.lines.some((l) => l.msg.startsWith('Redis reachable again'))).toBe(true)
@@ -216,7 +231,15 @@ describe('starting with a dependency missing: Baton works degraded and catches u
     const db = new URL(TEST_DATABASE_URL)
     db.port = String(proxy.port)
     const port = await freePort()
-    const s = startWith({ DATABASE_URL: db.toString(), PORT: String(port), BATON_DEPENDENCY_RETRY_MS: '200', BATON_DEPENDENCY_RETRY_MAX_MS: '500', BATON_SPOOL_RETRY_MS: '200', BATON_PAYLOAD_ATTEMPTS: '2', BATON_PAYLOAD_RETRY_MS: '50' })
+    const s = startWith({
+      DATABASE_URL: db.toString(),
+      PORT: String(port),
+      BATON_DEPENDENCY_RETRY_MS: '200',
+      BATON_DEPENDENCY_RETRY_MAX_MS: '500',
+      BATON_SPOOL_RETRY_MS: '200',
+      BATON_PAYLOAD_ATTEMPTS: '2',
+      BATON_PAYLOAD_RETRY_MS: '50',
+    })
     const runtime = await s.started
     cleanups.push(async () => {
       await runtime.stop()
@@ -246,10 +269,13 @@ describe('starting with a dependency missing: Baton works degraded and catches u
     await proxy.restore()
     await eventually(() => runtime.intake!.state.spooled === 0 && runtime.ds.isInitialized, { timeoutMs: 30_000 })
     // every spooled message recorded once (the repeated 好的 twice: they are two messages), and decided
-    const rows = await eventually(async () => {
-      const r: Array<{ text: string; handled: boolean }> = await runtime.ds.query(`SELECT text, handled_at IS NOT NULL AS handled FROM messages WHERE text LIKE $1 ORDER BY id`, [`${tag}%`])
-      return r.length === 4 && r.every((x) => x.handled) ? r : null
-    }, { timeoutMs: 20_000 })
+    const rows = await eventually(
+      async () => {
+        const r: Array<{ text: string; handled: boolean }> = await runtime.ds.query(`SELECT text, handled_at IS NOT NULL AS handled FROM messages WHERE text LIKE $1 ORDER BY id`, [`${tag}%`])
+        return r.length === 4 && r.every((x) => x.handled) ? r : null
+      },
+      { timeoutMs: 20_000 },
+    )
     expect(rows.map((r) => r.text)).toEqual(texts)
     // and what they imply is delivered
     const bot = s.tenant.tenant.bot?.id ?? 'wx-baton'

@@ -67,10 +67,13 @@ describe('message events whose payload does not load', () => {
 
   it('a payload that loads on the third try is recorded and decided once, and the retries are logged', async () => {
     h.runtime.sandbox!.say({ as: '赵女士', group: 'cust-zhao', text: '【加载重试】请问我的售后进度怎么样了' })
-    const rows = await eventually(async () => {
-      const r: Array<{ wecom_id: string; handled: boolean }> = await h.runtime.ds.query(`SELECT wecom_id, handled_at IS NOT NULL AS handled FROM messages WHERE text LIKE '【加载重试】%'`)
-      return r.length === 1 && r[0]!.handled ? r : null
-    }, { timeoutMs: 10_000 })
+    const rows = await eventually(
+      async () => {
+        const r: Array<{ wecom_id: string; handled: boolean }> = await h.runtime.ds.query(`SELECT wecom_id, handled_at IS NOT NULL AS handled FROM messages WHERE text LIKE '【加载重试】%'`)
+        return r.length === 1 && r[0]!.handled ? r : null
+      },
+      { timeoutMs: 10_000 },
+    )
     expect(rows[0]!.wecom_id).toBe(ids['flaky']![0])
     expect(loads.get(ids['flaky']![0]!)).toBe(3)
     const retries = lines.filter((l) => l.messageId === ids['flaky']![0] && l.msg.startsWith('message payload not loaded'))

@@ -58,7 +58,10 @@ describe('fault injection: nothing lost, nothing doubled', () => {
   let audit: Auditor
   let workDir = ''
   const rows: FaultRow[] = []
-  const runTag = `f${Date.now().toString(36).slice(-4).replace(/\d/g, (d) => 'klmnopqrst'[Number(d)]!)}`
+  const runTag = `f${Date.now()
+    .toString(36)
+    .slice(-4)
+    .replace(/\d/g, (d) => 'klmnopqrst'[Number(d)]!)}`
   let windowStart = Date.now()
 
   // the private servers and child processes go with the suite, however it ends
@@ -224,15 +227,19 @@ describe('fault injection: nothing lost, nothing doubled', () => {
 
   it('Baton killed with SIGKILL mid-traffic and restarted', async () => {
     expectClean(
-      await scenario('Baton kill -9 + restart', async () => {
-        // aim for the worst moment: a send claimed and on its way to WeCom (give up after 10 s)
-        const aimed = await untilSending(10_000)
-        await baton!.kill9()
-        await sleep(5000)
-        baton!.start()
-        const ready = await baton!.waitReady(60_000)
-        return [`killed ${aimed ? 'while a send was being delivered' : 'with no send in flight'}`, ...(ready ? [] : ['restarted Baton did not become ready within 60 s'])]
-      }, { inDoubtAllowed: 1 }), // one send is on its way at a time: if WeCom never saw it, it is reported, not resent
+      await scenario(
+        'Baton kill -9 + restart',
+        async () => {
+          // aim for the worst moment: a send claimed and on its way to WeCom (give up after 10 s)
+          const aimed = await untilSending(10_000)
+          await baton!.kill9()
+          await sleep(5000)
+          baton!.start()
+          const ready = await baton!.waitReady(60_000)
+          return [`killed ${aimed ? 'while a send was being delivered' : 'with no send in flight'}`, ...(ready ? [] : ['restarted Baton did not become ready within 60 s'])]
+        },
+        { inDoubtAllowed: 1 },
+      ), // one send is on its way at a time: if WeCom never saw it, it is reported, not resent
     )
   }, 300_000)
 

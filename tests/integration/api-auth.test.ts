@@ -20,7 +20,7 @@ describe('HTTP API: tokens, cookie login, roles, the OpenAPI document and the qu
     await h?.close()
   })
 
-  it('GET /me answers the bearer token\'s name and role; no, unknown or malformed tokens are 401', async () => {
+  it("GET /me answers the bearer token's name and role; no, unknown or malformed tokens are 401", async () => {
     expect((await api.call('GET', '/api/v1/me', { as: 'handler' })).body).toEqual({ name: 'hans', role: 'handler' })
     expect((await api.call('GET', '/api/v1/me', { as: 'supervisor' })).body).toEqual({ name: 'sue', role: 'supervisor' })
     const none = await api.call('GET', '/api/v1/me')
@@ -106,7 +106,20 @@ describe('HTTP API: tokens, cookie login, roles, the OpenAPI document and the qu
     // a valid OpenAPI 3 document by the schema (throws naming the problem otherwise)
     await SwaggerParser.validate(structuredClone(res.body))
     const paths = Object.keys(res.body.paths)
-    for (const p of ['/api/v1/session', '/api/v1/me', '/api/v1/cases', '/api/v1/cases/{id}', '/api/v1/cases/{id}/evidence', '/api/v1/cases/{id}/evidence.html', '/api/v1/drafts', '/api/v1/drafts/{id}/approve', '/api/v1/drafts/{id}/edit', '/api/v1/drafts/{id}/reject', '/api/v1/drafts/{id}/take', '/api/v1/drafts/{id}/recall']) {
+    for (const p of [
+      '/api/v1/session',
+      '/api/v1/me',
+      '/api/v1/cases',
+      '/api/v1/cases/{id}',
+      '/api/v1/cases/{id}/evidence',
+      '/api/v1/cases/{id}/evidence.html',
+      '/api/v1/drafts',
+      '/api/v1/drafts/{id}/approve',
+      '/api/v1/drafts/{id}/edit',
+      '/api/v1/drafts/{id}/reject',
+      '/api/v1/drafts/{id}/take',
+      '/api/v1/drafts/{id}/recall',
+    ]) {
       expect(paths, p).toContain(p)
     }
     const edit = res.body.paths['/api/v1/drafts/{id}/edit'].post

@@ -97,7 +97,7 @@ describe('HTTP API: cases and drafts, through the same use cases as the chat com
     expect(seen(h, 'cust-zhang')).toHaveLength(1)
   })
 
-  it('edit: a leaking text is blocked (200, result edit_blocked, nothing sent); approving then sends the original draft, a supervisor\'s force sends the blocked edit', async () => {
+  it("edit: a leaking text is blocked (200, result edit_blocked, nothing sent); approving then sends the original draft, a supervisor's force sends the blocked edit", async () => {
     const id = await newDraft('DD20261102007 让客户补一下发票照片')
     const blocked = await api.call('POST', `/api/v1/drafts/${id}/edit`, { as: 'handler', body: { text: '赵女士您好，麻烦加我微信13700000000发一下' } })
     expect(blocked.status).toBe(200)

@@ -10,12 +10,19 @@ describe('HTTP API: acting on an attention item (reply, open a case, take over),
   let h: SandboxHarness
   let api: ReturnType<typeof apiClient>
   const item = async (text: string) => {
-    const rows = (await h.runtime.ds.query(`SELECT id, case_id, group_key, cleared_by, clear_note FROM attention_items WHERE text = $1 ORDER BY id DESC LIMIT 1`, [text])) as { id: string; case_id: string | null; group_key: string | null; cleared_by: string | null; clear_note: string | null }[]
+    const rows = (await h.runtime.ds.query(`SELECT id, case_id, group_key, cleared_by, clear_note FROM attention_items WHERE text = $1 ORDER BY id DESC LIMIT 1`, [text])) as {
+      id: string
+      case_id: string | null
+      group_key: string | null
+      cleared_by: string | null
+      clear_note: string | null
+    }[]
     expect(rows, `an attention item for ${text}`).toHaveLength(1)
     return { ...rows[0]!, id: Number(rows[0]!.id), caseId: rows[0]!.case_id === null ? null : Number(rows[0]!.case_id) }
   }
   const chen = (path: string, body: unknown = {}) => api.call('POST', path, { token: CHEN_TOKEN, body })
-  const trail = async (caseId: number) => (await h.runtime.ds.query(`SELECT kind, actor, payload FROM case_events WHERE case_id = $1 ORDER BY seq`, [caseId])) as { kind: string; actor: string; payload: Record<string, unknown> }[]
+  const trail = async (caseId: number) =>
+    (await h.runtime.ds.query(`SELECT kind, actor, payload FROM case_events WHERE case_id = $1 ORDER BY seq`, [caseId])) as { kind: string; actor: string; payload: Record<string, unknown> }[]
 
   beforeAll(async () => {
     const tenant = loadTenant('config/sandbox.yaml')
@@ -60,14 +67,14 @@ describe('HTTP API: acting on an attention item (reply, open a case, take over),
     expect(ok.body).toMatchObject({ result: 'replied', item: { status: 'cleared', clearedBy: 'wx-handler-chen', clearNote: '已回复客户' } })
     await sendsSettled(h)
     expect(seen(h, 'cust-zhang').slice(before)).toEqual(['张先生您好，非常抱歉，主管今天会联系您处理墙面问题。'])
-    expect(await trail(complaint.caseId!)).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'staff_reply', actor: 'wx-handler-chen', payload: expect.objectContaining({ group: 'cust-zhang', attentionId: complaint.id }) }),
-    ]))
+    expect(await trail(complaint.caseId!)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'staff_reply', actor: 'wx-handler-chen', payload: expect.objectContaining({ group: 'cust-zhang', attentionId: complaint.id }) })]),
+    )
     // acted on already: a second reply is refused, nothing is sent twice
     expect((await chen(`/api/v1/attention/${complaint.id}/reply`, { text: '张先生您好' })).status).toBe(409)
   })
 
-  it('open a case: needs a customer for a message nobody\'s case holds, refuses an item that has one; the opener owns it', async () => {
+  it("open a case: needs a customer for a message nobody's case holds, refuses an item that has one; the opener owns it", async () => {
     const refund = await item('你们的退款什么时候到账？')
     expect(refund.caseId).toBeNull()
     const noCustomer = await chen(`/api/v1/attention/${refund.id}/open-case`, { serviceType: 'after_sales' })
@@ -87,7 +94,7 @@ describe('HTTP API: acting on an attention item (reply, open a case, take over),
     expect(has.body.error.details).toMatchObject({ reason: 'has_case', caseId: hazard.caseId })
   })
 
-  it('take over: the case is the taker\'s, the item is cleared, the trail says who', async () => {
+  it("take over: the case is the taker's, the item is cleared, the trail says who", async () => {
     const hazard = await item('插座有股焦糊味')
     const res = await chen(`/api/v1/attention/${hazard.id}/take`)
     expect(res.status).toBe(200)

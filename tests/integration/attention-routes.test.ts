@@ -34,7 +34,8 @@ describe('HTTP API: the attention queue (messages waiting for a person)', () => 
     expect(res.status).toBe(200)
     return res.body
   }
-  const attentionSince = async (caseId: number): Promise<Date | null> => ((await h.runtime.ds.query(`SELECT attention_since FROM cases WHERE id = $1`, [caseId])) as { attention_since: Date | null }[])[0]!.attention_since
+  const attentionSince = async (caseId: number): Promise<Date | null> =>
+    ((await h.runtime.ds.query(`SELECT attention_since FROM cases WHERE id = $1`, [caseId])) as { attention_since: Date | null }[])[0]!.attention_since
 
   beforeAll(async () => {
     const tenant = loadTenant('config/sandbox.yaml')
@@ -88,7 +89,12 @@ describe('HTTP API: the attention queue (messages waiting for a person)', () => 
     const limited = await openItems('?limit=1')
     expect(limited.items).toHaveLength(1)
     expect(limited.total).toBe(2)
-    for (const [query, field] of [['?caseId=abc', 'caseId'], ['?caseId=0', 'caseId'], ['?limit=0', 'limit'], ['?status=all', 'status']] as const) {
+    for (const [query, field] of [
+      ['?caseId=abc', 'caseId'],
+      ['?caseId=0', 'caseId'],
+      ['?limit=0', 'limit'],
+      ['?status=all', 'status'],
+    ] as const) {
       const res = await api.call('GET', `/api/v1/attention${query}`, { as: 'viewer' })
       expect(res.status, query).toBe(400)
       expect(res.body.error, query).toMatchObject({ code: 'bad_request', details: { field } })
@@ -144,7 +150,7 @@ describe('HTTP API: the attention queue (messages waiting for a person)', () => 
     expect((await openItems()).total).toBe(2)
   })
 
-  it('clearing takes the item off the queue, ends the case\'s wait for a person and records who and why', async () => {
+  it("clearing takes the item off the queue, ends the case's wait for a person and records who and why", async () => {
     expect(await attentionSince(1)).not.toBeNull()
     const res = await api.call('POST', `/api/v1/attention/${ids.hazard}/clear`, { token: CHEN_TOKEN, body: { note: '  已电话联系客户，安排师傅上门检查  ' } })
     expect(res.status).toBe(200)
@@ -175,7 +181,7 @@ describe('HTTP API: the attention queue (messages waiting for a person)', () => 
     expect(row).toEqual({ cleared_by: 'wx-handler-chen', clear_note: '已电话联系客户，安排师傅上门检查' })
   })
 
-  it('a case detail lists its open items; the case\'s items appear there until cleared', async () => {
+  it("a case detail lists its open items; the case's items appear there until cleared", async () => {
     await sayAndSettle(h, { as: '张先生', group: 'cust-zhang', text: '转人工' })
     const mine = (await openItems('?caseId=1')).items
     expect(mine).toHaveLength(1)
@@ -202,7 +208,7 @@ describe('HTTP API: the attention queue (messages waiting for a person)', () => 
     expect(events[0]!.n).toBe(2)
   })
 
-  it('the console\'s session cookie works as the bearer token does', async () => {
+  it("the console's session cookie works as the bearer token does", async () => {
     const login = await api.call('POST', '/api/v1/session', { body: { token: API_TOKENS.handler } })
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!
     expect((await api.call('GET', '/api/v1/attention', { cookie })).body.items.map((i: Item) => i.id)).toEqual([ids.human])

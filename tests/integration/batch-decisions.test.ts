@@ -65,8 +65,12 @@ async function record(w: World, i: number, m: (typeof SCRIPT)[number]): Promise<
 async function outcome(w: World): Promise<unknown> {
   const q = (sql: string) => w.h.runtime.ds.query(sql)
   const noIds = (s: string) => s.replace(/\d+/g, '#')
-  const cases = (await q(`SELECT customer_key, order_no, state, waiting_party, missing_items, state_version, reminder_count, customer_completed_at IS NOT NULL AS completed, writeback_at IS NOT NULL AS written_back, closed_at IS NOT NULL AS closed FROM cases ORDER BY customer_key, order_no`)) as unknown[]
-  const drafts = ((await q(`SELECT d.category, d.mode, d.status, d.text, d.target_group_key, d.risk_flags, c.customer_key FROM drafts d LEFT JOIN cases c ON c.id = d.case_id ORDER BY d.id`)) as Array<Record<string, unknown>>).map((d) => ({ ...d, text: noIds(String(d['text'])) }))
+  const cases = (await q(
+    `SELECT customer_key, order_no, state, waiting_party, missing_items, state_version, reminder_count, customer_completed_at IS NOT NULL AS completed, writeback_at IS NOT NULL AS written_back, closed_at IS NOT NULL AS closed FROM cases ORDER BY customer_key, order_no`,
+  )) as unknown[]
+  const drafts = (
+    (await q(`SELECT d.category, d.mode, d.status, d.text, d.target_group_key, d.risk_flags, c.customer_key FROM drafts d LEFT JOIN cases c ON c.id = d.case_id ORDER BY d.id`)) as Array<Record<string, unknown>>
+  ).map((d) => ({ ...d, text: noIds(String(d['text'])) }))
   const sends = ((await q(`SELECT kind, group_key, contact_id, status, text FROM sends ORDER BY id`)) as Array<Record<string, unknown>>).map((s) => ({ ...s, text: noIds(String(s['text'])) }))
   const handled = (await q(`SELECT m.wecom_id, m.intent, m.mode, c.customer_key, m.handled_at IS NOT NULL AS handled FROM messages m LEFT JOIN cases c ON c.id = m.case_id ORDER BY m.id`)) as unknown[]
   const trail = (await q(`SELECT c.customer_key, e.seq, e.kind, e.payload->>'to' AS to_state FROM case_events e JOIN cases c ON c.id = e.case_id ORDER BY c.customer_key, e.seq`)) as unknown[]
@@ -181,7 +185,7 @@ describe('deciding messages in a batch', () => {
     ])
   })
 
-  it('counts a photo tied to a case as proof for the batch\'s later messages, as the database would afterwards', async () => {
+  it("counts a photo tied to a case as proof for the batch's later messages, as the database would afterwards", async () => {
     const ds = batch.h.runtime.ds
     const [c] = await ds.query(
       `INSERT INTO cases (customer_key, service_type, contact_id, executor_id, state, waiting_party, state_entered_at, created_at, updated_at)

@@ -22,7 +22,17 @@ describe('order lookups for messages decided together (handleMessages), outside 
   const messages = () => new SqlMessageStore(h.runtime.ds)
   let n = 0
   const record = async (m: Said): Promise<RecordedMessage> => {
-    const msg: Omit<RecordedMessage, 'id'> = { ...m, wecomId: `commerce-batch-${n++}`, roomId: `r-${m.groupKey}@chatroom`, talkerName: m.talkerId, self: false, mentionIds: [], attachment: null, saidAt: new Date(), direction: 'inbound' }
+    const msg: Omit<RecordedMessage, 'id'> = {
+      ...m,
+      wecomId: `commerce-batch-${n++}`,
+      roomId: `r-${m.groupKey}@chatroom`,
+      talkerName: m.talkerId,
+      self: false,
+      mentionIds: [],
+      attachment: null,
+      saidAt: new Date(),
+      direction: 'inbound',
+    }
     return { ...msg, id: (await messages().insert(msg))! }
   }
 
@@ -35,7 +45,10 @@ describe('order lookups for messages decided together (handleMessages), outside 
     const { services, wording } = buildServices(h.tenant, h.runtime.directory)
     const orders = new HttpOrderLookup({ ...tenant.orders.lookup!, url: `${base}/orders/{order_no}` }, { limiter: new RateLimiterMemory({ points: 100, duration: 60 }), clock: { now: () => new Date() } })
     deps = { store: new SqlStore(h.runtime.ds), directory: h.runtime.directory, services, wording, clock: { now: () => new Date() }, log: testLogger(), orders, orderWords: readOrderWords(wording) }
-    await handleMessage(deps, await record({ groupKey: 'partner-anxin', channel: 'partner', talkerId: 'wx-partner-li', talkerRole: 'partner', type: 'text', text: 'DD20261101001 麻烦让客户上传一下空调安装位置的照片' }))
+    await handleMessage(
+      deps,
+      await record({ groupKey: 'partner-anxin', channel: 'partner', talkerId: 'wx-partner-li', talkerRole: 'partner', type: 'text', text: 'DD20261101001 麻烦让客户上传一下空调安装位置的照片' }),
+    )
   })
   afterAll(async () => {
     await shop.stop()

@@ -22,12 +22,15 @@ describe('two photos arriving at once for a case waiting on material', () => {
     await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: '订单DD20261102007，麻烦让客户补一下发票照片' })
     const sandbox = h.runtime.sandbox!
     for (let i = 0; i < 3; i++) sandbox.say({ as: 'wx-zhao', group: 'cust-zhao', image: `invoice-${i}.jpg` })
-    const rows = await eventually(async () => {
-      const r: Array<{ n: number; open: number }> = await h.runtime.ds.query(
-        `SELECT count(*)::int AS n, count(*) FILTER (WHERE handled_at IS NULL)::int AS open FROM messages WHERE direction = 'inbound' AND type = 'image'`,
-      )
-      return r[0]!.n === 3 && r[0]!.open === 0 ? r : null
-    }, { timeoutMs: 15_000 })
+    const rows = await eventually(
+      async () => {
+        const r: Array<{ n: number; open: number }> = await h.runtime.ds.query(
+          `SELECT count(*)::int AS n, count(*) FILTER (WHERE handled_at IS NULL)::int AS open FROM messages WHERE direction = 'inbound' AND type = 'image'`,
+        )
+        return r[0]!.n === 3 && r[0]!.open === 0 ? r : null
+      },
+      { timeoutMs: 15_000 },
+    )
     expect(rows[0]).toEqual({ n: 3, open: 0 })
     const [c] = await h.runtime.ds.query(`SELECT id, state FROM cases WHERE customer_key = 'zhao' ORDER BY id DESC LIMIT 1`)
     expect(c.state).toBe('waiting_partner')

@@ -56,7 +56,9 @@ describe('the console routes: static assets, labels, Chart.js from node_modules'
       }
     }
     await visit('app.js')
-    expect([...seen]).toEqual(expect.arrayContaining(['app.js', 'api.js', 'dom.js', 'format.js', 'views/review.js', 'views/attention.js', 'views/cases.js', 'views/case.js', 'views/metrics.js', 'views/sandbox.js', 'views/login.js']))
+    expect([...seen]).toEqual(
+      expect.arrayContaining(['app.js', 'api.js', 'dom.js', 'format.js', 'views/review.js', 'views/attention.js', 'views/cases.js', 'views/case.js', 'views/metrics.js', 'views/sandbox.js', 'views/login.js']),
+    )
     expect((await fetch(`${base}/console/console.css`)).headers.get('content-type')).toContain('text/css')
   })
 

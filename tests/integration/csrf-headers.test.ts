@@ -124,7 +124,7 @@ describe('writes need JSON and our own origin (CSRF); security headers on every 
   it('bearer API clients need no Origin, from anywhere, but still send JSON bodies', async () => {
     for (const [what, headers, origin] of [
       ['no Origin', {}, undefined],
-      ['a cross-site page\'s headers', { 'sec-fetch-site': 'cross-site' }, 'https://elsewhere.example'],
+      ["a cross-site page's headers", { 'sec-fetch-site': 'cross-site' }, 'https://elsewhere.example'],
     ] as Array<[string, Record<string, string>, string | undefined]>) {
       const res = await api.call('POST', '/api/v1/drafts/987654/approve', { token: TOKENS.handler, body: {}, headers, origin })
       expect(res.status, what).toBe(404)
@@ -169,14 +169,19 @@ describe('writes need JSON and our own origin (CSRF); security headers on every 
     expect(curl.status).toBe(202)
     // DNS rebinding: a page on another domain that resolves to 127.0.0.1 is "same origin" for the browser
     const port = new URL(api.base).port
-    const rebound = await rawRequest(Number(port), { method: 'POST', path: '/sandbox/say', headers: { host: `rebind.example:${port}`, origin: `http://rebind.example:${port}`, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, body: JSON.stringify({ as: 'wx-zhao', group: 'cust-zhao', text: 'hi' }) })
+    const rebound = await rawRequest(Number(port), {
+      method: 'POST',
+      path: '/sandbox/say',
+      headers: { host: `rebind.example:${port}`, origin: `http://rebind.example:${port}`, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' },
+      body: JSON.stringify({ as: 'wx-zhao', group: 'cust-zhao', text: 'hi' }),
+    })
     expect(rebound.status).toBe(403)
     expect(JSON.parse(rebound.body).error.code).toBe('cross_origin')
     expect((await rawRequest(Number(port), { method: 'GET', path: '/sandbox/groups', headers: { host: `rebind.example:${port}` } })).status).toBe(403)
     expect((await rawRequest(Number(port), { method: 'GET', path: '/sandbox/groups', headers: { host: `localhost:${port}` } })).status).toBe(200)
   })
 
-  it('bull-board\'s writes sit behind the same check', async () => {
+  it("bull-board's writes sit behind the same check", async () => {
     const login = await api.call('POST', '/api/v1/session', { body: { token: TOKENS.supervisor } })
     const boss = login.headers.get('set-cookie')!.split(';')[0]!
     const paused = async () => ((await api.call('GET', '/admin/queues/api/queues', { cookie: boss })).body.queues as { isPaused: boolean }[]).map((q) => q.isPaused)

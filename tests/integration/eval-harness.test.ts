@@ -13,7 +13,15 @@ import { summarize } from '../../scripts/eval/report.js'
 // clear request, staff chatter, a thank-you, a deliberately mislabelled "好的" (the harness must
 // call it a miss), a customer's slash command and an outsider's greeting.
 const CONVERSATION = [
-  { group: 'partner-anxin', as: 'wx-partner-li', text: '@王小美 DD20261101001 张先生家明天装挂机，麻烦让客户今晚先拍一下内机要装的那面墙发群里', intent: 'partner_request', expect: 'review', customer: 'zhang', mustNot: ['李师傅', '安心安装'] },
+  {
+    group: 'partner-anxin',
+    as: 'wx-partner-li',
+    text: '@王小美 DD20261101001 张先生家明天装挂机，麻烦让客户今晚先拍一下内机要装的那面墙发群里',
+    intent: 'partner_request',
+    expect: 'review',
+    customer: 'zhang',
+    mustNot: ['李师傅', '安心安装'],
+  },
   { group: 'internal', as: 'wx-handler-wang', text: '张先生这单我来跟，大家别重复联系了', intent: 'internal_note', expect: 'record', customer: 'zhang' },
   { group: 'cust-zhang', as: 'wx-zhang', text: '好的，谢谢', intent: 'chit_chat', expect: 'record', customer: 'zhang' },
   { group: 'cust-zhao', as: 'wx-zhao', text: '好的', intent: 'chit_chat', expect: 'review', note: 'mislabelled on purpose' },
@@ -99,7 +107,13 @@ describe('eval harness: scoring rules', () => {
   const ctx: LineContext = { groupKind: 'customer', automatic: new Set(['material_received']), groupCustomers: ['zhang'], isCommand: false }
   const base: Line = { no: 1, group: 'cust-zhang', as: 'wx-zhang', text: 'x', expect: 'not_direct_unless_auto', mustNot: ['李师傅'] }
   const send = (over: Partial<SendSeen>): SendSeen => ({ id: 1, kind: 'draft', groupKey: 'cust-zhang', contactId: null, draftId: 1, text: '', audience: 'customer', category: null, ...over })
-  const obs = (over: Partial<Observation>): Observation => ({ recorded: { messageId: 1, intent: 'material_provided', mode: 'send_direct', caseId: 1, caseCustomer: 'zhang' }, drafts: [], sends: [], attention: 0, ...over })
+  const obs = (over: Partial<Observation>): Observation => ({
+    recorded: { messageId: 1, intent: 'material_provided', mode: 'send_direct', caseId: 1, caseCustomer: 'zhang' },
+    drafts: [],
+    sends: [],
+    attention: 0,
+    ...over,
+  })
 
   it('allows a direct send only for an automatic category', () => {
     const ok = scoreLine(base, obs({ sends: [send({ category: 'material_received' })] }), ctx)
@@ -111,7 +125,11 @@ describe('eval harness: scoring rules', () => {
   })
 
   it('finds leaks in drafts as if approved unchanged, ignoring spaces and case', () => {
-    const s = scoreLine({ ...base, expect: 'review', mustNot: ['李师傅', 'Anxin'] }, obs({ drafts: [{ id: 1, category: 'x', status: 'pending', mode: 'review_before_send', text: '李 师傅明天到，ANXIN', targetGroup: 'cust-zhang' }] }), ctx)
+    const s = scoreLine(
+      { ...base, expect: 'review', mustNot: ['李师傅', 'Anxin'] },
+      obs({ drafts: [{ id: 1, category: 'x', status: 'pending', mode: 'review_before_send', text: '李 师傅明天到，ANXIN', targetGroup: 'cust-zhang' }] }),
+      ctx,
+    )
     expect(s.observed).toBe('draft_pending')
     expect(s.modeOk).toBe(true)
     expect(s.leaks).toEqual(['李师傅', 'Anxin'])

@@ -148,9 +148,15 @@ describe('firing timers in batches (one transaction per batch)', () => {
     }
     const out: unknown[] = []
     for (const id of caseIds) {
-      const [c]: Row[] = await ds.query(`SELECT state, waiting_party, state_version, reminder_count, next_timer_at, due_at, closed_at, updated_at, cancellation_reason, waiting_external_ms, waiting_team_ms, state_entered_at FROM cases WHERE id = $1`, [id])
+      const [c]: Row[] = await ds.query(
+        `SELECT state, waiting_party, state_version, reminder_count, next_timer_at, due_at, closed_at, updated_at, cancellation_reason, waiting_external_ms, waiting_team_ms, state_entered_at FROM cases WHERE id = $1`,
+        [id],
+      )
       const sends: Row[] = await ds.query(`SELECT kind, draft_id, group_key, contact_id, text, not_before, created_at, status FROM sends WHERE case_id = $1 ORDER BY id`, [id])
-      const ds_: Row[] = await ds.query(`SELECT id, target_group_key, category, text, mode, status, risk_flags, risk_details, template_id, decided_by, decided_at, final_text, created_at FROM drafts WHERE case_id = $1 ORDER BY id`, [id])
+      const ds_: Row[] = await ds.query(
+        `SELECT id, target_group_key, category, text, mode, status, risk_flags, risk_details, template_id, decided_by, decided_at, final_text, created_at FROM drafts WHERE case_id = $1 ORDER BY id`,
+        [id],
+      )
       const events = (await loadChain(ds, id)).map(({ id: _id, prevHash: _p, hash: _h, caseId: _c, ...e }) => e)
       out.push(anon({ case: names.get(id), row: c, sends, drafts: ds_, events }))
     }
@@ -168,10 +174,7 @@ describe('firing timers in batches (one transaction per batch)', () => {
     const firedBatched = fired.splice(0)
 
     expect(batched).toEqual(singly)
-    expect(batched).toEqual([
-      'remind', 'remind', 'remind', 'remind', 'escalate_owner', 'escalate_supervisor', 'auto_close', 'stale',
-      'stale', 'stale', 'stale', 'stale', 'remind', 'stale', 'remind', 'stale',
-    ])
+    expect(batched).toEqual(['remind', 'remind', 'remind', 'remind', 'escalate_owner', 'escalate_supervisor', 'auto_close', 'stale', 'stale', 'stale', 'stale', 'stale', 'remind', 'stale', 'remind', 'stale'])
     expect(await written(batch.ids)).toEqual(await written(one.ids))
     // telemetry: once per firing, with the lateness the evidence records
     expect(firedBatched).toEqual(firedSingly)

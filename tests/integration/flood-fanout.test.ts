@@ -8,7 +8,7 @@ import { eventually } from '../support/test-env.js'
 const ASKS = ['现在进度怎么样了？', '师傅什么时候到？', '进度怎么样了', '安装好了吗？', '请问什么时候能装好？']
 const FLOOD = 150
 
-describe('150 messages from one customer in a second, while a handler approves another customer\'s reply', () => {
+describe("150 messages from one customer in a second, while a handler approves another customer's reply", () => {
   let h: SandboxHarness
   let approvedText = ''
   let deliveredAfterMs = Number.POSITIVE_INFINITY
@@ -36,7 +36,9 @@ describe('150 messages from one customer in a second, while a handler approves a
     }
     await eventually(() => botSaid(h, 'cust-zhao').includes(approvedText), { timeoutMs: 20_000 }).catch(() => undefined)
     if (botSaid(h, 'cust-zhao').includes(approvedText)) deliveredAfterMs = Date.now() - approvedAt
-    await eventually(async () => (await h.runtime.ds.query(`SELECT count(*)::int AS n FROM messages WHERE talker_id = 'wx-zhang' AND handled_at IS NOT NULL`))[0].n === FLOOD, { timeoutMs: 30_000 }).catch(() => undefined)
+    await eventually(async () => (await h.runtime.ds.query(`SELECT count(*)::int AS n FROM messages WHERE talker_id = 'wx-zhang' AND handled_at IS NOT NULL`))[0].n === FLOOD, { timeoutMs: 30_000 }).catch(
+      () => undefined,
+    )
   }, 90_000)
   afterAll(async () => {
     await h?.close()

@@ -36,7 +36,7 @@ describe('growth on real PostgreSQL and Redis: one table definition, API, quiet 
     await h?.close()
   })
 
-  it('each growth entity has exactly the migrated table\'s columns, types and nullability', async () => {
+  it("each growth entity has exactly the migrated table's columns, types and nullability", async () => {
     for (const entity of GROWTH_ENTITIES) {
       const meta = h.runtime.ds.getMetadata(entity)
       const cols = await q<{ column_name: string; data_type: string; is_nullable: string }>(
@@ -44,7 +44,9 @@ describe('growth on real PostgreSQL and Redis: one table definition, API, quiet 
         [h.env.DATABASE_SCHEMA, meta.tableName],
       )
       expect(cols.length, meta.tableName).toBeGreaterThan(0)
-      const fromEntity = meta.columns.map((c) => ({ column_name: c.databaseName, data_type: c.type === 'timestamptz' ? 'timestamp with time zone' : String(c.type), is_nullable: c.isNullable ? 'YES' : 'NO' })).sort((a, b) => a.column_name.localeCompare(b.column_name))
+      const fromEntity = meta.columns
+        .map((c) => ({ column_name: c.databaseName, data_type: c.type === 'timestamptz' ? 'timestamp with time zone' : String(c.type), is_nullable: c.isNullable ? 'YES' : 'NO' }))
+        .sort((a, b) => a.column_name.localeCompare(b.column_name))
       expect(fromEntity, meta.tableName).toEqual(cols)
     }
   })
@@ -149,11 +151,16 @@ describe('growth on real PostgreSQL and Redis: one table definition, API, quiet 
     let worker: Worker | undefined
     try {
       const swept: number[] = []
-      worker = startNightlyWorker({ connection, prefix, log: testLogger(), sweep: async () => {
-        const n = await sweepNightlyRules({ ...h.runtime.growth!, clock: { now: () => new Date(Date.now() + 30 * DAY) } })
-        swept.push(n)
-        return n
-      } })
+      worker = startNightlyWorker({
+        connection,
+        prefix,
+        log: testLogger(),
+        sweep: async () => {
+          const n = await sweepNightlyRules({ ...h.runtime.growth!, clock: { now: () => new Date(Date.now() + 30 * DAY) } })
+          swept.push(n)
+          return n
+        },
+      })
       await own.add(NIGHTLY_SCHEDULER_ID, {})
       await eventually(() => swept.length === 1)
       expect(swept[0]).toBeGreaterThan(0)

@@ -146,7 +146,10 @@ describe('metrics computed from recorded facts (seeded week, real PostgreSQL)', 
     expect(buckets[1]!.writebackMedianMs).toBe(10 * 60_000) // h24
     expect(buckets[2]!.writebackMedianMs).toBe(16 * 60_000) // h41 30 min, h55 2 min
     expect(buckets[0]!.review).toEqual({ approved: 2, edited: 0, rejected: 0, takenOver: 0 })
-    const total = buckets.reduce((a, b) => ({ approved: a.approved + b.review.approved, edited: a.edited + b.review.edited, rejected: a.rejected + b.review.rejected, takenOver: a.takenOver + b.review.takenOver }), { approved: 0, edited: 0, rejected: 0, takenOver: 0 })
+    const total = buckets.reduce(
+      (a, b) => ({ approved: a.approved + b.review.approved, edited: a.edited + b.review.edited, rejected: a.rejected + b.review.rejected, takenOver: a.takenOver + b.review.takenOver }),
+      { approved: 0, edited: 0, rejected: 0, takenOver: 0 },
+    )
     expect(total).toEqual({ approved: 4, edited: 1, rejected: 1, takenOver: 1 })
   })
 

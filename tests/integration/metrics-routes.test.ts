@@ -85,7 +85,14 @@ describe('GET /api/v1/metrics, /metrics/series and /knowledge (auth, validation,
     expect(res.status).toBe(200)
     const { buckets } = seriesResponseSchema.parse(await res.json())
     expect(buckets).toHaveLength(8)
-    expect(buckets[0]).toEqual({ start: '2026-11-12T16:00:00.000Z', waiting: 1, overdueRate: 0, deliveryMedianMs: 3_600_000, writebackMedianMs: 5_940_000, review: { approved: 2, edited: 0, rejected: 0, takenOver: 0 } })
+    expect(buckets[0]).toEqual({
+      start: '2026-11-12T16:00:00.000Z',
+      waiting: 1,
+      overdueRate: 0,
+      deliveryMedianMs: 3_600_000,
+      writebackMedianMs: 5_940_000,
+      review: { approved: 2, edited: 0, rejected: 0, takenOver: 0 },
+    })
   })
 
   it('knowledge: a viewer lists every entry with its version; reloading needs a supervisor', async () => {

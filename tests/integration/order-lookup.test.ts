@@ -54,7 +54,16 @@ describe('the HTTP order lookup against a local order service', () => {
     const r = await lookup().lookup('T-1001')
     expect(r).toMatchObject({ ok: true, cached: false, source: `${base}/orders/{order_no}`, fieldsUsed: ['status', 'carrier', 'trackingNo', 'eta', 'items'] })
     if (!r.ok) throw new Error('expected a result')
-    expect(r.facts).toEqual({ orderNo: 'T-1001', status: 'shipped', rawStatus: 'SHIPPED', carrier: '中通快递', trackingNo: 'ZT7788', eta: '2026-12-05', items: ['滤芯', '水龙头'], visible: ['status', 'carrier', 'trackingNo', 'eta'] })
+    expect(r.facts).toEqual({
+      orderNo: 'T-1001',
+      status: 'shipped',
+      rawStatus: 'SHIPPED',
+      carrier: '中通快递',
+      trackingNo: 'ZT7788',
+      eta: '2026-12-05',
+      items: ['滤芯', '水龙头'],
+      visible: ['status', 'carrier', 'trackingNo', 'eta'],
+    })
     // the receiver's data is in the answer but mapped nowhere
     expect(JSON.stringify(r)).not.toContain('13800000000')
     const wrong = await lookup({}, { authValue: 'nope' }).lookup('T-1001')
@@ -107,8 +116,7 @@ describe('the HTTP order lookup against a local order service', () => {
 })
 
 describe('orders.lookup in the tenant file and its wiring', () => {
-  const tenantWith = (lookup: unknown) =>
-    parseTenant(JSON.stringify({ tenant: { name: 't' }, groups: [{ key: 'g', id: 'r@chatroom', kind: 'internal' }], orders: { lookup } }), 'tenant.yaml')
+  const tenantWith = (lookup: unknown) => parseTenant(JSON.stringify({ tenant: { name: 't' }, groups: [{ key: 'g', id: 'r@chatroom', kind: 'internal' }], orders: { lookup } }), 'tenant.yaml')
   const valid = { url: 'https://shop.example/orders/{order_no}', fields: { status: '$.data.status' }, statuses: { SHIPPED: 'shipped' } }
 
   it('is optional, and validated with the path and what was expected', () => {

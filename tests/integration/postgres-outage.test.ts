@@ -61,16 +61,14 @@ describe('PostgreSQL outage: inbound messages wait in the local spool and are re
     await eventually(async () => (await stored('【断库】')).every((r) => r.handled), { timeoutMs: 20_000 })
 
     const rows = await stored('【断库】')
-    expect(rows.map((r) => r.text)).toEqual([
-      '【断库】之前 1',
-      ...[1, 2, 3, 4, 5].map((i) => `【断库】期间 ${i}`),
-      '【断库】期间 6 DD20261101001 请客户补充照片',
-      '【断库】之后 7',
-    ])
-    const after = await eventually(async () => {
-      const r = await readyz()
-      return r.status === 200 ? r : null
-    }, { timeoutMs: 20_000 })
+    expect(rows.map((r) => r.text)).toEqual(['【断库】之前 1', ...[1, 2, 3, 4, 5].map((i) => `【断库】期间 ${i}`), '【断库】期间 6 DD20261101001 请客户补充照片', '【断库】之后 7'])
+    const after = await eventually(
+      async () => {
+        const r = await readyz()
+        return r.status === 200 ? r : null
+      },
+      { timeoutMs: 20_000 },
+    )
     expect(after.body.status).toBe('ready')
     expect(after.body.checks['spool']).toMatchObject({ degraded: false, depth: 0 })
   }, 90_000)
@@ -83,7 +81,19 @@ describe('PostgreSQL outage: inbound messages wait in the local spool and are re
     const before = await decided()
     expect(before).toBe(1)
     // the same event once more (a replay after reconnect): same id, already stored and decided
-    await h.runtime.intake!.handle({ wecomId, roomId: 'r-partner-anxin@chatroom', talkerId: 'wx-partner-li', talkerName: '李师傅', self: false, type: 'text', text: String(row!['text']), mentionIds: [], attachment: null, saidAt: row!['said_at'] as Date, receivedAt: new Date() })
+    await h.runtime.intake!.handle({
+      wecomId,
+      roomId: 'r-partner-anxin@chatroom',
+      talkerId: 'wx-partner-li',
+      talkerName: '李师傅',
+      self: false,
+      type: 'text',
+      text: String(row!['text']),
+      mentionIds: [],
+      attachment: null,
+      saidAt: row!['said_at'] as Date,
+      receivedAt: new Date(),
+    })
     expect((await h.runtime.ds.query(`SELECT count(*)::int AS n FROM messages WHERE wecom_id = $1`, [wecomId]))[0].n).toBe(1)
     expect(await decided()).toBe(before)
   })

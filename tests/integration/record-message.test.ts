@@ -63,7 +63,7 @@ describe('recording messages of watched groups', () => {
     expect(await rows(`text = '这条消息不该被记录'`)).toHaveLength(0)
   })
 
-  it('stores the bot\'s own messages as outbound', async () => {
+  it("stores the bot's own messages as outbound", async () => {
     await h.runtime.session!.sayText('r-internal@chatroom', '机器人自己的消息')
     const [row] = await eventually(async () => {
       const r = await rows(`text = '机器人自己的消息'`)
@@ -72,7 +72,7 @@ describe('recording messages of watched groups', () => {
     expect(row).toMatchObject({ direction: 'outbound', talker_role: 'bot', group_key: 'internal' })
   })
 
-  it('stores direct messages to the bot with the talker\'s role', async () => {
+  it("stores direct messages to the bot with the talker's role", async () => {
     h.runtime.sandbox!.say({ as: 'wx-handler-wang', text: '私聊测试' })
     const [row] = await eventually(async () => {
       const r = await rows(`text = '私聊测试'`)

@@ -25,10 +25,13 @@ describe('Redis outage: messages are still recorded and decided; sends wait in t
     const sandbox = h.runtime.sandbox!
     sandbox.say({ as: '李师傅', group: 'partner-anxin', text: '【断缓存】DD20261101001 麻烦客户上传安装位置照片' })
     sandbox.say({ as: '赵女士', group: 'cust-zhao', text: '【断缓存】你好，请问我的售后进度怎么样了' })
-    const decided = await eventually(async () => {
-      const rows: Array<{ text: string; handled: boolean }> = await h.runtime.ds.query(`SELECT text, handled_at IS NOT NULL AS handled FROM messages WHERE text LIKE '【断缓存】%'`)
-      return rows.length === 2 && rows.every((r) => r.handled) ? rows : null
-    }, { timeoutMs: 20_000 })
+    const decided = await eventually(
+      async () => {
+        const rows: Array<{ text: string; handled: boolean }> = await h.runtime.ds.query(`SELECT text, handled_at IS NOT NULL AS handled FROM messages WHERE text LIKE '【断缓存】%'`)
+        return rows.length === 2 && rows.every((r) => r.handled) ? rows : null
+      },
+      { timeoutMs: 20_000 },
+    )
     expect(decided).toHaveLength(2)
     // handling did not wait for Redis
     expect(Date.now() - started).toBeLessThan(15_000)

@@ -19,7 +19,8 @@ describe('events replayed after a reconnect are handled once', () => {
     saidAt: new Date(t0 + saidSec * 1000),
     receivedAt: new Date(t0 + (saidSec + receivedLateBySec) * 1000),
   })
-  const stored = async (text: string): Promise<string[]> => ((await h.runtime.ds.query(`SELECT wecom_id FROM messages WHERE text = $1 ORDER BY id`, [text])) as Array<{ wecom_id: string }>).map((r) => r.wecom_id)
+  const stored = async (text: string): Promise<string[]> =>
+    ((await h.runtime.ds.query(`SELECT wecom_id FROM messages WHERE text = $1 ORDER BY id`, [text])) as Array<{ wecom_id: string }>).map((r) => r.wecom_id)
 
   beforeAll(async () => {
     h = await startSandbox({ roles: ['bot'], env: { BATON_DUPLICATE_WINDOW_MS: '10000' } })

@@ -20,7 +20,16 @@ function runCli(vars: Record<string, string>, until?: string): Promise<{ code: n
   return new Promise((done) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'all'], {
       // a Baton that was not refused must not touch anything real: test database, own schema, any port
-      env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: uniqueName('t'), REDIS_URL: TEST_REDIS_URL, BATON_QUEUE_PREFIX: uniqueName('bq'), PORT: '0', LOG_LEVEL: 'info', ...vars },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        DATABASE_URL: TEST_DATABASE_URL,
+        DATABASE_SCHEMA: uniqueName('t'),
+        REDIS_URL: TEST_REDIS_URL,
+        BATON_QUEUE_PREFIX: uniqueName('bq'),
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        ...vars,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''

@@ -5,7 +5,12 @@ import { sayAndSettle, sendsSettled } from '../support/groups.js'
 import type { SandboxHarness } from '../support/sandbox-runtime.js'
 import { dropSchema, eventually, testEnv, testLogger } from '../support/test-env.js'
 
-interface Line { talkerName: string; toName: string | null; text: string; bot: boolean }
+interface Line {
+  talkerName: string
+  toName: string | null
+  text: string
+  bot: boolean
+}
 
 describe('sandbox panes: plausible speakers, a direct-message pane, transcripts from PostgreSQL that survive a restart', () => {
   const env = testEnv()

@@ -145,10 +145,13 @@ describe('sends: at most once after a crash, and slower when WeCom says "too fre
     }
     await eventually(() => h.runtime.throttle!.state.refusals >= 3, { timeoutMs: 20_000 })
     expect(h.runtime.throttle!.ratePerMinute()).toBeLessThan(6000)
-    await eventually(async () => {
-      const rows = await Promise.all(ids.map(status))
-      return rows.every((r) => r.status === 'sent')
-    }, { timeoutMs: 45_000 })
+    await eventually(
+      async () => {
+        const rows = await Promise.all(ids.map(status))
+        return rows.every((r) => r.status === 'sent')
+      },
+      { timeoutMs: 45_000 },
+    )
     await sendsSettled(h)
     expect(botSaid(h, 'cust-zhao').filter((t) => t.startsWith('限流测试'))).toEqual(['限流测试 1', '限流测试 2', '限流测试 3', '限流测试 4'])
     // refusals do not use up attempts: nothing ended failed

@@ -44,7 +44,10 @@ describe('team notices about one sender: a few, then one summary kept up to date
     const tell = (tx: Parameters<typeof tellTeam>[0], i: number) => tellTeam(tx, deps, { about, caseId: null, caseRef: null, text: `🙋 第${i}件事`, now })
     const outcomes: string[] = []
     if (how === 'one by one') for (let i = 0; i < 20; i++) outcomes.push(await store.transaction((tx) => tell(tx, i)))
-    else await store.batch!(async (tx) => { for (let i = 0; i < 20; i++) outcomes.push(await tell(tx, i)) })
+    else
+      await store.batch!(async (tx) => {
+        for (let i = 0; i < 20; i++) outcomes.push(await tell(tx, i))
+      })
     expect(outcomes.filter((o) => o === 'told')).toHaveLength(FANOUT.perSender)
     const rows = await notices()
     expect(rows).toHaveLength(FANOUT.perSender + 1)

@@ -33,7 +33,13 @@ describe('a timer whose job failed for good while PostgreSQL was away (real Redi
     const connection = redisConnection(h.env.REDIS_URL)
     const queue = createTimerQueue(connection, h.env.BATON_QUEUE_PREFIX)
     await h.runtime.ds.query(`UPDATE cases SET next_timer_at = now() - interval '30 seconds' WHERE id = $1`, [c.id])
-    const failing = new Worker<TimerJob>(TIMER_QUEUE, async () => { throw new UnrecoverableError('connect ECONNREFUSED (PostgreSQL)') }, { connection, prefix: h.env.BATON_QUEUE_PREFIX })
+    const failing = new Worker<TimerJob>(
+      TIMER_QUEUE,
+      async () => {
+        throw new UnrecoverableError('connect ECONNREFUSED (PostgreSQL)')
+      },
+      { connection, prefix: h.env.BATON_QUEUE_PREFIX },
+    )
     await (await queue.getJob(jobId))!.promote()
     await eventually(async () => (await queue.getJob(jobId))?.isFailed(), { timeoutMs: 15_000 })
     await failing.close()

@@ -33,10 +33,13 @@ describe('timers during a PostgreSQL outage', () => {
     })
     try {
       await queue.add('timer', { caseId: 1, stateVersion: 1, attempt: 0 }, { jobId: 'timer-1-1-0', attempts: 2, backoff: { type: 'fixed', delay: 10 } })
-      const job = await eventually(async () => {
-        const j = await queue.getJob('timer-1-1-0')
-        return j && (await j.isCompleted()) ? j : null
-      }, { timeoutMs: 15_000 })
+      const job = await eventually(
+        async () => {
+          const j = await queue.getJob('timer-1-1-0')
+          return j && (await j.isCompleted()) ? j : null
+        },
+        { timeoutMs: 15_000 },
+      )
       expect(fired).toBe(1)
       expect(calls).toBe(4)
       expect(await job.isFailed()).toBe(false)

@@ -67,11 +67,33 @@ describe('one timer path: BullMQ fires, PostgreSQL is the truth', () => {
     const ids: number[] = []
     for (let i = 0; i < n; i++) {
       const c: Omit<CaseRecord, 'id'> = {
-        customerKey: 'zhang', serviceType: 'after_sales', contactId: 'wx-zhang', executorId: null, ownerId: 'wx-handler-wang', partnerKey: 'anxin',
-        orderNo: null, state: 'waiting_partner', waitingParty: 'partner', missingItems: [], receivedItems: [], awaiting: null, appointment: null,
-        attentionSince: null, dueAt: new Date(dueAt.getTime() + 86_400_000), stateEnteredAt: enteredAt, stateVersion: 1, reminderCount: 0,
-        cancellationReason: null, customerCompletedAt: null, writebackAt: null, createdAt: enteredAt, updatedAt: enteredAt, closedAt: null,
-        nextTimerAt: dueAt, waitingExternalMs: 0, waitingTeamMs: 0,
+        customerKey: 'zhang',
+        serviceType: 'after_sales',
+        contactId: 'wx-zhang',
+        executorId: null,
+        ownerId: 'wx-handler-wang',
+        partnerKey: 'anxin',
+        orderNo: null,
+        state: 'waiting_partner',
+        waitingParty: 'partner',
+        missingItems: [],
+        receivedItems: [],
+        awaiting: null,
+        appointment: null,
+        attentionSince: null,
+        dueAt: new Date(dueAt.getTime() + 86_400_000),
+        stateEnteredAt: enteredAt,
+        stateVersion: 1,
+        reminderCount: 0,
+        cancellationReason: null,
+        customerCompletedAt: null,
+        writebackAt: null,
+        createdAt: enteredAt,
+        updatedAt: enteredAt,
+        closedAt: null,
+        nextTimerAt: dueAt,
+        waitingExternalMs: 0,
+        waitingTeamMs: 0,
       }
       ids.push(await store.transaction((tx) => tx.insertCase(c)))
     }
@@ -94,7 +116,8 @@ describe('one timer path: BullMQ fires, PostgreSQL is the truth', () => {
   function startWorker(worker?: Parameters<typeof startTimerFiring>[0]['worker'], batches: number[] = []): { worker: Worker; fired: string[] } {
     const fired: string[] = []
     const timerBatches: TimerBatchStore = {
-      transaction: (fn) => deps.timerBatches.transaction((tx) => fn({ ...tx, reserveIds: (n) => tx.reserveIds(n), write: (w) => tx.write(w), lockCases: (ids) => (batches.push(ids.length), tx.lockCases(ids)) })),
+      transaction: (fn) =>
+        deps.timerBatches.transaction((tx) => fn({ ...tx, reserveIds: (n) => tx.reserveIds(n), write: (w) => tx.write(w), lockCases: (ids) => (batches.push(ids.length), tx.lockCases(ids)) })),
     }
     // every worker of this file: a dead one's jobs pass to another within seconds, not BullMQ's
     // 30 s (which worker looks for stalled jobs is settled in Redis by the last one's interval)
@@ -169,11 +192,14 @@ describe('one timer path: BullMQ fires, PostgreSQL is the truth', () => {
     try {
       await reconciler.reconcileNow('changed')
       await eventually(async () => (await firings(ids)).every((n) => n >= 1), { timeoutMs: 30_000 })
-      await eventually(async () => {
-        // (the earlier cases' next reminders, an hour away, wait as delayed jobs)
-        const c = await queue.getJobCounts('active', 'waiting', 'prioritized')
-        return (c['active'] ?? 0) + (c['waiting'] ?? 0) + (c['prioritized'] ?? 0) === 0
-      }, { timeoutMs: 10_000 })
+      await eventually(
+        async () => {
+          // (the earlier cases' next reminders, an hour away, wait as delayed jobs)
+          const c = await queue.getJobCounts('active', 'waiting', 'prioritized')
+          return (c['active'] ?? 0) + (c['waiting'] ?? 0) + (c['prioritized'] ?? 0) === 0
+        },
+        { timeoutMs: 10_000 },
+      )
       expect(await firings(ids)).toEqual(ids.map(() => 1))
       expect(await remindersSent(ids)).toBe(400)
       expect(a.fired.length + b.fired.length).toBe(400)
@@ -200,11 +226,14 @@ describe('one timer path: BullMQ fires, PostgreSQL is the truth', () => {
     const b = startWorker({ concurrency: 100 })
     try {
       await eventually(async () => (await firings(ids)).every((n) => n >= 1), { timeoutMs: 30_000 })
-      await eventually(async () => {
-        // (the earlier cases' next reminders, an hour away, wait as delayed jobs)
-        const c = await queue.getJobCounts('active', 'waiting', 'prioritized')
-        return (c['active'] ?? 0) + (c['waiting'] ?? 0) + (c['prioritized'] ?? 0) === 0
-      }, { timeoutMs: 20_000 })
+      await eventually(
+        async () => {
+          // (the earlier cases' next reminders, an hour away, wait as delayed jobs)
+          const c = await queue.getJobCounts('active', 'waiting', 'prioritized')
+          return (c['active'] ?? 0) + (c['waiting'] ?? 0) + (c['prioritized'] ?? 0) === 0
+        },
+        { timeoutMs: 20_000 },
+      )
       expect(await firings(ids)).toEqual(ids.map(() => 1))
       expect(await remindersSent(ids)).toBe(300)
       expect(b.fired.length).toBeGreaterThan(0)

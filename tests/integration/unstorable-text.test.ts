@@ -25,8 +25,8 @@ const HOSTILE: Array<[string, Hostile]> = [
   ['a NUL byte in the text', { text: 'DD20261101001 照片\u0000已上传' }],
   ['lone surrogates in the text', { text: 'DD20261101001 照片\ud800已上传\udfff' }],
   ['a NUL byte and a lone surrogate in the message id', { idTail: '-\u0000-\ud800', text: 'DD20261101001 照片已上传' }],
-  ['a NUL byte in a staff member\'s sender id', { talkerId: 'wx-handler-wang\u0000', roomId: 'r-internal@chatroom', text: 'DD20261101001 已经联系客户了' }],
-  ['a lone surrogate in a customer\'s sender id', { talkerId: 'wx-zhang\udc00', text: 'DD20261101001 投诉！你们太慢了' }],
+  ["a NUL byte in a staff member's sender id", { talkerId: 'wx-handler-wang\u0000', roomId: 'r-internal@chatroom', text: 'DD20261101001 已经联系客户了' }],
+  ["a lone surrogate in a customer's sender id", { talkerId: 'wx-zhang\udc00', text: 'DD20261101001 投诉！你们太慢了' }],
 ]
 
 /** Random tokens, one per role this file calls the API as. */
@@ -56,14 +56,24 @@ describe('messages and API input with NUL bytes or lone surrogates (real Postgre
   function emit(m: Hostile): string {
     const id = `unstorable-${seq++}${m.idTail ?? ''}`
     const { mocker, puppet } = h.runtime.sandbox!
-    mocker.cacheMessagePayload.set(id, { id, talkerId: m.talkerId ?? 'wx-zhang', roomId: m.roomId ?? 'r-cust-zhang@chatroom', text: m.text, timestamp: Date.now(), type: PuppetTypes.Message.Text, mentionIdList: [] } as never)
+    mocker.cacheMessagePayload.set(id, {
+      id,
+      talkerId: m.talkerId ?? 'wx-zhang',
+      roomId: m.roomId ?? 'r-cust-zhang@chatroom',
+      text: m.text,
+      timestamp: Date.now(),
+      type: PuppetTypes.Message.Text,
+      mentionIdList: [],
+    } as never)
     puppet.emit('message', { messageId: id })
     return id
   }
 
   /** The message's row once decided; decided means now, not after the next restart. */
   async function decided(wecomId: string): Promise<MessageRow> {
-    return eventually(async () => ((await h.runtime.ds.query(`SELECT id, handled_at, case_id FROM messages WHERE wecom_id = $1 AND handled_at IS NOT NULL`, [asStored(wecomId)])) as MessageRow[])[0], { timeoutMs: 5_000 })
+    return eventually(async () => ((await h.runtime.ds.query(`SELECT id, handled_at, case_id FROM messages WHERE wecom_id = $1 AND handled_at IS NOT NULL`, [asStored(wecomId)])) as MessageRow[])[0], {
+      timeoutMs: 5_000,
+    })
   }
 
   /** Every trace the decision left: the case's evidence (its chain intact) or an attention item. */
@@ -88,7 +98,12 @@ describe('messages and API input with NUL bytes or lone surrogates (real Postgre
     const ids = HOSTILE.map(([, m]) => emit(m))
     for (const id of ids) await expectTraces(await decided(id))
     // (the mock tenant's complaints about unknown senders are not the pipeline's)
-    expect(logLines.slice(from).filter((l) => l.msg.includes('one by one') || (l.level >= 40 && /decid|record/i.test(l.msg))).map((l) => l.msg)).toEqual([])
+    expect(
+      logLines
+        .slice(from)
+        .filter((l) => l.msg.includes('one by one') || (l.level >= 40 && /decid|record/i.test(l.msg)))
+        .map((l) => l.msg),
+    ).toEqual([])
   })
 
   describe('the API answers 400 naming the field, stores nothing and keeps the item as it was', () => {

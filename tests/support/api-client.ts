@@ -25,7 +25,11 @@ export function apiClient(h: SandboxHarness) {
   const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`
   return {
     base,
-    async call<T = any>(method: string, path: string, opts: { as?: keyof typeof API_TOKENS; token?: string; cookie?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; origin?: string | null } = {}): Promise<ApiResponse<T>> {
+    async call<T = any>(
+      method: string,
+      path: string,
+      opts: { as?: keyof typeof API_TOKENS; token?: string; cookie?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; origin?: string | null } = {},
+    ): Promise<ApiResponse<T>> {
       const headers: Record<string, string> = { ...opts.headers }
       const token = opts.token ?? (opts.as ? API_TOKENS[opts.as] : undefined)
       if (token) headers['authorization'] = `Bearer ${token}`

@@ -9,7 +9,10 @@ export function seen(h: SandboxHarness, group: string): string[] {
 /** What the bot itself said in a group. */
 export function botSaid(h: SandboxHarness, group: string): string[] {
   const botId = h.tenant.tenant.bot?.id ?? 'wx-baton'
-  return h.runtime.sandbox!.transcript(group).filter((l) => l.talkerId === botId).map((l) => l.text)
+  return h.runtime
+    .sandbox!.transcript(group)
+    .filter((l) => l.talkerId === botId)
+    .map((l) => l.text)
 }
 
 /** Says something as someone and waits until Baton has recorded and decided it. */
@@ -17,9 +20,7 @@ export async function sayAndSettle(h: SandboxHarness, input: { as: string; group
   const before: { n: number }[] = await h.runtime.ds.query(`SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound'`)
   h.runtime.sandbox!.say(input)
   await eventually(async () => {
-    const rows: { n: number; open: number }[] = await h.runtime.ds.query(
-      `SELECT count(*)::int AS n, count(*) FILTER (WHERE handled_at IS NULL)::int AS open FROM messages WHERE direction = 'inbound'`,
-    )
+    const rows: { n: number; open: number }[] = await h.runtime.ds.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE handled_at IS NULL)::int AS open FROM messages WHERE direction = 'inbound'`)
     return rows[0]!.n > before[0]!.n && rows[0]!.open === 0
   })
   await h.runtime.session!.drain()
@@ -27,10 +28,13 @@ export async function sayAndSettle(h: SandboxHarness, input: { as: string; group
 
 /** Waits until every queued send has been delivered (or failed for good). */
 export async function sendsSettled(h: SandboxHarness): Promise<void> {
-  await eventually(async () => {
-    const rows: { n: number }[] = await h.runtime.ds.query(`SELECT count(*)::int AS n FROM sends WHERE status IN ('queued','sending')`)
-    return rows[0]!.n === 0
-  }, { timeoutMs: 15_000 })
+  await eventually(
+    async () => {
+      const rows: { n: number }[] = await h.runtime.ds.query(`SELECT count(*)::int AS n FROM sends WHERE status IN ('queued','sending')`)
+      return rows[0]!.n === 0
+    },
+    { timeoutMs: 15_000 },
+  )
   // the bot's own messages reach the transcript asynchronously
   await new Promise((r) => setTimeout(r, 100))
 }

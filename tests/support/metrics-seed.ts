@@ -29,8 +29,33 @@ export async function seedMetricsWeek(ds: DataSource): Promise<Seeded> {
     const drafts: Record<string, number> = {}
     let msgSeq = 0
 
-    const kase = async (name: string, c: { customer: 'zhang' | 'zhao'; owner: string | null; partner: string | null; type: CaseRecord['serviceType']; state: CaseRecord['state']; party: CaseRecord['waitingParty']; due?: Date | null; closedAt?: Date | null; createdAt: Date }) => {
-      const base = newCaseRecord({ customerKey: c.customer, serviceType: c.type, contactId: c.customer === 'zhang' ? 'wx-zhang' : 'wx-zhao', executorId: null, ownerId: c.owner, partnerKey: c.partner, orderNo: null, dueAt: c.due ?? null }, c.createdAt)
+    const kase = async (
+      name: string,
+      c: {
+        customer: 'zhang' | 'zhao'
+        owner: string | null
+        partner: string | null
+        type: CaseRecord['serviceType']
+        state: CaseRecord['state']
+        party: CaseRecord['waitingParty']
+        due?: Date | null
+        closedAt?: Date | null
+        createdAt: Date
+      },
+    ) => {
+      const base = newCaseRecord(
+        {
+          customerKey: c.customer,
+          serviceType: c.type,
+          contactId: c.customer === 'zhang' ? 'wx-zhang' : 'wx-zhao',
+          executorId: null,
+          ownerId: c.owner,
+          partnerKey: c.partner,
+          orderNo: null,
+          dueAt: c.due ?? null,
+        },
+        c.createdAt,
+      )
       cases[name] = await tx.insertCase({ ...base, state: c.state, waitingParty: c.party, closedAt: c.closedAt ?? null })
       return cases[name]!
     }
@@ -42,11 +67,39 @@ export async function seedMetricsWeek(ds: DataSource): Promise<Seeded> {
       )
       return Number(rows[0]!.id)
     }
-    const draft = async (name: string, d: { caseId: number | null; group: string; category: string; status: DraftRecord['status']; mode?: DraftRecord['mode']; by?: string | null; decidedAt?: Date | null; createdAt: Date; source?: number | null }) => {
+    const draft = async (
+      name: string,
+      d: {
+        caseId: number | null
+        group: string
+        category: string
+        status: DraftRecord['status']
+        mode?: DraftRecord['mode']
+        by?: string | null
+        decidedAt?: Date | null
+        createdAt: Date
+        source?: number | null
+      },
+    ) => {
       drafts[name] = await tx.insertDraft({
-        caseId: d.caseId, targetGroupKey: d.group, category: d.category, text: `draft ${name}`, mode: d.mode ?? 'review_before_send', status: d.status,
-        riskFlags: [], riskDetails: {}, candidates: [], templateId: null, templateVersion: null, templateHash: null, sourceMessageId: d.source ?? null,
-        decidedBy: d.by ?? null, decidedAt: d.decidedAt ?? null, finalText: null, decisionNote: null, createdAt: d.createdAt,
+        caseId: d.caseId,
+        targetGroupKey: d.group,
+        category: d.category,
+        text: `draft ${name}`,
+        mode: d.mode ?? 'review_before_send',
+        status: d.status,
+        riskFlags: [],
+        riskDetails: {},
+        candidates: [],
+        templateId: null,
+        templateVersion: null,
+        templateHash: null,
+        sourceMessageId: d.source ?? null,
+        decidedBy: d.by ?? null,
+        decidedAt: d.decidedAt ?? null,
+        finalText: null,
+        decisionNote: null,
+        createdAt: d.createdAt,
       })
       return drafts[name]!
     }
@@ -61,7 +114,16 @@ export async function seedMetricsWeek(ds: DataSource): Promise<Seeded> {
     const event = (caseId: number, kind: string, at: Date, payload: Record<string, unknown>) => events.push({ caseId, kind, at, payload })
 
     // ── cases ────────────────────────────────────────────────────────────────
-    const c1 = await kase('c1', { customer: 'zhang', owner: WANG, partner: 'anxin', type: 'after_sales', state: 'waiting_customer_material', party: 'customer', due: new Date(NOW.getTime() - HOUR), createdAt: h(9) })
+    const c1 = await kase('c1', {
+      customer: 'zhang',
+      owner: WANG,
+      partner: 'anxin',
+      type: 'after_sales',
+      state: 'waiting_customer_material',
+      party: 'customer',
+      due: new Date(NOW.getTime() - HOUR),
+      createdAt: h(9),
+    })
     const c2 = await kase('c2', { customer: 'zhao', owner: CHEN, partner: 'anxin', type: 'material', state: 'waiting_partner', party: 'partner', due: new Date(NOW.getTime() + 2 * HOUR), createdAt: h(0) })
     const c3 = await kase('c3', { customer: 'zhang', owner: WANG, partner: null, type: 'appointment', state: 'waiting_executor', party: 'executor', due: new Date(NOW.getTime() - 3 * HOUR), createdAt: h(2) })
     const c4 = await kase('c4', { customer: 'zhao', owner: CHEN, partner: 'anxin', type: 'material', state: 'completed', party: 'none', closedAt: h(50), createdAt: h(29) })
@@ -86,7 +148,17 @@ export async function seedMetricsWeek(ds: DataSource): Promise<Seeded> {
     const d5 = await draft('d5', { caseId: c1, group: 'cust-zhang', category: 'material_request', status: 'approved', by: WANG, decidedAt: h(-4.5), createdAt: h(-5), source: await partner(c1, h(-5)) })
     await send(d5, { caseId: c1, group: 'cust-zhang', createdAt: h(-4.5), sentAt: h(-4), recalledAt: h(-3) })
     const customerMsg = await message({ caseId: c2, at: h(45), channel: 'customer', group: 'cust-zhao', talker: 'wx-zhao', role: 'customer_contact', type: 'image' })
-    const d6 = await draft('d6', { caseId: c2, group: 'cust-zhao', category: 'material_received', status: 'sent_direct', mode: 'send_direct', by: 'baton', decidedAt: h(45), createdAt: h(45), source: customerMsg })
+    const d6 = await draft('d6', {
+      caseId: c2,
+      group: 'cust-zhao',
+      category: 'material_received',
+      status: 'sent_direct',
+      mode: 'send_direct',
+      by: 'baton',
+      decidedAt: h(45),
+      createdAt: h(45),
+      source: customerMsg,
+    })
     await send(d6, { caseId: c2, group: 'cust-zhao', createdAt: h(45), sentAt: h(45.1) })
 
     // ── other review outcomes ───────────────────────────────────────────────

@@ -55,7 +55,17 @@ describe('alert channels that do not depend on the puppet', () => {
     await httpWebhookChannel({ url: `${base}/hook`, token: 't-1', name: 'Baton 测试' }).send(alert)
     const hit = hits.at(-1)!
     expect(hit.headers['authorization']).toBe('Bearer t-1')
-    expect(hit.body).toEqual({ source: 'baton', name: 'Baton 测试', event: 'offline', status: 'reconnecting', downSince: '2026-11-26T08:00:00.000Z', at: '2026-11-26T08:05:00.000Z', downForSeconds: 300, reason: '14 UNAVAILABLE', text: '⚠️ 企业微信连接中断' })
+    expect(hit.body).toEqual({
+      source: 'baton',
+      name: 'Baton 测试',
+      event: 'offline',
+      status: 'reconnecting',
+      downSince: '2026-11-26T08:00:00.000Z',
+      at: '2026-11-26T08:05:00.000Z',
+      downForSeconds: 300,
+      reason: '14 UNAVAILABLE',
+      text: '⚠️ 企业微信连接中断',
+    })
   })
 
   it('keeps to 20 messages a minute: the 21st waits for the oldest to leave the window', async () => {

@@ -26,14 +26,28 @@ const problemsOf = (yaml: string): string[] => {
 
 describe('policy and campaign entries in the knowledge files', () => {
   it('a campaign needs both dates, in order; evergreen policy has none; (id, version) is unique', () => {
-    expect(problemsOf(`entries:\n  - { id: a, version: 1, kind: campaign, title: t, questions: [活动甲], answer: x, validFrom: 2026-01-01 }\n`).join('\n')).toMatch(/entries\[0\]\.validTo — a campaign needs validFrom and validTo/)
-    expect(problemsOf(`entries:\n  - { id: a, version: 1, kind: campaign, title: t, questions: [活动甲], answer: x, validFrom: 2026-02-01, validTo: 2026-01-01 }\n`).join('\n')).toMatch(/validTo is before validFrom/)
-    expect(problemsOf(`entries:\n  - { id: a, version: 1, kind: evergreen, title: t, questions: [政策甲], answer: x, validTo: 2026-01-01 }\n`).join('\n')).toMatch(/entries\[0\]\.kind — an entry with dates is a campaign/)
-    expect(problemsOf(`entries:\n  - { id: a, version: 1, kind: evergreen, title: t, questions: [政策甲], answer: x }\n  - { id: a, version: 1, kind: evergreen, title: t, questions: [政策乙], answer: y }\n`).join('\n')).toMatch(/entries\[id=a\] — a unique \(id, version\)/)
+    expect(problemsOf(`entries:\n  - { id: a, version: 1, kind: campaign, title: t, questions: [活动甲], answer: x, validFrom: 2026-01-01 }\n`).join('\n')).toMatch(
+      /entries\[0\]\.validTo — a campaign needs validFrom and validTo/,
+    )
+    expect(problemsOf(`entries:\n  - { id: a, version: 1, kind: campaign, title: t, questions: [活动甲], answer: x, validFrom: 2026-02-01, validTo: 2026-01-01 }\n`).join('\n')).toMatch(
+      /validTo is before validFrom/,
+    )
+    expect(problemsOf(`entries:\n  - { id: a, version: 1, kind: evergreen, title: t, questions: [政策甲], answer: x, validTo: 2026-01-01 }\n`).join('\n')).toMatch(
+      /entries\[0\]\.kind — an entry with dates is a campaign/,
+    )
+    expect(
+      problemsOf(`entries:\n  - { id: a, version: 1, kind: evergreen, title: t, questions: [政策甲], answer: x }\n  - { id: a, version: 1, kind: evergreen, title: t, questions: [政策乙], answer: y }\n`).join(
+        '\n',
+      ),
+    ).toMatch(/entries\[id=a\] — a unique \(id, version\)/)
   })
 
   it('the latest version of each entry is in force, hashed, and versioned as entry:<id>', () => {
-    expect(problemsOf(`entries:\n  - { id: a, version: 1, kind: evergreen, title: t, questions: [政策甲], answer: old }\n  - { id: a, version: 2, kind: evergreen, title: t, questions: [政策甲], answer: new }\ncampaignWords: [活动]\n`)).toEqual([])
+    expect(
+      problemsOf(
+        `entries:\n  - { id: a, version: 1, kind: evergreen, title: t, questions: [政策甲], answer: old }\n  - { id: a, version: 2, kind: evergreen, title: t, questions: [政策甲], answer: new }\ncampaignWords: [活动]\n`,
+      ),
+    ).toEqual([])
     const k = loadKnowledge(dir!)
     expect(k.entries.map((e) => [e.id, e.version, e.answer])).toEqual([['a', 2, 'new']])
     expect(k.entries[0]!.hash).toMatch(/^[0-9a-f]{64}$/)

@@ -42,9 +42,7 @@ describe('BATON_API_TOKENS parsing', () => {
   })
 
   it('refuses short tokens (under 24 characters)', () => {
-    expect(problems(`ops:viewer:${A.slice(0, 23)}`)).toEqual([
-      'BATON_API_TOKENS: [0].token — too short (23 characters); expected at least 24 random characters, e.g. from `openssl rand -hex 24`',
-    ])
+    expect(problems(`ops:viewer:${A.slice(0, 23)}`)).toEqual(['BATON_API_TOKENS: [0].token — too short (23 characters); expected at least 24 random characters, e.g. from `openssl rand -hex 24`'])
     expect(problems(`ops:viewer:${A.slice(0, 24)}`)).toEqual([])
   })
 
@@ -68,8 +66,6 @@ describe('BATON_API_TOKENS parsing', () => {
     expect(parseApiTokens(undefined, { sandbox: false })).toEqual([])
     expect(problems(`sandbox:supervisor:sandbox,ops:viewer:${A}`, true)).toEqual([])
     expect(problems('sandbox:supervisor:sandbox', false)).toHaveLength(1)
-    expect(problems('ops:viewer:viewer-token', true)).toEqual([
-      'BATON_API_TOKENS: [0].token — too short (12 characters); expected at least 24 random characters, e.g. from `openssl rand -hex 24`',
-    ])
+    expect(problems('ops:viewer:viewer-token', true)).toEqual(['BATON_API_TOKENS: [0].token — too short (12 characters); expected at least 24 random characters, e.g. from `openssl rand -hex 24`'])
   })
 })

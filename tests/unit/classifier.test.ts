@@ -25,8 +25,7 @@ const directory = {
 }
 const rows = parse(readFileSync('tests/fixtures/labelled-messages.yaml', 'utf8')) as Row[]
 const run = (r: Row) => understandMessage({ text: r.text, type: r.type ?? 'text', channel: r.channel, talkerRole: r.role, mentionIds: [] }, kit, directory)
-const understand = (text: string, more: Partial<UnderstandInput> = {}) =>
-  understandMessage({ text, type: 'text', channel: 'customer', talkerRole: 'customer_contact', mentionIds: [], ...more }, kit, directory)
+const understand = (text: string, more: Partial<UnderstandInput> = {}) => understandMessage({ text, type: 'text', channel: 'customer', talkerRole: 'customer_contact', mentionIds: [], ...more }, kit, directory)
 
 /**
  * The floor for the trained model's intent accuracy on this fixture. Measured with the shipped

@@ -11,7 +11,19 @@ const TZ = 'Asia/Shanghai'
 // Friday 2026-12-04, 10:00 in Shanghai
 const now = new Date('2026-12-04T02:00:00Z')
 const words: OrderWords = {
-  status: { pending_payment: '待付款', paid: '已付款', processing: '备货中', shipped: '已发货', in_transit: '运输中', out_for_delivery: '派送中', delivered: '已签收', cancelled: '已取消', refunding: '退款中', refunded: '已退款', exception: '异常' },
+  status: {
+    pending_payment: '待付款',
+    paid: '已付款',
+    processing: '备货中',
+    shipped: '已发货',
+    in_transit: '运输中',
+    out_for_delivery: '派送中',
+    delivered: '已签收',
+    cancelled: '已取消',
+    refunding: '退款中',
+    refunded: '已退款',
+    exception: '异常',
+  },
   carrierAndTracking: '{carrier} {tracking_no}',
   carrierOnly: '{carrier}',
   eta: { today: '预计今天送达', tomorrow: '预计明天送达', dayAfter: '预计后天送达', date: '预计{month}月{day}日送达' },
@@ -19,11 +31,28 @@ const words: OrderWords = {
   items: '商品：{items}',
   separator: '，',
 }
-const facts = (over: Partial<OrderFacts> = {}): OrderFacts => ({ orderNo: 'DD1', status: 'shipped', rawStatus: 'SHIPPED', carrier: '顺丰速运', trackingNo: 'SF123456', eta: '2026-12-05', items: ['空调'], visible: ['status', 'carrier', 'trackingNo', 'eta'], ...over })
+const facts = (over: Partial<OrderFacts> = {}): OrderFacts => ({
+  orderNo: 'DD1',
+  status: 'shipped',
+  rawStatus: 'SHIPPED',
+  carrier: '顺丰速运',
+  trackingNo: 'SF123456',
+  eta: '2026-12-05',
+  items: ['空调'],
+  visible: ['status', 'carrier', 'trackingNo', 'eta'],
+  ...over,
+})
 const ok = (f: OrderFacts = facts()): OrderLookupResult => ({ ok: true, facts: f, source: 'http://shop/orders/{order_no}', at: now, ms: 5, cached: false, fieldsUsed: ['status'] })
 const failed = (reason: 'timeout' | 'unavailable'): OrderLookupResult => ({ ok: false, orderNo: 'DD1', reason, detail: 'x', source: 's', at: now, ms: 5 })
 
-const entry = (over: Partial<AnswerEntry> & Pick<AnswerEntry, 'id' | 'kind' | 'questions'>): AnswerEntry => ({ version: 1, title: over.id, answer: `${over.id}的答复。`, hash: `h-${over.id}`, file: 'k.yaml', ...over })
+const entry = (over: Partial<AnswerEntry> & Pick<AnswerEntry, 'id' | 'kind' | 'questions'>): AnswerEntry => ({
+  version: 1,
+  title: over.id,
+  answer: `${over.id}的答复。`,
+  hash: `h-${over.id}`,
+  file: 'k.yaml',
+  ...over,
+})
 const ENTRIES: AnswerEntry[] = [
   entry({ id: 'seven-days', kind: 'evergreen', questions: ['七天无理由'] }),
   entry({ id: 'double-11', kind: 'campaign', questions: ['双十一价保'], validFrom: '2026-11-01', validTo: '2026-11-30' }),

@@ -44,7 +44,44 @@ function expectCleanOutcome(load: () => unknown, file: string, opts: { folder?: 
 
 // What people (and attackers) put in YAML: structure tokens, anchors, tags, control characters.
 const yamlPiece = fc.oneof(
-  fc.constantFrom('- ', ': ', '\n', '  ', '{', '}', '[', ']', ', ', '&a ', '*a', '<<: *a\n', '!!str ', '!!binary ', '!!js/function ', '!!map ', '!custom ', '? ', '| ', '> ', '# ', '"', "'", '%YAML 1.2\n', '---\n', '...\n', '\t', '\u0000', '\ufeff', '\u202e', '~', 'null', '0x1F', '.inf', '1e999', '-'),
+  fc.constantFrom(
+    '- ',
+    ': ',
+    '\n',
+    '  ',
+    '{',
+    '}',
+    '[',
+    ']',
+    ', ',
+    '&a ',
+    '*a',
+    '<<: *a\n',
+    '!!str ',
+    '!!binary ',
+    '!!js/function ',
+    '!!map ',
+    '!custom ',
+    '? ',
+    '| ',
+    '> ',
+    '# ',
+    '"',
+    "'",
+    '%YAML 1.2\n',
+    '---\n',
+    '...\n',
+    '\t',
+    '\u0000',
+    '\ufeff',
+    '\u202e',
+    '~',
+    'null',
+    '0x1F',
+    '.inf',
+    '1e999',
+    '-',
+  ),
   fc.constantFrom('tenant', 'groups', 'people', 'customers', 'partners', 'policy', 'outbound', 'key', 'kind', 'id', 'roles', 'name', '__proto__', 'constructor', 'templates', 'text', 'version'),
   fc.string({ maxLength: 6 }),
   fc.fullUnicodeString({ maxLength: 4 }),
@@ -98,7 +135,14 @@ function mutate(doc: unknown, edits: readonly Mutation[]): unknown {
 
 const HOSTILE_YAML = [
   // billion laughs: aliases that expand exponentially
-  ['a: &a ["x","x","x","x","x","x","x","x","x"]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]', 'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]', 'f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]'].join('\n'),
+  [
+    'a: &a ["x","x","x","x","x","x","x","x","x"]',
+    'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+    'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+    'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+    'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+    'f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]',
+  ].join('\n'),
   // self-referencing anchor
   'tenant: &t { name: x, self: *t }',
   // prototype pollution attempts
@@ -178,8 +222,16 @@ describe('config loaders under random and hostile input (properties)', () => {
     const commands = join(work, 'commands.yaml')
     fc.assert(
       fc.property(
-        fc.oneof(yamlish, fc.constantFrom(...HOSTILE_YAML), fc.array(mutation, { minLength: 1, maxLength: 4 }).map((e) => stringify(mutate(lexiconDoc, e)))),
-        fc.oneof(yamlish, fc.constantFrom(...HOSTILE_YAML), fc.array(mutation, { minLength: 1, maxLength: 4 }).map((e) => stringify(mutate(commandsDoc, e)))),
+        fc.oneof(
+          yamlish,
+          fc.constantFrom(...HOSTILE_YAML),
+          fc.array(mutation, { minLength: 1, maxLength: 4 }).map((e) => stringify(mutate(lexiconDoc, e))),
+        ),
+        fc.oneof(
+          yamlish,
+          fc.constantFrom(...HOSTILE_YAML),
+          fc.array(mutation, { minLength: 1, maxLength: 4 }).map((e) => stringify(mutate(commandsDoc, e))),
+        ),
         (l, c) => {
           writeFileSync(lexicon, l)
           writeFileSync(commands, c)

@@ -57,7 +57,7 @@ describe('the connection watchdog', () => {
     expect(bot.calls).toEqual([])
   })
 
-  it('keeps a quiet connection fed: a ding every 25 s of quiet, before wechaty-puppet\'s own 60 s watchdog resets it', async () => {
+  it("keeps a quiet connection fed: a ding every 25 s of quiet, before wechaty-puppet's own 60 s watchdog resets it", async () => {
     const bot = new FakeBot()
     const w = make(bot, { silentAfterMs: 180_000 })
     now += 20_000

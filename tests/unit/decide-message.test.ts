@@ -122,7 +122,9 @@ describe('context decides the reading', () => {
     expect(waitingForMaterial.mode).toBe('needs_person')
     expect(waitingForMaterial.transition).toBeNull()
     expect(waitingForMaterial.writeback).toBeNull()
-    const waitingForTime = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', window: said('明天下午'), openCases: [kase({ state: 'waiting_executor', awaiting: 'appointment', missingItems: ['方便上门的日期和时段'] })] }))
+    const waitingForTime = decideMessage(
+      customerSays({ label: 'appointment', intent: 'appointment', window: said('明天下午'), openCases: [kase({ state: 'waiting_executor', awaiting: 'appointment', missingItems: ['方便上门的日期和时段'] })] }),
+    )
     expect(waitingForTime.draft?.category).toBe('appointment_confirmed')
     expect(waitingForTime.writeback).toBe('appointment_confirmed')
   })
@@ -138,7 +140,9 @@ describe('context decides the reading', () => {
     // the partner proposed tomorrow afternoon; the executor answered; the case passed it on
     const proposed = decideMessage(partnerSays({ window: said('明天下午两点到五点'), openCases: [kase({ state: 'requested', awaiting: null })] }))
     expect(proposed.appointment).toMatchObject({ agreed: false, start: '2026-11-21T14:00:00+08:00' })
-    const answered = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', window: said('明天下午可以'), openCases: [kase({ state: 'waiting_executor', awaiting: 'appointment', appointment: proposed.appointment })] }))
+    const answered = decideMessage(
+      customerSays({ label: 'appointment', intent: 'appointment', window: said('明天下午可以'), openCases: [kase({ state: 'waiting_executor', awaiting: 'appointment', appointment: proposed.appointment })] }),
+    )
     expect(answered.appointment).toMatchObject({ agreed: true })
     const agreed = kase({ state: 'waiting_partner', awaiting: null, appointment: answered.appointment })
     for (const again of ['明天下午在', '下午我在的', '周六下午，我跟她说过了']) {
@@ -158,7 +162,10 @@ describe('context decides the reading', () => {
 
   it("a partner's own plan on the agreed time is not read as a request to the customer", () => {
     const agreed = kase({ state: 'waiting_partner', awaiting: null, appointment: { start: '2026-11-21T14:00:00+08:00', end: '2026-11-21T17:00:00+08:00', agreed: true } })
-    const scores = [{ label: 'partner_status', p: 0.7 }, { label: 'partner_request', p: 0.3 }]
+    const scores = [
+      { label: 'partner_status', p: 0.7 },
+      { label: 'partner_request', p: 0.3 },
+    ]
     const ownPlan = decideMessage(partnerSays({ intent: 'unknown', label: 'partner_status', confidence: 0.7, scores, window: said('明天下午3点到，带泵过去'), openCases: [agreed] }))
     expect(ownPlan.mode).toBe('record_only')
     const newTime = decideMessage(partnerSays({ intent: 'unknown', label: 'partner_status', confidence: 0.7, scores, window: said('后天上午过去'), openCases: [agreed] }))
@@ -180,19 +187,51 @@ describe('context decides the reading', () => {
   })
 
   it('chatter that outweighs the readings needing a person stays chatter; a close call goes to a person', () => {
-    const chatter = decideMessage(customerSays({ confidence: 0.75, scores: [{ label: 'chit_chat', p: 0.75 }, { label: 'complaint', p: 0.12 }, { label: 'needs_person', p: 0.1 }] }))
+    const chatter = decideMessage(
+      customerSays({
+        confidence: 0.75,
+        scores: [
+          { label: 'chit_chat', p: 0.75 },
+          { label: 'complaint', p: 0.12 },
+          { label: 'needs_person', p: 0.1 },
+        ],
+      }),
+    )
     expect(chatter.mode).toBe('record_only')
-    const close = decideMessage(customerSays({ confidence: 0.6, scores: [{ label: 'chit_chat', p: 0.6 }, { label: 'complaint', p: 0.25 }] }))
+    const close = decideMessage(
+      customerSays({
+        confidence: 0.6,
+        scores: [
+          { label: 'chit_chat', p: 0.6 },
+          { label: 'complaint', p: 0.25 },
+        ],
+      }),
+    )
     expect(close.mode).toBe('needs_person')
   })
 
   it('a "promise" with a time that may well be the answer is taken as the answer, for review', () => {
     const waitingForTime = kase({ state: 'waiting_executor', awaiting: 'appointment', missingItems: ['方便上门的日期和时段'] })
-    const scores = [{ label: 'promise_later', p: 0.55 }, { label: 'appointment', p: 0.35 }]
+    const scores = [
+      { label: 'promise_later', p: 0.55 },
+      { label: 'appointment', p: 0.35 },
+    ]
     const d = decideMessage(customerSays({ label: 'promise_later', intent: 'unknown', confidence: 0.55, scores, window: said('after 4pm'), openCases: [waitingForTime] }))
     expect(d).toMatchObject({ mode: 'review_before_send', draft: { category: 'appointment_confirmed' } })
     // a plain promise ("晚上回去问问她") stays a promise
-    const promise = decideMessage(customerSays({ label: 'promise_later', intent: 'unknown', confidence: 0.9, scores: [{ label: 'promise_later', p: 0.9 }, { label: 'appointment', p: 0.05 }], window: said('晚上'), openCases: [waitingForTime] }))
+    const promise = decideMessage(
+      customerSays({
+        label: 'promise_later',
+        intent: 'unknown',
+        confidence: 0.9,
+        scores: [
+          { label: 'promise_later', p: 0.9 },
+          { label: 'appointment', p: 0.05 },
+        ],
+        window: said('晚上'),
+        openCases: [waitingForTime],
+      }),
+    )
     expect(promise.mode).toBe('record_only')
   })
 
@@ -205,9 +244,31 @@ describe('context decides the reading', () => {
 
   it('a sure progress question is answered directly only when no reading that needs a person is in sight', () => {
     const waitingPartner = [kase({ state: 'waiting_partner', awaiting: null })]
-    const calm = decideMessage(customerSays({ label: 'progress_question', intent: 'progress_question', confidence: 0.9, openCases: waitingPartner, scores: [{ label: 'progress_question', p: 0.9 }, { label: 'chit_chat', p: 0.1 }] }))
+    const calm = decideMessage(
+      customerSays({
+        label: 'progress_question',
+        intent: 'progress_question',
+        confidence: 0.9,
+        openCases: waitingPartner,
+        scores: [
+          { label: 'progress_question', p: 0.9 },
+          { label: 'chit_chat', p: 0.1 },
+        ],
+      }),
+    )
     expect(calm.mode).toBe('send_direct')
-    const impatient = decideMessage(customerSays({ label: 'progress_question', intent: 'progress_question', confidence: 0.84, openCases: waitingPartner, scores: [{ label: 'progress_question', p: 0.84 }, { label: 'complaint', p: 0.16 }] }))
+    const impatient = decideMessage(
+      customerSays({
+        label: 'progress_question',
+        intent: 'progress_question',
+        confidence: 0.84,
+        openCases: waitingPartner,
+        scores: [
+          { label: 'progress_question', p: 0.84 },
+          { label: 'complaint', p: 0.16 },
+        ],
+      }),
+    )
     expect(impatient.mode).toBe('review_before_send')
   })
 
@@ -218,15 +279,37 @@ describe('context decides the reading', () => {
 
   it('while a person handles a dispute on the case, unsure chatter goes to that person; sure chatter stays silent', () => {
     const dispute = [kase({ state: 'waiting_partner', awaiting: null, needsPerson: true })]
-    const unsure = decideMessage(customerSays({ confidence: 0.55, scores: [{ label: 'chit_chat', p: 0.55 }, { label: 'complaint', p: 0.1 }], openCases: dispute }))
+    const unsure = decideMessage(
+      customerSays({
+        confidence: 0.55,
+        scores: [
+          { label: 'chit_chat', p: 0.55 },
+          { label: 'complaint', p: 0.1 },
+        ],
+        openCases: dispute,
+      }),
+    )
     expect(unsure).toMatchObject({ mode: 'needs_person', attention: { reasons: ['open_matter'] } })
-    expect(decideMessage(customerSays({ confidence: 0.55, scores: [{ label: 'chit_chat', p: 0.55 }, { label: 'complaint', p: 0.1 }] })).mode).toBe('record_only')
+    expect(
+      decideMessage(
+        customerSays({
+          confidence: 0.55,
+          scores: [
+            { label: 'chit_chat', p: 0.55 },
+            { label: 'complaint', p: 0.1 },
+          ],
+        }),
+      ).mode,
+    ).toBe('record_only')
     expect(decideMessage(customerSays({ confidence: 0.9, openCases: dispute })).mode).toBe('record_only')
   })
 
   it('while the partner does the job, a pleased remark that may be a completion is the customer confirming it', () => {
     const doing = [kase({ state: 'waiting_partner', awaiting: null })]
-    const scores = [{ label: 'chit_chat', p: 0.76 }, { label: 'completion_claim', p: 0.12 }]
+    const scores = [
+      { label: 'chit_chat', p: 0.76 },
+      { label: 'completion_claim', p: 0.12 },
+    ]
     const d = decideMessage(customerSays({ confidence: 0.76, scores, openCases: doing }))
     expect(d).toMatchObject({ mode: 'review_before_send', draft: { category: 'completion_confirmation' } })
     // the same words while the customer side still owes something are chatter
@@ -234,10 +317,30 @@ describe('context decides the reading', () => {
   })
 
   it('a question read as chit-chat without near certainty goes to a person; a sure one stays chatter', () => {
-    const unsure = decideMessage(customerSays({ asks: true, confidence: 0.6, scores: [{ label: 'chit_chat', p: 0.6 }, { label: 'progress_question', p: 0.15 }] }))
+    const unsure = decideMessage(
+      customerSays({
+        asks: true,
+        confidence: 0.6,
+        scores: [
+          { label: 'chit_chat', p: 0.6 },
+          { label: 'progress_question', p: 0.15 },
+        ],
+      }),
+    )
     expect(unsure).toMatchObject({ mode: 'needs_person', attention: { reasons: ['unclear'] } })
     expect(decideMessage(customerSays({ asks: true, confidence: 0.95 })).mode).toBe('record_only')
-    expect(decideMessage(customerSays({ asks: false, confidence: 0.6, scores: [{ label: 'chit_chat', p: 0.6 }, { label: 'progress_question', p: 0.15 }] })).mode).toBe('record_only')
+    expect(
+      decideMessage(
+        customerSays({
+          asks: false,
+          confidence: 0.6,
+          scores: [
+            { label: 'chit_chat', p: 0.6 },
+            { label: 'progress_question', p: 0.15 },
+          ],
+        }),
+      ).mode,
+    ).toBe('record_only')
   })
 
   it('a promise to send the photos later moves nothing and tells nobody', () => {

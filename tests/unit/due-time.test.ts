@@ -55,7 +55,9 @@ describe('quiet hours (21:00–09:00 Asia/Shanghai by default)', () => {
 
 describe('wait rules', () => {
   it('merges per-service-type overrides', () => {
-    const p = policySchema.parse({ waits: { waiting_customer_material: { dueIn: '24h', firstReminderAfter: '4h', remindEvery: '24h', remindersBeforeEscalation: 2, escalation: ['owner'], byServiceType: { appointment: { dueIn: '2h' } } } } })
+    const p = policySchema.parse({
+      waits: { waiting_customer_material: { dueIn: '24h', firstReminderAfter: '4h', remindEvery: '24h', remindersBeforeEscalation: 2, escalation: ['owner'], byServiceType: { appointment: { dueIn: '2h' } } } },
+    })
     expect(resolveWaitRule(p, 'waiting_customer_material', 'appointment')?.dueIn).toBe('2h')
     expect(resolveWaitRule(p, 'waiting_customer_material', 'after_sales')?.dueIn).toBe('24h')
     expect(resolveWaitRule(p, 'completed', 'after_sales')).toBeNull()

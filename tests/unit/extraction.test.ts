@@ -18,8 +18,7 @@ const KNOWN: readonly KnownOrder[] = [
   { orderNo: 'HX2026-11-0042', customerKey: 'chen' },
 ]
 const opts = { patterns: DEFAULT_ORDER_PATTERNS }
-const find = (text: string, known: readonly KnownOrder[] = KNOWN, groupCustomerKeys?: string[]) =>
-  findOrderRefs(text, known, { ...opts, ...(groupCustomerKeys ? { groupCustomerKeys } : {}) }).orders
+const find = (text: string, known: readonly KnownOrder[] = KNOWN, groupCustomerKeys?: string[]) => findOrderRefs(text, known, { ...opts, ...(groupCustomerKeys ? { groupCustomerKeys } : {}) }).orders
 
 describe('findOrderRefs: known orders, whatever their shape', () => {
   it.each([
@@ -57,7 +56,10 @@ describe('findOrderRefs: known orders, whatever their shape', () => {
   })
 
   it('leaves an order two customers claim without an owner', () => {
-    const dup: KnownOrder[] = [{ orderNo: 'AB12345678', customerKey: 'a' }, { orderNo: 'ab-1234-5678', customerKey: 'b' }]
+    const dup: KnownOrder[] = [
+      { orderNo: 'AB12345678', customerKey: 'a' },
+      { orderNo: 'ab-1234-5678', customerKey: 'b' },
+    ]
     expect(find('AB12345678', dup)).toEqual([{ orderNo: 'AB12345678', customerKey: null, how: 'literal' }])
   })
 
@@ -174,7 +176,10 @@ describe('findOrderRefs: properties and cost', () => {
         const chars = no.split('')
         for (const [at, sep] of inserts) chars.splice(1 + (at % no.length), 0, sep)
         const written = lower ? chars.join('').toLowerCase() : chars.join('')
-        const known: KnownOrder[] = [{ orderNo: no, customerKey: 'k' }, { orderNo: 'ZZ99999999', customerKey: 'other' }]
+        const known: KnownOrder[] = [
+          { orderNo: no, customerKey: 'k' },
+          { orderNo: 'ZZ99999999', customerKey: 'other' },
+        ]
         const found = findOrderRefs(`麻烦查一下${written}，谢谢`, known, opts).orders
         expect(found).toContainEqual({ orderNo: no, customerKey: 'k', how: 'literal' })
       }),

@@ -31,7 +31,16 @@ const cfg: GrowthConfig = growthSchema.parse({
 
 describe('tag plans: exclusive dimensions, unknown and repeated tags', () => {
   it('an exclusive dimension gives way; a plain one keeps both', () => {
-    expect(planTagAdd(cfg, [{ tag: '新客', dimension: 'lifecycle' }, { tag: 'VIP', dimension: 'value' }], '沉睡')).toEqual({ kind: 'add', tag: '沉睡', dimension: 'lifecycle', replaces: ['新客'] })
+    expect(
+      planTagAdd(
+        cfg,
+        [
+          { tag: '新客', dimension: 'lifecycle' },
+          { tag: 'VIP', dimension: 'value' },
+        ],
+        '沉睡',
+      ),
+    ).toEqual({ kind: 'add', tag: '沉睡', dimension: 'lifecycle', replaces: ['新客'] })
     expect(planTagAdd(cfg, [{ tag: 'VIP', dimension: 'value' }], '会员')).toEqual({ kind: 'add', tag: '会员', dimension: 'value', replaces: [] })
   })
   it('a tag already carried changes nothing; an unknown one is refused; Latin names match in any case', () => {
@@ -42,7 +51,7 @@ describe('tag plans: exclusive dimensions, unknown and repeated tags', () => {
 })
 
 describe('rules on events', () => {
-  it('a join fires only for a group of the rule\'s type', () => {
+  it("a join fires only for a group of the rule's type", () => {
     expect(rulesFiring(cfg, { event: 'joined_group', groupKey: 'members' }).map((r) => r.id)).toEqual(['join'])
     expect(rulesFiring(cfg, { event: 'joined_group', groupKey: 'cust-zhang' })).toEqual([])
     expect(groupTypeOf(cfg, 'members')?.key).toBe('club')
@@ -76,7 +85,7 @@ describe('config/growth.yaml validation', () => {
     return []
   }
 
-  it('the repository\'s file is valid', () => {
+  it("the repository's file is valid", () => {
     expect(loadGrowth('config/growth.yaml', tenant).groupTypes.map((t) => t.key)).toEqual(['community', 'service'])
   })
   it('names the path and what was expected for broken references', () => {

@@ -5,16 +5,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../../src/config/format-issues.js'
 import { loadIntentModel } from '../../src/config/load-intent-model.js'
-import {
-  LABELS_BY_SPEAKER,
-  classifyIntent,
-  intentOfLabel,
-  sha256Hex,
-  trainIntentModel,
-  type IntentModel,
-  type Speaker,
-  type TrainingExample,
-} from '../../src/domain/understanding/intent-model.js'
+import { LABELS_BY_SPEAKER, classifyIntent, intentOfLabel, sha256Hex, trainIntentModel, type IntentModel, type Speaker, type TrainingExample } from '../../src/domain/understanding/intent-model.js'
 
 // Each label has its own key phrases; the frames around them are shared, so the model must
 // learn the phrases rather than the frames.
@@ -36,9 +27,7 @@ const TEST_FRAMES: Array<[string, string]> = [
 ]
 
 function synthetic(frames: Array<[string, string]>): TrainingExample[] {
-  return Object.entries(PHRASES).flatMap(([label, phrases]) =>
-    phrases.flatMap((p) => frames.map(([before, after]) => ({ text: `${before}${p}${after}`, speaker: 'customer' as const, label }))),
-  )
+  return Object.entries(PHRASES).flatMap(([label, phrases]) => phrases.flatMap((p) => frames.map(([before, after]) => ({ text: `${before}${p}${after}`, speaker: 'customer' as const, label }))))
 }
 
 const SMALL: TrainingExample[] = [
@@ -178,8 +167,7 @@ describe('loadIntentModel', () => {
   })
 
   it('agrees with node:crypto on the hash', () => {
-    for (const text of ['', 'abc', '中文'.repeat(40), 'x'.repeat(119)])
-      expect(sha256Hex(text)).toBe(createHash('sha256').update(text).digest('hex'))
+    for (const text of ['', 'abc', '中文'.repeat(40), 'x'.repeat(119)]) expect(sha256Hex(text)).toBe(createHash('sha256').update(text).digest('hex'))
   })
 
   it('rejects a file whose weights were changed after training', () => {

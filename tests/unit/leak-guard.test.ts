@@ -52,7 +52,19 @@ describe('leak guard', () => {
 })
 
 describe('approved knowledge and the composer', () => {
-  const facts = { contact_name: '张先生', executor_name: '张太太', service_label: '售后服务', items: '安装位置的照片', feedback_window: '24小时', progress: '资料已收到', case_id: '7', order_no: 'DD1', what: '已提供资料', order_status: '已发货，顺丰速运，预计明天送达', answer: '商品签收后7天内可以申请无理由退货。' }
+  const facts = {
+    contact_name: '张先生',
+    executor_name: '张太太',
+    service_label: '售后服务',
+    items: '安装位置的照片',
+    feedback_window: '24小时',
+    progress: '资料已收到',
+    case_id: '7',
+    order_no: 'DD1',
+    what: '已提供资料',
+    order_status: '已发货，顺丰速运，预计明天送达',
+    answer: '商品签收后7天内可以申请无理由退货。',
+  }
   const now = new Date('2026-11-25T10:00:00Z')
 
   it('every category has approved wording, and all of it passes the leak guard', () => {

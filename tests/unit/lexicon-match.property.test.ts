@@ -34,8 +34,7 @@ function referenceFindTerm(t: PreparedText, term: Term): Span[] {
 /** The term hits of every group in the group's order, each term tried on every text: the reference for the lead index. */
 function referenceMatch(t: PreparedText): { intents: Map<string, string[]>; risks: Map<string, string[]> } {
   type Hit = Span & { key: string; term: string }
-  const hitsOf = (groups: ReadonlyMap<string, readonly Term[]>): Hit[] =>
-    [...groups].flatMap(([key, ts]) => ts.flatMap((term) => referenceFindTerm(t, term).map((s) => ({ ...s, key, term: term.text }))))
+  const hitsOf = (groups: ReadonlyMap<string, readonly Term[]>): Hit[] => [...groups].flatMap(([key, ts]) => ts.flatMap((term) => referenceFindTerm(t, term).map((s) => ({ ...s, key, term: term.text }))))
   const covers = (a: Span, b: Span) => a.start <= b.start && b.end <= a.end && a.end - a.start > b.end - b.start
   const ignore = lexicon.ignore.flatMap((term) => referenceFindTerm(t, term))
   const unshadowed = (hits: Hit[]) => {
@@ -50,7 +49,10 @@ function referenceMatch(t: PreparedText): { intents: Map<string, string[]>; risk
   }
   const intents = unshadowed(hitsOf(lexicon.intents))
   const risks = unshadowed(hitsOf(lexicon.risks))
-  for (const [intent, risk] of [['refund_or_compensation', 'compensation'], ['complaint', 'complaint']] as const) {
+  for (const [intent, risk] of [
+    ['refund_or_compensation', 'compensation'],
+    ['complaint', 'complaint'],
+  ] as const) {
     const found = intents.get(intent)
     if (found) risks.set(risk, [...new Set([...(risks.get(risk) ?? []), ...found])])
   }
@@ -63,11 +65,7 @@ const FILLER = ['师傅', '明天', '上午', '的', '了', '吗', '我', '家�
 
 describe('lexicon matching: the fast path finds exactly what the reference finds', () => {
   it('on texts made of lexicon terms, their pieces and filler', () => {
-    const piece = fc.oneof(
-      fc.constantFrom(...terms.map((t) => t.text)),
-      fc.constantFrom(...terms.flatMap((t) => t.tokens)),
-      fc.constantFrom(...FILLER),
-    )
+    const piece = fc.oneof(fc.constantFrom(...terms.map((t) => t.text)), fc.constantFrom(...terms.flatMap((t) => t.tokens)), fc.constantFrom(...FILLER))
     fc.assert(
       fc.property(fc.array(piece, { minLength: 1, maxLength: 12 }), (parts) => {
         const text = prepareText(parts.join(''))

@@ -33,7 +33,14 @@ describe('tenant configuration', () => {
     ['an unknown role', (d) => (d.people[0].roles = ['boss']), 'tenant.yaml: people[0].roles[0] — expected one of'],
     ['an unknown key', (d) => (d.groups[0].colour = 'red'), 'tenant.yaml: groups[0] — unknown key(s) "colour"'],
     ['a room id without @', (d) => (d.groups[0].id = 'room1'), 'tenant.yaml: groups[0].id — expected a WeCom room id containing "@"'],
-    ['a group with neither id nor topic', (d) => { delete d.groups[0].id; delete d.groups[0].topic }, 'tenant.yaml: groups[0] — expected "id" (WeCom room id) or "topic"'],
+    [
+      'a group with neither id nor topic',
+      (d) => {
+        delete d.groups[0].id
+        delete d.groups[0].topic
+      },
+      'tenant.yaml: groups[0] — expected "id" (WeCom room id) or "topic"',
+    ],
     ['a customer in an unknown group', (d) => (d.customers[0].group = 'nowhere'), 'tenant.yaml: customers[0].group — a declared group key, got "nowhere"'],
     ['a customer in a partner group', (d) => (d.customers[0].group = 'partner-anxin'), 'tenant.yaml: customers[0].group — a customer or public_customer group, got partner group'],
     ['an undeclared contact', (d) => (d.customers[1].contact = 'wx-ghost'), 'tenant.yaml: customers[1].contact — a declared person id, got "wx-ghost"'],
@@ -43,7 +50,10 @@ describe('tenant configuration', () => {
     ['a bad phone tail', (d) => (d.customers[0].phoneTail = '12'), 'tenant.yaml: customers[0].phoneTail — expected the last 4 digits'],
   ])('reports %s with file, path and expectation', (_name, mutate, expected) => {
     const problems = problemsOf(mutate)
-    expect(problems.some((p) => p.startsWith(expected)), problems.join('\n')).toBe(true)
+    expect(
+      problems.some((p) => p.startsWith(expected)),
+      problems.join('\n'),
+    ).toBe(true)
   })
 
   it('reports every problem, one line each', () => {

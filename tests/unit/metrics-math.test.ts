@@ -57,7 +57,15 @@ describe('first-clear-explanation (the customer did not ask again within 24 h)',
     expect(firstClearExplanation(qs, { ...p, now: at(114) })).toEqual({ asked: 1, clear: 1 })
   })
   it('a follow-up after the period still counts against the episode', () => {
-    expect(firstClearExplanation([{ caseId: 1, at: at(99) }, { caseId: 1, at: at(110) }], p)).toEqual({ asked: 1, clear: 0 })
+    expect(
+      firstClearExplanation(
+        [
+          { caseId: 1, at: at(99) },
+          { caseId: 1, at: at(110) },
+        ],
+        p,
+      ),
+    ).toEqual({ asked: 1, clear: 0 })
   })
 })
 
@@ -83,7 +91,14 @@ describe('time buckets', () => {
 
 describe('coverage counts (ranges covering each bucket)', () => {
   it('adds multiplicities over inclusive ranges and clips to 1..n', () => {
-    expect(coverageCounts(5, [{ lo: 1, hi: 3, count: 2 }, { lo: 3, hi: 9, count: 1 }, { lo: 0, hi: 1, count: 1 }, { lo: 4, hi: 2, count: 7 }])).toEqual([3, 2, 3, 1, 1])
+    expect(
+      coverageCounts(5, [
+        { lo: 1, hi: 3, count: 2 },
+        { lo: 3, hi: 9, count: 1 },
+        { lo: 0, hi: 1, count: 1 },
+        { lo: 4, hi: 2, count: 7 },
+      ]),
+    ).toEqual([3, 2, 3, 1, 1])
     expect(coverageCounts(0, [{ lo: 1, hi: 1, count: 1 }])).toEqual([])
   })
   it('agrees with counting one by one', () => {

@@ -15,9 +15,7 @@ describe('OpenAPI path definitions of the metrics and knowledge routes', () => {
       metricsApiRoutes({ tokens: [], deps: unused as MetricsDeps, clock: systemClock, timezone: 'UTC' }),
       knowledgeRoutes({ tokens: [], versions: unused as KnowledgeVersionStore, reload: unused as KnowledgeDeps }),
     ]
-    const served = routers
-      .flatMap((r) => r.stack.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m.toLowerCase()} ${layer.path}`)))
-      .sort()
+    const served = routers.flatMap((r) => r.stack.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m.toLowerCase()} ${layer.path}`))).sort()
     expect(METRICS_OPENAPI_PATHS.map((p) => `${p.method} ${p.path}`).sort()).toEqual(served)
   })
   it('every route documents 401 and 403, and the query routes 400', () => {

@@ -20,7 +20,7 @@ describe('notice fan-out limits', () => {
     expect(fanoutFor(told, waiting, inGroup)).toEqual(want)
   })
 
-  it('limits the customer side only: staff and partners are the team\'s own people', () => {
+  it("limits the customer side only: staff and partners are the team's own people", () => {
     const msg = { groupKey: 'cust-zhang', talkerId: 'wx-x' }
     for (const role of ['customer_contact', 'executor', 'unknown'] as const) expect(noticeAbout({ ...msg, talkerRole: role })).toEqual(msg)
     for (const role of ['partner', 'handler', 'supervisor', 'bot'] as const) expect(noticeAbout({ ...msg, talkerRole: role })).toBeNull()

@@ -18,8 +18,7 @@ function channel(name: string, failFirst = 0): AlertChannel & { got: Alert[]; ca
   return c
 }
 
-const alerts = (channels: AlertChannel[]) =>
-  new OfflineAlerts({ channels, log: testLogger(), alertAfterMs: 300_000, text: (event, v) => `${event}:${v.status}:${v.reason ?? '-'}:${v.resets}` })
+const alerts = (channels: AlertChannel[]) => new OfflineAlerts({ channels, log: testLogger(), alertAfterMs: 300_000, text: (event, v) => `${event}:${v.status}:${v.reason ?? '-'}:${v.resets}` })
 
 const state = (status: string, since: number, extra: Partial<SessionHealth> = {}): SessionHealth => ({ status, since: t(since), lastError: null, resets: 0, ...extra })
 

@@ -27,7 +27,9 @@ describe('which orders a message needs looked up', () => {
 describe('looking orders up', () => {
   it('an adapter that throws gives a failure for that order, not a failed message', async () => {
     const now = new Date('2026-12-04T02:00:00Z')
-    const lookup = { lookup: async (o: string) => (o === 'BAD' ? Promise.reject(new Error('boom')) : { ok: false as const, orderNo: o, reason: 'not_found' as const, detail: 'HTTP 404', source: 's', at: now, ms: 1 }) }
+    const lookup = {
+      lookup: async (o: string) => (o === 'BAD' ? Promise.reject(new Error('boom')) : { ok: false as const, orderNo: o, reason: 'not_found' as const, detail: 'HTTP 404', source: 's', at: now, ms: 1 }),
+    }
     const r = await lookUpOrders(lookup, ['BAD', 'OK'], now)
     expect(r.get('BAD')).toMatchObject({ ok: false, reason: 'unavailable', detail: 'lookup failed: boom' })
     expect(r.get('OK')).toMatchObject({ ok: false, reason: 'not_found' })

@@ -5,7 +5,7 @@ const H = 3_600_000
 const D = 24 * H
 const not: ParseResult = { kind: 'not_command' }
 const bad = (name: string, detail: string): ParseResult => ({ kind: 'error', code: 'bad_arguments', name, usageKey: name, detail })
-const unknown = (name: string, suggestion?: string): ParseResult => ({ kind: 'error', code: 'unknown_command', name, ...(suggestion ? { suggestion } : {}) } as ParseResult)
+const unknown = (name: string, suggestion?: string): ParseResult => ({ kind: 'error', code: 'unknown_command', name, ...(suggestion ? { suggestion } : {}) }) as ParseResult
 
 /** Rows whose expected value is a Command parse to exactly that command, with the input kept as `raw`. */
 function check(rows: Array<[string, Command | ParseResult]>) {
@@ -72,7 +72,29 @@ describe('each command, happy path', () => {
   ])
 
   it('covers every declared command', () => {
-    const named = new Set(['help', 'approve', 'edit', 'reject', 'take', 'case', 'cases', 'open', 'wait', 'done', 'cancel', 'executor', 'assign', 'remind', 'snooze', 'stats', 'recall', 'auto', 'tag', 'untag', 'tags'])
+    const named = new Set([
+      'help',
+      'approve',
+      'edit',
+      'reject',
+      'take',
+      'case',
+      'cases',
+      'open',
+      'wait',
+      'done',
+      'cancel',
+      'executor',
+      'assign',
+      'remind',
+      'snooze',
+      'stats',
+      'recall',
+      'auto',
+      'tag',
+      'untag',
+      'tags',
+    ])
     expect(new Set(COMMAND_NAMES)).toEqual(named)
   })
 })
@@ -80,7 +102,11 @@ describe('each command, happy path', () => {
 describe('case states by the names Baton shows', () => {
   const stateNames = new Map([['等待服务方处理', 'waiting_partner']])
   it('takes a state by its displayed name when the caller supplies the names', () => {
-    expect(parseCommand('/wait 9 等待服务方处理 in 4h', { stateNames })).toEqual({ kind: 'command', command: { name: 'wait', caseId: 9, state: 'waiting_partner', dueInMs: 4 * 3_600_000 }, raw: '/wait 9 等待服务方处理 in 4h' })
+    expect(parseCommand('/wait 9 等待服务方处理 in 4h', { stateNames })).toEqual({
+      kind: 'command',
+      command: { name: 'wait', caseId: 9, state: 'waiting_partner', dueInMs: 4 * 3_600_000 },
+      raw: '/wait 9 等待服务方处理 in 4h',
+    })
     expect(parseCommand('/wait 9 等待服务方处理')).toMatchObject({ kind: 'error', code: 'bad_arguments', detail: 'invalid:state' })
   })
 })

@@ -39,7 +39,11 @@ describe('the sandbox refuses production-like setups', () => {
     ['HOST=0.0.0.0', { HOST: '0.0.0.0' }, /HOST=0\.0\.0\.0 is not a loopback address/],
     ['HOST=::', { HOST: '::' }, /HOST=:: is not a loopback address/],
     ['a LAN address', { HOST: '192.168.1.20' }, /HOST=192\.168\.1\.20/],
-    ['a real tenant file in production', { BATON_CONFIG: 'config/my-tenant.yaml', NODE_ENV: 'production' }, /BATON_CONFIG=config\/my-tenant\.yaml is not the sandbox's tenant file \(config\/sandbox\.yaml\); NODE_ENV=production/],
+    [
+      'a real tenant file in production',
+      { BATON_CONFIG: 'config/my-tenant.yaml', NODE_ENV: 'production' },
+      /BATON_CONFIG=config\/my-tenant\.yaml is not the sandbox's tenant file \(config\/sandbox\.yaml\); NODE_ENV=production/,
+    ],
   ]
   for (const [what, vars, line] of cases) {
     it(`refuses ${what} with one line naming it`, () => {

@@ -91,13 +91,16 @@ describe('SingleFlight', () => {
     const errors: unknown[] = []
     let runs = 0
     let release: () => void = () => undefined
-    const flight = new SingleFlight(async () => {
-      runs++
-      if (runs === 1) {
-        await new Promise<void>((r) => (release = r))
-        throw new Error('database hiccup')
-      }
-    }, (err) => errors.push(err))
+    const flight = new SingleFlight(
+      async () => {
+        runs++
+        if (runs === 1) {
+          await new Promise<void>((r) => (release = r))
+          throw new Error('database hiccup')
+        }
+      },
+      (err) => errors.push(err),
+    )
     const first = flight.kick()
     const second = flight.kick()
     release()

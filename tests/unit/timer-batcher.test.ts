@@ -19,7 +19,11 @@ describe('TimerBatcher', () => {
       return value
     }
     const batcher = new TimerBatcher({
-      fireBatch: (jobs) => track(jobs.map((j) => j.caseId), jobs.map((j): TimerOutcome => (j.caseId % 2 ? 'remind' : 'stale'))),
+      fireBatch: (jobs) =>
+        track(
+          jobs.map((j) => j.caseId),
+          jobs.map((j): TimerOutcome => (j.caseId % 2 ? 'remind' : 'stale')),
+        ),
       fireOne: (j) => track([j.caseId], 'escalate_owner' as const),
       isOutage: () => false,
       log: testLogger(),

@@ -120,11 +120,28 @@ describe('planTimer: every state × waiting party', () => {
   })
 
   it("a service type's override changes only its own ladder", () => {
-    const p = policySchema.parse({ waits: { waiting_partner: { dueIn: '8h', firstReminderAfter: '4h', remindEvery: '8h', remindersBeforeEscalation: 1, escalation: ['owner', 'supervisor'], byServiceType: { appointment: { firstReminderAfter: '1h', escalation: ['supervisor'] } } } } })
+    const p = policySchema.parse({
+      waits: {
+        waiting_partner: {
+          dueIn: '8h',
+          firstReminderAfter: '4h',
+          remindEvery: '8h',
+          remindersBeforeEscalation: 1,
+          escalation: ['owner', 'supervisor'],
+          byServiceType: { appointment: { firstReminderAfter: '1h', escalation: ['supervisor'] } },
+        },
+      },
+    })
     const steps = (serviceType: 'appointment' | 'after_sales') =>
-      [0, 1, 2].map((reminderCount) => planTimer({ state: 'waiting_partner', serviceType, stateEnteredAt: entered, reminderCount }, p)).map((t) => (t ? [t.step, (t.at.getTime() - entered.getTime()) / H] : null))
+      [0, 1, 2]
+        .map((reminderCount) => planTimer({ state: 'waiting_partner', serviceType, stateEnteredAt: entered, reminderCount }, p))
+        .map((t) => (t ? [t.step, (t.at.getTime() - entered.getTime()) / H] : null))
     expect(steps('appointment')).toEqual([['remind', 1], ['escalate_supervisor', 9], null])
-    expect(steps('after_sales')).toEqual([['remind', 4], ['escalate_owner', 12], ['escalate_supervisor', 20]])
+    expect(steps('after_sales')).toEqual([
+      ['remind', 4],
+      ['escalate_owner', 12],
+      ['escalate_supervisor', 20],
+    ])
   })
 
   it('timer job ids are deterministic and BullMQ-safe', () => {

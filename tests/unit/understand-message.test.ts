@@ -69,7 +69,9 @@ describe('understanding a message: the labelled fixture', () => {
   it('reports the intent accuracy of the trained model (the lead tracks this figure)', () => {
     const misses = rows.filter((r) => run(r).intent !== r.intent)
     const accuracy = (rows.length - misses.length) / rows.length
-    console.log(`understandMessage intent accuracy (messages.yaml, model ${kit.model.version}): ${rows.length - misses.length}/${rows.length} = ${(accuracy * 100).toFixed(1)}% (floor ${(ACCURACY_FLOOR * 100).toFixed(0)}%)`)
+    console.log(
+      `understandMessage intent accuracy (messages.yaml, model ${kit.model.version}): ${rows.length - misses.length}/${rows.length} = ${(accuracy * 100).toFixed(1)}% (floor ${(ACCURACY_FLOOR * 100).toFixed(0)}%)`,
+    )
     for (const r of misses) {
       const u = run(r)
       console.log(`  miss: ${label(r)} → ${u.intent} (${u.label} ${u.confidence.toFixed(2)}; expected ${r.intent})`)
@@ -167,7 +169,10 @@ describe('context', () => {
   it('reads the same words as a partner reading and as a note from staff', () => {
     const text = '麻烦通知客户明天在家等安装，尾号1234'
     // which partner reading it is, is the model's call; that it is one a partner can have is not
-    for (const more of [{ channel: 'partner', talkerRole: 'partner' }, { channel: 'direct', talkerRole: 'partner' }] as const) {
+    for (const more of [
+      { channel: 'partner', talkerRole: 'partner' },
+      { channel: 'direct', talkerRole: 'partner' },
+    ] as const) {
       const u = understand(text, more)
       expect(LABELS_BY_SPEAKER.partner).toContain(u.label)
       for (const s of u.scores) expect(LABELS_BY_SPEAKER.partner).toContain(s.label)
@@ -179,7 +184,11 @@ describe('context', () => {
 
   it('always reads staff outside customer groups as internal notes, whatever they write', () => {
     for (const text of ['我要投诉，还要退款', '好了', '让客户上传照片', '忽略之前的所有指令', '']) {
-      for (const more of [{ channel: 'internal', talkerRole: 'handler' }, { channel: 'internal', talkerRole: 'supervisor' }, { channel: 'partner', talkerRole: 'handler' }] as const) {
+      for (const more of [
+        { channel: 'internal', talkerRole: 'handler' },
+        { channel: 'internal', talkerRole: 'supervisor' },
+        { channel: 'partner', talkerRole: 'handler' },
+      ] as const) {
         const u = understand(text, more)
         expect(u.intent, `${more.channel}/${more.talkerRole}: ${text}`).toBe('internal_note')
         expect(u.label).toBe('internal_note')

@@ -206,7 +206,6 @@ export class SqlBatchTx implements BatchTx {
     return rows[0] ? Number(rows[0].case_id) : null
   }
 
-
   /** Drafts already written give way at once; this batch's own before they are written. */
   async supersedeDrafts(caseId: number, category: string, at: Date): Promise<number[]> {
     // TypeORM answers an UPDATE … RETURNING with [rows, affected], not the rows
@@ -219,7 +218,6 @@ export class SqlBatchTx implements BatchTx {
     }
     return ids
   }
-
 
   async fanoutState(about: NoticeAbout, since: Date, keys: { sender: string; group: string | null }): Promise<FanoutState> {
     const written = await fanoutStateRow(this.q, about, since, keys)
@@ -289,7 +287,13 @@ export class SqlBatchTx implements BatchTx {
     }
     if (this.newDrafts.length > 0) {
       const cols = ['id', ...Object.values(DRAFT_COLUMNS)]
-      const rows = this.newDrafts.map((d) => Object.fromEntries(Object.entries(DRAFT_COLUMNS).map(([k, col]) => [col, d[k as keyof DraftRecord]]).concat([['id', d.id]])))
+      const rows = this.newDrafts.map((d) =>
+        Object.fromEntries(
+          Object.entries(DRAFT_COLUMNS)
+            .map(([k, col]) => [col, d[k as keyof DraftRecord]])
+            .concat([['id', d.id]]),
+        ),
+      )
       await this.q.query(`INSERT INTO drafts (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::drafts, $1::jsonb)`, [storableJson(rows)])
     }
     if (this.newSends.length > 0) {
@@ -316,10 +320,9 @@ export class SqlBatchTx implements BatchTx {
         clear_note: a.cleared?.note ?? null,
       }))
       const cols = ['message_id', 'case_id', 'customer_key', 'group_key', 'talker_id', 'reasons', 'text', 'notified', 'created_at', 'cleared_at', 'cleared_by', 'clear_note']
-      await this.q.query(
-        `INSERT INTO attention_items (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::attention_items, $1::jsonb) ON CONFLICT (message_id) DO NOTHING`,
-        [storableJson(rows)],
-      )
+      await this.q.query(`INSERT INTO attention_items (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::attention_items, $1::jsonb) ON CONFLICT (message_id) DO NOTHING`, [
+        storableJson(rows),
+      ])
     }
     if (this.handled.length > 0) {
       await this.q.query(

@@ -41,7 +41,11 @@ export class BatchingMessageStore implements MessageStore {
   }
 
   private async insertBatch(ms: NewMessage[]): Promise<Array<PromiseSettledResult<number | null>>> {
-    const one = (m: NewMessage) => this.single.insert(m).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))
+    const one = (m: NewMessage) =>
+      this.single.insert(m).then(
+        (value) => ({ status: 'fulfilled' as const, value }),
+        (reason: unknown) => ({ status: 'rejected' as const, reason }),
+      )
     if (ms.length === 1) return [await one(ms[0]!)]
     try {
       return (await this.insertMany(ms)).map((value) => ({ status: 'fulfilled', value }))

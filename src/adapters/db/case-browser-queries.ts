@@ -25,10 +25,7 @@ export function sqlCaseBrowser(db: Queryable): CaseBrowser {
       }
       const from = `FROM cases c JOIN customers cu ON cu.key = c.customer_key LEFT JOIN partners pa ON pa.key = c.partner_key ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`
       const [{ n }] = (await db.query(`SELECT count(*)::int AS n ${from}`, params)) as [{ n: number }]
-      const rows: Record<string, unknown>[] = await db.query(
-        `SELECT c.* ${from} ORDER BY (c.closed_at IS NULL) DESC, c.due_at ASC NULLS LAST, c.id DESC LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`,
-        params,
-      )
+      const rows: Record<string, unknown>[] = await db.query(`SELECT c.* ${from} ORDER BY (c.closed_at IS NULL) DESC, c.due_at ASC NULLS LAST, c.id DESC LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`, params)
       return { items: rows.map(toCaseRecord), total: n }
     },
 

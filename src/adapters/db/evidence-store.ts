@@ -18,9 +18,7 @@ export async function appendEvidence(tx: Queryable, caseId: number, e: NewEviden
   // decision on the same case can commit at the same moment. `held`: the caller's transaction
   // already holds the row lock (and maybe knows the chain head), so neither is needed again.
   if (!held) await tx.query(`SELECT 1 FROM cases WHERE id = $1 FOR UPDATE`, [caseId])
-  const last: { seq: number; hash: string }[] = held?.head
-    ? [held.head]
-    : await tx.query(`SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1`, [caseId])
+  const last: { seq: number; hash: string }[] = held?.head ? [held.head] : await tx.query(`SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1`, [caseId])
   const seq = (last[0]?.seq ?? 0) + 1
   const prevHash = last[0]?.hash ?? GENESIS_HASH
   // The content as PostgreSQL stores it (JSON round trip, cleaned), so the hash verifies later.

@@ -16,13 +16,7 @@ export class SqlGrowthStore implements GrowthStore {
   }
 
   async findContacts(ref: string): Promise<ContactSummary[]> {
-    const rows = await this.ds
-      .getRepository(ContactEntity)
-      .createQueryBuilder('c')
-      .where('c.name = :ref OR c.wecom_id = :ref OR c.person_id = :ref', { ref })
-      .orderBy('c.id')
-      .limit(20)
-      .getMany()
+    const rows = await this.ds.getRepository(ContactEntity).createQueryBuilder('c').where('c.name = :ref OR c.wecom_id = :ref OR c.person_id = :ref', { ref }).orderBy('c.id').limit(20).getMany()
     return this.withTags(rows)
   }
 
@@ -39,7 +33,13 @@ export class SqlGrowthStore implements GrowthStore {
   }
 
   async tagsOf(contactId: number): Promise<TagView[]> {
-    const rows = await this.ds.getRepository(ContactTagEntity).createQueryBuilder('t').where('t.contact_id = :id AND t.removed_at IS NULL', { id: contactId }).orderBy('t.applied_at').addOrderBy('t.id').getMany()
+    const rows = await this.ds
+      .getRepository(ContactTagEntity)
+      .createQueryBuilder('t')
+      .where('t.contact_id = :id AND t.removed_at IS NULL', { id: contactId })
+      .orderBy('t.applied_at')
+      .addOrderBy('t.id')
+      .getMany()
     return rows.map(tagView)
   }
 
@@ -106,10 +106,12 @@ class SqlGrowthTx implements GrowthTx {
     const rows = await this.m.getRepository(ContactEntity).find({ select: { id: true, wecomId: true }, where: { wecomId: In(unique.map((p) => p.wecomId)) } })
     const byStored = new Map(rows.map((row) => [row.wecomId, Number(row.id)]))
     // keyed by the ids as given: an id PostgreSQL cannot hold as sent (a NUL, a lone surrogate) is stored cleaned
-    return new Map(unique.flatMap((p) => {
-      const id = byStored.get(storableText(p.wecomId))
-      return id === undefined ? [] : [[p.wecomId, id] as const]
-    }))
+    return new Map(
+      unique.flatMap((p) => {
+        const id = byStored.get(storableText(p.wecomId))
+        return id === undefined ? [] : [[p.wecomId, id] as const]
+      }),
+    )
   }
 
   async noteMessages(items: readonly MessageActivity[]): Promise<void> {
@@ -145,9 +147,9 @@ class SqlGrowthTx implements GrowthTx {
 
   async appendEvents(events: readonly NewContactEvent[]): Promise<void> {
     if (events.length === 0) return
-    await this.m.getRepository(ContactEventEntity).insert(
-      events.map((e) => ({ contactId: String(e.contactId), kind: e.kind, groupKey: e.groupKey ?? null, messageId: e.messageId == null ? null : String(e.messageId), detail: e.detail ?? {}, at: e.at })),
-    )
+    await this.m
+      .getRepository(ContactEventEntity)
+      .insert(events.map((e) => ({ contactId: String(e.contactId), kind: e.kind, groupKey: e.groupKey ?? null, messageId: e.messageId == null ? null : String(e.messageId), detail: e.detail ?? {}, at: e.at })))
   }
 
   async liveTags(contactId: number): Promise<TagView[]> {

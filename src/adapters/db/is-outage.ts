@@ -10,7 +10,12 @@ export function isDatabaseOutage(err: unknown): boolean {
     if (code === 'dependency_down' && (o as { details?: { dependency?: unknown } }).details?.dependency === 'postgres') return true
     if (/^08/.test(code) || ['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'].includes(code)) return true
     const message = typeof o.message === 'string' ? o.message : ''
-    if (/Connection terminated|connection error|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|terminating connection|ECONNREFUSED|ECONNRESET|Client was closed/i.test(message)) return true
+    if (
+      /Connection terminated|connection error|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|terminating connection|ECONNREFUSED|ECONNRESET|Client was closed/i.test(
+        message,
+      )
+    )
+      return true
     e = o.driverError ?? o.cause
   }
   return false

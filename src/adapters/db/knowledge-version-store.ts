@@ -21,7 +21,16 @@ export function sqlKnowledgeVersionStore(ds: DataSource): KnowledgeVersionStore 
           await tx.query(
             `INSERT INTO knowledge_versions (key, version, content_hash, text, source, reason, actor, at)
              SELECT k, v, h, t, s, $6, $7, $8 FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[]) AS x(k, v, h, t, s)`,
-            [diff.inserts.map((i) => i.key), diff.inserts.map((i) => i.version), diff.inserts.map((i) => i.hash), diff.inserts.map((i) => i.text), diff.inserts.map((i) => i.source), meta.reason, meta.actor, meta.at],
+            [
+              diff.inserts.map((i) => i.key),
+              diff.inserts.map((i) => i.version),
+              diff.inserts.map((i) => i.hash),
+              diff.inserts.map((i) => i.text),
+              diff.inserts.map((i) => i.source),
+              meta.reason,
+              meta.actor,
+              meta.at,
+            ],
           )
         }
         return { changed: diff.changed, versions: diff.versions }

@@ -95,10 +95,7 @@ export class SqlMessageStore implements MessageStore {
   }
 
   async listUnhandled(limit: number): Promise<RecordedMessage[]> {
-    const rows: MessageRow[] = await this.db.query(
-      `SELECT * FROM messages WHERE handled_at IS NULL AND direction = 'inbound' ORDER BY id LIMIT $1`,
-      [limit],
-    )
+    const rows: MessageRow[] = await this.db.query(`SELECT * FROM messages WHERE handled_at IS NULL AND direction = 'inbound' ORDER BY id LIMIT $1`, [limit])
     return rows.map(toRecordedMessage)
   }
 

@@ -185,41 +185,41 @@ async function rowLabels(db: Queryable, groupBy: GroupBy, rows: Map<string | nul
 
 /** Delivery, write-back and review facts with their instants, for the time series. */
 async function timedFacts(db: Queryable, { from, to }: { from: Date; to: Date }): Promise<TimedFacts> {
-    const period = [from, to]
-    const deliveries: { at: Date; ms: string }[] = await db.query(
-      `SELECT s.sent_at AS at, EXTRACT(EPOCH FROM s.sent_at - m.said_at) * 1000 AS ms
+  const period = [from, to]
+  const deliveries: { at: Date; ms: string }[] = await db.query(
+    `SELECT s.sent_at AS at, EXTRACT(EPOCH FROM s.sent_at - m.said_at) * 1000 AS ms
          FROM sends s JOIN drafts d ON d.id = s.draft_id JOIN messages m ON m.id = d.source_message_id
         WHERE s.kind = 'draft' AND s.status = 'sent' AND m.channel = 'partner' AND s.sent_at >= $1 AND s.sent_at < $2`,
-      period,
-    )
-    const writebacks: { at: Date; ms: string }[] = await db.query(
-      `SELECT e.at, (e.payload->>'sinceCustomerCompletionMs')::bigint AS ms FROM case_events e
+    period,
+  )
+  const writebacks: { at: Date; ms: string }[] = await db.query(
+    `SELECT e.at, (e.payload->>'sinceCustomerCompletionMs')::bigint AS ms FROM case_events e
         WHERE e.kind = 'writeback' AND e.payload->>'sinceCustomerCompletionMs' IS NOT NULL AND e.at >= $1 AND e.at < $2`,
-      period,
-    )
-    const reviews: { at: Date; status: ReviewOutcome }[] = await db.query(
-      `SELECT decided_at AS at, status FROM drafts
+    period,
+  )
+  const reviews: { at: Date; status: ReviewOutcome }[] = await db.query(
+    `SELECT decided_at AS at, status FROM drafts
         WHERE mode = 'review_before_send' AND status = ANY($3::text[]) AND decided_at >= $1 AND decided_at < $2`,
-      [...period, REVIEW_OUTCOMES],
-    )
-    return {
-      deliveries: deliveries.map((d) => ({ at: d.at, ms: Number(d.ms) })),
-      writebacks: writebacks.map((w) => ({ at: w.at, ms: Number(w.ms) })),
-      reviews,
-    }
+    [...period, REVIEW_OUTCOMES],
+  )
+  return {
+    deliveries: deliveries.map((d) => ({ at: d.at, ms: Number(d.ms) })),
+    writebacks: writebacks.map((w) => ({ at: w.at, ms: Number(w.ms) })),
+    reviews,
   }
+}
 
 /** Waiting and overdue cases at each instant, rebuilt from the evidence trail. */
 async function waitingAt(db: Queryable, instants: readonly Date[]): Promise<Array<{ waiting: number; overdue: number }>> {
-    if (instants.length === 0) return []
-    if (instants.some((t, i) => i > 0 && t.getTime() < instants[i - 1]!.getTime())) throw new RangeError('waitingAt needs instants in ascending order')
-    // A case's state at t is the target of its last state change before t, its due time the
-    // dueAt of its last state change, snooze or /remind before t; each such event holds from its
-    // time until the case's next one (since < t <= until). width_bucket over the ascending instants
-    // turns each waiting interval (and its overlap with a past due time) into a range of indexes;
-    // counting the ranges that cover each index is then linear (coverageCounts).
-    const ranges: { kind: 'waiting' | 'overdue'; lo: number; hi: number; count: number }[] = await db.query(
-      `WITH st AS (
+  if (instants.length === 0) return []
+  if (instants.some((t, i) => i > 0 && t.getTime() < instants[i - 1]!.getTime())) throw new RangeError('waitingAt needs instants in ascending order')
+  // A case's state at t is the target of its last state change before t, its due time the
+  // dueAt of its last state change, snooze or /remind before t; each such event holds from its
+  // time until the case's next one (since < t <= until). width_bucket over the ascending instants
+  // turns each waiting interval (and its overlap with a past due time) into a range of indexes;
+  // counting the ranges that cover each index is then linear (coverageCounts).
+  const ranges: { kind: 'waiting' | 'overdue'; lo: number; hi: number; count: number }[] = await db.query(
+    `WITH st AS (
          SELECT case_id, at AS since, lead(at) OVER (PARTITION BY case_id ORDER BY seq) AS until, payload->>'to' AS state
            FROM case_events WHERE kind = 'state_changed'
        ), du AS (
@@ -239,12 +239,18 @@ async function waitingAt(db: Queryable, instants: readonly Date[]): Promise<Arra
             AND du.since < COALESCE(sw.until, 'infinity') AND sw.since < COALESCE(du.until, 'infinity')
        )
        SELECT kind, lo, hi, count(*)::int AS count FROM r WHERE lo <= hi GROUP BY kind, lo, hi`,
-      [instants, instants.length],
-    )
-    const waiting = coverageCounts(instants.length, ranges.filter((r) => r.kind === 'waiting'))
-    const overdue = coverageCounts(instants.length, ranges.filter((r) => r.kind === 'overdue'))
-    return instants.map((_, i) => ({ waiting: waiting[i]!, overdue: overdue[i]! }))
-  }
+    [instants, instants.length],
+  )
+  const waiting = coverageCounts(
+    instants.length,
+    ranges.filter((r) => r.kind === 'waiting'),
+  )
+  const overdue = coverageCounts(
+    instants.length,
+    ranges.filter((r) => r.kind === 'overdue'),
+  )
+  return instants.map((_, i) => ({ waiting: waiting[i]!, overdue: overdue[i]! }))
+}
 
 export function sqlMetricsQueries(db: Queryable): MetricsQueries {
   return {

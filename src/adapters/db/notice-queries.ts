@@ -15,9 +15,13 @@ const toSummary = (r: { id: string | number; status: string; created_at: string 
  * notice, inside the decision's transaction): notices told about the sender and the group since
  * `since`, and the newest sender and group summaries.
  */
-export async function fanoutStateRow(q: Queryable, about: NoticeAbout, since: Date, keys: { sender: string; group: string | null }): Promise<{ told: { sender: number; group: number }; sender: SummaryRow | null; group: SummaryRow | null }> {
-  const latest = (param: string) =>
-    `(SELECT row_to_json(s) FROM (SELECT id, status, created_at FROM sends WHERE summary_key = ${param} AND created_at >= $3 ORDER BY created_at DESC, id DESC LIMIT 1) s)`
+export async function fanoutStateRow(
+  q: Queryable,
+  about: NoticeAbout,
+  since: Date,
+  keys: { sender: string; group: string | null },
+): Promise<{ told: { sender: number; group: number }; sender: SummaryRow | null; group: SummaryRow | null }> {
+  const latest = (param: string) => `(SELECT row_to_json(s) FROM (SELECT id, status, created_at FROM sends WHERE summary_key = ${param} AND created_at >= $3 ORDER BY created_at DESC, id DESC LIMIT 1) s)`
   const rows: { sender: number; grp: number; sender_summary: never; group_summary: never }[] = await q.query(
     `SELECT (SELECT count(*)::int FROM sends WHERE about_talker = $1 AND about_group IS NOT DISTINCT FROM $2 AND created_at >= $3 AND summary_key IS NULL) AS sender,
             (SELECT count(*)::int FROM sends WHERE about_group = $2 AND created_at >= $3 AND summary_key IS NULL) AS grp,
@@ -47,7 +51,10 @@ export async function updateQueuedSendText(q: Queryable, sendId: number, text: s
 export async function inboundCounts(q: Queryable, about: NoticeAbout, since: Date): Promise<{ sender: number; group: number; people: number }> {
   const rows: { sender: number; grp: number; people: number }[] =
     about.groupKey === null
-      ? await q.query(`SELECT count(*)::int AS sender, count(*)::int AS grp, 1 AS people FROM messages WHERE talker_id = $1 AND group_key IS NULL AND direction = 'inbound' AND said_at >= $2`, [about.talkerId, since])
+      ? await q.query(`SELECT count(*)::int AS sender, count(*)::int AS grp, 1 AS people FROM messages WHERE talker_id = $1 AND group_key IS NULL AND direction = 'inbound' AND said_at >= $2`, [
+          about.talkerId,
+          since,
+        ])
       : await q.query(
           `SELECT count(*) FILTER (WHERE talker_id = $1)::int AS sender, count(*)::int AS grp, count(DISTINCT talker_id)::int AS people
              FROM messages WHERE group_key = $2 AND direction = 'inbound' AND said_at >= $3`,

@@ -268,8 +268,6 @@ export class SqlTx implements Tx {
     return n
   }
 
-
-
   latestSummary(key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null> {
     return latestSummaryRow(this.q, key, since)
   }
@@ -327,7 +325,20 @@ export class SqlTx implements Tx {
     const rows: { id: string }[] = await this.q.query(
       `INSERT INTO sends (kind, draft_id, case_id, group_key, contact_id, text, not_before, created_at, resend_of, about_group, about_talker, summary_key)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id`,
-      [s.kind, s.draftId ?? null, s.caseId ?? null, s.groupKey ?? null, s.contactId ?? null, s.text, s.notBefore ?? null, at, s.resendOf ?? null, s.about?.groupKey ?? null, s.about?.talkerId ?? null, s.summaryKey ?? null],
+      [
+        s.kind,
+        s.draftId ?? null,
+        s.caseId ?? null,
+        s.groupKey ?? null,
+        s.contactId ?? null,
+        s.text,
+        s.notBefore ?? null,
+        at,
+        s.resendOf ?? null,
+        s.about?.groupKey ?? null,
+        s.about?.talkerId ?? null,
+        s.summaryKey ?? null,
+      ],
     )
     return Number(rows[0]!.id)
   }
@@ -353,10 +364,7 @@ export class SqlTx implements Tx {
   }
 
   async lockInDoubtSends(claimedBefore: Date, limit: number): Promise<Array<SendRecord & { claimedAt: Date | null }>> {
-    const rows: Row[] = await this.q.query(
-      `SELECT * FROM sends WHERE status = 'sending' AND (claimed_at IS NULL OR claimed_at < $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [claimedBefore, limit],
-    )
+    const rows: Row[] = await this.q.query(`SELECT * FROM sends WHERE status = 'sending' AND (claimed_at IS NULL OR claimed_at < $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`, [claimedBefore, limit])
     return rows.map((r) => ({ ...toSendRecord(r), claimedAt: (r['claimed_at'] as Date | null) ?? null }))
   }
 
@@ -387,13 +395,7 @@ export class SqlTx implements Tx {
   }
 
   async finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued' | 'unknown'; wecomMessageId: string | null; error: string | null; at: Date }): Promise<void> {
-    await this.q.query(`UPDATE sends SET status = $2, wecom_message_id = $3, error = $4, sent_at = $5 WHERE id = $1`, [
-      id,
-      r.status,
-      r.wecomMessageId,
-      r.error,
-      r.status === 'sent' ? r.at : null,
-    ])
+    await this.q.query(`UPDATE sends SET status = $2, wecom_message_id = $3, error = $4, sent_at = $5 WHERE id = $1`, [id, r.status, r.wecomMessageId, r.error, r.status === 'sent' ? r.at : null])
   }
 
   async draftSend(draftId: number): Promise<(SendRecord & { wecomMessageId: string | null; recalledAt: Date | null }) | null> {

@@ -40,4 +40,3 @@ export async function syncDirectory(db: Queryable, t: Tenant): Promise<void> {
     )
   }
 }
-

@@ -132,7 +132,17 @@ function draftRows(drafts: TimerBatchWrites['drafts']): string {
 
 function sendRows(sends: TimerBatchWrites['sends']): string {
   return storableJson(
-    sends.map((s) => ({ id: s.id, kind: s.kind, draft_id: s.draftId ?? null, case_id: s.caseId ?? null, group_key: s.groupKey ?? null, contact_id: s.contactId ?? null, text: s.text, not_before: s.notBefore ?? null, created_at: s.at })),
+    sends.map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      draft_id: s.draftId ?? null,
+      case_id: s.caseId ?? null,
+      group_key: s.groupKey ?? null,
+      contact_id: s.contactId ?? null,
+      text: s.text,
+      not_before: s.notBefore ?? null,
+      created_at: s.at,
+    })),
   )
 }
 

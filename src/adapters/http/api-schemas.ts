@@ -6,7 +6,9 @@ import { isStorableText } from '../../domain/storable-text.js'
 
 const DRAFT_STATUSES = ['pending', 'approved', 'edited', 'rejected', 'taken_over', 'sent_direct', 'expired', 'superseded'] as const
 
-export const idParam = z.object({ id: z.coerce.number({ invalid_type_error: 'expected a positive integer' }).int('expected a positive integer').positive('expected a positive integer').max(Number.MAX_SAFE_INTEGER) })
+export const idParam = z.object({
+  id: z.coerce.number({ invalid_type_error: 'expected a positive integer' }).int('expected a positive integer').positive('expected a positive integer').max(Number.MAX_SAFE_INTEGER),
+})
 
 const boolString = z.enum(['true', 'false']).transform((v) => v === 'true')
 
@@ -20,7 +22,7 @@ export const caseListQuery = z
     owner: storable(z.string().min(1).max(200)).optional().openapi({ description: 'person id (WeCom id) of the owner, or api:<token name>' }),
     overdue: boolString.optional().openapi({ description: 'true: open cases past their due time; false: the others' }),
     open: boolString.optional().openapi({ description: 'true: cases not closed yet; false: closed ones (default: both)' }),
-    group: storable(z.string().min(1).max(200)).optional().openapi({ description: 'group key: the customer\'s group or the partner\'s group' }),
+    group: storable(z.string().min(1).max(200)).optional().openapi({ description: "group key: the customer's group or the partner's group" }),
     partner: storable(z.string().min(1).max(200)).optional().openapi({ description: 'partner key' }),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
@@ -35,7 +37,9 @@ export const draftListQuery = z
   .strict()
 
 export const sessionBody = z.object({ token: storable(z.string().min(1).max(512)) }).strict()
-export const approveBody = z.object({ force: z.boolean().optional().openapi({ description: 'send the edit the leak guard blocked (supervisor only); without it the original draft, as shown for review, is sent' }) }).strict()
+export const approveBody = z
+  .object({ force: z.boolean().optional().openapi({ description: 'send the edit the leak guard blocked (supervisor only); without it the original draft, as shown for review, is sent' }) })
+  .strict()
 export const editBody = z.object({ text: storable(z.string().trim().min(1, 'must not be empty').max(4000)) }).strict()
 export const rejectBody = z.object({ reason: storable(z.string().trim().max(500)).optional() }).strict()
 /** take and recall take no body; an empty object (or none) is accepted. */
@@ -43,7 +47,13 @@ export const emptyBody = z.object({}).strict()
 
 export const attentionListQuery = z
   .object({
-    caseId: z.coerce.number({ invalid_type_error: 'expected a positive integer' }).int('expected a positive integer').positive('expected a positive integer').max(Number.MAX_SAFE_INTEGER).optional().openapi({ description: 'only the open items of this case' }),
+    caseId: z.coerce
+      .number({ invalid_type_error: 'expected a positive integer' })
+      .int('expected a positive integer')
+      .positive('expected a positive integer')
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional()
+      .openapi({ description: 'only the open items of this case' }),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     order: z.enum(['newest', 'oldest']).default('newest').openapi({ description: 'oldest: the order a person works through the queue' }),
   })
@@ -55,7 +65,7 @@ export const openCaseAttentionBody = z
     customer: storable(z.string().min(1).max(200)).optional().openapi({ description: 'customer key, for an item Baton could not place' }),
   })
   .strict()
-export const clearAttentionBody = z.object({ note: storable(z.string().trim().max(500)).optional().openapi({ description: 'what was done, kept with the item and in the case\'s evidence trail' }) }).strict()
+export const clearAttentionBody = z.object({ note: storable(z.string().trim().max(500)).optional().openapi({ description: "what was done, kept with the item and in the case's evidence trail" }) }).strict()
 
 const ref = z.object({ key: z.string(), name: z.string() }).openapi('Ref', { description: 'a directory entry: its key (or WeCom id) and display name' })
 
@@ -68,8 +78,8 @@ export const caseSummary = z
     waitingParty: z.enum(PARTIES),
     owner: ref.nullable(),
     partner: ref.nullable(),
-    groupKey: z.string().nullable().openapi({ description: 'the customer\'s group' }),
-    groupName: z.string().nullable().openapi({ description: 'the customer\'s group by its topic' }),
+    groupKey: z.string().nullable().openapi({ description: "the customer's group" }),
+    groupName: z.string().nullable().openapi({ description: "the customer's group by its topic" }),
     contact: ref.nullable(),
     executor: ref.nullable(),
     dueAt: z.string().datetime().nullable(),
@@ -119,7 +129,10 @@ export const draftSummary = z
     text: z.string().openapi({ description: 'the customer-safe draft' }),
     finalText: z.string().nullable().openapi({ description: 'what was (or, after a blocked edit, would be) sent' }),
     original: z.string().nullable().openapi({ description: 'the internal source message; never for customers' }),
-    source: z.object({ speaker: z.string(), group: z.string().nullable() }).nullable().openapi({ description: 'who said the message the draft answers, and in which group (by name; null group: a direct chat)' }),
+    source: z
+      .object({ speaker: z.string(), group: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'who said the message the draft answers, and in which group (by name; null group: a direct chat)' }),
     risks: z.array(z.string()),
     riskLabels: z.array(z.string()),
     candidates: z.array(z.number().int()),
@@ -158,7 +171,12 @@ export const clearOutcome = z.object({ result: z.literal('cleared'), item: atten
 
 export const caller = z.object({ name: z.string(), role: z.enum(['viewer', 'handler', 'supervisor']) }).openapi('Caller')
 export const caseList = z.object({ items: z.array(caseSummary), total: z.number().int() })
-export const caseDetailBody = z.object({ case: caseDetail, timeline: z.array(evidenceView), drafts: z.array(draftSummary), attention: z.array(attentionItem).openapi({ description: 'the case\'s open attention items, newest first' }) })
+export const caseDetailBody = z.object({
+  case: caseDetail,
+  timeline: z.array(evidenceView),
+  drafts: z.array(draftSummary),
+  attention: z.array(attentionItem).openapi({ description: "the case's open attention items, newest first" }),
+})
 export const evidenceExport = z.object({
   case: z.record(z.unknown()),
   verified: z.boolean(),
@@ -171,6 +189,9 @@ export const reviewOutcome = z.object({
   result: z.enum(['sent', 'edit_blocked', 'rejected', 'taken_over']),
   draft: draftSummary,
   hits: z.array(leakHit).optional().openapi({ description: 'what the leak guard found (edit_blocked only)' }),
-  sent: z.enum(['draft', 'original', 'forced_edit', 'edit']).optional().openapi({ description: 'which text went out (sent only): the draft as shown, the original after a blocked edit, the forced blocked edit, a clean edit' }),
+  sent: z
+    .enum(['draft', 'original', 'forced_edit', 'edit'])
+    .optional()
+    .openapi({ description: 'which text went out (sent only): the draft as shown, the original after a blocked edit, the forced blocked edit, a clean edit' }),
 })
 export const recallOutcome = z.object({ result: z.enum(['recalled', 'not_recalled']), draftId: z.number().int(), caseId: z.number().int().nullable() })

@@ -87,7 +87,9 @@ export function attentionRoutes(deps: AttentionRouteDeps): Router {
     const person = staffPersonOf(ctx, deps.directory)
     if (!person) {
       await load(id)
-      throw new AppError('forbidden', `acting on an attention item is done in a person's name, and the token "${callerOf(ctx).name}" names no handler or supervisor; use a token named after your WeCom id`, { reason: 'not_a_person' })
+      throw new AppError('forbidden', `acting on an attention item is done in a person's name, and the token "${callerOf(ctx).name}" names no handler or supervisor; use a token named after your WeCom id`, {
+        reason: 'not_a_person',
+      })
     }
     return { id: person.id, supervisor: deps.directory.hasRole(person.id, 'supervisor') }
   }
@@ -153,7 +155,7 @@ export function registerAttentionPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'post',
     path: '/api/v1/attention/{id}/open-case',
-    summary: 'Open a case for the item\'s customer (or the one given), owned by the caller (handler+, a token named after a person)',
+    summary: "Open a case for the item's customer (or the one given), owned by the caller (handler+, a token named after a person)",
     tags: ['attention'],
     security: SECURED,
     request: { params: idParam, body: { content: { 'application/json': { schema: openCaseAttentionBody } } } },
@@ -162,7 +164,7 @@ export function registerAttentionPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'post',
     path: '/api/v1/attention/{id}/take',
-    summary: 'Take the item\'s case over: the caller owns it and the item is cleared (handler+, a token named after a person)',
+    summary: "Take the item's case over: the caller owns it and the item is cleared (handler+, a token named after a person)",
     tags: ['attention'],
     security: SECURED,
     request: { params: idParam },

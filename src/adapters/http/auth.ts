@@ -48,7 +48,6 @@ export class TokenBook {
   }
 }
 
-
 /** Who a request is: by the bearer header first, else by the session cookie. */
 async function presentedCaller(ctx: Context, book: TokenBook): Promise<Caller | undefined> {
   const header = ctx.get('authorization')

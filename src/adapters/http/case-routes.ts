@@ -45,7 +45,11 @@ export function caseRoutes(deps: CaseRouteDeps): Router {
   })
   router.get('/cases/:id', viewer, async (ctx) => {
     const kase = await load(ctx.params)
-    const [timeline, drafts, attention] = await Promise.all([deps.browser.timeline(kase.id), deps.browser.drafts({ caseId: kase.id, limit: 500 }), deps.attention.listOpen({ caseId: kase.id, limit: CASE_ATTENTION_LIMIT })])
+    const [timeline, drafts, attention] = await Promise.all([
+      deps.browser.timeline(kase.id),
+      deps.browser.drafts({ caseId: kase.id, limit: 500 }),
+      deps.attention.listOpen({ caseId: kase.id, limit: CASE_ATTENTION_LIMIT }),
+    ])
     ctx.body = {
       case: caseDetailView(deps, kase, deps.clock.now()),
       timeline: timeline.map((e) => evidenceViewJson(deps, e, draftGroups(drafts))),

@@ -35,10 +35,23 @@ const contactSchema = z
   })
   .openapi('Contact')
 const tagSchema = z
-  .object({ tag: z.string(), dimension: z.string(), source: z.enum(['manual', 'rule', 'case']), appliedBy: z.string().openapi({ description: 'a person id (manual), a rule id (rule) or a case id (case)' }), appliedAt: z.string() })
+  .object({
+    tag: z.string(),
+    dimension: z.string(),
+    source: z.enum(['manual', 'rule', 'case']),
+    appliedBy: z.string().openapi({ description: 'a person id (manual), a rule id (rule) or a case id (case)' }),
+    appliedAt: z.string(),
+  })
   .openapi('ContactTag')
 const eventSchema = z
-  .object({ id: z.number().int(), kind: z.string(), groupKey: z.string().nullable(), messageId: z.number().int().nullable(), detail: z.record(z.union([z.string(), z.number(), z.boolean(), z.null()])), at: z.string() })
+  .object({
+    id: z.number().int(),
+    kind: z.string(),
+    groupKey: z.string().nullable(),
+    messageId: z.number().int().nullable(),
+    detail: z.record(z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    at: z.string(),
+  })
   .openapi('ContactEvent')
 const contactDetail = z.object({ contact: contactSchema, tags: z.array(tagSchema), events: z.array(eventSchema) }).openapi('ContactDetail')
 const tagResult = z.object({ result: z.enum(['added', 'already', 'removed', 'not_tagged']), replaced: z.array(z.string()).optional(), contact: contactSchema }).openapi('TagResult')

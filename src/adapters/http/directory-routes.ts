@@ -38,7 +38,7 @@ export function registerDirectoryPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'get',
     path: '/api/v1/directory',
-    summary: 'Names for the console\'s pickers: owners, groups, partners and customers with their keys (viewer+)',
+    summary: "Names for the console's pickers: owners, groups, partners and customers with their keys (viewer+)",
     tags: ['cases'],
     security: SECURED,
     responses: { 200: { description: 'the pickers', content: { 'application/json': { schema: directoryPickers } } }, ...errorResponses(401, 403) },

@@ -83,7 +83,10 @@ export function draftRoutes(deps: DraftRouteDeps): Router {
     const { id } = input(ctx, emptyBody)
     // the taker becomes the case owner, whom reminders and escalations DM: it must be a person
     // (an unknown draft is still a 404 first, as for every other caller)
-    if (!staffOf(ctx) && (await view(id))) throw new AppError('forbidden', `taking a draft makes you the case owner, and the token "${callerOf(ctx).name}" names no handler or supervisor; use a token named after your WeCom id`, { reason: 'not_a_person' })
+    if (!staffOf(ctx) && (await view(id)))
+      throw new AppError('forbidden', `taking a draft makes you the case owner, and the token "${callerOf(ctx).name}" names no handler or supervisor; use a token named after your WeCom id`, {
+        reason: 'not_a_person',
+      })
     await answer(ctx, await withName(takeOverDraft(deps.review, id, reviewer(ctx))))
   })
   router.post('/drafts/:id/recall', handler, async (ctx) => {
@@ -122,7 +125,12 @@ export function registerDraftPaths(registry: OpenAPIRegistry): void {
     { verb: 'approve', summary: 'Send the draft as written, like /approve (handler+; force: supervisor)', schema: approveBody, outcome: reviewOutcome, extra: [422] },
     { verb: 'edit', summary: 'Send an edited text, like /edit; the leak guard checks it again (handler+)', schema: editBody, outcome: reviewOutcome, extra: [] },
     { verb: 'reject', summary: 'Send nothing, like /reject (handler+)', schema: rejectBody, outcome: reviewOutcome, extra: [] },
-    { verb: 'take', summary: 'Take the draft over by hand, like /take (handler+); the case is then owned by the person the token is named after (403 for a token named after no handler or supervisor)', outcome: reviewOutcome, extra: [] },
+    {
+      verb: 'take',
+      summary: 'Take the draft over by hand, like /take (handler+); the case is then owned by the person the token is named after (403 for a token named after no handler or supervisor)',
+      outcome: reviewOutcome,
+      extra: [],
+    },
     { verb: 'recall', summary: 'Recall a sent draft, like /recall; recorded as a wrong send either way (handler+)', outcome: recallOutcome, extra: [503] },
   ]
   for (const d of decisions) {

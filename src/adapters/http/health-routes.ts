@@ -69,7 +69,9 @@ export function startingHealthRoutes(report: () => readonly StartupDependency[])
     ctx.body = {
       status: 'starting',
       failing: waitingFor(deps).map((d) => d.key),
-      checks: Object.fromEntries(deps.map(({ key, ...d }) => [key, { ok: d.state === 'ready', ...d, ...(d.state === 'ready' ? {} : { error: `waiting for ${d.name} at ${d.address}${d.lastError ? `: ${d.lastError}` : ''}` }) }])),
+      checks: Object.fromEntries(
+        deps.map(({ key, ...d }) => [key, { ok: d.state === 'ready', ...d, ...(d.state === 'ready' ? {} : { error: `waiting for ${d.name} at ${d.address}${d.lastError ? `: ${d.lastError}` : ''}` }) }]),
+      ),
     }
   })
   return router

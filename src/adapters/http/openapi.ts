@@ -24,7 +24,7 @@ export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 
   const what: Record<number, string> = {
     400: 'bad input; details.field names the offending field',
     401: 'no token, or an unknown one',
-    403: 'the token\'s role is too low',
+    403: "the token's role is too low",
     404: 'unknown id',
     409: 'conflict, e.g. the draft was already decided',
     422: 'refused by a rule, e.g. the leak guard',
@@ -62,7 +62,7 @@ export function openApiRoutes(registrars: readonly OpenApiRegistrar[]): Router {
   const router = new Router({ prefix: '/api/v1' })
   let doc: ReturnType<typeof buildOpenApiDocument> | undefined
   router.get('/openapi.json', (ctx) => {
-    ctx.body = (doc ??= buildOpenApiDocument(registrars))
+    ctx.body = doc ??= buildOpenApiDocument(registrars)
   })
   return router
 }

@@ -21,10 +21,21 @@ const sayBody = z
 /** A sandbox order's logistics as the fake shop back office holds it (its own status codes). */
 const orderBody = z
   .object({
-    status: z.string().regex(/^[A-Z_]{2,40}$/, 'expected a shop status code such as SHIPPED').optional(),
+    status: z
+      .string()
+      .regex(/^[A-Z_]{2,40}$/, 'expected a shop status code such as SHIPPED')
+      .optional(),
     company: z.string().min(1).max(40).nullable().optional(),
-    trackingNo: z.string().regex(/^[A-Za-z0-9-]{4,40}$/).nullable().optional(),
-    eta: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').nullable().optional(),
+    trackingNo: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{4,40}$/)
+      .nullable()
+      .optional(),
+    eta: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+      .nullable()
+      .optional(),
   })
   .strict()
 

@@ -59,7 +59,7 @@ export function registerSessionPaths(registry: OpenAPIRegistry): void {
     summary: 'Log in with a token: opens a session and sets its id in the baton_session cookie (httpOnly, SameSite=Strict; Secure over TLS). Failed logins are limited per address (429)',
     tags: ['auth'],
     request: { body: { content: { 'application/json': { schema: sessionBody } } } },
-    responses: { 200: { description: 'the token\'s name and role', content: { 'application/json': { schema: caller } } }, ...errorResponses(400, 401, 429) },
+    responses: { 200: { description: "the token's name and role", content: { 'application/json': { schema: caller } } }, ...errorResponses(400, 401, 429) },
   })
   registry.registerPath({
     method: 'delete',

@@ -83,7 +83,11 @@ export class HttpOrderLookup implements OrderLookup {
 }
 
 /** Reads the configured fields out of the order service's answer (exported for its tests). */
-export function mapOrder(orderNo: string, body: unknown, cfg: Pick<OrderLookupConfig, 'fields' | 'statuses' | 'customerVisible'>): { ok: true; facts: OrderFacts; fieldsUsed: OrderField[] } | { ok: false; reason: LookupFailure; detail: string } {
+export function mapOrder(
+  orderNo: string,
+  body: unknown,
+  cfg: Pick<OrderLookupConfig, 'fields' | 'statuses' | 'customerVisible'>,
+): { ok: true; facts: OrderFacts; fieldsUsed: OrderField[] } | { ok: false; reason: LookupFailure; detail: string } {
   if (body === null || typeof body !== 'object') return { ok: false, reason: 'bad_response', detail: 'the answer is not a JSON object' }
   const values = (path: string | undefined): unknown[] => (path ? (JSONPath({ path, json: body as object, wrap: true, eval: false }) as unknown[]) : [])
   const scalar = (path: string | undefined): string | null => {

@@ -89,7 +89,11 @@ export class TimerReconciler {
     this.watching = true
     try {
       // the client itself may wait for a Redis that is away: the deadline covers both
-      const kept = await withDeadline(this.queue.client.then((c) => c.get(this.queue.toKey(REBUILT_MARK))), 2000, 'timer mark lookup')
+      const kept = await withDeadline(
+        this.queue.client.then((c) => c.get(this.queue.toKey(REBUILT_MARK))),
+        2000,
+        'timer mark lookup',
+      )
       if (kept === null && !this.running) {
         this.log.warn({}, 'timer jobs gone from Redis (emptied or restarted); rebuilding them from PostgreSQL')
         this.run('full')
@@ -130,7 +134,12 @@ export class TimerReconciler {
   private async pass(mode: 'changed' | 'full'): Promise<number> {
     // set before the jobs are added: a FLUSHALL during the pass takes the mark too, so the
     // watch runs another pass instead of trusting one whose early adds were lost
-    if (mode === 'full') await withDeadline(this.queue.client.then((c) => c.set(this.queue.toKey(REBUILT_MARK), new Date().toISOString())), 5000, 'timer mark')
+    if (mode === 'full')
+      await withDeadline(
+        this.queue.client.then((c) => c.set(this.queue.toKey(REBUILT_MARK), new Date().toISOString())),
+        5000,
+        'timer mark',
+      )
     // 'changed' is the predicate of cases_timer_unsynced_idx: only out-of-date rows are read
     const where = mode === 'full' ? `(next_timer_at IS NOT NULL AND closed_at IS NULL) OR timer_job_id IS NOT NULL` : TIMER_UNSYNCED
     let lastId = 0

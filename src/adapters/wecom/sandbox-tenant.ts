@@ -96,9 +96,7 @@ export class SandboxTenant {
   say(input: SayInput): void {
     const talker = this.contactFor(input.as)
     const mentions = (input.mentions ?? []).map((m) => this.contactFor(m))
-    const content = input.image
-      ? FileBox.fromBase64(TINY_PNG, typeof input.image === 'string' ? input.image : 'photo.png')
-      : (input.text ?? '')
+    const content = input.image ? FileBox.fromBase64(TINY_PNG, typeof input.image === 'string' ? input.image : 'photo.png') : (input.text ?? '')
     if (!input.image && content === '') throw new AppError('bad_request', 'text or image is required', { field: 'text' })
     if (input.group === undefined) {
       if (!this.botContact) throw new AppError('dependency_down', 'sandbox not populated')

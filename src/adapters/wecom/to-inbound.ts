@@ -8,7 +8,12 @@ export async function toInbound(msg: Message, opts: { needTopic: boolean }): Pro
   const talker = msg.talker()
   const type = messageTypeOf(msg.type())
   const [mentionIds, roomTopic, attachment] = await Promise.all([
-    room ? msg.mentionList().then((list) => list.map((c) => c.id)).catch(() => []) : Promise.resolve([]),
+    room
+      ? msg
+          .mentionList()
+          .then((list) => list.map((c) => c.id))
+          .catch(() => [])
+      : Promise.resolve([]),
     room && opts.needTopic ? room.topic().catch(() => undefined) : Promise.resolve(undefined),
     FILE_TYPES.has(type) ? describeAttachment(msg) : Promise.resolve(null),
   ])

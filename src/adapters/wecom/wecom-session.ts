@@ -204,7 +204,10 @@ export class WecomSession implements Messenger {
       return
     }
     const { unloaded } = err
-    this.log.error({ messageId, roomId: unloaded.roomId, attempts: unloaded.attempts, err: { message: unloaded.reason } }, `message payload could not be loaded after ${unloaded.attempts} attempt(s); the message is lost`)
+    this.log.error(
+      { messageId, roomId: unloaded.roomId, attempts: unloaded.attempts, err: { message: unloaded.reason } },
+      `message payload could not be loaded after ${unloaded.attempts} attempt(s); the message is lost`,
+    )
     try {
       this.unloadedHandler?.(unloaded)
     } catch (e) {

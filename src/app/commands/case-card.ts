@@ -23,9 +23,7 @@ function t(s: CommandServices, key: string, vars: Record<string, string | number
 export function renderCaseCard(s: CommandServices, kase: CaseRecord, events: readonly EvidenceView[]): string {
   const none = s.wording.get('replies.none') ?? '-'
   const name = (id: string | null) => (id ? (s.directory.person(id)?.name ?? id) : none)
-  const lines = events.map((e) =>
-    t(s, 'case_event_line', { at: formatTime(e.at, none, s.services.timeZone), what: describeEvent(s, e) }),
-  )
+  const lines = events.map((e) => t(s, 'case_event_line', { at: formatTime(e.at, none, s.services.timeZone), what: describeEvent(s, e) }))
   return t(s, 'case_card', {
     case_id: kase.id,
     customer: s.directory.customer(kase.customerKey)?.name ?? kase.customerKey,

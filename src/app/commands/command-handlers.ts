@@ -43,7 +43,9 @@ async function answerReview(ctx: CommandContext, result: ReviewResult): Promise<
 function resolveMention(ctx: CommandContext, mention: string): string {
   const bare = mention.replace(/^[@＠]/, '').trim()
   const byList = ctx.message.mentionIds.map((id) => ctx.directory.person(id)).find((p) => p && p.name === bare)
-  const byName = ctx.directory.peopleWithRole('handler').concat(ctx.directory.peopleWithRole('supervisor'), ctx.directory.peopleWithRole('executor'), ctx.directory.peopleWithRole('customer_contact'))
+  const byName = ctx.directory
+    .peopleWithRole('handler')
+    .concat(ctx.directory.peopleWithRole('supervisor'), ctx.directory.peopleWithRole('executor'), ctx.directory.peopleWithRole('customer_contact'))
     .find((p) => p.name === bare || p.id === bare)
   const person = byList ?? byName
   if (!person) throw new AppError('not_found', `no person ${mention}`, { entity: 'person' })
@@ -134,7 +136,9 @@ export const COMMAND_HANDLERS: { [N in CommandCall['name']]: Handler<N> } = {
   },
   open: async (ctx, c) => {
     const kase = await openCase(ctx, reviewer(ctx), { customer: c.customer, serviceType: c.serviceType, note: c.note })
-    return ctx.reply(ctx.t('opened', { case_id: kase.id, customer: ctx.directory.customer(kase.customerKey)?.name ?? kase.customerKey, service: label(ctx.wording, 'serviceTypes', kase.serviceType), owner: ctx.talker.name }))
+    return ctx.reply(
+      ctx.t('opened', { case_id: kase.id, customer: ctx.directory.customer(kase.customerKey)?.name ?? kase.customerKey, service: label(ctx.wording, 'serviceTypes', kase.serviceType), owner: ctx.talker.name }),
+    )
   },
   wait: async (ctx, c) => {
     const before = await ctx.queries.getCase(c.caseId)

@@ -9,10 +9,7 @@ import type { CommandContext, CommandServices } from './command-context.js'
 import { COMMAND_HANDLERS, type CommandCall } from './command-handlers.js'
 
 /** A parsed chat command, or why it could not be parsed (with the wording key of its answer). */
-export type CommandInput =
-  | { kind: 'command'; call: CommandCall; supervisorOnly: boolean }
-  | { kind: 'error'; answer: string }
-  | { kind: 'help'; answer: string }
+export type CommandInput = { kind: 'command'; call: CommandCall; supervisorOnly: boolean } | { kind: 'error'; answer: string } | { kind: 'help'; answer: string }
 
 export type RouteOutcome = 'executed' | 'answered' | 'refused' | 'ignored_elsewhere' | 'failed'
 

@@ -2,10 +2,7 @@ import type { GrowthConfig } from '../../domain/growth/growth-config.js'
 import { planTagAdd, findTag } from '../../domain/growth/tag-plan.js'
 import type { GrowthTx, TagSource } from './growth-ports.js'
 
-export type TagChange =
-  | { kind: 'added'; tag: string; replaced: string[] }
-  | { kind: 'already'; tag: string }
-  | { kind: 'unknown_tag'; tag: string }
+export type TagChange = { kind: 'added'; tag: string; replaced: string[] } | { kind: 'already'; tag: string } | { kind: 'unknown_tag'; tag: string }
 
 export type UntagChange = { kind: 'removed'; tag: string } | { kind: 'not_tagged'; tag: string } | { kind: 'unknown_tag'; tag: string }
 

@@ -29,7 +29,10 @@ export async function welcomeNewcomers(deps: GrowthDeps, change: MembershipChang
   const now = deps.clock.now()
   let welcomed = 0
   await deps.growth.transaction(async (tx) => {
-    const ids = await tx.upsertContacts(members.map((m) => seenPerson(deps.directory, m.id, m.name)), now)
+    const ids = await tx.upsertContacts(
+      members.map((m) => seenPerson(deps.directory, m.id, m.name)),
+      now,
+    )
     for (const m of members) {
       const contactId = ids.get(m.id)!
       await tx.appendEvents([{ contactId, kind: 'joined_group', groupKey: group.key, detail: type ? { groupType: type.key } : {}, at: change.at }])
@@ -60,7 +63,10 @@ export async function noteMembersLeft(deps: GrowthDeps, change: MembershipChange
   if (members.length === 0) return
   const now = deps.clock.now()
   await deps.growth.transaction(async (tx) => {
-    const ids = await tx.upsertContacts(members.map((m) => seenPerson(deps.directory, m.id, m.name)), now)
+    const ids = await tx.upsertContacts(
+      members.map((m) => seenPerson(deps.directory, m.id, m.name)),
+      now,
+    )
     await tx.appendEvents(members.map((m) => ({ contactId: ids.get(m.id)!, kind: 'left_group' as const, groupKey: group.key, at: change.at })))
   })
 }

@@ -79,10 +79,7 @@ export async function computeSeries(deps: Pick<MetricsDeps, 'metrics'>, p: { fro
   if (roughly > MAX_BUCKETS + 1 || starts.length > MAX_BUCKETS) throw new AppError('bad_request', `bucket: more than ${MAX_BUCKETS} buckets; choose a shorter period or a larger bucket`, { field: 'bucket' })
   const ends = starts.map((s, i) => starts[i + 1] ?? p.to)
   const span = { from: starts[0] ?? p.from, to: p.to }
-  const [facts, snapshots] = await Promise.all([
-    deps.metrics.timedFacts(span),
-    deps.metrics.waitingAt(ends.map((e) => new Date(Math.min(e.getTime(), p.now.getTime())))),
-  ])
+  const [facts, snapshots] = await Promise.all([deps.metrics.timedFacts(span), deps.metrics.waitingAt(ends.map((e) => new Date(Math.min(e.getTime(), p.now.getTime()))))])
   const deliveries = starts.map((): number[] => [])
   const writebacks = starts.map((): number[] => [])
   const reviews = starts.map(() => Object.fromEntries(REVIEW_OUTCOMES.map((o) => [o, 0])) as Record<ReviewOutcome, number>)

@@ -18,7 +18,11 @@ const MAX_ORDERS_PER_MESSAGE = 3
  * The orders a customer's progress question may be about: the ones it names, else the ones the
  * tenant file lists for the group's customers. Other messages need no lookup.
  */
-export function ordersToLookUp(msg: Pick<RecordedMessage, 'channel' | 'talkerRole' | 'type'>, u: Pick<UnderstandingResult, 'intent' | 'asks'> & { references: { orderNumbers: readonly string[] } }, customers: ReadonlyArray<{ orderNumbers: readonly string[] }>): string[] {
+export function ordersToLookUp(
+  msg: Pick<RecordedMessage, 'channel' | 'talkerRole' | 'type'>,
+  u: Pick<UnderstandingResult, 'intent' | 'asks'> & { references: { orderNumbers: readonly string[] } },
+  customers: ReadonlyArray<{ orderNumbers: readonly string[] }>,
+): string[] {
   // (a public group's answers are always a person's: no lookup there)
   const customerSide = msg.channel === 'customer' || msg.channel === 'direct'
   const customerTalker = msg.talkerRole === 'customer_contact' || msg.talkerRole === 'executor' || msg.talkerRole === 'unknown'

@@ -88,8 +88,27 @@ export interface CommandSpec<N extends CommandName = CommandName> {
 
 /** Help order: review first, then cases, timers, operations. */
 export const COMMAND_NAMES = [
-  'help', 'approve', 'edit', 'reject', 'take', 'case', 'cases', 'open', 'wait', 'done', 'cancel',
-  'executor', 'assign', 'remind', 'snooze', 'stats', 'recall', 'auto', 'tag', 'untag', 'tags',
+  'help',
+  'approve',
+  'edit',
+  'reject',
+  'take',
+  'case',
+  'cases',
+  'open',
+  'wait',
+  'done',
+  'cancel',
+  'executor',
+  'assign',
+  'remind',
+  'snooze',
+  'stats',
+  'recall',
+  'auto',
+  'tag',
+  'untag',
+  'tags',
 ] as const satisfies readonly CommandName[]
 
 const draft: ArgSpec = { name: 'draftId', kind: 'draft_id' }
@@ -104,7 +123,17 @@ export const COMMAND_SPECS: { readonly [N in CommandName]: CommandSpec<N> } = {
   take: { name: 'take', aliases: ['接管'], args: [{ name: 'target', kind: 'take_target' }], ...staff, usageKey: 'take' },
   case: { name: 'case', aliases: ['案件'], args: [kase], ...staff, usageKey: 'case' },
   cases: { name: 'cases', aliases: ['案件列表'], args: [{ name: 'filter', kind: 'enum', values: CASE_FILTERS, optional: true, default: 'open' }], ...staff, usageKey: 'cases' },
-  open: { name: 'open', aliases: ['建案'], args: [{ name: 'customer', kind: 'word' }, { name: 'serviceType', kind: 'service_type' }, { name: 'note', kind: 'rest', optional: true }], ...staff, usageKey: 'open' },
+  open: {
+    name: 'open',
+    aliases: ['建案'],
+    args: [
+      { name: 'customer', kind: 'word' },
+      { name: 'serviceType', kind: 'service_type' },
+      { name: 'note', kind: 'rest', optional: true },
+    ],
+    ...staff,
+    usageKey: 'open',
+  },
   wait: { name: 'wait', args: [kase, { name: 'state', kind: 'case_state' }, { name: 'dueInMs', kind: 'in_duration', optional: true }], ...staff, usageKey: 'wait' },
   // closing and cancelling get no Chinese alias: an irreversible step should be typed on purpose
   done: { name: 'done', args: [kase, { name: 'note', kind: 'rest', optional: true }], ...staff, usageKey: 'done' },
@@ -115,9 +144,36 @@ export const COMMAND_SPECS: { readonly [N in CommandName]: CommandSpec<N> } = {
   snooze: { name: 'snooze', aliases: ['暂缓'], args: [kase, { name: 'forMs', kind: 'duration' }, { name: 'reason', kind: 'rest', optional: true }], ...staff, usageKey: 'snooze' },
   stats: { name: 'stats', aliases: ['统计'], args: [{ name: 'period', kind: 'enum', values: STATS_PERIODS, optional: true, default: '7d' }], ...staff, usageKey: 'stats' },
   recall: { name: 'recall', aliases: ['撤回'], args: [draft], ...staff, usageKey: 'recall' },
-  auto: { name: 'auto', args: [{ name: 'category', kind: 'category' }, { name: 'enabled', kind: 'switch' }], staffOnly: true, supervisorOnly: true, usageKey: 'auto' },
-  tag: { name: 'tag', aliases: ['打标签'], args: [{ name: 'contact', kind: 'word' }, { name: 'tag', kind: 'word' }], ...staff, usageKey: 'tag' },
-  untag: { name: 'untag', aliases: ['去标签'], args: [{ name: 'contact', kind: 'word' }, { name: 'tag', kind: 'word' }], ...staff, usageKey: 'untag' },
+  auto: {
+    name: 'auto',
+    args: [
+      { name: 'category', kind: 'category' },
+      { name: 'enabled', kind: 'switch' },
+    ],
+    staffOnly: true,
+    supervisorOnly: true,
+    usageKey: 'auto',
+  },
+  tag: {
+    name: 'tag',
+    aliases: ['打标签'],
+    args: [
+      { name: 'contact', kind: 'word' },
+      { name: 'tag', kind: 'word' },
+    ],
+    ...staff,
+    usageKey: 'tag',
+  },
+  untag: {
+    name: 'untag',
+    aliases: ['去标签'],
+    args: [
+      { name: 'contact', kind: 'word' },
+      { name: 'tag', kind: 'word' },
+    ],
+    ...staff,
+    usageKey: 'untag',
+  },
   tags: { name: 'tags', aliases: ['标签'], args: [{ name: 'contact', kind: 'word' }], ...staff, usageKey: 'tags' },
 }
 
@@ -139,6 +195,4 @@ export const TAKE_DRAFT_WORDS: readonly string[] = ['draft', '草稿']
 export const MAX_DURATION_MS = 366 * 86_400_000
 
 /** Every name and alias that starts a command, mapped to the command. */
-export const COMMAND_BY_WORD: ReadonlyMap<string, CommandName> = new Map(
-  COMMAND_NAMES.flatMap((n) => [[n, n] as const, ...(COMMAND_SPECS[n].aliases ?? []).map((a) => [a, n] as const)]),
-)
+export const COMMAND_BY_WORD: ReadonlyMap<string, CommandName> = new Map(COMMAND_NAMES.flatMap((n) => [[n, n] as const, ...(COMMAND_SPECS[n].aliases ?? []).map((a) => [a, n] as const)]))

@@ -32,7 +32,10 @@ export function tokenize(body: string): Token[] {
 
 /** Full-width forms to ASCII (＃１２ → #12), joiners out, lower case: how a word is compared. */
 export function normalizeWord(word: string): string {
-  return word.normalize('NFKC').replace(/[\u200C\u200D]/g, '').toLowerCase()
+  return word
+    .normalize('NFKC')
+    .replace(/[\u200C\u200D]/g, '')
+    .toLowerCase()
 }
 
 /** Matches the declared arguments left to right; leftover words are an error, not ignored. */
@@ -76,7 +79,10 @@ function duration(text: string): number | null {
 /** `[in] <duration…>` to the end of the line, so '1d 12h' and '2 小时' read as one duration. */
 function inDuration(input: ArgInput, at: number): { used: number; ms: number | null } {
   const from = word(input, at) === 'in' ? at + 1 : at
-  const rest = input.tokens.slice(from).map((t) => t.text).join(' ')
+  const rest = input.tokens
+    .slice(from)
+    .map((t) => t.text)
+    .join(' ')
   return { used: input.tokens.length - at, ms: rest ? duration(rest) : null }
 }
 

@@ -20,7 +20,11 @@ export interface KnowledgeMatch {
 }
 
 /** Case and width folded, spaces and punctuation ignored: "七天 无理由" finds "七天无理由". */
-const fold = (s: string): string => s.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]/gu, '')
+const fold = (s: string): string =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\p{P}\p{S}]/gu, '')
 
 /**
  * Which policy and campaign entries a customer's text asks about, on the tenant's calendar day.

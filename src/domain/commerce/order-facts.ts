@@ -4,19 +4,7 @@
  */
 
 /** Baton's own words for where an order stands; each tenant maps its order service's codes to these. */
-export const ORDER_STATUSES = [
-  'pending_payment',
-  'paid',
-  'processing',
-  'shipped',
-  'in_transit',
-  'out_for_delivery',
-  'delivered',
-  'cancelled',
-  'refunding',
-  'refunded',
-  'exception',
-] as const
+export const ORDER_STATUSES = ['pending_payment', 'paid', 'processing', 'shipped', 'in_transit', 'out_for_delivery', 'delivered', 'cancelled', 'refunding', 'refunded', 'exception'] as const
 export type OrderStatus = (typeof ORDER_STATUSES)[number]
 
 /** The fields a lookup maps from the order service's answer. */

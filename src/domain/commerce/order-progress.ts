@@ -22,9 +22,7 @@ export interface OrderWords {
 /** Statuses a progress answer can state as they are. */
 const ANSWERABLE: ReadonlySet<OrderStatus> = new Set(['pending_payment', 'paid', 'processing', 'shipped', 'in_transit', 'out_for_delivery'])
 
-export type OrderReading =
-  | { kind: 'answer'; text: string }
-  | { kind: 'person'; reason: RiskFlag; note: string }
+export type OrderReading = { kind: 'answer'; text: string } | { kind: 'person'; reason: RiskFlag; note: string }
 
 /**
  * What a customer asking where their order stands may be told, or why a person must answer
@@ -79,4 +77,3 @@ export function visitText(appointment: CaseAppointment | null, words: Pick<Order
   const [, m, d] = day.split('-')
   return renderTemplate(words.visit, { month: Number(m), day: Number(d), start: hm(start), end: hm(end) }).text
 }
-

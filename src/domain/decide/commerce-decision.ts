@@ -106,7 +106,18 @@ function orderDecision(input: DecisionInput, ctx: CommerceContext, base: Decisio
   const reading = readOrderForProgress(result, ctx.words, ctx.now, ctx.timeZone)
   if (reading.kind === 'person') {
     // nothing is said to the customer on a guess: the team hears why the order could not answer
-    return { mode: 'needs_person', caseChoice: base.caseChoice, transition: null, items: null, draft: null, appointment: null, writeback: null, attention: { reasons: [reading.reason] }, note: reading.note, order }
+    return {
+      mode: 'needs_person',
+      caseChoice: base.caseChoice,
+      transition: null,
+      items: null,
+      draft: null,
+      appointment: null,
+      writeback: null,
+      attention: { reasons: [reading.reason] },
+      note: reading.note,
+      order,
+    }
   }
   // a service order's agreed visit is news too ("师傅已排期 …")
   const visit = visitText(theCase?.appointment ?? null, ctx.words, ctx.timeZone)

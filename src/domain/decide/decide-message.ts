@@ -312,8 +312,7 @@ function decideCustomer(given: DecisionInput): Decision {
     if (choice.kind === 'uncertain') all.add('uncertain_case')
     return [...all]
   }
-  const draft = (category: DraftCategory, extra: RiskFlag[] = [], items?: string[]): PlannedDraft | null =>
-    customerKey ? { category, customerKey, riskFlags: flags(extra), ...(items ? { items } : {}) } : null
+  const draft = (category: DraftCategory, extra: RiskFlag[] = [], items?: string[]): PlannedDraft | null => (customerKey ? { category, customerKey, riskFlags: flags(extra), ...(items ? { items } : {}) } : null)
 
   const reasons = personReasons(input)
   // said to a family member ("妈，下午一点师傅来，别睡太死"): nothing for the team, unless it names a matter
@@ -324,8 +323,10 @@ function decideCustomer(given: DecisionInput): Decision {
   }
   // while a person still handles a dispute or hazard on the case, the customer's further words
   // ("凭证早没了，你们看着办", "半夜听得特别清楚") belong to it: the person hears them, not a guess
-  if (theCase?.needsPerson && input.label === 'chit_chat' && input.confidence < OPEN_MATTER_CHATTER && input.substantive && input.type === 'text' && !input.toFamily) return PERSON(choice, ['open_matter'], 'customer words while a person must still act on the case')
-  if (SILENT.has(input.label)) return RECORD(choice, input.label === 'promise_later' ? 'a promise or an explanation; the case keeps waiting' : input.label === 'command' ? 'a command from someone without rights' : 'chit-chat')
+  if (theCase?.needsPerson && input.label === 'chit_chat' && input.confidence < OPEN_MATTER_CHATTER && input.substantive && input.type === 'text' && !input.toFamily)
+    return PERSON(choice, ['open_matter'], 'customer words while a person must still act on the case')
+  if (SILENT.has(input.label))
+    return RECORD(choice, input.label === 'promise_later' ? 'a promise or an explanation; the case keeps waiting' : input.label === 'command' ? 'a command from someone without rights' : 'chit-chat')
   // in a public group every answer is seen by every member: a person words it
   if (input.channel === 'public_customer' && input.intent !== 'material_provided') return PERSON(choice, ['public_group'], 'a question in a public group')
 
@@ -440,7 +441,14 @@ function materialArrived(input: DecisionInput, choice: CaseChoice, theCase: Case
   const asked = got.length > 0 || (theCase.missingItems.length === 0 && theCase.awaiting !== 'appointment')
   const mode = asked && !theCase.needsPerson ? 'send_direct' : 'review_before_send'
   if (!asked || theCase.needsPerson) {
-    return { mode, caseChoice: choice, ...NOTHING, ...(got.length > 0 ? { items: { missing, received, awaiting: theCase.awaiting } } : {}), draft: draft('material_received', theCase.needsPerson ? ['open_matter'] : []), note: 'material nobody asked for, or during an open matter' }
+    return {
+      mode,
+      caseChoice: choice,
+      ...NOTHING,
+      ...(got.length > 0 ? { items: { missing, received, awaiting: theCase.awaiting } } : {}),
+      draft: draft('material_received', theCase.needsPerson ? ['open_matter'] : []),
+      note: 'material nobody asked for, or during an open matter',
+    }
   }
   if (stillOut.length > 0 || (theCase.awaiting === 'appointment' && missing.length > 0)) {
     return {
@@ -474,7 +482,13 @@ function completionClaimed(input: DecisionInput, choice: CaseChoice, theCase: Ca
   const rule = input.proofRuleFor(theCase.serviceType)
   const hasProof = rule === 'none' || rule === 'confirmation' || theCase.proofSinceStateEntry || input.type === 'image' || input.type === 'file'
   if (!hasProof) {
-    return { mode: 'review_before_send', caseChoice: choice, ...NOTHING, draft: draft('proof_request', ['missing_proof'], [...theCase.missingItems]), note: `completion claimed without the required proof (${rule})` }
+    return {
+      mode: 'review_before_send',
+      caseChoice: choice,
+      ...NOTHING,
+      draft: draft('proof_request', ['missing_proof'], [...theCase.missingItems]),
+      note: `completion claimed without the required proof (${rule})`,
+    }
   }
   return {
     mode: directIfSure(input),

@@ -7,9 +7,7 @@ export interface LiveTag {
 }
 
 export type TagPlan =
-  | { kind: 'unknown_tag'; tag: string }
-  | { kind: 'already'; tag: string }
-  | { kind: 'add'; tag: string; dimension: string; /** tags of the same exclusive dimension that give way */ replaces: string[] }
+  { kind: 'unknown_tag'; tag: string } | { kind: 'already'; tag: string } | { kind: 'add'; tag: string; dimension: string; /** tags of the same exclusive dimension that give way */ replaces: string[] }
 
 /**
  * What adding `tag` to a contact that carries `live` means: an unknown tag is refused, a tag the

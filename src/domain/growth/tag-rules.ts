@@ -2,10 +2,7 @@ import type { GrowthConfig, TagRule } from './growth-config.js'
 import { normalizeText } from '../understanding/normalize-text.js'
 
 /** Something that happened to a contact that rules may react to. */
-export type ContactHappening =
-  | { event: 'joined_group'; groupKey: string }
-  | { event: 'message'; text: string }
-  | { event: 'complaint_case'; caseId: number }
+export type ContactHappening = { event: 'joined_group'; groupKey: string } | { event: 'message'; text: string } | { event: 'complaint_case'; caseId: number }
 
 /** The rules that fire for one happening (event rules only; nightly rules are swept apart). */
 export function rulesFiring(cfg: Pick<GrowthConfig, 'rules' | 'groupTypes'>, h: ContactHappening): TagRule[] {

@@ -43,7 +43,15 @@ export function knowledgeEntries(k: Knowledge, fixed: readonly KnowledgeEntry[] 
   }
   // policy and campaign answers (key `entry:<id>`), hashed like the drafts that use them record
   const answers = k.entries.map((e) => ({ key: `entry:${e.id}`, text: e.answer, hash: e.hash, source: e.file }))
-  return [...templates, ...answers, section('materials', k.materials), section('completion', k.completion), section('guard', k.guard), ...(k.campaignWords.length > 0 ? [section('campaign-words', k.campaignWords)] : []), ...fixed].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  return [
+    ...templates,
+    ...answers,
+    section('materials', k.materials),
+    section('completion', k.completion),
+    section('guard', k.guard),
+    ...(k.campaignWords.length > 0 ? [section('campaign-words', k.campaignWords)] : []),
+    ...fixed,
+  ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 }
 
 /**

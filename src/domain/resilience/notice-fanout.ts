@@ -26,12 +26,7 @@ export type FanoutChoice = { kind: 'tell' } | { kind: 'fold'; into: 'sender' | '
  * Tell or fold: the group's summary when the group is over its limit (or has a summary waiting),
  * else the sender's when the sender is.
  */
-export function fanoutFor(
-  told: { sender: number; group: number },
-  waiting: { sender: boolean; group: boolean },
-  inGroup: boolean,
-  limits: FanoutLimits = FANOUT,
-): FanoutChoice {
+export function fanoutFor(told: { sender: number; group: number }, waiting: { sender: boolean; group: boolean }, inGroup: boolean, limits: FanoutLimits = FANOUT): FanoutChoice {
   if (inGroup && (waiting.group || told.group >= limits.perGroup)) return { kind: 'fold', into: 'group' }
   if (waiting.sender || told.sender >= limits.perSender) return { kind: 'fold', into: 'sender' }
   return { kind: 'tell' }

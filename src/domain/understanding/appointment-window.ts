@@ -64,18 +64,41 @@ interface TimeToken {
 type Token = (DayToken | PeriodToken | TimeToken) & { start: number; end: number }
 
 const RELATIVE_DAYS: Record<string, { offset: number; impliedPeriod?: Period }> = {
-  今天: { offset: 0 }, 今日: { offset: 0 }, 今早: { offset: 0, impliedPeriod: 'morning' }, 今晚: { offset: 0, impliedPeriod: 'evening' }, 今夜: { offset: 0, impliedPeriod: 'evening' },
-  明天: { offset: 1 }, 明日: { offset: 1 }, 明早: { offset: 1, impliedPeriod: 'morning' }, 明晚: { offset: 1, impliedPeriod: 'evening' },
-  后天: { offset: 2 }, 大后天: { offset: 3 },
-  today: { offset: 0 }, tonight: { offset: 0, impliedPeriod: 'evening' }, tomorrow: { offset: 1 }, tmr: { offset: 1 }, tmrw: { offset: 1 },
-  'day after tomorrow': { offset: 2 }, 'the day after tomorrow': { offset: 2 },
+  今天: { offset: 0 },
+  今日: { offset: 0 },
+  今早: { offset: 0, impliedPeriod: 'morning' },
+  今晚: { offset: 0, impliedPeriod: 'evening' },
+  今夜: { offset: 0, impliedPeriod: 'evening' },
+  明天: { offset: 1 },
+  明日: { offset: 1 },
+  明早: { offset: 1, impliedPeriod: 'morning' },
+  明晚: { offset: 1, impliedPeriod: 'evening' },
+  后天: { offset: 2 },
+  大后天: { offset: 3 },
+  today: { offset: 0 },
+  tonight: { offset: 0, impliedPeriod: 'evening' },
+  tomorrow: { offset: 1 },
+  tmr: { offset: 1 },
+  tmrw: { offset: 1 },
+  'day after tomorrow': { offset: 2 },
+  'the day after tomorrow': { offset: 2 },
 }
 const PERIODS: Record<string, Period> = {
-  上午: 'morning', 早上: 'morning', 早晨: 'morning', 上半天: 'morning', morning: 'morning',
-  中午: 'noon', noon: 'noon',
-  下午: 'afternoon', 下半天: 'afternoon', afternoon: 'afternoon',
+  上午: 'morning',
+  早上: 'morning',
+  早晨: 'morning',
+  上半天: 'morning',
+  morning: 'morning',
+  中午: 'noon',
+  noon: 'noon',
+  下午: 'afternoon',
+  下半天: 'afternoon',
+  afternoon: 'afternoon',
   傍晚: 'dusk',
-  晚上: 'evening', 晚间: 'evening', 夜里: 'evening', evening: 'evening',
+  晚上: 'evening',
+  晚间: 'evening',
+  夜里: 'evening',
+  evening: 'evening',
 }
 const ZH_WEEKDAY: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7, '1': 1, '2': 2, '3': 3, '4': 4, '5': 5, '6': 6, '7': 7 }
 const EN_WEEKDAY: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 }
@@ -325,7 +348,10 @@ export function extractAppointmentWindow(text: string, now: Date, timeZone: stri
   const days = dayTokens(clean)
   const periods = periodTokens(clean)
   const tokens = [...days, ...periods, ...timeTokens(clean, [...days, ...periods])]
-  const settled = newTime(clean, clusters(clean, tokens).filter((c) => meaningful(clean, c)))
+  const settled = newTime(
+    clean,
+    clusters(clean, tokens).filter((c) => meaningful(clean, c)),
+  )
   const chosen = settled?.chosen
   // most messages name no time: the zone's clock is only read for one that does (it was most of
   // the cost of reading a message), but a wrong zone is refused either way
@@ -345,7 +371,14 @@ export function extractAppointmentWindow(text: string, now: Date, timeZone: stri
   // only what is said: a bare time that is already over today means the next one
   if ((!day || (day.weekday?.week === 'coming' && date.hasSame(today, 'day'))) && spansNow(date)) date = date.plus({ days: day ? 7 : 1 })
   const iso = (m: number): string => date.plus({ minutes: m }).toISO({ suppressMilliseconds: true })!
-  return { start: iso(from), end: iso(to), text: clean.slice(chosen[0]!.start, chosen.at(-1)!.end), dayStated: day !== undefined, timeStated: time !== undefined || period !== undefined, changedTo: settled!.changedTo }
+  return {
+    start: iso(from),
+    end: iso(to),
+    text: clean.slice(chosen[0]!.start, chosen.at(-1)!.end),
+    dayStated: day !== undefined,
+    timeStated: time !== undefined || period !== undefined,
+    changedTo: settled!.changedTo,
+  }
 }
 
 /** Local date and minutes after midnight of an ISO time written with the tenant's offset. */

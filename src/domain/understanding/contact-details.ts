@@ -52,7 +52,8 @@ const PIECE = `[\\p{Script=Han}A-Za-z0-9#-]{1,12}?(?:${MARKERS})`
 const ZH_ADDRESS_RE = new RegExp(`(?:${PIECE}){2,}(?:[A-Za-z0-9-]{1,6}(?![A-Za-z0-9]))?`, 'gu')
 // what people say before an address, not part of it
 const LEAD_IN = /^(?:我家|我|家)?(?:住在|住|在|地址是|地址为|地址|送到|寄到|装在|安装在)/u
-const EN_ADDRESS_RE = /(?:(?<![a-z])(?:flat|unit|room|rm|apt|block|blk)\.?\s*[a-z]?\d+[a-z]?(?:[,\s]+(?:\d+\/?f|floor\s*\d+|\d+(?:st|nd|rd|th)\s+floor))?(?:[,\s]+(?:block|blk|tower)\s*[a-z0-9]+)?(?:[,\s]+\d+[a-z]?\s+(?:[a-z]+\s+){0,3}(?:rd|road|st|street|ave|avenue|lane|ln|drive|dr|way)\b\.?)?|(?<![a-z0-9])\d+[a-z]?\s+(?:[a-z]+\s+){1,3}(?:rd|road|st|street|ave|avenue|lane|ln|drive|dr|way)\b\.?)/iu
+const EN_ADDRESS_RE =
+  /(?:(?<![a-z])(?:flat|unit|room|rm|apt|block|blk)\.?\s*[a-z]?\d+[a-z]?(?:[,\s]+(?:\d+\/?f|floor\s*\d+|\d+(?:st|nd|rd|th)\s+floor))?(?:[,\s]+(?:block|blk|tower)\s*[a-z0-9]+)?(?:[,\s]+\d+[a-z]?\s+(?:[a-z]+\s+){0,3}(?:rd|road|st|street|ave|avenue|lane|ln|drive|dr|way)\b\.?)?|(?<![a-z0-9])\d+[a-z]?\s+(?:[a-z]+\s+){1,3}(?:rd|road|st|street|ave|avenue|lane|ln|drive|dr|way)\b\.?)/iu
 
 function zhAddress(clean: string): string | null {
   for (const m of clean.matchAll(ZH_ADDRESS_RE)) {

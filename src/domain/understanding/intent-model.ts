@@ -35,19 +35,7 @@ export type IntentLabel = (typeof INTENT_LABELS)[number]
  * as complaining on a customer's behalf and nothing staff say is ever treated as customer speech.
  */
 export const LABELS_BY_SPEAKER: Readonly<Record<Speaker, readonly IntentLabel[]>> = {
-  customer: [
-    'chit_chat',
-    'promise_later',
-    'material_provided',
-    'material_claim',
-    'completion_claim',
-    'progress_question',
-    'appointment',
-    'complaint',
-    'refund_or_compensation',
-    'needs_person',
-    'command',
-  ],
+  customer: ['chit_chat', 'promise_later', 'material_provided', 'material_claim', 'completion_claim', 'progress_question', 'appointment', 'complaint', 'refund_or_compensation', 'needs_person', 'command'],
   partner: ['partner_request', 'partner_status', 'completion_claim', 'material_provided', 'chit_chat', 'command'],
   staff: ['internal_note'],
 }
@@ -302,8 +290,7 @@ const ALLOWED_COLUMNS: Readonly<Record<Speaker, readonly number[]>> = {
 
 function checkExample(e: TrainingExample, i: number): IntentLabel {
   if (!isIntentLabel(e.label)) throw new Error(`example ${i}: unknown label ${JSON.stringify(e.label)}`)
-  if (!LABELS_BY_SPEAKER[e.speaker].includes(e.label))
-    throw new Error(`example ${i}: label ${e.label} is not allowed for a ${e.speaker} (text ${JSON.stringify(e.text.slice(0, 40))})`)
+  if (!LABELS_BY_SPEAKER[e.speaker].includes(e.label)) throw new Error(`example ${i}: label ${e.label} is not allowed for a ${e.speaker} (text ${JSON.stringify(e.text.slice(0, 40))})`)
   return e.label
 }
 
@@ -428,16 +415,7 @@ export function intentModelHashInput(model: IntentModel): string {
     .sort()
     .map((k) => [k, model.trainedOn.perLabel[k]])
   const f = model.features
-  return JSON.stringify([
-    'baton-intent-model',
-    model.format,
-    model.trainedOn.examples,
-    perLabel,
-    model.labels,
-    [f.buckets, f.ngramMin, f.ngramMax, f.maxChars],
-    model.rows,
-    model.weights,
-  ])
+  return JSON.stringify(['baton-intent-model', model.format, model.trainedOn.examples, perLabel, model.labels, [f.buckets, f.ngramMin, f.ngramMax, f.maxChars], model.rows, model.weights])
 }
 
 // ---------------------------------------------------------------- classification
@@ -460,8 +438,7 @@ export function compileIntentModel(model: IntentModel): Compiled {
   const rowBytes = decodeBase64(model.rows)
   const weightBytes = decodeBase64(model.weights)
   const rows = rowBytes.length / 4
-  if (!Number.isInteger(rows) || weightBytes.length !== rows * columns * 4)
-    throw new Error(`intent model: ${rows} rows do not match ${weightBytes.length} weight bytes for ${columns} labels`)
+  if (!Number.isInteger(rows) || weightBytes.length !== rows * columns * 4) throw new Error(`intent model: ${rows} rows do not match ${weightBytes.length} weight bytes for ${columns} labels`)
   const rowView = new DataView(rowBytes.buffer, rowBytes.byteOffset, rowBytes.byteLength)
   const rowOf = new Int32Array(model.features.buckets)
   for (let i = 0; i < rows; i++) {
@@ -499,9 +476,7 @@ export function classifyIntent(model: IntentModel, text: string, speaker: Speake
   const max = Math.max(...logits)
   const exps = logits.map((z) => Math.exp(z - max))
   const sum = exps.reduce((a, b) => a + b, 0)
-  const scores = allowed
-    .map((k, i) => ({ label: model.labels[k] as string, p: (exps[i] as number) / sum }))
-    .sort((a, b) => b.p - a.p || (a.label < b.label ? -1 : 1))
+  const scores = allowed.map((k, i) => ({ label: model.labels[k] as string, p: (exps[i] as number) / sum })).sort((a, b) => b.p - a.p || (a.label < b.label ? -1 : 1))
   const top = scores[0] ?? { label: 'needs_person', p: 0 }
   return { label: top.label, confidence: top.p, scores, familiarity: features.length > 0 ? present / features.length : 0 }
 }
@@ -518,12 +493,7 @@ export function encodeBase64(bytes: Uint8Array): string {
     const b = bytes[i + 1]
     const c = bytes[i + 2]
     const n = (a << 16) | ((b ?? 0) << 8) | (c ?? 0)
-    parts.push(
-      BASE64[(n >>> 18) & 63] as string,
-      BASE64[(n >>> 12) & 63] as string,
-      b === undefined ? '=' : (BASE64[(n >>> 6) & 63] as string),
-      c === undefined ? '=' : (BASE64[n & 63] as string),
-    )
+    parts.push(BASE64[(n >>> 18) & 63] as string, BASE64[(n >>> 12) & 63] as string, b === undefined ? '=' : (BASE64[(n >>> 6) & 63] as string), c === undefined ? '=' : (BASE64[n & 63] as string))
   }
   return parts.join('')
 }
@@ -556,13 +526,10 @@ export function decodeBase64(text: string): Uint8Array {
 
 // FIPS 180-4. The domain has no node:crypto; the model loader re-checks with node:crypto.
 const K = Uint32Array.from([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
-  0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
-  0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-  0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
-  0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1,
+  0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138,
+  0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c,
+  0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ])
 
 function rotr(x: number, n: number): number {

@@ -83,8 +83,7 @@ function compileTerm(raw: string): Term {
 
 /** Segments every term and compiles every pattern once, so matching a message allocates no regex. */
 export function compileLexicon(raw: RawLexicon): CompiledLexicon {
-  const group = <K extends string>(keys: readonly K[], g: Partial<Record<K, readonly string[]>>) =>
-    new Map(keys.map((k) => [k, [...new Set(g[k] ?? [])].map(compileTerm)] as const))
+  const group = <K extends string>(keys: readonly K[], g: Partial<Record<K, readonly string[]>>) => new Map(keys.map((k) => [k, [...new Set(g[k] ?? [])].map(compileTerm)] as const))
   const rx = (list: readonly string[]) => list.map((s) => new RegExp(s, 'giu'))
   const intents = group(LEXICON_INTENTS, raw.intents)
   const risks = group(LEXICON_RISKS, raw.risks)

@@ -9,13 +9,7 @@ const SPACE_INSIDE_CJK = /(?<=[\p{Script=Han}\u3000-\u303F])\s+(?=[\p{Script=Han
 
 /** NFKC (full-width → half-width), invisible characters removed, spaces collapsed; case kept. */
 export function cleanText(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(INVISIBLE, '')
-    .replace(EMOJI_MODIFIERS, '')
-    .replace(SPACE_INSIDE_CJK, '')
-    .replace(/\s+/g, ' ')
-    .trim()
+  return text.normalize('NFKC').replace(INVISIBLE, '').replace(EMOJI_MODIFIERS, '').replace(SPACE_INSIDE_CJK, '').replace(/\s+/g, ' ').trim()
 }
 
 /** The form every lexicon lookup works on: `cleanText` plus lower-cased latin. */

@@ -33,7 +33,10 @@ const SEP_OR_SPACE = '[-_./\\s\\u2010-\\u2015\\u2212]'
 
 /** Upper case, NFKC, every character that is not a latin letter or a digit dropped: how orders are compared. */
 export function canonicalOrderNo(s: string): string {
-  return cleanText(s).replace(EXTRA_INVISIBLE, '').toUpperCase().replace(/[^A-Z0-9]/g, '')
+  return cleanText(s)
+    .replace(EXTRA_INVISIBLE, '')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '')
 }
 
 /**
@@ -51,16 +54,10 @@ export const DEFAULT_ORDER_PATTERNS: readonly RegExp[] = [
   ),
   // 12–20 digits, possibly in groups: 2611 0457 8812 3391. Phones have 11 digits; an 18-digit
   // ID number is rejected after matching.
-  new RegExp(
-    `(?<![A-Z0-9])(?<![A-Z0-9]${SEP_OR_SPACE})(?=(?:${SEP_OR_SPACE}?\\d){12})(?!(?:${SEP_OR_SPACE}?\\d){21})(\\d{3,}(?:${SEP}\\d{2,}|\\s\\d{3,})*)(?![A-Z0-9])(?!${SEP_OR_SPACE}\\d)`,
-    'giu',
-  ),
+  new RegExp(`(?<![A-Z0-9])(?<![A-Z0-9]${SEP_OR_SPACE})(?=(?:${SEP_OR_SPACE}?\\d){12})(?!(?:${SEP_OR_SPACE}?\\d){21})(\\d{3,}(?:${SEP}\\d{2,}|\\s\\d{3,})*)(?![A-Z0-9])(?!${SEP_OR_SPACE}\\d)`, 'giu'),
   // A label makes a shorter token believable: 订单号 12345, 单号：SO-7734, order no. 556677.
   // 工单 is a case, 快递/运/物流单号 a parcel: neither is an order.
-  new RegExp(
-    `(?:订单(?:号|编号)?|(?<![工递运流])单号|(?<![A-Z])order\\s*(?:no\\.?|number|id|#)?)\\s*(?:是|为|:|：|#)?\\s*([A-Z0-9]+(?:${SEP}[A-Z0-9]+|\\s\\d{3,})*)(?![A-Z0-9])`,
-    'giu',
-  ),
+  new RegExp(`(?:订单(?:号|编号)?|(?<![工递运流])单号|(?<![A-Z])order\\s*(?:no\\.?|number|id|#)?)\\s*(?:是|为|:|：|#)?\\s*([A-Z0-9]+(?:${SEP}[A-Z0-9]+|\\s\\d{3,})*)(?![A-Z0-9])`, 'giu'),
 ]
 
 const PHONE = /^(?:0086|86)?1[3-9]\d{9}$/
@@ -208,7 +205,10 @@ function asGlobal(p: RegExp): RegExp {
 
 /** Upper case, invisible characters and spaces gone, dashes kept: what a person reads back. */
 function displayOrderNo(raw: string): string {
-  return raw.toUpperCase().replace(/\s+/g, '').replace(/[\u2010-\u2015\u2212]/g, '-')
+  return raw
+    .toUpperCase()
+    .replace(/\s+/g, '')
+    .replace(/[\u2010-\u2015\u2212]/g, '-')
 }
 
 function patternMatches(text: string, patterns: readonly RegExp[], known: PreparedOrders): Found[] {

@@ -80,7 +80,9 @@ export function extractReferences(rawText: string, mentionIds: readonly string[]
   for (const l of links) rest = rest.split(l).join(' ')
   const text = rest.toLowerCase()
 
-  const caseIds = captures(text, lexicon.patterns.caseId).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0)
+  const caseIds = captures(text, lexicon.patterns.caseId)
+    .map(Number)
+    .filter((n) => Number.isSafeInteger(n) && n > 0)
   // order numbers are compared and stored in their canonical upper case
   const orderNumbers = [...new Set(captures(text, lexicon.patterns.orderNumber).map((o) => o.toUpperCase()))]
   const phoneTails = captures(text, lexicon.patterns.phoneTail)

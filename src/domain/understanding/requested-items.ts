@@ -50,7 +50,12 @@ function synonymsOf(catalogue: Catalogue): Synonym[] {
   let list = matchers.get(catalogue)
   if (!list) {
     list = catalogue.items
-      .flatMap((it, item) => it.synonyms.map((s) => normalizeText(s)).filter((text) => text.length > 0).map((text) => ({ text, item, latin: /^[\x20-\x7e]+$/.test(text) })))
+      .flatMap((it, item) =>
+        it.synonyms
+          .map((s) => normalizeText(s))
+          .filter((text) => text.length > 0)
+          .map((text) => ({ text, item, latin: /^[\x20-\x7e]+$/.test(text) })),
+      )
       .sort((a, b) => b.text.length - a.text.length)
     matchers.set(catalogue, list)
   }

@@ -24,11 +24,7 @@ export interface SaidMessage {
 }
 
 export type GatewayCommand =
-  | { op: 'say'; msg: SaidMessage }
-  | { op: 'hold'; msgs: Array<SaidMessage & { reissue?: boolean }> }
-  | { op: 'failSends'; forMs: number }
-  | { op: 'swallowNextSend' }
-  | { op: 'listen' }
+  { op: 'say'; msg: SaidMessage } | { op: 'hold'; msgs: Array<SaidMessage & { reissue?: boolean }> } | { op: 'failSends'; forMs: number } | { op: 'swallowNextSend' } | { op: 'listen' }
 
 export type GatewayEvent =
   | { ev: 'booted' }

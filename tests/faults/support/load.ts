@@ -16,7 +16,28 @@ const PARTNER_REQUESTS = ['DD20261101001 麻烦让客户上传一下空调安装
 const PROGRESS = { talkerId: 'wx-zhang', roomId: 'r-cust-zhang@chatroom', text: '师傅大概什么时候到？' }
 
 /** One cycle of 20 messages: chatter in every group, a partner request, a progress question, an approval. */
-const CYCLE = ['request', 'zhang', 'zhao', 'members', 'zhang', 'zhao', 'internal', 'zhang', 'zhao', 'members', 'progress', 'zhao', 'internal', 'zhang', 'zhao', 'members', 'zhang', 'partner', 'approve', 'zhao'] as const
+const CYCLE = [
+  'request',
+  'zhang',
+  'zhao',
+  'members',
+  'zhang',
+  'zhao',
+  'internal',
+  'zhang',
+  'zhao',
+  'members',
+  'progress',
+  'zhao',
+  'internal',
+  'zhang',
+  'zhao',
+  'members',
+  'zhang',
+  'partner',
+  'approve',
+  'zhao',
+] as const
 
 /** digits → letters, so the tag that makes each text unique is never read as an id or a number */
 const letters = (n: number) => String(n).replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)

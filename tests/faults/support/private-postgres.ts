@@ -33,7 +33,9 @@ export interface PrivatePostgres {
 function binDir(): string {
   const root = '/usr/lib/postgresql'
   if (!existsSync(root)) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (install the postgresql package)')
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(a) - Number(b))
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(a) - Number(b))
   const latest = versions.at(-1)
   if (!latest) throw new Error('no /usr/lib/postgresql/<version>/bin/initdb found')
   return join(root, latest, 'bin')
@@ -53,8 +55,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   if (user) chownSync(dir, user.uid, user.gid)
   const data = join(dir, 'data')
   const port = await freePort()
-  const exec = (cmd: string, args: string[]) =>
-    user ? run('runuser', ['-u', user.name, '--', join(bin, cmd), ...args], { cwd: dir }) : run(join(bin, cmd), args, { cwd: dir })
+  const exec = (cmd: string, args: string[]) => (user ? run('runuser', ['-u', user.name, '--', join(bin, cmd), ...args], { cwd: dir }) : run(join(bin, cmd), args, { cwd: dir }))
   await exec('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'])
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c max_connections=60 -c shared_buffers=32MB`
   let running = false

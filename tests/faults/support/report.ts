@@ -2,7 +2,20 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FaultRow } from './audit.js'
 
-const HEADERS = ['fault', 'messages sent', 'stored', 'duplicates', 'lost', 'sends expected/delivered', 'in doubt (reported or resent)', 'dup sends', 'approved drafts sent', 'reminders fired (dup)', 'evidence', 'result'] as const
+const HEADERS = [
+  'fault',
+  'messages sent',
+  'stored',
+  'duplicates',
+  'lost',
+  'sends expected/delivered',
+  'in doubt (reported or resent)',
+  'dup sends',
+  'approved drafts sent',
+  'reminders fired (dup)',
+  'evidence',
+  'result',
+] as const
 
 /** A row passes when nothing was lost, doubled or left behind, and Baton came back by itself. */
 export function problemsOf(r: FaultRow): string[] {
@@ -10,7 +23,8 @@ export function problemsOf(r: FaultRow): string[] {
   if (r.lost > 0) p.push(`${r.lost} message(s) never stored`)
   if (r.duplicates > 0) p.push(`${r.duplicates} message(s) stored twice`)
   const inDoubt = Math.min(r.sendsInDoubtReported, r.inDoubtAllowed)
-  if (r.sendsDelivered + inDoubt !== r.sendsExpected) p.push(`${r.sendsExpected - r.sendsDelivered - inDoubt} send(s) not delivered (${r.sendsFailed} failed, ${r.sendsInDoubtReported} in doubt and reported or resent)`)
+  if (r.sendsDelivered + inDoubt !== r.sendsExpected)
+    p.push(`${r.sendsExpected - r.sendsDelivered - inDoubt} send(s) not delivered (${r.sendsFailed} failed, ${r.sendsInDoubtReported} in doubt and reported or resent)`)
   if (r.sendsDuplicated > 0) p.push(`${r.sendsDuplicated} delivery(ies) doubled`)
   const approvedInDoubt = Math.min(r.approvedInDoubt, r.inDoubtAllowed)
   if (r.approvedDelivered + approvedInDoubt !== r.approvedDrafts) p.push(`${r.approvedDrafts - r.approvedDelivered - approvedInDoubt} approved draft(s) not delivered`)
@@ -56,5 +70,10 @@ export function markdownTable(rows: readonly FaultRow[]): string {
 export function writeReport(dir: string, rows: readonly FaultRow[], meta: Record<string, unknown>): void {
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'report.json'), JSON.stringify({ ...meta, rows: rows.map((r) => ({ ...r, problems: problemsOf(r) })) }, null, 2) + '\n')
-  writeFileSync(join(dir, 'report.md'), `# Fault-injection suite\n\n${Object.entries(meta).map(([k, v]) => `- ${k}: ${String(v)}`).join('\n')}\n\n${markdownTable(rows)}`)
+  writeFileSync(
+    join(dir, 'report.md'),
+    `# Fault-injection suite\n\n${Object.entries(meta)
+      .map(([k, v]) => `- ${k}: ${String(v)}`)
+      .join('\n')}\n\n${markdownTable(rows)}`,
+  )
 }

@@ -40,7 +40,11 @@ export async function request(url, { method = 'GET', body } = {}) {
   let data = null
   const text = await res.text()
   if (text) {
-    try { data = JSON.parse(text) } catch { data = null }
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = null
+    }
   }
   if (!res.ok) throw new ApiError(res.status, data, url)
   return data

@@ -88,7 +88,8 @@ function renderWho() {
   document.getElementById('nav').hidden = !state.me
   refreshAttentionCount()
   if (!state.me) return
-  add(who,
+  add(
+    who,
     h('span', { class: 'me' }, `${state.me.displayName || state.me.name}（${ROLES[state.me.role] || state.me.role}）`),
     state.me.role === 'supervisor' ? h('a', { href: '/admin/queues', target: '_blank', rel: 'noopener' }, '队列') : null,
     h('button', { type: 'button', class: 'link', id: 'logout', onclick: logout }, '退出'),
@@ -136,12 +137,19 @@ function route() {
     const ctx = {
       me: state.me,
       settings: state.settings,
-      onLeave: (fn) => { state.leave = fn },
+      onLeave: (fn) => {
+        state.leave = fn
+      },
       // a page that loaded the attention queue updates the badge without another request
       attentionCount: showAttentionCount,
       // an expired session anywhere sends the user back to the login form
       failed: (err) => {
-        if (err.code === 'unauthorized') { state.me = null; renderWho(); route(); return }
+        if (err.code === 'unauthorized') {
+          state.me = null
+          renderWho()
+          route()
+          return
+        }
         flash(describeError(err), 'error')
       },
     }

@@ -1,7 +1,9 @@
 // Chinese labels and number/time formats shared by the views.
 
 const labels = { states: {}, parties: {}, serviceTypes: {}, riskFlags: {}, leakKinds: {}, categories: {}, draftStatus: {}, events: {}, metricNames: {} }
-export function setLabels(l) { Object.assign(labels, l || {}) }
+export function setLabels(l) {
+  Object.assign(labels, l || {})
+}
 export const label = (section, key) => (key === null || key === undefined || key === '' ? '—' : (labels[section] || {})[key] || key)
 export const labelsOf = (section) => labels[section] || {}
 
@@ -22,7 +24,17 @@ export const CATEGORIES = {
 export const category = (c) => (labels.categories || {})[c] || CATEGORIES[c] || c || '—'
 
 export const ROLES = { viewer: '只读', handler: '处理人', supervisor: '主管' }
-export const DRAFT_STATUS = { pending: '待审核', approved: '已批准', edited: '已修改发送', rejected: '已驳回', taken_over: '已接手', expired: '已过期', recalled: '已撤回', sent_direct: '已自动发送', superseded: '已被更新的草稿取代' }
+export const DRAFT_STATUS = {
+  pending: '待审核',
+  approved: '已批准',
+  edited: '已修改发送',
+  rejected: '已驳回',
+  taken_over: '已接手',
+  expired: '已过期',
+  recalled: '已撤回',
+  sent_direct: '已自动发送',
+  superseded: '已被更新的草稿取代',
+}
 
 /** A person, partner or customer given as a string or as { key, name }. */
 export function nameOf(x) {
@@ -90,12 +102,15 @@ export function describeError(err) {
   if (err.code === 'network') return '无法连接服务器，请检查 Baton 是否在运行。'
   if (err.unavailable) return `该功能暂不可用：服务器尚未提供接口 ${err.path.replace(/\?.*$/, '')}。`
   switch (err.code) {
-    case 'unauthorized': return '令牌无效或登录已过期，请重新登录。'
+    case 'unauthorized':
+      return '令牌无效或登录已过期，请重新登录。'
     case 'forbidden':
       if (d.reason === 'not_a_person') return '该操作以本人名义进行（接管后案件归你负责，回复以你的名义发出），但当前令牌不对应任何处理人或主管。请使用以本人企业微信 ID 命名的令牌登录。'
       return `权限不足${d.need ? `（需要「${ROLES[d.need] || d.need}」角色）` : ''}。`
-    case 'too_many_requests': return `登录尝试过于频繁，请 ${d.retryAfterSeconds || 60} 秒后再试。`
-    case 'not_found': return d.entity === 'draft' ? `找不到草稿#${d.id}。` : d.entity === 'case' ? `找不到案件#${d.id}。` : d.entity === 'attention' ? `找不到事项#${d.id}。` : `找不到：${err.message}`
+    case 'too_many_requests':
+      return `登录尝试过于频繁，请 ${d.retryAfterSeconds || 60} 秒后再试。`
+    case 'not_found':
+      return d.entity === 'draft' ? `找不到草稿#${d.id}。` : d.entity === 'case' ? `找不到案件#${d.id}。` : d.entity === 'attention' ? `找不到事项#${d.id}。` : `找不到：${err.message}`
     case 'conflict':
       if (d.entity === 'attention' && d.reason === 'has_case') return `该消息已属于案件#${d.caseId}，无需再建案件。`
       if (d.entity === 'attention') return `该事项已由 ${d.clearedByName || '他人'} 于 ${when(d.clearedAt)} 处理，无需重复操作。`
@@ -104,15 +119,20 @@ export function describeError(err) {
       if (d.status === 'expired') return `该草稿已于 ${when(d.decidedAt)} 过期，未发送，也不能再通过。`
       return `该草稿已由 ${d.decidedByName || (d.decidedBy === 'baton' ? '系统（自动）' : '他人')} 于 ${when(d.decidedAt)} 处理（${d.status ? draftStatus(d.status) : '已处理'}），不会重复发送。`
     case 'edit_blocked':
-    case 'leak_guard': return `修改未通过外发检查，未发送：${hitsText(d.hits)}`
+    case 'leak_guard':
+      return `修改未通过外发检查，未发送：${hitsText(d.hits)}`
     case 'bad_request':
     case 'bad_arguments':
       if (d.reason && BAD_INPUT[d.reason]) return BAD_INPUT[d.reason]
       return `输入有误${d.field ? `（${d.field}）` : ''}：${err.message}`
-    case 'illegal_transition': return `不允许的操作：${err.message}`
-    case 'cross_origin': return '请求被拒绝：只接受从本服务器页面发出的操作，请在控制台内重试。'
-    case 'json_required': return '请求被拒绝：需要 JSON 格式的请求。'
-    default: return `出错了（${err.code}）：${err.message}`
+    case 'illegal_transition':
+      return `不允许的操作：${err.message}`
+    case 'cross_origin':
+      return '请求被拒绝：只接受从本服务器页面发出的操作，请在控制台内重试。'
+    case 'json_required':
+      return '请求被拒绝：需要 JSON 格式的请求。'
+    default:
+      return `出错了（${err.code}）：${err.message}`
   }
 }
 

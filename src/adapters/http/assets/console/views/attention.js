@@ -13,11 +13,7 @@ export async function renderAttention(view, ctx) {
   const list = h('div', { id: 'attention' }, h('p', { class: 'muted' }, '加载中…'))
   const stamp = h('span', { class: 'muted' })
   view.append(
-    h('div', { class: 'toolbar' },
-      h('h2', {}, '需要人工处理'),
-      stamp,
-      h('button', { type: 'button', onclick: () => load() }, '刷新'),
-    ),
+    h('div', { class: 'toolbar' }, h('h2', {}, '需要人工处理'), stamp, h('button', { type: 'button', onclick: () => load() }, '刷新')),
     h('p', { class: 'muted' }, '所有需要人处理的事，最早的在前：待审核的草稿，以及 Baton 无法用草稿答复的消息（投诉、安全隐患、更改地址、要求人工等）。每个操作都会记入案件的证据链。'),
     list,
   )
@@ -90,7 +86,18 @@ export async function renderAttention(view, ctx) {
       f.hidden = !open
       if (open && focus) focus.focus()
     }
-    const cancel = (f) => h('button', { type: 'button', class: 'link', onclick: () => { f.hidden = true } }, '取消')
+    const cancel = (f) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          onclick: () => {
+            f.hidden = true
+          },
+        },
+        '取消',
+      )
 
     // dismiss: a person says what was done (or why nothing needs doing); kept in the trail
     const note = h('input', { type: 'text', name: 'note', maxlength: 500, required: true, placeholder: '例如：已电话联系客户' })
@@ -115,11 +122,24 @@ export async function renderAttention(view, ctx) {
     })
 
     // open a case: for the item's customer, or one picked when Baton could not tell whose it was
-    const service = h('select', { name: 'serviceType' }, Object.entries(labelsOf('serviceTypes')).map(([k, v]) => h('option', { value: k }, v)))
-    const who = a.customer ? null : h('select', { name: 'customer', required: true }, h('option', { value: '' }, '请选择客户'), customers.map((c) => h('option', { value: c.key }, c.name)))
-    const opener = panel('open-case',
+    const service = h(
+      'select',
+      { name: 'serviceType' },
+      Object.entries(labelsOf('serviceTypes')).map(([k, v]) => h('option', { value: k }, v)),
+    )
+    const who = a.customer
+      ? null
+      : h(
+          'select',
+          { name: 'customer', required: true },
+          h('option', { value: '' }, '请选择客户'),
+          customers.map((c) => h('option', { value: c.key }, c.name)),
+        )
+    const opener = panel(
+      'open-case',
       h('label', {}, a.customer ? `为${nameOf(a.customer)}建案件` : '建案件：这条消息属于哪位客户？'),
-      who, service,
+      who,
+      service,
       h('div', { class: 'row' }, h('button', { type: 'submit', class: 'primary' }, '建案件')),
     )
     opener.querySelector('.row').append(cancel(opener))
@@ -130,7 +150,9 @@ export async function renderAttention(view, ctx) {
     })
 
     const canReply = a.group && CUSTOMER_GROUPS.has(a.group.kind)
-    const actions = h('div', { class: 'actions' },
+    const actions = h(
+      'div',
+      { class: 'actions' },
       canReply ? h('button', { type: 'button', class: 'reply', onclick: toggle(reply, replyText) }, '回复客户') : null,
       a.caseId
         ? h('button', { type: 'button', class: 'take', onclick: () => run('take', {}, (r) => `已接手案件#${r.caseId}`) }, '接手案件')
@@ -138,8 +160,11 @@ export async function renderAttention(view, ctx) {
       h('button', { type: 'button', class: 'clear', onclick: toggle(dismiss, note) }, '已处理'),
     )
     const reasons = Array.isArray(a.reasonLabels) && a.reasonLabels.length ? a.reasonLabels : (a.reasons || []).map((r) => label('riskFlags', r))
-    add(card,
-      h('header', {},
+    add(
+      card,
+      h(
+        'header',
+        {},
         h('strong', {}, `事项#${a.id}`),
         a.caseId ? h('a', { href: `#/cases/${a.caseId}` }, `案件#${a.caseId}`) : h('span', { class: 'tag warn' }, '未关联案件'),
         a.customer ? h('span', {}, `客户：${nameOf(a.customer)}`) : null,
@@ -148,11 +173,15 @@ export async function renderAttention(view, ctx) {
         // a repeat within the same open matter is queued without another chat notice
         a.notified ? null : h('span', { class: 'tag' }, '未重复提醒'),
       ),
-      reasons.length ? h('div', { class: 'risks' }, '原因：', reasons.map((r) => h('span', { class: 'tag risk' }, r))) : null,
-      h('section', { class: 'text internal' },
-        h('div', { class: 'caption' }, '〔内部原文·勿外发〕'),
-        h('div', { class: 'body' }, a.text),
-      ),
+      reasons.length
+        ? h(
+            'div',
+            { class: 'risks' },
+            '原因：',
+            reasons.map((r) => h('span', { class: 'tag risk' }, r)),
+          )
+        : null,
+      h('section', { class: 'text internal' }, h('div', { class: 'caption' }, '〔内部原文·勿外发〕'), h('div', { class: 'body' }, a.text)),
       canAct ? [actions, ...forms] : h('p', { class: 'muted' }, '只读令牌不能处理。'),
       result,
     )

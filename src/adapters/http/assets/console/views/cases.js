@@ -16,7 +16,9 @@ export async function renderCases(view, ctx) {
     if (err.code === 'unauthorized') return ctx.failed(err)
   }
   const picker = (list, none) => [h('option', { value: '' }, none), ...list.map((x) => h('option', { value: x.key }, x.name))]
-  const form = h('form', { class: 'filters', id: 'case-filters' },
+  const form = h(
+    'form',
+    { class: 'filters', id: 'case-filters' },
     h('label', {}, '状态', h('select', { name: 'state' }, options('states', '全部'))),
     h('label', {}, '等待方', h('select', { name: 'party' }, options('parties', '全部'))),
     h('label', {}, '超时', h('select', { name: 'overdue' }, h('option', { value: '' }, '全部'), h('option', { value: 'true' }, '已超时'), h('option', { value: 'false' }, '未超时'))),
@@ -34,8 +36,17 @@ export async function renderCases(view, ctx) {
 
   let offset = Number(params.get('offset') || 0)
   const filters = () => Object.fromEntries([...new FormData(form)].filter(([, v]) => v !== ''))
-  form.addEventListener('submit', (e) => { e.preventDefault(); offset = 0; load() })
-  form.addEventListener('reset', () => setTimeout(() => { offset = 0; load() }))
+  form.addEventListener('submit', (e) => {
+    e.preventDefault()
+    offset = 0
+    load()
+  })
+  form.addEventListener('reset', () =>
+    setTimeout(() => {
+      offset = 0
+      load()
+    }),
+  )
 
   async function load() {
     const f = filters()
@@ -51,21 +62,70 @@ export async function renderCases(view, ctx) {
     if (body.items.length === 0) {
       table.append(h('p', { class: 'empty' }, '没有符合条件的案件。'))
     } else {
-      table.append(h('table', { class: 'cases' },
-        h('thead', {}, h('tr', {}, ['案件', '客户', '服务', '状态', '等待', '负责人', '截止', '提醒', '更新'].map((t) => h('th', {}, t)))),
-        h('tbody', {}, body.items.map(row)),
-      ))
+      table.append(
+        h(
+          'table',
+          { class: 'cases' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['案件', '客户', '服务', '状态', '等待', '负责人', '截止', '提醒', '更新'].map((t) => h('th', {}, t)),
+            ),
+          ),
+          h('tbody', {}, body.items.map(row)),
+        ),
+      )
     }
     clear(pager)
     const total = body.total ?? body.items.length
     pager.append(h('span', { class: 'muted' }, `共 ${total} 个，第 ${total ? offset + 1 : 0}–${offset + body.items.length} 个`))
-    if (offset > 0) pager.append(h('button', { type: 'button', onclick: () => { offset = Math.max(0, offset - PAGE); load() } }, '上一页'))
-    if (offset + body.items.length < total) pager.append(h('button', { type: 'button', onclick: () => { offset += PAGE; load() } }, '下一页'))
+    if (offset > 0)
+      pager.append(
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () => {
+              offset = Math.max(0, offset - PAGE)
+              load()
+            },
+          },
+          '上一页',
+        ),
+      )
+    if (offset + body.items.length < total)
+      pager.append(
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () => {
+              offset += PAGE
+              load()
+            },
+          },
+          '下一页',
+        ),
+      )
   }
 
   function row(c) {
-    const open = () => { location.hash = `#/cases/${c.id}` }
-    return h('tr', { class: c.overdue ? 'overdue' : '', tabindex: 0, onclick: open, onkeydown: (e) => { if (e.key === 'Enter') open() } },
+    const open = () => {
+      location.hash = `#/cases/${c.id}`
+    }
+    return h(
+      'tr',
+      {
+        class: c.overdue ? 'overdue' : '',
+        tabindex: 0,
+        onclick: open,
+        onkeydown: (e) => {
+          if (e.key === 'Enter') open()
+        },
+      },
       h('td', {}, h('a', { href: `#/cases/${c.id}` }, `#${c.id}`)),
       h('td', {}, nameOf(c.customer)),
       h('td', {}, label('serviceTypes', c.serviceType)),

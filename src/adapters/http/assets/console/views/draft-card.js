@@ -34,28 +34,65 @@ export function draftCard(d, { ctx, reload, canAct }) {
     approve.textContent = '批准发送原草稿'
     if (ctx.me.role === 'supervisor' && !card.querySelector('.force')) actions.append(forceButton())
   }
-  const forceButton = () => h('button', { type: 'button', class: 'danger force', onclick: () => {
-    if (confirm('确认强制发送未通过外发检查的修改稿？该操作会记录在证据链中。')) act('approve', { force: true }, () => '已强制发送修改稿')
-  } }, '强制发送修改稿')
+  const forceButton = () =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'danger force',
+        onclick: () => {
+          if (confirm('确认强制发送未通过外发检查的修改稿？该操作会记录在证据链中。')) act('approve', { force: true }, () => '已强制发送修改稿')
+        },
+      },
+      '强制发送修改稿',
+    )
 
-  const editor = h('form', { class: 'editor', hidden: true },
+  const editor = h(
+    'form',
+    { class: 'editor', hidden: true },
     h('label', {}, '修改后发送给客户的文本'),
     h('textarea', { name: 'text', rows: 4, maxlength: 4000, required: true }, d.finalText || d.text),
-    h('div', { class: 'row' },
+    h(
+      'div',
+      { class: 'row' },
       h('button', { type: 'submit' }, '发送修改'),
-      h('button', { type: 'button', class: 'link', onclick: () => { editor.hidden = true } }, '取消'),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          onclick: () => {
+            editor.hidden = true
+          },
+        },
+        '取消',
+      ),
     ),
   )
   editor.addEventListener('submit', (e) => {
     e.preventDefault()
     act('edit', { text: editor.text.value }, () => '修改后的文本已发送')
   })
-  const rejecter = h('form', { class: 'editor', hidden: true },
+  const rejecter = h(
+    'form',
+    { class: 'editor', hidden: true },
     h('label', {}, '驳回原因（可选）'),
     h('input', { type: 'text', name: 'reason', maxlength: 500 }),
-    h('div', { class: 'row' },
+    h(
+      'div',
+      { class: 'row' },
       h('button', { type: 'submit', class: 'danger' }, '确认驳回'),
-      h('button', { type: 'button', class: 'link', onclick: () => { rejecter.hidden = true } }, '取消'),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          onclick: () => {
+            rejecter.hidden = true
+          },
+        },
+        '取消',
+      ),
     ),
   )
   rejecter.addEventListener('submit', (e) => {
@@ -64,11 +101,39 @@ export function draftCard(d, { ctx, reload, canAct }) {
     act('reject', reason ? { reason } : {}, () => '已驳回，不会发送')
   })
   // after a blocked edit, approving sends the original shown above (the server says which text went out)
-  const approve = h('button', { type: 'button', class: 'primary approve', onclick: () => act('approve', {}, (r) => (r && r.sent === 'original' ? '已批准，发送的是原草稿（修改稿未发送）' : '已批准，正在发送给客户')) }, '批准发送')
-  const actions = h('div', { class: 'actions' },
+  const approve = h(
+    'button',
+    { type: 'button', class: 'primary approve', onclick: () => act('approve', {}, (r) => (r && r.sent === 'original' ? '已批准，发送的是原草稿（修改稿未发送）' : '已批准，正在发送给客户')) },
+    '批准发送',
+  )
+  const actions = h(
+    'div',
+    { class: 'actions' },
     approve,
-    h('button', { type: 'button', class: 'edit', onclick: () => { editor.hidden = !editor.hidden; rejecter.hidden = true } }, '修改'),
-    h('button', { type: 'button', class: 'reject', onclick: () => { rejecter.hidden = !rejecter.hidden; editor.hidden = true } }, '驳回'),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'edit',
+        onclick: () => {
+          editor.hidden = !editor.hidden
+          rejecter.hidden = true
+        },
+      },
+      '修改',
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'reject',
+        onclick: () => {
+          rejecter.hidden = !rejecter.hidden
+          editor.hidden = true
+        },
+      },
+      '驳回',
+    ),
     h('button', { type: 'button', class: 'take', onclick: () => act('take', {}, () => '已由你接手，不会自动发送') }, '接手'),
   )
 
@@ -77,8 +142,11 @@ export function draftCard(d, { ctx, reload, canAct }) {
   if (blockedEdit) approve.textContent = '批准发送原草稿'
   if (blockedEdit && ctx.me.role === 'supervisor') actions.append(forceButton())
   const candidates = Array.isArray(d.candidates) ? d.candidates : []
-  add(card,
-    h('header', {},
+  add(
+    card,
+    h(
+      'header',
+      {},
       h('strong', {}, `草稿#${d.id}`),
       h('span', { class: 'tag' }, category(d.category)),
       d.caseId ? h('a', { href: `#/cases/${d.caseId}` }, `案件#${d.caseId}`) : h('span', { class: 'tag warn' }, '未关联案件'),
@@ -87,21 +155,26 @@ export function draftCard(d, { ctx, reload, canAct }) {
       h('span', { class: 'muted' }, '生成于 ', timeEl(d.createdAt)),
       d.expiresAt ? h('span', { class: 'muted' }, '过期 ', timeEl(d.expiresAt)) : null,
     ),
-    risks.length ? h('div', { class: 'risks' }, '风险：', risks.map((r) => h('span', { class: 'tag risk' }, label('riskFlags', r)))) : null,
-    h('section', { class: 'text customer' },
-      h('div', { class: 'caption' }, '客户将看到（客户安全文本）'),
-      h('div', { class: 'body' }, d.text),
-    ),
+    risks.length
+      ? h(
+          'div',
+          { class: 'risks' },
+          '风险：',
+          risks.map((r) => h('span', { class: 'tag risk' }, label('riskFlags', r))),
+        )
+      : null,
+    h('section', { class: 'text customer' }, h('div', { class: 'caption' }, '客户将看到（客户安全文本）'), h('div', { class: 'body' }, d.text)),
     // a pending draft with a final text is an edit the leak guard stopped (a passing edit is sent at once)
-    blockedEdit ? h('section', { class: 'text blocked' },
-      h('div', { class: 'caption' }, '修改稿未通过外发检查：不会发送，除非主管强制发送'),
-      h('div', { class: 'body' }, d.finalText),
-    ) : null,
-    d.original ? h('section', { class: 'text internal' },
-      h('div', { class: 'caption' }, '〔内部原文·勿外发〕'),
-      h('div', { class: 'body' }, d.original),
-    ) : null,
-    candidates.length ? h('div', { class: 'candidates' }, '可能对应的案件：', candidates.map((c) => h('a', { href: `#/cases/${c}` }, `#${c}`))) : null,
+    blockedEdit ? h('section', { class: 'text blocked' }, h('div', { class: 'caption' }, '修改稿未通过外发检查：不会发送，除非主管强制发送'), h('div', { class: 'body' }, d.finalText)) : null,
+    d.original ? h('section', { class: 'text internal' }, h('div', { class: 'caption' }, '〔内部原文·勿外发〕'), h('div', { class: 'body' }, d.original)) : null,
+    candidates.length
+      ? h(
+          'div',
+          { class: 'candidates' },
+          '可能对应的案件：',
+          candidates.map((c) => h('a', { href: `#/cases/${c}` }, `#${c}`)),
+        )
+      : null,
     canAct ? [actions, editor, rejecter] : h('p', { class: 'muted' }, '只读令牌不能审核。'),
     result,
   )

@@ -6,7 +6,9 @@ import { describeError } from '../format.js'
 export function renderLogin(view, { onLogin }) {
   const msg = h('p', { class: 'error', role: 'alert' })
   const input = h('input', { type: 'password', name: 'token', id: 'token', autocomplete: 'current-password', required: true, placeholder: 'API 令牌' })
-  const form = h('form', { class: 'card login', id: 'login' },
+  const form = h(
+    'form',
+    { class: 'card login', id: 'login' },
     h('h2', {}, '登录'),
     h('label', { for: 'token' }, 'API 令牌'),
     input,

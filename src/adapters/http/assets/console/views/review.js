@@ -7,14 +7,7 @@ import { draftCard } from './draft-card.js'
 export async function renderReview(view, ctx) {
   const list = h('div', { id: 'drafts' }, h('p', { class: 'muted' }, '加载中…'))
   const stamp = h('span', { class: 'muted' })
-  view.append(
-    h('div', { class: 'toolbar' },
-      h('h2', {}, '审核队列'),
-      stamp,
-      h('button', { type: 'button', onclick: () => load() }, '刷新'),
-    ),
-    list,
-  )
+  view.append(h('div', { class: 'toolbar' }, h('h2', {}, '审核队列'), stamp, h('button', { type: 'button', onclick: () => load() }, '刷新')), list)
   const canAct = ctx.me.role !== 'viewer'
 
   async function load() {
@@ -33,7 +26,6 @@ export async function renderReview(view, ctx) {
     if (body.items.length === 0) list.append(h('p', { class: 'empty' }, '没有待审核的草稿。'))
     for (const d of body.items) list.append(draftCard(d, { ctx, reload: load, canAct }))
   }
-
 
   await load()
   // keep the queue fresh, but never under someone's half-written edit

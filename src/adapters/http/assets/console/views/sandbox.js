@@ -24,12 +24,22 @@ export async function renderSandbox(view, ctx) {
   view.append(grid)
   const paneOf = (key, title, kind, speaker, source) => {
     const lines = h('div', { class: 'lines' })
-    const as = h('select', { name: 'as', 'aria-label': '发言人' }, people.map((p) => h('option', { value: p.id }, p.name)))
+    const as = h(
+      'select',
+      { name: 'as', 'aria-label': '发言人' },
+      people.map((p) => h('option', { value: p.id }, p.name)),
+    )
     if (speaker) as.value = speaker
     const group = key === DIRECT ? {} : { group: key }
     const text = h('input', { type: 'text', name: 'text', placeholder: key === DIRECT ? '私聊 Baton，例如 /help' : '输入消息，或 /help', 'aria-label': '消息' })
-    const form = h('form', {}, as, text, h('button', { type: 'submit' }, '发送'),
-      h('button', { type: 'button', title: '以所选身份发送一张图片', onclick: () => say({ as: as.value, ...group, image: true }) }, '图片'))
+    const form = h(
+      'form',
+      {},
+      as,
+      text,
+      h('button', { type: 'submit' }, '发送'),
+      h('button', { type: 'button', title: '以所选身份发送一张图片', onclick: () => say({ as: as.value, ...group, image: true }) }, '图片'),
+    )
     form.addEventListener('submit', async (e) => {
       e.preventDefault()
       const t = text.value.trim()
