@@ -1,4 +1,5 @@
 import { rulesFiring } from '../../domain/growth/tag-rules.js'
+import { Batcher } from '../batcher.js'
 import type { RecordedMessage } from '../inbound-message.js'
 import type { HandleOutcome } from '../handle-message.js'
 import { addContactTag } from './change-tags.js'
@@ -9,12 +10,6 @@ type Noted = { kind: 'message'; msg: RecordedMessage } | { kind: 'complaint_case
 
 /** messages folded into one contacts transaction at most */
 const ACTIVITY_BATCH = 500
-/**
- * How long noted messages wait to be written together. Contacts are not on the decision path, so
- * a second's delay costs nothing, while writing every few messages in a transaction of their own
- * cost the ingest a quarter of its throughput on the benchmark.
- */
-const ACTIVITY_LINGER_MS = 1000
 
 /**
  * Keeps contacts up to date as messages are recorded, off the decision path: `note` returns at
@@ -24,12 +19,12 @@ const ACTIVITY_LINGER_MS = 1000
  * the message pipeline (the message itself is already stored).
  */
 export class ContactActivity {
-  private pending: Noted[] = []
-  private timer: NodeJS.Timeout | null = null
-  // one write at a time: two transactions upserting the same contacts could deadlock
-  private writing: Promise<void> = Promise.resolve()
+  private readonly batcher: Batcher<Noted, void>
+  private readonly inFlight = new Set<Promise<void>>()
 
-  constructor(private readonly deps: GrowthDeps) {}
+  constructor(private readonly deps: GrowthDeps) {
+    this.batcher = new Batcher((msgs) => this.write(msgs), ACTIVITY_BATCH)
+  }
 
   /** Notes a recorded message (inbound from a contact); never waits for the database. */
   note(msg: RecordedMessage): void {
@@ -47,29 +42,15 @@ export class ContactActivity {
   }
 
   private submit(item: Noted): void {
-    this.pending.push(item)
-    if (this.pending.length >= ACTIVITY_BATCH) void this.flush()
-    else if (this.timer === null) {
-      this.timer = setTimeout(() => void this.flush(), ACTIVITY_LINGER_MS)
-      this.timer.unref()
-    }
-  }
-
-  /** Writes what is noted so far, after the writes already under way. */
-  private flush(): Promise<void> {
-    if (this.timer !== null) clearTimeout(this.timer)
-    this.timer = null
-    const items = this.pending.splice(0)
-    if (items.length > 0) {
-      this.writing = this.writing.then(() => this.write(items).catch((err: Error) => this.deps.log.warn({ messages: items.length, err: { message: err.message } }, 'contact activity not recorded')))
-    }
-    return this.writing
+    const msg = item.msg
+    const p = this.batcher.submit(item).catch((err: Error) => this.deps.log.warn({ messageId: msg.wecomId, err: { message: err.message } }, 'contact activity not recorded'))
+    this.inFlight.add(p)
+    void p.finally(() => this.inFlight.delete(p))
   }
 
   /** Resolves when every noted message is written (tests, shutdown). */
   async settle(): Promise<void> {
-    while (this.pending.length > 0 || this.timer !== null) await this.flush()
-    await this.writing
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight])
   }
 
   private concerns(msg: RecordedMessage): boolean {
@@ -78,7 +59,7 @@ export class ContactActivity {
     return isCustomerSide(this.deps.directory, msg.talkerId)
   }
 
-  private async write(items: Noted[]): Promise<void> {
+  private async write(items: Noted[]): Promise<Array<PromiseSettledResult<void>>> {
     const { cfg, directory } = this.deps
     const at = this.deps.clock.now()
     const msgs = items.filter((i) => i.kind === 'message').map((i) => i.msg)
@@ -100,5 +81,6 @@ export class ContactActivity {
         }
       }
     })
+    return items.map(() => ({ status: 'fulfilled', value: undefined }))
   }
 }
