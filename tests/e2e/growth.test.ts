@@ -94,6 +94,12 @@ describe('growth through the mock tenant: welcomes, tag rules, /tag commands', (
   })
 
   it('/tag, /untag and /tags from a handler; an exclusive dimension replaces the old tag', async () => {
+    // tags a rule applied name what set the rule off, never the rule's config key
+    await sayAndSettle(h, { as: 'wx-handler-chen', group: 'internal', text: '/tags 小李' })
+    await sendsSettled(h)
+    const byRule = seen(h, 'internal').at(-1)!
+    expect(byRule).toMatch(/· 会员（[^）]+）— 规则·入群，/)
+    expect(byRule).not.toMatch(/[A-Za-z]/)
     await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: '/tag 小李 VIP' })
     await sendsSettled(h)
     expect(seen(h, 'internal').at(-1)).toBe('🏷 已给小李打上标签「VIP」。')

@@ -2,6 +2,7 @@ import { renderTemplate } from '../../domain/render-template.js'
 import { wordingOf } from '../../config/load-wording-dir.js'
 import { isAppError } from '../errors.js'
 import { contactTags, tagContact, untagContact } from '../growth/tag-by-reference.js'
+import type { TagRule } from '../../domain/growth/growth-config.js'
 import { formatTime } from './case-card.js'
 import type { CommandContext } from './command-context.js'
 import type { CommandCall } from './command-handlers.js'
@@ -55,11 +56,19 @@ export const TAG_COMMAND_HANDLERS = {
           tag: t.tag,
           dimension: dimension(t.dimension),
           source: ctx.wording.get(`growth.sources.${t.source}`) ?? t.source,
-          // a person by name; a rule or case by its id
-          by: t.source === 'manual' ? `·${ctx.directory.person(t.appliedBy)?.name ?? t.appliedBy}` : `·${t.appliedBy}`,
+          // a person by name, a case by its number, a rule by what sets it off (its id is a config key)
+          by: appliedBy(ctx, deps.cfg.rules, t.source, t.appliedBy),
           at: formatTime(t.appliedAt, '-', ctx.services.timeZone),
         }),
       )
       return [g(ctx, 'tags_header', { contact: contact.name }), ...lines].join('\n')
     }),
+}
+
+/** Who or what applied a tag, in words a supervisor reads. */
+function appliedBy(ctx: CommandContext, rules: readonly TagRule[], source: string, by: string): string {
+  if (source === 'manual') return `·${ctx.directory.person(by)?.name ?? by}`
+  if (source === 'case') return `·#${by}`
+  const rule = rules.find((r) => r.id === by)
+  return rule ? `·${ctx.wording.get(`growth.rule_kinds.${rule.when.event}`) ?? ''}` : ''
 }
