@@ -330,6 +330,10 @@ async function markHandled(tx: Tx, p: Prepared, decision: CommerceDecision, case
     classification: {
       label: understanding.label,
       confidence: understanding.confidence,
+      // the readings behind the label and how familiar the wording was: why a person was or was not told
+      scores: understanding.scores.slice(0, 4),
+      familiarity: understanding.familiarity,
+      asks: understanding.asks,
       riskFlags: understanding.riskFlags,
       signals: understanding.signals,
       references: understanding.references,
