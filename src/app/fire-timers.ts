@@ -204,6 +204,9 @@ class CollectingTx implements Tx {
   recentAttention(): never {
     return unsupported('recentAttention')
   }
+  personEngaged(): never {
+    return unsupported('personEngaged')
+  }
   clearAttention(): never {
     return unsupported('clearAttention')
   }

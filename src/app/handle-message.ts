@@ -1,4 +1,5 @@
 import type { Decision } from '../domain/decide/decide-message.js'
+import { ENGAGED_MS, holdWhilePersonEngaged } from '../domain/decide/hold-for-person.js'
 import { decideWithCommerce, type CommerceContext, type CommerceDecision } from '../domain/decide/commerce-decision.js'
 import type { OrderLookupResult } from '../domain/commerce/order-facts.js'
 import type { OrderWords } from '../domain/commerce/order-progress.js'
@@ -157,7 +158,7 @@ export async function handleMessages(deps: HandleDeps & { isOutage?: (err: unkno
 
 async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promise<HandleOutcome> {
   const { msg, understanding } = p
-  const decision = await decideOnOpenCases(tx, deps, p, now)
+  const decision = await holdIfPersonEngaged(tx, deps, p, await decideOnOpenCases(tx, deps, p, now), now)
   let kase = await resolveCase(tx, deps, decision, now)
   if (kase) await recordOnCase(tx, deps, p, kase, decision, now)
 
@@ -175,6 +176,17 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
 
   await markHandled(tx, p, decision, kase?.id ?? null, mode, now)
   return { decision, understanding, caseId: kase?.id ?? null, draftId }
+}
+
+/**
+ * A send Baton would make on its own waits for review while a person is in the conversation
+ * (src/domain/decide/hold-for-person.ts). Looked up only for such a send: most decisions never pay for it.
+ */
+async function holdIfPersonEngaged(tx: Tx, deps: HandleDeps, p: Prepared, decision: CommerceDecision, now: Date): Promise<CommerceDecision> {
+  if (decision.mode !== 'send_direct' || !decision.draft || !deps.services.isAutomatic(decision.draft.category)) return decision
+  const caseId = decision.caseChoice.kind === 'existing' ? decision.caseChoice.caseId : null
+  const engaged = await tx.personEngaged({ groupKey: p.msg.groupKey, caseId, since: new Date(now.getTime() - ENGAGED_MS), until: p.msg.saidAt })
+  return holdWhilePersonEngaged(decision, engaged)
 }
 
 /** The decision on this message, given the open cases it may be about (its group's context included). */

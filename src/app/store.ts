@@ -69,6 +69,12 @@ export interface Tx {
   insertAttention(a: NewAttention): Promise<void>
   /** Reasons of the open items the team was told about for this group or case since `since`. */
   recentAttention(q: { groupKey: string | null; caseId: number | null; since: Date }): Promise<string[][]>
+  /**
+   * Whether a person is already in this conversation since `since`: an open attention item for the
+   * group or case, staff writing in the group by hand (said up to `until`), or a draft of the case
+   * waiting for review.
+   */
+  personEngaged(q: { groupKey: string | null; caseId: number | null; since: Date; until: Date }): Promise<boolean>
   /** Clears the open items in scope (a person acted); returns the cases left with none open. */
   clearAttention(scope: AttentionScope, by: { by: string; note: string; at: Date }): Promise<number[]>
   /**

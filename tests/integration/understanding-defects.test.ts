@@ -331,6 +331,30 @@ describe('customer answers are read in the context of their case', () => {
     expect(await drafts()).toEqual(draftsBefore)
   })
 
+  it('10. a photo after staff answered by hand waits for review instead of the automatic receipt', async () => {
+    // the sandbox sends material receipts directly; a handler talking in the group by hand may
+    // have asked for something else than the template's receipt says
+    await start()
+    await partnerSays('DD20261102007 赵姐那单要走保修，让客户拍一下发票照片')
+    const c = await latestCase('zhao')
+    const request = (await draftsOfCase(c.id)).at(-1)!
+    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${request.id}` })
+    await sendsSettled(h!)
+    const asked = botSaid(h!, 'cust-zhao').length
+    expect(asked).toBe(1)
+
+    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'cust-zhao', text: '赵女士，发票找不到的话，拍一下购买记录的截图也行' })
+    await sayAndSettle(h!, { as: 'wx-zhao', group: 'cust-zhao', image: 'receipt.jpg' })
+    await sendsSettled(h!)
+    // nothing said on Baton's own: the receipt waits for the handler, flagged why
+    expect(botSaid(h!, 'cust-zhao')).toHaveLength(asked)
+    const receipt = (await draftsOfCase(c.id)).at(-1)!
+    expect(receipt).toMatchObject({ category: 'material_received', mode: 'review_before_send', status: 'pending' })
+    expect(receipt.risk_flags).toContain('person_engaged')
+    // the case still moves on: the photo is what the partner asked for
+    expect((await caseById(c.id)).state).toBe('waiting_partner')
+  })
+
   it('8. a progress reply that went to review is recorded as review_before_send', async () => {
     // the sandbox sends reminders and receipts directly, but not progress replies
     await start()

@@ -2,7 +2,7 @@ import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '
 import type { AttentionScope, BatchMessageFacts, BatchTx, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import { evidenceHash, GENESIS_HASH } from '../../domain/evidence-hash.js'
-import { CASE_COLUMNS, CLEAR_ATTENTION, DRAFT_COLUMNS, LAST_CASE_IN_GROUP, RECENT_ATTENTION, SUPERSEDE_DRAFTS, toCaseFacts, toCaseRecord } from './sql-store.js'
+import { CASE_COLUMNS, CLEAR_ATTENTION, DRAFT_COLUMNS, LAST_CASE_IN_GROUP, PERSON_ENGAGED, RECENT_ATTENTION, SUPERSEDE_DRAFTS, toCaseFacts, toCaseRecord } from './sql-store.js'
 import { fanoutStateRow, inboundCounts, latestSummaryRow, updateQueuedSendText } from './notice-queries.js'
 import type { Queryable } from './sql.js'
 import { asStored, storableJson } from './storable.js'
@@ -258,6 +258,14 @@ export class SqlBatchTx implements BatchTx {
     const rows: { reasons: string[] }[] = await this.q.query(RECENT_ATTENTION, [q.groupKey, q.caseId, q.since])
     const mine = this.attention.filter((a) => !a.cleared && a.notified && a.createdAt >= q.since && ((q.groupKey !== null && a.groupKey === q.groupKey) || (q.caseId !== null && a.caseId === q.caseId)))
     return [...rows.map((r) => r.reasons), ...mine.map((a) => a.reasons)]
+  }
+
+  async personEngaged(q: { groupKey: string | null; caseId: number | null; since: Date; until: Date }): Promise<boolean> {
+    // this batch's own attention items and drafts are not written yet: they count too
+    const told = this.attention.some((a) => !a.cleared && a.createdAt >= q.since && ((q.groupKey !== null && a.groupKey === q.groupKey) || (q.caseId !== null && a.caseId === q.caseId)))
+    if (told || (q.caseId !== null && this.newDrafts.some((d) => d.caseId === q.caseId && d.status === 'pending'))) return true
+    const rows: { engaged: boolean }[] = await this.q.query(PERSON_ENGAGED, [q.groupKey, q.caseId, q.since, q.until])
+    return rows[0]?.engaged === true
   }
 
   async clearAttention(scope: AttentionScope, by: { by: string; note: string; at: Date }): Promise<number[]> {
