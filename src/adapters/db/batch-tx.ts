@@ -1,11 +1,14 @@
 import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
 import type { AttentionScope, BatchMessageFacts, BatchTx, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
-import { evidenceHash, GENESIS_HASH } from '../../domain/evidence-hash.js'
-import { CASE_COLUMNS, CLEAR_ATTENTION, DRAFT_COLUMNS, LAST_CASE_IN_GROUP, RECENT_ATTENTION, SUPERSEDE_DRAFTS, toCaseFacts, toCaseRecord } from './sql-store.js'
+import { GENESIS_HASH } from '../../domain/evidence-hash.js'
+import { CLEAR_ATTENTION, LAST_CASE_IN_GROUP, RECENT_ATTENTION, SUPERSEDE_DRAFTS, toCaseFacts } from './sql-store.js'
+import { AttentionEntity, CaseEntity, DraftEntity, MessageEntity, SendEntity, type MessageRow, type SendRow } from './core-entities.js'
+import { attentionRow, handledRow, newSendRow, toCaseRecord } from './core-rows.js'
+import { chainNext, insertEvents, type ChainedEvent } from './evidence-batch.js'
+import { insertRows, updateRows } from './entity-columns.js'
 import { fanoutStateRow, inboundCounts, latestSummaryRow, updateQueuedSendText } from './notice-queries.js'
 import type { Queryable } from './sql.js'
-import { asStored, storableJson } from './storable.js'
 
 /** More open cases than this for one batch: decide its messages one at a time instead. */
 const MAX_PRELOAD = 5000
@@ -60,9 +63,9 @@ export class SqlBatchTx implements BatchTx {
   private covered: { keys: Set<string>; ids: Set<number>; orders: Set<string> } | null = null
   private readonly ids: Record<'cases' | 'drafts' | 'sends', number[]> = { cases: [], drafts: [], sends: [] }
   private readonly newDrafts: Array<DraftRecord> = []
-  private readonly newSends: Array<Row> = []
-  private readonly events: Array<Row> = []
-  private readonly handled: Array<Row> = []
+  private readonly newSends: Array<Partial<SendRow> & { id: number; createdAt: Date }> = []
+  private readonly events: ChainedEvent[] = []
+  private readonly handled: Array<Partial<MessageRow>> = []
   /** the case each group's messages in this batch were last tied to */
   private readonly lastByGroup = new Map<string, { caseId: number; at: Date }>()
   private readonly attention: Array<NewAttention & { cleared?: { at: Date; by: string; note: string } }> = []
@@ -154,36 +157,20 @@ export class SqlBatchTx implements BatchTx {
 
   async insertSend(s: NewSend, at: Date): Promise<number> {
     const id = await this.nextId('sends')
-    this.newSends.push({
-      id,
-      kind: s.kind,
-      draft_id: s.draftId ?? null,
-      case_id: s.caseId ?? null,
-      group_key: s.groupKey ?? null,
-      contact_id: s.contactId ?? null,
-      text: s.text,
-      not_before: s.notBefore ?? null,
-      created_at: at,
-      about_group: s.about?.groupKey ?? null,
-      about_talker: s.about?.talkerId ?? null,
-      summary_key: s.summaryKey ?? null,
-    })
+    this.newSends.push({ ...newSendRow(s, at, id), id, createdAt: at })
     return id
   }
 
   async appendEvidence(caseId: number, e: NewEvidence): Promise<void> {
     const c = await this.load(caseId)
     if (!c) throw new Error(`batch transaction: evidence for unknown case ${caseId}`)
-    // the same chain as appendEvidence in evidence-store.ts: the content as stored, then hash
-    const seq = c.head.seq + 1
-    const content = asStored({ caseId, seq, kind: e.kind, actor: e.actor, at: e.at.toISOString(), payload: e.payload })
-    const hash = evidenceHash(c.head.hash, content)
-    this.events.push({ case_id: caseId, seq, kind: content.kind, actor: content.actor, payload: content.payload, at: content.at, prev_hash: c.head.hash, hash })
-    c.head = { seq, hash }
+    const event = chainNext(c.head, caseId, e)
+    this.events.push(event)
+    c.head = { seq: event.seq, hash: event.hash }
   }
 
   async markMessageHandled(id: number, m: { caseId: number | null; intent: string | null; mode: string | null; classification: unknown; at: Date }): Promise<void> {
-    this.handled.push({ id, case_id: m.caseId, intent: m.intent, mode: m.mode, classification: m.classification ?? null, handled_at: m.at })
+    this.handled.push(handledRow(id, m))
     // A photo tied to a case is proof for the batch's later messages. It counts for the state the
     // case is in now even if it was said before the batch's decision time (a state entered in
     // this batch is stamped with that time): arrival order is what the customer saw.
@@ -221,27 +208,27 @@ export class SqlBatchTx implements BatchTx {
 
   async fanoutState(about: NoticeAbout, since: Date, keys: { sender: string; group: string | null }): Promise<FanoutState> {
     const written = await fanoutStateRow(this.q, about, since, keys)
-    const mine = this.newSends.filter((r) => (r['created_at'] as Date) >= since)
-    const told = mine.filter((r) => r['summary_key'] === null)
-    const sender = told.filter((r) => r['about_talker'] === about.talkerId && r['about_group'] === about.groupKey).length
-    const group = about.groupKey === null ? 0 : told.filter((r) => r['about_group'] === about.groupKey).length
+    const mine = this.newSends.filter((r) => r.createdAt >= since)
+    const told = mine.filter((r) => r.summaryKey === null)
+    const sender = told.filter((r) => r.aboutTalker === about.talkerId && r.aboutGroup === about.groupKey).length
+    const group = about.groupKey === null ? 0 : told.filter((r) => r.aboutGroup === about.groupKey).length
     // a summary written in this batch is newer than any in the database, and still queued
     const summary = (key: string | null) => {
-      const r = key === null ? undefined : mine.filter((x) => x['summary_key'] === key).at(-1)
-      return r ? { id: r['id'] as number, queued: true, createdAt: r['created_at'] as Date } : null
+      const r = key === null ? undefined : mine.filter((x) => x.summaryKey === key).at(-1)
+      return r ? { id: r.id, queued: true, createdAt: r.createdAt } : null
     }
     return { told: { sender: written.told.sender + sender, group: written.told.group + group }, sender: summary(keys.sender) ?? written.sender, group: summary(keys.group) ?? written.group }
   }
 
   async latestSummary(key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null> {
-    const mine = this.newSends.filter((r) => r['summary_key'] === key && (r['created_at'] as Date) >= since).at(-1)
-    return mine ? { id: mine['id'] as number, queued: true, createdAt: mine['created_at'] as Date } : latestSummaryRow(this.q, key, since)
+    const mine = this.newSends.filter((r) => r.summaryKey === key && r.createdAt >= since).at(-1)
+    return mine ? { id: mine.id, queued: true, createdAt: mine.createdAt } : latestSummaryRow(this.q, key, since)
   }
 
   async updateQueuedText(sendId: number, text: string): Promise<boolean> {
-    const mine = this.newSends.find((r) => r['id'] === sendId)
+    const mine = this.newSends.find((r) => r.id === sendId)
     if (!mine) return updateQueuedSendText(this.q, sendId, text)
-    mine['text'] = text
+    mine.text = text
     return true
   }
 
@@ -275,62 +262,27 @@ export class SqlBatchTx implements BatchTx {
   /** Writes everything this batch decided: one statement per table, parents before children. */
   async flush(): Promise<void> {
     const all = [...this.cases.values()]
-    const created = all.filter((c) => c.isNew).map((c) => caseRow(c.rec))
-    const changed = all.filter((c) => c.dirty && !c.isNew).map((c) => caseRow(c.rec))
-    const caseCols = ['id', ...Object.values(CASE_COLUMNS)]
-    if (created.length > 0) {
-      await this.q.query(`INSERT INTO cases (${caseCols.join(', ')}) SELECT ${caseCols.join(', ')} FROM jsonb_populate_recordset(NULL::cases, $1::jsonb)`, [storableJson(created)])
-    }
-    if (changed.length > 0) {
-      const sets = Object.values(CASE_COLUMNS).map((col) => `${col} = r.${col}`)
-      await this.q.query(`UPDATE cases AS c SET ${sets.join(', ')} FROM jsonb_populate_recordset(NULL::cases, $1::jsonb) AS r WHERE c.id = r.id`, [storableJson(changed)])
-    }
-    if (this.newDrafts.length > 0) {
-      const cols = ['id', ...Object.values(DRAFT_COLUMNS)]
-      const rows = this.newDrafts.map((d) =>
-        Object.fromEntries(
-          Object.entries(DRAFT_COLUMNS)
-            .map(([k, col]) => [col, d[k as keyof DraftRecord]])
-            .concat([['id', d.id]]),
-        ),
-      )
-      await this.q.query(`INSERT INTO drafts (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::drafts, $1::jsonb)`, [storableJson(rows)])
-    }
-    if (this.newSends.length > 0) {
-      const cols = ['id', 'kind', 'draft_id', 'case_id', 'group_key', 'contact_id', 'text', 'not_before', 'created_at', 'about_group', 'about_talker', 'summary_key']
-      await this.q.query(`INSERT INTO sends (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::sends, $1::jsonb)`, [storableJson(this.newSends)])
-    }
-    if (this.events.length > 0) {
-      const cols = ['case_id', 'seq', 'kind', 'actor', 'payload', 'at', 'prev_hash', 'hash']
-      await this.q.query(`INSERT INTO case_events (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::case_events, $1::jsonb)`, [storableJson(this.events)])
-    }
-    if (this.attention.length > 0) {
-      const rows = this.attention.map((a) => ({
-        message_id: a.messageId,
-        case_id: a.caseId,
-        customer_key: a.customerKey,
-        group_key: a.groupKey,
-        talker_id: a.talkerId,
-        reasons: a.reasons,
-        text: a.text,
-        notified: a.notified,
-        created_at: a.createdAt,
-        cleared_at: a.cleared?.at ?? null,
-        cleared_by: a.cleared?.by ?? null,
-        clear_note: a.cleared?.note ?? null,
-      }))
-      const cols = ['message_id', 'case_id', 'customer_key', 'group_key', 'talker_id', 'reasons', 'text', 'notified', 'created_at', 'cleared_at', 'cleared_by', 'clear_note']
-      await this.q.query(`INSERT INTO attention_items (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::attention_items, $1::jsonb) ON CONFLICT (message_id) DO NOTHING`, [
-        storableJson(rows),
-      ])
-    }
-    if (this.handled.length > 0) {
-      await this.q.query(
-        `UPDATE messages AS m SET case_id = r.case_id, intent = r.intent, mode = r.mode, classification = r.classification, handled_at = r.handled_at
-           FROM jsonb_populate_recordset(NULL::messages, $1::jsonb) AS r WHERE m.id = r.id`,
-        [storableJson(this.handled)],
-      )
-    }
+    const created = all.filter((c) => c.isNew).map((c) => c.rec)
+    const changed = all.filter((c) => c.dirty && !c.isNew).map((c) => c.rec)
+    await this.write(insertRows(CaseEntity, created, '$1'))
+    // every field of the record: a changed case is rewritten whole (its record is what the batch holds)
+    await this.write(updateRows(CaseEntity, changed, '$1'))
+    await this.write(insertRows(DraftEntity, this.newDrafts, '$1'))
+    await this.write(insertRows(SendEntity, this.newSends, '$1'))
+    await this.write(insertEvents(this.events, '$1'))
+    await this.write(
+      insertRows(
+        AttentionEntity,
+        this.attention.map((a) => attentionRow(a, a.cleared)),
+        '$1',
+        'ON CONFLICT (message_id) DO NOTHING',
+      ),
+    )
+    await this.write(updateRows(MessageEntity, this.handled, '$1'))
+  }
+
+  private async write(built: { sql: string; value: string; columns: string[] } | null): Promise<void> {
+    if (built && built.columns.length > 0) await this.q.query(built.sql, [built.value])
   }
 
   // --- not part of deciding a message: refused, so the caller falls back to a normal transaction
@@ -405,12 +357,6 @@ export class SqlBatchTx implements BatchTx {
     }
     return pool.shift()!
   }
-}
-
-function caseRow(c: CaseRecord): Row {
-  const row: Row = { id: c.id }
-  for (const [k, col] of Object.entries(CASE_COLUMNS)) row[col] = c[k as keyof CaseRecord]
-  return row
 }
 
 function refuse(what: string): Promise<never> {

@@ -1,7 +1,9 @@
 import { evidenceHash, GENESIS_HASH, type EvidenceContent } from '../../domain/evidence-hash.js'
 import type { NewEvidence } from './evidence-store.js'
+import { CaseEventEntity, type CaseEventRow } from './core-entities.js'
+import { insertRows, type BuiltSql } from './entity-columns.js'
 import type { Queryable } from './sql.js'
-import { asStored, storableJson } from './storable.js'
+import { asStored } from './storable.js'
 
 /** The last event of a case's chain; a case without events has none. */
 export interface ChainHead {
@@ -25,30 +27,31 @@ export function HEADS_SELECT(caseIdsParam: string): string {
 }
 
 /**
- * Chains events after the given heads exactly as appendEvidence chains them one at a time;
- * events of one case chain in the order given. `heads` is advanced in place.
+ * The one encoding of the evidence chain: the event after `head` (none: the case's first). Every
+ * writer (one append, a batch, a timer batch) chains through here, so the hashes verify alike.
+ */
+export function chainNext(head: ChainHead | null | undefined, caseId: number, e: NewEvidence): ChainedEvent {
+  const seq = (head?.seq ?? 0) + 1
+  const prevHash = head?.hash ?? GENESIS_HASH
+  // The content as PostgreSQL stores it (JSON round trip, cleaned), so the hash verifies later.
+  const content = asStored({ caseId, seq, kind: e.kind, actor: e.actor, at: e.at.toISOString(), payload: e.payload })
+  return { ...content, prevHash, hash: evidenceHash(prevHash, content) }
+}
+
+/**
+ * Chains events after the given heads; events of one case chain in the order given. `heads` is
+ * advanced in place.
  */
 export function chainEvidence(heads: Map<number, ChainHead>, items: ReadonlyArray<{ caseId: number; event: NewEvidence }>): ChainedEvent[] {
-  return items.map(({ caseId, event: e }) => {
-    const last = heads.get(caseId)
-    const seq = (last?.seq ?? 0) + 1
-    const prevHash = last?.hash ?? GENESIS_HASH
-    // The content as PostgreSQL stores it (JSON round trip, cleaned), so the hash verifies later.
-    const content = asStored({ caseId, seq, kind: e.kind, actor: e.actor, at: e.at.toISOString(), payload: e.payload })
-    const hash = evidenceHash(prevHash, content)
-    heads.set(caseId, { seq, hash })
-    return { ...content, prevHash, hash }
+  return items.map(({ caseId, event }) => {
+    const next = chainNext(heads.get(caseId), caseId, event)
+    heads.set(caseId, { seq: next.seq, hash: next.hash })
+    return next
   })
 }
 
-/** A multi-row INSERT of chained events from one jsonb parameter (see evidenceRows); ids follow the given order. */
-export function INSERT_EVIDENCE(rowsParam: string): string {
-  return `INSERT INTO case_events (case_id, seq, kind, actor, payload, at, prev_hash, hash)
-     SELECT r.case_id, r.seq, r.kind, r.actor, r.payload, r.at, r.prev_hash, r.hash
-       FROM jsonb_to_recordset(${rowsParam}::jsonb) AS r(ord int, case_id bigint, seq int, kind text, actor text, payload jsonb, at timestamptz, prev_hash text, hash text)
-      ORDER BY r.ord`
-}
-
-export function evidenceRows(events: readonly ChainedEvent[]): string {
-  return storableJson(events.map((e, ord) => ({ ord, case_id: e.caseId, seq: e.seq, kind: e.kind, actor: e.actor, payload: e.payload, at: e.at, prev_hash: e.prevHash, hash: e.hash })))
+/** The one INSERT of chained events (many rows, ids in the given order) from the jsonb parameter `param`. */
+export function insertEvents(events: readonly ChainedEvent[], param: string, tail = ''): BuiltSql {
+  const rows: Array<Partial<CaseEventRow>> = events.map((e) => ({ caseId: e.caseId, seq: e.seq, kind: e.kind, actor: e.actor, payload: e.payload, at: e.at, prevHash: e.prevHash, hash: e.hash }))
+  return insertRows(CaseEventEntity, rows, param, tail)
 }
