@@ -59,6 +59,12 @@ describe('one definition per core table: entities match the migrations and every
     }
   })
 
+  it('the due-order timer index the removed sweeper used is gone after the migrations', async () => {
+    const idx = await q<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'cases'`, [schema])
+    expect(idx.map((i) => i.indexname)).not.toContain('cases_next_timer_idx')
+    expect(idx.map((i) => i.indexname)).toContain('cases_timer_sync_idx')
+  })
+
   it('a column a migration adds is noticed: the table then has a column no entity names', async () => {
     await q(`ALTER TABLE sends ADD COLUMN added_later text`)
     try {
