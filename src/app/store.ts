@@ -116,14 +116,15 @@ export interface BatchMessageFacts {
 /**
  * A transaction that decides many messages at once: the open cases they can touch are loaded and
  * locked up front, reads are answered from memory (seeing the batch's own changes), and writes
- * are kept until commit, when each table gets one multi-row statement. Per message that is a
+ * are kept until commit, when each table gets one multi-row statement. It serves every Tx method
+ * (what it does not hold is read through in the same transaction, after writing what it holds). Per message that is a
  * handful of statements fewer than ten per batch instead of ten per message (issue 7).
  */
 export interface BatchTx extends Tx {
   /**
    * Loads and locks every open case the filter can match; false when there are too many to hold
-   * in memory (the caller then decides one message at a time). Later findOpenCases calls must be
-   * covered by this filter.
+   * in memory (the caller then decides one message at a time). A findOpenCases the filter does not
+   * cover loads and locks what it needs then (one statement more).
    */
   preload(filter: OpenCaseFilter, messages: readonly BatchMessageFacts[]): Promise<boolean>
 }

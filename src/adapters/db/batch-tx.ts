@@ -2,7 +2,7 @@ import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '
 import type { AttentionScope, BatchMessageFacts, BatchTx, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import { GENESIS_HASH } from '../../domain/evidence-hash.js'
-import { CLEAR_ATTENTION, LAST_CASE_IN_GROUP, RECENT_ATTENTION, SUPERSEDE_DRAFTS, toCaseFacts } from './sql-store.js'
+import { CLEAR_ATTENTION, LAST_CASE_IN_GROUP, RECENT_ATTENTION, SqlTx, SUPERSEDE_DRAFTS, toCaseFacts } from './sql-store.js'
 import { AttentionEntity, CaseEntity, DraftEntity, MessageEntity, SendEntity, type MessageRow, type SendRow } from './core-entities.js'
 import { attentionRow, handledRow, newSendRow, toCaseRecord } from './core-rows.js'
 import { chainNext, insertEvents, type ChainedEvent } from './evidence-batch.js'
@@ -49,11 +49,12 @@ export const HEADS_SQL = `SELECT c.id,
   LEFT JOIN LATERAL (SELECT e.seq, e.hash FROM case_events e WHERE e.case_id = c.id ORDER BY e.seq DESC LIMIT 1) h ON true`
 
 /**
- * The batch transaction over SQL (see BatchTx). Every case it touches is locked (preload or
- * lockCase) before it is read, so what it keeps in memory is what the database holds plus this
- * batch's own changes; nothing is written until flush(), which runs in the same transaction just
- * before COMMIT. Methods the message path never uses are refused, so a caller that needs them
- * fails loudly and falls back to a normal transaction.
+ * The batch transaction over SQL (see BatchTx). Every case it touches is locked (preload,
+ * findOpenCases or lockCase) before it is read, so what it keeps in memory is what the database
+ * holds plus this batch's own changes; nothing is written until flush(), which runs in the same
+ * transaction just before COMMIT, or earlier when a method that reads or writes the database
+ * directly (sends, drafts by id) needs to see what the batch holds. No method is refused: a
+ * single message or use case is a batch of one.
  */
 export class SqlBatchTx implements BatchTx {
   private readonly cases = new Map<number, CachedCase>()
@@ -70,6 +71,8 @@ export class SqlBatchTx implements BatchTx {
   private readonly lastByGroup = new Map<string, { caseId: number; at: Date }>()
   private readonly attention: Array<NewAttention & { cleared?: { at: Date; by: string; note: string } }> = []
 
+  private plain: SqlTx | null = null
+
   constructor(private readonly q: Queryable) {}
 
   async preload(filter: OpenCaseFilter, messages: readonly BatchMessageFacts[]): Promise<boolean> {
@@ -83,19 +86,18 @@ export class SqlBatchTx implements BatchTx {
     const rows: Row[] = await this.q.query(PRELOAD_SQL, [keys, ids, orders, MAX_PRELOAD + 1])
     if (rows.length > MAX_PRELOAD) return false
     await this.cache(rows)
-    this.covered = { keys: new Set(keys), ids: new Set(ids), orders: new Set(orders) }
+    const cov = (this.covered ??= { keys: new Set(), ids: new Set(), orders: new Set() })
+    for (const k of keys) cov.keys.add(k)
+    for (const i of ids) cov.ids.add(i)
+    for (const o of orders) cov.orders.add(o)
     return true
   }
 
   async findOpenCases(f: OpenCaseFilter): Promise<CaseFacts[]> {
-    const cov = this.covered
-    if (!cov) throw new Error('batch transaction: findOpenCases before preload')
     const keys = new Set(f.customerKeys ?? [])
     const ids = new Set(f.caseIds ?? [])
     const orders = new Set(f.orderNumbers ?? [])
-    for (const k of keys) if (!cov.keys.has(k)) throw new Error(`batch transaction: customer ${k} was not preloaded`)
-    for (const i of ids) if (!cov.ids.has(i)) throw new Error(`batch transaction: case ${i} was not preloaded`)
-    for (const o of orders) if (!cov.orders.has(o)) throw new Error(`batch transaction: order ${o} was not preloaded`)
+    await this.cover(keys, ids, orders)
     // through the index: scanning every cached case for every message of a batch of 200 was a
     // visible share of deciding in the benchmark's profile
     const index = this.caseIndex()
@@ -109,6 +111,21 @@ export class SqlBatchTx implements BatchTx {
     const hits = [...found].filter((c) => !c.rec.closedAt)
     hits.sort((a, b) => b.rec.updatedAt.getTime() - a.rec.updatedAt.getTime() || b.rec.id - a.rec.id)
     return hits.slice(0, OPEN_CASES_LIMIT).map(({ rec, proofAt }) => toCaseFacts(rec, proofAt !== null && proofAt.getTime() >= rec.stateEnteredAt.getTime()))
+  }
+
+  /**
+   * Loads and locks the open cases of whatever the batch has not preloaded yet (a batch of one
+   * preloads nothing): from then on they are answered from memory like preloaded ones.
+   */
+  private async cover(keys: Set<string>, ids: Set<number>, orders: Set<string>): Promise<void> {
+    const cov = this.covered
+    const missing = {
+      customerKeys: [...keys].filter((k) => !cov?.keys.has(k)),
+      caseIds: [...ids].filter((i) => !cov?.ids.has(i)),
+      orderNumbers: [...orders].filter((o) => !cov?.orders.has(o)),
+    }
+    if (missing.customerKeys.length + missing.caseIds.length + missing.orderNumbers.length === 0) return
+    if (!(await this.preload(missing, []))) throw new Error(`batch transaction: more than ${MAX_PRELOAD} open cases to hold for one lookup`)
   }
 
   private caseIndex(): { byKey: Map<string, CachedCase[]>; byOrder: Map<string, CachedCase[]> } {
@@ -279,46 +296,64 @@ export class SqlBatchTx implements BatchTx {
       ),
     )
     await this.write(updateRows(MessageEntity, this.handled, '$1'))
+    // written: what is read from here on comes from the database, and a later flush writes only what came after
+    for (const c of all) {
+      c.isNew = false
+      c.dirty = false
+    }
+    this.newDrafts.length = 0
+    this.newSends.length = 0
+    this.events.length = 0
+    this.attention.length = 0
+    this.handled.length = 0
   }
 
   private async write(built: { sql: string; value: string; columns: string[] } | null): Promise<void> {
     if (built && built.columns.length > 0) await this.q.query(built.sql, [built.value])
   }
 
-  // --- not part of deciding a message: refused, so the caller falls back to a normal transaction
+  // --- the rest of the port reads and writes through to the database, in the same transaction,
+  // after writing what the batch holds so far (so they see it); nothing is refused, a batch of one
+  // serves every use case. On the message path these are never called, so nothing is flushed early.
 
-  lockDraft(): Promise<DraftRecord | null> {
-    return refuse('lockDraft')
+  async lockDraft(id: number): Promise<DraftRecord | null> {
+    return (await this.direct()).lockDraft(id)
   }
-  updateDraft(): Promise<void> {
-    return refuse('updateDraft')
+  async updateDraft(id: number, patch: Partial<Omit<DraftRecord, 'id'>>): Promise<void> {
+    return (await this.direct()).updateDraft(id, patch)
   }
-  claimSend(): Promise<SendRecord | null> {
-    return refuse('claimSend')
+  async claimSend(id: number): Promise<SendRecord | null> {
+    return (await this.direct()).claimSend(id)
   }
-  releaseSend(): Promise<void> {
-    return refuse('releaseSend')
+  async releaseSend(id: number, reason: string): Promise<void> {
+    return (await this.direct()).releaseSend(id, reason)
   }
-  lockInDoubtSends(): Promise<Array<SendRecord & { claimedAt: Date | null }>> {
-    return refuse('lockInDoubtSends')
+  async lockInDoubtSends(claimedBefore: Date, limit: number): Promise<Array<SendRecord & { claimedAt: Date | null }>> {
+    return (await this.direct()).lockInDoubtSends(claimedBefore, limit)
   }
-  findOutboundEcho(): Promise<string | null> {
-    return refuse('findOutboundEcho')
+  async findOutboundEcho(q: { sendId: number; groupKey: string | null; text: string; saidAfter: Date }): Promise<string | null> {
+    return (await this.direct()).findOutboundEcho(q)
   }
-  sendStatus(): Promise<string | null> {
-    return refuse('sendStatus')
+  async sendStatus(id: number): Promise<string | null> {
+    return (await this.direct()).sendStatus(id)
   }
-  finishSend(): Promise<void> {
-    return refuse('finishSend')
+  async finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued' | 'unknown'; wecomMessageId: string | null; error: string | null; at: Date }): Promise<void> {
+    return (await this.direct()).finishSend(id, r)
   }
-  draftSend(): Promise<(SendRecord & { wecomMessageId: string | null; recalledAt: Date | null }) | null> {
-    return refuse('draftSend')
+  async draftSend(draftId: number): Promise<(SendRecord & { wecomMessageId: string | null; recalledAt: Date | null }) | null> {
+    return (await this.direct()).draftSend(draftId)
   }
-  markRecalled(): Promise<void> {
-    return refuse('markRecalled')
+  async markRecalled(sendId: number, result: 'recalled' | 'not_recalled', at: Date): Promise<void> {
+    return (await this.direct()).markRecalled(sendId, result, at)
   }
-  attachAttention(): Promise<number> {
-    return refuse('attachAttention')
+  async attachAttention(customerKey: string, caseId: number): Promise<number> {
+    return (await this.direct()).attachAttention(customerKey, caseId)
+  }
+
+  /** The plain transaction over the same connection, once what this batch holds is written. */
+  private async direct(): Promise<SqlTx> {
+    await this.flush()
+    return (this.plain ??= new SqlTx(this.q))
   }
 
   /** The locked, cached case; locks and loads it when the batch has not seen it yet. */
@@ -357,8 +392,4 @@ export class SqlBatchTx implements BatchTx {
     }
     return pool.shift()!
   }
-}
-
-function refuse(what: string): Promise<never> {
-  return Promise.reject(new Error(`batch transaction: ${what} is not available while deciding a batch`))
 }
