@@ -110,7 +110,7 @@ describe('one definition per core table: entities match the migrations and every
     expect(toCaseRecord((await q(`SELECT * FROM cases WHERE id = $1`, [back!.id]))[0]!)).toEqual(back)
   })
 
-  it('every writer of sends (one message, a batch, a timer batch) writes the same columns, resend_of included', async () => {
+  it('every writer of sends (a plain transaction, a batch, a timer batch) writes the same columns, resend_of included', async () => {
     const store = new SqlStore(ds)
     const at = new Date('2026-11-30T08:00:00.000Z')
     // resend_of is unique (one resend per send): each writer repeats a send of its own
@@ -122,9 +122,10 @@ describe('one definition per core table: entities match the migrations and every
       await tx.preload({}, [])
       return tx.insertSend(full(firsts[1]!), at)
     })
-    const [reserved] = await q<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('sends', 'id')) AS id`)
-    const timed = Number(reserved!.id)
-    await new SqlTimerBatchStore(ds).transaction((tx) => tx.write({ drafts: [], sends: [{ ...full(firsts[2]!), id: timed, at }], caseUpdates: [], superseded: [], evidence: [] }))
+    const timed = await new SqlTimerBatchStore(ds).transaction(async (tx) => {
+      await tx.preload({ caseIds: [] }, [], { idChunks: { sends: 100 } })
+      return tx.insertSend(full(firsts[2]!), at)
+    })
     const written = newSendRow(full(0), at)
     const cols = columnsOf(SendEntity).filter((c) => c.prop in written)
     expect(cols.map((c) => c.name)).toContain('resend_of')
@@ -149,9 +150,8 @@ describe('one definition per core table: entities match the migrations and every
       await tx.appendEvidence(caseId, { kind: 'note', actor: 'test', at: now, payload: { by: 'batch', 文字: '好了' } })
     })
     await new SqlTimerBatchStore(ds).transaction(async (tx) => {
-      await tx.lockCases([caseId])
-      await tx.reserveIds({ drafts: 0, sends: 0 })
-      await tx.write({ drafts: [], sends: [], caseUpdates: [], superseded: [], evidence: [{ caseId, event: { kind: 'timer_fired', actor: 'baton', at: now, payload: { by: 'timers' } } }] })
+      await tx.preload({ caseIds: [caseId] }, [])
+      await tx.appendEvidence(caseId, { kind: 'timer_fired', actor: 'baton', at: now, payload: { by: 'timers' } })
     })
     await store.transaction((tx) => tx.appendEvidence(caseId, { kind: 'note', actor: 'test', at: now, payload: { by: 'one again' } }))
     const report = await verifyEvidence(sqlEvidenceReader(ds), caseId)

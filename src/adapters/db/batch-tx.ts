@@ -6,7 +6,7 @@ import { CLEAR_ATTENTION, LAST_CASE_IN_GROUP, RECENT_ATTENTION, SqlTx, SUPERSEDE
 import { AttentionEntity, CaseEntity, DraftEntity, MessageEntity, SendEntity, type MessageRow, type SendRow } from './core-entities.js'
 import { attentionRow, handledRow, newSendRow, toCaseRecord } from './core-rows.js'
 import { chainNext, insertEvents, type ChainedEvent } from './evidence-batch.js'
-import { insertRows, updateRows } from './entity-columns.js'
+import { insertRows, updateRows, type BuiltSql } from './entity-columns.js'
 import { fanoutStateRow, inboundCounts, latestSummaryRow, updateQueuedSendText } from './notice-queries.js'
 import type { Queryable } from './sql.js'
 
@@ -17,9 +17,13 @@ const OPEN_CASES_LIMIT = 50
 /**
  * Ids are taken from the sequences a few at a time: ids must be known when a draft is created
  * (its number is in the review notice and the evidence), and a whole batch's count is not known
- * up front. Unused ones are skipped numbers, as after any rolled-back insert.
+ * up front. Unused ones are skipped numbers, as after any rolled-back insert. A caller that knows
+ * its batch is large says so (preload's `idChunks`), and each further chunk doubles, so a batch
+ * takes its ids in a few statements whatever its size.
  */
-const ID_CHUNK: Record<'cases' | 'drafts' | 'sends', number> = { cases: 4, drafts: 8, sends: 32 }
+const ID_CHUNK: Record<IdTable, number> = { cases: 4, drafts: 8, sends: 32 }
+
+type IdTable = 'cases' | 'drafts' | 'sends'
 
 interface CachedCase {
   rec: CaseRecord
@@ -34,8 +38,10 @@ type Row = Record<string, unknown>
 
 /** The open cases a batch's messages can concern, locked in id order (see preload). */
 export const PRELOAD_SQL = `SELECT * FROM cases c
-  WHERE c.closed_at IS NULL AND (c.customer_key = ANY($1::text[]) OR c.id = ANY($2::bigint[]) OR c.order_no = ANY($3::text[]))
+  WHERE (c.closed_at IS NULL AND (c.customer_key = ANY($1::text[]) OR c.order_no = ANY($3::text[]))) OR c.id = ANY($2::bigint[])
   ORDER BY c.id LIMIT $4 FOR NO KEY UPDATE`
+// a case named by id is locked even when closed: a timer of a case closed meanwhile is stale, and
+// finding that out must not cost a statement of its own (findOpenCases leaves closed ones out)
 
 /**
  * Chain heads and proof are read in a statement of their own, after the rows are locked: in READ
@@ -62,7 +68,11 @@ export class SqlBatchTx implements BatchTx {
   private index: { byKey: Map<string, CachedCase[]>; byOrder: Map<string, CachedCase[]> } | null = null
   private readonly messages = new Map<number, BatchMessageFacts>()
   private covered: { keys: Set<string>; ids: Set<number>; orders: Set<string> } | null = null
-  private readonly ids: Record<'cases' | 'drafts' | 'sends', number[]> = { cases: [], drafts: [], sends: [] }
+  private readonly ids: Record<IdTable, number[]> = { cases: [], drafts: [], sends: [] }
+  /** how many ids the next trip to each sequence takes */
+  private readonly chunk: Record<IdTable, number> = { ...ID_CHUNK }
+  /** drafts of locked cases to supersede when the batch is written (see supersedeDrafts' `report`) */
+  private readonly superseded: Array<{ caseId: number; category: string; at: Date }> = []
   private readonly newDrafts: Array<DraftRecord> = []
   private readonly newSends: Array<Partial<SendRow> & { id: number; createdAt: Date }> = []
   private readonly events: ChainedEvent[] = []
@@ -75,8 +85,9 @@ export class SqlBatchTx implements BatchTx {
 
   constructor(private readonly q: Queryable) {}
 
-  async preload(filter: OpenCaseFilter, messages: readonly BatchMessageFacts[]): Promise<boolean> {
+  async preload(filter: OpenCaseFilter, messages: readonly BatchMessageFacts[], opts: { idChunks?: Partial<Record<IdTable, number>> } = {}): Promise<boolean> {
     for (const m of messages) this.messages.set(m.id, m)
+    for (const [table, n] of Object.entries(opts.idChunks ?? {}) as Array<[IdTable, number]>) this.chunk[table] = Math.max(this.chunk[table], n)
     const keys = [...new Set(filter.customerKeys ?? [])]
     const ids = [...new Set(filter.caseIds ?? [])]
     const orders = [...new Set(filter.orderNumbers ?? [])]
@@ -210,11 +221,17 @@ export class SqlBatchTx implements BatchTx {
     return rows[0] ? Number(rows[0].case_id) : null
   }
 
-  /** Drafts already written give way at once; this batch's own before they are written. */
-  async supersedeDrafts(caseId: number, category: string, at: Date): Promise<number[]> {
-    // TypeORM answers an UPDATE … RETURNING with [rows, affected], not the rows
-    const [rows]: [{ id: string }[], number] = await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
-    const ids = rows.map((r) => Number(r.id))
+  /**
+   * Drafts already written give way at once, or with the batch's other writes when the caller
+   * need not know which (`report` false: a timer's reminder); this batch's own before they are written.
+   */
+  async supersedeDrafts(caseId: number, category: string, at: Date, report = true): Promise<number[]> {
+    const ids: number[] = []
+    if (report) {
+      // TypeORM answers an UPDATE … RETURNING with [rows, affected], not the rows
+      const [rows]: [{ id: string }[], number] = await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
+      ids.push(...rows.map((r) => Number(r.id)))
+    } else this.superseded.push({ caseId, category, at })
     for (const d of this.newDrafts) {
       if (d.caseId !== caseId || d.category !== category || d.status !== 'pending') continue
       Object.assign(d, { status: 'superseded', decidedBy: 'baton', decidedAt: at, decisionNote: 'superseded by a newer draft' })
@@ -276,40 +293,59 @@ export class SqlBatchTx implements BatchTx {
     return [...new Set(ids)]
   }
 
-  /** Writes everything this batch decided: one statement per table, parents before children. */
+  /**
+   * Writes everything this batch holds in one statement, a part per table. RI checks run at its
+   * end, so a row may refer to one inserted beside it; its parts share one snapshot, so the
+   * drafts it supersedes are never the ones it inserts.
+   */
   async flush(): Promise<void> {
     const all = [...this.cases.values()]
-    const created = all.filter((c) => c.isNew).map((c) => c.rec)
-    const changed = all.filter((c) => c.dirty && !c.isNew).map((c) => c.rec)
-    await this.write(insertRows(CaseEntity, created, '$1'))
+    const parts: string[] = []
+    const params: unknown[] = []
+    const add = (built: BuiltSql | null) => {
+      if (!built || built.columns.length === 0) return
+      params.push(built.value)
+      parts.push(`w${parts.length} AS (${built.sql})`)
+    }
+    const next = () => `$${params.length + 1}`
+    for (const s of this.superseded) {
+      parts.push(`w${parts.length} AS (${SUPERSEDE_DRAFTS(`$${params.length + 1}`, `$${params.length + 2}`, `$${params.length + 3}`)})`)
+      params.push(s.caseId, s.category, s.at)
+    }
+    add(
+      insertRows(
+        CaseEntity,
+        all.filter((c) => c.isNew).map((c) => c.rec),
+        next(),
+      ),
+    )
     // every field of the record: a changed case is rewritten whole (its record is what the batch holds)
-    await this.write(updateRows(CaseEntity, changed, '$1'))
-    await this.write(insertRows(DraftEntity, this.newDrafts, '$1'))
-    await this.write(insertRows(SendEntity, this.newSends, '$1'))
-    await this.write(insertEvents(this.events, '$1'))
-    await this.write(
+    add(
+      updateRows(
+        CaseEntity,
+        all.filter((c) => c.dirty && !c.isNew).map((c) => c.rec),
+        next(),
+      ),
+    )
+    add(insertRows(DraftEntity, this.newDrafts, next()))
+    add(insertRows(SendEntity, this.newSends, next()))
+    add(insertEvents(this.events, next()))
+    add(
       insertRows(
         AttentionEntity,
         this.attention.map((a) => attentionRow(a, a.cleared)),
-        '$1',
+        next(),
         'ON CONFLICT (message_id) DO NOTHING',
       ),
     )
-    await this.write(updateRows(MessageEntity, this.handled, '$1'))
+    add(updateRows(MessageEntity, this.handled, next()))
+    if (parts.length > 0) await this.q.query(`WITH ${parts.join(',\n')} SELECT 1`, params)
     // written: what is read from here on comes from the database, and a later flush writes only what came after
     for (const c of all) {
       c.isNew = false
       c.dirty = false
     }
-    this.newDrafts.length = 0
-    this.newSends.length = 0
-    this.events.length = 0
-    this.attention.length = 0
-    this.handled.length = 0
-  }
-
-  private async write(built: { sql: string; value: string; columns: string[] } | null): Promise<void> {
-    if (built && built.columns.length > 0) await this.q.query(built.sql, [built.value])
+    for (const pending of [this.newDrafts, this.newSends, this.events, this.attention, this.handled, this.superseded]) pending.length = 0
   }
 
   // --- the rest of the port reads and writes through to the database, in the same transaction,
@@ -359,6 +395,8 @@ export class SqlBatchTx implements BatchTx {
   /** The locked, cached case; locks and loads it when the batch has not seen it yet. */
   private async load(id: number): Promise<CachedCase | null> {
     let hit = this.cases.get(id)
+    // preloaded by id and not found: there is no such case (preload locks closed ones too)
+    if (!hit && this.covered?.ids.has(id)) return null
     if (!hit) {
       const rows: Row[] = await this.q.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [id])
       await this.cache(rows)
@@ -371,7 +409,9 @@ export class SqlBatchTx implements BatchTx {
   }
 
   /** Caches locked case rows with their chain heads and proof, read after the lock. */
-  private async cache(rows: Row[]): Promise<void> {
+  private async cache(locked: Row[]): Promise<void> {
+    // a case held already may carry this batch's changes: what the database has is older
+    const rows = locked.filter((r) => !this.cases.has(Number(r['id'])))
     if (rows.length === 0) return
     const heads: Row[] = await this.q.query(HEADS_SQL, [rows.map((r) => r['id'])])
     const byId = new Map(heads.map((h) => [Number(h['id']), h]))
@@ -384,11 +424,12 @@ export class SqlBatchTx implements BatchTx {
     }
   }
 
-  private async nextId(table: 'cases' | 'drafts' | 'sends'): Promise<number> {
+  private async nextId(table: IdTable): Promise<number> {
     const pool = this.ids[table]
     if (pool.length === 0) {
-      const rows: Array<{ id: string }> = await this.q.query(`SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2::int)`, [table, ID_CHUNK[table]])
-      pool.push(...rows.map((r) => Number(r.id)))
+      const rows: Array<{ id: string }> = await this.q.query(`SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2::int)`, [table, this.chunk[table]])
+      pool.push(...rows.map((r) => Number(r.id)).sort((a, b) => a - b))
+      this.chunk[table] *= 2
     }
     return pool.shift()!
   }
