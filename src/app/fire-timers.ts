@@ -19,16 +19,17 @@ export type TimerBatchDeps = FiringDeps & {
  * holds: firing each in its own transaction capped a morning rush at a few hundred timers a
  * second. Every case is locked first (one statement, id order); then each timer is decided once,
  * by exactly the code fireTimer runs (fireLocked), against the batch transaction, which answers
- * from the locked cases, takes ids from the sequences in one trip, and writes everything in one
- * statement at commit. Two timers of one case in one batch see each other (the second is stale,
+ * from the locked cases, takes ids from the sequences a chunk at a time, and writes everything in
+ * one statement at commit. Two timers of one case in one batch see each other (the second is stale,
  * as it would be one after the other). Outcomes in input order.
  */
 export async function fireTimers(deps: TimerBatchDeps, jobs: readonly TimerJob[]): Promise<TimerOutcome[]> {
   if (jobs.length === 0) return []
   const fired = await deps.timerBatches.transaction(async (tx) => {
     const ids = [...new Set(jobs.map((j) => j.caseId))]
-    // a firing makes at most one draft and a few sends: their ids come in one trip each
-    await tx.preload({ caseIds: ids }, [], { idChunks: { drafts: jobs.length, sends: 4 * jobs.length } })
+    // A firing makes a few sends: their ids come in one trip. Draft ids are taken a few at a time
+    // (doubling): a draft's number is read by people, and a batch of partner reminders makes none.
+    await tx.preload({ caseIds: ids }, [], { idChunks: { sends: 4 * jobs.length } })
     // lateness is measured once the cases are ours, not when the job was queued
     const now = deps.clock.now()
     const out: Firing[] = []

@@ -220,7 +220,7 @@ describe('firing timers in batches (one transaction per batch)', () => {
     fired.splice(0)
   })
 
-  it('uses the same few statements for 5 timers as for 200', async () => {
+  it('uses a few statements for 5 timers and hardly more for 200', async () => {
     const count = async (n: number): Promise<number> => {
       const cases = await Promise.all(Array.from({ length: Math.ceil(n / SCENARIO.length) }, () => seed()))
       const jobs = cases.flatMap((c) => c.jobs).slice(0, n)
@@ -245,7 +245,8 @@ describe('firing timers in batches (one transaction per batch)', () => {
     }
     // lock; read the chain heads; draft ids; send ids; write
     expect(await count(5)).toBe(5)
-    expect(await count(200)).toBe(5)
+    // draft ids come 8, 16, 32… at a time (their numbers are read by people): ~25 drafts, three trips
+    expect(await count(200)).toBe(7)
     fired.splice(0)
   })
 
