@@ -4,7 +4,7 @@ import { createDataSource, ensureDatabase, runMigrations } from '../../src/adapt
 import { CaseEntity, CORE_ENTITIES, SendEntity, type CaseRow } from '../../src/adapters/db/core-entities.js'
 import { CASE_RECORD_COLUMNS, newSendRow, toCaseRecord } from '../../src/adapters/db/core-rows.js'
 import { columnsOf, insertRows, updateRows } from '../../src/adapters/db/entity-columns.js'
-import { insertEvents, chainEvidence } from '../../src/adapters/db/evidence-batch.js'
+import { chainNext, insertEvents } from '../../src/adapters/db/evidence-chain.js'
 import { sqlEvidenceReader } from '../../src/adapters/db/evidence-store.js'
 import { SqlStore } from '../../src/adapters/db/sql-store.js'
 import { SqlTimerBatchStore } from '../../src/adapters/db/timer-batch-store.js'
@@ -164,7 +164,7 @@ describe('one definition per core table: entities match the migrations and every
       [4, 'one again'],
     ])
     // the events insert writes every column of case_events but its serial id
-    const built = insertEvents(chainEvidence(new Map(), [{ caseId, event: { kind: 'k', actor: 'a', at: now, payload: {} } }]), '$1')
+    const built = insertEvents([chainNext(null, caseId, { kind: 'k', actor: 'a', at: now, payload: {} })], '$1')
     expect(built.columns.sort()).toEqual(
       columnsOf(CORE_ENTITIES[3]!)
         .map((c) => c.name)

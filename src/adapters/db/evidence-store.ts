@@ -1,5 +1,5 @@
 import type { ChainEvent } from '../../domain/evidence-hash.js'
-import { chainNext, insertEvents, type ChainHead } from './evidence-batch.js'
+import { chainNext, insertEvents, type ChainHead } from './evidence-chain.js'
 import type { Queryable } from './sql.js'
 import { CaseEventEntity } from './core-entities.js'
 import { columnsOf, fromRow } from './entity-columns.js'
