@@ -147,7 +147,7 @@ function composeGuarded(deps: { services: DecisionServices; directory: Directory
  */
 async function supersedeWaitingDraft(tx: Tx, req: DraftRequest, direct: boolean): Promise<void> {
   if ((direct || !req.source) && req.category !== 'reminder') return
-  const replaced = await tx.supersedeDrafts(req.kase.id, req.category, req.now)
+  const replaced = await tx.supersedeDrafts(req.kase.id, req.category, req.now, Boolean(req.source))
   if (replaced.length > 0 && req.source) {
     await tx.appendEvidence(req.kase.id, {
       kind: 'draft_superseded',

@@ -82,9 +82,12 @@ export interface Tx {
    * coordination group is about when the handler named the customer a message earlier.
    */
   lastCaseInGroup(groupKey: string, since: Date): Promise<number | null>
-  /** Pending drafts of this case and category give way to a newer one (one pending reminder per case). */
-  /** Marks the case's pending drafts of this category superseded; the ids it superseded (none known in a timer batch). */
-  supersedeDrafts(caseId: number, category: string, at: Date): Promise<number[]>
+  /**
+   * Pending drafts of this case and category give way to a newer one (one pending reminder per
+   * case): marks them superseded and answers their ids. `report` false: the caller does not need
+   * the ids, so a batch may write it with its other writes (and answers none).
+   */
+  supersedeDrafts(caseId: number, category: string, at: Date, report?: boolean): Promise<number[]>
   /** Ties the open items of a customer that have no case yet to a case opened by hand; returns how many. */
   attachAttention(customerKey: string, caseId: number): Promise<number>
   /**
@@ -122,16 +125,18 @@ export interface BatchMessageFacts {
 /**
  * A transaction that decides many messages at once: the open cases they can touch are loaded and
  * locked up front, reads are answered from memory (seeing the batch's own changes), and writes
- * are kept until commit, when each table gets one multi-row statement. Per message that is a
+ * are kept until commit, when each table gets one multi-row statement. It serves every Tx method
+ * (what it does not hold is read through in the same transaction, after writing what it holds). Per message that is a
  * handful of statements fewer than ten per batch instead of ten per message (issue 7).
  */
 export interface BatchTx extends Tx {
   /**
    * Loads and locks every open case the filter can match; false when there are too many to hold
-   * in memory (the caller then decides one message at a time). Later findOpenCases calls must be
-   * covered by this filter.
+   * in memory (the caller then decides one message at a time). A findOpenCases the filter does not
+   * cover loads and locks what it needs then (one statement more). Cases named by id are locked
+   * even when closed. `idChunks`: how many ids of each table to take at a time, for a large batch.
    */
-  preload(filter: OpenCaseFilter, messages: readonly BatchMessageFacts[]): Promise<boolean>
+  preload(filter: OpenCaseFilter, messages: readonly BatchMessageFacts[], opts?: { idChunks?: Partial<Record<'cases' | 'drafts' | 'sends', number>> }): Promise<boolean>
 }
 
 export interface Store {

@@ -51,22 +51,12 @@ function watch<T extends Tx>(tx: T, touched: { sends: boolean; timers: boolean }
   return watched
 }
 
-/** The same hooks for batches of timers: a batch writes everything at once, so look at that. */
+/** The same hooks for batches of timers (the same batch transaction, watched the same way). */
 export function timerBatchesWithCommitHooks(store: TimerBatchStore, hooks: { sendsQueued(): void; timersTouched(): void }): TimerBatchStore {
   return {
     transaction: async (fn) => {
       const touched = { sends: false, timers: false }
-      const r = await store.transaction((tx) =>
-        fn({
-          lockCases: (ids) => tx.lockCases(ids),
-          reserveIds: (n) => tx.reserveIds(n),
-          write: (w) => {
-            if (w.sends.length > 0) touched.sends = true
-            if (w.caseUpdates.some((u) => TIMER_FIELDS.some((k) => u.patch[k] !== undefined))) touched.timers = true
-            return tx.write(w)
-          },
-        }),
-      )
+      const r = await store.transaction((tx) => fn(watch(tx, touched)))
       if (touched.sends) hooks.sendsQueued()
       if (touched.timers) hooks.timersTouched()
       return r

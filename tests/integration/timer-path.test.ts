@@ -117,7 +117,11 @@ describe('one timer path: BullMQ fires, PostgreSQL is the truth', () => {
     const fired: string[] = []
     const timerBatches: TimerBatchStore = {
       transaction: (fn) =>
-        deps.timerBatches.transaction((tx) => fn({ ...tx, reserveIds: (n) => tx.reserveIds(n), write: (w) => tx.write(w), lockCases: (ids) => (batches.push(ids.length), tx.lockCases(ids)) })),
+        deps.timerBatches.transaction((tx) => {
+          const counted = Object.create(tx) as typeof tx
+          counted.preload = (filter, messages, opts) => (batches.push(filter.caseIds?.length ?? 0), tx.preload(filter, messages, opts))
+          return fn(counted)
+        }),
     }
     // every worker of this file: a dead one's jobs pass to another within seconds, not BullMQ's
     // 30 s (which worker looks for stalled jobs is settled in Redis by the last one's interval)

@@ -1,29 +1,10 @@
-import { toAttentionView, type AttentionQueries, type AttentionRecord } from '../../app/attention-queries.js'
+import { toAttentionView, type AttentionQueries } from '../../app/attention-queries.js'
 import type { Directory } from '../../app/directory.js'
 import type { Wording } from '../../config/load-wording-dir.js'
 import type { Queryable } from './sql.js'
+import { toAttentionRecord } from './core-rows.js'
 
 type Row = Record<string, unknown>
-
-function toAttentionRecord(r: Row): AttentionRecord {
-  const caseId = r['case_id'] as string | number | null
-  return {
-    // bigint columns arrive as strings from pg
-    id: Number(r['id']),
-    messageId: Number(r['message_id']),
-    caseId: caseId === null ? null : Number(caseId),
-    customerKey: (r['customer_key'] as string | null) ?? null,
-    groupKey: (r['group_key'] as string | null) ?? null,
-    talkerId: r['talker_id'] as string,
-    reasons: (r['reasons'] as string[] | null) ?? [],
-    text: r['text'] as string,
-    notified: r['notified'] === true,
-    createdAt: r['created_at'] as Date,
-    clearedAt: (r['cleared_at'] as Date | null) ?? null,
-    clearedBy: (r['cleared_by'] as string | null) ?? null,
-    clearNote: (r['clear_note'] as string | null) ?? null,
-  }
-}
 
 /**
  * The attention queue over SQL, read-only (clearing goes through the app's clearAttention in a

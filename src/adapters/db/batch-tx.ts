@@ -1,11 +1,14 @@
 import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
 import type { AttentionScope, BatchMessageFacts, BatchTx, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
-import { evidenceHash, GENESIS_HASH } from '../../domain/evidence-hash.js'
-import { CASE_COLUMNS, CLEAR_ATTENTION, DRAFT_COLUMNS, LAST_CASE_IN_GROUP, PERSON_ENGAGED, RECENT_ATTENTION, SUPERSEDE_DRAFTS, toCaseFacts, toCaseRecord } from './sql-store.js'
+import { GENESIS_HASH } from '../../domain/evidence-hash.js'
+import { CLEAR_ATTENTION, LAST_CASE_IN_GROUP, PERSON_ENGAGED, RECENT_ATTENTION, SqlTx, SUPERSEDE_DRAFTS, toCaseFacts } from './sql-store.js'
+import { AttentionEntity, CaseEntity, DraftEntity, MessageEntity, SendEntity, type MessageRow, type SendRow } from './core-entities.js'
+import { attentionRow, handledRow, newSendRow, toCaseRecord } from './core-rows.js'
+import { chainNext, insertEvents, type ChainedEvent } from './evidence-chain.js'
+import { insertRows, updateRows, type BuiltSql } from './entity-columns.js'
 import { fanoutStateRow, inboundCounts, latestSummaryRow, updateQueuedSendText } from './notice-queries.js'
 import type { Queryable } from './sql.js'
-import { asStored, storableJson } from './storable.js'
 
 /** More open cases than this for one batch: decide its messages one at a time instead. */
 const MAX_PRELOAD = 5000
@@ -14,9 +17,13 @@ const OPEN_CASES_LIMIT = 50
 /**
  * Ids are taken from the sequences a few at a time: ids must be known when a draft is created
  * (its number is in the review notice and the evidence), and a whole batch's count is not known
- * up front. Unused ones are skipped numbers, as after any rolled-back insert.
+ * up front. Unused ones are skipped numbers, as after any rolled-back insert. A caller that knows
+ * its batch is large says so (preload's `idChunks`), and each further chunk doubles, so a batch
+ * takes its ids in a few statements whatever its size.
  */
-const ID_CHUNK: Record<'cases' | 'drafts' | 'sends', number> = { cases: 4, drafts: 8, sends: 32 }
+const ID_CHUNK: Record<IdTable, number> = { cases: 4, drafts: 8, sends: 32 }
+
+type IdTable = 'cases' | 'drafts' | 'sends'
 
 interface CachedCase {
   rec: CaseRecord
@@ -31,8 +38,10 @@ type Row = Record<string, unknown>
 
 /** The open cases a batch's messages can concern, locked in id order (see preload). */
 export const PRELOAD_SQL = `SELECT * FROM cases c
-  WHERE c.closed_at IS NULL AND (c.customer_key = ANY($1::text[]) OR c.id = ANY($2::bigint[]) OR c.order_no = ANY($3::text[]))
+  WHERE (c.closed_at IS NULL AND (c.customer_key = ANY($1::text[]) OR c.order_no = ANY($3::text[]))) OR c.id = ANY($2::bigint[])
   ORDER BY c.id LIMIT $4 FOR NO KEY UPDATE`
+// a case named by id is locked even when closed: a timer of a case closed meanwhile is stale, and
+// finding that out must not cost a statement of its own (findOpenCases leaves closed ones out)
 
 /**
  * Chain heads and proof are read in a statement of their own, after the rows are locked: in READ
@@ -46,11 +55,12 @@ export const HEADS_SQL = `SELECT c.id,
   LEFT JOIN LATERAL (SELECT e.seq, e.hash FROM case_events e WHERE e.case_id = c.id ORDER BY e.seq DESC LIMIT 1) h ON true`
 
 /**
- * The batch transaction over SQL (see BatchTx). Every case it touches is locked (preload or
- * lockCase) before it is read, so what it keeps in memory is what the database holds plus this
- * batch's own changes; nothing is written until flush(), which runs in the same transaction just
- * before COMMIT. Methods the message path never uses are refused, so a caller that needs them
- * fails loudly and falls back to a normal transaction.
+ * The batch transaction over SQL (see BatchTx). Every case it touches is locked (preload,
+ * findOpenCases or lockCase) before it is read, so what it keeps in memory is what the database
+ * holds plus this batch's own changes; nothing is written until flush(), which runs in the same
+ * transaction just before COMMIT, or earlier when a method that reads or writes the database
+ * directly (sends, drafts by id) needs to see what the batch holds. No method is refused: a
+ * single message or use case is a batch of one.
  */
 export class SqlBatchTx implements BatchTx {
   private readonly cases = new Map<number, CachedCase>()
@@ -58,19 +68,26 @@ export class SqlBatchTx implements BatchTx {
   private index: { byKey: Map<string, CachedCase[]>; byOrder: Map<string, CachedCase[]> } | null = null
   private readonly messages = new Map<number, BatchMessageFacts>()
   private covered: { keys: Set<string>; ids: Set<number>; orders: Set<string> } | null = null
-  private readonly ids: Record<'cases' | 'drafts' | 'sends', number[]> = { cases: [], drafts: [], sends: [] }
+  private readonly ids: Record<IdTable, number[]> = { cases: [], drafts: [], sends: [] }
+  /** how many ids the next trip to each sequence takes */
+  private readonly chunk: Record<IdTable, number> = { ...ID_CHUNK }
+  /** drafts of locked cases to supersede when the batch is written (see supersedeDrafts' `report`) */
+  private readonly superseded: Array<{ caseId: number; category: string; at: Date }> = []
   private readonly newDrafts: Array<DraftRecord> = []
-  private readonly newSends: Array<Row> = []
-  private readonly events: Array<Row> = []
-  private readonly handled: Array<Row> = []
+  private readonly newSends: Array<Partial<SendRow> & { id: number; createdAt: Date }> = []
+  private readonly events: ChainedEvent[] = []
+  private readonly handled: Array<Partial<MessageRow>> = []
   /** the case each group's messages in this batch were last tied to */
   private readonly lastByGroup = new Map<string, { caseId: number; at: Date }>()
   private readonly attention: Array<NewAttention & { cleared?: { at: Date; by: string; note: string } }> = []
 
+  private plain: SqlTx | null = null
+
   constructor(private readonly q: Queryable) {}
 
-  async preload(filter: OpenCaseFilter, messages: readonly BatchMessageFacts[]): Promise<boolean> {
+  async preload(filter: OpenCaseFilter, messages: readonly BatchMessageFacts[], opts: { idChunks?: Partial<Record<IdTable, number>> } = {}): Promise<boolean> {
     for (const m of messages) this.messages.set(m.id, m)
+    for (const [table, n] of Object.entries(opts.idChunks ?? {}) as Array<[IdTable, number]>) this.chunk[table] = Math.max(this.chunk[table], n)
     const keys = [...new Set(filter.customerKeys ?? [])]
     const ids = [...new Set(filter.caseIds ?? [])]
     const orders = [...new Set(filter.orderNumbers ?? [])]
@@ -80,19 +97,18 @@ export class SqlBatchTx implements BatchTx {
     const rows: Row[] = await this.q.query(PRELOAD_SQL, [keys, ids, orders, MAX_PRELOAD + 1])
     if (rows.length > MAX_PRELOAD) return false
     await this.cache(rows)
-    this.covered = { keys: new Set(keys), ids: new Set(ids), orders: new Set(orders) }
+    const cov = (this.covered ??= { keys: new Set(), ids: new Set(), orders: new Set() })
+    for (const k of keys) cov.keys.add(k)
+    for (const i of ids) cov.ids.add(i)
+    for (const o of orders) cov.orders.add(o)
     return true
   }
 
   async findOpenCases(f: OpenCaseFilter): Promise<CaseFacts[]> {
-    const cov = this.covered
-    if (!cov) throw new Error('batch transaction: findOpenCases before preload')
     const keys = new Set(f.customerKeys ?? [])
     const ids = new Set(f.caseIds ?? [])
     const orders = new Set(f.orderNumbers ?? [])
-    for (const k of keys) if (!cov.keys.has(k)) throw new Error(`batch transaction: customer ${k} was not preloaded`)
-    for (const i of ids) if (!cov.ids.has(i)) throw new Error(`batch transaction: case ${i} was not preloaded`)
-    for (const o of orders) if (!cov.orders.has(o)) throw new Error(`batch transaction: order ${o} was not preloaded`)
+    await this.cover(keys, ids, orders)
     // through the index: scanning every cached case for every message of a batch of 200 was a
     // visible share of deciding in the benchmark's profile
     const index = this.caseIndex()
@@ -106,6 +122,21 @@ export class SqlBatchTx implements BatchTx {
     const hits = [...found].filter((c) => !c.rec.closedAt)
     hits.sort((a, b) => b.rec.updatedAt.getTime() - a.rec.updatedAt.getTime() || b.rec.id - a.rec.id)
     return hits.slice(0, OPEN_CASES_LIMIT).map(({ rec, proofAt }) => toCaseFacts(rec, proofAt !== null && proofAt.getTime() >= rec.stateEnteredAt.getTime()))
+  }
+
+  /**
+   * Loads and locks the open cases of whatever the batch has not preloaded yet (a batch of one
+   * preloads nothing): from then on they are answered from memory like preloaded ones.
+   */
+  private async cover(keys: Set<string>, ids: Set<number>, orders: Set<string>): Promise<void> {
+    const cov = this.covered
+    const missing = {
+      customerKeys: [...keys].filter((k) => !cov?.keys.has(k)),
+      caseIds: [...ids].filter((i) => !cov?.ids.has(i)),
+      orderNumbers: [...orders].filter((o) => !cov?.orders.has(o)),
+    }
+    if (missing.customerKeys.length + missing.caseIds.length + missing.orderNumbers.length === 0) return
+    if (!(await this.preload(missing, []))) throw new Error(`batch transaction: more than ${MAX_PRELOAD} open cases to hold for one lookup`)
   }
 
   private caseIndex(): { byKey: Map<string, CachedCase[]>; byOrder: Map<string, CachedCase[]> } {
@@ -154,36 +185,20 @@ export class SqlBatchTx implements BatchTx {
 
   async insertSend(s: NewSend, at: Date): Promise<number> {
     const id = await this.nextId('sends')
-    this.newSends.push({
-      id,
-      kind: s.kind,
-      draft_id: s.draftId ?? null,
-      case_id: s.caseId ?? null,
-      group_key: s.groupKey ?? null,
-      contact_id: s.contactId ?? null,
-      text: s.text,
-      not_before: s.notBefore ?? null,
-      created_at: at,
-      about_group: s.about?.groupKey ?? null,
-      about_talker: s.about?.talkerId ?? null,
-      summary_key: s.summaryKey ?? null,
-    })
+    this.newSends.push({ ...newSendRow(s, at, id), id, createdAt: at })
     return id
   }
 
   async appendEvidence(caseId: number, e: NewEvidence): Promise<void> {
     const c = await this.load(caseId)
     if (!c) throw new Error(`batch transaction: evidence for unknown case ${caseId}`)
-    // the same chain as appendEvidence in evidence-store.ts: the content as stored, then hash
-    const seq = c.head.seq + 1
-    const content = asStored({ caseId, seq, kind: e.kind, actor: e.actor, at: e.at.toISOString(), payload: e.payload })
-    const hash = evidenceHash(c.head.hash, content)
-    this.events.push({ case_id: caseId, seq, kind: content.kind, actor: content.actor, payload: content.payload, at: content.at, prev_hash: c.head.hash, hash })
-    c.head = { seq, hash }
+    const event = chainNext(c.head, caseId, e)
+    this.events.push(event)
+    c.head = { seq: event.seq, hash: event.hash }
   }
 
   async markMessageHandled(id: number, m: { caseId: number | null; intent: string | null; mode: string | null; classification: unknown; at: Date }): Promise<void> {
-    this.handled.push({ id, case_id: m.caseId, intent: m.intent, mode: m.mode, classification: m.classification ?? null, handled_at: m.at })
+    this.handled.push(handledRow(id, m))
     // A photo tied to a case is proof for the batch's later messages. It counts for the state the
     // case is in now even if it was said before the batch's decision time (a state entered in
     // this batch is stamped with that time): arrival order is what the customer saw.
@@ -206,11 +221,17 @@ export class SqlBatchTx implements BatchTx {
     return rows[0] ? Number(rows[0].case_id) : null
   }
 
-  /** Drafts already written give way at once; this batch's own before they are written. */
-  async supersedeDrafts(caseId: number, category: string, at: Date): Promise<number[]> {
-    // TypeORM answers an UPDATE … RETURNING with [rows, affected], not the rows
-    const [rows]: [{ id: string }[], number] = await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
-    const ids = rows.map((r) => Number(r.id))
+  /**
+   * Drafts already written give way at once, or with the batch's other writes when the caller
+   * need not know which (`report` false: a timer's reminder); this batch's own before they are written.
+   */
+  async supersedeDrafts(caseId: number, category: string, at: Date, report = true): Promise<number[]> {
+    const ids: number[] = []
+    if (report) {
+      // TypeORM answers an UPDATE … RETURNING with [rows, affected], not the rows
+      const [rows]: [{ id: string }[], number] = await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
+      ids.push(...rows.map((r) => Number(r.id)))
+    } else this.superseded.push({ caseId, category, at })
     for (const d of this.newDrafts) {
       if (d.caseId !== caseId || d.category !== category || d.status !== 'pending') continue
       Object.assign(d, { status: 'superseded', decidedBy: 'baton', decidedAt: at, decisionNote: 'superseded by a newer draft' })
@@ -221,27 +242,27 @@ export class SqlBatchTx implements BatchTx {
 
   async fanoutState(about: NoticeAbout, since: Date, keys: { sender: string; group: string | null }): Promise<FanoutState> {
     const written = await fanoutStateRow(this.q, about, since, keys)
-    const mine = this.newSends.filter((r) => (r['created_at'] as Date) >= since)
-    const told = mine.filter((r) => r['summary_key'] === null)
-    const sender = told.filter((r) => r['about_talker'] === about.talkerId && r['about_group'] === about.groupKey).length
-    const group = about.groupKey === null ? 0 : told.filter((r) => r['about_group'] === about.groupKey).length
+    const mine = this.newSends.filter((r) => r.createdAt >= since)
+    const told = mine.filter((r) => r.summaryKey === null)
+    const sender = told.filter((r) => r.aboutTalker === about.talkerId && r.aboutGroup === about.groupKey).length
+    const group = about.groupKey === null ? 0 : told.filter((r) => r.aboutGroup === about.groupKey).length
     // a summary written in this batch is newer than any in the database, and still queued
     const summary = (key: string | null) => {
-      const r = key === null ? undefined : mine.filter((x) => x['summary_key'] === key).at(-1)
-      return r ? { id: r['id'] as number, queued: true, createdAt: r['created_at'] as Date } : null
+      const r = key === null ? undefined : mine.filter((x) => x.summaryKey === key).at(-1)
+      return r ? { id: r.id, queued: true, createdAt: r.createdAt } : null
     }
     return { told: { sender: written.told.sender + sender, group: written.told.group + group }, sender: summary(keys.sender) ?? written.sender, group: summary(keys.group) ?? written.group }
   }
 
   async latestSummary(key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null> {
-    const mine = this.newSends.filter((r) => r['summary_key'] === key && (r['created_at'] as Date) >= since).at(-1)
-    return mine ? { id: mine['id'] as number, queued: true, createdAt: mine['created_at'] as Date } : latestSummaryRow(this.q, key, since)
+    const mine = this.newSends.filter((r) => r.summaryKey === key && r.createdAt >= since).at(-1)
+    return mine ? { id: mine.id, queued: true, createdAt: mine.createdAt } : latestSummaryRow(this.q, key, since)
   }
 
   async updateQueuedText(sendId: number, text: string): Promise<boolean> {
-    const mine = this.newSends.find((r) => r['id'] === sendId)
+    const mine = this.newSends.find((r) => r.id === sendId)
     if (!mine) return updateQueuedSendText(this.q, sendId, text)
-    mine['text'] = text
+    mine.text = text
     return true
   }
 
@@ -280,106 +301,110 @@ export class SqlBatchTx implements BatchTx {
     return [...new Set(ids)]
   }
 
-  /** Writes everything this batch decided: one statement per table, parents before children. */
+  /**
+   * Writes everything this batch holds in one statement, a part per table. RI checks run at its
+   * end, so a row may refer to one inserted beside it; its parts share one snapshot, so the
+   * drafts it supersedes are never the ones it inserts.
+   */
   async flush(): Promise<void> {
     const all = [...this.cases.values()]
-    const created = all.filter((c) => c.isNew).map((c) => caseRow(c.rec))
-    const changed = all.filter((c) => c.dirty && !c.isNew).map((c) => caseRow(c.rec))
-    const caseCols = ['id', ...Object.values(CASE_COLUMNS)]
-    if (created.length > 0) {
-      await this.q.query(`INSERT INTO cases (${caseCols.join(', ')}) SELECT ${caseCols.join(', ')} FROM jsonb_populate_recordset(NULL::cases, $1::jsonb)`, [storableJson(created)])
+    const parts: string[] = []
+    const params: unknown[] = []
+    const add = (built: BuiltSql | null) => {
+      if (!built || built.columns.length === 0) return
+      params.push(built.value)
+      parts.push(`w${parts.length} AS (${built.sql})`)
     }
-    if (changed.length > 0) {
-      const sets = Object.values(CASE_COLUMNS).map((col) => `${col} = r.${col}`)
-      await this.q.query(`UPDATE cases AS c SET ${sets.join(', ')} FROM jsonb_populate_recordset(NULL::cases, $1::jsonb) AS r WHERE c.id = r.id`, [storableJson(changed)])
+    const next = () => `$${params.length + 1}`
+    for (const s of this.superseded) {
+      parts.push(`w${parts.length} AS (${SUPERSEDE_DRAFTS(`$${params.length + 1}`, `$${params.length + 2}`, `$${params.length + 3}`)})`)
+      params.push(s.caseId, s.category, s.at)
     }
-    if (this.newDrafts.length > 0) {
-      const cols = ['id', ...Object.values(DRAFT_COLUMNS)]
-      const rows = this.newDrafts.map((d) =>
-        Object.fromEntries(
-          Object.entries(DRAFT_COLUMNS)
-            .map(([k, col]) => [col, d[k as keyof DraftRecord]])
-            .concat([['id', d.id]]),
-        ),
-      )
-      await this.q.query(`INSERT INTO drafts (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::drafts, $1::jsonb)`, [storableJson(rows)])
+    add(
+      insertRows(
+        CaseEntity,
+        all.filter((c) => c.isNew).map((c) => c.rec),
+        next(),
+      ),
+    )
+    // every field of the record: a changed case is rewritten whole (its record is what the batch holds)
+    add(
+      updateRows(
+        CaseEntity,
+        all.filter((c) => c.dirty && !c.isNew).map((c) => c.rec),
+        next(),
+      ),
+    )
+    add(insertRows(DraftEntity, this.newDrafts, next()))
+    add(insertRows(SendEntity, this.newSends, next()))
+    add(insertEvents(this.events, next()))
+    add(
+      insertRows(
+        AttentionEntity,
+        this.attention.map((a) => attentionRow(a, a.cleared)),
+        next(),
+        'ON CONFLICT (message_id) DO NOTHING',
+      ),
+    )
+    add(updateRows(MessageEntity, this.handled, next()))
+    if (parts.length > 0) await this.q.query(`WITH ${parts.join(',\n')} SELECT 1`, params)
+    // written: what is read from here on comes from the database, and a later flush writes only what came after
+    for (const c of all) {
+      c.isNew = false
+      c.dirty = false
     }
-    if (this.newSends.length > 0) {
-      const cols = ['id', 'kind', 'draft_id', 'case_id', 'group_key', 'contact_id', 'text', 'not_before', 'created_at', 'about_group', 'about_talker', 'summary_key']
-      await this.q.query(`INSERT INTO sends (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::sends, $1::jsonb)`, [storableJson(this.newSends)])
-    }
-    if (this.events.length > 0) {
-      const cols = ['case_id', 'seq', 'kind', 'actor', 'payload', 'at', 'prev_hash', 'hash']
-      await this.q.query(`INSERT INTO case_events (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::case_events, $1::jsonb)`, [storableJson(this.events)])
-    }
-    if (this.attention.length > 0) {
-      const rows = this.attention.map((a) => ({
-        message_id: a.messageId,
-        case_id: a.caseId,
-        customer_key: a.customerKey,
-        group_key: a.groupKey,
-        talker_id: a.talkerId,
-        reasons: a.reasons,
-        text: a.text,
-        notified: a.notified,
-        created_at: a.createdAt,
-        cleared_at: a.cleared?.at ?? null,
-        cleared_by: a.cleared?.by ?? null,
-        clear_note: a.cleared?.note ?? null,
-      }))
-      const cols = ['message_id', 'case_id', 'customer_key', 'group_key', 'talker_id', 'reasons', 'text', 'notified', 'created_at', 'cleared_at', 'cleared_by', 'clear_note']
-      await this.q.query(`INSERT INTO attention_items (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM jsonb_populate_recordset(NULL::attention_items, $1::jsonb) ON CONFLICT (message_id) DO NOTHING`, [
-        storableJson(rows),
-      ])
-    }
-    if (this.handled.length > 0) {
-      await this.q.query(
-        `UPDATE messages AS m SET case_id = r.case_id, intent = r.intent, mode = r.mode, classification = r.classification, handled_at = r.handled_at
-           FROM jsonb_populate_recordset(NULL::messages, $1::jsonb) AS r WHERE m.id = r.id`,
-        [storableJson(this.handled)],
-      )
-    }
+    for (const pending of [this.newDrafts, this.newSends, this.events, this.attention, this.handled, this.superseded]) pending.length = 0
   }
 
-  // --- not part of deciding a message: refused, so the caller falls back to a normal transaction
+  // --- the rest of the port reads and writes through to the database, in the same transaction,
+  // after writing what the batch holds so far (so they see it); nothing is refused, a batch of one
+  // serves every use case. On the message path these are never called, so nothing is flushed early.
 
-  lockDraft(): Promise<DraftRecord | null> {
-    return refuse('lockDraft')
+  async lockDraft(id: number): Promise<DraftRecord | null> {
+    return (await this.direct()).lockDraft(id)
   }
-  updateDraft(): Promise<void> {
-    return refuse('updateDraft')
+  async updateDraft(id: number, patch: Partial<Omit<DraftRecord, 'id'>>): Promise<void> {
+    return (await this.direct()).updateDraft(id, patch)
   }
-  claimSend(): Promise<SendRecord | null> {
-    return refuse('claimSend')
+  async claimSend(id: number): Promise<SendRecord | null> {
+    return (await this.direct()).claimSend(id)
   }
-  releaseSend(): Promise<void> {
-    return refuse('releaseSend')
+  async releaseSend(id: number, reason: string): Promise<void> {
+    return (await this.direct()).releaseSend(id, reason)
   }
-  lockInDoubtSends(): Promise<Array<SendRecord & { claimedAt: Date | null }>> {
-    return refuse('lockInDoubtSends')
+  async lockInDoubtSends(claimedBefore: Date, limit: number): Promise<Array<SendRecord & { claimedAt: Date | null }>> {
+    return (await this.direct()).lockInDoubtSends(claimedBefore, limit)
   }
-  findOutboundEcho(): Promise<string | null> {
-    return refuse('findOutboundEcho')
+  async findOutboundEcho(q: { sendId: number; groupKey: string | null; text: string; saidAfter: Date }): Promise<string | null> {
+    return (await this.direct()).findOutboundEcho(q)
   }
-  sendStatus(): Promise<string | null> {
-    return refuse('sendStatus')
+  async sendStatus(id: number): Promise<string | null> {
+    return (await this.direct()).sendStatus(id)
   }
-  finishSend(): Promise<void> {
-    return refuse('finishSend')
+  async finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued' | 'unknown'; wecomMessageId: string | null; error: string | null; at: Date }): Promise<void> {
+    return (await this.direct()).finishSend(id, r)
   }
-  draftSend(): Promise<(SendRecord & { wecomMessageId: string | null; recalledAt: Date | null }) | null> {
-    return refuse('draftSend')
+  async draftSend(draftId: number): Promise<(SendRecord & { wecomMessageId: string | null; recalledAt: Date | null }) | null> {
+    return (await this.direct()).draftSend(draftId)
   }
-  markRecalled(): Promise<void> {
-    return refuse('markRecalled')
+  async markRecalled(sendId: number, result: 'recalled' | 'not_recalled', at: Date): Promise<void> {
+    return (await this.direct()).markRecalled(sendId, result, at)
   }
-  attachAttention(): Promise<number> {
-    return refuse('attachAttention')
+  async attachAttention(customerKey: string, caseId: number): Promise<number> {
+    return (await this.direct()).attachAttention(customerKey, caseId)
+  }
+
+  /** The plain transaction over the same connection, once what this batch holds is written. */
+  private async direct(): Promise<SqlTx> {
+    await this.flush()
+    return (this.plain ??= new SqlTx(this.q))
   }
 
   /** The locked, cached case; locks and loads it when the batch has not seen it yet. */
   private async load(id: number): Promise<CachedCase | null> {
     let hit = this.cases.get(id)
+    // preloaded by id and not found: there is no such case (preload locks closed ones too)
+    if (!hit && this.covered?.ids.has(id)) return null
     if (!hit) {
       const rows: Row[] = await this.q.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [id])
       await this.cache(rows)
@@ -392,7 +417,9 @@ export class SqlBatchTx implements BatchTx {
   }
 
   /** Caches locked case rows with their chain heads and proof, read after the lock. */
-  private async cache(rows: Row[]): Promise<void> {
+  private async cache(locked: Row[]): Promise<void> {
+    // a case held already may carry this batch's changes: what the database has is older
+    const rows = locked.filter((r) => !this.cases.has(Number(r['id'])))
     if (rows.length === 0) return
     const heads: Row[] = await this.q.query(HEADS_SQL, [rows.map((r) => r['id'])])
     const byId = new Map(heads.map((h) => [Number(h['id']), h]))
@@ -405,22 +432,13 @@ export class SqlBatchTx implements BatchTx {
     }
   }
 
-  private async nextId(table: 'cases' | 'drafts' | 'sends'): Promise<number> {
+  private async nextId(table: IdTable): Promise<number> {
     const pool = this.ids[table]
     if (pool.length === 0) {
-      const rows: Array<{ id: string }> = await this.q.query(`SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2::int)`, [table, ID_CHUNK[table]])
-      pool.push(...rows.map((r) => Number(r.id)))
+      const rows: Array<{ id: string }> = await this.q.query(`SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2::int)`, [table, this.chunk[table]])
+      pool.push(...rows.map((r) => Number(r.id)).sort((a, b) => a - b))
+      this.chunk[table] *= 2
     }
     return pool.shift()!
   }
-}
-
-function caseRow(c: CaseRecord): Row {
-  const row: Row = { id: c.id }
-  for (const [k, col] of Object.entries(CASE_COLUMNS)) row[col] = c[k as keyof CaseRecord]
-  return row
-}
-
-function refuse(what: string): Promise<never> {
-  return Promise.reject(new Error(`batch transaction: ${what} is not available while deciding a batch`))
 }

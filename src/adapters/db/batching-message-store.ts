@@ -2,7 +2,9 @@ import type { RecordedMessage } from '../../app/inbound-message.js'
 import type { MessageStore } from '../../app/ports.js'
 import type { Queryable } from './sql.js'
 import { storableText } from '../../domain/storable-text.js'
-import { storableJson } from './storable.js'
+import { MessageEntity } from './core-entities.js'
+import { newMessageRow } from './core-rows.js'
+import { insertRows } from './entity-columns.js'
 import { Batcher } from '../../app/batcher.js'
 
 type NewMessage = Omit<RecordedMessage, 'id'>
@@ -60,39 +62,12 @@ export class BatchingMessageStore implements MessageStore {
   /** Ids in input order; null for a WeCom id stored before (or earlier in the same batch). */
   private async insertMany(ms: NewMessage[]): Promise<Array<number | null>> {
     const now = new Date()
-    const rows = ms.map((m) => ({
-      wecom_id: m.wecomId,
-      direction: m.direction,
-      group_key: m.groupKey,
-      room_id: m.roomId,
-      channel: m.channel,
-      talker_id: m.talkerId,
-      talker_name: m.talkerName,
-      talker_role: m.talkerRole,
-      type: m.type,
-      // PostgreSQL cannot hold NUL or lone surrogates: storableJson cleans them, the rest is verbatim
-      text: m.text,
-      mention_ids: m.mentionIds,
-      attachment: m.attachment,
-      said_at: m.saidAt,
-      // outbound messages are never decided on
-      handled_at: m.direction === 'outbound' ? now : null,
-    }))
-    const inserted: Array<{ id: string; wecom_id: string }> = await this.db.query(
-      `INSERT INTO messages (wecom_id, direction, group_key, room_id, channel, talker_id, talker_name,
-         talker_role, type, text, mention_ids, attachment, said_at, handled_at)
-       SELECT r.wecom_id, r.direction, r.group_key, r.room_id, r.channel, r.talker_id, r.talker_name, r.talker_role, r.type,
-              r.text, ARRAY(SELECT jsonb_array_elements_text(r.mention_ids)), r.attachment, r.said_at, r.handled_at
-         FROM jsonb_to_recordset($1::jsonb) AS r(wecom_id text, direction text, group_key text, room_id text, channel text,
-              talker_id text, talker_name text, talker_role text, type text, text text, mention_ids jsonb, attachment jsonb,
-              said_at timestamptz, handled_at timestamptz)
-       ON CONFLICT (wecom_id) DO NOTHING
-       RETURNING id, wecom_id`,
-      [storableJson(rows)],
-    )
+    const rows = ms.map((m) => newMessageRow(m, now))
+    const { sql, value } = insertRows(MessageEntity, rows, '$1', 'ON CONFLICT (wecom_id) DO NOTHING RETURNING id, wecom_id')
+    const inserted: Array<{ id: string; wecom_id: string }> = await this.db.query(sql, [value])
     const byWecomId = new Map(inserted.map((r) => [r.wecom_id, Number(r.id)]))
     return rows.map((m) => {
-      const wecomId = storableText(m.wecom_id) // as stored, so RETURNING matches
+      const wecomId = storableText(m.wecomId!) // as stored, so RETURNING matches
       const id = byWecomId.get(wecomId)
       if (id === undefined) return null
       byWecomId.delete(wecomId) // a second copy in the same batch is a duplicate

@@ -1,7 +1,7 @@
 import type { CaseBrowser, CaseSearch, DraftWithSource } from '../../app/case-search.js'
 import type { EvidenceView } from '../../app/store.js'
 import type { Queryable } from './sql.js'
-import { toCaseRecord, toDraftRecord } from './sql-store.js'
+import { toCaseRecord, toDraftRecord } from './core-rows.js'
 
 /** The case and draft lists of the HTTP API, over SQL (parameterised; filters are AND-ed). */
 export function sqlCaseBrowser(db: Queryable): CaseBrowser {

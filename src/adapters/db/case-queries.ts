@@ -1,7 +1,7 @@
 import type { CaseRecord, DraftRecord } from '../../app/case-record.js'
 import type { CaseListFilter, CaseQueries, EvidenceView } from '../../app/store.js'
 import type { Queryable } from './sql.js'
-import { toCaseRecord, toDraftRecord } from './sql-store.js'
+import { toCaseRecord, toDraftRecord } from './core-rows.js'
 
 const WAITING = `state IN ('waiting_customer_material','waiting_contact_coordination','waiting_executor','waiting_review','waiting_partner')`
 

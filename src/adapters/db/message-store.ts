@@ -1,46 +1,10 @@
 import type { RecordedMessage } from '../../app/inbound-message.js'
 import type { MessageStore } from '../../app/ports.js'
-import type { Channel, MessageType, TalkerRole } from '../../domain/types.js'
 import type { DataSource } from 'typeorm'
 import type { Queryable } from './sql.js'
-import { storableJson } from './storable.js'
-
-interface MessageRow {
-  id: string
-  wecom_id: string
-  direction: 'inbound' | 'outbound'
-  group_key: string | null
-  room_id: string | null
-  channel: string
-  talker_id: string
-  talker_name: string | null
-  talker_role: string
-  type: string
-  text: string
-  mention_ids: string[]
-  attachment: RecordedMessage['attachment']
-  said_at: Date
-}
-
-export function toRecordedMessage(r: MessageRow): RecordedMessage {
-  return {
-    id: Number(r.id),
-    wecomId: r.wecom_id,
-    direction: r.direction,
-    groupKey: r.group_key,
-    roomId: r.room_id,
-    channel: r.channel as Channel,
-    talkerId: r.talker_id,
-    talkerName: r.talker_name ?? '',
-    talkerRole: r.talker_role as TalkerRole,
-    self: r.direction === 'outbound',
-    type: r.type as MessageType,
-    text: r.text,
-    mentionIds: r.mention_ids,
-    attachment: r.attachment,
-    saidAt: r.said_at,
-  }
-}
+import { MessageEntity } from './core-entities.js'
+import { newMessageRow, toRecordedMessage } from './core-rows.js'
+import { insertRows } from './entity-columns.js'
 
 /** SQL-backed message store; the unique index on wecom_id makes inserts idempotent. */
 export class SqlMessageStore implements MessageStore {
@@ -66,36 +30,13 @@ export class SqlMessageStore implements MessageStore {
   }
 
   private async insertRow(db: Queryable, m: Omit<RecordedMessage, 'id'>): Promise<number | null> {
-    const rows: { id: string }[] = await db.query(
-      `INSERT INTO messages (wecom_id, direction, group_key, room_id, channel, talker_id, talker_name,
-         talker_role, type, text, mention_ids, attachment, said_at, handled_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
-       ON CONFLICT (wecom_id) DO NOTHING
-       RETURNING id`,
-      [
-        m.wecomId,
-        m.direction,
-        m.groupKey,
-        m.roomId,
-        m.channel,
-        m.talkerId,
-        m.talkerName,
-        m.talkerRole,
-        m.type,
-        // NUL and lone surrogates are cleaned by the client (storable.ts); the rest is verbatim
-        m.text,
-        m.mentionIds,
-        m.attachment === null ? null : storableJson(m.attachment),
-        m.saidAt,
-        // outbound messages are never decided on
-        m.direction === 'outbound' ? new Date() : null,
-      ],
-    )
+    const { sql, value } = insertRows(MessageEntity, [newMessageRow(m, new Date())], '$1', 'ON CONFLICT (wecom_id) DO NOTHING RETURNING id')
+    const rows: { id: string }[] = await db.query(sql, [value])
     return rows[0] ? Number(rows[0].id) : null
   }
 
   async listUnhandled(limit: number): Promise<RecordedMessage[]> {
-    const rows: MessageRow[] = await this.db.query(`SELECT * FROM messages WHERE handled_at IS NULL AND direction = 'inbound' ORDER BY id LIMIT $1`, [limit])
+    const rows: Record<string, unknown>[] = await this.db.query(`SELECT * FROM messages WHERE handled_at IS NULL AND direction = 'inbound' ORDER BY id LIMIT $1`, [limit])
     return rows.map(toRecordedMessage)
   }
 

@@ -1,66 +1,15 @@
-import type { DataSource } from 'typeorm'
+import type { DataSource, EntitySchema } from 'typeorm'
 import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
 import type { AttentionScope, BatchTx, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
 import { SqlBatchTx } from './batch-tx.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
-import type { Awaiting, CaseAppointment, CaseState, Party, RiskFlag, ServiceType } from '../../domain/types.js'
 import { appendEvidence } from './evidence-store.js'
 import { GENESIS_HASH } from '../../domain/evidence-hash.js'
 import type { Queryable } from './sql.js'
-import { storableJson } from './storable.js'
+import { AttentionEntity, CaseEntity, DraftEntity, MessageEntity, SendEntity, type CaseRow, type DraftRow } from './core-entities.js'
+import { attentionRow, handledRow, newSendRow, toCaseRecord, toDeliveredSend, toDraftRecord, toSendRecord } from './core-rows.js'
+import { insertRows, updateRows } from './entity-columns.js'
 import { fanoutStateRow, inboundCounts, latestSummaryRow, updateQueuedSendText } from './notice-queries.js'
-
-export const CASE_COLUMNS: Record<keyof Omit<CaseRecord, 'id'>, string> = {
-  customerKey: 'customer_key',
-  serviceType: 'service_type',
-  contactId: 'contact_id',
-  executorId: 'executor_id',
-  ownerId: 'owner_id',
-  partnerKey: 'partner_key',
-  orderNo: 'order_no',
-  state: 'state',
-  waitingParty: 'waiting_party',
-  missingItems: 'missing_items',
-  receivedItems: 'received_items',
-  awaiting: 'awaiting',
-  appointment: 'appointment',
-  attentionSince: 'attention_since',
-  dueAt: 'due_at',
-  stateEnteredAt: 'state_entered_at',
-  stateVersion: 'state_version',
-  reminderCount: 'reminder_count',
-  cancellationReason: 'cancellation_reason',
-  customerCompletedAt: 'customer_completed_at',
-  writebackAt: 'writeback_at',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-  closedAt: 'closed_at',
-  nextTimerAt: 'next_timer_at',
-  waitingExternalMs: 'waiting_external_ms',
-  waitingTeamMs: 'waiting_team_ms',
-}
-
-export const DRAFT_COLUMNS: Record<keyof Omit<DraftRecord, 'id'>, string> = {
-  caseId: 'case_id',
-  targetGroupKey: 'target_group_key',
-  category: 'category',
-  text: 'text',
-  mode: 'mode',
-  status: 'status',
-  riskFlags: 'risk_flags',
-  riskDetails: 'risk_details',
-  candidates: 'candidates',
-  templateId: 'template_id',
-  templateVersion: 'template_version',
-  templateHash: 'template_hash',
-  knowledge: 'knowledge',
-  sourceMessageId: 'source_message_id',
-  decidedBy: 'decided_by',
-  decidedAt: 'decided_at',
-  finalText: 'final_text',
-  decisionNote: 'decision_note',
-  createdAt: 'created_at',
-}
 
 type Row = Record<string, unknown>
 
@@ -111,39 +60,6 @@ export const CLEAR_ATTENTION = `WITH target AS (
    WHERE c.case_id IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM attention_items a WHERE a.case_id = c.case_id AND a.cleared_at IS NULL AND a.id NOT IN (SELECT id FROM cleared))`
 
-export function toCaseRecord(r: Row): CaseRecord {
-  return {
-    id: Number(r['id']),
-    customerKey: r['customer_key'] as string,
-    serviceType: r['service_type'] as ServiceType,
-    contactId: (r['contact_id'] as string | null) ?? null,
-    executorId: (r['executor_id'] as string | null) ?? null,
-    ownerId: (r['owner_id'] as string | null) ?? null,
-    partnerKey: (r['partner_key'] as string | null) ?? null,
-    orderNo: (r['order_no'] as string | null) ?? null,
-    state: r['state'] as CaseState,
-    waitingParty: r['waiting_party'] as Party,
-    missingItems: (r['missing_items'] as string[]) ?? [],
-    receivedItems: (r['received_items'] as string[] | undefined) ?? [],
-    awaiting: (r['awaiting'] as Awaiting | null | undefined) ?? null,
-    appointment: (r['appointment'] as CaseAppointment | null | undefined) ?? null,
-    attentionSince: (r['attention_since'] as Date | null | undefined) ?? null,
-    dueAt: (r['due_at'] as Date | null) ?? null,
-    stateEnteredAt: r['state_entered_at'] as Date,
-    stateVersion: Number(r['state_version']),
-    reminderCount: Number(r['reminder_count']),
-    cancellationReason: (r['cancellation_reason'] as string | null) ?? null,
-    customerCompletedAt: (r['customer_completed_at'] as Date | null) ?? null,
-    writebackAt: (r['writeback_at'] as Date | null) ?? null,
-    createdAt: r['created_at'] as Date,
-    updatedAt: r['updated_at'] as Date,
-    closedAt: (r['closed_at'] as Date | null) ?? null,
-    nextTimerAt: (r['next_timer_at'] as Date | null) ?? null,
-    waitingExternalMs: Number(r['waiting_external_ms'] ?? 0),
-    waitingTeamMs: Number(r['waiting_team_ms'] ?? 0),
-  }
-}
-
 /** What deciding a message needs to know about an open case. */
 export function toCaseFacts(c: CaseRecord, proofSinceStateEntry: boolean): CaseFacts {
   return {
@@ -166,50 +82,6 @@ export function toCaseFacts(c: CaseRecord, proofSinceStateEntry: boolean): CaseF
     appointment: c.appointment,
     needsPerson: c.attentionSince !== null,
   }
-}
-
-export function toDraftRecord(r: Row): DraftRecord {
-  return {
-    id: Number(r['id']),
-    caseId: r['case_id'] === null ? null : Number(r['case_id']),
-    targetGroupKey: r['target_group_key'] as string,
-    category: r['category'] as string,
-    text: r['text'] as string,
-    mode: r['mode'] as DraftRecord['mode'],
-    status: r['status'] as DraftRecord['status'],
-    riskFlags: r['risk_flags'] as RiskFlag[],
-    riskDetails: r['risk_details'] as Record<string, unknown>,
-    candidates: ((r['candidates'] as string[]) ?? []).map(Number),
-    templateId: (r['template_id'] as string | null) ?? null,
-    templateVersion: (r['template_version'] as number | null) ?? null,
-    templateHash: (r['template_hash'] as string | null) ?? null,
-    knowledge: (r['knowledge'] as DraftRecord['knowledge']) ?? null,
-    sourceMessageId: r['source_message_id'] === null ? null : Number(r['source_message_id']),
-    decidedBy: (r['decided_by'] as string | null) ?? null,
-    decidedAt: (r['decided_at'] as Date | null) ?? null,
-    finalText: (r['final_text'] as string | null) ?? null,
-    decisionNote: (r['decision_note'] as string | null) ?? null,
-    createdAt: r['created_at'] as Date,
-  }
-}
-
-function encode(value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) return storableJson(value)
-  return value
-}
-
-function insertSql(table: string, columns: Record<string, string>, values: Record<string, unknown>): { sql: string; params: unknown[] } {
-  const keys = Object.keys(values).filter((k) => columns[k] !== undefined && values[k] !== undefined)
-  const cols = keys.map((k) => columns[k]!)
-  const params = keys.map((k) => encode(values[k]))
-  return { sql: `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`, params }
-}
-
-function updateSql(table: string, columns: Record<string, string>, id: number, patch: Record<string, unknown>): { sql: string; params: unknown[] } | null {
-  const keys = Object.keys(patch).filter((k) => columns[k] !== undefined && patch[k] !== undefined)
-  if (keys.length === 0) return null
-  const sets = keys.map((k, i) => `${columns[k]} = $${i + 2}`)
-  return { sql: `UPDATE ${table} SET ${sets.join(', ')} WHERE id = $1`, params: [id, ...keys.map((k) => encode(patch[k]))] }
 }
 
 /** The SQL implementation of the app's transaction port. */
@@ -240,11 +112,8 @@ export class SqlTx implements Tx {
   }
 
   async insertAttention(a: NewAttention): Promise<void> {
-    await this.q.query(
-      `INSERT INTO attention_items (message_id, case_id, customer_key, group_key, talker_id, reasons, text, notified, created_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (message_id) DO NOTHING`,
-      [a.messageId, a.caseId, a.customerKey, a.groupKey, a.talkerId, a.reasons, a.text, a.notified, a.createdAt],
-    )
+    const { sql, value } = insertRows(AttentionEntity, [attentionRow(a)], '$1', 'ON CONFLICT (message_id) DO NOTHING')
+    await this.q.query(sql, [value])
   }
 
   async recentAttention(q: { groupKey: string | null; caseId: number | null; since: Date }): Promise<string[][]> {
@@ -302,23 +171,18 @@ export class SqlTx implements Tx {
   }
 
   async insertCase(c: Omit<CaseRecord, 'id'>): Promise<number> {
-    const { sql, params } = insertSql('cases', CASE_COLUMNS, c)
-    const rows: { id: string }[] = await this.q.query(sql, params)
-    const id = Number(rows[0]!.id)
+    const id = await insertOne(this.q, CaseEntity, c)
     // a row this transaction inserted is its own until commit, and its chain is empty
     this.locked.set(id, { seq: 0, hash: GENESIS_HASH })
     return id
   }
 
   async updateCase(id: number, patch: CasePatch): Promise<void> {
-    const u = updateSql('cases', CASE_COLUMNS, id, patch)
-    if (u) await this.q.query(u.sql, u.params)
+    await updateOne<CaseRow>(this.q, CaseEntity, id, patch)
   }
 
   async insertDraft(d: Omit<DraftRecord, 'id'>): Promise<number> {
-    const { sql, params } = insertSql('drafts', DRAFT_COLUMNS, d)
-    const rows: { id: string }[] = await this.q.query(sql, params)
-    return Number(rows[0]!.id)
+    return insertOne(this.q, DraftEntity, d)
   }
 
   async lockDraft(id: number): Promise<DraftRecord | null> {
@@ -327,30 +191,11 @@ export class SqlTx implements Tx {
   }
 
   async updateDraft(id: number, patch: Partial<Omit<DraftRecord, 'id'>>): Promise<void> {
-    const u = updateSql('drafts', DRAFT_COLUMNS, id, patch)
-    if (u) await this.q.query(u.sql, u.params)
+    await updateOne<DraftRow>(this.q, DraftEntity, id, patch as Partial<DraftRow>)
   }
 
   async insertSend(s: NewSend, at: Date): Promise<number> {
-    const rows: { id: string }[] = await this.q.query(
-      `INSERT INTO sends (kind, draft_id, case_id, group_key, contact_id, text, not_before, created_at, resend_of, about_group, about_talker, summary_key)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id`,
-      [
-        s.kind,
-        s.draftId ?? null,
-        s.caseId ?? null,
-        s.groupKey ?? null,
-        s.contactId ?? null,
-        s.text,
-        s.notBefore ?? null,
-        at,
-        s.resendOf ?? null,
-        s.about?.groupKey ?? null,
-        s.about?.talkerId ?? null,
-        s.summaryKey ?? null,
-      ],
-    )
-    return Number(rows[0]!.id)
+    return insertOne(this.q, SendEntity, newSendRow(s, at))
   }
 
   async appendEvidence(caseId: number, e: NewEvidence): Promise<void> {
@@ -375,7 +220,7 @@ export class SqlTx implements Tx {
 
   async lockInDoubtSends(claimedBefore: Date, limit: number): Promise<Array<SendRecord & { claimedAt: Date | null }>> {
     const rows: Row[] = await this.q.query(`SELECT * FROM sends WHERE status = 'sending' AND (claimed_at IS NULL OR claimed_at < $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`, [claimedBefore, limit])
-    return rows.map((r) => ({ ...toSendRecord(r), claimedAt: (r['claimed_at'] as Date | null) ?? null }))
+    return rows.map((r) => ({ ...toSendRecord(r), claimedAt: toDeliveredSend(r).claimedAt }))
   }
 
   async findOutboundEcho(q: { sendId: number; groupKey: string | null; text: string; saidAfter: Date }): Promise<string | null> {
@@ -412,7 +257,8 @@ export class SqlTx implements Tx {
     const rows: Row[] = await this.q.query(`SELECT * FROM sends WHERE draft_id = $1 AND kind = 'draft' FOR UPDATE`, [draftId])
     const r = rows[0]
     if (!r) return null
-    return { ...toSendRecord(r), wecomMessageId: (r['wecom_message_id'] as string | null) ?? null, recalledAt: (r['recalled_at'] as Date | null) ?? null }
+    const { claimedAt: _, ...send } = toDeliveredSend(r)
+    return send
   }
 
   async markRecalled(sendId: number, result: 'recalled' | 'not_recalled', at: Date): Promise<void> {
@@ -420,14 +266,7 @@ export class SqlTx implements Tx {
   }
 
   async markMessageHandled(id: number, m: { caseId: number | null; intent: string | null; mode: string | null; classification: unknown; at: Date }): Promise<void> {
-    await this.q.query(`UPDATE messages SET case_id = $2, intent = $3, mode = $4, classification = $5, handled_at = $6 WHERE id = $1`, [
-      id,
-      m.caseId,
-      m.intent,
-      m.mode,
-      m.classification === undefined ? null : storableJson(m.classification),
-      m.at,
-    ])
+    await updateOne(this.q, MessageEntity, id, handledRow(id, m))
   }
 }
 
@@ -447,17 +286,15 @@ export class SqlStore implements Store {
   }
 }
 
-function toSendRecord(r: Row): SendRecord {
-  return {
-    id: Number(r['id']),
-    kind: r['kind'] as SendRecord['kind'],
-    draftId: r['draft_id'] === null ? null : Number(r['draft_id']),
-    caseId: r['case_id'] === null ? null : Number(r['case_id']),
-    groupKey: (r['group_key'] as string | null) ?? null,
-    contactId: (r['contact_id'] as string | null) ?? null,
-    text: r['text'] as string,
-    status: r['status'] as SendRecord['status'],
-    attempts: Number(r['attempts']),
-    resendOf: r['resend_of'] === null || r['resend_of'] === undefined ? null : Number(r['resend_of']),
-  }
+/** One row in through the table's one INSERT; its new id. */
+async function insertOne<T>(q: Queryable, entity: EntitySchema<T>, row: Partial<T>): Promise<number> {
+  const { sql, value } = insertRows(entity, [row], '$1', 'RETURNING id')
+  const rows: { id: string }[] = await q.query(sql, [value])
+  return Number(rows[0]!.id)
+}
+
+/** The fields the patch carries, on one row, through the table's one UPDATE. */
+async function updateOne<T extends { id: number }>(q: Queryable, entity: EntitySchema<T>, id: number, patch: Partial<T>): Promise<void> {
+  const u = updateRows(entity, [{ ...patch, id }], '$1')
+  if (u) await q.query(u.sql, [u.value])
 }
