@@ -198,14 +198,7 @@ function openQueues({ env, tenant, log }: StartOptions, ds: DataSource, schedule
  * the steps each role adds. With PostgreSQL there at once, the first part runs before the WeCom
  * session starts, as it always did.
  */
-function postgresStart(
-  { env, tenant, log }: StartOptions,
-  ds: DataSource,
-  automation: AutomationSwitches,
-  metrics: ReturnType<typeof metricsWiring>,
-  runtime: Runtime,
-  stops: Stoppers,
-): PostgresStart {
+function postgresStart({ env, tenant, log }: StartOptions, ds: DataSource, automation: AutomationSwitches, metrics: ReturnType<typeof metricsWiring>, runtime: Runtime, stops: Stoppers): PostgresStart {
   return new PostgresStart(
     async () => {
       if (env.migrate === 'auto') {

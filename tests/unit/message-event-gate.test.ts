@@ -118,7 +118,7 @@ describe('messageEventGatePlugin', () => {
     const gate = new MessageEventGate({ onArrival: (id) => arrived.push(id), max: 0 })
     bot.use(messageEventGatePlugin(gate))
     const wechatyHeard: string[] = []
-    bot.on('error', (e) => wechatyHeard.push(e.message))
+    bot.on('error', (e) => void wechatyHeard.push(e.message))
     await bot.start()
     try {
       expect(puppet.listenerCount('message')).toBe(1) // the gate alone listens; Wechaty hears the gate
