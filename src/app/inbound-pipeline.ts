@@ -45,6 +45,9 @@ export type PipelineDeps = Parameters<typeof processRecordedBatch>[0] & {
  * 5. **outbox**: the decision's sends are rows written in that same transaction; its commit
  *    kicks the outbox relay, which queues them in BullMQ (adapters/queue/outbox-relay.ts);
  * 6. **send**: the outbound worker delivers each send through the session (deliver-send.ts).
+ *
+ * Back-pressure has one home, pipeline-limits.ts: the events let through to Wechaty (the WeCom
+ * adapter's gate), the places `receive` hands out here, and the batch size of recording and deciding.
  */
 export class InboundPipeline implements InboundReceiver {
   private readonly places = pLimit(PIPELINE_LIMITS.handling)
