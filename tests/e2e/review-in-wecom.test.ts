@@ -204,6 +204,9 @@ describe('review inside WeCom, as the people in the groups see it', () => {
     expect(text).toMatch(/baton_cases_waiting\{state="[a-z_]+"\} [1-9]/)
     expect(text).toMatch(/baton_wecom_logged_in 1/)
     expect(text).toMatch(/baton_send_attempts_total\{outcome="sent"\} [1-9]/)
+    // read from PostgreSQL at scrape time (adapters/db/runtime-queries.ts)
+    expect(text).toMatch(/baton_sends\{status="sent"\} [1-9]/)
+    expect(text).toMatch(/baton_oldest_queued_send_age_seconds \d/)
   })
 
   it('/recall records a wrong send (the mock cannot recall), /auto is for supervisors and is recorded, /stats sums it up', async () => {

@@ -1,15 +1,18 @@
 import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import type { PuppetInterface } from 'wechaty-puppet/impls'
-import { MessageEventGate } from '../../src/adapters/wecom/message-event-gate.js'
+import { WechatyBuilder } from 'wechaty'
+import { PuppetMock } from 'wechaty-puppet-mock'
+import { MessageEventGate, messageEventGatePlugin } from '../../src/adapters/wecom/message-event-gate.js'
 
 function setup(max: number, now = () => 0) {
   const puppet = new EventEmitter()
   const arrived: string[] = []
   const seen: string[] = []
   const gate = new MessageEventGate({ onArrival: (id) => arrived.push(id), max, staleMs: 1000, now })
-  gate.attach(puppet as unknown as PuppetInterface)
+  // Wechaty subscribes to the puppet's events before it announces the puppet (and the plugin attaches the gate)
   puppet.on('message', ({ messageId }: { messageId: string }) => seen.push(messageId))
+  gate.attach(puppet as unknown as PuppetInterface)
   return { puppet, gate, arrived, seen }
 }
 
@@ -28,6 +31,18 @@ describe('MessageEventGate', () => {
     gate.done('c')
     expect(seen).toEqual(['a', 'b', 'c', 'd'])
     expect(gate.waiting).toBe(0)
+    gate.stop()
+  })
+
+  it('takes over the listeners already on the puppet once, however often it is attached', () => {
+    const { puppet, gate, seen } = setup(1)
+    gate.attach(puppet as unknown as PuppetInterface)
+    expect(puppet.listenerCount('message')).toBe(1) // the gate's own
+    puppet.emit('message', { messageId: 'a' })
+    puppet.emit('message', { messageId: 'b' })
+    expect(seen).toEqual(['a'])
+    gate.done('a')
+    expect(seen).toEqual(['a', 'b'])
     gate.stop()
   })
 
@@ -77,8 +92,8 @@ describe('MessageEventGate', () => {
       load: (id) => new Promise<void>((resolve, reject) => void loads.set(id, { resolve, reject })),
       onUnloaded: (id) => void unloaded.push(id),
     })
-    gate.attach(puppet as unknown as PuppetInterface)
     puppet.on('message', ({ messageId }: { messageId: string }) => seen.push(messageId))
+    gate.attach(puppet as unknown as PuppetInterface)
     puppet.emit('message', { messageId: 'bad' })
     puppet.emit('message', { messageId: 'good' })
     expect(seen).toEqual([]) // not before its payload is loaded
@@ -92,5 +107,29 @@ describe('MessageEventGate', () => {
     await new Promise((r) => setTimeout(r, 0))
     expect(seen).toEqual(['good'])
     gate.stop()
+  })
+})
+
+describe('messageEventGatePlugin', () => {
+  it('puts the gate in front of the message events of the puppet Wechaty starts with', async () => {
+    const puppet = new PuppetMock()
+    const bot = WechatyBuilder.build({ name: 'gate-plugin', puppet })
+    const arrived: string[] = []
+    const gate = new MessageEventGate({ onArrival: (id) => arrived.push(id), max: 0 })
+    bot.use(messageEventGatePlugin(gate))
+    const wechatyHeard: string[] = []
+    bot.on('error', (e) => void wechatyHeard.push(e.message))
+    await bot.start()
+    try {
+      expect(puppet.listenerCount('message')).toBe(1) // the gate alone listens; Wechaty hears the gate
+      puppet.emit('message', { messageId: 'held' })
+      await new Promise((r) => setTimeout(r, 20))
+      expect(arrived).toEqual(['held'])
+      expect(gate.waiting).toBe(1) // max 0: nothing reaches Wechaty (it would report an unknown message)
+      expect(wechatyHeard).toEqual([])
+    } finally {
+      gate.stop()
+      await bot.stop()
+    }
   })
 })

@@ -1,9 +1,23 @@
+import type { EventEmitter } from 'node:events'
+import type { WechatyPlugin } from 'wechaty'
 import type { PuppetInterface } from 'wechaty-puppet/impls'
+import { PIPELINE_LIMITS } from '../../app/pipeline-limits.js'
 
-/** Message events handed to Wechaty at once; the rest wait as bare `{ messageId }` events. */
-export const MESSAGES_IN_FLIGHT = 1000
+type Deliver = (...args: unknown[]) => void
+type Listener = (...args: unknown[]) => unknown
 
-type Emit = (event: string | symbol, ...args: unknown[]) => boolean
+/**
+ * The gate as a Wechaty plugin (`bot.use(...)`): Wechaty announces its puppet (the `puppet`
+ * event) right after subscribing to the puppet's events, before the puppet starts, so the gate
+ * takes Wechaty's message listener over before the first message event can arrive.
+ */
+export function messageEventGatePlugin(gate: MessageEventGate): WechatyPlugin {
+  return (bot) => {
+    const onPuppet = (puppet: PuppetInterface): void => gate.attach(puppet)
+    bot.on('puppet', onPuppet)
+    return () => void bot.off('puppet', onPuppet)
+  }
+}
 
 /**
  * Holds message events back before Wechaty sees them while `max` are already being worked on.
@@ -20,12 +34,15 @@ type Emit = (event: string | symbol, ...args: unknown[]) => boolean
  * never reports `done` gives its place up after `staleMs`.
  */
 export class MessageEventGate {
+  /** the puppets the gate stands in front of (attach is idempotent per puppet) */
+  private readonly attached = new WeakSet<object>()
   /** held events, oldest at `head` (an index, so releasing one is O(1) however many wait) */
   private held: unknown[][] = []
   private head = 0
   /** messageId -> when it was let through (insertion order = oldest first) */
   private readonly admitted = new Map<string, number>()
-  private emit: Emit | null = null
+  /** hands one message event to the listeners the gate took over (Wechaty's) */
+  private deliver: Deliver | null = null
   private readonly timer: NodeJS.Timeout
 
   constructor(
@@ -45,22 +62,29 @@ export class MessageEventGate {
     this.timer.unref()
   }
 
-  /** Puts the gate in front of the puppet's message events. Idempotent per puppet. */
+  /**
+   * Puts the gate in front of the puppet's message events, through the puppet's own
+   * EventEmitter API: the message listeners already subscribed (Wechaty's, see
+   * messageEventGatePlugin) are taken off the puppet and hear the gate instead, which alone
+   * listens to the puppet. Idempotent per puppet.
+   */
   attach(puppet: PuppetInterface): void {
-    const target = puppet as unknown as { emit: Emit; __batonGate?: MessageEventGate }
-    if (target.__batonGate) return
-    const emit = target.emit.bind(puppet) as Emit
-    this.emit = emit
-    target.__batonGate = this
-    target.emit = (event, ...args) => {
-      if (event !== 'message') return emit(event, ...args)
+    if (this.attached.has(puppet)) return
+    this.attached.add(puppet)
+    const events = puppet as unknown as EventEmitter
+    const downstream = events.listeners('message') as Listener[]
+    for (const listener of downstream) events.off('message', listener)
+    const deliver: Deliver = (...args) => {
+      for (const listener of downstream) listener.apply(puppet, args)
+    }
+    this.deliver = deliver
+    events.on('message', (...args: unknown[]) => {
       const messageId = (args[0] as { messageId?: unknown } | undefined)?.messageId
-      if (typeof messageId !== 'string') return emit(event, ...args)
+      if (typeof messageId !== 'string') return deliver(...args)
       this.opts.onArrival(messageId)
       this.held.push(args)
       this.pump()
-      return true
-    }
+    })
   }
 
   /** The message's handling is over (handled, refused or failed): its place goes to the next. */
@@ -81,9 +105,9 @@ export class MessageEventGate {
   }
 
   private pump(): void {
-    const max = this.opts.max ?? MESSAGES_IN_FLIGHT
+    const max = this.opts.max ?? PIPELINE_LIMITS.eventsInFlight
     if (this.admitted.size >= max) this.forgetStale()
-    while (this.admitted.size < max && this.head < this.held.length && this.emit) {
+    while (this.admitted.size < max && this.head < this.held.length && this.deliver) {
       const args = this.held[this.head++]!
       if (this.head === this.held.length) {
         this.held = []
@@ -94,13 +118,13 @@ export class MessageEventGate {
       }
       const messageId = (args[0] as { messageId: string }).messageId
       this.admitted.set(messageId, this.now())
+      const deliver = this.deliver
       if (!this.opts.load) {
-        this.emit('message', ...args)
+        deliver(...args)
         continue
       }
-      const emit = this.emit
       this.opts.load(messageId).then(
-        () => void emit('message', ...args),
+        () => deliver(...args),
         (err: unknown) => {
           this.opts.onUnloaded?.(messageId, err)
           this.done(messageId)

@@ -1,15 +1,13 @@
-import pLimit from 'p-limit'
 import type { Contact, Message, Room, Wechaty } from 'wechaty'
 import type { MembershipChange } from '../../app/growth/welcome-newcomers.js'
-import type { InboundMessage } from '../../app/inbound-message.js'
+import type { InboundReceiver } from '../../app/inbound-pipeline.js'
 import type { Logger, Messenger, SendTarget } from '../../app/ports.js'
 import { toInbound } from './to-inbound.js'
-import { MessageEventGate } from './message-event-gate.js'
+import { MessageEventGate, messageEventGatePlugin } from './message-event-gate.js'
 import { EventArrivals } from './event-arrivals.js'
 import { redactSecrets } from '../../domain/resilience/redact.js'
 import { loadMessagePayload, PayloadNotLoaded, type PayloadRetry, type UnloadedMessage } from './payload-loader.js'
 
-export type InboundHandler = (msg: InboundMessage) => Promise<void>
 /** Told once per message event whose payload could not be loaded after every retry. */
 export type UnloadedHandler = (msg: UnloadedMessage) => void
 /** Told when members join or leave a room (Wechaty's room-join / room-leave). */
@@ -32,7 +30,8 @@ export interface SessionState {
  * tracked so shutdown can wait for them.
  */
 export class WecomSession implements Messenger {
-  private handler: InboundHandler | null = null
+  /** where each message event goes: the inbound pipeline (src/app/inbound-pipeline.ts) */
+  private pipeline: InboundReceiver | null = null
   private unloadedHandler: UnloadedHandler | null = null
   private membershipHandler: MembershipHandler | null = null
   /** aborts payload retries still running when the session stops */
@@ -61,22 +60,14 @@ export class WecomSession implements Messenger {
   })
   readonly state: SessionState = { started: false, loggedIn: false, userId: null, lastEventAt: null, lastError: null }
   needTopics = false
-  /**
-   * Messages handled at once. A backlog (a reconnect, a burst) waits here as small Wechaty
-   * messages instead of thousands of half-done handlers (the benchmark saw the heap double under
-   * a backlog without a bound). Large enough that recording and deciding, which batch whatever
-   * is waiting, get batches of a few hundred: at 32 the batches were 32 and ingest a third slower.
-   */
-  private readonly slots = pLimit(400)
-
   constructor(
     readonly bot: Wechaty,
     private readonly log: Logger,
     private readonly secrets: readonly (string | undefined)[] = [],
     private readonly payloadRetry: PayloadRetry = DEFAULT_PAYLOAD_RETRY,
   ) {
-    // set before the puppet starts, so a backlog delivered at start-up is covered too
-    bot.on('puppet', (puppet) => this.gate.attach(puppet))
+    // installed before the puppet starts, so a backlog delivered at start-up is covered too
+    bot.use(messageEventGatePlugin(this.gate))
     bot.on('message', (msg) => this.track(this.dispatch(msg)))
     bot.on('room-join', (room, invitees, _inviter, date) => this.track(this.membership('join', room, invitees, date)))
     bot.on('room-leave', (room, leavers, _remover, date) => this.track(this.membership('leave', room, leavers, date)))
@@ -101,8 +92,9 @@ export class WecomSession implements Messenger {
     })
   }
 
-  onMessage(handler: InboundHandler): void {
-    this.handler = handler
+  /** Hands every message event to `pipeline` from now on. */
+  deliverTo(pipeline: InboundReceiver): void {
+    this.pipeline = pipeline
   }
 
   onUnloaded(handler: UnloadedHandler): void {
@@ -221,10 +213,10 @@ export class WecomSession implements Messenger {
     const receivedSeq = ++this.received
     if (this.pendingEvents > 0) this.pendingEvents--
     try {
-      const handler = this.handler
-      if (!handler) return
-      // reading mentions, topic and attachment may call the puppet: bounded like the rest
-      await this.slots(async () => handler({ ...(await toInbound(msg, { needTopic: this.needTopics })), receivedAt, receivedSeq }))
+      const pipeline = this.pipeline
+      if (!pipeline) return
+      // reading mentions, topic and attachment may call the puppet: done within the pipeline's bound
+      await pipeline.receive(async () => ({ ...(await toInbound(msg, { needTopic: this.needTopics })), receivedAt, receivedSeq }))
     } catch (err) {
       this.log.error({ messageId: msg.id, err: serializeError(err) }, 'failed to handle message event')
     } finally {
