@@ -185,7 +185,7 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
 async function holdIfPersonEngaged(tx: Tx, deps: HandleDeps, p: Prepared, decision: CommerceDecision, now: Date): Promise<CommerceDecision> {
   if (decision.mode !== 'send_direct' || !decision.draft || !deps.services.isAutomatic(decision.draft.category)) return decision
   const caseId = decision.caseChoice.kind === 'existing' ? decision.caseChoice.caseId : null
-  const engaged = await tx.personEngaged({ groupKey: p.msg.groupKey, caseId, since: new Date(now.getTime() - ENGAGED_MS), until: p.msg.saidAt })
+  const engaged = await tx.personEngaged({ groupKey: p.msg.groupKey, caseId, category: decision.draft.category, since: new Date(now.getTime() - ENGAGED_MS), until: p.msg.saidAt })
   return holdWhilePersonEngaged(decision, engaged)
 }
 

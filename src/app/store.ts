@@ -72,9 +72,9 @@ export interface Tx {
   /**
    * Whether a person is already in this conversation since `since`: an open attention item for the
    * group or case, staff writing in the group by hand (said up to `until`), or a draft of the case
-   * waiting for review.
+   * in this category waiting for review.
    */
-  personEngaged(q: { groupKey: string | null; caseId: number | null; since: Date; until: Date }): Promise<boolean>
+  personEngaged(q: { groupKey: string | null; caseId: number | null; category: string; since: Date; until: Date }): Promise<boolean>
   /** Clears the open items in scope (a person acted); returns the cases left with none open. */
   clearAttention(scope: AttentionScope, by: { by: string; note: string; at: Date }): Promise<number[]>
   /**

@@ -304,7 +304,7 @@ describe('context decides the reading', () => {
     expect(decideMessage(customerSays({ confidence: 0.9, openCases: dispute })).mode).toBe('record_only')
   })
 
-  it('while the partner does the job, a pleased remark that may be a completion is the customer confirming it', () => {
+  it('on an open case, a pleased remark that may be a completion is the customer confirming it', () => {
     const doing = [kase({ state: 'waiting_partner', awaiting: null })]
     const scores = [
       { label: 'chit_chat', p: 0.76 },
@@ -312,8 +312,11 @@ describe('context decides the reading', () => {
     ]
     const d = decideMessage(customerSays({ confidence: 0.76, scores, openCases: doing }))
     expect(d).toMatchObject({ mode: 'review_before_send', draft: { category: 'completion_confirmation' } })
-    // the same words while the customer side still owes something are chatter
-    expect(decideMessage(customerSays({ confidence: 0.76, scores })).mode).toBe('record_only')
+    // while the customer side still owes something it is their part done: the proof is asked for, for review
+    expect(decideMessage(customerSays({ confidence: 0.76, scores })).mode).toBe('review_before_send')
+    // with no open case the same words are chatter, and so is a remark with no completion in it
+    expect(decideMessage(customerSays({ confidence: 0.76, scores, openCases: [] })).mode).toBe('record_only')
+    expect(decideMessage(customerSays({ confidence: 0.9, scores: [{ label: 'chit_chat', p: 0.9 }], openCases: doing })).mode).toBe('record_only')
   })
 
   it('a question read as chit-chat without near certainty goes to a person; a sure one stays chatter', () => {

@@ -281,11 +281,11 @@ export class SqlBatchTx implements BatchTx {
     return [...rows.map((r) => r.reasons), ...mine.map((a) => a.reasons)]
   }
 
-  async personEngaged(q: { groupKey: string | null; caseId: number | null; since: Date; until: Date }): Promise<boolean> {
+  async personEngaged(q: { groupKey: string | null; caseId: number | null; category: string; since: Date; until: Date }): Promise<boolean> {
     // this batch's own attention items and drafts are not written yet: they count too
     const told = this.attention.some((a) => !a.cleared && a.createdAt >= q.since && ((q.groupKey !== null && a.groupKey === q.groupKey) || (q.caseId !== null && a.caseId === q.caseId)))
-    if (told || (q.caseId !== null && this.newDrafts.some((d) => d.caseId === q.caseId && d.status === 'pending'))) return true
-    const rows: { engaged: boolean }[] = await this.q.query(PERSON_ENGAGED, [q.groupKey, q.caseId, q.since, q.until])
+    if (told || (q.caseId !== null && this.newDrafts.some((d) => d.caseId === q.caseId && d.status === 'pending' && d.category === q.category))) return true
+    const rows: { engaged: boolean }[] = await this.q.query(PERSON_ENGAGED, [q.groupKey, q.caseId, q.since, q.until, q.category])
     return rows[0]?.engaged === true
   }
 

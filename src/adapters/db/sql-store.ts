@@ -39,7 +39,7 @@ export const RECENT_ATTENTION = `SELECT reasons FROM attention_items
 /** Each branch on its own index (see RECENT_ATTENTION). */
 export const PERSON_ENGAGED = `SELECT EXISTS (SELECT 1 FROM attention_items WHERE cleared_at IS NULL AND created_at >= $3 AND group_key = $1::text)
     OR EXISTS (SELECT 1 FROM attention_items WHERE cleared_at IS NULL AND created_at >= $3 AND case_id = $2::bigint)
-    OR EXISTS (SELECT 1 FROM drafts WHERE case_id = $2::bigint AND status = 'pending')
+    OR EXISTS (SELECT 1 FROM drafts WHERE case_id = $2::bigint AND status = 'pending' AND category = $5::text)
     OR EXISTS (SELECT 1 FROM messages WHERE group_key = $1::text AND said_at >= $3 AND said_at <= $4 AND direction = 'inbound' AND talker_role IN ('handler', 'supervisor')) AS engaged`
 // two branches, each on its partial index (an OR of the two made it a scan of every open item);
 // an item in both is listed twice, which the caller's any-match does not mind
@@ -121,8 +121,8 @@ export class SqlTx implements Tx {
     return rows.map((r) => r.reasons)
   }
 
-  async personEngaged(q: { groupKey: string | null; caseId: number | null; since: Date; until: Date }): Promise<boolean> {
-    const rows: { engaged: boolean }[] = await this.q.query(PERSON_ENGAGED, [q.groupKey, q.caseId, q.since, q.until])
+  async personEngaged(q: { groupKey: string | null; caseId: number | null; category: string; since: Date; until: Date }): Promise<boolean> {
+    const rows: { engaged: boolean }[] = await this.q.query(PERSON_ENGAGED, [q.groupKey, q.caseId, q.since, q.until, q.category])
     return rows[0]?.engaged === true
   }
 

@@ -10,8 +10,8 @@ export const ENGAGED_MS = 2 * 60 * 60 * 1000
  * A standard answer Baton could send on its own waits for review while a person is already in the
  * conversation: the team was just told about something said there (a photo that follows an unread
  * complaint is likely its evidence), staff answered there by hand (their own proposal may differ
- * from the template's), or a draft for the case still waits for approval (a second answer must not
- * overtake the first). Sending on its own then risks contradicting that person; a review costs a glance.
+ * from the template's), or an answer of the same kind for the case still waits for approval (a second
+ * one must not overtake the first). Sending on its own then risks contradicting that person; a review costs a glance.
  */
 export function holdWhilePersonEngaged<D extends Decision>(decision: D, engaged: boolean): D {
   if (!engaged || decision.mode !== 'send_direct' || !decision.draft) return decision
