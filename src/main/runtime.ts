@@ -35,7 +35,9 @@ import { deliverSend } from '../app/deliver-send.js'
 import { say } from '../app/case-facts-text.js'
 import { SqlStore } from '../adapters/db/sql-store.js'
 import { SqlCaseQueries } from '../adapters/db/case-queries.js'
-import { createOutboundQueue, redisConnection, startOutboundWorker } from '../adapters/queue/outbound-queue.js'
+import { redisConnection, startOutboundWorker } from '../adapters/queue/outbound-queue.js'
+import { alertNameOf, wireAccounts } from './accounts-wiring.js'
+import type { Account } from '../domain/accounts.js'
 import { OutboxRelay } from '../adapters/queue/outbox-relay.js'
 import { createTimerQueue } from '../adapters/queue/timer-queue.js'
 import { TimerReconciler } from '../adapters/queue/timer-reconciler.js'
@@ -103,6 +105,8 @@ export interface Runtime {
   ds: DataSource
   redis: Redis
   session?: WecomSession
+  /** the WeCom account this process's bot role serves */
+  account?: Account
   sandbox?: SandboxTenant
   server?: Server
   timers?: TimerReconciler
@@ -199,10 +203,11 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     const telemetry = createTelemetry()
     const runtime: Runtime = { env, tenant, directory, ds, redis, stop: async () => undefined }
     const connection = redisConnection(env.REDIS_URL)
-    const queue = createOutboundQueue(connection, env.BATON_QUEUE_PREFIX, tenant.outbound)
-    queue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'outbound queue: Redis error'))
-    stops.unshift(() => withDeadline(queue.close(), 5000, 'outbound queue close').catch(() => queue.disconnect()))
-    const relay = new OutboxRelay(ds, queue, log)
+    // one outbound queue per WeCom account; this process's bot consumes its own account's
+    const accounts = wireAccounts({ directory, wanted: env.BATON_ACCOUNT, connection, prefix: env.BATON_QUEUE_PREFIX, cfg: tenant.outbound, log })
+    stops.unshift(() => accounts.close())
+    const queue = accounts.ownQueue
+    const relay = new OutboxRelay(ds, accounts.queueFor, log)
     runtime.relay = relay
     const timerQueue = createTimerQueue(connection, env.BATON_QUEUE_PREFIX)
     timerQueue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'timer queue: Redis error'))
@@ -284,7 +289,8 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     }
 
     if (roles.includes('bot')) {
-      const sandbox = env.sandbox ? new SandboxTenant(tenant) : undefined
+      runtime.account = accounts.account
+      const sandbox = env.sandbox ? new SandboxTenant(tenant, accounts.account.key) : undefined
       const session = new WecomSession(buildWechaty(env, sandbox?.puppet), log, [env.WECHATY_PUPPET_SERVICE_TOKEN], {
         attempts: env.BATON_PAYLOAD_ATTEMPTS,
         delayMs: env.BATON_PAYLOAD_RETRY_MS,
@@ -311,7 +317,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
           // until PostgreSQL has answered (and the schema is in place) every message is spooled
           record: (msg) =>
             postgresStarted()
-              ? recordMessage({ store: messages, directory, log, telemetry, duplicateWindowMs: env.BATON_DUPLICATE_WINDOW_MS, contacts: contactActivity }, msg)
+              ? recordMessage({ store: messages, directory, log, telemetry, duplicateWindowMs: env.BATON_DUPLICATE_WINDOW_MS, contacts: contactActivity, account: accounts.account.key }, msg)
               : Promise.reject(postgresNotStarted(waits)),
           process: async (msg) => {
             const mode = await decisions.submit(msg)
@@ -355,11 +361,12 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
           prefix: env.BATON_QUEUE_PREFIX,
           cfg: tenant.outbound,
           log,
+          queueName: accounts.ownQueueName,
           throttle,
           isOutage: isDatabaseOutage,
           groupOf: async (sendId) => ((await ds.query(`SELECT group_key FROM sends WHERE id = $1`, [sendId])) as { group_key: string | null }[])[0]?.group_key ?? null,
           deliver: async (sendId, final) => {
-            const outcome = await deliverSend({ store, messenger: session, directory, clock, log, failureNotice, isThrottled, answerWithinMs: env.BATON_SEND_ANSWER_TIMEOUT_MS }, sendId, { final })
+            const outcome = await deliverSend({ store, messenger: session, directory, clock, log, failureNotice, isThrottled, answerWithinMs: env.BATON_SEND_ANSWER_TIMEOUT_MS, account: accounts.account.key }, sendId, { final })
             telemetry.sendFinished(outcome)
             return outcome
           },
@@ -375,7 +382,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       })
       watchdog.start()
       runtime.watchdog = watchdog
-      const offlineAlerts = startOfflineAlerts({ env, wording, watchdog, log })
+      const offlineAlerts = startOfflineAlerts({ env, wording, watchdog, log, name: alertNameOf(env.BATON_ALERT_NAME, accounts) })
       intake.start()
       runtime.intake = intake
       // stop order: the send worker (started with PostgreSQL, so unshifted later) finishes its
@@ -523,7 +530,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       // every route but health needs PostgreSQL: a 503 naming it until it has answered
       const gate = startingGate(() => waits.report().filter((d) => d.key === 'postgres'))
       const untilPostgres: Middleware = (ctx, next) => (postgresStarted() ? next() : gate(ctx, next))
-      early!.handOver(createHttpApp(log, routers, [untilPostgres, ...(runtime.sandbox ? [loopbackHostOnly()] : []), queueBoard(tokens, [queue, timerQueue])], { trustProxy: env.BATON_TRUST_PROXY }))
+      early!.handOver(createHttpApp(log, routers, [untilPostgres, ...(runtime.sandbox ? [loopbackHostOnly()] : []), queueBoard(tokens, [...accounts.queues(), timerQueue])], { trustProxy: env.BATON_TRUST_PROXY }))
       const server = early!.server
       serving = true
       stops.unshift(() => closeServer(server))

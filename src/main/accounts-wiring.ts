@@ -1,0 +1,63 @@
+import type { ConnectionOptions, Queue } from 'bullmq'
+import type { Logger } from '../app/ports.js'
+import type { Directory } from '../app/directory.js'
+import type { OutboundConfig } from '../config/tenant-schema.js'
+import { ConfigError } from '../config/format-issues.js'
+import { selectAccount, type Account } from '../domain/accounts.js'
+import { createOutboundQueue, outboundQueueName, type SendJob } from '../adapters/queue/outbound-queue.js'
+import { withDeadline } from '../adapters/queue/deadline.js'
+
+/** The tenant's WeCom accounts as one process sees them: the one its bot serves, every account's outbound queue. */
+export interface AccountsWiring {
+  /** the account this process's `bot` role serves (BATON_ACCOUNT, else the first declared) */
+  account: Account
+  /** true when the tenant runs more than one account */
+  several: boolean
+  /** the outbound queue of an account; NULL (a send row without one) is the first account's */
+  queueFor: (accountKey: string | null) => Queue<SendJob>
+  /** this process's own account's queue (what its bot consumes) */
+  ownQueue: Queue<SendJob>
+  ownQueueName: string
+  queues(): Queue<SendJob>[]
+  close(): Promise<void>
+}
+
+/**
+ * One outbound queue per account: the relay (in any bot or worker process) puts each send row in
+ * the queue of the account the row names, and each account's bot consumes only its own queue.
+ */
+export function wireAccounts(opts: { directory: Directory; wanted: string | undefined; connection: ConnectionOptions; prefix: string; cfg: OutboundConfig; log: Logger }): AccountsWiring {
+  const { directory, log } = opts
+  const chosen = selectAccount(directory.accounts, opts.wanted)
+  if (typeof chosen === 'string') throw new ConfigError([`environment: BATON_ACCOUNT — ${chosen}`])
+  const byKey = new Map<string, Queue<SendJob>>()
+  for (const a of directory.accounts) {
+    const queue = createOutboundQueue(opts.connection, opts.prefix, opts.cfg, outboundQueueName(a.key))
+    queue.on('error', (err: Error) => log.warn({ account: a.key, err: { message: err.message } }, 'outbound queue: Redis error'))
+    byKey.set(a.key, queue)
+  }
+  const first = byKey.get(directory.accounts[0]!.key)!
+  const queueFor = (accountKey: string | null): Queue<SendJob> => {
+    if (accountKey === null) return first
+    const queue = byKey.get(accountKey)
+    if (queue) return queue
+    // an account dropped from the tenant file while its sends wait: the first account delivers
+    // them only if it sits in the group (deliverSend checks), else they fail and are reported
+    log.warn({ account: accountKey }, 'send names an account the tenant no longer declares; routed to the first account')
+    return first
+  }
+  return {
+    account: chosen,
+    several: directory.accounts.length > 1,
+    queueFor,
+    ownQueue: byKey.get(chosen.key)!,
+    ownQueueName: outboundQueueName(chosen.key),
+    queues: () => [...byKey.values()],
+    close: async () => {
+      await Promise.all([...byKey.values()].map((q) => withDeadline(q.close(), 5000, 'outbound queue close').catch(() => q.disconnect())))
+    },
+  }
+}
+
+/** The name an offline alert gives: with several accounts, which account's session is down. */
+export const alertNameOf = (base: string, accounts: Pick<AccountsWiring, 'account' | 'several'>): string => (accounts.several ? `${base}·${accounts.account.displayName}` : base)
