@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events'
+import { randomUUID } from 'node:crypto'
 import { FileBox } from 'file-box'
 import { types as PuppetTypes } from 'wechaty-puppet'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
@@ -29,6 +30,11 @@ export interface SayInput {
   image?: boolean | string
   /** person ids or names to @mention */
   mentions?: string[]
+  /**
+   * WeCom's own time stamp for the message (default now). Two accounts in one group hear the
+   * same message with the same stamp; a test simulating that gives both tenants the same `at`.
+   */
+  at?: Date
 }
 
 const MAX_TRANSCRIPT = 500
@@ -113,8 +119,26 @@ export class SandboxTenant {
       talker.say(content, mentions).to(this.botContact)
       return
     }
+    if (input.at !== undefined) return this.sayAt(talker, this.entryFor(input.group).room, content, mentions, input.at)
     const target = this.roomFor(input.group)
     target.say(talker, content, mentions)
+  }
+
+  /** A group message with a given time stamp (the mock's own `say` always stamps it now). */
+  private sayAt(talker: mock.ContactMock, room: mock.RoomMock, content: string | FileBox, mentions: mock.ContactMock[], at: Date): void {
+    const id = `msg-${randomUUID()}`
+    const image = typeof content !== 'string'
+    if (image) this.mocker.cacheFileBoxPayload.set(id, content.toJSON())
+    this.mocker.MessageMock.create({
+      id,
+      talkerId: talker.id,
+      roomId: room.id,
+      mentionIdList: mentions.map((c) => c.id),
+      timestamp: at.getTime(),
+      type: image ? PuppetTypes.Message.Image : PuppetTypes.Message.Text,
+      ...(image ? {} : { text: content }),
+    })
+    this.mocker.puppet.emit('message', { messageId: id })
   }
 
   /**
