@@ -1,39 +1,29 @@
-import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parse, stringify } from 'yaml'
-import { parseTenant, type Tenant } from '../../src/config/load-tenant.js'
+import type { Tenant } from '../../src/config/load-tenant.js'
 import { startBaton, type Role, type Runtime } from '../../src/main/runtime.js'
 import { startMockGateway, type MockGateway } from '../support/mock-gateway.js'
+import { twoAccountTenant } from '../support/two-accounts.js'
 import { dropSchema, eventually, testEnv, testLogger, uniqueName } from '../support/test-env.js'
 
 const PARTNER_TEXT = '订单DD20261102007，麻烦让客户补一下发票照片'
 
-/**
- * The sandbox tenant run by two WeCom accounts: A sits in the customer groups, B in the partner
- * group, both in the internal group. A waiting customer is reminded once, a few seconds in.
- */
-function twoAccountTenant(): Tenant {
-  const doc = parse(readFileSync('config/sandbox.yaml', 'utf8')) as Record<string, any>
-  delete doc['tenant'].bot
-  doc['accounts'] = [
-    { key: 'a', wecomId: 'wx-baton-a', displayName: 'Baton客服A' },
-    { key: 'b', wecomId: 'wx-baton-b', displayName: 'Baton协调B' },
-  ]
-  for (const g of doc['groups'] as Array<Record<string, any>>) g['accounts'] = g['kind'] === 'partner' ? ['b'] : g['kind'] === 'internal' ? ['a', 'b'] : ['a']
-  const wait = { dueIn: '30m', firstReminderAfter: '8s', remindEvery: '1h', remindersBeforeEscalation: 3, escalation: ['owner', 'supervisor'] }
-  doc['policy'] = {
-    ...doc['policy'],
-    quietHours: { start: '00:00', end: '00:00' },
-    waits: { waiting_customer_material: wait, waiting_contact_coordination: wait, waiting_executor: wait, waiting_partner: wait },
-  }
-  doc['outbound'] = { perGroupPerMinute: 1000, perAccountPerMinute: 1000 }
-  return parseTenant(stringify(doc), 'config/two-accounts.yaml')
+/** Two accounts (tests/support/two-accounts.ts); a waiting customer is reminded once, a few seconds in. */
+function tenantForTheLoop(): Tenant {
+  return twoAccountTenant((doc) => {
+    const wait = { dueIn: '30m', firstReminderAfter: '8s', remindEvery: '1h', remindersBeforeEscalation: 3, escalation: ['owner', 'supervisor'] }
+    doc['policy'] = {
+      ...doc['policy'],
+      quietHours: { start: '00:00', end: '00:00' },
+      waits: { waiting_customer_material: wait, waiting_contact_coordination: wait, waiting_executor: wait, waiting_partner: wait },
+    }
+    doc['outbound'] = { perGroupPerMinute: 1000, perAccountPerMinute: 1000 }
+  })
 }
 
 describe('two WeCom accounts in one tenant: two gateways, two bots, two workers, one database and Redis', () => {
-  const tenant = twoAccountTenant()
+  const tenant = tenantForTheLoop()
   const shared = testEnv()
   const log = testLogger()
   const gateways: Record<'a' | 'b', MockGateway | undefined> = { a: undefined, b: undefined }
