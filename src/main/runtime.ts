@@ -366,7 +366,11 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
           isOutage: isDatabaseOutage,
           groupOf: async (sendId) => ((await ds.query(`SELECT group_key FROM sends WHERE id = $1`, [sendId])) as { group_key: string | null }[])[0]?.group_key ?? null,
           deliver: async (sendId, final) => {
-            const outcome = await deliverSend({ store, messenger: session, directory, clock, log, failureNotice, isThrottled, answerWithinMs: env.BATON_SEND_ANSWER_TIMEOUT_MS, account: accounts.account.key }, sendId, { final })
+            const outcome = await deliverSend(
+              { store, messenger: session, directory, clock, log, failureNotice, isThrottled, answerWithinMs: env.BATON_SEND_ANSWER_TIMEOUT_MS, account: accounts.account.key },
+              sendId,
+              { final },
+            )
             telemetry.sendFinished(outcome)
             return outcome
           },
@@ -530,7 +534,9 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
       // every route but health needs PostgreSQL: a 503 naming it until it has answered
       const gate = startingGate(() => waits.report().filter((d) => d.key === 'postgres'))
       const untilPostgres: Middleware = (ctx, next) => (postgresStarted() ? next() : gate(ctx, next))
-      early!.handOver(createHttpApp(log, routers, [untilPostgres, ...(runtime.sandbox ? [loopbackHostOnly()] : []), queueBoard(tokens, [...accounts.queues(), timerQueue])], { trustProxy: env.BATON_TRUST_PROXY }))
+      early!.handOver(
+        createHttpApp(log, routers, [untilPostgres, ...(runtime.sandbox ? [loopbackHostOnly()] : []), queueBoard(tokens, [...accounts.queues(), timerQueue])], { trustProxy: env.BATON_TRUST_PROXY }),
+      )
       const server = early!.server
       serving = true
       stops.unshift(() => closeServer(server))

@@ -134,9 +134,7 @@ describe('two WeCom accounts in one tenant: two gateways, two bots, two workers,
     const sends = await q<{ account_key: string }>(`SELECT account_key FROM sends WHERE kind = 'writeback'`)
     expect(sends).toEqual([{ account_key: 'b' }])
     // every send left through an account that sits in its group
-    const misrouted = await q<{ id: string }>(
-      `SELECT s.id FROM sends s JOIN groups g ON g.key = s.group_key WHERE s.account_key IS NULL OR NOT (s.account_key = ANY (g.accounts))`,
-    )
+    const misrouted = await q<{ id: string }>(`SELECT s.id FROM sends s JOIN groups g ON g.key = s.group_key WHERE s.account_key IS NULL OR NOT (s.account_key = ANY (g.accounts))`)
     expect(misrouted).toEqual([])
     const photos = await q<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE type = 'image'`)
     expect(photos).toEqual([{ n: 1 }])

@@ -57,7 +57,7 @@ describe('two accounts on real PostgreSQL and Redis: which account sends, what e
       ...m,
     })
 
-    it("a bot ignores a group its account is not declared in", async () => {
+    it('a bot ignores a group its account is not declared in', async () => {
       const out = await recordMessage(deps('b'), msg({ wecomId: 'b-1', roomId: 'r-cust-zhang@chatroom', talkerId: 'wx-zhang', text: '账号B不在这个群' }))
       expect(out).toEqual({ kind: 'ignored', reason: 'other_account' })
       const stored: unknown[] = await h.runtime.ds.query(`SELECT 1 FROM messages WHERE text = '账号B不在这个群'`)

@@ -58,9 +58,7 @@ describe('several WeCom accounts in one tenant', () => {
   })
 
   it('refuses a group without accounts when several are declared, duplicate keys, and bot beside accounts', () => {
-    expect(problemsOf(twoAccounts((d) => delete d['groups'][0]['accounts']))).toEqual([
-      'tenant.yaml: groups[0].accounts — group "cust-zhang" must name the account(s) in it (declared: a, b)',
-    ])
+    expect(problemsOf(twoAccounts((d) => delete d['groups'][0]['accounts']))).toEqual(['tenant.yaml: groups[0].accounts — group "cust-zhang" must name the account(s) in it (declared: a, b)'])
     expect(problemsOf(twoAccounts((d) => (d['accounts'][1]['key'] = 'a'))).some((p) => p.startsWith('tenant.yaml: accounts[1].key'))).toBe(true)
     expect(problemsOf(twoAccounts((d) => (d['tenant']['bot'] = { id: 'x', name: 'y' }))).some((p) => p.includes('either tenant.bot'))).toBe(true)
     expect(problemsOf(twoAccounts((d) => (d['accounts'][0]['wecomId'] = '')))).not.toEqual([])
