@@ -1,4 +1,4 @@
-import type { ConnectionOptions, Queue } from 'bullmq'
+import type { ConnectionOptions, JobType, Queue } from 'bullmq'
 import type { Logger } from '../app/ports.js'
 import type { Directory } from '../app/directory.js'
 import type { OutboundConfig } from '../config/tenant-schema.js'
@@ -19,6 +19,8 @@ export interface AccountsWiring {
   ownQueue: Queue<SendJob>
   ownQueueName: string
   queues(): Queue<SendJob>[]
+  /** job counts of every account's outbound queue, added up (the queue-depth gauge) */
+  jobCounts(...states: JobType[]): Promise<Record<string, number>>
   close(): Promise<void>
 }
 
@@ -53,6 +55,12 @@ export function wireAccounts(opts: { directory: Directory; wanted: string | unde
     ownQueue: byKey.get(chosen.key)!,
     ownQueueName: outboundQueueName(chosen.key),
     queues: () => [...byKey.values()],
+    jobCounts: async (...states) => {
+      const total: Record<string, number> = {}
+      for (const counts of await Promise.all([...byKey.values()].map((q) => q.getJobCounts(...states))))
+        for (const [state, n] of Object.entries(counts)) total[state] = (total[state] ?? 0) + n
+      return total
+    },
     close: async () => {
       await Promise.all([...byKey.values()].map((q) => withDeadline(q.close(), 5000, 'outbound queue close').catch(() => q.disconnect())))
     },

@@ -206,7 +206,6 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     // one outbound queue per WeCom account; this process's bot consumes its own account's
     const accounts = wireAccounts({ directory, wanted: env.BATON_ACCOUNT, connection, prefix: env.BATON_QUEUE_PREFIX, cfg: tenant.outbound, log })
     stops.unshift(() => accounts.close())
-    const queue = accounts.ownQueue
     const relay = new OutboxRelay(ds, accounts.queueFor, log)
     runtime.relay = relay
     const timerQueue = createTimerQueue(connection, env.BATON_QUEUE_PREFIX)
@@ -426,7 +425,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
 
     telemetry.attachGauges({
       queueCounts: async () => ({
-        outbound: await withDeadline(queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 2000, 'queue depth').catch(() => ({})),
+        outbound: await withDeadline(accounts.jobCounts('waiting', 'active', 'delayed', 'failed'), 2000, 'queue depth').catch(() => ({})),
         timers: await withDeadline(timerQueue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 2000, 'queue depth').catch(() => ({})),
       }),
       sendsByStatus: async () =>
