@@ -56,6 +56,7 @@ export async function recordMessage(deps: RecordDeps, msg: InboundMessage): Prom
     channel,
     talkerRole: self ? 'bot' : deps.directory.talkerRole(msg.talkerId, channel),
     direction: self ? 'outbound' : 'inbound',
+    ...(deps.account !== undefined ? { accountKey: deps.account } : {}),
   }
   const window = deps.duplicateWindowMs ?? 0
   const late = receivedAt !== undefined && isLateArrival(msg.saidAt, receivedAt, window)

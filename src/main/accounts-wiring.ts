@@ -57,8 +57,7 @@ export function wireAccounts(opts: { directory: Directory; wanted: string | unde
     queues: () => [...byKey.values()],
     jobCounts: async (...states) => {
       const total: Record<string, number> = {}
-      for (const counts of await Promise.all([...byKey.values()].map((q) => q.getJobCounts(...states))))
-        for (const [state, n] of Object.entries(counts)) total[state] = (total[state] ?? 0) + n
+      for (const counts of await Promise.all([...byKey.values()].map((q) => q.getJobCounts(...states)))) for (const [state, n] of Object.entries(counts)) total[state] = (total[state] ?? 0) + n
       return total
     },
     close: async () => {

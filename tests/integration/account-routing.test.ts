@@ -77,6 +77,17 @@ describe('two accounts on real PostgreSQL and Redis: which account sends, what e
       expect(partner.kind === 'recorded' && partner.message.wecomId).toBe('b-93')
     })
 
+    it('a direct reply leaves through the account the contact last wrote to directly', async () => {
+      await recordMessage(deps('b'), msg({ wecomId: 'b-dm-1', roomId: null, talkerId: 'wx-supervisor-liu', text: '/case 1' }))
+      const toLiu = await insertSend({ groupKey: null, contactId: 'wx-supervisor-liu' })
+      await recordMessage(deps('a'), msg({ wecomId: 'a-dm-2', roomId: null, talkerId: 'wx-supervisor-liu', text: '/case 2', saidAt: new Date('2026-12-06T09:31:00Z') }))
+      const toLiuAgain = await insertSend({ groupKey: null, contactId: 'wx-supervisor-liu' })
+      const rows: { account_key: string | null }[] = await h.runtime.ds.query(`SELECT account_key FROM sends WHERE id = ANY($1::bigint[]) ORDER BY id`, [[toLiu, toLiuAgain]])
+      expect(rows.map((r) => r.account_key)).toEqual(['b', 'a'])
+      await eventually(async () => (await queues.b.getJob(sendJobId(toLiu))) !== undefined)
+      expect(await queues.a.getJob(sendJobId(toLiu))).toBeUndefined()
+    })
+
     it("another of the tenant's accounts speaking is Baton's own (outbound), not an unknown talker", async () => {
       const out = await recordMessage(deps('b'), msg({ wecomId: 'b-5', roomId: 'r-internal@chatroom', talkerId: 'wx-baton-a', text: '待审核通知（账号A发出）' }))
       expect(out.kind === 'recorded' && { role: out.message.talkerRole, direction: out.message.direction }).toEqual({ role: 'bot', direction: 'outbound' })

@@ -77,15 +77,16 @@ export class BatchingMessageStore implements MessageStore {
       said_at: m.saidAt,
       // outbound messages are never decided on
       handled_at: m.direction === 'outbound' ? now : null,
+      account_key: m.accountKey ?? null,
     }))
     const inserted: Array<{ id: string; wecom_id: string }> = await this.db.query(
       `INSERT INTO messages (wecom_id, direction, group_key, room_id, channel, talker_id, talker_name,
-         talker_role, type, text, mention_ids, attachment, said_at, handled_at)
+         talker_role, type, text, mention_ids, attachment, said_at, handled_at, account_key)
        SELECT r.wecom_id, r.direction, r.group_key, r.room_id, r.channel, r.talker_id, r.talker_name, r.talker_role, r.type,
-              r.text, ARRAY(SELECT jsonb_array_elements_text(r.mention_ids)), r.attachment, r.said_at, r.handled_at
+              r.text, ARRAY(SELECT jsonb_array_elements_text(r.mention_ids)), r.attachment, r.said_at, r.handled_at, r.account_key
          FROM jsonb_to_recordset($1::jsonb) AS r(wecom_id text, direction text, group_key text, room_id text, channel text,
               talker_id text, talker_name text, talker_role text, type text, text text, mention_ids jsonb, attachment jsonb,
-              said_at timestamptz, handled_at timestamptz)
+              said_at timestamptz, handled_at timestamptz, account_key text)
        ON CONFLICT (wecom_id) DO NOTHING
        RETURNING id, wecom_id`,
       [storableJson(rows)],

@@ -68,8 +68,8 @@ export class SqlMessageStore implements MessageStore {
   private async insertRow(db: Queryable, m: Omit<RecordedMessage, 'id'>): Promise<number | null> {
     const rows: { id: string }[] = await db.query(
       `INSERT INTO messages (wecom_id, direction, group_key, room_id, channel, talker_id, talker_name,
-         talker_role, type, text, mention_ids, attachment, said_at, handled_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
+         talker_role, type, text, mention_ids, attachment, said_at, handled_at, account_key)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
        ON CONFLICT (wecom_id) DO NOTHING
        RETURNING id`,
       [
@@ -89,6 +89,7 @@ export class SqlMessageStore implements MessageStore {
         m.saidAt,
         // outbound messages are never decided on
         m.direction === 'outbound' ? new Date() : null,
+        m.accountKey ?? null,
       ],
     )
     return rows[0] ? Number(rows[0].id) : null
