@@ -3,7 +3,8 @@ import type { Logger } from '../app/ports.js'
 import type { Directory } from '../app/directory.js'
 import type { OutboundConfig } from '../config/tenant-schema.js'
 import { ConfigError } from '../config/format-issues.js'
-import { selectAccount, type Account } from '../domain/accounts.js'
+import { accountsOf, selectAccount, type Account } from '../domain/accounts.js'
+import type { Tenant } from '../config/load-tenant.js'
 import { createOutboundQueue, outboundQueueName, type SendJob } from '../adapters/queue/outbound-queue.js'
 import { withDeadline } from '../adapters/queue/deadline.js'
 
@@ -68,3 +69,11 @@ export function wireAccounts(opts: { directory: Directory; wanted: string | unde
 
 /** The name an offline alert gives: with several accounts, which account's session is down. */
 export const alertNameOf = (base: string, accounts: Pick<AccountsWiring, 'account' | 'several'>): string => (accounts.several ? `${base}·${accounts.account.displayName}` : base)
+
+/** The logger of a process whose bot serves one of several accounts: every line names the account. */
+export function logWithAccount(log: Logger, tenant: Tenant, wanted: string | undefined, servesBot: boolean): Logger {
+  const accounts = accountsOf(tenant)
+  if (!servesBot || accounts.length < 2) return log
+  const chosen = selectAccount(accounts, wanted)
+  return typeof chosen === 'string' ? log : log.child({ account: chosen.key })
+}

@@ -36,7 +36,7 @@ import { say } from '../app/case-facts-text.js'
 import { SqlStore } from '../adapters/db/sql-store.js'
 import { SqlCaseQueries } from '../adapters/db/case-queries.js'
 import { redisConnection, startOutboundWorker } from '../adapters/queue/outbound-queue.js'
-import { alertNameOf, wireAccounts } from './accounts-wiring.js'
+import { alertNameOf, logWithAccount, wireAccounts } from './accounts-wiring.js'
 import type { Account } from '../domain/accounts.js'
 import { OutboxRelay } from '../adapters/queue/outbox-relay.js'
 import { createTimerQueue } from '../adapters/queue/timer-queue.js'
@@ -128,7 +128,9 @@ export interface Runtime {
 
 /** Wires the requested roles into one process. Nothing starts on import. */
 export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readonly Role[]; log: Logger }): Promise<Runtime> {
-  const { env, tenant, roles, log } = opts
+  const { env, tenant, roles } = opts
+  // a bot process of a tenant with several accounts says which account in every log line
+  const log = logWithAccount(opts.log, tenant, env.BATON_ACCOUNT, roles.includes('bot'))
   // refused before anything connects: a production-like setup never runs the sandbox, and bad
   // API tokens fail the start, not the first login
   assertSandboxAllowed(env, roles)
