@@ -29,10 +29,13 @@ export interface AccountsWiring {
  * One outbound queue per account: the relay (in any bot or worker process) puts each send row in
  * the queue of the account the row names, and each account's bot consumes only its own queue.
  */
-export function wireAccounts(opts: { directory: Directory; wanted: string | undefined; connection: ConnectionOptions; prefix: string; cfg: OutboundConfig; log: Logger }): AccountsWiring {
+export function wireAccounts(opts: { directory: Directory; wanted: string | undefined; servesBot: boolean; connection: ConnectionOptions; prefix: string; cfg: OutboundConfig; log: Logger }): AccountsWiring {
   const { directory, log } = opts
   const chosen = selectAccount(directory.accounts, opts.wanted)
   if (typeof chosen === 'string') throw new ConfigError([`environment: BATON_ACCOUNT — ${chosen}`])
+  // the other accounts' sends wait in their queues until a bot process serves each of them
+  if (opts.servesBot && directory.accounts.length > 1)
+    log.info({ account: chosen.key, others: directory.accounts.filter((a) => a !== chosen).map((a) => a.key) }, 'this bot process serves one account; run one bot process per other account (BATON_ACCOUNT)')
   const byKey = new Map<string, Queue<SendJob>>()
   for (const a of directory.accounts) {
     const queue = createOutboundQueue(opts.connection, opts.prefix, opts.cfg, outboundQueueName(a.key))

@@ -206,7 +206,7 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     const runtime: Runtime = { env, tenant, directory, ds, redis, stop: async () => undefined }
     const connection = redisConnection(env.REDIS_URL)
     // one outbound queue per WeCom account; this process's bot consumes its own account's
-    const accounts = wireAccounts({ directory, wanted: env.BATON_ACCOUNT, connection, prefix: env.BATON_QUEUE_PREFIX, cfg: tenant.outbound, log })
+    const accounts = wireAccounts({ directory, wanted: env.BATON_ACCOUNT, servesBot: roles.includes('bot'), connection, prefix: env.BATON_QUEUE_PREFIX, cfg: tenant.outbound, log })
     stops.unshift(() => accounts.close())
     const relay = new OutboxRelay(ds, accounts.queueFor, log)
     runtime.relay = relay
