@@ -44,7 +44,8 @@ export async function timersAndRecovery(redis: PrivateRedis, tenant: Tenant, wor
   const schema = 'bench_timers'
   const problems: string[] = []
   const ds = await freshSchema(schema, tenant)
-  const prefix = 'bt'
+  // in braces as Baton uses it (one Redis Cluster hash tag; see BATON_QUEUE_PREFIX)
+  const prefix = '{bt}'
   await redis.client.flushall()
   // waiting on the partner: the reminder goes to the partner's coordination group
   await ds.query(

@@ -15,6 +15,7 @@ import { NoticeFanout1764001400000 } from './1764001400000-notice-fanout.js'
 import { DraftKnowledge1764001500000 } from './1764001500000-draft-knowledge.js'
 import { Growth1764001600000 } from './1764001600000-growth.js'
 import { DropUnusedTimerIndex1764001700000 } from './1764001700000-drop-unused-timer-index.js'
+import { SendAccount1764001800000 } from './1764001800000-send-account.js'
 
 /** Every migration in order; imported explicitly (no globbing) so tsx, vitest and tsc agree. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   DraftKnowledge1764001500000,
   Growth1764001600000,
   DropUnusedTimerIndex1764001700000,
+  SendAccount1764001800000,
 ]

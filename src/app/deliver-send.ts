@@ -23,6 +23,8 @@ export interface DeliverDeps {
    * `sending` for settleInDoubtSends and the next one goes.
    */
   answerWithinMs?: number
+  /** the WeCom account this process sends as: never into a group it is not declared in */
+  account?: string
 }
 
 /**
@@ -44,6 +46,7 @@ export async function deliverSend(deps: DeliverDeps, sendId: number, attempt: { 
   let wecomMessageId: string | null
   try {
     if (!target) throw new Error(`no room known for group ${row.groupKey ?? '-'}`)
+    if (deps.account !== undefined && row.groupKey && !deps.directory.accountsIn(row.groupKey).includes(deps.account)) throw new Error(`account ${deps.account} is not in group ${row.groupKey}`)
     const sending = deps.messenger.sendText(target, row.text)
     const answer = await withinMs(sending, deps.answerWithinMs ?? 30_000)
     if (answer === 'no_answer') {

@@ -1,6 +1,7 @@
 import type { Tenant } from '../config/load-tenant.js'
 import type { CustomerConfig, GroupConfig, PartnerConfig, PersonConfig } from '../config/tenant-schema.js'
 import type { Channel, Role, TalkerRole } from '../domain/types.js'
+import { accountsInGroup, accountsOf, type Account } from '../domain/accounts.js'
 
 /**
  * The tenant's people, groups, customers and partners, looked up by WeCom id. Authorization
@@ -14,8 +15,13 @@ export class Directory {
   private readonly byTopic = new Map<string, GroupConfig>()
   private readonly byKey = new Map<string, GroupConfig>()
   private readonly people = new Map<string, PersonConfig>()
+  /** the tenant's WeCom accounts, in declared order (the first is the default) */
+  readonly accounts: readonly Account[]
+  private readonly accountIds: ReadonlySet<string>
 
-  constructor(tenant: Pick<Tenant, 'groups' | 'people' | 'customers' | 'partners'>) {
+  constructor(tenant: Pick<Tenant, 'groups' | 'people' | 'customers' | 'partners'> & Partial<Pick<Tenant, 'tenant' | 'accounts'>>) {
+    this.accounts = accountsOf({ tenant: tenant.tenant ?? {}, accounts: tenant.accounts })
+    this.accountIds = new Set(this.accounts.flatMap((a) => (a.wecomId ? [a.wecomId] : [])))
     this.groups = tenant.groups
     this.customers = tenant.customers
     this.partners = tenant.partners
@@ -51,6 +57,17 @@ export class Directory {
     if (g?.id) return g.id
     for (const [roomId, group] of this.byRoomId) if (group.key === key) return roomId
     return undefined
+  }
+
+  /** Keys of the accounts that sit in a group, in declared order (unknown group: none). */
+  accountsIn(groupKey: string): string[] {
+    const g = this.byKey.get(groupKey)
+    return g ? accountsInGroup(g, this.accounts) : []
+  }
+
+  /** True when a contact id is one of the tenant's own accounts (another bot's message is ours). */
+  isAccountId(id: string): boolean {
+    return this.accountIds.has(id)
   }
 
   person(id: string): PersonConfig | undefined {

@@ -35,4 +35,6 @@ export interface RecordedMessage extends InboundMessage {
   channel: Channel
   talkerRole: TalkerRole
   direction: 'inbound' | 'outbound'
+  /** the WeCom account whose bot recorded it (a direct reply goes back through it) */
+  accountKey?: string
 }

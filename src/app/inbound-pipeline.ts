@@ -23,6 +23,8 @@ export type PipelineDeps = Parameters<typeof processRecordedBatch>[0] & {
   telemetry: Telemetry & { decided(mode: string): void }
   /** content window for replays with re-issued ids; 0 = off */
   duplicateWindowMs: number
+  /** the WeCom account this bot serves (several accounts: a message heard by two is recorded once) */
+  account?: string
   /** where messages wait while PostgreSQL is away, and how often it is tried again */
   spool: Spool
   retryMs: number
@@ -79,7 +81,7 @@ export class InboundPipeline implements InboundReceiver {
   /** 2. record (the intake spools the message instead when this meets an outage) */
   private record(msg: InboundMessage): Promise<RecordOutcome> {
     const { messages, directory, log, telemetry, duplicateWindowMs, contacts } = this.deps
-    return this.whenReady(() => recordMessage({ store: messages, directory, log, telemetry, duplicateWindowMs, contacts }, msg))
+    return this.whenReady(() => recordMessage({ store: messages, directory, log, telemetry, duplicateWindowMs, contacts, ...(this.deps.account ? { account: this.deps.account } : {}) }, msg))
   }
 
   /** 3. understand, 4. decide (and 5. outbox, in the decision's transaction) */

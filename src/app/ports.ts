@@ -30,7 +30,7 @@ export interface MessageStore {
 
 /** Counters the app reports; the adapter maps them to Prometheus. */
 export interface Telemetry {
-  inboundIgnored(reason: 'unknown_group'): void
+  inboundIgnored(reason: 'unknown_group' | 'other_account'): void
   inboundRecorded(channel: string): void
   inboundDuplicate(): void
   /** a message event given up because its payload never loaded from the puppet */

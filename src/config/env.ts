@@ -17,10 +17,18 @@ export const envSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]*$/)
     .default('public'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  // every queue and Redis key lives under one hash tag (`{baton}`), so a Redis Cluster keeps them
+  // in one slot as BullMQ's Lua scripts need; a prefix given without braces gets them
   BATON_QUEUE_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_-]+$/)
-    .default('baton'),
+    .regex(/^(\{[A-Za-z0-9_-]+\}|[A-Za-z0-9_-]+)$/, 'expected letters, digits, "-" or "_", optionally in braces')
+    .default('baton')
+    .transform((p) => (p.startsWith('{') ? p : `{${p}}`)),
+  // the WeCom account a `bot` process serves (a key of the tenant's accounts[]); default the first
+  BATON_ACCOUNT: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected an account key of lowercase letters, digits, "-" or "_"')
+    .optional(),
   BATON_CONFIG: z.string().default('config/sandbox.yaml'),
   BATON_MIGRATE: z.enum(['auto', 'off']).optional(),
   BATON_DATA_DIR: z.string().default('var'),

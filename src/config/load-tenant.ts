@@ -85,7 +85,29 @@ function crossCheck(t: TenantFile): Problem[] {
       else if (!person.roles.includes('partner')) problems.push({ path: ['partners', i, 'staff', j], expected: `a person with role "partner", ${JSON.stringify(id)} has ${person.roles.join(', ')}` })
     })
   })
+  problems.push(...accountProblems(t))
   if (!t.groups.some((g) => g.kind === 'internal')) problems.push({ path: ['groups'], expected: 'at least one internal group (review notices go there)' })
+  return problems
+}
+
+/** Accounts: unique keys and ids; every group names declared accounts (several: each must). */
+function accountProblems(t: TenantFile): Problem[] {
+  const problems: Problem[] = []
+  const accounts = t.accounts ?? []
+  if (t.accounts && t.tenant.bot) problems.push({ path: ['tenant', 'bot'], expected: 'either tenant.bot (one account) or accounts[], not both' })
+  duplicates(accounts.map((a) => a.key)).forEach((i) => problems.push({ path: ['accounts', i, 'key'], expected: 'a unique account key' }))
+  duplicates(accounts.map((a) => a.wecomId)).forEach((i) => problems.push({ path: ['accounts', i, 'wecomId'], expected: 'a unique WeCom id' }))
+  const known = new Set(accounts.length > 0 ? accounts.map((a) => a.key) : ['default'])
+  t.groups.forEach((g, i) => {
+    if (g.accounts === undefined) {
+      if (accounts.length > 1) problems.push({ path: ['groups', i, 'accounts'], expected: `group ${JSON.stringify(g.key)} must name the account(s) in it (declared: ${[...known].join(', ')})` })
+      return
+    }
+    g.accounts.forEach((a, j) => {
+      if (!known.has(a)) problems.push({ path: ['groups', i, 'accounts', j], expected: `group ${JSON.stringify(g.key)} names unknown account ${JSON.stringify(a)} (declared: ${[...known].join(', ')})` })
+    })
+    duplicates(g.accounts).forEach((j) => problems.push({ path: ['groups', i, 'accounts', j], expected: `group ${JSON.stringify(g.key)} names account ${JSON.stringify(g.accounts![j])} twice` }))
+  })
   return problems
 }
 

@@ -13,6 +13,8 @@ export const groupSchema = z
     id: roomId.optional(),
     topic: z.string().min(1).optional(),
     kind: z.enum(GROUP_KINDS),
+    /** keys of the tenant's WeCom accounts that sit in this group (README, "Several WeCom accounts") */
+    accounts: z.array(key).min(1).optional(),
   })
   .strict()
   .refine((g) => g.id !== undefined || g.topic !== undefined, {
@@ -57,6 +59,16 @@ export const partnerSchema = z
   })
   .strict()
 
+/** One WeCom service account the tenant runs (one bot process each). */
+export const accountSchema = z
+  .object({
+    key,
+    /** the account's own contact id, as the puppet reports it on login */
+    wecomId: z.string().min(1),
+    displayName: z.string().min(1),
+  })
+  .strict()
+
 export const outboundSchema = z
   .object({
     /** Max sends per group per minute (WeCom throttles accounts that send too fast). */
@@ -81,6 +93,8 @@ export const tenantSchema = z
           .optional(),
       })
       .strict(),
+    /** several WeCom accounts; absent: the one account of `tenant.bot` (key `default`) */
+    accounts: z.array(accountSchema).min(1).optional(),
     groups: z.array(groupSchema).min(1),
     people: z.array(personSchema).default([]),
     customers: z.array(customerSchema).default([]),
@@ -108,4 +122,5 @@ export type GroupConfig = z.infer<typeof groupSchema>
 export type PersonConfig = z.infer<typeof personSchema>
 export type CustomerConfig = z.infer<typeof customerSchema>
 export type PartnerConfig = z.infer<typeof partnerSchema>
+export type AccountConfig = z.infer<typeof accountSchema>
 export type OutboundConfig = z.infer<typeof outboundSchema>

@@ -4,11 +4,13 @@ import type { Shared } from './shared-runtime.js'
 
 /** What a metrics scrape reads live: queue depths, sends and cases by state, the WeCom session's figures. */
 export function attachRuntimeGauges(s: Shared): void {
-  const { runtime, queue, timerQueue, tenant } = s
+  const { runtime, accounts, timerQueue, tenant } = s
   const queries = sqlRuntimeQueries(s.ds)
-  const counts = (q: typeof queue | typeof timerQueue) => withDeadline(q.getJobCounts('waiting', 'active', 'delayed', 'failed'), 2000, 'queue depth').catch(() => ({}))
+  const states = ['waiting', 'active', 'delayed', 'failed'] as const
+  const counts = (q: Pick<typeof timerQueue, 'getJobCounts'>) => withDeadline(q.getJobCounts(...states), 2000, 'queue depth').catch(() => ({}))
   s.telemetry.attachGauges({
-    queueCounts: async () => ({ outbound: await counts(queue), timers: await counts(timerQueue) }),
+    // every account's outbound queue added up
+    queueCounts: async () => ({ outbound: await counts({ getJobCounts: (...st: typeof states) => accounts.jobCounts(...st) }), timers: await counts(timerQueue) }),
     sendsByStatus: () => queries.sendsByStatus(),
     waitingByState: () => queries.waitingByState(),
     oldestQueuedSendAgeSeconds: () => queries.oldestQueuedSendAgeSeconds(),

@@ -1,4 +1,6 @@
 import type { Server } from 'node:http'
+import { logWithAccount } from './accounts-wiring.js'
+import type { Account } from '../domain/accounts.js'
 import type { Redis } from 'ioredis'
 import type { DataSource } from 'typeorm'
 import type { Env } from '../config/env.js'
@@ -40,6 +42,8 @@ export interface Runtime {
   ds: DataSource
   redis: Redis
   session?: WecomSession
+  /** the WeCom account this process's bot role serves */
+  account?: Account
   sandbox?: SandboxTenant
   server?: Server
   timers?: TimerReconciler
@@ -65,7 +69,9 @@ export interface Runtime {
  * Wires the requested roles into one process (each role's parts are in start-bot.ts,
  * start-worker.ts and start-api.ts; what they share in shared-runtime.ts). Nothing starts on import.
  */
-export async function startBaton(opts: StartOptions): Promise<Runtime> {
+export async function startBaton(given: StartOptions): Promise<Runtime> {
+  // a bot process of a tenant with several accounts says which account in every log line
+  const opts: StartOptions = { ...given, log: logWithAccount(given.log, given.tenant, given.env.BATON_ACCOUNT, given.roles.includes('bot')) }
   const { env, roles, log } = opts
   // refused before anything connects: a production-like setup never runs the sandbox, and bad
   // API tokens fail the start, not the first login

@@ -22,7 +22,8 @@ import { sqlAutomationStore } from '../adapters/db/automation-store.js'
 import { sqlStatsQueries } from '../adapters/db/stats-queries.js'
 import { SqlGrowthStore } from '../adapters/db/growth-store.js'
 import { isDatabaseOutage } from '../adapters/db/is-outage.js'
-import { createOutboundQueue, redisConnection } from '../adapters/queue/outbound-queue.js'
+import { redisConnection } from '../adapters/queue/outbound-queue.js'
+import { wireAccounts, type AccountsWiring } from './accounts-wiring.js'
 import { OutboxRelay } from '../adapters/queue/outbox-relay.js'
 import { createTimerQueue } from '../adapters/queue/timer-queue.js'
 import { TimerReconciler } from '../adapters/queue/timer-reconciler.js'
@@ -70,7 +71,8 @@ export interface Shared extends StartOptions, Dependencies {
   growthConfig: GrowthConfig
   telemetry: ReturnType<typeof createTelemetry>
   connection: ReturnType<typeof redisConnection>
-  queue: ReturnType<typeof createOutboundQueue>
+  /** one outbound queue per WeCom account; this process's bot consumes its own account's */
+  accounts: AccountsWiring
   timerQueue: ReturnType<typeof createTimerQueue>
   relay: OutboxRelay
   timers: TimerReconciler
@@ -100,7 +102,7 @@ export async function startShared(opts: StartOptions, deps: Dependencies, stops:
   const telemetry = createTelemetry()
   const runtime: Runtime = { env, tenant, directory, ds: deps.ds, redis, stop: async () => undefined }
   const schedules = roles.includes('bot') || roles.includes('worker')
-  const queues = openQueues(opts, deps.ds, schedules, stops)
+  const queues = openQueues(opts, deps.ds, directory, schedules, stops)
   runtime.relay = queues.relay
   runtime.timers = queues.timers
   const clock = systemClock
@@ -176,12 +178,11 @@ function connectRedis({ env, log }: StartOptions, { waits, redisWait }: Dependen
 }
 
 /** The outbound and timer queues, the relay and reconciler that feed them, and the store whose commits kick both. */
-function openQueues({ env, tenant, log }: StartOptions, ds: DataSource, schedules: boolean, stops: Stoppers) {
+function openQueues({ env, tenant, roles, log }: StartOptions, ds: DataSource, directory: Directory, schedules: boolean, stops: Stoppers) {
   const connection = redisConnection(env.REDIS_URL)
-  const queue = createOutboundQueue(connection, env.BATON_QUEUE_PREFIX, tenant.outbound)
-  queue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'outbound queue: Redis error'))
-  stops.add(() => withDeadline(queue.close(), 5000, 'outbound queue close').catch(() => queue.disconnect()))
-  const relay = new OutboxRelay(ds, queue, log)
+  const accounts = wireAccounts({ directory, wanted: env.BATON_ACCOUNT, servesBot: roles.includes('bot'), connection, prefix: env.BATON_QUEUE_PREFIX, cfg: tenant.outbound, log })
+  stops.add(() => accounts.close())
+  const relay = new OutboxRelay(ds, accounts.queueFor, log)
   const timerQueue = createTimerQueue(connection, env.BATON_QUEUE_PREFIX)
   timerQueue.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'timer queue: Redis error'))
   stops.add(() => withDeadline(timerQueue.close(), 5000, 'timer queue close').catch(() => timerQueue.disconnect()))
@@ -189,7 +190,7 @@ function openQueues({ env, tenant, log }: StartOptions, ds: DataSource, schedule
   // every committed unit of work may have queued sends or moved a timer: act on it right away
   const sql = new SqlStore(ds)
   const store: Store = schedules ? storeWithCommitHooks(sql, { sendsQueued: () => relay.kick(), timersTouched: () => timers.kick() }) : sql
-  return { connection, queue, relay, timerQueue, timers, store }
+  return { connection, accounts, relay, timerQueue, timers, store }
 }
 
 /**

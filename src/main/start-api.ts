@@ -48,7 +48,7 @@ export function startApi(s: Shared, early: EarlyServer, apiTokens: readonly ApiT
   // every route but health needs PostgreSQL: a 503 naming it until it has answered
   const gate = startingGate(() => s.waits.report().filter((d) => d.key === 'postgres'))
   const untilPostgres: Middleware = (ctx, next) => (s.postgresStarted() ? next() : gate(ctx, next))
-  const guards = [untilPostgres, ...(runtime.sandbox ? [loopbackHostOnly()] : []), queueBoard(tokens, [s.queue, s.timerQueue])]
+  const guards = [untilPostgres, ...(runtime.sandbox ? [loopbackHostOnly()] : []), queueBoard(tokens, [...s.accounts.queues(), s.timerQueue])]
   early.handOver(createHttpApp(log, [healthRoutes(healthChecks(s)), ...apiRouters(s, tokens)], guards, { trustProxy: env.BATON_TRUST_PROXY }))
   const server = early.server
   stops.add(() => closeServer(server))

@@ -23,6 +23,7 @@ import { WecomSession } from '../adapters/wecom/wecom-session.js'
 import { postgresNotStarted } from './await-dependencies.js'
 import type { Shared } from './shared-runtime.js'
 import { startOfflineAlerts } from './staying-up.js'
+import { alertNameOf } from './accounts-wiring.js'
 import { Stoppers } from './stoppers.js'
 
 /**
@@ -34,7 +35,8 @@ export async function startBot(s: Shared): Promise<Stoppers> {
   const stops = new Stoppers()
   try {
     const { env, log, runtime, withPostgres } = s
-    const sandbox = env.sandbox ? new SandboxTenant(s.tenant) : undefined
+    runtime.account = s.accounts.account
+    const sandbox = env.sandbox ? new SandboxTenant(s.tenant, s.accounts.account.key) : undefined
     const session = new WecomSession(buildWechaty(env, sandbox?.puppet), log, [env.WECHATY_PUPPET_SERVICE_TOKEN], {
       attempts: env.BATON_PAYLOAD_ATTEMPTS,
       delayMs: env.BATON_PAYLOAD_RETRY_MS,
@@ -68,7 +70,7 @@ export async function startBot(s: Shared): Promise<Stoppers> {
     })
     watchdog.start()
     runtime.watchdog = watchdog
-    const offlineAlerts = startOfflineAlerts({ env, wording, watchdog, log })
+    const offlineAlerts = startOfflineAlerts({ env, wording, watchdog, log, name: alertNameOf(env.BATON_ALERT_NAME, s.accounts) })
     pipeline.start()
     runtime.intake = pipeline.intake
     runtime.pipeline = pipeline
@@ -105,6 +107,7 @@ function inboundPipeline(s: Shared, session: WecomSession, stops: Stoppers): Inb
     contacts,
     telemetry: s.telemetry,
     duplicateWindowMs: env.BATON_DUPLICATE_WINDOW_MS,
+    account: s.accounts.account.key,
     // PostgreSQL down: inbound messages wait in a local spool and are replayed in order
     spool: new FileSpool(join(resolve(env.BATON_DATA_DIR), 'spool')),
     retryMs: env.BATON_SPOOL_RETRY_MS,
@@ -167,11 +170,16 @@ async function startSending(s: Shared, session: WecomSession, throttle: SendThro
     prefix: env.BATON_QUEUE_PREFIX,
     cfg: tenant.outbound,
     log,
+    queueName: s.accounts.ownQueueName,
     throttle,
     isOutage: isDatabaseOutage,
     groupOf: (sendId) => queries.groupOfSend(sendId),
     deliver: async (sendId, final) => {
-      const outcome = await deliverSend({ store, messenger: session, directory, clock, log, failureNotice, isThrottled, answerWithinMs: env.BATON_SEND_ANSWER_TIMEOUT_MS }, sendId, { final })
+      const outcome = await deliverSend(
+        { store, messenger: session, directory, clock, log, failureNotice, isThrottled, answerWithinMs: env.BATON_SEND_ANSWER_TIMEOUT_MS, account: s.accounts.account.key },
+        sendId,
+        { final },
+      )
       telemetry.sendFinished(outcome)
       return outcome
     },

@@ -37,7 +37,7 @@ export function alertChannels(env: Env): AlertChannel[] {
 const stamp = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 19) + 'Z'
 
 /** Offline alerts fed by the watchdog: on every state change and every few seconds. */
-export function startOfflineAlerts(opts: { env: Env; wording: Wording; watchdog: ConnectionWatchdog; log: Logger; channels?: AlertChannel[] }): { stop(): Promise<void>; alerts: OfflineAlerts } {
+export function startOfflineAlerts(opts: { env: Env; wording: Wording; watchdog: ConnectionWatchdog; log: Logger; channels?: AlertChannel[]; name?: string }): { stop(): Promise<void>; alerts: OfflineAlerts } {
   const { env, wording, watchdog, log } = opts
   const channels = opts.channels ?? alertChannels(env)
   const alerts = new OfflineAlerts({
@@ -46,7 +46,7 @@ export function startOfflineAlerts(opts: { env: Env; wording: Wording; watchdog:
     alertAfterMs: env.BATON_ALERT_AFTER_MS,
     text: (event, v) =>
       say(wording, event === 'offline' ? 'resilience.offline_alert' : event === 'token_invalid' ? 'resilience.token_alert' : 'resilience.recovered_alert', {
-        name: env.BATON_ALERT_NAME,
+        name: opts.name ?? env.BATON_ALERT_NAME,
         status: wording.get(`resilience.status_labels.${v.status}`) ?? v.status,
         minutes: Math.max(1, Math.round((v.until.getTime() - v.since.getTime()) / 60_000)),
         since: stamp(v.since),

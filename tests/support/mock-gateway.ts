@@ -29,8 +29,9 @@ export async function freePort(): Promise<number> {
   })
 }
 
-export async function startMockGateway(tenantConfig: Tenant): Promise<MockGateway> {
-  const tenant = new SandboxTenant(tenantConfig)
+/** A gateway for one of the tenant's accounts (default the first): only that account's groups exist behind it. */
+export async function startMockGateway(tenantConfig: Tenant, accountKey?: string): Promise<MockGateway> {
+  const tenant = new SandboxTenant(tenantConfig, accountKey)
   await tenant.puppet.start()
   tenant.populate()
   tenant.loginAgainOnStart()

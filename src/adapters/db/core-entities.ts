@@ -37,6 +37,8 @@ export interface SendRow {
   aboutGroup: string | null
   aboutTalker: string | null
   summaryKey: string | null
+  /** the WeCom account that must deliver it (set by a trigger when the writer leaves it null; migration 1764001800000) */
+  accountKey: string | null
 }
 
 export interface CaseEventRow {
@@ -73,6 +75,8 @@ export interface MessageRow {
   intent: string | null
   mode: string | null
   classification: unknown
+  /** the WeCom account that heard it */
+  accountKey: string | null
 }
 
 export interface AttentionRow {
@@ -188,6 +192,7 @@ export const SendEntity = new EntitySchema<SendRow>({
     aboutGroup: text('about_group', true),
     aboutTalker: text('about_talker', true),
     summaryKey: text('summary_key', true),
+    accountKey: text('account_key', true),
   },
 })
 
@@ -231,6 +236,7 @@ export const MessageEntity = new EntitySchema<MessageRow>({
     intent: text(undefined, true),
     mode: text(undefined, true),
     classification: jsonb(),
+    accountKey: text('account_key', true),
   },
 })
 

@@ -71,10 +71,10 @@ const ATTENTION_COLUMNS = columnsOf(AttentionEntity)
 
 /** The row of a message to record (the one mapping of a RecordedMessage into its table). */
 export function newMessageRow(m: Omit<RecordedMessage, 'id'>, now: Date): Partial<MessageRow> {
-  const { wecomId, direction, groupKey, roomId, channel, talkerId, talkerName, talkerRole, type, text, mentionIds, attachment, saidAt } = m
+  const { wecomId, direction, groupKey, roomId, channel, talkerId, talkerName, talkerRole, type, text, mentionIds, attachment, saidAt, accountKey } = m
   // PostgreSQL cannot hold NUL or lone surrogates: storableJson cleans them, the rest is verbatim.
   // Outbound messages are never decided on.
-  return { wecomId, direction, groupKey, roomId, channel, talkerId, talkerName, talkerRole, type, text, mentionIds, attachment, saidAt, handledAt: direction === 'outbound' ? now : null }
+  return { wecomId, direction, groupKey, roomId, channel, talkerId, talkerName, talkerRole, type, text, mentionIds, attachment, saidAt, handledAt: direction === 'outbound' ? now : null, accountKey: accountKey ?? null }
 }
 
 export function toRecordedMessage(r: Row): RecordedMessage {

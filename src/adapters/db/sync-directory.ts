@@ -1,17 +1,20 @@
 import type { Tenant } from '../../config/load-tenant.js'
 import type { Queryable } from './sql.js'
+import { accountsInGroup, accountsOf } from '../../domain/accounts.js'
 
 /**
  * Mirrors the tenant file into the directory tables so that SQL (reports, the API) can join
  * on it. The YAML stays the source of truth; rows no longer declared are kept for history.
  */
 export async function syncDirectory(db: Queryable, t: Tenant): Promise<void> {
+  const accounts = accountsOf(t)
   for (const g of t.groups) {
+    // the accounts in the group, first declared first: a new send row takes the first (migration 1764001800000)
     await db.query(
-      `INSERT INTO groups (key, room_id, topic, kind) VALUES ($1,$2,$3,$4)
+      `INSERT INTO groups (key, room_id, topic, kind, accounts) VALUES ($1,$2,$3,$4,$5)
        ON CONFLICT (key) DO UPDATE SET room_id = COALESCE(EXCLUDED.room_id, groups.room_id),
-         topic = EXCLUDED.topic, kind = EXCLUDED.kind, updated_at = now()`,
-      [g.key, g.id ?? null, g.topic ?? null, g.kind],
+         topic = EXCLUDED.topic, kind = EXCLUDED.kind, accounts = EXCLUDED.accounts, updated_at = now()`,
+      [g.key, g.id ?? null, g.topic ?? null, g.kind, accountsInGroup(g, accounts)],
     )
   }
   for (const p of t.people) {

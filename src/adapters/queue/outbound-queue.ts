@@ -8,6 +8,12 @@ import { SendPacer } from './send-pacer.js'
 
 export const OUTBOUND_QUEUE = 'outbound'
 
+/**
+ * Each WeCom account has its own outbound queue, consumed only by that account's bot process.
+ * The one account of a `tenant.bot` tenant (`default`) keeps the original name.
+ */
+export const outboundQueueName = (accountKey: string): string => (accountKey === 'default' ? OUTBOUND_QUEUE : `${OUTBOUND_QUEUE}-${accountKey}`)
+
 /** Job payloads carry ids only: no customer data in Redis. */
 export const sendJobSchema = z.object({ sendId: z.number().int().positive() }).strict()
 export type SendJob = z.infer<typeof sendJobSchema>
@@ -23,12 +29,14 @@ export function redisConnection(url: string): ConnectionOptions {
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
+    // a managed Redis usually wants TLS (ioredis reads `rediss://` itself for the other clients)
+    ...(u.protocol === 'rediss:' ? { tls: { servername: u.hostname } } : {}),
     maxRetriesPerRequest: null,
   }
 }
 
-export function createOutboundQueue(connection: ConnectionOptions, prefix: string, cfg: OutboundConfig): Queue<SendJob> {
-  return new Queue<SendJob>(OUTBOUND_QUEUE, {
+export function createOutboundQueue(connection: ConnectionOptions, prefix: string, cfg: OutboundConfig, name = OUTBOUND_QUEUE): Queue<SendJob> {
+  return new Queue<SendJob>(name, {
     connection,
     prefix,
     defaultJobOptions: {
@@ -55,6 +63,8 @@ export function startOutboundWorker(opts: {
   prefix: string
   cfg: OutboundConfig
   log: Logger
+  /** the account's queue (outboundQueueName); default the one-account `outbound` */
+  queueName?: string
   deliver: (sendId: number, final: boolean) => Promise<DeliveryOutcome>
   groupOf: (sendId: number) => Promise<string | null>
   /** adaptive account rate: "too frequent" refusals slow sending down (see send-throttle.ts) */
@@ -91,7 +101,7 @@ export function startOutboundWorker(opts: {
     return outcome
   }
   const worker: Worker<SendJob> = new Worker<SendJob>(
-    OUTBOUND_QUEUE,
+    opts.queueName ?? OUTBOUND_QUEUE,
     async (job: Job<SendJob>, token?: string) => {
       const parsed = sendJobSchema.safeParse(job.data)
       if (!parsed.success) throw new UnrecoverableError(`bad send job payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)

@@ -18,12 +18,17 @@ export class OutboxRelay {
     (err) => this.log.error({ err: { message: (err as Error).message } }, 'outbox relay run crashed'),
   )
 
+  /** the outbound queue of the account a row names (NULL: the tenant's first account) */
+  private readonly queueFor: (accountKey: string | null) => Queue<SendJob>
+
   constructor(
     private readonly ds: DataSource,
-    private readonly queue: Queue<SendJob>,
+    queues: Queue<SendJob> | ((accountKey: string | null) => Queue<SendJob>),
     private readonly log: Logger,
     private readonly intervalMs = 500,
-  ) {}
+  ) {
+    this.queueFor = typeof queues === 'function' ? queues : () => queues
+  }
 
   private rearmTimer: NodeJS.Timeout | null = null
 
@@ -43,18 +48,18 @@ export class OutboxRelay {
     const rows: unknown = await this.ds.query(
       `UPDATE sends SET relayed_at = NULL
         WHERE status = 'queued' AND relayed_at IS NOT NULL AND relayed_at < now() - ($1::int * interval '1 millisecond')
-        RETURNING id`,
+        RETURNING id, account_key`,
       [olderThanMs],
     )
-    const ids = Array.isArray(rows) && Array.isArray(rows[0]) ? (rows[0] as Array<{ id: string }>).map((r) => Number(r.id)) : []
+    const found = Array.isArray(rows) && Array.isArray(rows[0]) ? (rows[0] as Array<{ id: string; account_key: string | null }>) : []
     // a job that ended (failed after its attempts, e.g. through an outage) while its row is still
     // queued would block the same job id from being added again: clear it first
-    for (const id of ids) {
-      const job = await withDeadline(this.queue.getJob(sendJobId(id)), 5000, 'outbox rearm')
+    for (const row of found) {
+      const job = await withDeadline(this.queueFor(row.account_key).getJob(sendJobId(Number(row.id))), 5000, 'outbox rearm')
       if (job && ((await job.isFailed()) || (await job.isCompleted()))) await job.remove().catch(() => undefined)
     }
-    if (ids.length > 0) this.kick()
-    return ids.length
+    if (found.length > 0) this.kick()
+    return found.length
   }
 
   /** Relays soon; calls during a run coalesce into one more run. */
@@ -88,19 +93,31 @@ export class OutboxRelay {
     return this.ds.transaction(async (tx) => {
       // a send not due yet (a flood's summary, still being counted) waits here, in PostgreSQL, not
       // as a delayed job Redis could lose; the relay's next run after it is due moves it
-      const rows: { id: string; not_before: Date | null }[] = await tx.query(
-        `SELECT id, not_before FROM sends WHERE relayed_at IS NULL AND (not_before IS NULL OR not_before <= now()) ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`,
+      const rows: { id: string; not_before: Date | null; account_key: string | null }[] = await tx.query(
+        `SELECT id, not_before, account_key FROM sends WHERE relayed_at IS NULL AND (not_before IS NULL OR not_before <= now()) ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`,
       )
       if (rows.length === 0) return 0
       const now = Date.now()
-      // a late add after the deadline is harmless: the row is relayed again under the same job id
+      // each row to its account's queue; a late add after the deadline is harmless: the row is
+      // relayed again under the same job id
+      const byQueue = new Map<Queue<SendJob>, typeof rows>()
+      for (const r of rows) {
+        const q = this.queueFor(r.account_key)
+        const batch = byQueue.get(q)
+        if (batch) batch.push(r)
+        else byQueue.set(q, [r])
+      }
       await withDeadline(
-        this.queue.addBulk(
-          rows.map((r) => ({
-            name: 'send',
-            data: { sendId: Number(r.id) },
-            opts: { jobId: sendJobId(Number(r.id)), ...(r.not_before && r.not_before.getTime() > now ? { delay: r.not_before.getTime() - now } : {}) },
-          })),
+        Promise.all(
+          [...byQueue].map(([queue, batch]) =>
+            queue.addBulk(
+              batch.map((r) => ({
+                name: 'send',
+                data: { sendId: Number(r.id) },
+                opts: { jobId: sendJobId(Number(r.id)), ...(r.not_before && r.not_before.getTime() > now ? { delay: r.not_before.getTime() - now } : {}) },
+              })),
+            ),
+          ),
         ),
         5000,
         'outbox relay',

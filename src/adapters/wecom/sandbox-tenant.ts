@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events'
+import { randomUUID } from 'node:crypto'
 import { FileBox } from 'file-box'
 import { types as PuppetTypes } from 'wechaty-puppet'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
@@ -6,6 +7,7 @@ import type { Tenant } from '../../config/load-tenant.js'
 import type { GroupConfig } from '../../config/tenant-schema.js'
 import type { Role } from '../../domain/types.js'
 import { AppError } from '../../app/errors.js'
+import { accountsInGroup, accountsOf, type Account } from '../../domain/accounts.js'
 
 /** One line of what people in a simulated group see. */
 export interface TranscriptLine {
@@ -28,6 +30,11 @@ export interface SayInput {
   image?: boolean | string
   /** person ids or names to @mention */
   mentions?: string[]
+  /**
+   * WeCom's own time stamp for the message (default now). Two accounts in one group hear the
+   * same message with the same stamp; a test simulating that gives both tenants the same `at`.
+   */
+  at?: Date
 }
 
 const MAX_TRANSCRIPT = 500
@@ -45,17 +52,26 @@ export class SandboxTenant {
   private readonly rooms = new Map<string, { room: mock.RoomMock; group: GroupConfig }>()
   private readonly transcripts = new Map<string, TranscriptLine[]>()
   private botContact?: mock.ContactMock
+  /** the WeCom account this simulated tenant logs in as; only its groups exist here */
+  private readonly account: Account
+  private readonly accounts: Account[]
 
-  constructor(private readonly tenant: Tenant) {
+  constructor(
+    private readonly tenant: Tenant,
+    accountKey?: string,
+  ) {
     this.puppet = new PuppetMock({ mocker: this.mocker })
+    this.accounts = accountsOf(tenant)
+    this.account = this.accounts.find((a) => a.key === accountKey) ?? this.accounts[0]!
   }
 
   /** Creates contacts and rooms and logs the bot in. Call after the Wechaty has started. */
   populate(): void {
-    const bot = this.tenant.tenant.bot ?? { id: 'wx-baton', name: 'Baton' }
+    const bot = this.botRef()
     this.botContact = this.mocker.createContact({ id: bot.id, name: bot.name })
     for (const p of this.tenant.people) this.contacts.set(p.id, this.mocker.createContact({ id: p.id, name: p.name }))
     for (const g of this.tenant.groups) {
+      if (!accountsInGroup(g, this.accounts).includes(this.account.key)) continue
       const id = g.id ?? `r-${g.key}@chatroom`
       const room = this.mocker.createRoom({ id, topic: g.topic ?? g.key, memberIdList: [bot.id, ...this.membersOf(g)] })
       this.rooms.set(g.key, { room, group: g })
@@ -103,8 +119,26 @@ export class SandboxTenant {
       talker.say(content, mentions).to(this.botContact)
       return
     }
+    if (input.at !== undefined) return this.sayAt(talker, this.entryFor(input.group).room, content, mentions, input.at)
     const target = this.roomFor(input.group)
     target.say(talker, content, mentions)
+  }
+
+  /** A group message with a given time stamp (the mock's own `say` always stamps it now). */
+  private sayAt(talker: mock.ContactMock, room: mock.RoomMock, content: string | FileBox, mentions: mock.ContactMock[], at: Date): void {
+    const id = `msg-${randomUUID()}`
+    const image = typeof content !== 'string'
+    if (image) this.mocker.cacheFileBoxPayload.set(id, content.toJSON())
+    this.mocker.MessageMock.create({
+      id,
+      talkerId: talker.id,
+      roomId: room.id,
+      mentionIdList: mentions.map((c) => c.id),
+      timestamp: at.getTime(),
+      type: image ? PuppetTypes.Message.Image : PuppetTypes.Message.Text,
+      ...(image ? {} : { text: content }),
+    })
+    this.mocker.puppet.emit('message', { messageId: id })
   }
 
   /**
@@ -186,7 +220,7 @@ export class SandboxTenant {
 
   /** The bot as people see it in the simulator. */
   botRef(): { id: string; name: string } {
-    return this.tenant.tenant.bot ?? { id: 'wx-baton', name: 'Baton' }
+    return { id: this.account.wecomId ?? 'wx-baton', name: this.account.displayName }
   }
 
   people(): Array<{ id: string; name: string; roles: string[] }> {
