@@ -87,6 +87,7 @@ import { noteMembersLeft, welcomeNewcomers } from '../app/growth/welcome-newcome
 import { sweepNightlyRules } from '../app/growth/sweep-nightly-rules.js'
 import { contactRoutes, registerContactPaths } from '../adapters/http/contact-routes.js'
 import { createNightlyQueue, scheduleNightlyRules, startNightlyWorker } from '../adapters/queue/nightly-rules-queue.js'
+import { wireGrowthSop, type GrowthSopHandle } from './growth-sop-wiring.js'
 
 /** how soon a `/auto` switch made in another process takes effect here */
 const AUTOMATION_REFRESH_MS = 15_000
@@ -116,6 +117,8 @@ export interface Runtime {
   orderService?: FakeOrderService
   /** contacts, tags and welcomes (growth) */
   growth?: GrowthDeps
+  /** the SOP calendar and lifecycle flows (worker role; absent when none is declared) */
+  growthSop?: GrowthSopHandle | null
   /** contact activity noted off the decision path (bot role) */
   contactActivity?: ContactActivity
   /** Stops taking messages, lets work in flight finish, closes the session and the pools. */
@@ -552,6 +555,8 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
           const nightlyWorker = startNightlyWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, sweep: () => sweepNightlyRules(growth) })
           stops.unshift(() => nightlyWorker.close())
         }
+        runtime.growthSop = wireGrowthSop({ ds, connection, prefix: env.BATON_QUEUE_PREFIX, growth, wording, knowledge })
+        stops.unshift(async () => runtime.growthSop?.stop())
       })
     if (schedules)
       withPostgres.add(async () => {
