@@ -12,8 +12,8 @@ export interface PlannedOccurrence {
 
 /**
  * The occurrences of one item in one group a tick at `now` records. Scanned from the newest due
- * time already recorded (first tick: `now - window`, so nothing before tracking began counts as
- * missed), at most a week back. Within the window the newest one is posted — the catch-up after
+ * time already recorded (the first tick of an item: its window back, so nothing due before
+ * tracking began counts as missed), at most a week back. Within the window the newest one is posted — the catch-up after
  * a worker was down — and older ones are missed (one item is never posted twice in a row for one
  * lapse); past the window they are missed.
  */
