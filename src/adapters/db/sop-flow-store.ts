@@ -37,11 +37,12 @@ export class SqlSopFlowStore implements SopFlowStore {
 
   async exitReplied(at: Date): Promise<number> {
     return this.ds.transaction(async (m) => {
-      const rows: { id: string }[] = await m.query(
+      const raw: unknown[] = await m.query(
         `UPDATE flow_runs r SET status = 'exited', exit_reason = 'replied', ended_at = $1 FROM contacts c
           WHERE r.status = 'running' AND (r.definition->>'exitOnReply')::boolean AND c.id = r.contact_id AND c.last_inbound_at > r.started_at RETURNING r.id`,
         [at],
       )
+      const rows = returned<{ id: string }>(raw)
       if (rows.length === 0) return 0
       await m.query(`UPDATE flow_steps SET status = 'cancelled', outcome = '{"reason":"replied"}'::jsonb, done_at = $1 WHERE status = 'pending' AND run_id = ANY($2::bigint[])`, [at, rows.map((r) => r.id)])
       return rows.length
@@ -60,10 +61,11 @@ export class SqlSopFlowStore implements SopFlowStore {
   }
 }
 
-/** `UPDATE … RETURNING` through pg comes back as [rows, count] */
-function rowsOf(raw: unknown[]): number {
-  return Array.isArray(raw[0]) ? raw[0].length : raw.length
+/** `UPDATE … RETURNING` through TypeORM's pg driver comes back as [rows, count] */
+function returned<T>(raw: unknown[]): T[] {
+  return (Array.isArray(raw[0]) ? raw[0] : raw) as T[]
 }
+const rowsOf = (raw: unknown[]): number => returned(raw).length
 
 class SqlSopFlowTx implements SopFlowTx {
   readonly growth: SqlGrowthTx
@@ -149,16 +151,14 @@ class SqlSopFlowTx implements SopFlowTx {
   }
 
   async startRun(r: { contactId: number; flowKey: string; version: string; definition: FlowDefinition; triggerEventId: number; at: Date }): Promise<number | null> {
-    const res = await this.m
-      .createQueryBuilder()
-      .insert()
-      .into(FlowRunEntity)
-      .values({ contactId: String(r.contactId), flowKey: r.flowKey, flowVersion: r.version, definition: r.definition, status: 'running', currentStep: 0, triggerEventId: String(r.triggerEventId), startedAt: r.at })
-      .orIgnore()
-      .returning(['id'])
-      .execute()
-    const row = (res.raw as { id: string }[])[0]
-    return row ? Number(row.id) : null
+    const row = { contactId: String(r.contactId), flowKey: r.flowKey, flowVersion: r.version, definition: r.definition, currentStep: 0, triggerEventId: String(r.triggerEventId), startedAt: r.at }
+    const res = await this.m.createQueryBuilder().insert().into(FlowRunEntity).values({ ...row, status: 'running' }).orIgnore().returning(['id']).execute()
+    const id = (res.raw as { id: string }[])[0]?.id
+    if (id !== undefined) return Number(id)
+    // the contact is in this flow already (or this trigger was handled): the trigger is kept as
+    // a run that ended at once, so reading the event again never starts the flow later
+    await this.m.createQueryBuilder().insert().into(FlowRunEntity).values({ ...row, status: 'exited', exitReason: 'already_in_flow', endedAt: r.at }).orIgnore().execute()
+    return null
   }
 
   async insertStep(runId: number, index: number, dueAt: Date): Promise<StepRef | null> {
