@@ -175,7 +175,8 @@ function crossCheckCalendarAndFlows(g: GrowthConfig, tags: Set<string>, types: S
   )
   g.flows.forEach((f, i) => {
     if (g.flows.findIndex((x) => x.key === f.key) !== i) out.push({ path: ['flows', i, 'key'], expected: 'a unique flow key' })
-    if (f.trigger.event === 'joined_group' && !types.has(f.trigger.groupType)) out.push({ path: ['flows', i, 'trigger', 'groupType'], expected: `a declared group type key, got ${JSON.stringify(f.trigger.groupType)}` })
+    if (f.trigger.event === 'joined_group' && !types.has(f.trigger.groupType))
+      out.push({ path: ['flows', i, 'trigger', 'groupType'], expected: `a declared group type key, got ${JSON.stringify(f.trigger.groupType)}` })
     if (f.trigger.event === 'tag_added') tag(['flows', i, 'trigger', 'tag'], f.trigger.tag)
     if (f.trigger.event === 'stage_set') tag(['flows', i, 'trigger', 'stage'], f.trigger.stage)
     f.steps.forEach((s, j) => {

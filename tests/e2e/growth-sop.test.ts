@@ -18,7 +18,9 @@ groupTypes:
   - key: community
     name: 会员社群
     groups: [members]
-    sop: [{ key: minutely, schedule: "* * * * *", text: ⏰ 每分钟小贴士, automatic: true, window: 2m }]
+    sop:
+      - { key: minutely, schedule: "* * * * *", text: ⏰ 每分钟小贴士, automatic: true, window: 2m }
+      - { key: policy, schedule: "* * * * *", knowledge: return-policy-7-days, automatic: true, window: 2m }
 flows:
   - key: activate
     name: 新会员激活
@@ -71,12 +73,17 @@ describe('SOP calendar and lifecycle flows through the mock tenant', () => {
     // every occurrence sent is one line in the group, and no due time twice
     await eventually(
       async () => {
-        const rows = await q<{ due_at: Date; status: string; on_time: boolean }>(`SELECT o.due_at, o.status, o.on_time FROM sop_occurrences o JOIN sends s ON s.id = o.send_id WHERE s.status = 'sent'`)
+        const rows = await q<{ due_at: Date; status: string; on_time: boolean }>(`SELECT o.due_at, o.status, o.on_time FROM sop_occurrences o JOIN sends s ON s.id = o.send_id WHERE s.status = 'sent' AND o.item_key = 'minutely'`)
         const pending = await q(`SELECT 1 FROM sends WHERE status IN ('queued','sending')`)
         return pending.length === 0 && rows.length === botLines('members', TIP) && new Set(rows.map((r) => r.due_at.getTime())).size === rows.length && rows.every((r) => r.status === 'sent' && r.on_time)
       },
       { timeoutMs: 15_000 },
     )
+    // the item made of approved knowledge posts the entry's answer, as many times as it has occurrences
+    const answer = runtime.knowledge!.current.entries.find((e) => e.id === 'return-policy-7-days')!.answer
+    const policy = await q(`SELECT 1 FROM sop_occurrences o JOIN sends s ON s.id = o.send_id WHERE o.item_key = 'policy' AND s.status = 'sent'`)
+    expect(policy.length).toBeGreaterThan(0)
+    expect(botLines('members', answer)).toBe(policy.length)
   })
 
   it('an occurrence whose window passed is marked missed, and not posted', async () => {
@@ -90,10 +97,10 @@ describe('SOP calendar and lifecycle flows through the mock tenant', () => {
       handle.deps.clock = real
     }
     const missed = await q<{ due_at: Date; send_id: string | null }>(`SELECT due_at, send_id FROM sop_occurrences WHERE status = 'missed'`)
-    expect(missed.length).toBeGreaterThanOrEqual(7)
+    expect(missed.length).toBeGreaterThanOrEqual(14)
     expect(missed.every((m) => m.send_id === null)).toBe(true)
     await eventually(async () => {
-      const sent = await q(`SELECT 1 FROM sop_occurrences o JOIN sends s ON s.id = o.send_id WHERE s.status = 'sent'`)
+      const sent = await q(`SELECT 1 FROM sop_occurrences o JOIN sends s ON s.id = o.send_id WHERE s.status = 'sent' AND o.item_key = 'minutely'`)
       return (await q(`SELECT 1 FROM sends WHERE status IN ('queued','sending')`)).length === 0 && sent.length === botLines('members', TIP)
     })
   })

@@ -91,7 +91,9 @@ describe('SOP occurrences and flow steps on real PostgreSQL: once, tracked, neve
     offset = nextHour + 30_000 - Date.now()
     await Promise.all([postSopCalendar(deps), postSopCalendar(deps), postSopCalendar(deps)])
     await postSopCalendar(deps)
-    const rows = await q<{ item_key: string; group_key: string; status: string; on_time: boolean | null; due_at: Date }>(`SELECT item_key, group_key, status, on_time, due_at FROM sop_occurrences ORDER BY group_key`)
+    const rows = await q<{ item_key: string; group_key: string; status: string; on_time: boolean | null; due_at: Date }>(
+      `SELECT item_key, group_key, status, on_time, due_at FROM sop_occurrences ORDER BY group_key`,
+    )
     expect(rows.map((r) => [r.item_key, r.group_key, r.status, r.on_time])).toEqual([
       ['care', 'cust-zhang', 'sent', true],
       ['care', 'cust-zhao', 'sent', true],
@@ -103,7 +105,7 @@ describe('SOP occurrences and flow steps on real PostgreSQL: once, tracked, neve
     const [draft] = await q<{ id: string; status: string; case_id: string | null; category: string }>(`SELECT id, status, case_id, category FROM drafts`)
     expect(draft).toMatchObject({ status: 'pending', case_id: null, category: 'sop' })
     const notices = await q<{ text: string }>(`SELECT text FROM sends WHERE kind = 'notice' AND group_key = 'internal'`)
-    expect(notices.map((n) => n.text)).toEqual([`📅 SOP 待审核 草稿#${draft!.id}｜发往「会员交流群」\n拟发送：📣 本周会员活动预告\n/approve ${draft!.id}　/edit ${draft!.id} 新内容　/reject ${draft!.id} 原因`])
+    expect(notices.map((n) => n.text)).toEqual([`📅 SOP 待审核 草稿#${draft!.id}｜发往「会员交流群」\n拟发送：📣 本周会员活动预告\n/approve ${draft!.id}\u3000/edit ${draft!.id} 新内容\u3000/reject ${draft!.id} 原因`])
     await sendsSettled(h)
     expect(h.runtime.sandbox!.transcript('cust-zhao').filter((l) => l.text === '🌟 温馨提示：有问题随时找我们')).toHaveLength(1)
   })
@@ -130,7 +132,9 @@ describe('SOP occurrences and flow steps on real PostgreSQL: once, tracked, neve
     // 20 minutes further: the occurrence after that is 0 min late at most... move to 10 past it
     offset += 30 * 60_000
     await Promise.all([postSopCalendar(deps), postSopCalendar(deps)])
-    const caught = await q<{ group_key: string; on_time: boolean }>(`SELECT group_key, on_time FROM sop_occurrences WHERE status = 'sent' AND due_at = (SELECT max(due_at) FROM sop_occurrences) ORDER BY group_key`)
+    const caught = await q<{ group_key: string; on_time: boolean }>(
+      `SELECT group_key, on_time FROM sop_occurrences WHERE status = 'sent' AND due_at = (SELECT max(due_at) FROM sop_occurrences) ORDER BY group_key`,
+    )
     expect(caught).toEqual([
       { group_key: 'cust-zhang', on_time: false },
       { group_key: 'cust-zhao', on_time: false },
@@ -203,7 +207,9 @@ describe('SOP occurrences and flow steps on real PostgreSQL: once, tracked, neve
     await startTriggeredFlows(deps)
     const runs = await q<{ status: string; exit_reason: string }>(`SELECT r.status, r.exit_reason FROM flow_runs r JOIN contacts c ON c.id = r.contact_id WHERE c.name = '小林' ORDER BY r.id`)
     expect(runs).toEqual([run, { status: 'exited', exit_reason: 'already_in_flow' }])
-    const steps = await q<{ step_index: number; status: string }>(`SELECT s.step_index, s.status FROM flow_steps s JOIN flow_runs r ON r.id = s.run_id JOIN contacts c ON c.id = r.contact_id WHERE c.name = '小林' ORDER BY s.step_index`)
+    const steps = await q<{ step_index: number; status: string }>(
+      `SELECT s.step_index, s.status FROM flow_steps s JOIN flow_runs r ON r.id = s.run_id JOIN contacts c ON c.id = r.contact_id WHERE c.name = '小林' ORDER BY s.step_index`,
+    )
     expect(steps).toEqual([
       { step_index: 0, status: 'done' },
       { step_index: 1, status: 'cancelled' },

@@ -28,15 +28,11 @@ describe('cron-style schedule', () => {
     expect([...s.days]).toEqual([1, 15])
     expect([...s.weekdays]).toEqual([1, 2, 3, 4, 5])
     expect([...cron('0 0 * * 7').weekdays]).toEqual([0])
-    for (const bad of ['* * * *', '60 * * * *', '* 24 * * *', '* * 0 * *', '* * * 13 *', '* * * * 8', '*/0 * * * *', '5-1 * * * *', 'a * * * *', '1,,2 * * * *'])
-      expect(parseCron(bad).ok, bad).toBe(false)
+    for (const bad of ['* * * *', '60 * * * *', '* 24 * * *', '* * 0 * *', '* * * 13 *', '* * * * 8', '*/0 * * * *', '5-1 * * * *', 'a * * * *', '1,,2 * * * *']) expect(parseCron(bad).ok, bad).toBe(false)
   })
 
   it('lists the instants in (after, until] in the tenant time zone', () => {
-    expect(iso(occurrencesBetween(cron('0 9 * * *'), TZ, sh('2026-12-01T09:00:00'), sh('2026-12-03T09:00:00')))).toEqual([
-      sh('2026-12-02T09:00:00').toISOString(),
-      sh('2026-12-03T09:00:00').toISOString(),
-    ])
+    expect(iso(occurrencesBetween(cron('0 9 * * *'), TZ, sh('2026-12-01T09:00:00'), sh('2026-12-03T09:00:00')))).toEqual([sh('2026-12-02T09:00:00').toISOString(), sh('2026-12-03T09:00:00').toISOString()])
     // 09:00 Shanghai is 01:00 UTC
     expect(occurrencesBetween(cron('0 9 * * *'), TZ, sh('2026-12-02T00:00:00'), sh('2026-12-02T23:59:00'))[0]!.toISOString()).toBe('2026-12-02T01:00:00.000Z')
     // Monday 10:00 only (2026-12-07 is a Monday)
@@ -62,7 +58,9 @@ describe('SOP occurrence planning', () => {
 
   it('catches up within the window after a worker was down; past it the occurrence is missed', () => {
     expect(planOccurrences({ schedule, timeZone: TZ, now: sh('2026-12-02T11:30:00'), windowMs: window, lastRecorded: sh('2026-12-01T10:00:00') })).toEqual([{ dueAt: sh('2026-12-02T10:00:00'), action: 'post' }])
-    expect(planOccurrences({ schedule, timeZone: TZ, now: sh('2026-12-02T12:30:00'), windowMs: window, lastRecorded: sh('2026-12-01T10:00:00') })).toEqual([{ dueAt: sh('2026-12-02T10:00:00'), action: 'missed' }])
+    expect(planOccurrences({ schedule, timeZone: TZ, now: sh('2026-12-02T12:30:00'), windowMs: window, lastRecorded: sh('2026-12-01T10:00:00') })).toEqual([
+      { dueAt: sh('2026-12-02T10:00:00'), action: 'missed' },
+    ])
     // three days down: the two old ones missed, today's posted
     expect(planOccurrences({ schedule, timeZone: TZ, now: sh('2026-12-04T10:05:00'), windowMs: window, lastRecorded: sh('2026-12-01T10:00:00') }).map((p) => p.action)).toEqual(['missed', 'missed', 'post'])
   })
@@ -90,14 +88,26 @@ describe('SOP occurrence planning', () => {
 
 describe('flow step planning', () => {
   const cfg = growthSchema.parse({
-    dimensions: [{ key: 'lifecycle', name: '生命周期', exclusive: true, stage: true }, { key: 'value', name: '价值' }],
+    dimensions: [
+      { key: 'lifecycle', name: '生命周期', exclusive: true, stage: true },
+      { key: 'value', name: '价值' },
+    ],
     tags: [
       { name: '新客', dimension: 'lifecycle' },
       { name: 'VIP', dimension: 'value' },
     ],
     groupTypes: [{ key: 'club', name: '俱乐部', groups: ['members'] }],
     flows: [
-      { key: 'welcome', name: '欢迎', trigger: { event: 'joined_group', groupType: 'club' }, exitOnReply: true, steps: [{ delay: '10m', action: { kind: 'task', text: '打招呼' } }, { delay: '1d', when: { notReplied: true }, action: { kind: 'send', text: '你好{name}' } }] },
+      {
+        key: 'welcome',
+        name: '欢迎',
+        trigger: { event: 'joined_group', groupType: 'club' },
+        exitOnReply: true,
+        steps: [
+          { delay: '10m', action: { kind: 'task', text: '打招呼' } },
+          { delay: '1d', when: { notReplied: true }, action: { kind: 'send', text: '你好{name}' } },
+        ],
+      },
       { key: 'vip', name: 'VIP', trigger: { event: 'tag_added', tag: 'VIP' }, steps: [{ action: { kind: 'add_tag', tag: '新客' } }] },
       { key: 'new', name: '新客', trigger: { event: 'stage_set', stage: '新客' }, steps: [{ when: { hasTag: 'VIP' }, action: { kind: 'remove_tag', tag: 'VIP' } }] },
     ],
@@ -148,7 +158,7 @@ describe('growth.yaml: SOP items and flows', () => {
 
   it("the sandbox's calendar and flow load", () => {
     const g = loadGrowth('config/growth.yaml', tenant)
-    expect(g.groupTypes.find((t) => t.key === 'community')!.sop.map((i) => i.key)).toEqual(['tip-of-the-moment', 'weekly-return-policy'])
+    expect(g.groupTypes.find((t) => t.key === 'community')!.sop.map((i) => i.key)).toEqual(['tip-of-the-moment'])
     expect(g.flows.map((f) => f.key)).toEqual(['new-member-activation'])
   })
 

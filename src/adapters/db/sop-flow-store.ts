@@ -50,13 +50,7 @@ export class SqlSopFlowStore implements SopFlowStore {
   }
 
   async pendingSteps(afterId: number, limit: number): Promise<StepRef[]> {
-    const rows = await this.ds
-      .getRepository(FlowStepEntity)
-      .createQueryBuilder('s')
-      .where(`s.status = 'pending' AND s.id > :afterId`, { afterId })
-      .orderBy('s.id')
-      .limit(limit)
-      .getMany()
+    const rows = await this.ds.getRepository(FlowStepEntity).createQueryBuilder('s').where(`s.status = 'pending' AND s.id > :afterId`, { afterId }).orderBy('s.id').limit(limit).getMany()
     return rows.map((r) => ({ id: Number(r.id), dueAt: r.dueAt }))
   }
 }
@@ -152,17 +146,37 @@ class SqlSopFlowTx implements SopFlowTx {
 
   async startRun(r: { contactId: number; flowKey: string; version: string; definition: FlowDefinition; triggerEventId: number; at: Date }): Promise<number | null> {
     const row = { contactId: String(r.contactId), flowKey: r.flowKey, flowVersion: r.version, definition: r.definition, currentStep: 0, triggerEventId: String(r.triggerEventId), startedAt: r.at }
-    const res = await this.m.createQueryBuilder().insert().into(FlowRunEntity).values({ ...row, status: 'running' }).orIgnore().returning(['id']).execute()
+    const res = await this.m
+      .createQueryBuilder()
+      .insert()
+      .into(FlowRunEntity)
+      .values({ ...row, status: 'running' })
+      .orIgnore()
+      .returning(['id'])
+      .execute()
     const id = (res.raw as { id: string }[])[0]?.id
     if (id !== undefined) return Number(id)
     // the contact is in this flow already (or this trigger was handled): the trigger is kept as
     // a run that ended at once, so reading the event again never starts the flow later
-    await this.m.createQueryBuilder().insert().into(FlowRunEntity).values({ ...row, status: 'exited', exitReason: 'already_in_flow', endedAt: r.at }).orIgnore().execute()
+    await this.m
+      .createQueryBuilder()
+      .insert()
+      .into(FlowRunEntity)
+      .values({ ...row, status: 'exited', exitReason: 'already_in_flow', endedAt: r.at })
+      .orIgnore()
+      .execute()
     return null
   }
 
   async insertStep(runId: number, index: number, dueAt: Date): Promise<StepRef | null> {
-    const res = await this.m.createQueryBuilder().insert().into(FlowStepEntity).values({ runId: String(runId), stepIndex: index, dueAt, status: 'pending' }).orIgnore().returning(['id']).execute()
+    const res = await this.m
+      .createQueryBuilder()
+      .insert()
+      .into(FlowStepEntity)
+      .values({ runId: String(runId), stepIndex: index, dueAt, status: 'pending' })
+      .orIgnore()
+      .returning(['id'])
+      .execute()
     const row = (res.raw as { id: string }[])[0]
     return row ? { id: Number(row.id), dueAt } : null
   }
