@@ -73,7 +73,9 @@ describe('SOP calendar and lifecycle flows through the mock tenant', () => {
     // every occurrence sent is one line in the group, and no due time twice
     await eventually(
       async () => {
-        const rows = await q<{ due_at: Date; status: string; on_time: boolean }>(`SELECT o.due_at, o.status, o.on_time FROM sop_occurrences o JOIN sends s ON s.id = o.send_id WHERE s.status = 'sent' AND o.item_key = 'minutely'`)
+        const rows = await q<{ due_at: Date; status: string; on_time: boolean }>(
+          `SELECT o.due_at, o.status, o.on_time FROM sop_occurrences o JOIN sends s ON s.id = o.send_id WHERE s.status = 'sent' AND o.item_key = 'minutely'`,
+        )
         const pending = await q(`SELECT 1 FROM sends WHERE status IN ('queued','sending')`)
         return pending.length === 0 && rows.length === botLines('members', TIP) && new Set(rows.map((r) => r.due_at.getTime())).size === rows.length && rows.every((r) => r.status === 'sent' && r.on_time)
       },

@@ -105,7 +105,9 @@ describe('SOP occurrences and flow steps on real PostgreSQL: once, tracked, neve
     const [draft] = await q<{ id: string; status: string; case_id: string | null; category: string }>(`SELECT id, status, case_id, category FROM drafts`)
     expect(draft).toMatchObject({ status: 'pending', case_id: null, category: 'sop' })
     const notices = await q<{ text: string }>(`SELECT text FROM sends WHERE kind = 'notice' AND group_key = 'internal'`)
-    expect(notices.map((n) => n.text)).toEqual([`📅 SOP 待审核 草稿#${draft!.id}｜发往「会员交流群」\n拟发送：📣 本周会员活动预告\n/approve ${draft!.id}\u3000/edit ${draft!.id} 新内容\u3000/reject ${draft!.id} 原因`])
+    expect(notices.map((n) => n.text)).toEqual([
+      `📅 SOP 待审核 草稿#${draft!.id}｜发往「会员交流群」\n拟发送：📣 本周会员活动预告\n/approve ${draft!.id}\u3000/edit ${draft!.id} 新内容\u3000/reject ${draft!.id} 原因`,
+    ])
     await sendsSettled(h)
     expect(h.runtime.sandbox!.transcript('cust-zhao').filter((l) => l.text === '🌟 温馨提示：有问题随时找我们')).toHaveLength(1)
   })

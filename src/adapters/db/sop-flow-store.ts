@@ -73,9 +73,12 @@ class SqlSopFlowTx implements SopFlowTx {
     return this.core.insertDraft(d)
   }
 
-  async lastOccurrence(itemKey: string, groupKey: string): Promise<Date | null> {
-    const rows: { due_at: Date | null }[] = await this.m.query(`SELECT max(due_at) AS due_at FROM sop_occurrences WHERE item_key = $1 AND group_key = $2`, [itemKey, groupKey])
-    return rows[0]?.due_at ?? null
+  async lastOccurrences(itemKey: string, groupKeys: readonly string[]): Promise<Map<string, Date>> {
+    const rows: { group_key: string; due_at: Date }[] = await this.m.query(
+      `SELECT group_key, max(due_at) AS due_at FROM sop_occurrences WHERE item_key = $1 AND group_key = ANY($2::text[]) GROUP BY group_key`,
+      [itemKey, groupKeys],
+    )
+    return new Map(rows.map((r) => [r.group_key, r.due_at]))
   }
 
   async recordOccurrences(rows: readonly NewOccurrence[], at: Date): Promise<number> {

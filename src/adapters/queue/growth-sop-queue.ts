@@ -65,7 +65,7 @@ export function startGrowthSopWorker(opts: {
       if (next) await opts.planned([next])
       return { next: next?.id ?? null }
     },
-    // ticks are safe side by side (rows are unique), but one at a time keeps them cheap
+    // ticks and steps are safe side by side (unique rows, claimed rows); a few at once keep a busy minute moving
     { connection: opts.connection, prefix: opts.prefix, concurrency: 4 },
   )
   worker.on('error', (err) => opts.log.warn({ err: { message: err.message } }, 'growth SOP worker error'))

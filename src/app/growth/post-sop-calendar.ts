@@ -51,8 +51,9 @@ async function recordDue(deps: SopFlowDeps, type: GroupType, item: SopItem, now:
   const windowMs = delayMs(item.window) ?? 0
   return deps.store.transaction(async (tx) => {
     let recorded = 0
+    const last = await tx.lastOccurrences(item.key, type.groups)
     for (const groupKey of type.groups) {
-      const plan = planOccurrences({ schedule: parsed.schedule, timeZone: deps.policy.timezone, now, windowMs, lastRecorded: await tx.lastOccurrence(item.key, groupKey) })
+      const plan = planOccurrences({ schedule: parsed.schedule, timeZone: deps.policy.timezone, now, windowMs, lastRecorded: last.get(groupKey) ?? null })
       recorded += await tx.recordOccurrences(
         plan.map((p) => ({ itemKey: item.key, groupType: type.key, groupKey, dueAt: p.dueAt, status: p.action === 'post' ? 'pending' : 'missed' })),
         now,

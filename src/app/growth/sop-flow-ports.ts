@@ -58,8 +58,8 @@ export interface StepRef {
 export interface SopFlowTx {
   growth: GrowthTx
   insertDraft(d: Omit<DraftRecord, 'id'>): Promise<number>
-  /** the newest due time recorded for an item in a group */
-  lastOccurrence(itemKey: string, groupKey: string): Promise<Date | null>
+  /** the newest due time recorded for an item in each of these groups (absent: none yet) */
+  lastOccurrences(itemKey: string, groupKeys: readonly string[]): Promise<Map<string, Date>>
   /** rows already recorded (a concurrent tick) are left alone; how many were new */
   recordOccurrences(rows: readonly NewOccurrence[], at: Date): Promise<number>
   /** pending occurrences, locked; ones another tick holds are skipped */
