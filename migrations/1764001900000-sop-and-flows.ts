@@ -28,6 +28,9 @@ export class SopAndFlows1764001900000 implements MigrationInterface {
         UNIQUE (item_key, group_key, due_at)
       )`)
     await q.query(`CREATE INDEX sop_occurrences_pending_idx ON sop_occurrences (due_at) WHERE status = 'pending'`)
+    // each tick follows what waits for review, and the posts of the last two days to their delivery
+    await q.query(`CREATE INDEX sop_occurrences_review_idx ON sop_occurrences (draft_id) WHERE status = 'awaiting_review'`)
+    await q.query(`CREATE INDEX sop_occurrences_sent_idx ON sop_occurrences (sent_at) WHERE status = 'sent'`)
     await q.query(`
       CREATE TABLE flow_runs (
         id bigserial PRIMARY KEY,

@@ -8,6 +8,9 @@ import { SqlTx } from './sql-store.js'
 
 type Detail = Record<string, string | number | boolean | null>
 
+/** a send gives up within hours (its retries): posts older than this are not looked at again */
+const FAILED_WITHIN_MS = 2 * 86_400_000
+
 /** The SOP calendar's and the flows' tables (see migrations/1764001900000-sop-and-flows.ts). */
 export class SqlSopFlowStore implements SopFlowStore {
   constructor(private readonly ds: DataSource) {}
@@ -29,8 +32,9 @@ export class SqlSopFlowStore implements SopFlowStore {
       [at],
     )
     const failed: unknown[] = await this.ds.query(
-      `UPDATE sop_occurrences o SET status = 'failed', on_time = NULL, updated_at = $1 FROM sends s WHERE o.status = 'sent' AND s.id = o.send_id AND s.status = 'failed' RETURNING o.id`,
-      [at],
+      `UPDATE sop_occurrences o SET status = 'failed', on_time = NULL, updated_at = $1 FROM sends s
+        WHERE o.status = 'sent' AND o.sent_at > $2 AND s.id = o.send_id AND s.status = 'failed' RETURNING o.id`,
+      [at, new Date(at.getTime() - FAILED_WITHIN_MS)],
     )
     return rowsOf(sent) + rowsOf(missed) + rowsOf(failed)
   }

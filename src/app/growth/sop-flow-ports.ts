@@ -89,7 +89,7 @@ export interface SopFlowStore {
   /**
    * Occurrences waiting for review or delivery move on with what happened to their draft or
    * send: sent (on time when queued within `graceMs`), missed (rejected or expired undecided)
-   * or failed. Returns how many moved.
+   * or failed (a send of the last two days that failed for good). Returns how many moved.
    */
   settleTracked(graceMs: number, at: Date): Promise<number>
   /** running runs of flows that exit on reply whose contact wrote after the run started: exited, their steps cancelled */
