@@ -151,6 +151,12 @@ class SqlSopFlowTx implements SopFlowTx {
     return rows.map((r) => ({ id: Number(r.id), contactId: Number(r.contact_id), kind: r.kind, groupKey: r.group_key, detail: r.detail, at: r.at }))
   }
 
+  async triggersHandled(eventIds: readonly number[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set()
+    const rows: { flow_key: string; trigger_event_id: string }[] = await this.m.query(`SELECT flow_key, trigger_event_id FROM flow_runs WHERE trigger_event_id = ANY($1::bigint[])`, [eventIds])
+    return new Set(rows.map((r) => `${r.flow_key} ${r.trigger_event_id}`))
+  }
+
   async startRun(r: { contactId: number; flowKey: string; version: string; definition: FlowDefinition; triggerEventId: number; at: Date }): Promise<number | null> {
     const row = { contactId: String(r.contactId), flowKey: r.flowKey, flowVersion: r.version, definition: r.definition, currentStep: 0, triggerEventId: String(r.triggerEventId), startedAt: r.at }
     const res = await this.m

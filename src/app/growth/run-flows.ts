@@ -36,8 +36,10 @@ export async function startTriggeredFlows(deps: SopFlowDeps): Promise<StepRef[]>
         return false
       }
       const events = await tx.eventsAfter(Math.max(0, cursor - REREAD), EVENTS_SLICE)
+      const handled = await tx.triggersHandled(events.filter((e) => e.id <= cursor).map((e) => e.id))
       for (const e of events) {
         for (const flow of flowsTriggered(deps.cfg, e)) {
+          if (handled.has(`${flow.key} ${e.id}`)) continue
           const runId = await tx.startRun({ contactId: e.contactId, flowKey: flow.key, version: flowVersion(flow), definition: flow, triggerEventId: e.id, at: now })
           if (runId === null) continue
           const step = await tx.insertStep(runId, 0, stepDueAt(flow, 0, e.at)!)

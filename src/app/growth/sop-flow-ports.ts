@@ -71,6 +71,8 @@ export interface SopFlowTx {
   maxEventId(): Promise<number>
   /** joined_group and tag_added events with an id above `afterId`, oldest first */
   eventsAfter(afterId: number, limit: number): Promise<LoggedEvent[]>
+  /** "<flow key> <event id>" of the runs these trigger events already started (or were kept as) */
+  triggersHandled(eventIds: readonly number[]): Promise<Set<string>>
   /** null when this trigger already started the flow, or the contact is in it already */
   startRun(r: { contactId: number; flowKey: string; version: string; definition: FlowDefinition; triggerEventId: number; at: Date }): Promise<number | null>
   /** null when the step was planned before (a repeated job) */
