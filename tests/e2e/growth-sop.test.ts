@@ -28,6 +28,7 @@ flows:
     steps:
       - { delay: 4s, action: { kind: task, text: "请欢迎{name}" } }
       - { delay: 1s, action: { kind: set_stage, stage: 活跃 } }
+      - { delay: 0s, action: { kind: send, automatic: true, text: "{name}您好，欢迎加入会员群" } }
 `
 const TIP = '⏰ 每分钟小贴士'
 
@@ -119,7 +120,10 @@ describe('SOP calendar and lifecycle flows through the mock tenant', () => {
     expect(await q(`SELECT step_index, status FROM flow_steps ORDER BY step_index`)).toEqual([
       { step_index: 0, status: 'done' },
       { step_index: 1, status: 'done' },
+      { step_index: 2, status: 'done' },
     ])
+    // (the restarted sandbox has a fresh mock tenant without 小周, so their message is checked below)
+    expect(await q(`SELECT text FROM sends WHERE kind = 'flow'`)).toEqual([{ text: '小周您好，欢迎加入会员群' }])
     expect((await q(`SELECT stage FROM contacts WHERE name = '小周'`))[0]).toEqual({ stage: '活跃' })
     expect(await q(`SELECT 1 FROM sends WHERE text = $1`, [notice])).toHaveLength(1)
   })
@@ -133,6 +137,8 @@ describe('SOP calendar and lifecycle flows through the mock tenant', () => {
     await admin.flushall()
     admin.disconnect()
     await eventually(async () => botLines('internal', '📝 流程「新会员激活」待办（小吴）：请欢迎小吴') === 1, { timeoutMs: 20_000 })
+    // the run goes on to its automatic message: a direct message through the outbox, delivered
+    await eventually(async () => (await q(`SELECT status FROM sends WHERE kind = 'flow' AND text LIKE '小吴%'`))[0]?.['status'] === 'sent', { timeoutMs: 10_000 })
     // the tick's job scheduler went with the FLUSHALL: a join now starts the flow only if it is back
     runtime.sandbox!.join('members', { name: '小郑' })
     await eventually(async () => botLines('internal', '📝 流程「新会员激活」待办（小郑）：请欢迎小郑') === 1, { timeoutMs: 20_000 })
