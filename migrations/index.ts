@@ -16,6 +16,7 @@ import { DraftKnowledge1764001500000 } from './1764001500000-draft-knowledge.js'
 import { Growth1764001600000 } from './1764001600000-growth.js'
 import { DropUnusedTimerIndex1764001700000 } from './1764001700000-drop-unused-timer-index.js'
 import { SendAccount1764001800000 } from './1764001800000-send-account.js'
+import { SopAndFlows1764001900000 } from './1764001900000-sop-and-flows.js'
 
 /** Every migration in order; imported explicitly (no globbing) so tsx, vitest and tsc agree. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   Growth1764001600000,
   DropUnusedTimerIndex1764001700000,
   SendAccount1764001800000,
+  SopAndFlows1764001900000,
 ]

@@ -65,7 +65,7 @@ export interface DraftRecord {
   createdAt: Date
 }
 
-export type SendKind = 'draft' | 'notice' | 'reply' | 'reminder' | 'writeback' | 'escalation' | 'welcome'
+export type SendKind = 'draft' | 'notice' | 'reply' | 'reminder' | 'writeback' | 'escalation' | 'welcome' | 'sop' | 'flow'
 
 export interface NewSend {
   kind: SendKind

@@ -4,6 +4,8 @@ import { readYamlConfig } from './read-yaml-config.js'
 import type { TenantFile } from './tenant-schema.js'
 import type { GrowthConfig } from '../domain/growth/growth-config.js'
 import type { SameType } from '../domain/type-equals.js'
+import { parseCron } from '../domain/growth/cron-schedule.js'
+import { delayMs } from '../domain/growth/flow-plan.js'
 
 const key = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a key of lowercase letters, digits, "-" or "_"')
 
@@ -17,6 +19,53 @@ const ruleWhen = z.discriminatedUnion('event', [
   /** checked nightly: no inbound message for this many days (counted from the first one Baton saw) */
   z.object({ event: z.literal('nightly'), silentDays: z.number().int().min(1).max(3650) }).strict(),
 ])
+
+const duration = z.string().refine((d) => delayMs(d) !== null, 'expected a duration like "30m", "2h", "3d" (or "0s")')
+
+const sopItem = z
+  .object({
+    key,
+    /** cron-style "minute hour day-of-month month day-of-week" in the tenant's time zone */
+    schedule: z.string().superRefine((s, ctx) => {
+      const r = parseCron(s)
+      if (!r.ok) ctx.addIssue({ code: z.ZodIssueCode.custom, message: r.error })
+    }),
+    text: z.string().min(1).max(2000).optional(),
+    /** an approved policy/campaign knowledge entry id whose answer is posted */
+    knowledge: z.string().min(1).optional(),
+    automatic: z.boolean().default(false),
+    window: duration.default('2h'),
+  })
+  .strict()
+  .refine((i) => (i.text === undefined) !== (i.knowledge === undefined), { message: 'expected exactly one of text or knowledge' })
+
+const flowStep = z
+  .object({
+    delay: duration.default('0s'),
+    when: z.union([z.object({ hasTag: z.string().min(1) }).strict(), z.object({ notTag: z.string().min(1) }).strict(), z.object({ notReplied: z.literal(true) }).strict()]).optional(),
+    action: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('send'), text: z.string().min(1).max(2000), automatic: z.boolean().default(false) }).strict(),
+      z.object({ kind: z.literal('add_tag'), tag: z.string().min(1) }).strict(),
+      z.object({ kind: z.literal('remove_tag'), tag: z.string().min(1) }).strict(),
+      z.object({ kind: z.literal('set_stage'), stage: z.string().min(1) }).strict(),
+      z.object({ kind: z.literal('task'), text: z.string().min(1).max(2000) }).strict(),
+    ]),
+  })
+  .strict()
+
+const flow = z
+  .object({
+    key,
+    name: z.string().min(1),
+    trigger: z.discriminatedUnion('event', [
+      z.object({ event: z.literal('joined_group'), groupType: key }).strict(),
+      z.object({ event: z.literal('tag_added'), tag: z.string().min(1) }).strict(),
+      z.object({ event: z.literal('stage_set'), stage: z.string().min(1) }).strict(),
+    ]),
+    exitOnReply: z.boolean().default(false),
+    steps: z.array(flowStep).min(1).max(50),
+  })
+  .strict()
 
 /** config/growth.yaml: tag dimensions, tags, tag rules and customer group types with welcomes. */
 export const growthSchema = z
@@ -52,10 +101,15 @@ export const growthSchema = z
             groups: z.array(z.string().min(1)).min(1),
             /** sent once to each newcomer; {name} is the newcomer's display name */
             welcome: z.string().min(1).max(1000).optional(),
+            /** the type's SOP calendar: items posted to each of its groups on schedule */
+            sop: z.array(sopItem).default([]),
           })
           .strict(),
       )
       .default([]),
+    flows: z.array(flow).default([]),
+    /** how often the SOP calendar and the flows' triggers are looked at */
+    tickEvery: duration.default('1m'),
   })
   .strict()
 
@@ -103,6 +157,35 @@ export function crossCheckGrowth(g: GrowthConfig, tenant: Pick<TenantFile, 'grou
     if (g.rules.findIndex((x) => x.id === r.id) !== i) out.push({ path: ['rules', i, 'id'], expected: 'a unique rule id' })
     if (!tags.has(r.addTag)) out.push({ path: ['rules', i, 'addTag'], expected: `a declared tag name, got ${JSON.stringify(r.addTag)}` })
     if (r.when.event === 'joined_group' && !types.has(r.when.groupType)) out.push({ path: ['rules', i, 'when', 'groupType'], expected: `a declared group type key, got ${JSON.stringify(r.when.groupType)}` })
+  })
+  out.push(...crossCheckCalendarAndFlows(g, tags, types))
+  return out
+}
+
+/** SOP item keys are unique per type; flows name declared tags, group types and a stage tag. */
+function crossCheckCalendarAndFlows(g: GrowthConfig, tags: Set<string>, types: Set<string>): Array<{ path: (string | number)[]; expected: string }> {
+  const out: Array<{ path: (string | number)[]; expected: string }> = []
+  const tag = (path: (string | number)[], name: string) => {
+    if (!tags.has(name)) out.push({ path, expected: `a declared tag name, got ${JSON.stringify(name)}` })
+  }
+  g.groupTypes.forEach((t, i) =>
+    t.sop.forEach((item, j) => {
+      if (t.sop.findIndex((x) => x.key === item.key) !== j) out.push({ path: ['groupTypes', i, 'sop', j, 'key'], expected: 'a unique SOP item key within the group type' })
+    }),
+  )
+  g.flows.forEach((f, i) => {
+    if (g.flows.findIndex((x) => x.key === f.key) !== i) out.push({ path: ['flows', i, 'key'], expected: 'a unique flow key' })
+    if (f.trigger.event === 'joined_group' && !types.has(f.trigger.groupType))
+      out.push({ path: ['flows', i, 'trigger', 'groupType'], expected: `a declared group type key, got ${JSON.stringify(f.trigger.groupType)}` })
+    if (f.trigger.event === 'tag_added') tag(['flows', i, 'trigger', 'tag'], f.trigger.tag)
+    if (f.trigger.event === 'stage_set') tag(['flows', i, 'trigger', 'stage'], f.trigger.stage)
+    f.steps.forEach((s, j) => {
+      const a = s.action
+      if (a.kind === 'add_tag' || a.kind === 'remove_tag') tag(['flows', i, 'steps', j, 'action', 'tag'], a.tag)
+      if (a.kind === 'set_stage') tag(['flows', i, 'steps', j, 'action', 'stage'], a.stage)
+      if (s.when && 'hasTag' in s.when) tag(['flows', i, 'steps', j, 'when', 'hasTag'], s.when.hasTag)
+      if (s.when && 'notTag' in s.when) tag(['flows', i, 'steps', j, 'when', 'notTag'], s.when.notTag)
+    })
   })
   return out
 }

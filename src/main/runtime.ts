@@ -1,4 +1,5 @@
 import type { Server } from 'node:http'
+import type { GrowthSopHandle } from './growth-sop-wiring.js'
 import { logWithAccount } from './accounts-wiring.js'
 import type { Account } from '../domain/accounts.js'
 import type { Redis } from 'ioredis'
@@ -44,6 +45,8 @@ export interface Runtime {
   session?: WecomSession
   /** the WeCom account this process's bot role serves */
   account?: Account
+  /** the SOP calendar and lifecycle flows (worker role; absent when none is declared) */
+  growthSop?: GrowthSopHandle | null
   sandbox?: SandboxTenant
   server?: Server
   timers?: TimerReconciler

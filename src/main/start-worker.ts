@@ -5,6 +5,7 @@ import { sweepNightlyRules } from '../app/growth/sweep-nightly-rules.js'
 import { timerBatchesWithCommitHooks } from './commit-hooks.js'
 import type { Shared } from './shared-runtime.js'
 import { Stoppers } from './stoppers.js'
+import { wireGrowthSop } from './growth-sop-wiring.js'
 import { startTimerFiring } from './timer-firing.js'
 
 /**
@@ -23,6 +24,9 @@ export function startWorker(s: Shared): Stoppers {
     expiry.start()
     stops.add(() => expiry.stop())
     if (s.growthConfig.rules.some((r) => r.when.event === 'nightly')) startNightlyRules(s, stops)
+    // the SOP calendar and lifecycle flows (nothing when the tenant declares none)
+    s.runtime.growthSop = wireGrowthSop({ ds: s.ds, connection: s.connection, prefix: env.BATON_QUEUE_PREFIX, growth: s.growth, wording, knowledge: s.runtime.knowledge! })
+    stops.add(async () => s.runtime.growthSop?.stop())
   })
   return stops
 }

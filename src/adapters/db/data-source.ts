@@ -5,6 +5,7 @@ import { MIGRATIONS } from '../../../migrations/index.js'
 import { StorableClient } from './storable.js'
 import { GROWTH_ENTITIES } from './growth-entities.js'
 import { CORE_ENTITIES } from './core-entities.js'
+import { SOP_FLOW_ENTITIES } from './sop-flow-entities.js'
 
 export interface DbOptions {
   url: string
@@ -32,7 +33,7 @@ export function createDataSource(opts: DbOptions): DataSource {
     migrationsRun: false,
     migrationsTableName: 'baton_migrations',
     migrations: MIGRATIONS,
-    entities: [...CORE_ENTITIES, ...GROWTH_ENTITIES],
+    entities: [...CORE_ENTITIES, ...GROWTH_ENTITIES, ...SOP_FLOW_ENTITIES],
     // search_path makes every unqualified name in our SQL resolve to the tenant's schema.
     // StorableClient: every parameter is cleaned of what PostgreSQL refuses (see storable.ts)
     extra: { max: opts.poolSize ?? 10, options: `-c search_path=${opts.schema}`, Client: StorableClient, ...clientOptions(opts) },

@@ -86,7 +86,7 @@ export class SqlGrowthStore implements GrowthStore {
 
 const tagView = (t: ContactTagRow): TagView => ({ tag: t.tag, dimension: t.dimension, source: t.source as TagSource, appliedBy: t.appliedBy, appliedAt: t.appliedAt })
 
-class SqlGrowthTx implements GrowthTx {
+export class SqlGrowthTx implements GrowthTx {
   private readonly sends: SqlTx
   constructor(private readonly m: EntityManager) {
     this.sends = new SqlTx(m)

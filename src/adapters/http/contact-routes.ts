@@ -38,7 +38,7 @@ const tagSchema = z
   .object({
     tag: z.string(),
     dimension: z.string(),
-    source: z.enum(['manual', 'rule', 'case']),
+    source: z.enum(['manual', 'rule', 'case', 'flow']),
     appliedBy: z.string().openapi({ description: 'a person id (manual), a rule id (rule) or a case id (case)' }),
     appliedAt: z.string(),
   })

@@ -30,7 +30,7 @@ export interface ContactEventView {
   at: Date
 }
 
-export type TagSource = 'manual' | 'rule' | 'case'
+export type TagSource = 'manual' | 'rule' | 'case' | 'flow'
 export type ContactEventKind = 'joined_group' | 'left_group' | 'message' | 'case_opened' | 'case_closed' | 'tag_added' | 'tag_removed'
 
 /** Someone the bot account sees: WeCom id, display name, and the tenant's person id if declared. */

@@ -40,6 +40,62 @@ export interface GroupType {
   groups: string[]
   /** sent once to each newcomer; {name} is the newcomer's display name */
   welcome?: string | undefined
+  /** the group type's content calendar: each item posted to every group of the type on schedule */
+  sop: SopItem[]
+}
+
+/** One SOP calendar item: what is posted to the groups of a type, and when. */
+export interface SopItem {
+  key: string
+  /** cron-style "minute hour day-of-month month day-of-week" in the tenant's time zone */
+  schedule: string
+  /** the text posted (customer wording, Chinese), unless `knowledge` names an approved entry */
+  text?: string | undefined
+  /** an approved policy/campaign knowledge entry whose answer is posted */
+  knowledge?: string | undefined
+  /** posted without review even to a public group (else a public group's post waits for review) */
+  automatic: boolean
+  /** how late an occurrence may still be posted (a duration like "2h"); later it is marked missed */
+  window: string
+}
+
+/** What starts a lifecycle flow for a contact. */
+export type FlowTrigger =
+  /** the contact joined a watched group of this type */
+  | { event: 'joined_group'; groupType: string }
+  /** the tag was added to the contact */
+  | { event: 'tag_added'; tag: string }
+  /** the contact's stage became this tag */
+  | { event: 'stage_set'; stage: string }
+
+/** What a flow step does. */
+export type FlowAction =
+  /** a direct message to the contact; {name} is the contact's name */
+  | { kind: 'send'; text: string; automatic: boolean }
+  | { kind: 'add_tag'; tag: string }
+  | { kind: 'remove_tag'; tag: string }
+  | { kind: 'set_stage'; stage: string }
+  /** a notice in the internal group asking a person to act; {name} is the contact's name */
+  | { kind: 'task'; text: string }
+
+/** When a step runs at all: skipped (and the flow goes on) when its condition does not hold. */
+export type FlowCondition = { hasTag: string } | { notTag: string } | { notReplied: true }
+
+export interface FlowStep {
+  /** after the previous step (or the trigger), a duration like "10m", "3d" */
+  delay: string
+  when?: FlowCondition | undefined
+  action: FlowAction
+}
+
+/** A lifecycle flow: a trigger and the steps that follow it. */
+export interface FlowDefinition {
+  key: string
+  name: string
+  trigger: FlowTrigger
+  /** a contact who writes to us after the flow started leaves it */
+  exitOnReply: boolean
+  steps: FlowStep[]
 }
 
 export interface GrowthConfig {
@@ -49,4 +105,8 @@ export interface GrowthConfig {
   /** when the nightly rules run, "HH:MM" in the tenant's time zone (policy.timezone) */
   nightlyAt: string
   groupTypes: GroupType[]
+  /** lifecycle flows (triggers → delayed steps) */
+  flows: FlowDefinition[]
+  /** how often the SOP calendar and the flows' triggers are looked at (a duration like "1m") */
+  tickEvery: string
 }
