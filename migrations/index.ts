@@ -14,6 +14,7 @@ import { Sessions1764001300000 } from './1764001300000-sessions.js'
 import { NoticeFanout1764001400000 } from './1764001400000-notice-fanout.js'
 import { DraftKnowledge1764001500000 } from './1764001500000-draft-knowledge.js'
 import { Growth1764001600000 } from './1764001600000-growth.js'
+import { Churn1764002000000 } from './1764002000000-churn.js'
 
 /** Every migration in order; imported explicitly (no globbing) so tsx, vitest and tsc agree. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   NoticeFanout1764001400000,
   DraftKnowledge1764001500000,
   Growth1764001600000,
+  Churn1764002000000,
 ]

@@ -18,6 +18,23 @@ const ruleWhen = z.discriminatedUnion('event', [
   z.object({ event: z.literal('nightly'), silentDays: z.number().int().min(1).max(3650) }).strict(),
 ])
 
+const points = z.number().int().min(0).max(1000)
+
+/** churn early warning: every reason's points and the threshold (see src/domain/growth/churn-score.ts) */
+const churnSchema = z
+  .object({
+    threshold: z.number().int().min(1).max(10000),
+    windowDays: z.number().int().min(1).max(365).default(14),
+    silence: z.object({ afterDays: z.number().int().min(0).max(3650), perDay: points, max: points }).strict(),
+    decline: z.object({ ratio: z.number().min(0).max(1), minPrevious: z.number().int().min(1), points }).strict(),
+    leftTypedGroup: points,
+    stalledCase: z.object({ afterDays: z.number().int().min(0).max(365), points }).strict(),
+    complaint: points,
+    negativeWording: z.object({ signals: z.array(z.string().min(1)).default([]), points }).strict(),
+    cooldownDays: z.number().int().min(0).max(3650).default(30),
+  })
+  .strict()
+
 /** config/growth.yaml: tag dimensions, tags, tag rules and customer group types with welcomes. */
 export const growthSchema = z
   .object({
@@ -56,6 +73,11 @@ export const growthSchema = z
           .strict(),
       )
       .default([]),
+    churn: churnSchema.optional(),
+    funnel: z
+      .object({ conversionTags: z.array(z.string().min(1)).default([]) })
+      .strict()
+      .optional(),
   })
   .strict()
 
@@ -103,6 +125,9 @@ export function crossCheckGrowth(g: GrowthConfig, tenant: Pick<TenantFile, 'grou
     if (g.rules.findIndex((x) => x.id === r.id) !== i) out.push({ path: ['rules', i, 'id'], expected: 'a unique rule id' })
     if (!tags.has(r.addTag)) out.push({ path: ['rules', i, 'addTag'], expected: `a declared tag name, got ${JSON.stringify(r.addTag)}` })
     if (r.when.event === 'joined_group' && !types.has(r.when.groupType)) out.push({ path: ['rules', i, 'when', 'groupType'], expected: `a declared group type key, got ${JSON.stringify(r.when.groupType)}` })
+  })
+  g.funnel?.conversionTags.forEach((t, i) => {
+    if (!tags.has(t)) out.push({ path: ['funnel', 'conversionTags', i], expected: `a declared tag name, got ${JSON.stringify(t)}` })
   })
   return out
 }

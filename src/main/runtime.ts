@@ -85,6 +85,8 @@ import type { GrowthDeps } from '../app/growth/growth-deps.js'
 import { ContactActivity } from '../app/growth/note-contact-activity.js'
 import { noteMembersLeft, welcomeNewcomers } from '../app/growth/welcome-newcomers.js'
 import { sweepNightlyRules } from '../app/growth/sweep-nightly-rules.js'
+import { wireChurn } from './growth-churn-wiring.js'
+import type { ChurnDeps } from '../app/growth/churn-deps.js'
 import { contactRoutes, registerContactPaths } from '../adapters/http/contact-routes.js'
 import { createNightlyQueue, scheduleNightlyRules, startNightlyWorker } from '../adapters/queue/nightly-rules-queue.js'
 
@@ -118,6 +120,8 @@ export interface Runtime {
   growth?: GrowthDeps
   /** contact activity noted off the decision path (bot role) */
   contactActivity?: ContactActivity
+  /** churn intervention tasks and funnels (growth) */
+  churn?: ChurnDeps
   /** Stops taking messages, lets work in flight finish, closes the session and the pools. */
   stop(): Promise<void>
 }
@@ -268,8 +272,11 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
     if (orderWiring.fake) runtime.orderService = orderWiring.fake
     const growth: GrowthDeps = { growth: new SqlGrowthStore(ds), cfg: growthConfig, directory, policy, clock, log, ...(schedules ? { sendsQueued: () => relay.kick() } : {}) }
     runtime.growth = growth
+    const churn = wireChurn({ ds, growth, wording })
+    runtime.churn = churn.deps
     const commandServices = {
       growth,
+      churn: churn.deps,
       store,
       queries: new SqlCaseQueries(ds),
       directory,
@@ -515,8 +522,9 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         attentionRoutes({ tokens, attention, store, directory, clock, services }),
         directoryRoutes({ tokens, directory }),
         contactRoutes({ tokens, growth }),
+        ...churn.routers(tokens),
         ...metrics.routers(tokens),
-        openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerDirectoryPaths, registerMetricsPaths, registerContactPaths]),
+        openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerDirectoryPaths, registerMetricsPaths, registerContactPaths, churn.registerPaths]),
         ...(runtime.sandbox ? [sandboxRoutes(runtime.sandbox, sqlSandboxTranscripts(ds, { directory, botId: runtime.sandbox.botRef().id, botName: runtime.sandbox.botRef().name }), runtime.orderService)] : []),
         consoleRoutes({ wording, sandbox: runtime.sandbox !== undefined, timeZone: policy.timezone }),
       ]
@@ -542,14 +550,14 @@ export async function startBaton(opts: { env: Env; tenant: Tenant; roles: readon
         expiry.start()
         stops.unshift(() => expiry.stop())
         // nightly tag rules (e.g. dormant): a BullMQ job scheduler, one schedule however many workers
-        if (growthConfig.rules.some((r) => r.when.event === 'nightly')) {
+        if (growthConfig.rules.some((r) => r.when.event === 'nightly') || churn.enabled) {
           const nightly = createNightlyQueue(connection, env.BATON_QUEUE_PREFIX)
           nightly.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'nightly queue: Redis error'))
           stops.unshift(() => withDeadline(nightly.close(), 5000, 'nightly queue close').catch(() => nightly.disconnect()))
           void scheduleNightlyRules(nightly, growthConfig.nightlyAt, policy.timezone).catch((err: Error) =>
             log.warn({ err: { message: err.message } }, 'scheduling the nightly tag rules failed; retried at the next start'),
           )
-          const nightlyWorker = startNightlyWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, sweep: () => sweepNightlyRules(growth) })
+          const nightlyWorker = startNightlyWorker({ connection, prefix: env.BATON_QUEUE_PREFIX, log, sweep: churn.nightly(() => sweepNightlyRules(growth)) })
           stops.unshift(() => nightlyWorker.close())
         }
       })

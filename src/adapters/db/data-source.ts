@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm'
 import { MIGRATIONS } from '../../../migrations/index.js'
 import { StorableClient } from './storable.js'
 import { GROWTH_ENTITIES } from './growth-entities.js'
+import { CHURN_ENTITIES } from './churn-entities.js'
 
 export interface DbOptions {
   url: string
@@ -31,7 +32,7 @@ export function createDataSource(opts: DbOptions): DataSource {
     migrationsRun: false,
     migrationsTableName: 'baton_migrations',
     migrations: MIGRATIONS,
-    entities: [...GROWTH_ENTITIES],
+    entities: [...GROWTH_ENTITIES, ...CHURN_ENTITIES],
     // search_path makes every unqualified name in our SQL resolve to the tenant's schema.
     // StorableClient: every parameter is cleaned of what PostgreSQL refuses (see storable.ts)
     extra: { max: opts.poolSize ?? 10, options: `-c search_path=${opts.schema}`, Client: StorableClient, ...clientOptions(opts) },

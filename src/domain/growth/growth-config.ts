@@ -1,3 +1,5 @@
+import type { ChurnConfig } from './churn-score.js'
+
 /**
  * The growth vocabulary (issue 20): tag dimensions, tags, tag rules and customer group types.
  * The domain owns these words; config/growth.yaml is validated by a schema checked against them.
@@ -49,4 +51,8 @@ export interface GrowthConfig {
   /** when the nightly rules run, "HH:MM" in the tenant's time zone (policy.timezone) */
   nightlyAt: string
   groupTypes: GroupType[]
+  /** churn early warning: weights and threshold (absent: no scores, no tasks) */
+  churn?: ChurnConfig | undefined
+  /** funnels: a contact converts when a case they spoke in is completed or they carry one of these tags */
+  funnel?: { conversionTags: string[] } | undefined
 }
