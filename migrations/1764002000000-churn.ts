@@ -39,9 +39,12 @@ export class Churn1764002000000 implements MigrationInterface {
         at timestamptz NOT NULL
       )`)
     await q.query(`CREATE INDEX churn_task_events_task_idx ON churn_task_events (task_id, id)`)
+    // the nightly score counts each contact's complaints and negative wording on attention items
+    await q.query(`CREATE INDEX attention_items_talker_idx ON attention_items (talker_id, created_at)`)
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX attention_items_talker_idx`)
     await q.query(`DROP TABLE churn_task_events`)
     await q.query(`DROP TABLE churn_tasks`)
   }

@@ -44,10 +44,11 @@ export class SqlGrowthStore implements GrowthStore {
   }
 
   async eventsOf(contactId: number, limit: number): Promise<ContactEventView[]> {
-    // message events are the contact's own inbound messages, read where they are stored
+    // message events are the contact's own inbound messages, read where they are stored (message
+    // rows written into contact_events before they stopped being copied are not shown twice)
     const rows: Array<{ id: string; kind: string; group_key: string | null; message_id: string | null; detail: ContactEventView['detail']; at: Date }> = await this.ds.query(
       `SELECT * FROM (
-         SELECT e.id, e.kind, e.group_key, e.message_id, e.detail, e.at FROM contact_events e WHERE e.contact_id = $1
+         SELECT e.id, e.kind, e.group_key, e.message_id, e.detail, e.at FROM contact_events e WHERE e.contact_id = $1 AND e.kind <> 'message'
          UNION ALL
          SELECT m.id, 'message', m.group_key, m.id, jsonb_build_object('direction', m.direction), m.said_at
            FROM messages m JOIN contacts c ON c.wecom_id = m.talker_id
