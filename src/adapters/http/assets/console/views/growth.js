@@ -23,7 +23,11 @@ export async function renderGrowth(view, ctx) {
   ctx.onLeave(() => live.forEach((c) => c.destroy()))
 
   async function load() {
-    const [funnel, weeks, open] = await Promise.allSettled([api('/growth/funnel', { query: { weeks: 12 } }), api('/churn/weeks', { query: { weeks: 12 } }), api('/churn/tasks', { query: { status: 'open', limit: 200 } })])
+    const [funnel, weeks, open] = await Promise.allSettled([
+      api('/growth/funnel', { query: { weeks: 12 } }),
+      api('/churn/weeks', { query: { weeks: 12 } }),
+      api('/churn/tasks', { query: { status: 'open', limit: 200 } }),
+    ])
     for (const r of [funnel, weeks, open]) if (r.status === 'rejected' && r.reason.code === 'unauthorized') return ctx.failed(r.reason)
     live.splice(0).forEach((c) => c.destroy())
     clear(charts)
@@ -78,9 +82,34 @@ export async function renderGrowth(view, ctx) {
         }
       })
       const reasons = t.reasons.map((r) => (REASONS[r.code] ? REASONS[r.code](r) : r.code) + `（${r.points}）`).join('；')
-      return h('tr', {}, h('td', {}, `#${t.id}`), h('td', {}, t.contactName), h('td', {}, String(t.score)), h('td', {}, reasons), h('td', {}, t.ownerId || '团队'), h('td', {}, when(t.openedAt)), h('td', {}, outcome, close))
+      return h(
+        'tr',
+        {},
+        h('td', {}, `#${t.id}`),
+        h('td', {}, t.contactName),
+        h('td', {}, String(t.score)),
+        h('td', {}, reasons),
+        h('td', {}, t.ownerId || '团队'),
+        h('td', {}, when(t.openedAt)),
+        h('td', {}, outcome, close),
+      )
     })
-    tasks.append(h('table', { class: 'figures' }, h('thead', {}, h('tr', {}, ['预警', '客户', '评分', '原因（分）', '负责人', '开启', '结果'].map((x) => h('th', {}, x)))), h('tbody', {}, rows)))
+    tasks.append(
+      h(
+        'table',
+        { class: 'figures' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['预警', '客户', '评分', '原因（分）', '负责人', '开启', '结果'].map((x) => h('th', {}, x)),
+          ),
+        ),
+        h('tbody', {}, rows),
+      ),
+    )
   }
 
   function chart(title, labels, datasets) {
