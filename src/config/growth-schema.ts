@@ -4,6 +4,7 @@ import { readYamlConfig } from './read-yaml-config.js'
 import type { TenantFile } from './tenant-schema.js'
 import type { GrowthConfig } from '../domain/growth/growth-config.js'
 import type { SameType } from '../domain/type-equals.js'
+import { RISK_FLAGS } from '../domain/types.js'
 
 const key = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a key of lowercase letters, digits, "-" or "_"')
 
@@ -30,7 +31,7 @@ const churnSchema = z
     leftTypedGroup: points,
     stalledCase: z.object({ afterDays: z.number().int().min(0).max(365), points }).strict(),
     complaint: points,
-    negativeWording: z.object({ signals: z.array(z.string().min(1)).default([]), points }).strict(),
+    negativeWording: z.object({ signals: z.array(z.enum(RISK_FLAGS)).default([]), points }).strict(),
     cooldownDays: z.number().int().min(0).max(3650).default(30),
   })
   .strict()

@@ -4,6 +4,8 @@
  * Pure: the facts and the time are passed in.
  */
 
+import type { RiskFlag } from '../types.js'
+
 /** The weights and threshold of config/growth.yaml `churn`. */
 export interface ChurnConfig {
   /** a score at or above this opens one intervention task */
@@ -21,7 +23,7 @@ export interface ChurnConfig {
   /** a complaint signal in the contact's messages within the window */
   complaint: number
   /** other negative wording (these risk signals) within the window */
-  negativeWording: { signals: string[]; points: number }
+  negativeWording: { signals: RiskFlag[]; points: number }
   /** after a task is closed, none is opened again for this many days */
   cooldownDays: number
 }
