@@ -6,6 +6,8 @@ import type { ChurnDeps } from '../../src/app/growth/churn-deps.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
 import { apiClient, API_TOKENS_ENV } from '../support/api-client.js'
 import { eventually } from '../support/test-env.js'
+import { wireChurn } from '../../src/main/growth-churn-wiring.js'
+import { loadWordingDir } from '../../src/config/load-wording-dir.js'
 
 const DAY = 86_400_000
 const MINUTE = 60_000
@@ -119,6 +121,24 @@ describe('churn early warning on real PostgreSQL: cheap contact activity, one ta
     const weeks = await api.call('GET', '/api/v1/churn/weeks', { as: 'viewer' })
     expect(weeks.body.items.reduce((n: number, w: { opened: number }) => n + w.opened, 0)).toBe(1)
     expect(weeks.body.items.reduce((n: number, w: { outcomes: { retained: number } }) => n + w.outcomes.retained, 0)).toBe(1)
+  })
+
+  it('the nightly job runs the tag rules first, then the churn scores', async () => {
+    const wiring = wireChurn({ ds: h.runtime.ds, growth: h.runtime.growth!, wording: loadWordingDir('config/wording') })
+    expect(wiring.enabled).toBe(true)
+    const silent = new Date(Date.now() - 40 * DAY)
+    await h.runtime.growth!.growth.noteInbound([{ wecomId: 'wx-quiet', name: '老王', personId: null, firstAt: silent, lastAt: silent }], silent)
+    const quiet = await idOf('wx-quiet')
+    await h.runtime.growth!.growth.transaction((tx) => tx.appendEvents([{ contactId: quiet, kind: 'left_group', groupKey: 'members', at: new Date(Date.now() - DAY) }]))
+    const order: string[] = []
+    const tagged = await wiring.nightly(async () => {
+      order.push('rules')
+      expect(await q(`SELECT 1 FROM churn_tasks WHERE contact_id = $1`, [quiet])).toEqual([])
+      return 3
+    })()
+    expect(tagged).toBe(3)
+    expect(order).toEqual(['rules'])
+    expect(await q(`SELECT 1 FROM churn_tasks WHERE contact_id = $1 AND closed_at IS NULL`, [quiet])).toHaveLength(1)
   })
 
   it('the funnel counts new contacts, first interactions and typed-group joins per ISO week and group type', async () => {
