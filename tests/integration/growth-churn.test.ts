@@ -100,7 +100,7 @@ describe('churn early warning on real PostgreSQL: cheap contact activity, one ta
     expect(list.status).toBe(200)
     expect(list.body.total).toBe(1)
     const task = list.body.items[0]
-    expect(task).toMatchObject({ contactName: '老刘', outcome: null, closedAt: null })
+    expect(task).toMatchObject({ contactName: '老刘', ownerId: null, ownerName: null, outcome: null, closedAt: null })
     expect((await api.call('POST', `/api/v1/churn/tasks/${task.id}/close`, { as: 'viewer', body: { outcome: 'retained' } })).status).toBe(403)
     expect((await api.call('POST', `/api/v1/churn/tasks/${task.id}/close`, { as: 'handler', body: { outcome: 'maybe' } })).status).toBe(400)
     const closed = await api.call('POST', `/api/v1/churn/tasks/${task.id}/close`, { as: 'handler', body: { outcome: 'retained', note: '电话回访，已解决' } })

@@ -2,6 +2,7 @@ import Router from '@koa/router'
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi'
 import type { ApiToken } from '../../config/api-tokens.js'
 import type { ChurnDeps } from '../../app/growth/churn-deps.js'
+import type { Directory } from '../../app/directory.js'
 import type { ChurnTaskView } from '../../app/growth/churn-ports.js'
 import { closeChurnTask } from '../../app/growth/close-churn-task.js'
 import { AppError } from '../../app/errors.js'
@@ -31,6 +32,7 @@ const taskSchema = z
     contactId: z.number().int(),
     contactName: z.string(),
     ownerId: z.string().nullable(),
+    ownerName: z.string().nullable().openapi({ description: "the owner's name in the tenant file (null: the team)" }),
     score: z.number().int(),
     reasons: z.array(reasonSchema),
     openedAt: z.string(),
@@ -56,7 +58,12 @@ const churnWeekSchema = z
   .openapi('ChurnWeek')
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
-const taskView = (t: ChurnTaskView): z.infer<typeof taskSchema> => ({ ...t, openedAt: t.openedAt.toISOString(), closedAt: iso(t.closedAt) })
+const taskView = (t: ChurnTaskView, directory: Directory): z.infer<typeof taskSchema> => ({
+  ...t,
+  ownerName: t.ownerId === null ? null : (directory.person(t.ownerId)?.name ?? t.ownerId),
+  openedAt: t.openedAt.toISOString(),
+  closedAt: iso(t.closedAt),
+})
 
 /**
  * Churn intervention tasks and the growth funnels under /api/v1: reading needs viewer, closing a
@@ -74,20 +81,20 @@ export function churnRoutes(deps: { tokens: readonly ApiToken[] | TokenBook; chu
   router.get('/churn/tasks', viewer, async (ctx) => {
     const q = validate(taskListQuery, ctx.query)
     const page = await deps.churn.churn.listTasks({ status: q.status, ...(q.owner !== undefined ? { ownerId: q.owner } : {}), limit: q.limit, offset: q.offset })
-    ctx.body = { items: page.items.map(taskView), total: page.total }
+    ctx.body = { items: page.items.map((t) => taskView(t, deps.churn.directory)), total: page.total }
   })
   router.get('/churn/tasks/:id', viewer, async (ctx) => {
     const { id } = validate(idParam, ctx.params)
     const task = await deps.churn.churn.task(id)
     if (!task) throw new AppError('not_found', `churn task ${id} does not exist`, { entity: 'churn_task' })
-    ctx.body = { task: taskView(task), events: (await deps.churn.churn.taskEvents(id)).map((e) => ({ ...e, at: e.at.toISOString() })) }
+    ctx.body = { task: taskView(task, deps.churn.directory), events: (await deps.churn.churn.taskEvents(id)).map((e) => ({ ...e, at: e.at.toISOString() })) }
   })
   router.post('/churn/tasks/:id/close', handler, async (ctx) => {
     const { id } = validate(idParam, ctx.params)
     const body = validate(closeBody, ctx.request.body)
     const r = await closeChurnTask(deps.churn, id, body.outcome, actorIdOf(ctx, deps.churn.directory), body.note ?? null)
     if (r.kind === 'already_closed') throw new AppError('conflict', `churn task ${id} was closed already`, { reason: 'already_closed' })
-    ctx.body = { task: taskView(r.task) }
+    ctx.body = { task: taskView(r.task, deps.churn.directory) }
   })
   router.get('/growth/funnel', viewer, async (ctx) => {
     const q = validate(weeksQuery, ctx.query)

@@ -15,6 +15,9 @@ const REASONS = {
   negative_wording: (r) => `负面表达 ${r.count} 条`,
 }
 
+/** 2026-W49 → 2026年第49周 (an ISO week, as the API names it) */
+const weekLabel = (w) => w.replace(/^(\d{4})-W(\d{2})$/, (_, y, n) => `${y}年第${Number(n)}周`)
+
 export async function renderGrowth(view, ctx) {
   const charts = h('div', { class: 'charts', id: 'growth-charts' })
   const tasks = h('div', { id: 'churn-tasks' })
@@ -35,7 +38,7 @@ export async function renderGrowth(view, ctx) {
       const rows = funnel.value.items.filter((r) => r.groupType === null)
       chart(
         '客户漏斗（按首次出现的周）',
-        rows.map((r) => r.week),
+        rows.map((r) => weekLabel(r.week)),
         [
           { label: '新客户', data: rows.map((r) => r.newContacts), backgroundColor: COLORS.gray },
           { label: '首次互动', data: rows.map((r) => r.firstInteraction), backgroundColor: COLORS.blue },
@@ -48,7 +51,7 @@ export async function renderGrowth(view, ctx) {
       const rows = weeks.value.items
       chart(
         '流失预警（按周）',
-        rows.map((r) => r.week),
+        rows.map((r) => weekLabel(r.week)),
         [
           { label: '新开', data: rows.map((r) => r.opened), backgroundColor: COLORS.red },
           ...Object.entries(OUTCOMES).map(([k, v], i) => ({ label: `关闭：${v}`, data: rows.map((r) => r.outcomes[k]), backgroundColor: [COLORS.green, COLORS.gray, COLORS.blue][i] })),
@@ -89,7 +92,7 @@ export async function renderGrowth(view, ctx) {
         h('td', {}, t.contactName),
         h('td', {}, String(t.score)),
         h('td', {}, reasons),
-        h('td', {}, t.ownerId || '团队'),
+        h('td', {}, t.ownerName || '团队'),
         h('td', {}, when(t.openedAt)),
         h('td', {}, outcome, close),
       )
