@@ -115,7 +115,17 @@ export class SqlChurnStore implements ChurnStore {
     const stalledBefore = new Date(q.now.getTime() - q.stalledAfterDays * DAY)
     const slice = (await this.ds.query(`SELECT id, wecom_id FROM contacts WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit])) as { id: string; wecom_id: string }[]
     if (slice.length === 0) return []
-    const rows: FactsRow[] = await this.ds.query(FACTS_SQL, [slice.map((r) => r.id), slice.map((r) => r.wecom_id), q.now, recentFrom, previousFrom, q.typedGroups, stalledBefore, q.negativeSignals, CONTACT_CHANNELS])
+    const rows: FactsRow[] = await this.ds.query(FACTS_SQL, [
+      slice.map((r) => r.id),
+      slice.map((r) => r.wecom_id),
+      q.now,
+      recentFrom,
+      previousFrom,
+      q.typedGroups,
+      stalledBefore,
+      q.negativeSignals,
+      CONTACT_CHANNELS,
+    ])
     return rows.map((r) => ({
       contactId: Number(r.id),
       name: r.name,
