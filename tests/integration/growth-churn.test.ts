@@ -115,6 +115,8 @@ describe('churn early warning on real PostgreSQL: cheap contact activity, one ta
     ])
     expect(closed.body.task.closedBy).toMatch(/hans/)
     expect((await api.call('GET', '/api/v1/churn/tasks?status=open', { as: 'viewer' })).body.total).toBe(0)
+    expect((await api.call('GET', '/api/v1/churn/tasks?status=all&owner=nobody', { as: 'viewer' })).body).toEqual({ items: [], total: 0 })
+    expect((await api.call('GET', '/api/v1/churn/tasks?status=closed', { as: 'viewer' })).body.total).toBe(1)
     // closed within the cooldown: still at risk, but no second task
     const s = await sweepChurnScores(at(new Date(Date.now() + 3 * DAY)))
     expect(s.opened).toBe(0)
