@@ -17,6 +17,7 @@ import { Growth1764001600000 } from './1764001600000-growth.js'
 import { DropUnusedTimerIndex1764001700000 } from './1764001700000-drop-unused-timer-index.js'
 import { SendAccount1764001800000 } from './1764001800000-send-account.js'
 import { SopAndFlows1764001900000 } from './1764001900000-sop-and-flows.js'
+import { Churn1764002000000 } from './1764002000000-churn.js'
 
 /** Every migration in order; imported explicitly (no globbing) so tsx, vitest and tsc agree. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   DropUnusedTimerIndex1764001700000,
   SendAccount1764001800000,
   SopAndFlows1764001900000,
+  Churn1764002000000,
 ]

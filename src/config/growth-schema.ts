@@ -6,6 +6,7 @@ import type { GrowthConfig } from '../domain/growth/growth-config.js'
 import type { SameType } from '../domain/type-equals.js'
 import { parseCron } from '../domain/growth/cron-schedule.js'
 import { delayMs } from '../domain/growth/flow-plan.js'
+import { RISK_FLAGS } from '../domain/types.js'
 
 const key = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a key of lowercase letters, digits, "-" or "_"')
 
@@ -67,6 +68,23 @@ const flow = z
   })
   .strict()
 
+const points = z.number().int().min(0).max(1000)
+
+/** churn early warning: every reason's points and the threshold (see src/domain/growth/churn-score.ts) */
+const churnSchema = z
+  .object({
+    threshold: z.number().int().min(1).max(10000),
+    windowDays: z.number().int().min(1).max(365).default(14),
+    silence: z.object({ afterDays: z.number().int().min(0).max(3650), perDay: points, max: points }).strict(),
+    decline: z.object({ ratio: z.number().min(0).max(1), minPrevious: z.number().int().min(1), points }).strict(),
+    leftTypedGroup: points,
+    stalledCase: z.object({ afterDays: z.number().int().min(0).max(365), points }).strict(),
+    complaint: points,
+    negativeWording: z.object({ signals: z.array(z.enum(RISK_FLAGS)).default([]), points }).strict(),
+    cooldownDays: z.number().int().min(0).max(3650).default(30),
+  })
+  .strict()
+
 /** config/growth.yaml: tag dimensions, tags, tag rules and customer group types with welcomes. */
 export const growthSchema = z
   .object({
@@ -110,6 +128,11 @@ export const growthSchema = z
     flows: z.array(flow).default([]),
     /** how often the SOP calendar and the flows' triggers are looked at */
     tickEvery: duration.default('1m'),
+    churn: churnSchema.optional(),
+    funnel: z
+      .object({ conversionTags: z.array(z.string().min(1)).default([]) })
+      .strict()
+      .optional(),
   })
   .strict()
 
@@ -157,6 +180,9 @@ export function crossCheckGrowth(g: GrowthConfig, tenant: Pick<TenantFile, 'grou
     if (g.rules.findIndex((x) => x.id === r.id) !== i) out.push({ path: ['rules', i, 'id'], expected: 'a unique rule id' })
     if (!tags.has(r.addTag)) out.push({ path: ['rules', i, 'addTag'], expected: `a declared tag name, got ${JSON.stringify(r.addTag)}` })
     if (r.when.event === 'joined_group' && !types.has(r.when.groupType)) out.push({ path: ['rules', i, 'when', 'groupType'], expected: `a declared group type key, got ${JSON.stringify(r.when.groupType)}` })
+  })
+  g.funnel?.conversionTags.forEach((t, i) => {
+    if (!tags.has(t)) out.push({ path: ['funnel', 'conversionTags', i], expected: `a declared tag name, got ${JSON.stringify(t)}` })
   })
   out.push(...crossCheckCalendarAndFlows(g, tags, types))
   return out

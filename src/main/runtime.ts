@@ -1,4 +1,5 @@
 import type { Server } from 'node:http'
+import type { ChurnDeps } from '../app/growth/churn-deps.js'
 import type { GrowthSopHandle } from './growth-sop-wiring.js'
 import { logWithAccount } from './accounts-wiring.js'
 import type { Account } from '../domain/accounts.js'
@@ -45,6 +46,8 @@ export interface Runtime {
   session?: WecomSession
   /** the WeCom account this process's bot role serves */
   account?: Account
+  /** churn intervention tasks and funnels (growth) */
+  churn?: ChurnDeps
   /** the SOP calendar and lifecycle flows (worker role; absent when none is declared) */
   growthSop?: GrowthSopHandle | null
   sandbox?: SandboxTenant

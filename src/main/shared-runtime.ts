@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis'
+import { wireChurn } from './growth-churn-wiring.js'
 import type { DataSource } from 'typeorm'
 import type { Env } from '../config/env.js'
 import type { Tenant } from '../config/load-tenant.js'
@@ -85,6 +86,8 @@ export interface Shared extends StartOptions, Dependencies {
   postgresStarted(): boolean
   growth: GrowthDeps
   /** what commands and decisions use (the bot adds its messenger) */
+  /** churn early warning: its deps, API routes and the nightly sweep it adds */
+  churn: ReturnType<typeof wireChurn>
   commandServices: Omit<CommandServices, 'messenger'> & { growth: GrowthDeps; orders?: OrderLookup; orderWords?: OrderWords }
 }
 
@@ -122,8 +125,11 @@ export async function startShared(opts: StartOptions, deps: Dependencies, stops:
   if (orderWiring.fake) runtime.orderService = orderWiring.fake
   const growth: GrowthDeps = { growth: new SqlGrowthStore(ds), cfg: growthConfig, directory, policy, clock, log, ...(schedules ? { sendsQueued: () => queues.relay.kick() } : {}) }
   runtime.growth = growth
+  const churn = wireChurn({ ds, growth, wording })
+  runtime.churn = churn.deps
   const commandServices = {
     growth,
+    churn: churn.deps,
     store: queues.store,
     queries: new SqlCaseQueries(ds),
     directory,
@@ -137,7 +143,7 @@ export async function startShared(opts: StartOptions, deps: Dependencies, stops:
     ...(orderWiring.orderWords ? { orderWords: orderWiring.orderWords } : {}),
   }
   const postgresStarted = (): boolean => withPostgres.started
-  return { ...opts, ...deps, redis, runtime, directory, clock, services, wording, policy, growthConfig, telemetry, ...queues, schedules, metrics, withPostgres, postgresStarted, growth, commandServices }
+  return { ...opts, ...deps, redis, runtime, directory, clock, services, wording, policy, growthConfig, telemetry, ...queues, schedules, metrics, withPostgres, postgresStarted, growth, churn, commandServices }
 }
 
 /** The process's Redis client: one log line when Redis goes away and one when it is back. */

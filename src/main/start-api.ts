@@ -135,8 +135,9 @@ function apiRouters(s: Shared, tokens: TokenBook): Router[] {
     attentionRoutes({ tokens, attention, store, directory, clock, services }),
     directoryRoutes({ tokens, directory }),
     contactRoutes({ tokens, growth: s.growth }),
+    ...s.churn.routers(tokens),
     ...s.metrics.routers(tokens),
-    openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerDirectoryPaths, registerMetricsPaths, registerContactPaths]),
+    openApiRoutes([registerSessionPaths, registerCasePaths, registerDraftPaths, registerAttentionPaths, registerDirectoryPaths, registerMetricsPaths, registerContactPaths, s.churn.registerPaths]),
     ...(sandbox ? [sandboxRoutes(sandbox, sqlSandboxTranscripts(ds, { directory, botId: sandbox.botRef().id, botName: sandbox.botRef().name }), runtime.orderService)] : []),
     consoleRoutes({ wording, sandbox: sandbox !== undefined, timeZone: policy.timezone }),
   ]

@@ -23,7 +23,7 @@ export function startWorker(s: Shared): Stoppers {
     const expiry = s.metrics.draftExpirySweep()
     expiry.start()
     stops.add(() => expiry.stop())
-    if (s.growthConfig.rules.some((r) => r.when.event === 'nightly')) startNightlyRules(s, stops)
+    if (s.growthConfig.rules.some((r) => r.when.event === 'nightly') || s.churn.enabled) startNightlyRules(s, stops)
     // the SOP calendar and lifecycle flows (nothing when the tenant declares none)
     s.runtime.growthSop = wireGrowthSop({ ds: s.ds, connection: s.connection, prefix: env.BATON_QUEUE_PREFIX, growth: s.growth, wording, knowledge: s.runtime.knowledge! })
     stops.add(async () => s.runtime.growthSop?.stop())
@@ -40,7 +40,7 @@ function startNightlyRules(s: Shared, stops: Stoppers): void {
   void scheduleNightlyRules(nightly, s.growthConfig.nightlyAt, s.policy.timezone).catch((err: Error) =>
     log.warn({ err: { message: err.message } }, 'scheduling the nightly tag rules failed; retried at the next start'),
   )
-  const nightlyWorker = startNightlyWorker({ connection: s.connection, prefix: env.BATON_QUEUE_PREFIX, log, sweep: () => sweepNightlyRules(s.growth) })
+  const nightlyWorker = startNightlyWorker({ connection: s.connection, prefix: env.BATON_QUEUE_PREFIX, log, sweep: s.churn.nightly(() => sweepNightlyRules(s.growth)) })
   stops.add(() => nightlyWorker.close())
 }
 

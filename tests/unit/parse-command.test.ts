@@ -69,6 +69,9 @@ describe('each command, happy path', () => {
     ['/untag 张先生 VIP', { name: 'untag', contact: '张先生', tag: 'VIP' }],
     ['/tags 张先生', { name: 'tags', contact: '张先生' }],
     ['/标签 张先生', { name: 'tags', contact: '张先生' }],
+    ['/churn', { name: 'churn', action: 'list', task: null, outcome: null, note: null }],
+    ['/churn close 12 挽回 已电话回访', { name: 'churn', action: 'close', task: '12', outcome: '挽回', note: '已电话回访' }],
+    ['/流失预警 close #3 lost', { name: 'churn', action: 'close', task: '#3', outcome: 'lost', note: null }],
   ])
 
   it('covers every declared command', () => {
@@ -94,6 +97,7 @@ describe('each command, happy path', () => {
       'tag',
       'untag',
       'tags',
+      'churn',
     ])
     expect(new Set(COMMAND_NAMES)).toEqual(named)
   })

@@ -74,7 +74,23 @@ export function newMessageRow(m: Omit<RecordedMessage, 'id'>, now: Date): Partia
   const { wecomId, direction, groupKey, roomId, channel, talkerId, talkerName, talkerRole, type, text, mentionIds, attachment, saidAt, accountKey } = m
   // PostgreSQL cannot hold NUL or lone surrogates: storableJson cleans them, the rest is verbatim.
   // Outbound messages are never decided on.
-  return { wecomId, direction, groupKey, roomId, channel, talkerId, talkerName, talkerRole, type, text, mentionIds, attachment, saidAt, handledAt: direction === 'outbound' ? now : null, accountKey: accountKey ?? null }
+  return {
+    wecomId,
+    direction,
+    groupKey,
+    roomId,
+    channel,
+    talkerId,
+    talkerName,
+    talkerRole,
+    type,
+    text,
+    mentionIds,
+    attachment,
+    saidAt,
+    handledAt: direction === 'outbound' ? now : null,
+    accountKey: accountKey ?? null,
+  }
 }
 
 export function toRecordedMessage(r: Row): RecordedMessage {

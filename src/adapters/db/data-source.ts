@@ -6,6 +6,7 @@ import { StorableClient } from './storable.js'
 import { GROWTH_ENTITIES } from './growth-entities.js'
 import { CORE_ENTITIES } from './core-entities.js'
 import { SOP_FLOW_ENTITIES } from './sop-flow-entities.js'
+import { CHURN_ENTITIES } from './churn-entities.js'
 
 export interface DbOptions {
   url: string
@@ -33,7 +34,7 @@ export function createDataSource(opts: DbOptions): DataSource {
     migrationsRun: false,
     migrationsTableName: 'baton_migrations',
     migrations: MIGRATIONS,
-    entities: [...CORE_ENTITIES, ...GROWTH_ENTITIES, ...SOP_FLOW_ENTITIES],
+    entities: [...CORE_ENTITIES, ...GROWTH_ENTITIES, ...SOP_FLOW_ENTITIES, ...CHURN_ENTITIES],
     // search_path makes every unqualified name in our SQL resolve to the tenant's schema.
     // StorableClient: every parameter is cleaned of what PostgreSQL refuses (see storable.ts)
     extra: { max: opts.poolSize ?? 10, options: `-c search_path=${opts.schema}`, Client: StorableClient, ...clientOptions(opts) },

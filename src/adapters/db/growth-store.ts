@@ -1,6 +1,6 @@
 import { In, type DataSource, type EntityManager } from 'typeorm'
 import type { NewSend } from '../../app/case-record.js'
-import type { ContactEventKind, ContactEventView, ContactFilter, ContactSummary, GrowthStore, GrowthTx, MessageActivity, NewContactEvent, SeenPerson, TagSource, TagView } from '../../app/growth/growth-ports.js'
+import type { ContactEventKind, ContactEventView, ContactFilter, ContactSummary, GrowthStore, GrowthTx, InboundSeen, NewContactEvent, SeenPerson, TagSource, TagView } from '../../app/growth/growth-ports.js'
 import { ContactEntity, ContactEventEntity, ContactTagEntity, GroupWelcomeEntity, type ContactRow, type ContactTagRow } from './growth-entities.js'
 import { SqlTx } from './sql-store.js'
 import { storableText } from '../../domain/storable-text.js'
@@ -44,8 +44,47 @@ export class SqlGrowthStore implements GrowthStore {
   }
 
   async eventsOf(contactId: number, limit: number): Promise<ContactEventView[]> {
-    const rows = await this.ds.getRepository(ContactEventEntity).createQueryBuilder('e').where('e.contact_id = :id', { id: contactId }).orderBy('e.id', 'DESC').limit(limit).getMany()
-    return rows.map((r) => ({ id: Number(r.id), kind: r.kind as ContactEventKind, groupKey: r.groupKey, messageId: r.messageId === null ? null : Number(r.messageId), detail: r.detail, at: r.at }))
+    // message events are the contact's own inbound messages, read where they are stored (message
+    // rows written into contact_events before they stopped being copied are not shown twice)
+    const rows: Array<{ id: string; kind: string; group_key: string | null; message_id: string | null; detail: ContactEventView['detail']; at: Date }> = await this.ds.query(
+      `SELECT * FROM (
+         SELECT e.id, e.kind, e.group_key, e.message_id, e.detail, e.at FROM contact_events e WHERE e.contact_id = $1 AND e.kind <> 'message'
+         UNION ALL
+         SELECT m.id, 'message', m.group_key, m.id, jsonb_build_object('direction', m.direction), m.said_at
+           FROM messages m JOIN contacts c ON c.wecom_id = m.talker_id
+          WHERE c.id = $1 AND m.direction = 'inbound' AND m.channel IN ('customer', 'public_customer', 'direct')
+       ) x ORDER BY at DESC, id DESC LIMIT $2`,
+      [contactId, limit],
+    )
+    return rows.map((r) => ({ id: Number(r.id), kind: r.kind as ContactEventKind, groupKey: r.group_key, messageId: r.message_id === null ? null : Number(r.message_id), detail: r.detail, at: r.at }))
+  }
+
+  async noteInbound(seen: readonly InboundSeen[], at: Date): Promise<void> {
+    // cleaned as PostgreSQL stores them, one row per stored id (an upsert may not touch a row twice)
+    const byId = new Map<string, InboundSeen>()
+    for (const s of seen) {
+      const wecomId = storableText(s.wecomId)
+      const had = byId.get(wecomId)
+      const firstAt = had && had.firstAt < s.firstAt ? had.firstAt : s.firstAt
+      const lastAt = had && had.lastAt > s.lastAt ? had.lastAt : s.lastAt
+      byId.set(wecomId, { wecomId, name: storableText(s.name), personId: s.personId === null ? null : storableText(s.personId), firstAt, lastAt })
+    }
+    // sorted: concurrent writers lock contact rows in the same order
+    const rows = [...byId.values()].sort((a, b) => (a.wecomId < b.wecomId ? -1 : a.wecomId > b.wecomId ? 1 : 0))
+    if (rows.length === 0) return
+    await this.ds.query(
+      `INSERT INTO contacts AS c (wecom_id, name, person_id, first_inbound_at, last_inbound_at, created_at, updated_at)
+       SELECT w, n, p, f, l, $6, $6 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS u(w, n, p, f, l)
+       ON CONFLICT (wecom_id) DO UPDATE SET
+         name = EXCLUDED.name,
+         person_id = EXCLUDED.person_id,
+         first_inbound_at = LEAST(COALESCE(c.first_inbound_at, EXCLUDED.first_inbound_at), EXCLUDED.first_inbound_at),
+         last_inbound_at = GREATEST(COALESCE(c.last_inbound_at, EXCLUDED.last_inbound_at), EXCLUDED.last_inbound_at)
+       WHERE c.last_inbound_at IS NULL OR c.last_inbound_at < EXCLUDED.last_inbound_at - interval '1 minute'
+          OR c.first_inbound_at > EXCLUDED.first_inbound_at
+          OR c.name IS DISTINCT FROM EXCLUDED.name OR c.person_id IS DISTINCT FROM EXCLUDED.person_id`,
+      [rows.map((r) => r.wecomId), rows.map((r) => r.name), rows.map((r) => r.personId), rows.map((r) => r.firstAt), rows.map((r) => r.lastAt), at],
+    )
   }
 
   async silentContacts(before: Date, withoutTag: string, limit: number): Promise<number[]> {
@@ -112,37 +151,6 @@ export class SqlGrowthTx implements GrowthTx {
         return id === undefined ? [] : [[p.wecomId, id] as const]
       }),
     )
-  }
-
-  async noteMessages(items: readonly MessageActivity[]): Promise<void> {
-    if (items.length === 0) return
-    const byContact = new Map<number, { inbound: Date[]; outbound: Date[] }>()
-    for (const i of items) {
-      const e = byContact.get(i.contactId) ?? { inbound: [], outbound: [] }
-      e[i.direction].push(i.at)
-      byContact.set(i.contactId, e)
-    }
-    for (const [id, e] of [...byContact].sort((a, b) => a[0] - b[0])) {
-      const set: Record<string, () => string> = {}
-      const params: Record<string, Date> = {}
-      for (const dir of ['inbound', 'outbound'] as const) {
-        const times = e[dir]
-        if (times.length === 0) continue
-        params[`${dir}Min`] = new Date(Math.min(...times.map((t) => t.getTime())))
-        params[`${dir}Max`] = new Date(Math.max(...times.map((t) => t.getTime())))
-        set[`first${dir === 'inbound' ? 'Inbound' : 'Outbound'}At`] = () => `LEAST(COALESCE(first_${dir}_at, :${dir}Min), :${dir}Min)`
-        set[`last${dir === 'inbound' ? 'Inbound' : 'Outbound'}At`] = () => `GREATEST(COALESCE(last_${dir}_at, :${dir}Max), :${dir}Max)`
-      }
-      await this.m.createQueryBuilder().update(ContactEntity).set(set).where('id = :id', { id }).setParameters(params).execute()
-    }
-    // a message replayed through the spool is one event (unique on message_id)
-    await this.m
-      .createQueryBuilder()
-      .insert()
-      .into(ContactEventEntity)
-      .values(items.map((i) => ({ contactId: String(i.contactId), kind: 'message', groupKey: i.groupKey, messageId: String(i.messageId), detail: { direction: i.direction }, at: i.at })))
-      .orIgnore()
-      .execute()
   }
 
   async appendEvents(events: readonly NewContactEvent[]): Promise<void> {

@@ -7,6 +7,7 @@ import type { StatsQueries } from '../stats.js'
 import type { CaseQueries, Store } from '../store.js'
 import type { DecisionServices } from '../decide-ports.js'
 import type { GrowthDeps } from '../growth/growth-deps.js'
+import type { ChurnDeps } from '../growth/churn-deps.js'
 
 /** Everything a command handler may use (a Probot-like context): never the puppet itself. */
 export interface CommandServices {
@@ -24,6 +25,8 @@ export interface CommandServices {
   stats: StatsQueries
   /** `/tag`, `/untag`, `/tags`: contacts and tags (absent: those commands say growth is off) */
   growth?: GrowthDeps
+  /** `/churn`: churn intervention tasks (absent: the command says churn warning is off) */
+  churn?: ChurnDeps
 }
 
 export interface CommandContext extends CommandServices {

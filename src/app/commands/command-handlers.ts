@@ -12,6 +12,7 @@ import { formatDuration } from '../../domain/duration.js'
 import { formatTime, renderCaseCard, renderCaseLine } from './case-card.js'
 import type { CommandContext } from './command-context.js'
 import { TAG_COMMAND_HANDLERS } from './tag-commands.js'
+import { CHURN_COMMAND_HANDLERS } from './churn-commands.js'
 
 /** The arguments each command carries once parsed: the domain grammar's output. */
 export type CommandCall = ParsedCommand
@@ -56,6 +57,7 @@ const pct = (n: number, d: number) => (d === 0 ? '-' : `${Math.round((n / d) * 1
 
 export const COMMAND_HANDLERS: { [N in CommandCall['name']]: Handler<N> } = {
   ...TAG_COMMAND_HANDLERS,
+  ...CHURN_COMMAND_HANDLERS,
   auto: async (ctx, c) => {
     await ctx.automation.set(c.category, c.enabled, ctx.talker.id)
     ctx.log.info({ category: c.category, enabled: c.enabled, by: ctx.talker.id }, 'automatic sending switched')

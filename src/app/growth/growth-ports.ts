@@ -40,13 +40,13 @@ export interface SeenPerson {
   personId: string | null
 }
 
-/** One recorded message of a contact, for first/last times and the event log. */
-export interface MessageActivity {
-  contactId: number
-  direction: 'inbound' | 'outbound'
-  at: Date
-  messageId: number
-  groupKey: string | null
+/**
+ * A contact's inbound messages in one batch, for first/last inbound times. The messages
+ * themselves are not copied anywhere: a contact's `message` events are read from `messages`.
+ */
+export interface InboundSeen extends SeenPerson {
+  firstAt: Date
+  lastAt: Date
 }
 
 export interface NewContactEvent {
@@ -62,8 +62,6 @@ export interface NewContactEvent {
 export interface GrowthTx {
   /** creates contacts not seen before (names refreshed for the others); their ids by WeCom id */
   upsertContacts(people: readonly SeenPerson[], at: Date): Promise<Map<string, number>>
-  /** moves first/last inbound/outbound times and appends one `message` event per message (once) */
-  noteMessages(items: readonly MessageActivity[]): Promise<void>
   appendEvents(events: readonly NewContactEvent[]): Promise<void>
   liveTags(contactId: number): Promise<TagView[]>
   /** false when the contact already carried the tag (a concurrent add) */
@@ -93,7 +91,14 @@ export interface GrowthStore {
   contact(id: number): Promise<ContactSummary | null>
   listContacts(filter: ContactFilter): Promise<{ items: ContactSummary[]; total: number }>
   tagsOf(contactId: number): Promise<TagView[]>
+  /** newest first; `message` events are the contact's inbound messages (their id is the message id) */
   eventsOf(contactId: number, limit: number): Promise<ContactEventView[]>
+  /**
+   * Creates unseen contacts and moves first/last inbound times in one statement; a contact whose
+   * stored last inbound is less than a minute older is left unwritten (a busy talker costs no
+   * row write per batch), so last_inbound_at may lag by up to a minute.
+   */
+  noteInbound(seen: readonly InboundSeen[], at: Date): Promise<void>
   /** contacts silent since `before` (last inbound, else first seen) not carrying `tag`, oldest first */
   silentContacts(before: Date, withoutTag: string, limit: number): Promise<number[]>
 }

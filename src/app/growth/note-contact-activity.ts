@@ -4,6 +4,7 @@ import type { RecordedMessage } from '../inbound-message.js'
 import type { HandleOutcome } from '../handle-message.js'
 import { addContactTag } from './change-tags.js'
 import { isCustomerSide, seenPerson, type GrowthDeps } from './growth-deps.js'
+import type { InboundSeen, TagSource } from './growth-ports.js'
 
 /** A recorded message, or a decided one that was a complaint on a service case. */
 type Noted = { kind: 'message'; msg: RecordedMessage } | { kind: 'complaint_case'; msg: RecordedMessage; caseId: number }
@@ -13,8 +14,9 @@ const ACTIVITY_BATCH = 500
 
 /**
  * Keeps contacts up to date as messages are recorded, off the decision path: `note` returns at
- * once and messages that arrive together are written in one transaction (contacts upserted,
- * first/last times moved, one `message` event each, keyword rules applied). Only customer-side
+ * once and messages that arrive together are written in one statement (contacts upserted,
+ * first/last inbound moved; the messages are not copied: a contact's message events are read
+ * from `messages`); only a message that sets a keyword or complaint rule off opens a transaction. Only customer-side
  * talkers in customer groups and direct chats are contacts; what fails is logged, never thrown at
  * the message pipeline (the message itself is already stored).
  */
@@ -62,25 +64,33 @@ export class ContactActivity {
   private async write(items: Noted[]): Promise<Array<PromiseSettledResult<void>>> {
     const { cfg, directory } = this.deps
     const at = this.deps.clock.now()
-    const msgs = items.filter((i) => i.kind === 'message').map((i) => i.msg)
-    await this.deps.growth.transaction(async (tx) => {
-      const people = new Map(items.map(({ msg: m }) => [m.talkerId, seenPerson(directory, m.talkerId, m.talkerName)]))
-      const ids = await tx.upsertContacts([...people.values()], at)
-      await tx.noteMessages(msgs.map((m) => ({ contactId: ids.get(m.talkerId)!, direction: 'inbound' as const, at: m.saidAt, messageId: m.id, groupKey: m.groupKey })))
-      for (const item of items) {
-        const contactId = ids.get(item.msg.talkerId)!
-        if (item.kind === 'complaint_case') {
-          for (const rule of rulesFiring(cfg, { event: 'complaint_case', caseId: item.caseId })) {
-            await addContactTag(tx, cfg, contactId, rule.addTag, { source: 'case', by: String(item.caseId) }, at)
-          }
-          continue
-        }
-        if (item.msg.type !== 'text') continue
-        for (const rule of rulesFiring(cfg, { event: 'message', text: item.msg.text })) {
-          await addContactTag(tx, cfg, contactId, rule.addTag, { source: 'rule', by: rule.id }, at)
-        }
+    // first/last inbound per talker, one statement for the batch (no copy of the messages)
+    const seen = new Map<string, InboundSeen>()
+    for (const { msg: m } of items) {
+      const had = seen.get(m.talkerId)
+      if (!had) seen.set(m.talkerId, { ...seenPerson(directory, m.talkerId, m.talkerName), firstAt: m.saidAt, lastAt: m.saidAt })
+      else {
+        if (m.saidAt < had.firstAt) had.firstAt = m.saidAt
+        if (m.saidAt > had.lastAt) had.lastAt = m.saidAt
       }
+    }
+    await this.deps.growth.noteInbound([...seen.values()], at)
+    // only a message that sets a rule off needs the contact's id and a transaction
+    const tagging = items.flatMap((item): Array<{ item: Noted; tag: string; who: { source: TagSource; by: string } }> => {
+      if (item.kind === 'complaint_case')
+        return rulesFiring(cfg, { event: 'complaint_case', caseId: item.caseId }).map((rule) => ({ item, tag: rule.addTag, who: { source: 'case' as const, by: String(item.caseId) } }))
+      if (item.msg.type !== 'text') return []
+      return rulesFiring(cfg, { event: 'message', text: item.msg.text }).map((rule) => ({ item, tag: rule.addTag, who: { source: 'rule' as const, by: rule.id } }))
     })
+    if (tagging.length > 0) {
+      await this.deps.growth.transaction(async (tx) => {
+        const ids = await tx.upsertContacts(
+          tagging.map(({ item: { msg: m } }) => seenPerson(directory, m.talkerId, m.talkerName)),
+          at,
+        )
+        for (const t of tagging) await addContactTag(tx, cfg, ids.get(t.item.msg.talkerId)!, t.tag, t.who, at)
+      })
+    }
     return items.map(() => ({ status: 'fulfilled', value: undefined }))
   }
 }

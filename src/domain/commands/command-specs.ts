@@ -43,6 +43,8 @@ export type Command =
   | { name: 'tag'; contact: string; tag: string }
   | { name: 'untag'; contact: string; tag: string }
   | { name: 'tags'; contact: string }
+  // churn early warning: `/churn` lists open tasks, `/churn close <task> <outcome> [note]` closes one
+  | { name: 'churn'; action: 'list' | 'close'; task: string | null; outcome: string | null; note: string | null }
 
 export type CommandName = Command['name']
 
@@ -109,6 +111,7 @@ export const COMMAND_NAMES = [
   'tag',
   'untag',
   'tags',
+  'churn',
 ] as const satisfies readonly CommandName[]
 
 const draft: ArgSpec = { name: 'draftId', kind: 'draft_id' }
@@ -175,6 +178,18 @@ export const COMMAND_SPECS: { readonly [N in CommandName]: CommandSpec<N> } = {
     usageKey: 'untag',
   },
   tags: { name: 'tags', aliases: ['标签'], args: [{ name: 'contact', kind: 'word' }], ...staff, usageKey: 'tags' },
+  churn: {
+    name: 'churn',
+    aliases: ['流失预警'],
+    args: [
+      { name: 'action', kind: 'enum', values: ['list', 'close'], optional: true, default: 'list' },
+      { name: 'task', kind: 'word', optional: true },
+      { name: 'outcome', kind: 'word', optional: true },
+      { name: 'note', kind: 'rest', optional: true },
+    ],
+    ...staff,
+    usageKey: 'churn',
+  },
 }
 
 /** Chinese short names for service types, as handlers type them after /open. */

@@ -1,3 +1,5 @@
+import type { ChurnConfig } from './churn-score.js'
+
 /**
  * The growth vocabulary (issue 20): tag dimensions, tags, tag rules and customer group types.
  * The domain owns these words; config/growth.yaml is validated by a schema checked against them.
@@ -109,4 +111,8 @@ export interface GrowthConfig {
   flows: FlowDefinition[]
   /** how often the SOP calendar and the flows' triggers are looked at (a duration like "1m") */
   tickEvery: string
+  /** churn early warning: weights and threshold (absent: no scores, no tasks) */
+  churn?: ChurnConfig | undefined
+  /** funnels: a contact converts when a case they spoke in is completed or they carry one of these tags */
+  funnel?: { conversionTags: string[] } | undefined
 }

@@ -1,4 +1,4 @@
-// Boot and hash router: #/review, #/attention, #/cases, #/cases/12, #/metrics, #/sandbox, #/login.
+// Boot and hash router: #/review, #/attention, #/cases, #/cases/12, #/metrics, #/growth, #/sandbox, #/login.
 import { api, request } from './api.js'
 import { add, clear, flash, h } from './dom.js'
 import { describeError, ROLES, setLabels, setTimeZone } from './format.js'
@@ -9,6 +9,7 @@ import { renderCases } from './views/cases.js'
 import { renderCase } from './views/case.js'
 import { renderMetrics } from './views/metrics.js'
 import { renderSandbox } from './views/sandbox.js'
+import { renderGrowth } from './views/growth.js'
 
 const state = { me: null, settings: { sandbox: false }, leave: null }
 
@@ -18,6 +19,7 @@ const routes = [
   [/^\/cases$/, () => renderCases],
   [/^\/cases\/(\d+)$/, (m) => (view, ctx) => renderCase(view, ctx, Number(m[1]))],
   [/^\/metrics$/, () => renderMetrics],
+  [/^\/growth$/, () => renderGrowth],
   [/^\/sandbox$/, () => renderSandbox],
 ]
 
