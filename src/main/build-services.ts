@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import type { z } from 'zod'
 import { join, resolve } from 'node:path'
 import { EMPTY_GROWTH, loadGrowth } from '../config/growth-schema.js'
 import type { GrowthConfig } from '../domain/growth/growth-config.js'
@@ -40,6 +41,19 @@ export interface TenantKnowledge {
   growth: GrowthConfig
 }
 
+/** The tenant file's policy block, validated; its problems are named under `policy`. */
+function parsePolicy(tenant: Tenant): z.infer<typeof policySchema> {
+  const parsed = policySchema.safeParse(tenant.policy)
+  if (!parsed.success)
+    throw new ConfigError(
+      formatZodIssues(
+        tenant.file,
+        parsed.error.issues.map((i) => ({ ...i, path: ['policy', ...i.path] })),
+      ),
+    )
+  return parsed.data
+}
+
 /**
  * Loads the lexicon, knowledge, wording and policy named by the tenant file and binds them into
  * the services the app layer calls. Every file is validated here, at start-up.
@@ -70,16 +84,8 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
   // growth.yaml beside the tenant file is optional; a path named in the tenant file must exist
   const growthFile = at(tenant.paths.growth, 'growth.yaml')
   const growth = tenant.paths.growth !== undefined || existsSync(growthFile) ? attempt(() => loadGrowth(growthFile, tenant)) : EMPTY_GROWTH
-  const parsedPolicy = policySchema.safeParse(tenant.policy)
-  if (!parsedPolicy.success)
-    problems.push(
-      ...formatZodIssues(
-        tenant.file,
-        parsedPolicy.error.issues.map((i) => ({ ...i, path: ['policy', ...i.path] })),
-      ),
-    )
-  if (problems.length > 0 || !lexicon || !signals || !catalogue || !model || !loaded || !wording || !growth || !parsedPolicy.success) throw new ConfigError(problems)
-  const policy = parsedPolicy.data
+  const policy = attempt(() => parsePolicy(tenant))
+  if (problems.length > 0 || !lexicon || !signals || !catalogue || !model || !loaded || !wording || !growth || !policy) throw new ConfigError(problems)
   const kit: UnderstandingKit = { lexicon, signals, model, catalogue, timeZone: policy.timezone }
   // a photo, a video or a document can satisfy an item; "a convenient time" cannot. Phrases the
   // catalogue does not list come from "拍/发/上传 …" requests, so they are things to send.
