@@ -180,7 +180,15 @@ describe('commerce context: progress from the order service, campaign knowledge 
     expect(ok.status).toBe(200)
     const before = botSaid(h, 'cust-zhang').length
     await sayAndSettle(h, { as: 'wx-zhang', group: 'cust-zhang', text: '订单发货了吗？' })
-    // (the team's notices about this talker are being summarised by now: wait for the group, not every send)
+    // a handler answered in this group by hand a moment ago (personActs): the automatic answer
+    // waits for that person instead of going out on its own, and says the new status
+    const d = (await q(`SELECT * FROM drafts WHERE target_group_key = 'cust-zhang' ORDER BY id DESC LIMIT 1`))[0]!
+    expect(d).toMatchObject({ category: 'order_progress', mode: 'review_before_send', status: 'pending' })
+    expect(d.risk_flags).toContain('person_engaged')
+    expect(d.text).toContain('正在派送，京东物流 JD0099887766，预计今天送达')
+    expect(botSaid(h, 'cust-zhang')).toHaveLength(before)
+    // approved, it reaches the customer as it stands
+    await sayAndSettle(h, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${d.id}` })
     await eventually(() => botSaid(h, 'cust-zhang').length > before)
     expect(botSaid(h, 'cust-zhang').at(-1)).toContain('正在派送，京东物流 JD0099887766，预计今天送达')
   })
