@@ -133,6 +133,11 @@ export const growthSchema = z
       .object({ conversionTags: z.array(z.string().min(1)).default([]) })
       .strict()
       .optional(),
+    /** which friend requests to the bot account are accepted; hello is sent to the new friend */
+    friendRequests: z
+      .object({ accept: z.enum(['never', 'known_customers', 'always']), hello: z.string().min(1).max(1000).optional() })
+      .strict()
+      .optional(),
   })
   .strict()
 
