@@ -107,6 +107,12 @@ describe('churn early warning on real PostgreSQL: cheap contact activity, one ta
     expect(closed.status).toBe(200)
     expect(closed.body.task).toMatchObject({ outcome: 'retained', closeNote: '电话回访，已解决' })
     expect((await api.call('POST', `/api/v1/churn/tasks/${task.id}/close`, { as: 'handler', body: { outcome: 'lost' } })).status).toBe(409)
+    // opened and closed once each on the contact's log
+    const logged = await q<{ detail: Record<string, unknown> }>(`SELECT detail FROM contact_events WHERE kind = 'task' AND contact_id = $1 ORDER BY id`, [task.contactId])
+    expect(logged.map((e) => [e.detail['task'], e.detail['change'], e.detail['outcome'] ?? null])).toEqual([
+      [task.id, 'opened', null],
+      [task.id, 'closed', 'retained'],
+    ])
     expect((await api.call('POST', `/api/v1/churn/tasks/999999/close`, { as: 'handler', body: { outcome: 'lost' } })).status).toBe(404)
     const one = await api.call('GET', `/api/v1/churn/tasks/${task.id}`, { as: 'viewer' })
     expect(one.body.events.map((e: { kind: string; actor: string }) => [e.kind, e.actor])).toEqual([

@@ -3,6 +3,8 @@ import type { NewSend } from '../../app/case-record.js'
 import type { ChurnFactsQuery, ChurnStore, ChurnTaskEvent, ChurnTaskFilter, ChurnTaskView, ChurnTx, ChurnWeekRow, ContactChurnFacts, FunnelRow, NewChurnTask } from '../../app/growth/churn-ports.js'
 import { CHURN_OUTCOMES, type ChurnOutcome, type ChurnReason } from '../../domain/growth/churn-score.js'
 import { ChurnTaskEntity, ChurnTaskEventEntity } from './churn-entities.js'
+import { ContactEventEntity } from './growth-entities.js'
+import type { NewContactEvent } from '../../app/growth/growth-ports.js'
 import { SqlTx } from './sql-store.js'
 
 const DAY = 86_400_000
@@ -206,6 +208,10 @@ class SqlChurnTx implements ChurnTx {
   private readonly sends: SqlTx
   constructor(private readonly m: EntityManager) {
     this.sends = new SqlTx(m)
+  }
+
+  async appendContactEvent(e: NewContactEvent): Promise<void> {
+    await this.m.getRepository(ContactEventEntity).insert({ contactId: String(e.contactId), kind: e.kind, detail: e.detail ?? {}, at: e.at })
   }
 
   async openTask(t: NewChurnTask, at: Date): Promise<number | null> {

@@ -1,3 +1,4 @@
+import type { NewContactEvent } from './growth-ports.js'
 import type { NewSend } from '../case-record.js'
 import type { ChurnFacts, ChurnOutcome, ChurnReason } from '../../domain/growth/churn-score.js'
 
@@ -54,6 +55,8 @@ export interface ChurnTx {
   /** closes an open task with its `closed` audit row */
   closeTask(id: number, close: { outcome: ChurnOutcome; by: string; note: string | null }, at: Date): Promise<void>
   insertSend(s: NewSend, at: Date): Promise<number>
+  /** a `task` event on the contact's log (opened, closed) */
+  appendContactEvent(e: NewContactEvent): Promise<void>
 }
 
 export interface ChurnTaskFilter {
