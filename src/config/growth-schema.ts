@@ -82,6 +82,8 @@ const churnSchema = z
     complaint: points,
     negativeWording: z.object({ signals: z.array(z.enum(RISK_FLAGS)).default([]), points }).strict(),
     cooldownDays: z.number().int().min(0).max(3650).default(30),
+    /** besides the nightly run, sweep the scores this often (the sandbox's short times); at least a minute */
+    sweepEvery: duration.refine((d) => (delayMs(d) ?? 0) >= 60_000, 'expected a duration of at least "1m"').optional(),
   })
   .strict()
 
