@@ -1,9 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import type { NewSend } from '../../app/case-record.js'
-import type { ChurnFactsQuery, ChurnStore, ChurnTaskEvent, ChurnTaskFilter, ChurnTaskView, ChurnTx, ChurnWeekRow, ContactChurnFacts, FunnelRow, NewChurnTask } from '../../app/growth/churn-ports.js'
+import type { ChurnFactsQuery, ChurnStore, ChurnTaskEvent, ChurnTaskFilter, ChurnTaskView, ChurnTx, ChurnWeekRow, ContactChurnFacts, FlowWeekRow, FunnelRow, NewChurnTask, SopWeekRow } from '../../app/growth/churn-ports.js'
 import { CHURN_OUTCOMES, type ChurnOutcome, type ChurnReason } from '../../domain/growth/churn-score.js'
 import { ChurnTaskEntity, ChurnTaskEventEntity } from './churn-entities.js'
 import { ContactEventEntity } from './growth-entities.js'
+import { flowWeeks, sopWeeks } from './sop-flow-figures.js'
 import type { NewContactEvent } from '../../app/growth/growth-ports.js'
 import { SqlTx } from './sql-store.js'
 
@@ -186,6 +187,14 @@ export class SqlChurnStore implements ChurnStore {
       [q.from, q.to, q.conversionTags, types],
     )
     return rows.map((r) => ({ week: r.week, groupType: r.group_type, newContacts: r.new_contacts, firstInteraction: r.first_interaction, joinedTypedGroup: r.joined, converted: r.converted }))
+  }
+
+  sopWeeks(q: { from: Date; to: Date }): Promise<SopWeekRow[]> {
+    return sopWeeks(this.ds, q)
+  }
+
+  flowWeeks(q: { from: Date; to: Date }): Promise<FlowWeekRow[]> {
+    return flowWeeks(this.ds, q)
   }
 
   async churnWeeks(q: { from: Date; to: Date }): Promise<ChurnWeekRow[]> {

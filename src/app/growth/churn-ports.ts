@@ -83,6 +83,31 @@ export interface FunnelRow {
   converted: number
 }
 
+/** SOP occurrences due in one ISO week in groups of one type (onTimeRate: see domain/growth/growth-rates.ts) */
+export interface SopWeekRow {
+  week: string
+  groupType: string
+  due: number
+  sent: number
+  onTime: number
+  missed: number
+  failed: number
+  awaitingReview: number
+  pending: number
+  onTimeRate: number | null
+}
+
+/** Runs of one flow started in one ISO week (completionRate: see domain/growth/growth-rates.ts) */
+export interface FlowWeekRow {
+  week: string
+  flowKey: string
+  started: number
+  completed: number
+  exited: number
+  running: number
+  completionRate: number | null
+}
+
 export interface ChurnWeekRow {
   week: string
   opened: number
@@ -101,4 +126,8 @@ export interface ChurnStore {
   /** contacts first seen per ISO week and how far they went, per group type */
   funnel(q: { from: Date; to: Date; groupTypes: Record<string, string[]>; conversionTags: string[] }): Promise<FunnelRow[]>
   churnWeeks(q: { from: Date; to: Date }): Promise<ChurnWeekRow[]>
+  /** SOP occurrences due per ISO week and group type, with the on-time rate */
+  sopWeeks(q: { from: Date; to: Date }): Promise<SopWeekRow[]>
+  /** flow runs started per ISO week and flow, with the completion rate */
+  flowWeeks(q: { from: Date; to: Date }): Promise<FlowWeekRow[]>
 }
