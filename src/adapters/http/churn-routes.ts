@@ -62,6 +62,7 @@ const sopWeekSchema = z
   .object({
     week: z.string().openapi({ description: 'ISO week of the due time, e.g. 2026-W49' }),
     groupType: z.string(),
+    groupTypeName: z.string().openapi({ description: "the type's name in config/growth.yaml (its key when no longer declared)" }),
     due: z.number().int(),
     sent: z.number().int(),
     onTime: z.number().int().openapi({ description: 'sent within the item’s window' }),
@@ -76,6 +77,7 @@ const flowWeekSchema = z
   .object({
     week: z.string().openapi({ description: 'ISO week the runs started' }),
     flowKey: z.string(),
+    flowName: z.string().openapi({ description: "the flow's name in config/growth.yaml (its key when no longer declared)" }),
     started: z.number().int(),
     completed: z.number().int(),
     exited: z.number().int().openapi({ description: 'left the flow (the contact replied, or was lost)' }),
@@ -132,7 +134,11 @@ export function churnRoutes(deps: { tokens: readonly ApiToken[] | TokenBook; chu
     const q = validate(weeksQuery, ctx.query)
     const range = since(q.weeks)
     const [sop, flows] = await Promise.all([deps.churn.churn.sopWeeks(range), deps.churn.churn.flowWeeks(range)])
-    ctx.body = { sop, flows }
+    const { groupTypes, flows: declared } = deps.churn.cfg
+    ctx.body = {
+      sop: sop.map((r) => ({ ...r, groupTypeName: groupTypes.find((t) => t.key === r.groupType)?.name ?? r.groupType })),
+      flows: flows.map((r) => ({ ...r, flowName: declared.find((f) => f.key === r.flowKey)?.name ?? r.flowKey })),
+    }
   })
   router.get('/churn/weeks', viewer, async (ctx) => {
     const q = validate(weeksQuery, ctx.query)

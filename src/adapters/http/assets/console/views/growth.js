@@ -95,8 +95,8 @@ export async function renderGrowth(view, ctx) {
     )
     const pct = (x) => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`)
     const lines = [
-      ...sop.map((r) => ['SOP', weekLabel(r.week), r.groupType, `${r.onTime} / ${r.sent + r.missed + r.failed}`, pct(r.onTimeRate)]),
-      ...flows.map((r) => ['流程', weekLabel(r.week), r.flowKey, `${r.completed} / ${r.completed + r.exited}`, pct(r.completionRate)]),
+      ...sop.map((r) => ['SOP', weekLabel(r.week), r.groupTypeName, `${r.onTime} / ${r.sent + r.missed + r.failed}`, pct(r.onTimeRate)]),
+      ...flows.map((r) => ['流程', weekLabel(r.week), r.flowName, `${r.completed} / ${r.completed + r.exited}`, pct(r.completionRate)]),
     ]
     if (lines.length === 0) return rates.append(h('p', {}, '最近 12 周没有 SOP 发布或流程运行。'))
     rates.append(
