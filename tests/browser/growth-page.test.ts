@@ -25,11 +25,21 @@ describe("the console's growth page in headless Chromium: SOP on-time rate and f
       ['c', 'sent', true],
       ['d', 'missed', null],
     ] as const)
-      await q(`INSERT INTO sop_occurrences (item_key, group_type, group_key, due_at, status, on_time, created_at, updated_at) VALUES ($1, 'community', 'members', $2, $3, $4, $2, $2)`, [key, due, status, onTime])
+      await q(`INSERT INTO sop_occurrences (item_key, group_type, group_key, due_at, status, on_time, created_at, updated_at) VALUES ($1, 'community', 'members', $2, $3, $4, $2, $2)`, [
+        key,
+        due,
+        status,
+        onTime,
+      ])
     const [c] = await q(`INSERT INTO contacts (wecom_id, name, created_at, updated_at) VALUES ('wx-guest-page', '小页', $1, $1) RETURNING id`, [due])
     for (const status of ['completed', 'exited']) {
       const [ev] = await q(`INSERT INTO contact_events (contact_id, kind, detail, at) VALUES ($1, 'joined_group', '{}', $2) RETURNING id`, [c!['id'], due])
-      await q(`INSERT INTO flow_runs (contact_id, flow_key, flow_version, definition, status, trigger_event_id, started_at) VALUES ($1, 'new-member-activation', 'v1', '{}', $2, $3, $4)`, [c!['id'], status, ev!['id'], due])
+      await q(`INSERT INTO flow_runs (contact_id, flow_key, flow_version, definition, status, trigger_event_id, started_at) VALUES ($1, 'new-member-activation', 'v1', '{}', $2, $3, $4)`, [
+        c!['id'],
+        status,
+        ev!['id'],
+        due,
+      ])
     }
     browser = await launchChromium()
     page = await browser.context.newPage()

@@ -166,10 +166,13 @@ describe('churn early warning on real PostgreSQL: cheap contact activity, one ta
     // three weeks back, out of reach of anything the running worker does now
     const due = new Date(Date.now() - 21 * DAY)
     const occ = (key: string, status: string, onTime: boolean | null) =>
-      q(
-        `INSERT INTO sop_occurrences (item_key, group_type, group_key, due_at, status, sent_at, on_time, created_at, updated_at) VALUES ($1, 'community', 'members', $2, $3, $4, $5, $2, $2)`,
-        [key, due, status, status === 'sent' ? due : null, onTime],
-      )
+      q(`INSERT INTO sop_occurrences (item_key, group_type, group_key, due_at, status, sent_at, on_time, created_at, updated_at) VALUES ($1, 'community', 'members', $2, $3, $4, $5, $2, $2)`, [
+        key,
+        due,
+        status,
+        status === 'sent' ? due : null,
+        onTime,
+      ])
     await occ('a', 'sent', true)
     await occ('b', 'sent', true)
     await occ('c', 'sent', false)
@@ -188,7 +191,15 @@ describe('churn early warning on real PostgreSQL: cheap contact activity, one ta
     const week = r.body.sop.find((x: { week: string; groupType: string; due: number }) => x.groupType === 'community' && x.due === 5)
     expect(week).toMatchObject({ groupType: 'community', groupTypeName: '会员社群', due: 5, sent: 3, onTime: 2, missed: 1, failed: 0, awaitingReview: 1, pending: 0, onTimeRate: 0.5 })
     expect(week.week).toMatch(/^\d{4}-W\d{2}$/)
-    expect(r.body.flows.find((x: { flowKey: string }) => x.flowKey === 'old-flow')).toMatchObject({ week: week.week, flowName: 'old-flow', started: 3, completed: 2, exited: 1, running: 0, completionRate: 0.667 })
+    expect(r.body.flows.find((x: { flowKey: string }) => x.flowKey === 'old-flow')).toMatchObject({
+      week: week.week,
+      flowName: 'old-flow',
+      started: 3,
+      completed: 2,
+      exited: 1,
+      running: 0,
+      completionRate: 0.667,
+    })
     expect((await api.call('GET', '/api/v1/growth/sop-flows?weeks=0', { as: 'viewer' })).status).toBe(400)
     expect((await api.call('GET', '/api/v1/growth/sop-flows')).status).toBe(401)
     const spec = await api.call('GET', '/api/v1/openapi.json')

@@ -21,7 +21,15 @@ describe('friend requests: accepted only when the policy says so', () => {
   it('the growth file: an unknown policy word is refused; churn.sweepEvery is at least a minute', () => {
     expect(growthSchema.safeParse({ friendRequests: { accept: 'sometimes' } }).success).toBe(false)
     expect(growthSchema.parse({ friendRequests: { accept: 'known_customers', hello: '您好' } }).friendRequests).toEqual({ accept: 'known_customers', hello: '您好' })
-    const churn = { threshold: 50, silence: { afterDays: 7, perDay: 3, max: 45 }, decline: { ratio: 0.5, minPrevious: 4, points: 20 }, leftTypedGroup: 30, stalledCase: { afterDays: 3, points: 20 }, complaint: 25, negativeWording: { points: 10 } }
+    const churn = {
+      threshold: 50,
+      silence: { afterDays: 7, perDay: 3, max: 45 },
+      decline: { ratio: 0.5, minPrevious: 4, points: 20 },
+      leftTypedGroup: 30,
+      stalledCase: { afterDays: 3, points: 20 },
+      complaint: 25,
+      negativeWording: { points: 10 },
+    }
     expect(growthSchema.safeParse({ churn: { ...churn, sweepEvery: '30s' } }).success).toBe(false)
     expect(growthSchema.parse({ churn: { ...churn, sweepEvery: '2m' } }).churn?.sweepEvery).toBe('2m')
   })

@@ -1,6 +1,19 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import type { NewSend } from '../../app/case-record.js'
-import type { ChurnFactsQuery, ChurnStore, ChurnTaskEvent, ChurnTaskFilter, ChurnTaskView, ChurnTx, ChurnWeekRow, ContactChurnFacts, FlowWeekRow, FunnelRow, NewChurnTask, SopWeekRow } from '../../app/growth/churn-ports.js'
+import type {
+  ChurnFactsQuery,
+  ChurnStore,
+  ChurnTaskEvent,
+  ChurnTaskFilter,
+  ChurnTaskView,
+  ChurnTx,
+  ChurnWeekRow,
+  ContactChurnFacts,
+  FlowWeekRow,
+  FunnelRow,
+  NewChurnTask,
+  SopWeekRow,
+} from '../../app/growth/churn-ports.js'
 import { CHURN_OUTCOMES, type ChurnOutcome, type ChurnReason } from '../../domain/growth/churn-score.js'
 import { ChurnTaskEntity, ChurnTaskEventEntity } from './churn-entities.js'
 import { ContactEventEntity } from './growth-entities.js'

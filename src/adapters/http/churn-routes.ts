@@ -57,7 +57,13 @@ const churnWeekSchema = z
   .object({ week: z.string(), opened: z.number().int(), closed: z.number().int(), outcomes: z.object({ retained: z.number().int(), lost: z.number().int(), no_risk: z.number().int() }) })
   .openapi('ChurnWeek')
 
-const rate = (what: string) => z.number().min(0).max(1).nullable().openapi({ description: `${what} (0..1); null when there was nothing to count` })
+const rate = (what: string) =>
+  z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .openapi({ description: `${what} (0..1); null when there was nothing to count` })
 const sopWeekSchema = z
   .object({
     week: z.string().openapi({ description: 'ISO week of the due time, e.g. 2026-W49' }),

@@ -73,26 +73,18 @@ export async function renderGrowth(view, ctx) {
   function showSopFlows({ sop, flows }) {
     const sopWeeks = [...new Set(sop.map((r) => r.week))]
     const sum = (rows, week, f) => rows.filter((r) => r.week === week).reduce((n, r) => n + f(r), 0)
-    chart(
-      'SOP 发布（按应发的周）',
-      sopWeeks.map(weekLabel),
-      [
-        { label: '准时', data: sopWeeks.map((w) => sum(sop, w, (r) => r.onTime)), backgroundColor: COLORS.green },
-        { label: '迟发', data: sopWeeks.map((w) => sum(sop, w, (r) => r.sent - r.onTime)), backgroundColor: COLORS.amber },
-        { label: '错过', data: sopWeeks.map((w) => sum(sop, w, (r) => r.missed)), backgroundColor: COLORS.red },
-        { label: '失败', data: sopWeeks.map((w) => sum(sop, w, (r) => r.failed)), backgroundColor: COLORS.gray },
-      ],
-    )
+    chart('SOP 发布（按应发的周）', sopWeeks.map(weekLabel), [
+      { label: '准时', data: sopWeeks.map((w) => sum(sop, w, (r) => r.onTime)), backgroundColor: COLORS.green },
+      { label: '迟发', data: sopWeeks.map((w) => sum(sop, w, (r) => r.sent - r.onTime)), backgroundColor: COLORS.amber },
+      { label: '错过', data: sopWeeks.map((w) => sum(sop, w, (r) => r.missed)), backgroundColor: COLORS.red },
+      { label: '失败', data: sopWeeks.map((w) => sum(sop, w, (r) => r.failed)), backgroundColor: COLORS.gray },
+    ])
     const flowWeeks = [...new Set(flows.map((r) => r.week))]
-    chart(
-      '流程运行（按开始的周）',
-      flowWeeks.map(weekLabel),
-      [
-        { label: '完成', data: flowWeeks.map((w) => sum(flows, w, (r) => r.completed)), backgroundColor: COLORS.green },
-        { label: '中途退出', data: flowWeeks.map((w) => sum(flows, w, (r) => r.exited)), backgroundColor: COLORS.amber },
-        { label: '进行中', data: flowWeeks.map((w) => sum(flows, w, (r) => r.running)), backgroundColor: COLORS.blue },
-      ],
-    )
+    chart('流程运行（按开始的周）', flowWeeks.map(weekLabel), [
+      { label: '完成', data: flowWeeks.map((w) => sum(flows, w, (r) => r.completed)), backgroundColor: COLORS.green },
+      { label: '中途退出', data: flowWeeks.map((w) => sum(flows, w, (r) => r.exited)), backgroundColor: COLORS.amber },
+      { label: '进行中', data: flowWeeks.map((w) => sum(flows, w, (r) => r.running)), backgroundColor: COLORS.blue },
+    ])
     const pct = (x) => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`)
     const lines = [
       ...sop.map((r) => ['SOP', weekLabel(r.week), r.groupTypeName, `${r.onTime} / ${r.sent + r.missed + r.failed}`, pct(r.onTimeRate)]),
@@ -103,11 +95,25 @@ export async function renderGrowth(view, ctx) {
       h(
         'table',
         { class: 'figures' },
-        h('thead', {}, h('tr', {}, ['类别', '周', '群类型 / 流程', '准时或完成 / 已结束', '比率'].map((x) => h('th', {}, x)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['类别', '周', '群类型 / 流程', '准时或完成 / 已结束', '比率'].map((x) => h('th', {}, x)),
+          ),
+        ),
         h(
           'tbody',
           {},
-          lines.map((cells) => h('tr', {}, cells.map((c) => h('td', {}, c)))),
+          lines.map((cells) =>
+            h(
+              'tr',
+              {},
+              cells.map((c) => h('td', {}, c)),
+            ),
+          ),
         ),
       ),
     )
