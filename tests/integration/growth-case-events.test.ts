@@ -56,4 +56,18 @@ describe('cases opened and closed on the customer contact event log (real Postgr
     await expect(moveCase(manage, { id: 'wx-handler-chen', supervisor: false }, kase.id, 'cancelled', { reason: 'again' })).rejects.toThrow()
     expect(await eventsOf('wx-zhang')).toHaveLength(2)
   })
+
+  it('the batch transaction writes its contact events with its one flush: two for one new contact, one contact', async () => {
+    const at = new Date()
+    await new SqlStore(h.runtime.ds).batch(async (tx) => {
+      await tx.appendContactEvents([
+        { wecomId: 'wx-batch-new', name: '新客户', personId: null, kind: 'case_opened', detail: { caseId: 901, serviceType: 'after_sales' }, at },
+        { wecomId: 'wx-batch-new', name: '新客户', personId: null, kind: 'case_closed', detail: { caseId: 901, serviceType: 'after_sales', state: 'completed', cancellationReason: null }, at },
+      ])
+      // outside the transaction nothing shows yet
+      expect(await h.runtime.ds.query(`SELECT 1 FROM contacts WHERE wecom_id = 'wx-batch-new'`)).toEqual([])
+    })
+    expect(await h.runtime.ds.query(`SELECT name FROM contacts WHERE wecom_id = 'wx-batch-new'`)).toEqual([{ name: '新客户' }])
+    expect((await eventsOf('wx-batch-new')).map((e) => e.kind)).toEqual(['case_opened', 'case_closed'])
+  })
 })
