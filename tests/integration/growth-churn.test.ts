@@ -6,6 +6,7 @@ import type { ChurnDeps } from '../../src/app/growth/churn-deps.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
 import { apiClient, API_TOKENS_ENV } from '../support/api-client.js'
 import { eventually } from '../support/test-env.js'
+import { stopChurnSweepSchedule } from '../support/churn-sweep.js'
 import { wireChurn } from '../../src/main/growth-churn-wiring.js'
 import { loadWordingDir } from '../../src/config/load-wording-dir.js'
 
@@ -23,6 +24,8 @@ describe('churn early warning on real PostgreSQL: cheap contact activity, one ta
     const tenant = loadTenant('config/sandbox.yaml')
     tenant.outbound = { ...tenant.outbound, perGroupPerMinute: 1000 }
     h = await startSandbox({ tenant, env: { BATON_API_TOKENS: API_TOKENS_ENV } })
+    // this file sweeps with clocks of its own
+    await stopChurnSweepSchedule(h)
     api = apiClient(h)
     h.runtime.sandbox!.join('members', { name: '小周' })
     await eventually(async () => (await q(`SELECT 1 FROM contacts WHERE name = '小周'`)).length === 1)
