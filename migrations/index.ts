@@ -18,6 +18,7 @@ import { DropUnusedTimerIndex1764001700000 } from './1764001700000-drop-unused-t
 import { SendAccount1764001800000 } from './1764001800000-send-account.js'
 import { SopAndFlows1764001900000 } from './1764001900000-sop-and-flows.js'
 import { Churn1764002000000 } from './1764002000000-churn.js'
+import { ContactEventKinds1764002100000 } from './1764002100000-contact-event-kinds.js'
 
 /** Every migration in order; imported explicitly (no globbing) so tsx, vitest and tsc agree. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   SendAccount1764001800000,
   SopAndFlows1764001900000,
   Churn1764002000000,
+  ContactEventKinds1764002100000,
 ]

@@ -3,6 +3,7 @@ import type { CaseState } from '../domain/types.js'
 import type { CaseRecord } from './case-record.js'
 import type { DecisionServices } from './decide-ports.js'
 import { AppError } from './errors.js'
+import { noteCaseOnContact } from './growth/case-contact-events.js'
 import type { Tx } from './store.js'
 
 /**
@@ -11,7 +12,7 @@ import type { Tx } from './store.js'
  */
 export async function applyTransition(
   tx: Tx,
-  services: Pick<DecisionServices, 'dueAt' | 'planTimer'>,
+  services: Pick<DecisionServices, 'dueAt' | 'planTimer' | 'contactOf'>,
   kase: CaseRecord,
   change: { to: CaseState; actor: CaseActor; by: string; reason: string; now: Date; dueAt?: Date | null; missingItems?: string[]; cancellationReason?: string },
 ): Promise<CaseRecord> {
@@ -69,5 +70,7 @@ export async function applyTransition(
       ...(change.cancellationReason ? { cancellationReason: change.cancellationReason } : {}),
     },
   })
+  // completed or cancelled: the customer's contact log says the case closed (growth funnels, churn)
+  if (terminal) await noteCaseOnContact(tx, services, next, 'case_closed', change.now)
   return next
 }

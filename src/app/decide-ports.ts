@@ -42,4 +42,6 @@ export interface DecisionServices {
   draftExpiryMs: number
   /** the policy and campaign entries in force (knowledge `entries`, `campaignWords`); absent: none */
   answerKnowledge?(): { entries: readonly AnswerEntry[]; campaignWords: readonly string[] }
+  /** a customer-side person as a contact (name, person id); null for staff, partners, the bot */
+  contactOf?(wecomId: string): { name: string; personId: string | null } | null
 }

@@ -20,6 +20,7 @@ import { isAppError } from './errors.js'
 import type { RecordedMessage } from './inbound-message.js'
 import type { Clock, Logger } from './ports.js'
 import type { OpenCaseFilter, Store, Tx } from './store.js'
+import { noteCaseOnContact } from './growth/case-contact-events.js'
 
 export interface HandleDeps {
   store: Store
@@ -448,6 +449,7 @@ async function resolveCase(tx: Tx, deps: HandleDeps, decision: Decision, now: Da
     at: now,
     payload: { customer: customer.key, serviceType: choice.serviceType, partner: choice.partnerKey, orderNo: choice.orderNo, contact: record.contactId, executor: record.executorId },
   })
+  await noteCaseOnContact(tx, deps.services, { id, ...record }, 'case_opened', now)
   return { id, ...record }
 }
 

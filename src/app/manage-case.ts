@@ -1,3 +1,4 @@
+import { noteCaseOnContact } from './growth/case-contact-events.js'
 import type { CaseActor } from '../domain/case-state.js'
 import { closeMatches } from '../domain/close-matches.js'
 import type { CaseState, ServiceType } from '../domain/types.js'
@@ -13,7 +14,7 @@ import type { Store, Tx } from './store.js'
 export interface ManageDeps {
   store: Store
   directory: Directory
-  services: Pick<DecisionServices, 'dueAt' | 'materialItemsFor' | 'planTimer'>
+  services: Pick<DecisionServices, 'dueAt' | 'materialItemsFor' | 'planTimer' | 'contactOf'>
   clock: Clock
 }
 
@@ -64,6 +65,7 @@ export async function openCase(deps: ManageDeps, by: Staff, input: { customer: s
     record.nextTimerAt = deps.services.planTimer(record)?.at ?? null
     const id = await tx.insertCase(record)
     await tx.appendEvidence(id, { kind: 'case_opened', actor: by.id, at: now, payload: { customer: customer.key, serviceType: input.serviceType, note: input.note ?? null, byHand: true } })
+    await noteCaseOnContact(tx, deps.services, { id, ...record }, 'case_opened', now)
     // what waited for a person about this customer before the case existed now waits on the case
     const carried = await tx.attachAttention(customer.key, id)
     if (carried > 0) {

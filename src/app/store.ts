@@ -38,6 +38,16 @@ export interface AttentionScope {
   id?: number
 }
 
+/** A case opened or closed, on its customer contact's event log (src/app/growth/case-contact-events.ts). */
+export interface CaseContactEvent {
+  wecomId: string
+  name: string
+  personId: string | null
+  kind: 'case_opened' | 'case_closed'
+  detail: Record<string, string | number | null>
+  at: Date
+}
+
 /** Repository operations inside one transaction (the app's unit of work). */
 export interface Tx {
   findOpenCases(filter: OpenCaseFilter): Promise<CaseFacts[]>
@@ -49,6 +59,8 @@ export interface Tx {
   updateDraft(id: number, patch: Partial<Omit<DraftRecord, 'id'>>): Promise<void>
   insertSend(s: NewSend, at: Date): Promise<number>
   appendEvidence(caseId: number, e: NewEvidence): Promise<void>
+  /** events on customers' contact logs (growth): the contact is created when not seen before */
+  appendContactEvents(events: readonly CaseContactEvent[]): Promise<void>
   /** Claims a queued send for one attempt; null if already done or in doubt (left `sending`). */
   claimSend(id: number): Promise<SendRecord | null>
   /** Puts a claimed send back in the queue without counting the attempt (throttled). */

@@ -82,6 +82,8 @@ const churnSchema = z
     complaint: points,
     negativeWording: z.object({ signals: z.array(z.enum(RISK_FLAGS)).default([]), points }).strict(),
     cooldownDays: z.number().int().min(0).max(3650).default(30),
+    /** besides the nightly run, sweep the scores this often (the sandbox's short times); at least a minute */
+    sweepEvery: duration.refine((d) => (delayMs(d) ?? 0) >= 60_000, 'expected a duration of at least "1m"').optional(),
   })
   .strict()
 
@@ -131,6 +133,11 @@ export const growthSchema = z
     churn: churnSchema.optional(),
     funnel: z
       .object({ conversionTags: z.array(z.string().min(1)).default([]) })
+      .strict()
+      .optional(),
+    /** which friend requests to the bot account are accepted; hello is sent to the new friend */
+    friendRequests: z
+      .object({ accept: z.enum(['never', 'known_customers', 'always']), hello: z.string().min(1).max(1000).optional() })
       .strict()
       .optional(),
   })

@@ -13,6 +13,7 @@ import { policySchema } from '../config/policy-schema.js'
 import type { Policy } from '../domain/policy.js'
 import type { DecisionServices } from '../app/decide-ports.js'
 import type { Directory } from '../app/directory.js'
+import { isCustomerSide, seenPerson } from '../app/growth/growth-deps.js'
 import { composeCustomerDraft, materialItemsFor, proofRequiredFor } from '../domain/composer.js'
 import { computeDueAt } from '../domain/due-time.js'
 import { planTimer } from '../domain/timer-plan.js'
@@ -128,6 +129,7 @@ export function buildServices(tenant: Tenant, directory: Directory): TenantKnowl
     planTimer: (c) => planTimer(c, policy),
     draftExpiryMs: parseDuration(policy.draftExpiry)!,
     answerKnowledge: () => ({ entries: live.current.entries, campaignWords: live.current.campaignWords }),
+    contactOf: (wecomId) => (isCustomerSide(directory, wecomId) ? seenPerson(directory, wecomId, wecomId) : null),
   }
   const understanding = understandingEntries({ model, signals: rawSignals, catalogue, dir: understandingDir })
   return { services, wording, policy, knowledge: live, loadKnowledge: readKnowledge, understandingEntries: understanding, growth }

@@ -9,6 +9,7 @@ import type { TokenBook } from '../adapters/http/auth.js'
 import type { ChurnDeps } from '../app/growth/churn-deps.js'
 import type { GrowthDeps } from '../app/growth/growth-deps.js'
 import { sweepChurnScores } from '../app/growth/sweep-churn-scores.js'
+import { delayMs } from '../domain/growth/flow-plan.js'
 
 export interface ChurnWiring {
   deps: ChurnDeps
@@ -18,6 +19,10 @@ export interface ChurnWiring {
   registerPaths: (registry: OpenAPIRegistry) => void
   /** the nightly job: the tag rules first (a contact tagged dormant tonight is scored tonight), then the churn scores */
   nightly(sweepRules: () => Promise<number>): () => Promise<number>
+  /** the churn scores alone (config `churn.sweepEvery`): how many tasks it opened */
+  sweep(): Promise<number>
+  /** `churn.sweepEvery` in ms; null when only the nightly run sweeps */
+  sweepEveryMs: number | null
 }
 
 /** Churn early warning and funnels (issue 20): the store, the API and the nightly sweep, from the growth deps. */
@@ -43,5 +48,7 @@ export function wireChurn(opts: { ds: DataSource; growth: GrowthDeps; wording: W
       if (enabled) await sweepChurnScores(deps)
       return tagged
     },
+    sweep: async () => (enabled ? (await sweepChurnScores(deps)).opened : 0),
+    sweepEveryMs: growth.cfg.churn?.sweepEvery ? delayMs(growth.cfg.churn.sweepEvery) : null,
   }
 }

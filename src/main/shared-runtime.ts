@@ -1,3 +1,4 @@
+import type { SandboxPuppetFactory } from '../adapters/wecom/sandbox-tenant.js'
 import { Redis } from 'ioredis'
 import { wireChurn } from './growth-churn-wiring.js'
 import type { DataSource } from 'typeorm'
@@ -49,6 +50,8 @@ export interface StartOptions {
   tenant: Tenant
   roles: readonly Role[]
   log: Logger
+  /** tests: builds the sandbox's mock puppet (e.g. a subclass that emits what the mock cannot) */
+  sandboxPuppet?: SandboxPuppetFactory
 }
 
 /** Reached at start-up (maybe still being waited for in the background). */

@@ -4,6 +4,7 @@ import { say } from '../app/case-facts-text.js'
 import { deliverSend } from '../app/deliver-send.js'
 import { ContactActivity } from '../app/growth/note-contact-activity.js'
 import { noteMembersLeft, welcomeNewcomers } from '../app/growth/welcome-newcomers.js'
+import { acceptFriendRequest } from '../app/growth/accept-friend-request.js'
 import { InboundPipeline } from '../app/inbound-pipeline.js'
 import { PIPELINE_LIMITS } from '../app/pipeline-limits.js'
 import { UnloadedMessageReports } from '../app/report-unloaded-message.js'
@@ -36,7 +37,7 @@ export async function startBot(s: Shared): Promise<Stoppers> {
   try {
     const { env, log, runtime, withPostgres } = s
     runtime.account = s.accounts.account
-    const sandbox = env.sandbox ? new SandboxTenant(s.tenant, s.accounts.account.key) : undefined
+    const sandbox = env.sandbox ? new SandboxTenant(s.tenant, s.accounts.account.key, s.sandboxPuppet) : undefined
     const session = new WecomSession(buildWechaty(env, sandbox?.puppet), log, [env.WECHATY_PUPPET_SERVICE_TOKEN], {
       attempts: env.BATON_PAYLOAD_ATTEMPTS,
       delayMs: env.BATON_PAYLOAD_RETRY_MS,
@@ -50,6 +51,11 @@ export async function startBot(s: Shared): Promise<Stoppers> {
       if (!s.postgresStarted()) throw postgresNotStarted(s.waits)
       if (kind === 'join') await welcomeNewcomers(s.growth, change)
       else await noteMembersLeft(s.growth, change)
+    })
+    // friend requests to the bot account: accepted only when config/growth.yaml says so
+    session.onFriendRequest(async (req) => {
+      if (!s.postgresStarted()) throw postgresNotStarted(s.waits)
+      await acceptFriendRequest(s.growth, session, req)
     })
     // a message event whose payload never loaded: counted and told to the team once
     // (before PostgreSQL has answered, any failure to store the notice means "try again later")

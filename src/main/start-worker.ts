@@ -1,6 +1,6 @@
 import { SqlTimerBatchStore } from '../adapters/db/timer-batch-store.js'
 import { withDeadline } from '../adapters/queue/deadline.js'
-import { createNightlyQueue, scheduleNightlyRules, startNightlyWorker } from '../adapters/queue/nightly-rules-queue.js'
+import { createNightlyQueue, scheduleChurnSweep, scheduleNightlyRules, startNightlyWorker } from '../adapters/queue/nightly-rules-queue.js'
 import { sweepNightlyRules } from '../app/growth/sweep-nightly-rules.js'
 import { timerBatchesWithCommitHooks } from './commit-hooks.js'
 import type { Shared } from './shared-runtime.js'
@@ -40,7 +40,10 @@ function startNightlyRules(s: Shared, stops: Stoppers): void {
   void scheduleNightlyRules(nightly, s.growthConfig.nightlyAt, s.policy.timezone).catch((err: Error) =>
     log.warn({ err: { message: err.message } }, 'scheduling the nightly tag rules failed; retried at the next start'),
   )
-  const nightlyWorker = startNightlyWorker({ connection: s.connection, prefix: env.BATON_QUEUE_PREFIX, log, sweep: s.churn.nightly(() => sweepNightlyRules(s.growth)) })
+  void scheduleChurnSweep(nightly, s.churn.enabled ? s.churn.sweepEveryMs : null).catch((err: Error) =>
+    log.warn({ err: { message: err.message } }, 'scheduling the churn sweep failed; retried at the next start'),
+  )
+  const nightlyWorker = startNightlyWorker({ connection: s.connection, prefix: env.BATON_QUEUE_PREFIX, log, sweep: s.churn.nightly(() => sweepNightlyRules(s.growth)), churnSweep: () => s.churn.sweep() })
   stops.add(() => nightlyWorker.close())
 }
 

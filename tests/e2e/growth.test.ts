@@ -73,10 +73,11 @@ describe('growth through the mock tenant: welcomes, tag rules, /tag commands', (
     expect(c!.person_id).toBe('wx-zhao')
     expect(c!.last_inbound_at).not.toBeNull()
     // messages are not copied into contact_events: the contact's message events are read from messages
+    // (the message also opened a service case: that is a case_opened event of its own)
     const events = await q<{ kind: string }>(`SELECT kind FROM contact_events WHERE contact_id = $1 ORDER BY id`, [c!.id])
-    expect(events.map((e) => e.kind)).toEqual(['tag_added'])
+    expect(events.map((e) => e.kind).sort()).toEqual(['case_opened', 'tag_added'])
     const shown = await h.runtime.growth!.growth.eventsOf(Number(c!.id), 10)
-    expect(shown.map((e) => e.kind).sort()).toEqual(['message', 'tag_added'])
+    expect(shown.map((e) => e.kind).sort()).toEqual(['case_opened', 'message', 'tag_added'])
     const [tag] = await q(`SELECT tag, source, applied_by FROM contact_tags WHERE contact_id = $1`, [c!.id])
     expect(tag).toEqual({ tag: '采购意向', source: 'rule', applied_by: 'bulk-interest' })
     // staff talking in a customer group are not contacts

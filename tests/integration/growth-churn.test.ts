@@ -6,6 +6,7 @@ import type { ChurnDeps } from '../../src/app/growth/churn-deps.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
 import { apiClient, API_TOKENS_ENV } from '../support/api-client.js'
 import { eventually } from '../support/test-env.js'
+import { stopChurnSweepSchedule } from '../support/churn-sweep.js'
 import { wireChurn } from '../../src/main/growth-churn-wiring.js'
 import { loadWordingDir } from '../../src/config/load-wording-dir.js'
 
@@ -23,6 +24,8 @@ describe('churn early warning on real PostgreSQL: cheap contact activity, one ta
     const tenant = loadTenant('config/sandbox.yaml')
     tenant.outbound = { ...tenant.outbound, perGroupPerMinute: 1000 }
     h = await startSandbox({ tenant, env: { BATON_API_TOKENS: API_TOKENS_ENV } })
+    // this file sweeps with clocks of its own
+    await stopChurnSweepSchedule(h)
     api = apiClient(h)
     h.runtime.sandbox!.join('members', { name: '小周' })
     await eventually(async () => (await q(`SELECT 1 FROM contacts WHERE name = '小周'`)).length === 1)
@@ -107,6 +110,12 @@ describe('churn early warning on real PostgreSQL: cheap contact activity, one ta
     expect(closed.status).toBe(200)
     expect(closed.body.task).toMatchObject({ outcome: 'retained', closeNote: '电话回访，已解决' })
     expect((await api.call('POST', `/api/v1/churn/tasks/${task.id}/close`, { as: 'handler', body: { outcome: 'lost' } })).status).toBe(409)
+    // opened and closed once each on the contact's log
+    const logged = await q<{ detail: Record<string, unknown> }>(`SELECT detail FROM contact_events WHERE kind = 'task' AND contact_id = $1 ORDER BY id`, [task.contactId])
+    expect(logged.map((e) => [e.detail['task'], e.detail['change'], e.detail['outcome'] ?? null])).toEqual([
+      [task.id, 'opened', null],
+      [task.id, 'closed', 'retained'],
+    ])
     expect((await api.call('POST', `/api/v1/churn/tasks/999999/close`, { as: 'handler', body: { outcome: 'lost' } })).status).toBe(404)
     const one = await api.call('GET', `/api/v1/churn/tasks/${task.id}`, { as: 'viewer' })
     expect(one.body.events.map((e: { kind: string; actor: string }) => [e.kind, e.actor])).toEqual([
@@ -154,5 +163,49 @@ describe('churn early warning on real PostgreSQL: cheap contact activity, one ta
     const community = r.body.items.filter((x: { groupType: string | null }) => x.groupType === 'community')
     expect(sum(community, 'joinedTypedGroup')).toBe(1)
     expect(r.body.items[0].week).toMatch(/^\d{4}-W\d{2}$/)
+  })
+
+  it('GET /growth/sop-flows: SOP on-time rate per week and group type, flow completion per week and flow (documented in OpenAPI)', async () => {
+    // three weeks back, out of reach of anything the running worker does now
+    const due = new Date(Date.now() - 21 * DAY)
+    const occ = (key: string, status: string, onTime: boolean | null) =>
+      q(`INSERT INTO sop_occurrences (item_key, group_type, group_key, due_at, status, sent_at, on_time, created_at, updated_at) VALUES ($1, 'community', 'members', $2, $3, $4, $5, $2, $2)`, [
+        key,
+        due,
+        status,
+        status === 'sent' ? due : null,
+        onTime,
+      ])
+    await occ('a', 'sent', true)
+    await occ('b', 'sent', true)
+    await occ('c', 'sent', false)
+    await occ('d', 'missed', null)
+    await occ('e', 'awaiting_review', null)
+    const contact = Number((await q<{ id: string }>(`SELECT id FROM contacts WHERE name = '小周'`))[0]!.id)
+    const run = async (status: string) => {
+      const [ev] = await q<{ id: string }>(`INSERT INTO contact_events (contact_id, kind, detail, at) VALUES ($1, 'joined_group', '{}', $2) RETURNING id`, [contact, due])
+      await q(`INSERT INTO flow_runs (contact_id, flow_key, flow_version, definition, status, trigger_event_id, started_at) VALUES ($1, 'old-flow', 'v1', '{}', $2, $3, $4)`, [contact, status, ev!.id, due])
+    }
+    await run('completed')
+    await run('completed')
+    await run('exited')
+    const r = await api.call('GET', '/api/v1/growth/sop-flows?weeks=4', { as: 'viewer' })
+    expect(r.status).toBe(200)
+    const week = r.body.sop.find((x: { week: string; groupType: string; due: number }) => x.groupType === 'community' && x.due === 5)
+    expect(week).toMatchObject({ groupType: 'community', groupTypeName: '会员社群', due: 5, sent: 3, onTime: 2, missed: 1, failed: 0, awaitingReview: 1, pending: 0, onTimeRate: 0.5 })
+    expect(week.week).toMatch(/^\d{4}-W\d{2}$/)
+    expect(r.body.flows.find((x: { flowKey: string }) => x.flowKey === 'old-flow')).toMatchObject({
+      week: week.week,
+      flowName: 'old-flow',
+      started: 3,
+      completed: 2,
+      exited: 1,
+      running: 0,
+      completionRate: 0.667,
+    })
+    expect((await api.call('GET', '/api/v1/growth/sop-flows?weeks=0', { as: 'viewer' })).status).toBe(400)
+    expect((await api.call('GET', '/api/v1/growth/sop-flows')).status).toBe(401)
+    const spec = await api.call('GET', '/api/v1/openapi.json')
+    expect(Object.keys(spec.body.paths)).toContain('/api/v1/growth/sop-flows')
   })
 })

@@ -190,6 +190,13 @@ describe('SOP occurrences and flow steps on real PostgreSQL: once, tracked, neve
     expect(contact!.stage).toBe('活跃')
     const byFlow = await q(`SELECT tag, applied_by FROM contact_tags WHERE source = 'flow' AND removed_at IS NULL`)
     expect(byFlow).toEqual([{ tag: '活跃', applied_by: 'activate' }])
+    // each step that ran is on the contact's log once (the doubled run wrote one)
+    const logged = await q<{ detail: Record<string, unknown> }>(`SELECT e.detail FROM contact_events e JOIN contacts c ON c.id = e.contact_id WHERE c.name = '小陈' AND e.kind = 'flow_step' ORDER BY e.id`)
+    expect(logged.map((e) => [e.detail['step'], e.detail['status'], e.detail['action']])).toEqual([
+      [0, 'done', 'task'],
+      [1, 'done', 'add_tag'],
+      [2, 'done', 'set_stage'],
+    ])
   })
 
   it('a contact who replies leaves a flow that exits on reply; a second join while it runs starts nothing', async () => {

@@ -4,7 +4,7 @@ import type { Queue, Worker } from 'bullmq'
 import { loadTenant } from '../../src/config/load-tenant.js'
 import { GROWTH_ENTITIES } from '../../src/adapters/db/growth-entities.js'
 import { redisConnection } from '../../src/adapters/queue/outbound-queue.js'
-import { createNightlyQueue, NIGHTLY_SCHEDULER_ID, startNightlyWorker } from '../../src/adapters/queue/nightly-rules-queue.js'
+import { CHURN_SWEEP_SCHEDULER_ID, createNightlyQueue, NIGHTLY_SCHEDULER_ID, startNightlyWorker } from '../../src/adapters/queue/nightly-rules-queue.js'
 import { sweepNightlyRules } from '../../src/app/growth/sweep-nightly-rules.js'
 import { welcomeNewcomers } from '../../src/app/growth/welcome-newcomers.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
@@ -138,9 +138,13 @@ describe('growth on real PostgreSQL and Redis: one table definition, API, quiet 
     try {
       const schedulers = await eventually(async () => {
         const s = await queue.getJobSchedulers()
-        return s.length > 0 ? s : null
+        return s.length > 1 ? s : null
       })
-      expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([[NIGHTLY_SCHEDULER_ID, '0 3 * * *', 'Asia/Shanghai']])
+      // the nightly run, and the sandbox's churn sweep every minute (config/growth.yaml churn.sweepEvery)
+      expect(schedulers.map((s) => [s.key, s.pattern ?? null, s.tz ?? null, s.every ?? null]).sort()).toEqual([
+        [CHURN_SWEEP_SCHEDULER_ID, null, null, 60_000],
+        [NIGHTLY_SCHEDULER_ID, '0 3 * * *', 'Asia/Shanghai', null],
+      ])
     } finally {
       await queue.close()
     }

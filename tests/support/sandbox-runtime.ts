@@ -1,5 +1,6 @@
 import { loadTenant, type Tenant } from '../../src/config/load-tenant.js'
 import type { Env } from '../../src/config/env.js'
+import type { SandboxPuppetFactory } from '../../src/adapters/wecom/sandbox-tenant.js'
 import type { Logger } from '../../src/app/ports.js'
 import { ALL_ROLES, startBaton, type Role, type Runtime } from '../../src/main/runtime.js'
 import { dropSchema, testEnv, testLogger } from './test-env.js'
@@ -12,10 +13,10 @@ export interface SandboxHarness {
 }
 
 /** Starts Baton in process on the sandbox tenant, in a fresh schema and queue prefix. */
-export async function startSandbox(opts: { roles?: readonly Role[]; env?: Record<string, string>; tenant?: Tenant; log?: Logger } = {}): Promise<SandboxHarness> {
+export async function startSandbox(opts: { roles?: readonly Role[]; env?: Record<string, string>; tenant?: Tenant; log?: Logger; sandboxPuppet?: SandboxPuppetFactory } = {}): Promise<SandboxHarness> {
   const env = testEnv(opts.env)
   const tenant = opts.tenant ?? loadTenant('config/sandbox.yaml')
-  const runtime = await startBaton({ env, tenant, roles: opts.roles ?? ALL_ROLES, log: opts.log ?? testLogger() })
+  const runtime = await startBaton({ env, tenant, roles: opts.roles ?? ALL_ROLES, log: opts.log ?? testLogger(), ...(opts.sandboxPuppet ? { sandboxPuppet: opts.sandboxPuppet } : {}) })
   return {
     runtime,
     env,

@@ -1,5 +1,5 @@
 import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
-import type { AttentionScope, BatchMessageFacts, BatchTx, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
+import type { AttentionScope, BatchMessageFacts, BatchTx, CaseContactEvent, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import { GENESIS_HASH } from '../../domain/evidence-hash.js'
 import { CLEAR_ATTENTION, LAST_CASE_IN_GROUP, PERSON_ENGAGED, RECENT_ATTENTION, SqlTx, SUPERSEDE_DRAFTS, toCaseFacts } from './sql-store.js'
@@ -9,6 +9,7 @@ import { chainNext, insertEvents, type ChainedEvent } from './evidence-chain.js'
 import { insertRows, updateRows, type BuiltSql } from './entity-columns.js'
 import { fanoutStateRow, inboundCounts, latestSummaryRow, updateQueuedSendText } from './notice-queries.js'
 import type { Queryable } from './sql.js'
+import { contactEventParam, contactEventParts } from './contact-event-sql.js'
 
 /** More open cases than this for one batch: decide its messages one at a time instead. */
 const MAX_PRELOAD = 5000
@@ -77,6 +78,7 @@ export class SqlBatchTx implements BatchTx {
   private readonly newSends: Array<Partial<SendRow> & { id: number; createdAt: Date }> = []
   private readonly events: ChainedEvent[] = []
   private readonly handled: Array<Partial<MessageRow>> = []
+  private readonly contactEvents: CaseContactEvent[] = []
   /** the case each group's messages in this batch were last tied to */
   private readonly lastByGroup = new Map<string, { caseId: number; at: Date }>()
   private readonly attention: Array<NewAttention & { cleared?: { at: Date; by: string; note: string } }> = []
@@ -187,6 +189,11 @@ export class SqlBatchTx implements BatchTx {
     const id = await this.nextId('sends')
     this.newSends.push({ ...newSendRow(s, at, id), id, createdAt: at })
     return id
+  }
+
+  /** written with the batch's one flush statement, like evidence */
+  async appendContactEvents(events: readonly CaseContactEvent[]): Promise<void> {
+    this.contactEvents.push(...events)
   }
 
   async appendEvidence(caseId: number, e: NewEvidence): Promise<void> {
@@ -347,13 +354,17 @@ export class SqlBatchTx implements BatchTx {
       ),
     )
     add(updateRows(MessageEntity, this.handled, next()))
+    if (this.contactEvents.length > 0) {
+      parts.push(...contactEventParts(next(), 'ce'))
+      params.push(contactEventParam(this.contactEvents))
+    }
     if (parts.length > 0) await this.q.query(`WITH ${parts.join(',\n')} SELECT 1`, params)
     // written: what is read from here on comes from the database, and a later flush writes only what came after
     for (const c of all) {
       c.isNew = false
       c.dirty = false
     }
-    for (const pending of [this.newDrafts, this.newSends, this.events, this.attention, this.handled, this.superseded]) pending.length = 0
+    for (const pending of [this.newDrafts, this.newSends, this.events, this.attention, this.handled, this.superseded, this.contactEvents]) pending.length = 0
   }
 
   // --- the rest of the port reads and writes through to the database, in the same transaction,

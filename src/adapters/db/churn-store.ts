@@ -1,8 +1,24 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import type { NewSend } from '../../app/case-record.js'
-import type { ChurnFactsQuery, ChurnStore, ChurnTaskEvent, ChurnTaskFilter, ChurnTaskView, ChurnTx, ChurnWeekRow, ContactChurnFacts, FunnelRow, NewChurnTask } from '../../app/growth/churn-ports.js'
+import type {
+  ChurnFactsQuery,
+  ChurnStore,
+  ChurnTaskEvent,
+  ChurnTaskFilter,
+  ChurnTaskView,
+  ChurnTx,
+  ChurnWeekRow,
+  ContactChurnFacts,
+  FlowWeekRow,
+  FunnelRow,
+  NewChurnTask,
+  SopWeekRow,
+} from '../../app/growth/churn-ports.js'
 import { CHURN_OUTCOMES, type ChurnOutcome, type ChurnReason } from '../../domain/growth/churn-score.js'
 import { ChurnTaskEntity, ChurnTaskEventEntity } from './churn-entities.js'
+import { ContactEventEntity } from './growth-entities.js'
+import { flowWeeks, sopWeeks } from './sop-flow-figures.js'
+import type { NewContactEvent } from '../../app/growth/growth-ports.js'
 import { SqlTx } from './sql-store.js'
 
 const DAY = 86_400_000
@@ -186,6 +202,14 @@ export class SqlChurnStore implements ChurnStore {
     return rows.map((r) => ({ week: r.week, groupType: r.group_type, newContacts: r.new_contacts, firstInteraction: r.first_interaction, joinedTypedGroup: r.joined, converted: r.converted }))
   }
 
+  sopWeeks(q: { from: Date; to: Date }): Promise<SopWeekRow[]> {
+    return sopWeeks(this.ds, q)
+  }
+
+  flowWeeks(q: { from: Date; to: Date }): Promise<FlowWeekRow[]> {
+    return flowWeeks(this.ds, q)
+  }
+
   async churnWeeks(q: { from: Date; to: Date }): Promise<ChurnWeekRow[]> {
     const rows: Array<{ week: string; opened: number; closed: number; retained: number; lost: number; no_risk: number }> = await this.ds.query(
       `WITH o AS (SELECT ${week('opened_at')} AS week, count(*)::int AS n FROM churn_tasks WHERE opened_at >= $1 AND opened_at < $2 GROUP BY 1),
@@ -206,6 +230,10 @@ class SqlChurnTx implements ChurnTx {
   private readonly sends: SqlTx
   constructor(private readonly m: EntityManager) {
     this.sends = new SqlTx(m)
+  }
+
+  async appendContactEvent(e: NewContactEvent): Promise<void> {
+    await this.m.getRepository(ContactEventEntity).insert({ contactId: String(e.contactId), kind: e.kind, detail: e.detail ?? {}, at: e.at })
   }
 
   async openTask(t: NewChurnTask, at: Date): Promise<number | null> {

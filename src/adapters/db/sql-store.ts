@@ -1,9 +1,10 @@
 import type { DataSource, EntitySchema } from 'typeorm'
 import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
-import type { AttentionScope, BatchTx, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
+import type { AttentionScope, BatchTx, CaseContactEvent, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
 import { SqlBatchTx } from './batch-tx.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import { appendEvidence } from './evidence-store.js'
+import { contactEventParam, contactEventParts } from './contact-event-sql.js'
 import { GENESIS_HASH } from '../../domain/evidence-hash.js'
 import type { Queryable } from './sql.js'
 import { AttentionEntity, CaseEntity, DraftEntity, MessageEntity, SendEntity, type CaseRow, type DraftRow } from './core-entities.js'
@@ -94,6 +95,11 @@ export class SqlTx implements Tx {
   private readonly locked = new Map<number, { seq: number; hash: string } | null>()
 
   constructor(private readonly q: Queryable) {}
+
+  async appendContactEvents(events: readonly CaseContactEvent[]): Promise<void> {
+    if (events.length === 0) return
+    await this.q.query(`WITH ${contactEventParts('$1', 'ce').join(',\n')} SELECT 1`, [contactEventParam(events)])
+  }
 
   async findOpenCases(f: OpenCaseFilter): Promise<CaseFacts[]> {
     const rows: Row[] = await this.q.query(

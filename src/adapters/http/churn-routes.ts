@@ -57,6 +57,41 @@ const churnWeekSchema = z
   .object({ week: z.string(), opened: z.number().int(), closed: z.number().int(), outcomes: z.object({ retained: z.number().int(), lost: z.number().int(), no_risk: z.number().int() }) })
   .openapi('ChurnWeek')
 
+const rate = (what: string) =>
+  z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .openapi({ description: `${what} (0..1); null when there was nothing to count` })
+const sopWeekSchema = z
+  .object({
+    week: z.string().openapi({ description: 'ISO week of the due time, e.g. 2026-W49' }),
+    groupType: z.string(),
+    groupTypeName: z.string().openapi({ description: "the type's name in config/growth.yaml (its key when no longer declared)" }),
+    due: z.number().int(),
+    sent: z.number().int(),
+    onTime: z.number().int().openapi({ description: 'sent within the item’s window' }),
+    missed: z.number().int(),
+    failed: z.number().int(),
+    awaitingReview: z.number().int(),
+    pending: z.number().int(),
+    onTimeRate: rate('on time among sent, missed and failed'),
+  })
+  .openapi('SopWeek')
+const flowWeekSchema = z
+  .object({
+    week: z.string().openapi({ description: 'ISO week the runs started' }),
+    flowKey: z.string(),
+    flowName: z.string().openapi({ description: "the flow's name in config/growth.yaml (its key when no longer declared)" }),
+    started: z.number().int(),
+    completed: z.number().int(),
+    exited: z.number().int().openapi({ description: 'left the flow (the contact replied, or was lost)' }),
+    running: z.number().int(),
+    completionRate: rate('completed among the runs that ended (completed or exited)'),
+  })
+  .openapi('FlowWeek')
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 const taskView = (t: ChurnTaskView, directory: Directory): z.infer<typeof taskSchema> => ({
   ...t,
@@ -101,6 +136,16 @@ export function churnRoutes(deps: { tokens: readonly ApiToken[] | TokenBook; chu
     const groupTypes = Object.fromEntries(deps.churn.cfg.groupTypes.map((t) => [t.key, t.groups]))
     ctx.body = { items: await deps.churn.churn.funnel({ ...since(q.weeks), groupTypes, conversionTags: deps.churn.cfg.funnel?.conversionTags ?? [] }) }
   })
+  router.get('/growth/sop-flows', viewer, async (ctx) => {
+    const q = validate(weeksQuery, ctx.query)
+    const range = since(q.weeks)
+    const [sop, flows] = await Promise.all([deps.churn.churn.sopWeeks(range), deps.churn.churn.flowWeeks(range)])
+    const { groupTypes, flows: declared } = deps.churn.cfg
+    ctx.body = {
+      sop: sop.map((r) => ({ ...r, groupTypeName: groupTypes.find((t) => t.key === r.groupType)?.name ?? r.groupType })),
+      flows: flows.map((r) => ({ ...r, flowName: declared.find((f) => f.key === r.flowKey)?.name ?? r.flowKey })),
+    }
+  })
   router.get('/churn/weeks', viewer, async (ctx) => {
     const q = validate(weeksQuery, ctx.query)
     ctx.body = { items: await deps.churn.churn.churnWeeks(since(q.weeks)) }
@@ -142,6 +187,14 @@ export function registerChurnPaths(registry: OpenAPIRegistry): void {
     'New contacts → first interaction → joined a typed group → converted, per ISO week and group type (viewer+)',
     { query: weeksQuery },
     json(z.object({ items: z.array(funnelSchema) }), 'funnel rows'),
+    [400, 401, 403],
+  )
+  path(
+    'get',
+    '/api/v1/growth/sop-flows',
+    'SOP on-time rate per ISO week and group type, and flow completion per ISO week and flow (viewer+)',
+    { query: weeksQuery },
+    json(z.object({ sop: z.array(sopWeekSchema), flows: z.array(flowWeekSchema) }), 'weekly SOP and flow figures'),
     [400, 401, 403],
   )
   path(

@@ -19,9 +19,25 @@ export async function scheduleNightlyRules(queue: Queue, at: string, timeZone: s
   await queue.upsertJobScheduler(NIGHTLY_SCHEDULER_ID, { pattern: `${m ?? 0} ${h ?? 3} * * *`, tz: timeZone }, { name: NIGHTLY_SCHEDULER_ID, data: {} })
 }
 
-/** Runs the sweep for each nightly job; one at a time, so two nights never sweep side by side. */
-export function startNightlyWorker(opts: { connection: ConnectionOptions; prefix: string; log: Logger; sweep: () => Promise<number> }): Worker {
-  const worker = new Worker(NIGHTLY_QUEUE, async () => ({ tagged: await opts.sweep() }), { connection: opts.connection, prefix: opts.prefix, concurrency: 1 })
+/** the churn scores' own scheduler (config `churn.sweepEvery`), on the same queue and worker */
+export const CHURN_SWEEP_SCHEDULER_ID = 'churn-sweep'
+
+/**
+ * Sweeps the churn scores every `everyMs` besides the nightly run (the sandbox's short times), or
+ * removes that schedule when the file no longer asks for it.
+ */
+export async function scheduleChurnSweep(queue: Queue, everyMs: number | null): Promise<void> {
+  if (everyMs === null) await queue.removeJobScheduler(CHURN_SWEEP_SCHEDULER_ID)
+  else await queue.upsertJobScheduler(CHURN_SWEEP_SCHEDULER_ID, { every: everyMs }, { name: CHURN_SWEEP_SCHEDULER_ID, data: {} })
+}
+
+/**
+ * Runs the sweep for each nightly job, and only the churn scores for a churn-sweep job; one at a
+ * time, so two sweeps never run side by side.
+ */
+export function startNightlyWorker(opts: { connection: ConnectionOptions; prefix: string; log: Logger; sweep: () => Promise<number>; churnSweep?: () => Promise<number> }): Worker {
+  const run = async (name: string) => (name === CHURN_SWEEP_SCHEDULER_ID ? { opened: (await opts.churnSweep?.()) ?? 0 } : { tagged: await opts.sweep() })
+  const worker = new Worker(NIGHTLY_QUEUE, async (job) => run(job.name), { connection: opts.connection, prefix: opts.prefix, concurrency: 1 })
   worker.on('error', (err) => opts.log.warn({ err: { message: err.message } }, 'nightly rules worker error'))
   worker.on('failed', (job, err) => opts.log.error({ jobId: job?.id, err: { message: err.message } }, 'nightly tag rules failed'))
   return worker

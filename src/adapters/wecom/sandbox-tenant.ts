@@ -37,6 +37,9 @@ export interface SayInput {
   at?: Date
 }
 
+/** Builds the sandbox's puppet on its mocker; tests pass a subclass that emits what the mock cannot. */
+export type SandboxPuppetFactory = (mocker: mock.Mocker) => PuppetMock
+
 const MAX_TRANSCRIPT = 500
 // 1×1 transparent PNG: enough for the recording path to see a real image attachment.
 const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='
@@ -59,8 +62,9 @@ export class SandboxTenant {
   constructor(
     private readonly tenant: Tenant,
     accountKey?: string,
+    puppet?: SandboxPuppetFactory,
   ) {
-    this.puppet = new PuppetMock({ mocker: this.mocker })
+    this.puppet = puppet ? puppet(this.mocker) : new PuppetMock({ mocker: this.mocker })
     this.accounts = accountsOf(tenant)
     this.account = this.accounts.find((a) => a.key === accountKey) ?? this.accounts[0]!
   }
@@ -148,14 +152,20 @@ export class SandboxTenant {
    */
   join(group: string, person: { id?: string; name: string }): string {
     const entry = this.entryFor(group)
+    const contact = this.contact(person)
+    entry.room.add(contact).by(this.botContact)
+    return contact.id
+  }
+
+  /** A contact of the simulation by id or name, created (as a newcomer) when unknown. */
+  contact(person: { id?: string; name: string }): mock.ContactMock {
     const id = person.id ?? `wx-guest-${Buffer.from(person.name).toString('hex').slice(0, 24)}`
     let contact = this.contacts.get(id)
     if (!contact) {
       contact = this.mocker.createContact({ id, name: person.name })
       this.contacts.set(id, contact)
     }
-    entry.room.add(contact).by(this.botContact)
-    return id
+    return contact
   }
 
   /** Someone leaves a group (room-leave). */

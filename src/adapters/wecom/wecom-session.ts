@@ -1,4 +1,5 @@
-import type { Contact, Message, Room, Wechaty } from 'wechaty'
+import { types as WechatyTypes, type Contact, type Friendship, type Message, type Room, type Wechaty } from 'wechaty'
+import type { FriendRequest, FriendRequestPort } from '../../app/growth/accept-friend-request.js'
 import type { MembershipChange } from '../../app/growth/welcome-newcomers.js'
 import type { InboundReceiver } from '../../app/inbound-pipeline.js'
 import type { Logger, Messenger, SendTarget } from '../../app/ports.js'
@@ -12,6 +13,8 @@ import { loadMessagePayload, PayloadNotLoaded, type PayloadRetry, type UnloadedM
 export type UnloadedHandler = (msg: UnloadedMessage) => void
 /** Told when members join or leave a room (Wechaty's room-join / room-leave). */
 export type MembershipHandler = (kind: 'join' | 'leave', change: MembershipChange) => Promise<void>
+/** Told when someone asks to become the bot account's friend (Wechaty's `friendship`, type Receive). */
+export type FriendRequestHandler = (req: FriendRequest) => Promise<void>
 
 /** Payload loads: 6 attempts, 1 s doubling to 16 s between them (about half a minute in all). */
 export const DEFAULT_PAYLOAD_RETRY: PayloadRetry = { attempts: 6, delayMs: 1000, maxDelayMs: 16_000 }
@@ -29,11 +32,12 @@ export interface SessionState {
  * text. One failed event is logged and never stops the session; in-flight handlers are
  * tracked so shutdown can wait for them.
  */
-export class WecomSession implements Messenger {
+export class WecomSession implements Messenger, FriendRequestPort {
   /** where each message event goes: the inbound pipeline (src/app/inbound-pipeline.ts) */
   private pipeline: InboundReceiver | null = null
   private unloadedHandler: UnloadedHandler | null = null
   private membershipHandler: MembershipHandler | null = null
+  private friendRequestHandler: FriendRequestHandler | null = null
   /** aborts payload retries still running when the session stops */
   private readonly stopping = new AbortController()
   private readonly inFlight = new Set<Promise<void>>()
@@ -71,6 +75,7 @@ export class WecomSession implements Messenger {
     bot.on('message', (msg) => this.track(this.dispatch(msg)))
     bot.on('room-join', (room, invitees, _inviter, date) => this.track(this.membership('join', room, invitees, date)))
     bot.on('room-leave', (room, leavers, _remover, date) => this.track(this.membership('leave', room, leavers, date)))
+    bot.on('friendship', (f) => this.track(this.friendship(f)))
     bot.on('login', (user) => {
       this.state.loggedIn = true
       this.state.userId = user.id
@@ -103,6 +108,27 @@ export class WecomSession implements Messenger {
 
   onMembership(handler: MembershipHandler): void {
     this.membershipHandler = handler
+  }
+
+  onFriendRequest(handler: FriendRequestHandler): void {
+    this.friendRequestHandler = handler
+  }
+
+  async acceptFriendRequest(requestId: string): Promise<void> {
+    await this.bot.puppet.friendshipAccept(requestId)
+  }
+
+  /** A received friend request handed on; confirmations and verifications are not requests. */
+  private async friendship(f: Friendship): Promise<void> {
+    const handler = this.friendRequestHandler
+    if (!handler || f.type() !== WechatyTypes.Friendship.Receive) return
+    this.touch()
+    try {
+      const contact = f.contact()
+      await handler({ requestId: f.id, wecomId: contact.id, name: contact.name(), hello: f.hello(), at: new Date() })
+    } catch (err) {
+      this.log.error({ friendshipId: f.id, err: { message: (err as Error).message } }, 'friend request not handled')
+    }
   }
 
   /** A room-join / room-leave as a transport-neutral change; a failure is logged, never thrown at Wechaty. */

@@ -1,3 +1,4 @@
+import type { NewContactEvent } from './growth-ports.js'
 import type { NewSend } from '../case-record.js'
 import type { ChurnFacts, ChurnOutcome, ChurnReason } from '../../domain/growth/churn-score.js'
 
@@ -54,6 +55,8 @@ export interface ChurnTx {
   /** closes an open task with its `closed` audit row */
   closeTask(id: number, close: { outcome: ChurnOutcome; by: string; note: string | null }, at: Date): Promise<void>
   insertSend(s: NewSend, at: Date): Promise<number>
+  /** a `task` event on the contact's log (opened, closed) */
+  appendContactEvent(e: NewContactEvent): Promise<void>
 }
 
 export interface ChurnTaskFilter {
@@ -80,6 +83,31 @@ export interface FunnelRow {
   converted: number
 }
 
+/** SOP occurrences due in one ISO week in groups of one type (onTimeRate: see domain/growth/growth-rates.ts) */
+export interface SopWeekRow {
+  week: string
+  groupType: string
+  due: number
+  sent: number
+  onTime: number
+  missed: number
+  failed: number
+  awaitingReview: number
+  pending: number
+  onTimeRate: number | null
+}
+
+/** Runs of one flow started in one ISO week (completionRate: see domain/growth/growth-rates.ts) */
+export interface FlowWeekRow {
+  week: string
+  flowKey: string
+  started: number
+  completed: number
+  exited: number
+  running: number
+  completionRate: number | null
+}
+
 export interface ChurnWeekRow {
   week: string
   opened: number
@@ -98,4 +126,8 @@ export interface ChurnStore {
   /** contacts first seen per ISO week and how far they went, per group type */
   funnel(q: { from: Date; to: Date; groupTypes: Record<string, string[]>; conversionTags: string[] }): Promise<FunnelRow[]>
   churnWeeks(q: { from: Date; to: Date }): Promise<ChurnWeekRow[]>
+  /** SOP occurrences due per ISO week and group type, with the on-time rate */
+  sopWeeks(q: { from: Date; to: Date }): Promise<SopWeekRow[]>
+  /** flow runs started per ISO week and flow, with the completion rate */
+  flowWeeks(q: { from: Date; to: Date }): Promise<FlowWeekRow[]>
 }

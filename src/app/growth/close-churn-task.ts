@@ -16,6 +16,7 @@ export async function closeChurnTask(deps: Pick<ChurnDeps, 'churn' | 'clock' | '
     if (!task) throw new AppError('not_found', `churn task ${id} does not exist`, { entity: 'churn_task', ref: String(id) })
     if (task.closedAt !== null) return { kind: 'already_closed', task }
     await tx.closeTask(id, { outcome, by, note }, now)
+    await tx.appendContactEvent({ contactId: task.contactId, kind: 'task', detail: { task: id, change: 'closed', outcome, by }, at: now })
     return { kind: 'closed', task: { ...task, closedAt: now, closedBy: by, outcome, closeNote: note } }
   })
   if (r.kind === 'closed') deps.log.info({ task: id, contact: r.task.contactId, outcome, by }, 'churn task closed')

@@ -31,7 +31,7 @@ export interface ContactEventView {
 }
 
 export type TagSource = 'manual' | 'rule' | 'case' | 'flow'
-export type ContactEventKind = 'joined_group' | 'left_group' | 'message' | 'case_opened' | 'case_closed' | 'tag_added' | 'tag_removed'
+export type ContactEventKind = 'joined_group' | 'left_group' | 'message' | 'case_opened' | 'case_closed' | 'tag_added' | 'tag_removed' | 'friend_added' | 'flow_step' | 'task'
 
 /** Someone the bot account sees: WeCom id, display name, and the tenant's person id if declared. */
 export interface SeenPerson {

@@ -84,7 +84,10 @@ export async function runFlowStep(deps: SopFlowDeps, stepId: number): Promise<St
       queued = done.queued
       outcome = { ...outcome, ...done.outcome }
     }
-    await tx.finishStep(step.stepId, plan.kind === 'act' ? 'done' : 'skipped', outcome, now)
+    const status = plan.kind === 'act' ? 'done' : 'skipped'
+    await tx.finishStep(step.stepId, status, outcome, now)
+    // the contact's log shows the flow's steps beside its tags and messages
+    await tx.growth.appendEvents([{ contactId: step.contactId, kind: 'flow_step', detail: { flow: step.flowKey, step: step.index, status, ...outcome }, at: now }])
     const next = await planNext(tx, step, flow, now)
     return { kind: plan.kind === 'act' ? 'done' : 'skipped', next }
   })

@@ -62,6 +62,7 @@ async function openTasks(deps: ChurnDeps, cfg: ChurnConfig, opening: Array<{ f: 
       const taskId = await tx.openTask({ contactId: f.contactId, ownerId: f.ownerId, score: score.score, reasons: score.reasons }, now)
       if (taskId === null) continue
       opened++
+      await tx.appendContactEvent({ contactId: f.contactId, kind: 'task', detail: { task: taskId, change: 'opened', score: score.score }, at: now })
       if (!internal) continue
       const owner = f.ownerId === null ? churnText(deps.wording, 'team') : (deps.directory.person(f.ownerId)?.name ?? f.ownerId)
       const text = churnText(deps.wording, 'notice', {

@@ -26,6 +26,11 @@ export interface ChurnConfig {
   negativeWording: { signals: RiskFlag[]; points: number }
   /** after a task is closed, none is opened again for this many days */
   cooldownDays: number
+  /**
+   * besides the nightly run, the scores are swept this often (a duration like "1m"): the sandbox's
+   * short times, so a newcomer who complains and leaves a group sees a task within minutes
+   */
+  sweepEvery?: string | undefined
 }
 
 /** What Baton knows of one contact at scoring time. */

@@ -1,4 +1,5 @@
 import type { ChurnConfig } from './churn-score.js'
+import type { FriendRequestPolicy } from './friend-requests.js'
 
 /**
  * The growth vocabulary (issue 20): tag dimensions, tags, tag rules and customer group types.
@@ -115,4 +116,6 @@ export interface GrowthConfig {
   churn?: ChurnConfig | undefined
   /** funnels: a contact converts when a case they spoke in is completed or they carry one of these tags */
   funnel?: { conversionTags: string[] } | undefined
+  /** which friend requests to the bot account are accepted (absent: none) */
+  friendRequests?: FriendRequestPolicy | undefined
 }

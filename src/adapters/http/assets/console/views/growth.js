@@ -1,5 +1,5 @@
-// Growth: the contact funnel per ISO week, churn tasks opened/closed per week (Chart.js), and the
-// open churn tasks with their reasons, each closed here with an outcome (handler+; the API says no otherwise).
+// Growth: the contact funnel per ISO week, churn tasks opened/closed per week, SOP posts (on time or
+// not) and flow runs (completed or not) per week (Chart.js) with their rates, and the open churn tasks with their reasons, each closed here with an outcome (handler+; the API says no otherwise).
 import { api } from '../api.js'
 import { clear, flash, h } from '../dom.js'
 import { describeError, when } from '../format.js'
@@ -21,17 +21,19 @@ const weekLabel = (w) => w.replace(/^(\d{4})-W(\d{2})$/, (_, y, n) => `${y}年�
 export async function renderGrowth(view, ctx) {
   const charts = h('div', { class: 'charts', id: 'growth-charts' })
   const tasks = h('div', { id: 'churn-tasks' })
-  view.append(h('div', { class: 'toolbar' }, h('h2', {}, '增长：漏斗与流失预警')), charts, h('h3', {}, '未关闭的流失预警'), tasks)
+  const rates = h('div', { id: 'sop-flow-rates' })
+  view.append(h('div', { class: 'toolbar' }, h('h2', {}, '增长：漏斗与流失预警')), charts, h('h3', {}, 'SOP 准时率与流程完成率'), rates, h('h3', {}, '未关闭的流失预警'), tasks)
   const live = []
   ctx.onLeave(() => live.forEach((c) => c.destroy()))
 
   async function load() {
-    const [funnel, weeks, open] = await Promise.allSettled([
+    const [funnel, weeks, open, sopFlows] = await Promise.allSettled([
       api('/growth/funnel', { query: { weeks: 12 } }),
       api('/churn/weeks', { query: { weeks: 12 } }),
       api('/churn/tasks', { query: { status: 'open', limit: 200 } }),
+      api('/growth/sop-flows', { query: { weeks: 12 } }),
     ])
-    for (const r of [funnel, weeks, open]) if (r.status === 'rejected' && r.reason.code === 'unauthorized') return ctx.failed(r.reason)
+    for (const r of [funnel, weeks, open, sopFlows]) if (r.status === 'rejected' && r.reason.code === 'unauthorized') return ctx.failed(r.reason)
     live.splice(0).forEach((c) => c.destroy())
     clear(charts)
     if (funnel.status === 'fulfilled') {
@@ -58,10 +60,63 @@ export async function renderGrowth(view, ctx) {
         ],
       )
     }
+    clear(rates)
+    if (sopFlows.status === 'fulfilled') showSopFlows(sopFlows.value)
+    else rates.append(h('p', { class: 'error' }, describeError(sopFlows.reason)))
     clear(tasks)
     if (open.status === 'fulfilled') showTasks(open.value)
     else tasks.append(h('p', { class: 'error' }, describeError(open.reason)))
     view.dataset.loaded = 'true'
+  }
+
+  /** SOP posts and flow runs per week (charts), and each row's rate (a table: one per group type or flow) */
+  function showSopFlows({ sop, flows }) {
+    const sopWeeks = [...new Set(sop.map((r) => r.week))]
+    const sum = (rows, week, f) => rows.filter((r) => r.week === week).reduce((n, r) => n + f(r), 0)
+    chart('SOP 发布（按应发的周）', sopWeeks.map(weekLabel), [
+      { label: '准时', data: sopWeeks.map((w) => sum(sop, w, (r) => r.onTime)), backgroundColor: COLORS.green },
+      { label: '迟发', data: sopWeeks.map((w) => sum(sop, w, (r) => r.sent - r.onTime)), backgroundColor: COLORS.amber },
+      { label: '错过', data: sopWeeks.map((w) => sum(sop, w, (r) => r.missed)), backgroundColor: COLORS.red },
+      { label: '失败', data: sopWeeks.map((w) => sum(sop, w, (r) => r.failed)), backgroundColor: COLORS.gray },
+    ])
+    const flowWeeks = [...new Set(flows.map((r) => r.week))]
+    chart('流程运行（按开始的周）', flowWeeks.map(weekLabel), [
+      { label: '完成', data: flowWeeks.map((w) => sum(flows, w, (r) => r.completed)), backgroundColor: COLORS.green },
+      { label: '中途退出', data: flowWeeks.map((w) => sum(flows, w, (r) => r.exited)), backgroundColor: COLORS.amber },
+      { label: '进行中', data: flowWeeks.map((w) => sum(flows, w, (r) => r.running)), backgroundColor: COLORS.blue },
+    ])
+    const pct = (x) => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`)
+    const lines = [
+      ...sop.map((r) => ['SOP', weekLabel(r.week), r.groupTypeName, `${r.onTime} / ${r.sent + r.missed + r.failed}`, pct(r.onTimeRate)]),
+      ...flows.map((r) => ['流程', weekLabel(r.week), r.flowName, `${r.completed} / ${r.completed + r.exited}`, pct(r.completionRate)]),
+    ]
+    if (lines.length === 0) return rates.append(h('p', {}, '最近 12 周没有 SOP 发布或流程运行。'))
+    rates.append(
+      h(
+        'table',
+        { class: 'figures' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['类别', '周', '群类型 / 流程', '准时或完成 / 已结束', '比率'].map((x) => h('th', {}, x)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          lines.map((cells) =>
+            h(
+              'tr',
+              {},
+              cells.map((c) => h('td', {}, c)),
+            ),
+          ),
+        ),
+      ),
+    )
   }
 
   function showTasks(page) {
