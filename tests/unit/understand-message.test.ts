@@ -203,6 +203,11 @@ describe('context', () => {
     expect(understand('好了').asks).toBe(false)
     expect(understand('好了吗').asks).toBe(true)
     expect(understand('装好了没').asks).toBe(true)
+    // a clause closed by 不 is the colloquial yes/no question; "neither" and "not yet" are not
+    expect(understand('悦悦，周二周五上午你在屋头不').asks).toBe(true)
+    expect(understand('明天来不，师傅问').asks).toBe(true)
+    expect(understand('我也不').asks).toBe(false)
+    expect(understand('还不').asks).toBe(false)
     expect(understand('师傅几点到？').asks).toBe(true)
     // the lexicon's ignore phrases shadow the commitment word: "不一定" promises nothing
     expect(understand('不一定能修').riskFlags).toEqual([])
