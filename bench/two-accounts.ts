@@ -20,19 +20,20 @@ export interface TwoAccountIngest {
 /**
  * WeCom's time stamp for each item. A message said in a group both accounts sit in reaches Baton
  * once per account with one stamp, and is recorded under what was said, by whom, where and in
- * which second: the same person saying the same text in one group gets a second of its own
- * each time (counting back from the start of the run), so the batch stays `n` distinct messages.
+ * which second: the same person saying the same text in one group gets a later second each time
+ * (a few seconds ahead of now at most), so a batch stays `n` distinct messages. Never earlier than
+ * now: a message that looks late is judged by the replay rule, which is not what this line measures.
  */
-function stamper(world: BenchWorld, runStart: number): (items: SayItem[]) => number[] {
-  const seen = new Map<string, number>()
+function stamper(world: BenchWorld): (items: SayItem[]) => number[] {
+  const lastSecond = new Map<string, number>()
   return (items) => {
-    const now = Date.now()
+    const now = Math.floor(Date.now() / 1000)
     return items.map((it) => {
-      if (benchAccountsOf(world, it.group).length < 2) return now
+      if (benchAccountsOf(world, it.group).length < 2) return now * 1000
       const key = `${it.group}\u0000${it.as}\u0000${it.image ?? ''}\u0000${it.text ?? ''}`
-      const k = (seen.get(key) ?? 0) + 1
-      seen.set(key, k)
-      return runStart - k * 1000
+      const second = Math.max(now, (lastSecond.get(key) ?? 0) + 1)
+      lastSecond.set(key, second)
+      return second * 1000
     })
   }
 }
@@ -65,7 +66,7 @@ export async function twoAccountIngest(opts: { tenantFile: string; tenant: Tenan
         }),
       )
     }
-    const stamp = stamper(world, Date.now())
+    const stamp = stamper(world)
     const both = {
       push: async (items: SayItem[]) => {
         const at = stamp(items)
