@@ -122,6 +122,9 @@ describe('fault injection: nothing lost, nothing doubled', () => {
       BATON_SEND_IN_DOUBT_AFTER_MS: '20000',
       // a send WeCom never answers is left in doubt after 5 s so the next one can go
       BATON_SEND_ANSWER_TIMEOUT_MS: '5000',
+      // started without PostgreSQL or Redis, Baton tries again at most every 5 s (default 30 s),
+      // so a start-up scenario sees it catch up within seconds of the dependency's return
+      BATON_DEPENDENCY_RETRY_MAX_MS: '5000',
     }
     baton = new BatonProcess({ ...gateway.env, ...batonEnv }, join(ARTIFACTS, 'baton.log'), port)
     writeFileSync(join(ARTIFACTS, 'baton.log'), '')
