@@ -14,7 +14,8 @@ import { SandboxTenant } from '../src/adapters/wecom/sandbox-tenant.js'
 import { freePort } from '../tests/support/mock-gateway.js'
 import type { SayItem } from './messages.js'
 
-export type GatewayRequest = { op: 'push'; id: number; items: SayItem[]; ratePerSec?: number } | { op: 'botCounts'; id: number } | { op: 'watch'; id: number; on: boolean } | { op: 'stop'; id: number }
+export type GatewayRequest =
+  { op: 'push'; id: number; items: SayItem[]; ratePerSec?: number; at?: number[] } | { op: 'botCounts'; id: number } | { op: 'watch'; id: number; on: boolean } | { op: 'stop'; id: number }
 
 export type GatewayEvent = { type: 'ready'; endpoint: string; token: string } | { type: 'reply'; id: number; result: unknown } | { type: 'botSaid'; group: string; text: string; at: number }
 
@@ -23,15 +24,18 @@ const send = (e: GatewayEvent) => process.send!(e)
 
 async function main(): Promise<void> {
   const tenantConfig = loadTenant(process.argv[2]!)
-  const tenant = new SandboxTenant(tenantConfig)
+  // behind one account of several (argv[3]) only that account's groups exist
+  const tenant = new SandboxTenant(tenantConfig, process.argv[3])
   await tenant.puppet.start()
   tenant.populate()
-  const botId = tenantConfig.tenant.bot?.id ?? 'wx-baton'
+  const botId = tenant.botRef().id
+  const rooms = new Set(tenant.groups().map((g) => g.roomId))
   const mocker = tenant.mocker
   const roomOf = new Map<string, mock.RoomMock>()
   const botCounts: Record<string, number> = {}
   let watching = false
   for (const g of tenantConfig.groups) {
+    if (!rooms.has(g.id!)) continue
     const room = mocker.RoomMock.load(g.id!)
     roomOf.set(g.key, room)
     ;(room as unknown as EventEmitter).on('message', (m: mock.MessageMock) => {
@@ -47,15 +51,21 @@ async function main(): Promise<void> {
   const server = new PuppetServer({ endpoint, puppet: tenant.puppet, token })
   await server.start()
 
-  const say = (item: SayItem): void => {
+  const say = (item: SayItem, at?: number): void => {
+    const room = roomOf.get(item.group)
+    // an item for a group this account is not in is the other account's
+    if (!room) return
+    // with WeCom's time stamp given: two accounts in one group hear the message with the same stamp
+    if (at !== undefined)
+      return tenant.say({ as: item.as, group: room.id, ...(item.image ? { image: item.image } : { text: item.text! }), ...(item.mentions ? { mentions: item.mentions } : {}), at: new Date(at) })
     const content = item.image ? FileBox.fromBase64(TINY_PNG, item.image) : item.text!
     contact(item.as)
       .say(content, (item.mentions ?? []).map(contact))
-      .to(roomOf.get(item.group)!)
+      .to(room)
   }
 
   /** Pushes items; with a rate, item i leaves at start + i/rate (drift-corrected). */
-  const push = async (items: SayItem[], ratePerSec?: number) => {
+  const push = async (items: SayItem[], ratePerSec?: number, at?: number[]) => {
     const startedAt = Date.now()
     for (let i = 0; i < items.length; i++) {
       if (ratePerSec) {
@@ -65,7 +75,7 @@ async function main(): Promise<void> {
         // let the gRPC stream flush between bursts
         await new Promise((r) => setImmediate(r))
       }
-      say(items[i]!)
+      say(items[i]!, at?.[i])
     }
     return { startedAt, endedAt: Date.now(), count: items.length }
   }
@@ -74,7 +84,7 @@ async function main(): Promise<void> {
     void (async () => {
       switch (req.op) {
         case 'push':
-          return send({ type: 'reply', id: req.id, result: await push(req.items, req.ratePerSec) })
+          return send({ type: 'reply', id: req.id, result: await push(req.items, req.ratePerSec, req.at) })
         case 'botCounts':
           return send({ type: 'reply', id: req.id, result: { ...botCounts } })
         case 'watch':

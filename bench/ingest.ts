@@ -85,7 +85,7 @@ async function checkStored(ds: DataSource, baseId: number, items: SayItem[]): Pr
 }
 
 /** Pushes a batch as fast as the gateway goes and waits until Baton decided every message. */
-export async function pushAndSettle(gw: Gateway, ds: DataSource, items: SayItem[], timeoutMs = 600_000): Promise<{ ms: number; problems: string[] }> {
+export async function pushAndSettle(gw: Pick<Gateway, 'push'>, ds: DataSource, items: SayItem[], timeoutMs = 600_000): Promise<{ ms: number; problems: string[] }> {
   const baseId = await maxMessageId(ds)
   const t0 = Date.now()
   await gw.push(items)
@@ -106,20 +106,32 @@ export async function pushAndSettle(gw: Gateway, ds: DataSource, items: SayItem[
   return { ms, problems: await checkStored(ds, baseId, items) }
 }
 
-export async function batonIngest(gw: Gateway, ds: DataSource, world: BenchWorld, reps: number, n: number, seed: number): Promise<{ reps: IngestRep[]; problems: string[] }> {
+/** With `cpuMs` (Baton's CPU time so far), each repetition's CPU time per message is measured too. */
+export async function batonIngest(
+  gw: Gateway,
+  ds: DataSource,
+  world: BenchWorld,
+  reps: number,
+  n: number,
+  seed: number,
+  cpuMs?: () => number,
+): Promise<{ reps: IngestRep[]; problems: string[]; cpuMsPerMessage: number[] }> {
   const out: IngestRep[] = []
   const problems: string[] = []
+  const cpuMsPerMessage: number[] = []
   const warm = await pushAndSettle(gw, ds, warmupItems(world))
   problems.push(...warm.problems.map((p) => `warm-up: ${p}`))
   await drainSends(ds)
   for (let rep = 0; rep < reps; rep++) {
     const items = generateMessages(world, n, seed + rep)
+    const before = cpuMs?.()
     const r = await pushAndSettle(gw, ds, items)
+    if (cpuMs && before !== undefined) cpuMsPerMessage.push((cpuMs() - before) / n)
     problems.push(...r.problems.map((p) => `rep ${rep + 1}: ${p}`))
     out.push({ messages: n, ms: r.ms, perSecond: n / (r.ms / 1000) })
     await drainSends(ds)
   }
-  return { reps: out, problems }
+  return { reps: out, problems, cpuMsPerMessage }
 }
 
 /** Waits until the outbound queue has delivered what the last batch queued (review notices…). */

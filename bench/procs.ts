@@ -51,8 +51,9 @@ export class Gateway {
     })
   }
 
-  static async start(tenantFile: string): Promise<Gateway> {
-    const child = forkTs('gateway-process.ts', [tenantFile])
+  /** With `accountKey`, the gateway logs in as that one of the tenant's accounts. */
+  static async start(tenantFile: string, accountKey?: string): Promise<Gateway> {
+    const child = forkTs('gateway-process.ts', [tenantFile, ...(accountKey ? [accountKey] : [])])
     const ready = await waitFor<GatewayEvent>(child, (m) => m.type === 'ready', 60_000)
     if (ready.type !== 'ready') throw new Error('unreachable')
     return new Gateway(child, ready.endpoint, ready.token)
@@ -69,8 +70,9 @@ export class Gateway {
     return ((await reply) as { result: T }).result
   }
 
-  push(items: SayItem[], ratePerSec?: number): Promise<{ startedAt: number; endedAt: number; count: number }> {
-    return this.request({ op: 'push', items, ...(ratePerSec ? { ratePerSec } : {}) })
+  /** `at`: WeCom's time stamp per item (default: now, as each is said). */
+  push(items: SayItem[], ratePerSec?: number, at?: number[]): Promise<{ startedAt: number; endedAt: number; count: number }> {
+    return this.request({ op: 'push', items, ...(ratePerSec ? { ratePerSec } : {}), ...(at ? { at } : {}) })
   }
 
   async stop(): Promise<void> {

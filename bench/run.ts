@@ -16,6 +16,7 @@ import { startBatonProcess, startPrivateRedis } from './stack.js'
 import { median, percentile, round } from './stats.js'
 import { timersAndRecovery } from './timers.js'
 import { benchWorld, writeBenchTenant } from './tenant.js'
+import { twoAccountIngest } from './two-accounts.js'
 
 const QUICK = process.env['BENCH_QUICK'] === '1'
 const SIZES = QUICK
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   const world = benchWorld()
   const tenantFile = resolve(workDir, 'tenant.yaml')
   const tenant = writeBenchTenant(tenantFile, world)
+  const twoTenantFile = resolve(workDir, 'tenant-two-accounts.yaml')
   say(
     `${QUICK ? 'QUICK mode' : 'full run'}: ${SIZES.n} messages × ${SIZES.reps} repetitions, ${world.customers.length + world.partners.length + 2} groups, ${world.customers.reduce((n, c) => n + c.orders.length, 0)} open cases`,
   )
@@ -67,8 +69,8 @@ async function main(): Promise<void> {
       say(JSON.stringify({ ...t, problems: t.problems }))
       return
     }
-    // 1. baseline: a bare Wechaty client on the same gateway
-    const bare = await bareIngest(gw, world, SIZES.reps, SIZES.n, 1000)
+    // 1. baseline: a bare Wechaty client on the same gateway (not needed by the two-account line alone)
+    const bare = process.env['BENCH_ONLY'] === 'two-accounts' ? [] : await bareIngest(gw, world, SIZES.reps, SIZES.n, 1000)
     say(`bare client: ${rates(bare).join(', ')} msg/s`)
 
     // 2. Baton all-in-one on an empty database (plus the 1,000 open cases)
@@ -93,11 +95,26 @@ async function main(): Promise<void> {
       await ds.destroy()
       return
     }
-    const empty = await batonIngest(gw, ds, world, SIZES.reps, SIZES.n, 1000)
+    const empty = await batonIngest(gw, ds, world, SIZES.reps, SIZES.n, 1000, () => baton.cpuMs())
     problems['ingest'] = empty.problems
-    say(`Baton ingest (empty db): ${rates(empty.reps).join(', ')} msg/s, RSS ${(baton.rssBytes() / 2 ** 20).toFixed(0)} MB${empty.problems.length ? `; PROBLEMS: ${empty.problems.join('; ')}` : ''}`)
+    say(
+      `Baton ingest (empty db): ${rates(empty.reps).join(', ')} msg/s, CPU ${empty.cpuMsPerMessage.map((c) => c.toFixed(2)).join(', ')} ms/msg, RSS ${(baton.rssBytes() / 2 ** 20).toFixed(0)} MB${empty.problems.length ? `; PROBLEMS: ${empty.problems.join('; ')}` : ''}`,
+    )
     if (process.env['BENCH_ONLY'] === 'ingest') {
       // development aid (with BENCH_CPU_PROF=1: a CPU profile of Baton in bench/.work/cpu-prof)
+      await baton.stop()
+      await ds.destroy()
+      return
+    }
+
+    // 2b. the same ingest through two gateways (two accounts) at once, a Baton process per account
+    const two = await twoAccountIngest({ tenantFile: twoTenantFile, tenant: writeBenchTenant(twoTenantFile, world, { twoAccounts: true }), world, redis, workDir, reps: SIZES.reps, n: SIZES.n, seed: 1000 })
+    problems['two-accounts'] = two.problems
+    const twoCost = median(two.cpuMsPerMessage) / median(empty.cpuMsPerMessage)
+    say(
+      `two accounts: ${rates(two.reps).join(', ')} msg/s, CPU ${two.cpuMsPerMessage.map((c) => c.toFixed(2)).join(', ')} ms/msg (one account ${median(empty.cpuMsPerMessage).toFixed(2)}) = ${twoCost.toFixed(2)}×, ${two.heardTwice} heard by both${two.problems.length ? `; PROBLEMS: ${two.problems.join('; ')}` : ''}`,
+    )
+    if (process.env['BENCH_ONLY'] === 'two-accounts') {
       await baton.stop()
       await ds.destroy()
       return
@@ -156,6 +173,12 @@ async function main(): Promise<void> {
         met: ratio >= 0.8 && ok('ingest'),
       },
       {
+        what: 'two accounts',
+        target: 'ingest through both gateways at once, each message stored once, ≤ 1.2× one account CPU per message',
+        measured: `${median(two.reps.map((r) => r.perSecond)).toFixed(0)} msg/s, ${median(two.cpuMsPerMessage).toFixed(2)} vs ${median(empty.cpuMsPerMessage).toFixed(2)} ms CPU/msg = ${twoCost.toFixed(2)}× (${two.heardTwice.toLocaleString('en')} msgs heard by both)`,
+        met: twoCost <= 1.2 && ok('two-accounts'),
+      },
+      {
         what: 'decision latency',
         target: `p99 ≤ 50 ms at ${RATE} msg/s`,
         measured: `p50 ${lat.p50} / p90 ${lat.p90} / p99 ${lat.p99} ms`,
@@ -199,7 +222,8 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', loadavgAtEnd: loadavg().map((x) => round(x, 2)), node: process.version, commit: gitCommit() },
       sizes: SIZES,
       lines,
-      ingest: { bare, batonEmpty: empty.reps, batonGrown: grown.reps, ratio: round(ratio, 3), costRatio: round(costRatio, 3) },
+      ingest: { bare, batonEmpty: empty.reps, batonGrown: grown.reps, ratio: round(ratio, 3), costRatio: round(costRatio, 3), cpuMsPerMessage: empty.cpuMsPerMessage.map((c) => round(c, 3)) },
+      twoAccounts: { reps: two.reps, cpuMsPerMessage: two.cpuMsPerMessage.map((c) => round(c, 3)), costRatio: round(twoCost, 3), heardTwice: two.heardTwice },
       latency: { ratePerSec: RATE, reps: latency.reps, median: lat },
       approve: { samplesMs: approve.samples, p50: p(approve.samples, 50), p90: p(approve.samples, 90), p99: p(approve.samples, 99) },
       memory: memory.samples.map((s) => ({ messages: s.messages, rssMb: round(s.rssMb, 1) })),

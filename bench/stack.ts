@@ -64,6 +64,8 @@ export interface BatonProcess {
   child: ChildProcess
   port: number
   rssBytes(): number
+  /** user + system CPU time the process has used so far, in ms */
+  cpuMs(): number
   stop(): Promise<void>
 }
 
@@ -75,6 +77,8 @@ export async function startBatonProcess(opts: {
   prefix: string
   gatewayEnv: Record<string, string>
   cpuProfDir?: string
+  /** e.g. BATON_ACCOUNT for one process per account */
+  extraEnv?: Record<string, string>
 }): Promise<BatonProcess> {
   const port = await freePort()
   const execArgv = [
@@ -104,6 +108,7 @@ export async function startBatonProcess(opts: {
       LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'info',
       LOG_PRETTY: '0',
       ...opts.gatewayEnv,
+      ...opts.extraEnv,
     },
   })
   ownChild(child)
@@ -131,6 +136,12 @@ export async function startBatonProcess(opts: {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
       const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1]
       return Number(kb ?? 0) * 1024
+    },
+    cpuMs: () => {
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8')
+      // utime and stime, the 14th and 15th fields, in clock ticks (100 per second on Linux)
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      return (Number(fields[11]) + Number(fields[12])) * 10
     },
     stop: async () => {
       if (exited) return

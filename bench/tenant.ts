@@ -87,19 +87,40 @@ export function benchWorld(): BenchWorld {
   }
 }
 
+/**
+ * The accounts of the two-account line: A serves the even customer groups and the public group,
+ * B the odd ones and the partner groups; every tenth customer group and the internal group have
+ * both (each message there reaches Baton twice and must be recorded once).
+ */
+export function benchAccountsOf(world: BenchWorld, groupKey: string): Array<'a' | 'b'> {
+  if (groupKey === world.internalGroup) return ['a', 'b']
+  if (groupKey === world.publicGroup) return ['a']
+  const i = world.customers.findIndex((c) => c.group === groupKey)
+  if (i < 0) return ['b']
+  return i % 10 === 0 ? ['a', 'b'] : i % 2 === 0 ? ['a'] : ['b']
+}
+
 /** Writes the tenant file (paths point at the repository's lexicon, knowledge, wording and understanding files). */
-export function writeBenchTenant(file: string, world = benchWorld()): Tenant {
+export function writeBenchTenant(file: string, world = benchWorld(), opts: { twoAccounts?: boolean } = {}): Tenant {
   const dir = dirname(resolve(file))
   const configDir = resolve(import.meta.dirname, '..', 'config')
   const rel = (p: string) => relative(dir, resolve(configDir, p))
   const doc = {
-    tenant: { name: '基准测试租户', bot: world.bot },
+    tenant: { name: '基准测试租户', ...(opts.twoAccounts ? {} : { bot: world.bot }) },
+    ...(opts.twoAccounts
+      ? {
+          accounts: [
+            { key: 'a', wecomId: 'wx-baton-a', displayName: 'Baton客服A' },
+            { key: 'b', wecomId: 'wx-baton-b', displayName: 'Baton协调B' },
+          ],
+        }
+      : {}),
     groups: [
       ...world.customers.map((c) => ({ key: c.group, id: c.roomId, topic: `${c.name}·服务群`, kind: 'customer' })),
       ...world.partners.map((p) => ({ key: p.group, id: p.roomId, topic: `${p.name}·协调群`, kind: 'partner' })),
       { key: world.publicGroup, id: 'r-members@chatroom', topic: '会员交流群', kind: 'public_customer' },
       { key: world.internalGroup, id: 'r-internal@chatroom', topic: '客服内部群', kind: 'internal' },
-    ],
+    ].map((g) => (opts.twoAccounts ? { ...g, accounts: benchAccountsOf(world, g.key) } : g)),
     people: [
       ...world.customers.flatMap((c) => [
         { id: c.contact, name: c.name, roles: c.executor === c.contact ? ['customer_contact', 'executor'] : ['customer_contact'] },

@@ -13,6 +13,8 @@ export class BatonProcess {
     private readonly env: Record<string, string>,
     private readonly logFile: string,
     readonly port: number,
+    /** the cli command: `all`, or one role (`bot`, `worker`, `api`) of a split deployment */
+    private readonly role: 'all' | 'bot' | 'worker' | 'api' = 'all',
   ) {}
 
   get running(): boolean {
@@ -21,7 +23,7 @@ export class BatonProcess {
 
   start(): void {
     const fd = openSync(this.logFile, 'a')
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', 'all'], {
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', this.role], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', fd, fd],
     })

@@ -29,10 +29,14 @@ export class GatewayControl {
   endpoint = ''
   private child: ChildProcess | null = null
   private killedAt: number | null = null
+  /** a client is subscribed to the gateway's events */
+  attached = false
 
   constructor(
     private readonly tenantFile: string,
     private readonly log: (line: string) => void,
+    /** which of the tenant's accounts this gateway logs in as (default the first) */
+    private readonly accountKey?: string,
   ) {}
 
   get env(): Record<string, string> {
@@ -45,7 +49,7 @@ export class GatewayControl {
 
   async start(): Promise<void> {
     if (!this.endpoint) this.endpoint = `127.0.0.1:${await freePort()}`
-    const child = fork(ENTRY, [this.tenantFile, this.endpoint, this.token], {
+    const child = fork(ENTRY, [this.tenantFile, this.endpoint, this.token, ...(this.accountKey ? [this.accountKey] : [])], {
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, WECHATY_LOG: 'silent' },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -56,8 +60,13 @@ export class GatewayControl {
       const e = raw as GatewayEvent
       if (e.ev === 'sent') this.ledger.push({ conversationId: e.conversationId, text: e.text, at: e.at })
       else if (e.ev === 'sendRefused') this.refusedSends.push({ conversationId: e.conversationId, text: '', at: e.at })
-      else if (e.ev === 'attached') this.log(`gateway: client attached, ${e.replayed} message(s) re-emitted`)
-      else if (e.ev === 'detached') this.log('gateway: client detached')
+      else if (e.ev === 'attached') {
+        this.attached = true
+        this.log(`gateway${this.accountKey ? ` ${this.accountKey}` : ''}: client attached, ${e.replayed} message(s) re-emitted`)
+      } else if (e.ev === 'detached') {
+        this.attached = false
+        this.log(`gateway${this.accountKey ? ` ${this.accountKey}` : ''}: client detached`)
+      }
     })
     child.once('exit', () => {
       if (this.child === child) this.child = null
@@ -83,6 +92,7 @@ export class GatewayControl {
     const child = this.child
     if (!child) return
     this.child = null
+    this.attached = false
     this.killedAt = Date.now()
     const exited = new Promise((r) => child.once('exit', r))
     child.kill('SIGKILL')
@@ -97,6 +107,11 @@ export class GatewayControl {
 
   failSends(forMs: number): void {
     if (this.child) this.command(this.child, { op: 'failSends', forMs })
+  }
+
+  /** A message event for an id the puppet cannot load: its payload never arrives. */
+  emitUnloadable(id: string): void {
+    if (this.child) this.command(this.child, { op: 'emitUnloadable', id })
   }
 
   /** The next send the bot makes is neither delivered nor answered (a call lost on its way). */

@@ -24,7 +24,12 @@ export interface SaidMessage {
 }
 
 export type GatewayCommand =
-  { op: 'say'; msg: SaidMessage } | { op: 'hold'; msgs: Array<SaidMessage & { reissue?: boolean }> } | { op: 'failSends'; forMs: number } | { op: 'swallowNextSend' } | { op: 'listen' }
+  | { op: 'say'; msg: SaidMessage }
+  | { op: 'hold'; msgs: Array<SaidMessage & { reissue?: boolean }> }
+  | { op: 'failSends'; forMs: number }
+  | { op: 'swallowNextSend' }
+  | { op: 'listen' }
+  | { op: 'emitUnloadable'; id: string }
 
 export type GatewayEvent =
   | { ev: 'booted' }
@@ -37,12 +42,12 @@ export type GatewayEvent =
 const REPLAY_BEFORE_DETACH_MS = 30_000
 const ATTACH_SETTLE_MS = 1500
 
-const [tenantFile, endpoint, token] = process.argv.slice(2)
-if (!tenantFile || !endpoint || !token) throw new Error('usage: gateway-process <tenant file> <endpoint> <token>')
+const [tenantFile, endpoint, token, accountKey] = process.argv.slice(2)
+if (!tenantFile || !endpoint || !token) throw new Error('usage: gateway-process <tenant file> <endpoint> <token> [account key]')
 const send = (e: GatewayEvent) => process.send?.(e)
 
 const tenantConfig = loadTenant(tenantFile)
-const sandbox = new SandboxTenant(tenantConfig)
+const sandbox = new SandboxTenant(tenantConfig, accountKey)
 const puppet = sandbox.puppet
 await puppet.start()
 sandbox.populate()
@@ -72,8 +77,11 @@ puppet.messageSendText = async (conversationId: string, text: string) => {
 const history: Array<{ id: string; emittedAt: number }> = []
 // The bot's own messages are part of the conversation a provider replays, too (Baton settles a
 // send cut off by a crash by finding its echo).
-const botId = tenantConfig.tenant.bot?.id ?? 'wx-baton'
+const botId = sandbox.botRef().id
+// behind one account of several, only that account's groups exist
+const rooms = new Set(sandbox.groups().map((g) => g.roomId))
 for (const g of tenantConfig.groups) {
+  if (!rooms.has(g.id ?? `r-${g.key}@chatroom`)) continue
   const room = sandbox.mocker.RoomMock.load(g.id ?? `r-${g.key}@chatroom`) as unknown as EventEmitter
   room.on('message', (m: { id: string; talker(): { id: string } }) => {
     if (m.talker().id === botId) history.push({ id: m.id, emittedAt: Date.now() })
@@ -125,6 +133,10 @@ process.on('message', (raw) => {
       break
     case 'failSends':
       failUntil = Date.now() + cmd.forMs
+      break
+    case 'emitUnloadable':
+      // an event for a message the puppet cannot load: its payload never arrives
+      emit(cmd.id)
       break
     case 'swallowNextSend':
       swallowNext = true

@@ -1,5 +1,10 @@
 import type pg from 'pg'
-import type { GatewayControl } from './gateway-control.js'
+import type { SaidMessage } from './gateway-control.js'
+
+/** Where the load says its messages: one gateway, or a router over several accounts' gateways. */
+export interface Mouth {
+  say(msg: SaidMessage): void
+}
 
 interface Voice {
   talkerId: string
@@ -54,7 +59,7 @@ export class Load {
   private lookingUp = false
 
   constructor(
-    private readonly gw: GatewayControl,
+    private readonly gw: Mouth,
     private readonly db: pg.Pool,
     private readonly runTag: string,
   ) {}
