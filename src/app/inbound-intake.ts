@@ -29,6 +29,9 @@ export interface IntakeState {
   since: Date | null
 }
 
+/** Replay rounds in one recovery pass at most (a pass then yields to the retry timer). */
+const MAX_REPLAY_ROUNDS = 50
+
 /**
  * Takes inbound messages so that a PostgreSQL outage loses none and acts on none twice: what
  * cannot be recorded goes to the spool; while the spool holds anything, new messages queue
@@ -92,18 +95,14 @@ export class InboundIntake {
   private async pass(): Promise<void> {
     if (this.deps.spool.depth() === 0 && !this.needsCatchUp) return
     try {
-      const replayed = await this.deps.spool.replay(async (msg) => {
-        let outcome: RecordOutcome
-        try {
-          outcome = await this.deps.record(msg)
-        } catch (err) {
-          if (this.deps.isOutage(err)) throw err
-          // bad data will never store: keep going rather than block every later message
-          this.deps.log.error({ messageId: msg.wecomId, err: { message: (err as Error).message } }, 'spooled message could not be recorded; skipped')
-          return
-        }
-        if (outcome.kind === 'recorded') await this.decideOrSkip(outcome.message)
-      })
+      // Messages keep arriving behind the spool while it is replayed (order is kept): replay again
+      // at once while the last round made progress, so steady traffic does not hold the intake in
+      // spool mode for a retry interval per round after PostgreSQL is back.
+      let replayed = 0
+      for (let round = 0, n = 1; n > 0 && this.deps.spool.depth() > 0 && round < MAX_REPLAY_ROUNDS; round++) {
+        n = await this.deps.spool.replay((msg) => this.replayOne(msg))
+        replayed += n
+      }
       if (replayed > 0) this.deps.log.info({ replayed }, 'spooled messages replayed into PostgreSQL')
       if (this.needsCatchUp) {
         this.needsCatchUp = false
@@ -119,6 +118,19 @@ export class InboundIntake {
       this.noteOutage(err)
       if (!this.deps.isOutage(err)) this.deps.log.error({ err: { message: (err as Error).message } }, 'inbound recovery pass failed')
     }
+  }
+
+  private async replayOne(msg: InboundMessage): Promise<void> {
+    let outcome: RecordOutcome
+    try {
+      outcome = await this.deps.record(msg)
+    } catch (err) {
+      if (this.deps.isOutage(err)) throw err
+      // bad data will never store: keep going rather than block every later message
+      this.deps.log.error({ messageId: msg.wecomId, err: { message: (err as Error).message } }, 'spooled message could not be recorded; skipped')
+      return
+    }
+    if (outcome.kind === 'recorded') await this.decideOrSkip(outcome.message)
   }
 
   /** a message whose decision fails for a reason other than an outage must not block the rest */
