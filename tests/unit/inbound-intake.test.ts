@@ -27,7 +27,8 @@ describe('InboundIntake after PostgreSQL returns', () => {
     const spool = new FileSpool(mkdtempSync(join(tmpdir(), 'intake-spool-')))
     let up = false
     const recorded: string[] = []
-    let intake: InboundIntake | undefined
+    // the intake is built after its deps, which call back into it
+    const self: { intake?: InboundIntake } = {}
     let next = 3
     const deps = {
       log: testLogger(),
@@ -39,12 +40,13 @@ describe('InboundIntake after PostgreSQL returns', () => {
         if (!up) throw outage
         recorded.push(m.wecomId)
         // steady traffic: each replayed message is followed by a new one, which queues behind the spool
-        if (next < 8) await intake!.handle(msg(next++))
+        if (next < 8) await self.intake!.handle(msg(next++))
         return { kind: 'recorded' as const, message: { ...m, id: recorded.length } as unknown as RecordedMessage }
       },
     }
     // a retry interval far longer than the test: only the pass under test can drain the spool
-    intake = new InboundIntake(deps, 3_600_000)
+    const intake = new InboundIntake(deps, 3_600_000)
+    self.intake = intake
     await intake.handle(msg(1))
     await intake.handle(msg(2))
     expect(spool.depth()).toBe(2)
