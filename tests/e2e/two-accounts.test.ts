@@ -51,7 +51,10 @@ describe('two WeCom accounts in one tenant: two gateways, two bots, two workers,
     lines(account, group)
       .filter((l) => l.talkerId === `wx-baton-${account}`)
       .map((l) => l.text)
-  const settled = () => eventually(async () => (await q<{ n: number }>(`SELECT count(*)::int AS n FROM sends WHERE status IN ('queued','sending')`))[0]!.n === 0, { timeoutMs: 20_000 })
+  const settled = () =>
+    eventually(async () => (await q<{ n: number }>(`SELECT count(*)::int AS n FROM sends WHERE status IN ('queued','sending') AND (not_before IS NULL OR not_before <= now())`))[0]!.n === 0, {
+      timeoutMs: 20_000,
+    })
   /** Someone says something in a group both accounts sit in: each account's puppet hears it, with WeCom's one time stamp. */
   const sayToBoth = (input: { as: string; group: string; text: string }) => {
     const at = new Date()

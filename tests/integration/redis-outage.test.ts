@@ -40,7 +40,9 @@ describe('Redis outage: messages are still recorded and decided; sends wait in t
     expect(botSaid(h, 'internal').some((t) => t.includes('DD20261101001'))).toBe(false)
 
     await redis.start()
-    await eventually(async () => (await h.runtime.ds.query(`SELECT count(*)::int AS n FROM sends WHERE status IN ('queued','sending')`))[0].n === 0, { timeoutMs: 40_000 })
+    await eventually(async () => (await h.runtime.ds.query(`SELECT count(*)::int AS n FROM sends WHERE status IN ('queued','sending') AND (not_before IS NULL OR not_before <= now())`))[0].n === 0, {
+      timeoutMs: 40_000,
+    })
     await sendsSettled(h)
     const sent: Array<{ id: string; status: string }> = await h.runtime.ds.query(`SELECT id, status FROM sends WHERE id = ANY($1::bigint[])`, [waiting.map((w) => w.id)])
     expect(sent.every((s) => s.status === 'sent')).toBe(true)

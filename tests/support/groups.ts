@@ -26,11 +26,15 @@ export async function sayAndSettle(h: SandboxHarness, input: { as: string; group
   await h.runtime.session!.drain()
 }
 
-/** Waits until every queued send has been delivered (or failed for good). */
+/**
+ * Waits until every send that is due has been delivered (or failed for good). A send held on
+ * purpose until later (quiet hours: the sandbox's SOP tip or a welcome posted at night) is not in
+ * flight and is not waited for.
+ */
 export async function sendsSettled(h: SandboxHarness): Promise<void> {
   await eventually(
     async () => {
-      const rows: { n: number }[] = await h.runtime.ds.query(`SELECT count(*)::int AS n FROM sends WHERE status IN ('queued','sending')`)
+      const rows: { n: number }[] = await h.runtime.ds.query(`SELECT count(*)::int AS n FROM sends WHERE status IN ('queued','sending') AND (not_before IS NULL OR not_before <= now())`)
       return rows[0]!.n === 0
     },
     { timeoutMs: 15_000 },
