@@ -6,19 +6,9 @@ import { FileSpool } from '../../src/adapters/spool/file-spool.js'
 import { InboundIntake } from '../../src/app/inbound-intake.js'
 import type { InboundMessage, RecordedMessage } from '../../src/app/inbound-message.js'
 import { testLogger } from '../support/test-env.js'
+import { inboundText } from '../support/inbound-messages.js'
 
-const msg = (n: number): InboundMessage => ({
-  wecomId: `m-${n}`,
-  roomId: 'r-1@chatroom',
-  talkerId: 'wx-a',
-  talkerName: '甲',
-  self: false,
-  type: 'text',
-  text: `消息 ${n}`,
-  mentionIds: [],
-  attachment: null,
-  saidAt: new Date(1_764_000_000_000 + n * 1000),
-})
+const msg = inboundText
 
 const outage = Object.assign(new Error('connect ECONNREFUSED'), { outage: true })
 

@@ -7,19 +7,9 @@ import type { InboundMessage } from '../../src/app/inbound-message.js'
 import { InboundPipeline, type PipelineDeps } from '../../src/app/inbound-pipeline.js'
 import { PIPELINE_LIMITS } from '../../src/app/pipeline-limits.js'
 import { testLogger } from '../support/test-env.js'
+import { inboundText } from '../support/inbound-messages.js'
 
-const msg = (n: number): InboundMessage => ({
-  wecomId: `m-${n}`,
-  roomId: 'r-1@chatroom',
-  talkerId: 'wx-a',
-  talkerName: '甲',
-  self: false,
-  type: 'text',
-  text: `消息 ${n}`,
-  mentionIds: [],
-  attachment: null,
-  saidAt: new Date(1_764_000_000_000 + n * 1000),
-})
+const msg = inboundText
 
 /**
  * A pipeline before PostgreSQL has answered: every message goes to the (real, on-disk) spool, so

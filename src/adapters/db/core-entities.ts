@@ -1,3 +1,4 @@
+import type { AttentionRecord } from '../../app/attention-queries.js'
 import { EntitySchema } from 'typeorm'
 import type { CaseRecord, DraftRecord, SendKind, SendRecord } from '../../app/case-record.js'
 
@@ -79,21 +80,8 @@ export interface MessageRow {
   accountKey: string | null
 }
 
-export interface AttentionRow {
-  id: number
-  messageId: number
-  caseId: number | null
-  customerKey: string | null
-  groupKey: string | null
-  talkerId: string
-  reasons: string[]
-  text: string
-  notified: boolean
-  createdAt: Date
-  clearedAt: Date | null
-  clearedBy: string | null
-  clearNote: string | null
-}
+/** An attention item's row is the app's record, column for column (src/app/attention-queries.ts). */
+export type AttentionRow = AttentionRecord
 
 const id = { type: 'bigint', primary: true, generated: 'increment' } as const
 const text = (name?: string, nullable = false) => ({ type: 'text', nullable, ...(name ? { name } : {}) }) as const
