@@ -12,7 +12,7 @@ import { parse } from 'yaml'
 import { z } from 'zod'
 import { ConfigError, formatZodIssues } from '../src/config/format-issues.js'
 import { loadTenant, type Tenant } from '../src/config/load-tenant.js'
-import { INTENT_LABELS, LABELS_BY_SPEAKER, classifyIntent, intentOfLabel, trainIntentModel, type IntentModel, type Speaker, type TrainingExample } from '../src/domain/understanding/intent-model.js'
+import { INTENT_LABELS, LABELS_BY_SPEAKER, classifyIntent, intentOfLabel, scopedLabel, trainIntentModel, type IntentModel, type Speaker, type TrainingExample } from '../src/domain/understanding/intent-model.js'
 import { INTENTS } from '../src/domain/types.js'
 
 const CORPUS_DIR = 'data/understanding'
@@ -39,6 +39,7 @@ const corpusLineSchema = z
     type: z.enum(['image', 'file', 'video']).optional(),
     label: labelSchema,
     intent: z.enum(INTENTS).optional(),
+    customer: z.string().nullable().optional(),
   })
   .passthrough()
 
@@ -141,8 +142,9 @@ function readConversation(file: string, problems: string[], skipped: string[]): 
       problems.push(...formatZodIssues(where, parsed.error.issues))
       continue
     }
-    const { group, as, text, label } = parsed.data
+    const { group, as, text } = parsed.data
     const speaker = speakerOf(tenant, group, as)
+    const label = isSpeaker(speaker) ? scopedLabel(speaker, parsed.data.label, parsed.data.customer) : parsed.data.label
     if (!isSpeaker(speaker)) problems.push(`${where}: ${speaker} in ${tenant.file}`)
     else if (!LABELS_BY_SPEAKER[speaker].includes(label)) skipped.push(`${where}: label ${label} is outside the ${speaker} labels`)
     else out.push({ text, speaker, label })

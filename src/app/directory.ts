@@ -91,6 +91,11 @@ export class Directory {
     return this.customers.filter((c) => c.group === groupKey)
   }
 
+  /** Customers a person is the contact or the executor of. */
+  customersOfPerson(id: string): CustomerConfig[] {
+    return this.customers.filter((c) => c.contact === id || c.executor === id)
+  }
+
   customer(key: string): CustomerConfig | undefined {
     return this.customers.find((c) => c.key === key)
   }

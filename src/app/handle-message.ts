@@ -47,6 +47,8 @@ interface Prepared {
   msg: RecordedMessage
   understanding: UnderstandingResult
   scoped: CustomerConfig[]
+  /** in a public group: the customer whose contact or executor is speaking, if exactly one */
+  speakerCustomer: CustomerConfig | null
   referenced: CustomerConfig[]
   partner: { key: string } | undefined
   filter: OpenCaseFilter
@@ -72,8 +74,11 @@ function prepare(deps: HandleDeps, msg: RecordedMessage): Prepared {
   const scoped = msg.channel === 'public_customer' ? groupCustomers.filter((c) => refs.customerKeys.includes(c.key)) : groupCustomers
   const referenced = refs.customerKeys.map((k) => directory.customer(k)).filter((c): c is CustomerConfig => c !== undefined)
   const partner = msg.groupKey ? directory.partnerForGroup(msg.groupKey) : undefined
-  const filter = { customerKeys: [...new Set([...scoped, ...referenced].map((c) => c.key))], caseIds: refs.caseIds, orderNumbers: refs.orderNumbers }
-  return { msg, understanding, scoped, referenced, partner, filter, orders: NO_ORDERS }
+  // a customer's own contact or executor speaking there is filed with that customer's case
+  const own = msg.channel === 'public_customer' ? directory.customersOfPerson(msg.talkerId) : []
+  const speakerCustomer = own.length === 1 ? own[0]! : null
+  const filter = { customerKeys: [...new Set([...scoped, ...referenced, ...(speakerCustomer ? [speakerCustomer] : [])].map((c) => c.key))], caseIds: refs.caseIds, orderNumbers: refs.orderNumbers }
+  return { msg, understanding, scoped, referenced, partner, speakerCustomer, filter, orders: NO_ORDERS }
 }
 
 const NO_ORDERS: ReadonlyMap<string, OrderLookupResult> = new Map()
@@ -218,6 +223,7 @@ async function decideOnOpenCases(tx: Tx, deps: HandleDeps, p: Prepared, now: Dat
       isAttachmentItem: (item) => services.isAttachmentItem(item),
       refs,
       groupCustomers: scoped.map(toFacts),
+      speakerCustomerKey: p.speakerCustomer?.key ?? null,
       referencedCustomers: referenced.map(toFacts),
       openCases,
       partnerKey: partner?.key ?? null,

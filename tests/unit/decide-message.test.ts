@@ -404,6 +404,62 @@ describe('cases and orders', () => {
   })
 })
 
+describe('which case a remark is filed with', () => {
+  const later = new Date(at.getTime() + 3600_000)
+  const two = [kase(), kase({ id: 8, orderNo: 'AJ20261118-5521', partnerKey: 'other', stateEnteredAt: later })]
+
+  it('a note naming a customer with two open cases is filed with the one that moved last; a request still goes to a person', () => {
+    const note = decideMessage(
+      customerSays({
+        channel: 'internal',
+        talkerRole: 'handler',
+        intent: 'internal_note',
+        label: 'internal_note',
+        groupCustomers: [],
+        referencedCustomers: [zhang],
+        refs: { caseIds: [], orderNumbers: [], customerKeys: ['zhang'] },
+        openCases: two,
+      }),
+    )
+    expect(note.caseChoice).toEqual({ kind: 'existing', caseId: 8 })
+    const request = decideMessage(partnerSays({ partnerKey: null, openCases: two, refs: { caseIds: [], orderNumbers: [], customerKeys: ['zhang'] } }))
+    expect(request.mode).toBe('needs_person')
+    expect(request.caseChoice).toEqual({ kind: 'uncertain', candidates: [7, 8] })
+  })
+
+  it('a remark about no particular case is not filed with the case the group last talked about', () => {
+    const status = { intent: 'unknown', scores: [{ label: 'partner_status', p: 0.9 }], refs: { caseIds: [], orderNumbers: [], customerKeys: [] }, referencedCustomers: [], contextCaseId: 7 } as const
+    expect(decideMessage(partnerSays({ ...status, label: 'partner_status', confidence: 0.9 })).caseChoice).toEqual({ kind: 'existing', caseId: 7 })
+    expect(decideMessage(partnerSays({ ...status, label: 'partner_general', confidence: 0.6, scores: [{ label: 'partner_general', p: 0.6 }] })).caseChoice).toEqual({ kind: 'none' })
+    const internal = { channel: 'internal', talkerRole: 'handler', intent: 'internal_note', groupCustomers: [], contextCaseId: 7 } as const
+    expect(decideMessage(customerSays({ ...internal, label: 'internal_note' })).caseChoice).toEqual({ kind: 'existing', caseId: 7 })
+    expect(decideMessage(customerSays({ ...internal, label: 'internal_general' })).caseChoice).toEqual({ kind: 'none' })
+  })
+
+  it("a customer's own words in a public group are filed with their case but read like any member's", () => {
+    // a pleased remark would confirm the job in their own group; in the public group it is small talk
+    const pleased = {
+      channel: 'public_customer',
+      groupCustomers: [],
+      confidence: 0.7,
+      scores: [
+        { label: 'chit_chat', p: 0.7 },
+        { label: 'completion_claim', p: 0.25 },
+      ],
+      openCases: [kase({ state: 'waiting_partner' })],
+    } as const
+    const theirs = decideMessage(customerSays({ ...pleased, speakerCustomerKey: 'zhang' }))
+    expect(theirs.mode).toBe('record_only')
+    expect(theirs.caseChoice).toEqual({ kind: 'existing', caseId: 7 })
+    // a member nobody knows is filed with nobody's case
+    expect(decideMessage(customerSays({ ...pleased, openCases: [], speakerCustomerKey: null })).caseChoice).toEqual({ kind: 'none' })
+    // a matter is still a matter, and now the case shows it
+    const matter = decideMessage(customerSays({ ...pleased, speakerCustomerKey: 'zhang', signals: ['damage'], riskFlags: ['damage'] }))
+    expect(matter.mode).toBe('needs_person')
+    expect(matter.caseChoice).toEqual({ kind: 'existing', caseId: 7 })
+  })
+})
+
 describe('what is recorded', () => {
   it('staff messages are recorded and never answered', () => {
     expect(decideMessage(customerSays({ talkerRole: 'handler', signals: ['complaint'] })).mode).toBe('record_only')

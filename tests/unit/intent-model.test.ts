@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../../src/config/format-issues.js'
 import { loadIntentModel } from '../../src/config/load-intent-model.js'
-import { LABELS_BY_SPEAKER, classifyIntent, intentOfLabel, sha256Hex, trainIntentModel, type IntentModel, type Speaker, type TrainingExample } from '../../src/domain/understanding/intent-model.js'
+import { LABELS_BY_SPEAKER, classifyIntent, intentOfLabel, scopedLabel, sha256Hex, trainIntentModel, type IntentModel, type Speaker, type TrainingExample } from '../../src/domain/understanding/intent-model.js'
 
 // Each label has its own key phrases; the frames around them are shared, so the model must
 // learn the phrases rather than the frames.
@@ -81,12 +81,11 @@ describe('intent model classification', () => {
   ]
   const model = trainIntentModel([...synthetic(TRAIN_FRAMES), ...SMALL, ...withNumbers])
 
-  it('reads staff as an internal note whatever they say', () => {
+  it('reads staff as a note whatever they say, about a case or about none', () => {
     for (const text of ['我要投诉你们', '我要退款', '好的谢谢', '']) {
       const r = classifyIntent(model, text, 'staff')
-      expect(r.label).toBe('internal_note')
-      expect(r.confidence).toBe(1)
-      expect(r.scores.map((s) => s.label)).toEqual(['internal_note'])
+      expect(intentOfLabel(r.label)).toBe('internal_note')
+      expect(r.scores.map((s) => s.label).sort()).toEqual(['internal_general', 'internal_note'])
     }
   })
 
@@ -135,6 +134,19 @@ describe('intent model classification', () => {
     expect(intentOfLabel('partner_status')).toBe('unknown')
     expect(intentOfLabel('refund_or_compensation')).toBe('refund_or_compensation')
     expect(intentOfLabel('no_such_label')).toBe('unknown')
+    expect(intentOfLabel('partner_general')).toBe('unknown')
+    expect(intentOfLabel('internal_general')).toBe('internal_note')
+  })
+
+  it('learns a status or a note tied to no customer as a remark about no case', () => {
+    expect(scopedLabel('partner', 'partner_status', null)).toBe('partner_general')
+    expect(scopedLabel('staff', 'internal_note', null)).toBe('internal_general')
+    // a line with a customer, or without the field at all (the dev set), keeps its label
+    expect(scopedLabel('partner', 'partner_status', 'wu')).toBe('partner_status')
+    expect(scopedLabel('staff', 'internal_note', undefined)).toBe('internal_note')
+    // a request or a chat is what it is, whoever it is about
+    expect(scopedLabel('partner', 'partner_request', null)).toBe('partner_request')
+    expect(scopedLabel('customer', 'chit_chat', null)).toBe('chit_chat')
   })
 })
 

@@ -48,6 +48,11 @@ export interface DecisionInput {
   asks: boolean
   /** the message opens by calling a family member ("妈，…"): said to them, not to the team */
   toFamily: boolean
+  /**
+   * In a public group, the customer whose contact or executor is speaking: their words are filed
+   * with that customer's case, but read like any member's (the group sees every answer).
+   */
+  speakerCustomerKey?: string | null
   /** customers of the group the message was said in (customer channels) */
   groupCustomers: readonly CustomerFacts[]
   /** customers named by the message (partner/internal channels) */
@@ -213,14 +218,14 @@ const PERSON_READINGS: Readonly<Record<string, RiskFlag>> = {
 export function decideMessage(input: DecisionInput): Decision {
   switch (input.channel) {
     case 'partner':
-      return input.talkerRole === 'partner' ? decidePartner(input) : RECORD(withContext(input, pickReferenced(input)), 'staff message in a partner group')
+      return input.talkerRole === 'partner' ? decidePartner(input) : RECORD(forRecord(input, withContext(input, pickReferenced(input))), 'staff message in a partner group')
     case 'customer':
     case 'public_customer':
       if (input.talkerRole === 'bot') return RECORD({ kind: 'none' }, 'our own message')
       if (input.talkerRole === 'handler' || input.talkerRole === 'supervisor') return RECORD(pickCustomerCase(input), 'staff message in a customer group')
-      return decideCustomer(input)
+      return input.channel === 'public_customer' ? decidePublic(input) : decideCustomer(input)
     case 'internal':
-      return RECORD(withContext(input, pickReferenced(input)), 'internal coordination')
+      return RECORD(forRecord(input, withContext(input, pickReferenced(input))), 'internal coordination')
     case 'direct':
       // a customer writing to the bot directly: nobody sees it unless a person is told
       if (input.talkerRole === 'partner' || input.talkerRole === 'handler' || input.talkerRole === 'supervisor' || input.talkerRole === 'bot') return RECORD(pickReferenced(input), 'direct message')
@@ -256,9 +261,9 @@ function decidePartner(given: DecisionInput): Decision {
         }
       }
     }
-    return RECORD(choice, 'partner completion feedback not yet actionable')
+    return RECORD(forRecord(input, choice), 'partner completion feedback not yet actionable')
   }
-  if (input.intent !== 'partner_request') return RECORD(choice, 'partner context fragment')
+  if (input.intent !== 'partner_request') return RECORD(forRecord(input, choice), 'partner context fragment')
 
   if (choice.kind === 'uncertain' || choice.kind === 'none') {
     // No single customer or case: a person must pick one; nothing is drafted from the text.
@@ -287,6 +292,21 @@ function decidePartner(given: DecisionInput): Decision {
     draft: { category, customerKey: facts.customerKey, riskFlags: flags, items },
     note: guessed ? 'partner request about the case the group last talked about; a person confirms' : 'partner request rewritten for the customer',
   }
+}
+
+/**
+ * A known customer speaking in a public group: read without their case (an answer there is seen
+ * by every member, and their case's context must not turn small talk into a case matter), then
+ * filed with their latest open case, so the case's history and its attention items show it.
+ */
+function decidePublic(input: DecisionInput): Decision {
+  const own = input.speakerCustomerKey
+  if (!own || input.refs.customerKeys.includes(own)) return decideCustomer(input)
+  const named = (c: CaseFacts) => input.refs.caseIds.includes(c.id) || (c.orderNo !== null && input.refs.orderNumbers.includes(c.orderNo))
+  const decision = decideCustomer({ ...input, openCases: input.openCases.filter((c) => c.customerKey !== own || named(c)) })
+  const theirs = input.openCases.filter((c) => c.customerKey === own)
+  if (decision.caseChoice.kind !== 'none' || theirs.length === 0) return decision
+  return { ...decision, caseChoice: { kind: 'existing', caseId: latestOf(theirs).id } }
 }
 
 function decideCustomer(given: DecisionInput): Decision {
@@ -502,9 +522,29 @@ function completionClaimed(input: DecisionInput, choice: CaseChoice, theCase: Ca
   }
 }
 
-/** Nothing named: the case the group last talked about, when there is one. */
+/**
+ * Only recorded, a remark about a customer with several open cases (an order per partner, a
+ * second order) is filed with that customer's case that moved last: the record is the customer's
+ * history, and nothing is drafted or closed from it. Candidates of several customers stay unfiled.
+ */
+function forRecord(input: DecisionInput, choice: CaseChoice): CaseChoice {
+  if (choice.kind !== 'uncertain' || choice.candidates.length === 0) return choice
+  const cases = input.openCases.filter((c) => choice.candidates.includes(c.id))
+  if (cases.length !== choice.candidates.length || new Set(cases.map((c) => c.customerKey)).size !== 1) return choice
+  return { kind: 'existing', caseId: latestOf(cases).id }
+}
+
+/** The case that moved last (the newer one on a tie). */
+function latestOf(cases: readonly CaseFacts[]): CaseFacts {
+  return cases.reduce((a, b) => (b.stateEnteredAt.getTime() > a.stateEnteredAt.getTime() || (b.stateEnteredAt.getTime() === a.stateEnteredAt.getTime() && b.id > a.id) ? b : a))
+}
+
+/** Readings of a remark about no particular case (the crew's day, settlement, a team-wide notice). */
+const ABOUT_NO_CASE: ReadonlySet<string> = new Set(['partner_general', 'internal_general'])
+
+/** Nothing named: the case the group last talked about, when there is one (and the remark is about a case at all). */
 function withContext(input: DecisionInput, choice: CaseChoice): CaseChoice {
-  if (choice.kind !== 'none' || input.contextCaseId === null) return choice
+  if (choice.kind !== 'none' || input.contextCaseId === null || ABOUT_NO_CASE.has(input.label)) return choice
   return input.openCases.some((c) => c.id === input.contextCaseId) ? { kind: 'existing', caseId: input.contextCaseId } : choice
 }
 

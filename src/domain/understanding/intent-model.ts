@@ -27,6 +27,8 @@ export const INTENT_LABELS = [
   'partner_status',
   'internal_note',
   'command',
+  'partner_general',
+  'internal_general',
 ] as const
 export type IntentLabel = (typeof INTENT_LABELS)[number]
 
@@ -36,8 +38,8 @@ export type IntentLabel = (typeof INTENT_LABELS)[number]
  */
 export const LABELS_BY_SPEAKER: Readonly<Record<Speaker, readonly IntentLabel[]>> = {
   customer: ['chit_chat', 'promise_later', 'material_provided', 'material_claim', 'completion_claim', 'progress_question', 'appointment', 'complaint', 'refund_or_compensation', 'needs_person', 'command'],
-  partner: ['partner_request', 'partner_status', 'completion_claim', 'material_provided', 'chit_chat', 'command'],
-  staff: ['internal_note'],
+  partner: ['partner_request', 'partner_status', 'partner_general', 'completion_claim', 'material_provided', 'chit_chat', 'command'],
+  staff: ['internal_note', 'internal_general'],
 }
 
 const INTENT_OF_LABEL: Readonly<Record<IntentLabel, Intent>> = {
@@ -55,6 +57,8 @@ const INTENT_OF_LABEL: Readonly<Record<IntentLabel, Intent>> = {
   partner_status: 'unknown',
   internal_note: 'internal_note',
   command: 'unknown',
+  partner_general: 'unknown',
+  internal_general: 'internal_note',
 }
 
 export function isIntentLabel(label: string): label is IntentLabel {
@@ -64,6 +68,18 @@ export function isIntentLabel(label: string): label is IntentLabel {
 /** Baton's coarser vocabulary for a label (data/understanding/README.md); unknown labels → 'unknown'. */
 export function intentOfLabel(label: string): Intent {
   return isIntentLabel(label) ? INTENT_OF_LABEL[label] : 'unknown'
+}
+
+/**
+ * A partner's status or a staff note the corpus ties to no customer (`customer: null`: the crew's
+ * day, settlement, prices, a team-wide notice) is learnt as a remark about no case, so the
+ * decision does not file it with the case the group happened to talk about last.
+ */
+export function scopedLabel(speaker: Speaker, label: IntentLabel, customer: string | null | undefined): IntentLabel {
+  if (customer !== null) return label
+  if (speaker === 'partner' && label === 'partner_status') return 'partner_general'
+  if (speaker === 'staff' && label === 'internal_note') return 'internal_general'
+  return label
 }
 
 /** How text becomes features; stored in the model so classification repeats training exactly. */

@@ -107,17 +107,23 @@ const ruled = (label: string, confidence: number): Reading => ({ label, confiden
 
 /**
  * The reading of one message: rules where the form says it all (attachments, commands, staff),
- * the trained model for words. The model is never asked about staff: their words are notes.
+ * the trained model for words. Staff words are always notes (the model only tells a note about a
+ * case from one about none).
  */
 function readMessage(input: UnderstandInput, text: string, kit: UnderstandingKit): Reading {
   // our own messages, recalls and system notices say nothing about the customer's case
   if (input.talkerRole === 'bot' || NOT_A_MESSAGE.has(input.type)) return ruled('unknown', 0.1)
   const speaker = speakerOf(input)
-  if (speaker === 'staff') return ruled('internal_note', 0.95)
+  // staff words are always notes; the model only says whether a note is about a case at all
+  if (speaker === 'staff') return input.type === 'text' && text.trim() !== '' && !COMMAND.test(text) ? modelReading(kit, text, speaker) : ruled('internal_note', 0.95)
   if (ATTACHMENTS.has(input.type)) return ruled('material_provided', 0.95)
   if (input.type === 'emoticon') return ruled('chit_chat', 0.9)
   if (COMMAND.test(text)) return ruled('command', 0.95)
   if (text.trim().length === 0) return ruled('unknown', 0.1)
+  return modelReading(kit, text, speaker)
+}
+
+function modelReading(kit: UnderstandingKit, text: string, speaker: Speaker): Reading {
   const p = classifyIntent(kit.model, text, speaker)
   return { label: p.label, confidence: p.confidence, scores: p.scores, familiarity: p.familiarity }
 }
