@@ -144,7 +144,7 @@ export async function handleMessages(deps: HandleDeps & { isOutage?: (err: unkno
   }
   try {
     const outcomes = await batch(async (tx) => {
-      const facts = msgs.map((m) => ({ id: m.id, groupKey: m.groupKey, type: m.type, direction: m.direction, saidAt: m.saidAt }))
+      const facts = msgs.map((m) => ({ id: m.id, groupKey: m.groupKey, type: m.type, direction: m.direction, saidAt: m.saidAt, talkerId: m.talkerId, talkerRole: m.talkerRole }))
       if (!(await tx.preload(filter, facts))) return null
       const out: HandleOutcome[] = []
       for (const p of prepared) out.push(await decideIn(tx, deps, p, now))
@@ -191,8 +191,17 @@ async function decideIn(tx: Tx, deps: HandleDeps, p: Prepared, now: Date): Promi
 async function holdIfPersonEngaged(tx: Tx, deps: HandleDeps, p: Prepared, decision: CommerceDecision, now: Date): Promise<CommerceDecision> {
   if (decision.mode !== 'send_direct' || !decision.draft || !deps.services.isAutomatic(decision.draft.category)) return decision
   const caseId = decision.caseChoice.kind === 'existing' ? decision.caseChoice.caseId : null
-  const engaged = await tx.personEngaged({ groupKey: p.msg.groupKey, caseId, category: decision.draft.category, since: new Date(now.getTime() - ENGAGED_MS), until: p.msg.saidAt })
-  return holdWhilePersonEngaged(decision, engaged)
+  const engaged = await tx.personEngaged({
+    groupKey: p.msg.groupKey,
+    caseId,
+    category: decision.draft.category,
+    since: new Date(now.getTime() - ENGAGED_MS),
+    until: p.msg.saidAt,
+    messageId: p.msg.id,
+    talkerId: p.msg.talkerId,
+  })
+  // a photo is the material asked for whoever prompted it; only words can answer another member
+  return holdWhilePersonEngaged(decision, engaged === 'side_talk' && p.msg.type !== 'text' ? null : engaged)
 }
 
 /** The decision on this message, given the open cases it may be about (its group's context included). */

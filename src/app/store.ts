@@ -1,4 +1,5 @@
 import type { CaseFacts } from '../domain/decide/case-facts.js'
+import type { Engagement } from '../domain/decide/hold-for-person.js'
 import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from './case-record.js'
 
 export interface NewEvidence {
@@ -29,6 +30,18 @@ export interface NewAttention {
   /** whether the team was told in chat (a repeat within the same open matter is only queued) */
   notified: boolean
   createdAt: Date
+}
+
+/** The conversation a would-be direct answer sits in (see Tx.personEngaged). */
+export interface EngagementQuery {
+  groupKey: string | null
+  caseId: number | null
+  category: string
+  since: Date
+  until: Date
+  /** the message being answered, and who said it */
+  messageId: number
+  talkerId: string
 }
 
 /** Which open attention items a person's action clears. */
@@ -82,11 +95,12 @@ export interface Tx {
   /** Reasons of the open items the team was told about for this group or case since `since`. */
   recentAttention(q: { groupKey: string | null; caseId: number | null; since: Date }): Promise<string[][]>
   /**
-   * Whether a person is already in this conversation since `since`: an open attention item for the
-   * group or case, staff writing in the group by hand (said up to `until`), or a draft of the case
-   * in this category waiting for review.
+   * Who else is in this conversation since `since` (src/domain/decide/hold-for-person.ts): a person
+   * (an open attention item for the group or case, staff writing in the group by hand up to
+   * `until`, or a draft of the case in this category waiting for review), or customer-side members
+   * talking among themselves (the group's message before `messageId` is another such member's question).
    */
-  personEngaged(q: { groupKey: string | null; caseId: number | null; category: string; since: Date; until: Date }): Promise<boolean>
+  personEngaged(q: EngagementQuery): Promise<Engagement>
   /** Clears the open items in scope (a person acted); returns the cases left with none open. */
   clearAttention(scope: AttentionScope, by: { by: string; note: string; at: Date }): Promise<number[]>
   /**
@@ -132,6 +146,9 @@ export interface BatchMessageFacts {
   type: string
   direction: 'inbound' | 'outbound'
   saidAt: Date
+  /** who said it: an answer to another customer-side member's question is side talk (Tx.personEngaged) */
+  talkerId: string
+  talkerRole: string
 }
 
 /**

@@ -196,7 +196,9 @@ describe('deciding messages in a batch', () => {
     const store = new SqlStore(ds)
     const proofOf = (cases: Array<{ id: number; proofSinceStateEntry: boolean }>) => cases.find((x) => x.id === caseId)?.proofSinceStateEntry
     const seenInBatch = await store.batch(async (tx) => {
-      expect(await tx.preload({ customerKeys: ['zhang'] }, [{ id: photo.id, groupKey: null, type: 'image', direction: 'inbound', saidAt: photo.saidAt }])).toBe(true)
+      expect(
+        await tx.preload({ customerKeys: ['zhang'] }, [{ id: photo.id, groupKey: null, type: 'image', direction: 'inbound', saidAt: photo.saidAt, talkerId: 'wx-zhang', talkerRole: 'customer_contact' }]),
+      ).toBe(true)
       const before = proofOf(await tx.findOpenCases({ customerKeys: ['zhang'] }))
       await tx.markMessageHandled(photo.id, { caseId, intent: 'material_provided', mode: 'record_only', classification: null, at: new Date() })
       return { before, after: proofOf(await tx.findOpenCases({ customerKeys: ['zhang'] })) }
@@ -204,5 +206,22 @@ describe('deciding messages in a batch', () => {
     expect(seenInBatch).toEqual({ before: false, after: true })
     const committed = await store.transaction((tx) => tx.findOpenCases({ customerKeys: ['zhang'] }))
     expect(proofOf(committed)).toBe(true)
+  })
+
+  it("sees another member's question earlier in the same batch as side talk, as the database would afterwards", async () => {
+    const ds = batch.h.runtime.ds
+    const asked = await record(batch, 310, { groupKey: 'cust-zhang', channel: 'customer', talkerId: 'wx-zhang', talkerRole: 'customer_contact', type: 'text', text: '老婆，周六上午你在家不？' })
+    const answer = await record(batch, 311, { groupKey: 'cust-zhang', channel: 'customer', talkerId: 'wx-zhang-wife', talkerRole: 'executor', type: 'text', text: '周六上午在家的' })
+    const store = new SqlStore(ds)
+    const facts = [asked, answer].map((m) => ({ id: m.id, groupKey: m.groupKey, type: m.type, direction: m.direction, saidAt: m.saidAt, talkerId: m.talkerId, talkerRole: m.talkerRole }))
+    const query = { groupKey: 'cust-zhang', caseId: null, category: 'appointment_confirmed', since: new Date(asked.saidAt.getTime() - 1), until: answer.saidAt, messageId: answer.id, talkerId: 'wx-zhang-wife' }
+    const inBatch = await store.batch(async (tx) => {
+      await tx.preload({ customerKeys: ['zhang'] }, facts)
+      await tx.markMessageHandled(asked.id, { caseId: null, intent: 'chit_chat', mode: 'record_only', classification: { asks: true }, at: new Date() })
+      // the same person going on is no side talk
+      return [await tx.personEngaged(query), await tx.personEngaged({ ...query, talkerId: 'wx-zhang' })]
+    })
+    expect(inBatch).toEqual(['side_talk', null])
+    expect(await store.transaction((tx) => tx.personEngaged(query))).toBe('side_talk')
   })
 })

@@ -355,6 +355,30 @@ describe('customer answers are read in the context of their case', () => {
     expect((await caseById(c.id)).state).toBe('waiting_partner')
   })
 
+  it('11. an answer to another member of the customer side is not confirmed on its own; an answer to the team is', async () => {
+    // the team made appointment confirmations automatic; 张先生 asks his wife in the group, she answers him
+    await start(sandboxTenant({ automatic: ['appointment_confirmed'] }))
+    await partnerSays('DD20261101001 客户方便的话确认下周六上午家里有没有人')
+    await partnerSays('DD20261102007 赵姐那单也是，确认下周六上午家里有没有人')
+    await sendsSettled(h!)
+    const zhang = await latestCase('zhang')
+    const zhao = await latestCase('zhao')
+    expect([zhang.awaiting, zhao.awaiting]).toEqual(['appointment', 'appointment'])
+
+    await sayAndSettle(h!, { as: 'wx-zhao', group: 'cust-zhao', text: '周六上午在家的' })
+    await sayAndSettle(h!, { as: 'wx-zhang', group: 'cust-zhang', text: '老婆，周六上午你在家不？' })
+    await sayAndSettle(h!, { as: 'wx-zhang-wife', group: 'cust-zhang', text: '周六上午在家的' })
+    await sendsSettled(h!)
+    // 赵女士 answered the team: confirmed on Baton's own
+    expect((await draftsOfCase(zhao.id)).at(-1)).toMatchObject({ category: 'appointment_confirmed', mode: 'send_direct' })
+    expect(botSaid(h!, 'cust-zhao')).toHaveLength(1)
+    // 张太太 answered her husband: the confirmation waits for a person, flagged why
+    const held = (await draftsOfCase(zhang.id)).at(-1)!
+    expect(held).toMatchObject({ category: 'appointment_confirmed', mode: 'review_before_send', status: 'pending' })
+    expect(held.risk_flags).toContain('side_talk')
+    expect(botSaid(h!, 'cust-zhang')).toEqual([])
+  })
+
   it('8. a progress reply that went to review is recorded as review_before_send', async () => {
     // the sandbox sends reminders and receipts directly, but not progress replies
     await start()

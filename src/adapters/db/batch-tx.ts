@@ -1,8 +1,9 @@
 import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
-import type { AttentionScope, BatchMessageFacts, BatchTx, CaseContactEvent, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
+import type { AttentionScope, BatchMessageFacts, BatchTx, EngagementQuery, CaseContactEvent, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import { GENESIS_HASH } from '../../domain/evidence-hash.js'
-import { CLEAR_ATTENTION, LAST_CASE_IN_GROUP, PERSON_ENGAGED, RECENT_ATTENTION, SqlTx, SUPERSEDE_DRAFTS, toCaseFacts } from './sql-store.js'
+import type { Engagement } from '../../domain/decide/hold-for-person.js'
+import { CLEAR_ATTENTION, engagementOf, engagementParams, LAST_CASE_IN_GROUP, PERSON_ENGAGED, RECENT_ATTENTION, SqlTx, SUPERSEDE_DRAFTS, toCaseFacts, type EngagementRow } from './sql-store.js'
 import { AttentionEntity, CaseEntity, DraftEntity, MessageEntity, SendEntity, type MessageRow, type SendRow } from './core-entities.js'
 import { attentionRow, handledRow, newSendRow, toCaseRecord } from './core-rows.js'
 import { chainNext, insertEvents, type ChainedEvent } from './evidence-chain.js'
@@ -288,12 +289,29 @@ export class SqlBatchTx implements BatchTx {
     return [...rows.map((r) => r.reasons), ...mine.map((a) => a.reasons)]
   }
 
-  async personEngaged(q: { groupKey: string | null; caseId: number | null; category: string; since: Date; until: Date }): Promise<boolean> {
+  async personEngaged(q: EngagementQuery): Promise<Engagement> {
     // this batch's own attention items and drafts are not written yet: they count too
     const told = this.attention.some((a) => !a.cleared && a.createdAt >= q.since && ((q.groupKey !== null && a.groupKey === q.groupKey) || (q.caseId !== null && a.caseId === q.caseId)))
-    if (told || (q.caseId !== null && this.newDrafts.some((d) => d.caseId === q.caseId && d.status === 'pending' && d.category === q.category))) return true
-    const rows: { engaged: boolean }[] = await this.q.query(PERSON_ENGAGED, [q.groupKey, q.caseId, q.since, q.until, q.category])
-    return rows[0]?.engaged === true
+    if (told || (q.caseId !== null && this.newDrafts.some((d) => d.caseId === q.caseId && d.status === 'pending' && d.category === q.category))) return 'person'
+    const rows: EngagementRow[] = await this.q.query(PERSON_ENGAGED, engagementParams(q))
+    const found = engagementOf(rows[0])
+    if (found === 'person') return found
+    // the message before it may be this batch's own, its reading not written yet
+    const before = this.previousInBatch(q)
+    return before === undefined ? found : before ? 'side_talk' : null
+  }
+
+  /** Whether the group's message before this one, if this batch holds it, is another customer-side member's question. */
+  private previousInBatch(q: EngagementQuery): boolean | undefined {
+    let prev: { msg: BatchMessageFacts; handled: Partial<MessageRow> } | undefined
+    for (const h of this.handled) {
+      const msg = h.id === undefined ? undefined : this.messages.get(h.id)
+      if (!msg || msg.groupKey !== q.groupKey || h.id === q.messageId || msg.saidAt < q.since || msg.saidAt > q.until) continue
+      if (!prev || msg.saidAt > prev.msg.saidAt || (msg.saidAt.getTime() === prev.msg.saidAt.getTime() && msg.id > prev.msg.id)) prev = { msg, handled: h }
+    }
+    if (!prev) return undefined
+    const asks = (prev.handled.classification as { asks?: unknown } | null)?.asks === true
+    return prev.msg.direction === 'inbound' && prev.msg.talkerId !== q.talkerId && (prev.msg.talkerRole === 'customer_contact' || prev.msg.talkerRole === 'executor') && asks
   }
 
   async clearAttention(scope: AttentionScope, by: { by: string; note: string; at: Date }): Promise<number[]> {

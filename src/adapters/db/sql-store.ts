@@ -1,8 +1,9 @@
 import type { DataSource, EntitySchema } from 'typeorm'
 import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
-import type { AttentionScope, BatchTx, CaseContactEvent, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
+import type { AttentionScope, BatchTx, CaseContactEvent, CasePatch, EngagementQuery, FanoutState, NewAttention, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
 import { SqlBatchTx } from './batch-tx.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
+import type { Engagement } from '../../domain/decide/hold-for-person.js'
 import { appendEvidence } from './evidence-store.js'
 import { contactEventParam, contactEventParts } from './contact-event-sql.js'
 import { GENESIS_HASH } from '../../domain/evidence-hash.js'
@@ -41,7 +42,13 @@ export const RECENT_ATTENTION = `SELECT reasons FROM attention_items
 export const PERSON_ENGAGED = `SELECT EXISTS (SELECT 1 FROM attention_items WHERE cleared_at IS NULL AND created_at >= $3 AND group_key = $1::text)
     OR EXISTS (SELECT 1 FROM attention_items WHERE cleared_at IS NULL AND created_at >= $3 AND case_id = $2::bigint)
     OR EXISTS (SELECT 1 FROM drafts WHERE case_id = $2::bigint AND status = 'pending' AND category = $5::text)
-    OR EXISTS (SELECT 1 FROM messages WHERE group_key = $1::text AND said_at >= $3 AND said_at <= $4 AND direction = 'inbound' AND talker_role IN ('handler', 'supervisor')) AS engaged`
+    OR EXISTS (SELECT 1 FROM messages WHERE group_key = $1::text AND said_at >= $3 AND said_at <= $4 AND direction = 'inbound' AND talker_role IN ('handler', 'supervisor')) AS engaged,
+  (SELECT p.direction = 'inbound' AND p.talker_id <> $7::text AND p.talker_role IN ('customer_contact', 'executor') AND p.classification->>'asks' = 'true'
+     FROM messages p WHERE p.group_key = $1::text AND p.said_at >= $3 AND p.said_at <= $4 AND p.id <> $6::bigint
+    ORDER BY p.said_at DESC, p.id DESC LIMIT 1) AS side_talk`
+export type EngagementRow = { engaged: boolean; side_talk: boolean | null } | undefined
+export const engagementParams = (q: EngagementQuery): unknown[] => [q.groupKey, q.caseId, q.since, q.until, q.category, q.messageId, q.talkerId]
+export const engagementOf = (row: EngagementRow): Engagement => (row?.engaged === true ? 'person' : row?.side_talk === true ? 'side_talk' : null)
 // two branches, each on its partial index (an OR of the two made it a scan of every open item);
 // an item in both is listed twice, which the caller's any-match does not mind
 
@@ -127,9 +134,9 @@ export class SqlTx implements Tx {
     return rows.map((r) => r.reasons)
   }
 
-  async personEngaged(q: { groupKey: string | null; caseId: number | null; category: string; since: Date; until: Date }): Promise<boolean> {
-    const rows: { engaged: boolean }[] = await this.q.query(PERSON_ENGAGED, [q.groupKey, q.caseId, q.since, q.until, q.category])
-    return rows[0]?.engaged === true
+  async personEngaged(q: EngagementQuery): Promise<Engagement> {
+    const rows: EngagementRow[] = await this.q.query(PERSON_ENGAGED, engagementParams(q))
+    return engagementOf(rows[0])
   }
 
   async clearAttention(scope: AttentionScope, by: { by: string; note: string; at: Date }): Promise<number[]> {

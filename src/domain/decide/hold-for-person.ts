@@ -7,18 +7,28 @@ import type { Decision } from './decide-message.js'
 export const ENGAGED_MS = 2 * 60 * 60 * 1000
 
 /**
- * A standard answer Baton could send on its own waits for review while a person is already in the
- * conversation: the team was just told about something said there (a photo that follows an unread
- * complaint is likely its evidence), staff answered there by hand (their own proposal may differ
- * from the template's), or an answer of the same kind for the case still waits for approval (a second
- * one must not overtake the first). Sending on its own then risks contradicting that person; a review costs a glance.
+ * Who else is in the conversation: `person` when the team was just told about something said there,
+ * staff answered there by hand, or an answer of the same kind for the case waits for approval;
+ * `side_talk` when the message before it was another customer-side member's question (the
+ * contact asking the nanny "3号你几点到店", the employee answering "下午两点就来开门了杨哥").
  */
-export function holdWhilePersonEngaged<D extends Decision>(decision: D, engaged: boolean): D {
-  if (!engaged || decision.mode !== 'send_direct' || !decision.draft) return decision
+export type Engagement = 'person' | 'side_talk' | null
+
+/**
+ * A standard answer Baton could send on its own waits for review while someone else is in the
+ * conversation. A person: a photo that follows an unread complaint is likely its evidence, staff's
+ * own proposal may differ from the template's, a second answer must not overtake the first. Members
+ * talking among themselves: the words likely answer one of them, not the team, and an automatic
+ * confirmation would put words in their mouths. Sending on its own then risks contradicting someone;
+ * a review costs a glance.
+ */
+export function holdWhilePersonEngaged<D extends Decision>(decision: D, engaged: Engagement): D {
+  if (engaged === null || decision.mode !== 'send_direct' || !decision.draft) return decision
+  const flag = engaged === 'person' ? ('person_engaged' as const) : ('side_talk' as const)
   return {
     ...decision,
     mode: 'review_before_send',
-    draft: { ...decision.draft, riskFlags: [...new Set([...decision.draft.riskFlags, 'person_engaged' as const])] },
-    note: `${decision.note}; held for review: a person is in the conversation`,
+    draft: { ...decision.draft, riskFlags: [...new Set([...decision.draft.riskFlags, flag])] },
+    note: `${decision.note}; held for review: ${engaged === 'person' ? 'a person is in the conversation' : 'customer-side members were talking among themselves'}`,
   }
 }
