@@ -266,6 +266,10 @@ describe('extractRequestedItems', () => {
 
   it('does not take other uses of 发 for a request', () => {
     expect(extractRequestedItems('明天发货，发现问题再说', catalogue)).toEqual({ items: [], unlisted: [] })
+    // a partner's price is never carried into words for the customer, nor is "发电机" a request to send
+    expect(extractRequestedItems('草坪那边只能用发电机，发电机租金八百，新人确认', catalogue).unlisted).toEqual([])
+    expect(extractRequestedItems('让客户发一下加急费两百的付款截图', catalogue).unlisted).toEqual([])
+    expect(extractRequestedItems('让客户拍一下这款的照片', catalogue).unlisted).toEqual(['这款的照片'])
   })
 })
 

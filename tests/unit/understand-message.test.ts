@@ -208,6 +208,10 @@ describe('context', () => {
     expect(understand('明天来不，师傅问').asks).toBe(true)
     expect(understand('我也不').asks).toBe(false)
     expect(understand('还不').asks).toBe(false)
+    // a tag asking to confirm is a question; 好吧/行吧 accept
+    expect(understand('周六上午十点对吧，我带他去').asks).toBe(true)
+    expect(understand('是这个地址是吧').asks).toBe(true)
+    expect(understand('好吧，那就这样').asks).toBe(false)
     expect(understand('师傅几点到？').asks).toBe(true)
     // the lexicon's ignore phrases shadow the commitment word: "不一定" promises nothing
     expect(understand('不一定能修').riskFlags).toEqual([])

@@ -92,7 +92,7 @@ function synonymSpans(text: string, synonyms: readonly Synonym[]): Span[] {
 const COVERED = '\u0001'
 const STOP = '[^，。,.!?！？；;:：\\n]'
 // 发 is a request only when it is not 发货/发生/发现…; 发票 is a catalogue word and already covered.
-const VERB_ZH = '(?:补拍|拍一下|拍一张|拍几张|拍个|拍张|拍下|拍|补传|上传一下|上传|回传|发一下|发个|发张|发下|发(?![货生现展布烧热动出明送给了])|提供一下|提供|准备一下|准备好|准备|录一下|录个|录)'
+const VERB_ZH = '(?:补拍|拍一下|拍一张|拍几张|拍个|拍张|拍下|拍|补传|上传一下|上传|回传|发一下|发个|发张|发下|发(?![货生现展布烧热动出明送给了]|电机)|提供一下|提供|准备一下|准备好|准备|录一下|录个|录)'
 const REQUEST_SHAPES: readonly RegExp[] = [
   new RegExp(`${VERB_ZH}(${STOP}{1,24})`, 'gu'),
   // 把保修卡拍一下发过来: the object comes before the verb
@@ -109,6 +109,9 @@ const EN_LEADING = /^(?:(?:a|an|the|some|your|their|his|her|us|me|clear|photos?|
 const EN_TRAILING = /\s+(?:please|pls|to us|to me|asap|now|today|tomorrow|if possible|thanks?|thank you)\b.*$/u
 // people are not things to ask for: @mentions and 王先生/李师傅-style names are dropped
 const NAMES = /@\S+|[\p{Script=Han}]{1,2}(?:先生|女士|小姐|师傅|老师|经理|总)/gu
+
+// an amount in Chinese numerals (八百, 两千五, 三万) or a word for a price or a fee
+const MONEY = /[一二两三四五六七八九十几][十百千万块元]|[0-9]\s*(?:元|块|百|千|万)|租金|价格|价钱|钱|(?<!免)费|yuan|rmb|¥|￥/iu
 
 function cleanPhrase(part: string): string {
   return part
@@ -129,8 +132,9 @@ function unlistedPhrases(masked: string): string[] {
       for (const part of (m[1] ?? '').split(CONNECTOR)) {
         if (part.includes(COVERED)) continue
         const phrase = cleanPhrase(part)
-        // one character ("个", "z") is never a thing anybody asked for
-        if ([...phrase].length >= 2 && !out.includes(phrase)) out.push(phrase)
+        // one character ("个", "z") is never a thing anybody asked for; a phrase naming a sum or
+        // a fee ("租金八百", "加两百") is the partner's price, never words for the customer
+        if ([...phrase].length >= 2 && !MONEY.test(phrase) && !out.includes(phrase)) out.push(phrase)
       }
     }
   }

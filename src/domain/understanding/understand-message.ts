@@ -73,9 +73,10 @@ const TIME_READINGS: ReadonlySet<string> = new Set(['appointment', 'chit_chat', 
 // a question mark anywhere, a question particle closing a clause (Mandarin and Cantonese), a
 // clause closed by 不 after a verb phrase (the colloquial yes/no question: 你在屋头不, 明天来不;
 // not 也不/还不/都不 "neither", "not yet"), an A-not-A question (在不在, 方不方便, 有没有), or a
-// question word about time that is not "any time is fine" (几点都行, 什么时候都可以)
+// question word about time that is not "any time is fine" (几点都行, 什么时候都可以), or a tag
+// asking to confirm (周六上午十点对吧, 是这个地址是吧; not 好吧/行吧, which accept)
 const QUESTION =
-  /[?？]|(吗|么|嘛|呢|没有|没|未|咩|呀|(?<![不也还都要])不)(?=[\s,，.。!！~～]|$)|(\p{Script=Han})[不没]\2|(几点|几号|哪天|什么时候|啥时候|幾時|幾點|\bwhen\b|what time)(?![^,，.。!！]*?(都|也|any))/iu
+  /[?？]|(吗|么|嘛|呢|没有|没|未|咩|呀|(?<![不也还都要])不|(?<=[对是])吧)(?=[\s,，.。!！~～]|$)|(\p{Script=Han})[不没]\2|(几点|几号|哪天|什么时候|啥时候|幾時|幾點|\bwhen\b|what time)(?![^,，.。!！]*?(都|也|any))/iu
 // A message that opens by calling a family member ("妈，…", "老婆 …") is said to them, not to
 // the service team: relaying a time to the nanny or reminding a parent is not an answer to Baton.
 // Kinship terms only: 姐/哥/阿姨/师傅 also address staff and installers.
