@@ -225,9 +225,10 @@ describe('the web console in headless Chromium', () => {
     await page.fill('#token', LIU_TOKEN)
     await page.click('#login button[type=submit]')
     await expect.poll(() => page.locator('#who .me').textContent()).toBe('刘主管（主管）')
-    // a message with a case, one without (the public group: nobody's case), and a draft to review
+    // a message with a case, one without (a member of the public group who is nobody's contact), and a draft to review
     await sayAndSettle(h, { as: '张先生', group: 'cust-zhang', text: '我要投诉，师傅把墙弄坏了' })
-    await sayAndSettle(h, { as: '赵女士', group: 'members', text: '你们的退款什么时候到账？' })
+    h.runtime.sandbox!.join('members', { name: '小吴' })
+    await sayAndSettle(h, { as: '小吴', group: 'members', text: '你们的退款什么时候到账？' })
     await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: 'DD20261102007 让客户补一下购机发票的照片' })
     const open = (await h.runtime.ds.query(`SELECT id, case_id, group_key, created_at FROM attention_items WHERE cleared_at IS NULL ORDER BY created_at, id`)) as {
       id: string
