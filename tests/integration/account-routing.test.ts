@@ -36,7 +36,9 @@ describe('two accounts on real PostgreSQL and Redis: which account sends, what e
     const direct = await insertSend({ groupKey: null, contactId: 'wx-handler-wang' })
     const rows: { id: string; account_key: string | null }[] = await h.runtime.ds.query(`SELECT id, account_key FROM sends WHERE id = ANY($1::bigint[]) ORDER BY id`, [[partner, internal, customer, direct]])
     expect(rows.map((r) => r.account_key)).toEqual(['b', 'a', 'a', null])
-    await eventually(async () => ((await h.runtime.ds.query(`SELECT count(*)::int AS n FROM sends WHERE relayed_at IS NULL`)) as { n: number }[])[0]!.n === 0)
+    // this test's rows only: a sandbox send held until quiet hours end is not relayed yet, by design
+    const ids = [partner, internal, customer, direct]
+    await eventually(async () => ((await h.runtime.ds.query(`SELECT count(*)::int AS n FROM sends WHERE relayed_at IS NULL AND id = ANY($1::bigint[])`, [ids])) as { n: number }[])[0]!.n === 0)
     expect(await queues.b.getJob(sendJobId(partner))).toBeDefined()
     expect(await queues.a.getJob(sendJobId(partner))).toBeUndefined()
     for (const id of [internal, customer, direct]) {
