@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { Queue } from 'bullmq'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
@@ -13,6 +14,7 @@ import { startPrivatePostgres, type PrivatePostgres } from './support/private-po
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.js'
 import { problemsOf, textTable, writeReport } from './support/report.js'
 import { TwoAccountStack, writeTwoAccountTenant } from './support/two-account-stack.js'
+import { TIMER_QUEUE } from '../../src/adapters/queue/timer-queue.js'
 
 /**
  * Faults under a steady load (≈5 messages/s across five groups) through a wechaty-puppet-service
@@ -27,6 +29,18 @@ const AFTER_MS = 15_000
 const SETTLE_MS = 45_000
 const OUTAGE_MS = 20_000
 const THROTTLE_MS = 40_000
+
+/** The BullMQ state of one timer job in the suite's Redis: what an overdue timer's note reports. */
+async function timerJobState(redisUrl: string, jobId: string): Promise<string> {
+  const queue = new Queue(TIMER_QUEUE, { connection: { url: redisUrl, maxRetriesPerRequest: 1 }, prefix: 'baton' })
+  try {
+    const job = await queue.getJob(jobId)
+    if (!job) return 'absent from Redis'
+    return `${await job.getState()} (attempts made ${job.attemptsMade}, delay ${job.opts.delay ?? 0} ms from ${new Date(job.timestamp).toISOString()}${job.failedReason ? `, failed: ${job.failedReason}` : ''}${job.returnvalue ? `, returned ${JSON.stringify(job.returnvalue)}` : ''})`
+  } finally {
+    await queue.close()
+  }
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const t0 = Date.now()
@@ -134,7 +148,12 @@ describe('fault injection: nothing lost, nothing doubled', () => {
     db = new pg.Pool({ connectionString: postgres.url('baton'), max: 3, connectionTimeoutMillis: 1000, query_timeout: 5000 })
     db.on('error', () => undefined)
     load = new Load(gateway, db, runTag)
-    audit = new Auditor(db, (key) => `r-${key}@chatroom`)
+    const redisUrl = redis.url
+    audit = new Auditor(
+      db,
+      (key) => `r-${key}@chatroom`,
+      (jobId) => timerJobState(redisUrl, jobId),
+    )
   }, 180_000)
 
   afterAll(async () => {

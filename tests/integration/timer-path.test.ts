@@ -187,6 +187,39 @@ describe('one timer path: BullMQ fires, PostgreSQL is the truth', () => {
     }
   })
 
+  it('the queue reconnects to a Redis that lost the jobs but holds a mark again: the reconnect alone rebuilds them', async () => {
+    // a reconciler of its own without the mark watch: only the reconnect can bring the job back
+    const q2 = createTimerQueue(connection, prefix)
+    const r2 = new TimerReconciler(ds, q2, testLogger(), { fullEveryMs: 3_600_000, watchEveryMs: 0 })
+    r2.start()
+    try {
+      const [id] = await seed(1, new Date(Date.now() + 120_000))
+      await r2.reconcileNow('changed')
+      const jobId = `timer-${id}-1-0`
+      await eventually(async () => q2.getJob(jobId), { timeoutMs: 5000 })
+      // Redis restarted empty, then a SET of the mark that waited in ioredis' offline queue
+      // lands (in one step: the file's other reconciler must not see the mark missing)
+      const redis = new Redis(TEST_REDIS_URL)
+      try {
+        const keys = await redis.keys(`${prefix}:*`)
+        await redis
+          .multi()
+          .del(...keys)
+          .set(q2.toKey('baton-rebuilt'), 'replayed from the offline queue')
+          .exec()
+      } finally {
+        await redis.quit()
+      }
+      expect(await q2.getJob(jobId)).toBeUndefined()
+      ;(await q2.client).disconnect(true)
+      const back = await eventually(async () => q2.getJob(jobId), { timeoutMs: 5000 })
+      expect(back.data).toEqual({ caseId: id, stateVersion: 1, attempt: 0 })
+    } finally {
+      await r2.stop()
+      await q2.close()
+    }
+  })
+
   it('two workers fire a rush of 400 due timers, each exactly once, in batches', async () => {
     const ids = await seed(400, new Date(Date.now() - 1000))
     // each worker holds 100 jobs at once, so neither can take the whole rush

@@ -5,6 +5,7 @@ import type { Logger } from '../../app/ports.js'
 import type { DeliveryOutcome } from '../../app/deliver-send.js'
 import type { SendThrottle } from './send-throttle.js'
 import { SendPacer } from './send-pacer.js'
+import { resetDelayMs } from '../../domain/resilience/connection-health.js'
 
 export const OUTBOUND_QUEUE = 'outbound'
 
@@ -32,6 +33,10 @@ export function redisConnection(url: string): ConnectionOptions {
     // a managed Redis usually wants TLS (ioredis reads `rediss://` itself for the other clients)
     ...(u.protocol === 'rediss:' ? { tls: { servername: u.hostname } } : {}),
     maxRetriesPerRequest: null,
+    // BullMQ's own default backs off to 20 s between reconnects: after a 20-second outage the
+    // queues and workers stayed away up to another 20 s (sends and due timers waiting) while
+    // Redis was answering. A reconnect attempt is one TCP connect; try at least every 2 s.
+    retryStrategy: (times: number) => resetDelayMs(Math.max(0, times - 1), 250, 2000),
   }
 }
 

@@ -46,6 +46,7 @@ export class TimerReconciler {
   private running: Promise<void> | null = null
   private again: 'changed' | 'full' | null = null
   private outage = false
+  private stopped = false
   private readonly fullEveryMs: number
   private readonly watchEveryMs: number
 
@@ -60,6 +61,7 @@ export class TimerReconciler {
   }
 
   start(): void {
+    this.watchReconnects()
     this.run('full')
     this.timer = setInterval(() => this.run('full'), this.fullEveryMs)
     if (this.watchEveryMs > 0) this.watch = setInterval(() => void this.checkRedisKept(), this.watchEveryMs)
@@ -70,6 +72,7 @@ export class TimerReconciler {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true
     if (this.timer) clearInterval(this.timer)
     if (this.watch) clearInterval(this.watch)
     this.timer = null
@@ -81,6 +84,30 @@ export class TimerReconciler {
   async reconcileNow(mode: 'changed' | 'full' = 'full'): Promise<number> {
     await this.running
     return this.pass(mode)
+  }
+
+  /**
+   * A full pass as soon as the queue's connection is back after losing Redis. The mark alone
+   * cannot say what a restart took: a SET from a pass that gave up during the outage waits in
+   * ioredis' offline queue and lands on the emptied Redis first, and a pass that never touched
+   * Redis while it was away (nothing changed) never saw the outage either.
+   */
+  private watchReconnects(): void {
+    let lost = false
+    void this.queue.client.then(
+      (client) => {
+        client.on('close', () => {
+          lost = true
+        })
+        client.on('ready', () => {
+          if (!lost || this.stopped) return
+          lost = false
+          this.log.info({}, 'timer queue reconnected to Redis; re-adding every pending timer')
+          this.run('full')
+        })
+      },
+      () => undefined,
+    )
   }
 
   /** Starts a full pass when the mark of the last one is gone from Redis (its jobs went with it). */

@@ -54,7 +54,27 @@ export class Auditor {
     private readonly db: pg.Pool,
     /** group key → room id, from the tenant file */
     private readonly roomOf: (groupKey: string) => string,
+    /** the BullMQ state of a timer job (for the notes on a timer that never fired) */
+    private readonly timerJobState: (jobId: string) => Promise<string> = async () => 'not looked up',
   ) {}
+
+  /** Why each overdue timer is overdue, as far as PostgreSQL and Redis can tell. */
+  private async overdueNotes(): Promise<string[]> {
+    const rows = (
+      await this.db.query<{ id: string; state: string; state_version: number; reminder_count: number; next_timer_at: Date; timer_job_id: string | null }>(
+        `SELECT id, state, state_version, reminder_count, next_timer_at, timer_job_id FROM cases
+          WHERE closed_at IS NULL AND next_timer_at < now() - interval '20 seconds' ORDER BY id`,
+      )
+    ).rows
+    return Promise.all(
+      rows.map(async (r) => {
+        const want = `timer-${r.id}-${r.state_version}-${r.reminder_count}`
+        const state = await this.timerJobState(want).catch((err: Error) => `lookup failed: ${err.message}`)
+        const late = ((Date.now() - r.next_timer_at.getTime()) / 1000).toFixed(0)
+        return `overdue timer of case ${r.id} (${r.state}): due ${r.next_timer_at.toISOString()} (${late} s ago), job ${want} ${state}, recorded job ${r.timer_job_id ?? 'none'}`
+      }),
+    )
+  }
 
   async storedCounts(said: readonly SaidMessage[]): Promise<Map<string, number>> {
     const rows = (await this.db.query<{ text: string; n: number }>(`SELECT text, count(*)::int AS n FROM messages WHERE direction = 'inbound' AND text = ANY($1) GROUP BY text`, [said.map((m) => m.text)])).rows
@@ -149,7 +169,7 @@ export class Auditor {
       evidenceChecked: evidence.checked,
       evidenceBroken: evidence.broken.length,
       recovered: true,
-      notes: evidence.broken.map((b) => `evidence of case ${b.caseId} broken at seq ${b.seq}: ${b.reason}`),
+      notes: [...evidence.broken.map((b) => `evidence of case ${b.caseId} broken at seq ${b.seq}: ${b.reason}`), ...(overdue!.n > 0 ? await this.overdueNotes() : [])],
     }
   }
 }
