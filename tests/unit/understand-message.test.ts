@@ -218,6 +218,10 @@ describe('context', () => {
     expect(understand('一定能修好').riskFlags).toEqual(['commitment'])
     expect(understand('一定要今天来').riskFlags).toEqual([])
     expect(understand('别承诺具体时间', { channel: 'internal', talkerRole: 'handler' }).riskFlags).toEqual([])
+    // 坏了 after a feeling or a state of the body means "very", not broken
+    expect(understand('好的，她俩开心坏了').signals).not.toContain('damage')
+    expect(understand('师傅今天累坏了吧').signals).not.toContain('damage')
+    expect(understand('洗衣机又坏了').signals).toContain('damage')
   })
 
   it('gives recalled and system messages, and the bot itself, no intent', () => {
