@@ -36,6 +36,13 @@ describe('findOrderRefs: known orders, whatever their shape', () => {
     expect(find(text)).toEqual([{ orderNo, customerKey, how: 'literal' }])
   })
 
+  it('finds a quote number written with a # ("Q#4518 那80箱"), and not a case id next to it', () => {
+    const known: KnownOrder[] = [{ orderNo: 'Q#4518', customerKey: 'tom' }]
+    expect(find('Q#4518 那80箱的库位都留好了', known)).toEqual([{ orderNo: 'Q#4518', customerKey: 'tom', how: 'literal' }])
+    expect(find('q＃4518', known)).toEqual([{ orderNo: 'Q#4518', customerKey: 'tom', how: 'literal' }])
+    expect(find('案件#4518', known)).toEqual([])
+  })
+
   it('does not take a longer number for a known one', () => {
     const found = find('AJ20261120-88371')
     expect(found.map((o) => o.orderNo)).not.toContain('AJ20261120-8837')

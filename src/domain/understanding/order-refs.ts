@@ -24,8 +24,9 @@ export interface FindOrderRefsOptions {
 }
 
 // Characters people (and copy-paste) put inside one number: spaces, dashes of every width,
-// underscores, dots and slashes. Anything else (Chinese, commas, colons, brackets) ends a number.
-const SOFT_SEPARATOR = /[\s\-_./\\\u00B7\u2010-\u2015\u2212\u30FC\uFF5E~]/u
+// underscores, dots, slashes and the # of quote numbers ("Q#4518"). Anything else (Chinese,
+// commas, colons, brackets) ends a number. Only known orders are matched across them.
+const SOFT_SEPARATOR = /[\s\-_./\\\u00B7\u2010-\u2015\u2212\u30FC\uFF5E~#]/u
 // cleanText drops the usual invisible characters; these two also hide inside pasted numbers.
 const EXTRA_INVISIBLE = /[\u00AD\u180E]/g
 const SEP = '[-_./\\u2010-\\u2015\\u2212]'
