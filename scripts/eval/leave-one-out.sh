@@ -2,12 +2,14 @@
 # Leave-one-tenant-out: each training tenant judged by a model trained without it (its
 # conversations and its examples), the closest thing to meeting a new tenant. Prints one line per
 # tenant and the total (handling mode, silent-but-needed-a-person, unsafe sends, leaks, case
-# attribution). Usage: scripts/eval/leave-one-out.sh [OUT_DIR]   (RETRAIN=1 to retrain cached models)
+# attribution). Usage: scripts/eval/leave-one-out.sh [OUT_DIR]   (RETRAIN=1 to retrain cached models,
+# JOBS=2 to judge two tenants at a time, ONLY="a b" for some tenants only)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-/tmp/baton-loto}
 TENANTS=$(ls data/understanding/tenants/*.yaml | xargs -n1 basename | sed 's/\.yaml$//' | grep -v -x -f <(sed -n 's/^  - \([a-z]*\)\..*/\1/p' data/understanding/split.yaml | sort -u))
-for T in $TENANTS; do
+one() {
+  local T=$1
   mkdir -p "$OUT/$T/understanding"
   cp config/understanding/*.yaml "$OUT/$T/understanding/"
   cp "data/understanding/tenants/$T.yaml" "$OUT/$T/$T.yaml"
@@ -15,10 +17,14 @@ for T in $TENANTS; do
   if [ ! -f "$OUT/$T/understanding/intent-model.json" ] || [ -n "${RETRAIN:-}" ]; then
     npm run -s train -- --leave-out "$T" --out "$OUT/$T/understanding/intent-model.json" > /dev/null
   fi
-  SETS=()
+  local SETS=()
   for f in data/understanding/conversations/$T.*.jsonl; do SETS+=(--set "$f:$OUT/$T/$T.yaml"); done
   npm run -s eval -- --quiet "${SETS[@]}" --json "$OUT/$T/result.json" > "$OUT/$T/eval.txt"
-done
+}
+export -f one
+export OUT RETRAIN
+# shellcheck disable=SC2086
+printf '%s\n' ${ONLY:-$TENANTS} | xargs -P "${JOBS:-1}" -I{} bash -c 'set -euo pipefail; one "$@"' _ {}
 node - "$OUT" <<'JS'
 const fs = require('node:fs')
 const dir = process.argv[2]

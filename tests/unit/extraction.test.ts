@@ -43,6 +43,21 @@ describe('findOrderRefs: known orders, whatever their shape', () => {
     expect(find('案件#4518', known)).toEqual([])
   })
 
+  it('finds a known order written without its leading part ("HS2611-37" for SZ-HS2611-37), unless two orders end alike', () => {
+    const known: KnownOrder[] = [
+      { orderNo: 'SZ-HS2611-37', customerKey: 'cao' },
+      { orderNo: 'BJ-0612-7730', customerKey: 'leung' },
+      { orderNo: 'WX-HS2611-37', customerKey: 'lu' },
+      { orderNo: 'SZ-JD2611-52', customerKey: 'lu' },
+    ]
+    expect(find('JD2611-52 精修交了', known)).toEqual([{ orderNo: 'SZ-JD2611-52', customerKey: 'lu', how: 'suffix' }])
+    expect(find('0612 7730那单改周六', known)).toEqual([{ orderNo: 'BJ-0612-7730', customerKey: 'leung', how: 'suffix' }])
+    // two studios' orders end in HS2611-37: the short form names neither
+    expect(find('HS2611-37 精修交了', known).map((o) => o.customerKey)).toEqual([null])
+    // too short to stand for an order on its own
+    expect(find('52 张交了', known)).toEqual([])
+  })
+
   it('does not take a longer number for a known one', () => {
     const found = find('AJ20261120-88371')
     expect(found.map((o) => o.orderNo)).not.toContain('AJ20261120-8837')

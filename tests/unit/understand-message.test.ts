@@ -112,6 +112,22 @@ describe('understanding a message: the labelled fixture', () => {
 })
 
 describe('references', () => {
+  it('names a customer by surname the way people do (王家, 王姐, 老王, 王生), unless two customers share it', () => {
+    const partner = { channel: 'partner', talkerRole: 'partner' } as const
+    expect(understand('王家那樘窗明天装', partner).references.customerKeys).toEqual(['wang'])
+    expect(understand('梁生话星期六得闲', partner).references.customerKeys).toEqual([])
+    expect(understand('老王说下午在家', partner).references.customerKeys).toEqual(['wang'])
+    // 张先生 and 张小燕 share a surname: 张家 is neither of them
+    const two: CustomerRef[] = [...customers, { key: 'zhang2', name: '张小燕', aliases: [], orderNumbers: [], phoneTail: '4444' }]
+    expect(understandMessage({ text: '张家那单改周五', type: 'text', channel: 'partner', talkerRole: 'partner', mentionIds: [] }, kit, { customers: two }).references.customerKeys).toEqual([])
+    // a nickname builds nothing, and an everyday word is never a name
+    const nick: CustomerRef[] = [
+      { key: 'xw', name: '小王', aliases: [], orderNumbers: [] },
+      { key: 'xian', name: '先丽华', aliases: [], orderNumbers: [] },
+    ]
+    expect(understandMessage({ text: '小姐姐你好，先生在家吗', type: 'text', channel: 'partner', talkerRole: 'partner', mentionIds: [] }, kit, { customers: nick }).references.customerKeys).toEqual([])
+  })
+
   it('finds case ids, order numbers, phone tails, customers, mentions and links together', () => {
     const u = understand('案件#12 和 #13：老张（尾号5678）订单dd20261125001 见 https://x.example.com/A?b=1，谢谢', { channel: 'partner', talkerRole: 'partner', mentionIds: ['wx-1'] })
     expect(u.references).toEqual({

@@ -6,7 +6,7 @@ export interface KnownOrder {
   customerKey: string
 }
 
-export type OrderRefHow = 'literal' | 'pattern' | 'last_four'
+export type OrderRefHow = 'literal' | 'suffix' | 'pattern' | 'last_four'
 
 export interface OrderRef {
   /** the directory's spelling for a known order; upper case without spaces for an unknown one */
@@ -89,6 +89,13 @@ interface Entry {
 
 interface PreparedOrders {
   byCanonical: Map<string, Entry>
+  /**
+   * A known order without its leading parts ("HS2611-37" for SZ-HS2611-37, "0612-7730" for
+   * BJ-0612-7730): people drop a company or region prefix. Only suffixes that start where the
+   * written number has a separator, with at least 6 characters and 4 digits, and that belong to
+   * one order; null when two orders end alike.
+   */
+  bySuffix: Map<string, Entry | null>
   lengths: Set<number>
   maxLength: number
   /** every known order whose canonical form ends in these four digits */
@@ -112,10 +119,33 @@ function prepare(known: readonly KnownOrder[]): PreparedOrders {
     const tail = /(\d{4})$/.exec(c)?.[1]
     if (tail !== undefined) byLastFour.set(tail, [...(byLastFour.get(tail) ?? []), k])
   }
-  const lengths = new Set([...byCanonical.keys()].map((c) => c.length))
-  const result = { byCanonical, lengths, maxLength: Math.max(0, ...lengths), byLastFour }
+  const bySuffix = new Map<string, Entry | null>()
+  for (const k of known) {
+    for (const suffix of separatedSuffixes(k.orderNo)) {
+      if (byCanonical.has(suffix)) continue
+      const seen = bySuffix.get(suffix)
+      if (seen === undefined) bySuffix.set(suffix, { orderNo: k.orderNo, customerKey: k.customerKey })
+      else if (seen !== null && seen.orderNo !== k.orderNo) bySuffix.set(suffix, null)
+    }
+  }
+  const lengths = new Set([...byCanonical.keys(), ...bySuffix.keys()].map((c) => c.length))
+  const result = { byCanonical, bySuffix, lengths, maxLength: Math.max(0, ...lengths), byLastFour }
   prepared.set(known, result)
   return result
+}
+
+/** The canonical suffixes of a written order number that start after one of its separators. */
+function separatedSuffixes(orderNo: string): string[] {
+  const chunks = cleanText(orderNo)
+    .split(new RegExp(SOFT_SEPARATOR.source, 'gu'))
+    .map(canonicalOrderNo)
+    .filter((c) => c.length > 0)
+  const out: string[] = []
+  for (let i = 1; i < chunks.length; i++) {
+    const suffix = chunks.slice(i).join('')
+    if (suffix.length >= 6 && suffix.replace(/[^0-9]/g, '').length >= 4) out.push(suffix)
+  }
+  return out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,17 +203,20 @@ function literalInRun(run: Run, orders: PreparedOrders, out: Found[]): void {
   let consumedTo = 0
   for (const s of run.starts) {
     if (s < consumedTo) continue
-    let best: { entry: Entry; end: number } | null = null
+    let best: { entry: Entry; end: number; how: OrderRefHow } | null = null
     for (const e of run.ends) {
       const length = e - s
       if (length <= 0) continue
       if (length > orders.maxLength) break
       if (!orders.lengths.has(length)) continue
-      const entry = orders.byCanonical.get(run.canonical.slice(s, e))
-      if (entry) best = { entry, end: e }
+      const slice = run.canonical.slice(s, e)
+      const entry = orders.byCanonical.get(slice)
+      const partial = entry ? undefined : orders.bySuffix.get(slice)
+      if (entry) best = { entry, end: e, how: 'literal' }
+      else if (partial) best = { entry: partial, end: e, how: 'suffix' }
     }
     if (best) {
-      out.push({ orderNo: best.entry.orderNo, customerKey: best.entry.customerKey, how: 'literal', start: run.at[s]!, end: run.at[best.end - 1]! + 1 })
+      out.push({ orderNo: best.entry.orderNo, customerKey: best.entry.customerKey, how: best.how, start: run.at[s]!, end: run.at[best.end - 1]! + 1 })
       consumedTo = best.end
     }
   }
