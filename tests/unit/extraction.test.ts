@@ -54,8 +54,10 @@ describe('findOrderRefs: known orders, whatever their shape', () => {
     expect(find('0612 7730那单改周六', known)).toEqual([{ orderNo: 'BJ-0612-7730', customerKey: 'leung', how: 'suffix' }])
     // two studios' orders end in HS2611-37: the short form names neither
     expect(find('HS2611-37 精修交了', known).map((o) => o.customerKey)).toEqual([null])
-    // too short to stand for an order on its own
+    // a letter makes a short tail distinctive ("P061"); digits alone must be long
+    expect(find('P061 已发', [...known, { orderNo: 'MJMY2611-P061', customerKey: 'zhong' }])).toEqual([{ orderNo: 'MJMY2611-P061', customerKey: 'zhong', how: 'suffix' }])
     expect(find('52 张交了', known)).toEqual([])
+    expect(find('7730 搬完了', known)).toEqual([])
   })
 
   it('does not take a longer number for a known one', () => {

@@ -92,8 +92,8 @@ interface PreparedOrders {
   /**
    * A known order without its leading parts ("HS2611-37" for SZ-HS2611-37, "0612-7730" for
    * BJ-0612-7730): people drop a company or region prefix. Only suffixes that start where the
-   * written number has a separator, with at least 6 characters and 4 digits, and that belong to
-   * one order; null when two orders end alike.
+   * written number has a separator, with at least 6 characters and 4 digits (4 characters, 3 of
+   * them digits, with a letter: "P061"), and that belong to one order; null when two orders end alike.
    */
   bySuffix: Map<string, Entry | null>
   lengths: Set<number>
@@ -143,7 +143,9 @@ function separatedSuffixes(orderNo: string): string[] {
   const out: string[] = []
   for (let i = 1; i < chunks.length; i++) {
     const suffix = chunks.slice(i).join('')
-    if (suffix.length >= 6 && suffix.replace(/[^0-9]/g, '').length >= 4) out.push(suffix)
+    const digits = suffix.replace(/[^0-9]/g, '').length
+    // digits alone must be long (a date or a time is four digits); a letter makes four enough ("P061", "037R")
+    if ((suffix.length >= 6 && digits >= 4) || (suffix.length >= 4 && digits >= 3 && /[A-Z]/.test(suffix))) out.push(suffix)
   }
   return out
 }
