@@ -172,6 +172,15 @@ describe('findOrderRefs: last-four references', () => {
     expect(find('3391那单', KNOWN, ['zhang'])).toEqual([{ orderNo: '2611045788123391', customerKey: 'wang', how: 'last_four' }])
   })
 
+  it('reads a shipment or a piece by its last four (5190那票, 6024那件)', () => {
+    const known: KnownOrder[] = [
+      { orderNo: 'SY771204385190', customerKey: 'zhou' },
+      { orderNo: 'SY771204386024', customerKey: 'qian' },
+    ]
+    expect(find('5190那票到了没', known)).toEqual([{ orderNo: 'SY771204385190', customerKey: 'zhou', how: 'last_four' }])
+    expect(find('6024这件破了', known)).toEqual([{ orderNo: 'SY771204386024', customerKey: 'qian', how: 'last_four' }])
+  })
+
   it('does not resolve when two orders of the group end alike', () => {
     const same: KnownOrder[] = [...twoCustomers, { orderNo: 'AJ20261001-8837', customerKey: 'zhang' }]
     expect(find('8837那单', same, ['zhang'])).toEqual([])

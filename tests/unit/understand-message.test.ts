@@ -238,6 +238,9 @@ describe('context', () => {
     expect(understand('好的，她俩开心坏了').signals).not.toContain('damage')
     expect(understand('师傅今天累坏了吧').signals).not.toContain('damage')
     expect(understand('洗衣机又坏了').signals).toContain('damage')
+    // an engine that will not start is not a fire
+    expect(understand('今儿真冷，早上车都打不着火').signals).not.toContain('safety')
+    expect(understand('厨房着火了').signals).toContain('safety')
   })
 
   it('gives recalled and system messages, and the bot itself, no intent', () => {
