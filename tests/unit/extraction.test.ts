@@ -57,7 +57,7 @@ describe('findOrderRefs: known orders, whatever their shape', () => {
     // a letter makes a short tail distinctive ("P061"); digits alone must be long
     expect(find('P061 已发', [...known, { orderNo: 'MJMY2611-P061', customerKey: 'zhong' }])).toEqual([{ orderNo: 'MJMY2611-P061', customerKey: 'zhong', how: 'suffix' }])
     expect(find('52 张交了', known)).toEqual([])
-    expect(find('7730 搬完了', known)).toEqual([])
+    expect(find('今天7730搬完了', known)).toEqual([])
   })
 
   it('does not take a longer number for a known one', () => {
@@ -179,6 +179,18 @@ describe('findOrderRefs: last-four references', () => {
     ]
     expect(find('5190那票到了没', known)).toEqual([{ orderNo: 'SY771204385190', customerKey: 'zhou', how: 'last_four' }])
     expect(find('6024这件破了', known)).toEqual([{ orderNo: 'SY771204386024', customerKey: 'qian', how: 'last_four' }])
+  })
+
+  it('reads four digits that open a message as a last-four reference, but not a year, a time or a sum', () => {
+    const known: KnownOrder[] = [
+      { orderNo: 'TN-YC-26-0417', customerKey: 'tan' },
+      { orderNo: 'OT26LZ-1130', customerKey: 'mo' },
+    ]
+    expect(find('0417 礼拜六上午我排不开', known)).toEqual([{ orderNo: 'TN-YC-26-0417', customerKey: 'tan', how: 'last_four' }])
+    expect(find('1130换货急送我接了', known)).toEqual([{ orderNo: 'OT26LZ-1130', customerKey: 'mo', how: 'last_four' }])
+    expect(find('1130到', known)).toEqual([])
+    expect(find('1130前送到', known)).toEqual([])
+    expect(find('周六 0417 排不开', known)).toEqual([])
   })
 
   it('does not resolve when two orders of the group end alike', () => {

@@ -270,6 +270,9 @@ const LAST_FOUR_PATTERNS: readonly RegExp[] = [
   new RegExp(`(?:尾号|尾数|末四位|后四位|后4位|最后四位)\\s*(?:是|为)?\\s*[:：]?\\s*(\\d{4})(?!\\d)`, 'gu'),
   // 8837那单, 0042那个, 8837这张单, 3391嗰張單, 8837的订单, 5190那票 (a shipment), 6024那件
   new RegExp(`${FOUR}\\s*(?:(?:那|这|這|嗰|呢)\\s*(?:一)?\\s*(?:个|個|张|張|笔|筆|单|單|票|件)|的\\s*(?:那|这)?\\s*(?:个|張|张|笔)?\\s*(?:订单|單|单))`, 'giu'),
+  // a message that opens with the four digits, as crews write them: "0417 礼拜六上午排不开", "1126换货我接了"
+  // (not a year, a date, a clock time or a sum: "2026年", "1130到", "0830前", "1200块")
+  /^\s*(\d{4})(?=\s|[\p{Script=Han}])(?![年月日号號点點时時分秒到前后後左以之元块塊])/gu,
   // ending 3391, ends in 3391, last four 3391, last 4 digits: 3391
   new RegExp(`(?<![a-z])(?:ending(?:\\s+(?:in|with))?|ends?\\s+(?:in|with)|last\\s+(?:4|four)(?:\\s+digits)?(?:\\s+(?:is|are|of))?)\\s*[:#]?\\s*(\\d{4})(?!\\d)`, 'giu'),
 ]
