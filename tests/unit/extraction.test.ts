@@ -50,13 +50,18 @@ describe('findOrderRefs: known orders, whatever their shape', () => {
       { orderNo: 'WX-HS2611-37', customerKey: 'lu' },
       { orderNo: 'SZ-JD2611-52', customerKey: 'lu' },
     ]
-    expect(find('JD2611-52 精修交了', known)).toEqual([{ orderNo: 'SZ-JD2611-52', customerKey: 'lu', how: 'suffix' }])
-    expect(find('0612 7730那单改周六', known)).toEqual([{ orderNo: 'BJ-0612-7730', customerKey: 'leung', how: 'suffix' }])
+    expect(find('JD2611-52 精修交了', known)).toEqual([{ orderNo: 'SZ-JD2611-52', customerKey: 'lu', how: 'part' }])
+    expect(find('0612 7730那单改周六', known)).toEqual([{ orderNo: 'BJ-0612-7730', customerKey: 'leung', how: 'part' }])
     // two studios' orders end in HS2611-37: the short form names neither
     expect(find('HS2611-37 精修交了', known).map((o) => o.customerKey)).toEqual([null])
     // a letter makes a short tail distinctive ("P061"); digits alone must be long
-    expect(find('P061 已发', [...known, { orderNo: 'MJMY2611-P061', customerKey: 'zhong' }])).toEqual([{ orderNo: 'MJMY2611-P061', customerKey: 'zhong', how: 'suffix' }])
+    expect(find('P061 已发', [...known, { orderNo: 'MJMY2611-P061', customerKey: 'zhong' }])).toEqual([{ orderNo: 'MJMY2611-P061', customerKey: 'zhong', how: 'part' }])
+    expect(find('P061 SF1187 2344 0619', [{ orderNo: 'MJMY2611-P061', customerKey: 'zhong' }]).map((o) => o.customerKey)).toContain('zhong')
+    // a part joined to more of a number by a dash is the start of another order
+    expect(find('SZ-HS2611-375', known).map((o) => o.customerKey)).not.toContain('cao')
     expect(find('52 张交了', known)).toEqual([])
+    // the serial between a prefix and a check letter
+    expect(find('418827 还车时油不够', [{ orderNo: 'SYR-418827-B', customerKey: 'qiu' }])).toEqual([{ orderNo: 'SYR-418827-B', customerKey: 'qiu', how: 'part' }])
     expect(find('今天7730搬完了', known)).toEqual([])
   })
 

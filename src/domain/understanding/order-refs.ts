@@ -6,7 +6,7 @@ export interface KnownOrder {
   customerKey: string
 }
 
-export type OrderRefHow = 'literal' | 'suffix' | 'pattern' | 'last_four'
+export type OrderRefHow = 'literal' | 'part' | 'pattern' | 'last_four'
 
 export interface OrderRef {
   /** the directory's spelling for a known order; upper case without spaces for an unknown one */
@@ -90,12 +90,13 @@ interface Entry {
 interface PreparedOrders {
   byCanonical: Map<string, Entry>
   /**
-   * A known order without its leading parts ("HS2611-37" for SZ-HS2611-37, "0612-7730" for
-   * BJ-0612-7730): people drop a company or region prefix. Only suffixes that start where the
-   * written number has a separator, with at least 6 characters and 4 digits (4 characters, 3 of
-   * them digits, with a letter: "P061"), and that belong to one order; null when two orders end alike.
+   * A known order by a part of it ("HS2611-37" for SZ-HS2611-37, "0612-7730" for BJ-0612-7730,
+   * the serial "418827" of SYR-418827-B): people drop a company or region prefix, or a check
+   * letter. Only parts between the written number's separators, with at least 6 characters and 4
+   * digits (4 characters, 3 of them digits, with a letter: "P061"), and that belong to one order;
+   * null when two orders share the part.
    */
-  bySuffix: Map<string, Entry | null>
+  byPart: Map<string, Entry | null>
   lengths: Set<number>
   maxLength: number
   /** every known order whose canonical form ends in these four digits */
@@ -119,33 +120,39 @@ function prepare(known: readonly KnownOrder[]): PreparedOrders {
     const tail = /(\d{4})$/.exec(c)?.[1]
     if (tail !== undefined) byLastFour.set(tail, [...(byLastFour.get(tail) ?? []), k])
   }
-  const bySuffix = new Map<string, Entry | null>()
+  const byPart = new Map<string, Entry | null>()
   for (const k of known) {
-    for (const suffix of separatedSuffixes(k.orderNo)) {
-      if (byCanonical.has(suffix)) continue
-      const seen = bySuffix.get(suffix)
-      if (seen === undefined) bySuffix.set(suffix, { orderNo: k.orderNo, customerKey: k.customerKey })
-      else if (seen !== null && seen.orderNo !== k.orderNo) bySuffix.set(suffix, null)
+    for (const part of separatedParts(k.orderNo)) {
+      if (byCanonical.has(part)) continue
+      const seen = byPart.get(part)
+      if (seen === undefined) byPart.set(part, { orderNo: k.orderNo, customerKey: k.customerKey })
+      else if (seen !== null && seen.orderNo !== k.orderNo) byPart.set(part, null)
     }
   }
-  const lengths = new Set([...byCanonical.keys(), ...bySuffix.keys()].map((c) => c.length))
-  const result = { byCanonical, bySuffix, lengths, maxLength: Math.max(0, ...lengths), byLastFour }
+  const lengths = new Set([...byCanonical.keys(), ...byPart.keys()].map((c) => c.length))
+  const result = { byCanonical, byPart, lengths, maxLength: Math.max(0, ...lengths), byLastFour }
   prepared.set(known, result)
   return result
 }
 
-/** The canonical suffixes of a written order number that start after one of its separators. */
-function separatedSuffixes(orderNo: string): string[] {
+/**
+ * The canonical parts of a written order number between its separators, the whole excepted:
+ * "HS2611-37" of SZ-HS2611-37, the serial "418827" of SYR-418827-B.
+ */
+function separatedParts(orderNo: string): string[] {
   const chunks = cleanText(orderNo)
     .split(new RegExp(SOFT_SEPARATOR.source, 'gu'))
     .map(canonicalOrderNo)
     .filter((c) => c.length > 0)
   const out: string[] = []
-  for (let i = 1; i < chunks.length; i++) {
-    const suffix = chunks.slice(i).join('')
-    const digits = suffix.replace(/[^0-9]/g, '').length
-    // digits alone must be long (a date or a time is four digits); a letter makes four enough ("P061", "037R")
-    if ((suffix.length >= 6 && digits >= 4) || (suffix.length >= 4 && digits >= 3 && /[A-Z]/.test(suffix))) out.push(suffix)
+  for (let i = 0; i < chunks.length; i++) {
+    for (let j = i + 1; j <= chunks.length; j++) {
+      if (i === 0 && j === chunks.length) continue
+      const part = chunks.slice(i, j).join('')
+      const digits = part.replace(/[^0-9]/g, '').length
+      // digits alone must be long (a date or a time is four digits); a letter makes four enough ("P061", "037R")
+      if ((part.length >= 6 && digits >= 4) || (part.length >= 4 && digits >= 3 && /[A-Z]/.test(part))) out.push(part)
+    }
   }
   return out
 }
@@ -167,23 +174,31 @@ interface Run {
   /** canonical offsets where a chunk starts / ends: the only places an order may start / end */
   starts: number[]
   ends: number[]
+  /** offsets where chunks meet across spaces only: two words, where a part of an order may start or end */
+  spaced: Set<number>
 }
 
 function splitRuns(text: string): Run[] {
   const runs: Run[] = []
   let run: Run | null = null
   let afterSeparator = true
+  let onlySpaces = true
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!
     const up = ch.toUpperCase()
     if (/^[A-Z0-9]$/.test(up)) {
-      run ??= { canonical: '', at: [], starts: [], ends: [] }
+      run ??= { canonical: '', at: [], starts: [], ends: [], spaced: new Set() }
       if (afterSeparator) run.starts.push(run.canonical.length)
+      if (afterSeparator && onlySpaces && run.canonical.length > 0) run.spaced.add(run.canonical.length)
       run.canonical += up
       run.at.push(i)
       afterSeparator = false
     } else if (run && SOFT_SEPARATOR.test(ch)) {
-      if (!afterSeparator) run.ends.push(run.canonical.length)
+      if (!afterSeparator) {
+        run.ends.push(run.canonical.length)
+        onlySpaces = true
+      }
+      onlySpaces &&= /\s/.test(ch)
       afterSeparator = true
     } else {
       if (run) closeRun(runs, run, afterSeparator)
@@ -213,9 +228,12 @@ function literalInRun(run: Run, orders: PreparedOrders, out: Found[]): void {
       if (!orders.lengths.has(length)) continue
       const slice = run.canonical.slice(s, e)
       const entry = orders.byCanonical.get(slice)
-      const partial = entry ? undefined : orders.bySuffix.get(slice)
+      const partial = entry ? undefined : orders.byPart.get(slice)
+      // a part stands for the order only as a word of its own: "AJ20261120" of AJ20261120-88371
+      // is the start of another order, not AJ20261120-8837
+      const alone = (s === 0 || run.spaced.has(s)) && (e === run.canonical.length || run.spaced.has(e))
       if (entry) best = { entry, end: e, how: 'literal' }
-      else if (partial) best = { entry: partial, end: e, how: 'suffix' }
+      else if (partial && alone) best = { entry: partial, end: e, how: 'part' }
     }
     if (best) {
       out.push({ orderNo: best.entry.orderNo, customerKey: best.entry.customerKey, how: best.how, start: run.at[s]!, end: run.at[best.end - 1]! + 1 })
