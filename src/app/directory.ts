@@ -2,6 +2,7 @@ import type { Tenant } from '../config/load-tenant.js'
 import type { CustomerConfig, GroupConfig, PartnerConfig, PersonConfig } from '../config/tenant-schema.js'
 import type { Channel, Role, TalkerRole } from '../domain/types.js'
 import { accountsInGroup, accountsOf, type Account } from '../domain/accounts.js'
+import { householdCallNames } from '../domain/understanding/index.js'
 
 /**
  * The tenant's people, groups, customers and partners, looked up by WeCom id. Authorization
@@ -89,6 +90,21 @@ export class Directory {
 
   customersInGroup(groupKey: string): CustomerConfig[] {
     return this.customers.filter((c) => c.group === groupKey)
+  }
+
+  /**
+   * What the customer side of these customers (their contacts and executors, `except` left out)
+   * is called by in their group: a message opening with one of these is said to that person.
+   * Staff and partners are never in it, so "王经理，周四可以" stays an answer to the team.
+   */
+  householdNames(customers: readonly CustomerConfig[], except: string): string[] {
+    const ids = new Set(customers.flatMap((c) => [c.contact, ...(c.executor ? [c.executor] : [])]))
+    ids.delete(except)
+    const names = [...ids].flatMap((id) => {
+      const p = this.people.get(id)
+      return p && !p.roles.some((r) => r === 'handler' || r === 'supervisor' || r === 'partner') ? householdCallNames(p.name) : []
+    })
+    return [...new Set(names)]
   }
 
   /** Customers a person is the contact or the executor of. */

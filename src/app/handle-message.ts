@@ -68,6 +68,7 @@ function prepare(deps: HandleDeps, msg: RecordedMessage): Prepared {
     mentionIds: msg.mentionIds,
     groupCustomerKeys: groupCustomers.map((c) => c.key),
     now: msg.saidAt,
+    householdNames: directory.householdNames(groupCustomers, msg.talkerId),
   })
   const refs = understanding.references
   // In a public group every customer shares the room: only an explicit reference narrows it.

@@ -12,6 +12,7 @@ import {
   prepareText,
   segmentWords,
   speakerOf,
+  householdCallNames,
   understandMessage,
   type CustomerRef,
   type References,
@@ -234,6 +235,16 @@ describe('context', () => {
     expect(understand('一定能修好').riskFlags).toEqual(['commitment'])
     expect(understand('一定要今天来').riskFlags).toEqual([])
     expect(understand('别承诺具体时间', { channel: 'internal', talkerRole: 'handler' }).riskFlags).toEqual([])
+    // calling a fellow member of the customer's side is speaking to them, not to the team
+    const household = { householdNames: ['王志刚', '志刚', '小马'] }
+    expect(understand('志刚，楼上那个小伙子今天下来了', household).toFamily).toBe(true)
+    expect(understand('小马周四下午你去一趟恒顺，把我车开回来', household).toFamily).toBe(true)
+    expect(understand('志刚说你们周四来就行', household).toFamily).toBe(false)
+    expect(understand('周四下午可以，志刚在家', household).toFamily).toBe(false)
+    expect(understand('志刚，楼上那个小伙子今天下来了').toFamily).toBe(false)
+    expect(householdCallNames('王志刚')).toEqual(['王志刚', '志刚'])
+    expect(householdCallNames('小马')).toEqual(['小马'])
+    expect(householdCallNames('Kelvin')).toEqual(['Kelvin'])
     // 坏了 after a feeling or a state of the body means "very", not broken
     expect(understand('好的，她俩开心坏了').signals).not.toContain('damage')
     expect(understand('师傅今天累坏了吧').signals).not.toContain('damage')

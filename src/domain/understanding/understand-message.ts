@@ -19,6 +19,11 @@ export interface UnderstandInput {
   groupCustomerKeys?: readonly string[]
   /** when it was said: appointment words ("明天上午") are read against it, in the tenant's time zone */
   now?: Date
+  /**
+   * Names of the other people on the customer side of the group (the contacts and executors of its
+   * customers, the speaker left out): a message that opens by calling one of them is said to them.
+   */
+  householdNames?: readonly string[]
 }
 
 /** The customers a message may name. */
@@ -219,6 +224,30 @@ export function understandMessage(input: UnderstandInput, kit: UnderstandingKit,
     window,
     substantive: (prepared.normalized.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 2,
     asks: QUESTION.test(prepared.normalized),
-    toFamily: TO_FAMILY.test(head),
+    toFamily: TO_FAMILY.test(head) || callsHousehold(head, input.householdNames ?? []),
   }
+}
+
+/**
+ * The forms a member of the customer's side is called by: the whole name, the given name of a
+ * Chinese name ("志刚" of 王志刚), a nickname as written ("小马"). One character is too little.
+ */
+export function householdCallNames(name: string): string[] {
+  const n = name.trim()
+  const given = /^[\p{Script=Han}]{3,4}$/u.test(n) && !/^[小老阿]/u.test(n) ? [n.slice(1)] : []
+  return [n, ...given].filter((x) => [...x].length >= 2)
+}
+
+/**
+ * Opens by calling a fellow member of the customer's side: "志刚，楼上那个小伙子今天下来了", or
+ * with no comma but a "you" that follows ("小马周四下午你去一趟恒顺"); "志刚说你们周四来" speaks
+ * to the team ("你们"), not to 志刚.
+ */
+function callsHousehold(head: string, names: readonly string[]): boolean {
+  const text = head.replace(/^\s*(?:@\S+\s+)*/u, '')
+  return names.some((name) => {
+    if (!text.toLowerCase().startsWith(name.toLowerCase())) return false
+    const rest = text.slice(name.length)
+    return /^(?:[，,：:！!~～\s]|呀|啊|哈)/u.test(rest) || /^[^，,。.！!？?]{0,12}?[你您](?!们|們)/u.test(rest)
+  })
 }
