@@ -244,6 +244,9 @@ describe('context', () => {
     expect(understand('志刚，楼上那个小伙子今天下来了').toFamily).toBe(false)
     expect(householdCallNames('王志刚')).toEqual(['王志刚', '志刚'])
     expect(householdCallNames('小马')).toEqual(['小马'])
+    // a title after the surname calls anyone: "师傅，几点到" is for the installer
+    expect(householdCallNames('任师傅')).toEqual(['任师傅'])
+    expect(householdCallNames('王老板')).toEqual(['王老板'])
     expect(householdCallNames('Kelvin')).toEqual(['Kelvin'])
     // 坏了 after a feeling or a state of the body means "very", not broken
     expect(understand('好的，她俩开心坏了').signals).not.toContain('damage')

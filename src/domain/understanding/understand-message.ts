@@ -234,9 +234,12 @@ export function understandMessage(input: UnderstandInput, kit: UnderstandingKit,
  */
 export function householdCallNames(name: string): string[] {
   const n = name.trim()
-  const given = /^[\p{Script=Han}]{3,4}$/u.test(n) && !/^[小老阿]/u.test(n) ? [n.slice(1)] : []
+  const rest = n.slice(1)
+  // 任师傅, 王老板, 孟会计: the rest is a title that calls anyone (师傅，… is the installer), not a name
+  const given = /^[\p{Script=Han}]{3,4}$/u.test(n) && !/^[小老阿]/u.test(n) && !TITLE.test(rest) ? [rest] : []
   return [n, ...given].filter((x) => [...x].length >= 2)
 }
+const TITLE = /(师傅|師傅|师父|老板|老闆|经理|經理|会计|會計|老师|老師|先生|女士|小姐|太太|阿姨|主任|主管|总|總|工|哥|姐|叔|婶|嫂|伯|爷|奶|妈|爸|医生|护士|同学|律师)$/u
 
 /**
  * Opens by calling a fellow member of the customer's side: "志刚，楼上那个小伙子今天下来了", or
