@@ -233,7 +233,7 @@ async function decideOnOpenCases(tx: Tx, deps: HandleDeps, p: Prepared, now: Dat
       isAttachmentItem: (item) => services.isAttachmentItem(item),
       refs,
       groupCustomers: scoped.map(toFacts),
-      speakerCustomerKey: p.speakerCustomer?.key ?? null,
+      speakerCustomer: p.speakerCustomer ? toFacts(p.speakerCustomer) : null,
       referencedCustomers: referenced.map(toFacts),
       openCases,
       partnerKey: partner?.key ?? null,

@@ -448,15 +448,25 @@ describe('which case a remark is filed with', () => {
       ],
       openCases: [kase({ state: 'waiting_partner' })],
     } as const
-    const theirs = decideMessage(customerSays({ ...pleased, speakerCustomerKey: 'zhang' }))
+    const theirs = decideMessage(customerSays({ ...pleased, speakerCustomer: zhang }))
     expect(theirs.mode).toBe('record_only')
     expect(theirs.caseChoice).toEqual({ kind: 'existing', caseId: 7 })
     // a member nobody knows is filed with nobody's case
-    expect(decideMessage(customerSays({ ...pleased, openCases: [], speakerCustomerKey: null })).caseChoice).toEqual({ kind: 'none' })
+    expect(decideMessage(customerSays({ ...pleased, openCases: [], speakerCustomer: null })).caseChoice).toEqual({ kind: 'none' })
     // a matter is still a matter, and now the case shows it
-    const matter = decideMessage(customerSays({ ...pleased, speakerCustomerKey: 'zhang', signals: ['damage'], riskFlags: ['damage'] }))
+    const matter = decideMessage(customerSays({ ...pleased, speakerCustomer: zhang, signals: ['damage'], riskFlags: ['damage'] }))
     expect(matter.mode).toBe('needs_person')
     expect(matter.caseChoice).toEqual({ kind: 'existing', caseId: 7 })
+  })
+
+  it('opens the case of a known customer whose matter in the public group finds none open', () => {
+    const complaint = { channel: 'public_customer', groupCustomers: [], openCases: [], intent: 'complaint', label: 'complaint', confidence: 0.9, scores: [{ label: 'complaint', p: 0.9 }] } as const
+    const known = decideMessage(customerSays({ ...complaint, speakerCustomer: zhang, refs: { ...customerSays().refs, orderNumbers: ['AJ20261118-5521'] } }))
+    expect(known.mode).toBe('needs_person')
+    expect(known.caseChoice).toEqual({ kind: 'open', customerKey: 'zhang', serviceType: 'after_sales', partnerKey: null, orderNo: 'AJ20261118-5521' })
+    // small talk opens nothing, and a member nobody knows gets no case
+    expect(decideMessage(customerSays({ ...complaint, speakerCustomer: zhang, intent: 'chit_chat', label: 'chit_chat', scores: [{ label: 'chit_chat', p: 0.9 }] })).caseChoice).toEqual({ kind: 'none' })
+    expect(decideMessage(customerSays({ ...complaint, speakerCustomer: null })).caseChoice).toEqual({ kind: 'none' })
   })
 })
 

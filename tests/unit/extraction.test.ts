@@ -198,6 +198,27 @@ describe('findOrderRefs: last-four references', () => {
     expect(find('周六 0417 排不开', known)).toEqual([])
   })
 
+  it('reads the serial of a known order (the chunk after its last dash) where crews write it', () => {
+    const known: KnownOrder[] = [
+      { orderNo: 'CQR261104-B11', customerKey: 'xiang' },
+      { orderNo: 'GSZY-S26-00187', customerKey: 'yang' },
+      { orderNo: 'SC261104-ZT07', customerKey: 'liang' },
+      { orderNo: 'NT(26)DZ-0152', customerKey: 'ji' },
+    ]
+    const serial = (orderNo: string, customerKey: string) => [{ orderNo, customerKey, how: 'serial' }]
+    expect(find('B11 周三上午九点半到', known)).toEqual(serial('CQR261104-B11', 'xiang'))
+    expect(find('187在路边，开始拆割台', known)).toEqual(serial('GSZY-S26-00187', 'yang'))
+    expect(find('00187 的链条换好了', known)).toEqual(serial('GSZY-S26-00187', 'yang'))
+    expect(find('梁记嗰个ZT07今日补喷', known)).toEqual(serial('SC261104-ZT07', 'liang'))
+    expect(find('如东那个0152注销要清税', known)).toEqual(serial('NT(26)DZ-0152', 'ji'))
+    // a sum, a count, a time, a number inside a sentence or a phone's tail is no serial
+    expect(find('187块，明天给', known)).toEqual([])
+    expect(find('187个都到了', known)).toEqual([])
+    expect(find('明天187到', known)).toEqual([])
+    expect(find('读数187', known)).toEqual([])
+    expect(find('5521 00187那个', known)).toEqual([])
+  })
+
   it('does not resolve when two orders of the group end alike', () => {
     const same: KnownOrder[] = [...twoCustomers, { orderNo: 'AJ20261001-8837', customerKey: 'zhang' }]
     expect(find('8837那单', same, ['zhang'])).toEqual([])

@@ -52,7 +52,7 @@ export interface DecisionInput {
    * In a public group, the customer whose contact or executor is speaking: their words are filed
    * with that customer's case, but read like any member's (the group sees every answer).
    */
-  speakerCustomerKey?: string | null
+  speakerCustomer?: CustomerFacts | null
   /** customers of the group the message was said in (customer channels) */
   groupCustomers: readonly CustomerFacts[]
   /** customers named by the message (partner/internal channels) */
@@ -300,13 +300,17 @@ function decidePartner(given: DecisionInput): Decision {
  * filed with their latest open case, so the case's history and its attention items show it.
  */
 function decidePublic(input: DecisionInput): Decision {
-  const own = input.speakerCustomerKey
-  if (!own || input.refs.customerKeys.includes(own)) return decideCustomer(input)
+  const speaker = input.speakerCustomer
+  const own = speaker?.key
+  if (!speaker || !own || input.refs.customerKeys.includes(own)) return decideCustomer(input)
   const named = (c: CaseFacts) => input.refs.caseIds.includes(c.id) || (c.orderNo !== null && input.refs.orderNumbers.includes(c.orderNo))
   const decision = decideCustomer({ ...input, openCases: input.openCases.filter((c) => c.customerKey !== own || named(c)) })
+  if (decision.caseChoice.kind !== 'none') return decision
   const theirs = input.openCases.filter((c) => c.customerKey === own)
-  if (decision.caseChoice.kind !== 'none' || theirs.length === 0) return decision
-  return { ...decision, caseChoice: { kind: 'existing', caseId: latestOf(theirs).id } }
+  if (theirs.length > 0) return { ...decision, caseChoice: { kind: 'existing', caseId: latestOf(theirs).id } }
+  // what a person must act on opens the speaker's case, as in their own group: the matter is
+  // tracked, and a later word from them in either group finds it
+  return decision.mode === 'needs_person' && input.talkerRole !== 'unknown' ? { ...decision, caseChoice: openFor(speaker, input.refs.orderNumbers) } : decision
 }
 
 function decideCustomer(given: DecisionInput): Decision {
@@ -568,9 +572,13 @@ export function isMatter(reasons: readonly RiskFlag[]): boolean {
 function caseForPerson(input: DecisionInput, choice: CaseChoice, customerKey: string | null): CaseChoice {
   if (choice.kind !== 'none' || input.channel !== 'customer' || customerKey === null || input.talkerRole === 'unknown') return choice
   const customer = input.groupCustomers.find((c) => c.key === customerKey)
-  if (!customer) return choice
-  const orderNo = input.refs.orderNumbers.find((o) => customer.orderNumbers.includes(o)) ?? (customer.orderNumbers.length === 1 ? customer.orderNumbers[0]! : null)
-  return { kind: 'open', customerKey, serviceType: customer.serviceType ?? 'after_sales', partnerKey: null, orderNo }
+  return customer ? openFor(customer, input.refs.orderNumbers) : choice
+}
+
+/** A new case for a customer: the order the message names, or their only order. */
+function openFor(customer: CustomerFacts, named: readonly string[]): CaseChoice {
+  const orderNo = named.find((o) => customer.orderNumbers.includes(o)) ?? (customer.orderNumbers.length === 1 ? customer.orderNumbers[0]! : null)
+  return { kind: 'open', customerKey: customer.key, serviceType: customer.serviceType ?? 'after_sales', partnerKey: null, orderNo }
 }
 
 function actorOf(role: TalkerRole): CaseActor {

@@ -6,7 +6,7 @@ export interface KnownOrder {
   customerKey: string
 }
 
-export type OrderRefHow = 'literal' | 'part' | 'pattern' | 'last_four'
+export type OrderRefHow = 'literal' | 'part' | 'pattern' | 'last_four' | 'serial'
 
 export interface OrderRef {
   /** the directory's spelling for a known order; upper case without spaces for an unknown one */
@@ -101,6 +101,8 @@ interface PreparedOrders {
   maxLength: number
   /** every known order whose canonical form ends in these four digits */
   byLastFour: Map<string, KnownOrder[]>
+  /** every known order by its serial, the chunk after its last separator ("B11", "00187" and "187") */
+  bySerial: Map<string, KnownOrder[]>
 }
 
 const prepared = new WeakMap<readonly KnownOrder[], PreparedOrders>()
@@ -110,6 +112,7 @@ function prepare(known: readonly KnownOrder[]): PreparedOrders {
   if (cached) return cached
   const byCanonical = new Map<string, Entry>()
   const byLastFour = new Map<string, KnownOrder[]>()
+  const bySerial = new Map<string, KnownOrder[]>()
   for (const k of known) {
     const c = canonicalOrderNo(k.orderNo)
     if (c.length === 0) continue
@@ -119,6 +122,7 @@ function prepare(known: readonly KnownOrder[]): PreparedOrders {
     else if (!seen) byCanonical.set(c, { orderNo: k.orderNo, customerKey: k.customerKey })
     const tail = /(\d{4})$/.exec(c)?.[1]
     if (tail !== undefined) byLastFour.set(tail, [...(byLastFour.get(tail) ?? []), k])
+    for (const serial of serialsOf(k.orderNo)) bySerial.set(serial, [...(bySerial.get(serial) ?? []), k])
   }
   const byPart = new Map<string, Entry | null>()
   for (const k of known) {
@@ -130,7 +134,7 @@ function prepare(known: readonly KnownOrder[]): PreparedOrders {
     }
   }
   const lengths = new Set([...byCanonical.keys(), ...byPart.keys()].map((c) => c.length))
-  const result = { byCanonical, byPart, lengths, maxLength: Math.max(0, ...lengths), byLastFour }
+  const result = { byCanonical, byPart, lengths, maxLength: Math.max(0, ...lengths), byLastFour, bySerial }
   prepared.set(known, result)
   return result
 }
@@ -155,6 +159,22 @@ function separatedParts(orderNo: string): string[] {
     }
   }
   return out
+}
+
+/**
+ * The serial of a written order number, the chunk after its last separator, as crews call an
+ * order by it ("B11" of CQR261104-B11, "00187" or "187" of GSZY-S26-00187): at least three
+ * characters with two digits, and digits alone at least three once leading zeros are dropped.
+ */
+function serialsOf(orderNo: string): string[] {
+  const chunks = cleanText(orderNo)
+    .split(new RegExp(SOFT_SEPARATOR.source, 'gu'))
+    .map(canonicalOrderNo)
+    .filter((c) => c.length > 0)
+  const last = chunks.length >= 2 ? chunks[chunks.length - 1]! : ''
+  if (last.length < 3 || last.replace(/[^0-9]/g, '').length < 2) return []
+  const unpadded = last.replace(/^0+/, '')
+  return /^\d+$/.test(last) && unpadded !== last && unpadded.length >= 3 ? [last, unpadded] : [last]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,9 +315,27 @@ const LAST_FOUR_PATTERNS: readonly RegExp[] = [
   new RegExp(`(?<![a-z])(?:ending(?:\\s+(?:in|with))?|ends?\\s+(?:in|with)|last\\s+(?:4|four)(?:\\s+digits)?(?:\\s+(?:is|are|of))?)\\s*[:#]?\\s*(\\d{4})(?!\\d)`, 'giu'),
 ]
 
+// A serial as crews write it ("B11", "00187", "ZT07"), and what must not follow it: a unit, a
+// date or a clock time ("187块", "300个", "1130到") is a number, not an order.
+// (never the end of a longer number: a phone "139 1234 8837" or "1391234-8837")
+const SERIAL = '(?<![0-9A-Z][\\s-]?)([A-Z]{0,3}\\d{2,6}[A-Z]?)(?![0-9A-Z])'
+const NOT_A_UNIT = '(?![年月日号號点點时時分秒到前后後左以之元块塊个個台根米斤度%平只条條张張份盒瓶袋箱套人岁歲天次遍页頁楼樓栋棟层層室]|\\s*(?:元|块|塊|个|個|%))'
+const DEMONSTRATIVE = '(?:那|这|這|嗰|呢)\\s*(?:一)?\\s*(?:个|個|张|張|单|單|台|户|戶|票|件|家|份)'
+const SERIAL_PATTERNS: readonly RegExp[] = [
+  // a message that opens with it: "B11 周三上午九点半到", "187在路边，开始拆割台", "00415是老款泵"
+  new RegExp(`^\\s*(?:@\\S+\\s+)*${SERIAL}${NOT_A_UNIT}(?=[\\s，,：:]|\\p{Script=Han})`, 'giu'),
+  // after or before a demonstrative: "如东那个0152注销", "ZT07嗰单", "B03 这个是读卡模块的问题" (not: opens)
+  new RegExp(`${DEMONSTRATIVE}\\s*${SERIAL}${NOT_A_UNIT}`, 'giu'),
+  new RegExp(`${SERIAL}\\s*(?=${DEMONSTRATIVE}|的\\s*(?:订单|單|单))`, 'giu'),
+]
+
 /** The one known order ending in `four`: the group's customers first, then everybody; none if two fit. */
 function resolveLastFour(four: string, known: PreparedOrders, groupKeys: readonly string[] | undefined): Entry | null {
-  const candidates = known.byLastFour.get(four) ?? []
+  return resolveAmong(known.byLastFour.get(four) ?? [], groupKeys)
+}
+
+/** The one candidate among the group's customers' orders, else among all; none if two fit. */
+function resolveAmong(candidates: readonly KnownOrder[], groupKeys: readonly string[] | undefined): Entry | null {
   if (groupKeys && groupKeys.length > 0) {
     const inGroup = candidates.filter((k) => groupKeys.includes(k.customerKey))
     if (inGroup.length === 1) return inGroup[0]!
@@ -314,6 +352,13 @@ function lastFourMatches(text: string, known: PreparedOrders, groupKeys: readonl
       const four = m[1]!
       const hit = resolveLastFour(four, known, groupKeys)
       if (hit) out.push({ orderNo: hit.orderNo, customerKey: hit.customerKey, how: 'last_four', start: m.index, end: m.index + m[0].length })
+    }
+  }
+  if (known.bySerial.size === 0) return out
+  for (const p of SERIAL_PATTERNS) {
+    for (const m of text.matchAll(p)) {
+      const hit = resolveAmong(known.bySerial.get(m[1]!.toUpperCase()) ?? [], groupKeys)
+      if (hit) out.push({ orderNo: hit.orderNo, customerKey: hit.customerKey, how: 'serial', start: m.index, end: m.index + m[0].length })
     }
   }
   return out

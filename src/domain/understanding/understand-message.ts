@@ -82,6 +82,9 @@ const TIME_READINGS: ReadonlySet<string> = new Set(['appointment', 'chit_chat', 
 // asking to confirm (周六上午十点对吧, 是这个地址是吧; not 好吧/行吧, which accept)
 const QUESTION =
   /[?？]|(吗|么|嘛|呢|没有|没|未|咩|呀|(?<![不也还都要])不|(?<=[对是])吧)(?=[\s,，.。!！~～]|$)|(\p{Script=Han})[不没]\2|(几点|几号|哪天|什么时候|啥时候|幾時|幾點|\bwhen\b|what time)(?![^,，.。!！]*?(都|也|any))/iu
+// Chat separates clauses by spaces ("礼拜一下午两点到了 人呢 店里就一个小妹在"), which the
+// normalised text drops between Chinese characters: a question particle before a space closes a question too.
+const CLAUSE_QUESTION = /(?:吗|嗎|么|嘛|呢|咩)\s/u
 // A message that opens by calling a family member ("妈，…", "老婆 …") is said to them, not to
 // the service team: relaying a time to the nanny or reminding a parent is not an answer to Baton.
 // Kinship terms only: 姐/哥/阿姨/师傅 also address staff and installers.
@@ -223,7 +226,7 @@ export function understandMessage(input: UnderstandInput, kit: UnderstandingKit,
     requested,
     window,
     substantive: (prepared.normalized.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 2,
-    asks: QUESTION.test(prepared.normalized),
+    asks: QUESTION.test(prepared.normalized) || CLAUSE_QUESTION.test(head.normalize('NFKC')),
     toFamily: TO_FAMILY.test(head) || callsHousehold(head, input.householdNames ?? []),
   }
 }
