@@ -233,6 +233,7 @@ describe('context', () => {
     // chat separates clauses by spaces: a particle before one closes a question
     expect(understand('礼拜一下午两点到了 人呢 店里就一个小妹在').asks).toBe(true)
     expect(understand('收到了 谢谢 明天见').asks).toBe(false)
+    expect(understand('是呢 护理液在卫生间镜子后头').asks).toBe(false)
     // the lexicon's ignore phrases shadow the commitment word: "不一定" promises nothing
     expect(understand('不一定能修').riskFlags).toEqual([])
     expect(understand('一定能修好').riskFlags).toEqual(['commitment'])

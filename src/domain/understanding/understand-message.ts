@@ -84,7 +84,8 @@ const QUESTION =
   /[?？]|(吗|么|嘛|呢|没有|没|未|咩|呀|(?<![不也还都要])不|(?<=[对是])吧)(?=[\s,，.。!！~～]|$)|(\p{Script=Han})[不没]\2|(几点|几号|哪天|什么时候|啥时候|幾時|幾點|\bwhen\b|what time)(?![^,，.。!！]*?(都|也|any))/iu
 // Chat separates clauses by spaces ("礼拜一下午两点到了 人呢 店里就一个小妹在"), which the
 // normalised text drops between Chinese characters: a question particle before a space closes a question too.
-const CLAUSE_QUESTION = /(?:吗|嗎|么|嘛|呢|咩)\s/u
+// (呢 after 是/对/好 agrees: "是呢 护理液在镜子后头"; 嘛 mostly urges: "我陪你克嘛")
+const CLAUSE_QUESTION = /(?:吗|嗎|(?<![是对對好])呢|咩)\s/u
 // A message that opens by calling a family member ("妈，…", "老婆 …") is said to them, not to
 // the service team: relaying a time to the nanny or reminding a parent is not an answer to Baton.
 // Kinship terms only: 姐/哥/阿姨/师傅 also address staff and installers.
