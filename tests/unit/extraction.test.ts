@@ -341,6 +341,11 @@ describe('extractRequestedItems', () => {
     expect(extractRequestedItems('草坪那边只能用发电机，发电机租金八百，新人确认', catalogue).unlisted).toEqual([])
     expect(extractRequestedItems('让客户发一下加急费两百的付款截图', catalogue).unlisted).toEqual([])
     expect(extractRequestedItems('让客户拍一下这款的照片', catalogue).unlisted).toEqual(['这款的照片'])
+    // a report is no request: 录 inside 记录, and a space ends a clause in chat, so the partner's
+    // own account never becomes "something to provide" in a customer's draft
+    expect(extractRequestedItems('冷机一路开格 温度记录都有 鲳鱼化冻是伊拉后门口晒太阳晒了半个钟头', catalogue).unlisted).toEqual([])
+    expect(extractRequestedItems('让客户提供一下购买时候商场开的那张手写的收据和保修单的复印件', catalogue).unlisted).toEqual([])
+    expect(extractRequestedItems('please send us a photo of the box and the delivery note', catalogue).unlisted).toEqual(['delivery note'])
   })
 })
 

@@ -92,7 +92,9 @@ function synonymSpans(text: string, synonyms: readonly Synonym[]): Span[] {
 const COVERED = '\u0001'
 const STOP = '[^，。,.!?！？；;:：\\n]'
 // 发 is a request only when it is not 发货/发生/发现…; 发票 is a catalogue word and already covered.
-const VERB_ZH = '(?:补拍|拍一下|拍一张|拍几张|拍个|拍张|拍下|拍|补传|上传一下|上传|回传|发一下|发个|发张|发下|发(?![货生现展布烧热动出明送给了]|电机)|提供一下|提供|准备一下|准备好|准备|录一下|录个|录)'
+// 录 inside a noun (记录, 目录, 登记录入) asks for nothing: "温度记录都有" is a report, not a request.
+const VERB_ZH =
+  '(?:补拍|拍一下|拍一张|拍几张|拍个|拍张|拍下|拍|补传|上传一下|上传|回传|发一下|发个|发张|发下|发(?![货生现展布烧热动出明送给了]|电机)|提供一下|提供|准备一下|准备好|准备|录一下|录个|(?<![记紀纪目登收抄笔筆实實备備摘节節])录)'
 const REQUEST_SHAPES: readonly RegExp[] = [
   new RegExp(`${VERB_ZH}(${STOP}{1,24})`, 'gu'),
   // 把保修卡拍一下发过来: the object comes before the verb
@@ -112,6 +114,12 @@ const NAMES = /@\S+|[\p{Script=Han}]{1,2}(?:先生|女士|小姐|师傅|老师|�
 
 // an amount in Chinese numerals (八百, 两千五, 三万) or a word for a price or a fee
 const MONEY = /[一二两三四五六七八九十几][十百千万块元]|[0-9]\s*(?:元|块|百|千|万)|租金|价格|价钱|钱|(?<!免)费|yuan|rmb|¥|￥/iu
+
+// the longest thing-asked-for carried into a draft, in characters (an English phrase has more)
+const MAX_PHRASE = 14
+const MAX_PHRASE_LATIN = 40
+// what is left of an English request once its things are covered ("… of the box and the delivery note")
+const EN_FUNCTION_WORD = /^(?:the|a|an|of|it|its|this|that|them|these|those|some|and|or)$/u
 
 function cleanPhrase(part: string): string {
   return part
@@ -134,7 +142,10 @@ function unlistedPhrases(masked: string): string[] {
         const phrase = cleanPhrase(part)
         // one character ("个", "z") is never a thing anybody asked for; a phrase naming a sum or
         // a fee ("租金八百", "加两百") is the partner's price, never words for the customer
-        if ([...phrase].length >= 2 && !MONEY.test(phrase) && !out.includes(phrase)) out.push(phrase)
+        // and a thing is named in a few words: a longer stretch is a clause of the partner's own
+        // ("鲳鱼化冻是伊拉后门口晒太阳晒了半个钟头"), never words for the customer
+        const length = [...phrase].length
+        if (length >= 2 && length <= (/^[\x20-\x7e]+$/.test(phrase) ? MAX_PHRASE_LATIN : MAX_PHRASE) && !EN_FUNCTION_WORD.test(phrase) && !MONEY.test(phrase) && !out.includes(phrase)) out.push(phrase)
       }
     }
   }
@@ -147,7 +158,9 @@ function unlistedPhrases(masked: string): string[] {
  * the catalogue, found by the shape of a request (拍/发/提供/上传/录 + a short noun phrase).
  */
 export function extractRequestedItems(text: string, catalogue: Catalogue): RequestedItems {
-  const normalized = normalizeText(text)
+  // a space between Chinese words ends a clause in chat ("温度记录都有 鲳鱼化冻是…"); normalising
+  // would glue the clauses together, so it becomes a comma first
+  const normalized = normalizeText(text.replace(/(?<=[^\p{ASCII}])\s+(?=[^\p{ASCII}])/gu, '，'))
   const spans = synonymSpans(normalized, synonymsOf(catalogue))
   const items: RequestedItem[] = []
   for (const s of spans) {
