@@ -31,7 +31,10 @@ describe('HTTP API: acting on an attention item (reply, open a case, take over),
     api = apiClient(h)
     await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: 'DD20261101001 麻烦让客户上传一下空调安装位置的照片' })
     await sayAndSettle(h, { as: '张先生', group: 'cust-zhang', text: '我要投诉，师傅把墙弄坏了' })
-    await sayAndSettle(h, { as: '赵女士', group: 'members', text: '你们的退款什么时候到账？' })
+    // someone nobody registered asks in the public group: no customer, so no case
+    h.runtime.sandbox!.join('members', { name: '路人甲' })
+    await sayAndSettle(h, { as: '路人甲', group: 'members', text: '你们的退款什么时候到账？' })
+    await sayAndSettle(h, { as: '赵女士', group: 'members', text: '我那个退款什么时候到账？' })
     await sayAndSettle(h, { as: '张先生', group: 'cust-zhang', text: '插座有股焦糊味' })
     await sendsSettled(h)
   })
@@ -77,6 +80,10 @@ describe('HTTP API: acting on an attention item (reply, open a case, take over),
   it("open a case: needs a customer for a message nobody's case holds, refuses an item that has one; the opener owns it", async () => {
     const refund = await item('你们的退款什么时候到账？')
     expect(refund.caseId).toBeNull()
+    // a known customer's matter in the public group opened her case already, as in her own group
+    const hers = await item('我那个退款什么时候到账？')
+    const [herCase] = (await h.runtime.ds.query(`SELECT customer_key FROM cases WHERE id = $1`, [hers.caseId])) as { customer_key: string }[]
+    expect(herCase).toEqual({ customer_key: 'zhao' })
     const noCustomer = await chen(`/api/v1/attention/${refund.id}/open-case`, { serviceType: 'after_sales' })
     expect(noCustomer.status).toBe(400)
     expect(noCustomer.body.error.details.reason).toBe('customer_required')
