@@ -1,4 +1,4 @@
-import { localDay } from '../local-day.js'
+import { localClock, localDay } from '../local-day.js'
 import { renderTemplate } from '../render-template.js'
 import type { CaseAppointment, RiskFlag } from '../types.js'
 import type { OrderFacts, OrderLookupResult, OrderStatus } from './order-facts.js'
@@ -73,7 +73,6 @@ export function visitText(appointment: CaseAppointment | null, words: Pick<Order
   const end = new Date(appointment.end)
   const day = localDay(start, timeZone)
   if (!day || Number.isNaN(end.getTime())) return null
-  const hm = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d)
   const [, m, d] = day.split('-')
-  return renderTemplate(words.visit, { month: Number(m), day: Number(d), start: hm(start), end: hm(end) }).text
+  return renderTemplate(words.visit, { month: Number(m), day: Number(d), start: localClock(start, timeZone), end: localClock(end, timeZone) }).text
 }
