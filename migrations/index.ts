@@ -19,6 +19,7 @@ import { SendAccount1764001800000 } from './1764001800000-send-account.js'
 import { SopAndFlows1764001900000 } from './1764001900000-sop-and-flows.js'
 import { Churn1764002000000 } from './1764002000000-churn.js'
 import { ContactEventKinds1764002100000 } from './1764002100000-contact-event-kinds.js'
+import { PendingDraftsIndex1764002200000 } from './1764002200000-pending-drafts-index.js'
 
 /** Every migration in order; imported explicitly (no globbing) so tsx, vitest and tsc agree. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   SopAndFlows1764001900000,
   Churn1764002000000,
   ContactEventKinds1764002100000,
+  PendingDraftsIndex1764002200000,
 ]

@@ -121,8 +121,8 @@ export interface Tx {
    * the fan-out decides every customer-side notice on.
    */
   fanoutState(about: NoticeAbout, since: Date, keys: { sender: string; group: string | null }): Promise<FanoutState>
-  /** The newest summary notice with this key since `since`, and whether it is still queued. */
-  latestSummary(key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null>
+  /** The newest summary notice with this key (about this sender) since `since`, and whether it is still queued. */
+  latestSummary(about: NoticeAbout, key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null>
   /** Rewrites a send that has not been claimed yet; false once it is on its way or done. */
   updateQueuedText(sendId: number, text: string): Promise<boolean>
   /** Inbound messages since `since` from this sender in its group (`sender`), and in the whole group. */

@@ -66,7 +66,7 @@ export async function noteRepeat(tx: Tx, deps: Deps, n: Omit<TeamNotice, 'text'>
   if (!internal) return false
   const limits = FANOUT
   const since = new Date(n.now.getTime() - limits.windowMs)
-  const latest = await tx.latestSummary(summaryKey(n.about, 'sender'), since)
+  const latest = await tx.latestSummary(n.about, summaryKey(n.about, 'sender'), since)
   if (latest?.queued !== true && (await tx.messagesFrom(n.about, since)).sender < limits.floodMessages) return false
   await fold(tx, deps, limits, internal.key, { ...n, text: '' }, 'sender', latest)
   return true

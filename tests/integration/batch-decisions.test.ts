@@ -34,9 +34,9 @@ interface World {
   messages: SqlMessageStore
 }
 
-async function world(store?: (s: SqlStore) => Store): Promise<World> {
+async function world(store?: (s: SqlStore) => Store, automaticCategories = ['material_received', 'progress_reply']): Promise<World> {
   const tenant = loadTenant('config/sandbox.yaml')
-  tenant.policy = { automaticCategories: ['material_received', 'progress_reply'] }
+  tenant.policy = { automaticCategories }
   // the api role alone: nothing in the process decides messages besides this test
   const h = await startSandbox({ tenant, roles: ['api'] })
   const { services, wording } = buildServices(h.tenant, h.runtime.directory)
@@ -76,6 +76,80 @@ async function outcome(w: World): Promise<unknown> {
   const trail = (await q(`SELECT c.customer_key, e.seq, e.kind, e.payload->>'to' AS to_state FROM case_events e JOIN cases c ON c.id = e.case_id ORDER BY c.customer_key, e.seq`)) as unknown[]
   return { cases, drafts, sends, handled, trail }
 }
+
+/**
+ * Three rounds in the sandbox with nothing automatic: the first leaves a pending draft, open
+ * attention items and notices in the database; in the second the partner asks again (the pending
+ * draft gives way) and a customer keeps coming back to the matter (already told) until it is a
+ * flood (a summary); in the third the flood goes on (the queued summary is rewritten) and the
+ * partner asks once more.
+ */
+const PARTNER = { groupKey: 'partner-anxin', channel: 'partner', talkerId: 'wx-partner-li', talkerRole: 'partner', type: 'text' } as const
+const ZHANG = { groupKey: 'cust-zhang', channel: 'customer', talkerId: 'wx-zhang', talkerRole: 'customer_contact', type: 'text' } as const
+const ROUNDS: Array<Array<(typeof SCRIPT)[number]>> = [
+  [
+    { ...PARTNER, text: '订单DD20261102007，麻烦让客户补一下发票照片' },
+    { ...ZHANG, text: '师傅把我家地板划了一道，这个怎么赔？' },
+    { groupKey: 'members', channel: 'public_customer', talkerId: 'wx-zhang', talkerRole: 'customer_contact', type: 'text', text: '我要投诉你们的师傅，态度太差了' },
+  ],
+  [
+    { ...PARTNER, text: '订单DD20261102007，再麻烦客户拍一下保修卡' },
+    ...[
+      '地板划了这么长一道，到底赔不赔？',
+      '有人吗？',
+      '我要投诉，一直没人理',
+      '再不回复我就打12315了',
+      '你们到底什么时候来？',
+      '地板的赔偿怎么说？',
+      '人呢',
+      '？？？',
+      '赔不赔给个准话',
+      '还要等多久',
+      '我要投诉',
+    ].map((text) => ({ ...ZHANG, text })),
+    { groupKey: 'members', channel: 'public_customer', talkerId: 'wx-zhang', talkerRole: 'customer_contact', type: 'text', text: '师傅态度太差了，我要投诉' },
+  ],
+  // the flood goes on: the summary the last round queued is rewritten with the new count
+  [...['怎么还没人回', '地板怎么办', '我等着呢'].map((text) => ({ ...ZHANG, text })), { ...PARTNER, text: 'DD20261102007 发票照片和保修卡都要，麻烦尽快' }],
+]
+
+describe('deciding messages in a batch over what earlier decisions left in the database', () => {
+  let one: World
+  let batch: World
+
+  beforeAll(async () => {
+    ;[one, batch] = await Promise.all([world(undefined, []), world(undefined, [])])
+  })
+  afterAll(async () => {
+    await Promise.all([one?.h.close(), batch?.h.close()])
+  })
+
+  it('ends in exactly the state that deciding them one at a time gives: drafts superseded, matters told once, a flood summarised', async () => {
+    let i = 0
+    for (const round of ROUNDS) {
+      for (const m of round) await handleMessage(one.deps, await record(one, i++, m))
+    }
+    i = 0
+    for (const round of ROUNDS) {
+      const recorded: RecordedMessage[] = []
+      for (const m of round) recorded.push(await record(batch, i++, m))
+      const results = await handleMessages(batch.deps, recorded)
+      expect(results.map((r) => r.status)).toEqual(round.map(() => 'fulfilled'))
+    }
+    const attention = (w: World) =>
+      w.h.runtime.ds.query(`SELECT a.group_key, c.customer_key, a.reasons, a.notified, a.cleared_at IS NOT NULL AS cleared FROM attention_items a LEFT JOIN cases c ON c.id = a.case_id ORDER BY a.id`)
+    const expected = await outcome(one)
+    expect(await outcome(batch)).toEqual(expected)
+    expect(await attention(batch)).toEqual(await attention(one))
+    // the scenario exercises what the batch now answers from memory
+    const seen = JSON.stringify(expected)
+    for (const fact of ['"status":"superseded"', '"kind":"notice"']) expect(seen).toContain(fact)
+    const [told] = await one.h.runtime.ds.query(`SELECT count(*) FILTER (WHERE summary_key IS NOT NULL)::int AS summaries FROM sends`)
+    expect(told.summaries).toBeGreaterThan(0)
+    expect((await attention(one)).length).toBeGreaterThan(2)
+    for (const w of [one, batch]) expect((await verifyEvidence(sqlEvidenceReader(w.h.runtime.ds))).broken).toEqual([])
+  })
+})
 
 describe('deciding messages in a batch', () => {
   let one: World

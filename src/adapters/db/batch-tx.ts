@@ -3,7 +3,20 @@ import type { AttentionScope, BatchMessageFacts, BatchTx, EngagementQuery, CaseC
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import { GENESIS_HASH } from '../../domain/evidence-hash.js'
 import type { Engagement } from '../../domain/decide/hold-for-person.js'
-import { CLEAR_ATTENTION, engagementOf, engagementParams, LAST_CASE_IN_GROUP, PERSON_ENGAGED, RECENT_ATTENTION, SqlTx, SUPERSEDE_DRAFTS, toCaseFacts, type EngagementRow } from './sql-store.js'
+import {
+  CLEAR_ATTENTION,
+  engagementOf,
+  engagementParams,
+  LAST_CASE_IN_GROUP,
+  PERSON_ENGAGED,
+  RECENT_ATTENTION,
+  SqlTx,
+  SUPERSEDE_DRAFT_IDS,
+  SUPERSEDE_DRAFTS,
+  toCaseFacts,
+  type EngagementRow,
+} from './sql-store.js'
+import { BatchReads, newestSummary, type BatchScope } from './batch-reads.js'
 import { AttentionEntity, CaseEntity, DraftEntity, MessageEntity, SendEntity, type MessageRow, type SendRow } from './core-entities.js'
 import { attentionRow, handledRow, newSendRow, toCaseRecord } from './core-rows.js'
 import { chainNext, insertEvents, type ChainedEvent } from './evidence-chain.js'
@@ -32,6 +45,8 @@ interface CachedCase {
   /** the newest inbound image/file tied to the case (proof of material, see findOpenCases) */
   proofAt: Date | null
   head: { seq: number; hash: string }
+  /** its drafts pending in the database and not yet superseded by this batch (read under the case's lock) */
+  pending: Array<{ id: number; category: string }>
   isNew: boolean
   dirty: boolean
 }
@@ -52,7 +67,9 @@ export const PRELOAD_SQL = `SELECT * FROM cases c
  */
 export const HEADS_SQL = `SELECT c.id,
     (SELECT max(m.said_at) FROM messages m WHERE m.case_id = c.id AND m.type IN ('image','file') AND m.direction = 'inbound') AS proof_at,
-    h.seq AS head_seq, h.hash AS head_hash
+    h.seq AS head_seq, h.hash AS head_hash,
+    (SELECT coalesce(json_agg(json_build_object('id', d.id, 'category', d.category) ORDER BY d.id), '[]'::json)
+       FROM drafts d WHERE d.case_id = c.id AND d.status = 'pending') AS pending_drafts
   FROM unnest($1::bigint[]) AS c(id)
   LEFT JOIN LATERAL (SELECT e.seq, e.hash FROM case_events e WHERE e.case_id = c.id ORDER BY e.seq DESC LIMIT 1) h ON true`
 
@@ -73,8 +90,9 @@ export class SqlBatchTx implements BatchTx {
   private readonly ids: Record<IdTable, number[]> = { cases: [], drafts: [], sends: [] }
   /** how many ids the next trip to each sequence takes */
   private readonly chunk: Record<IdTable, number> = { ...ID_CHUNK }
-  /** drafts of locked cases to supersede when the batch is written (see supersedeDrafts' `report`) */
+  /** drafts of locked cases to supersede when the batch is written (see supersedeDrafts) */
   private readonly superseded: Array<{ caseId: number; category: string; at: Date }> = []
+  private readonly supersededIds: Array<{ ids: number[]; at: Date }> = []
   private readonly newDrafts: Array<DraftRecord> = []
   private readonly newSends: Array<Partial<SendRow> & { id: number; createdAt: Date }> = []
   private readonly events: ChainedEvent[] = []
@@ -85,11 +103,27 @@ export class SqlBatchTx implements BatchTx {
   private readonly attention: Array<NewAttention & { cleared?: { at: Date; by: string; note: string } }> = []
 
   private plain: SqlTx | null = null
+  private scope: BatchScope | null = null
+  private readonly reads: BatchReads
 
-  constructor(private readonly q: Queryable) {}
+  constructor(private readonly q: Queryable) {
+    this.reads = new BatchReads(q, () => (this.scope ??= this.messageScope()))
+  }
+
+  /** The groups and direct-chat senders of the batch's messages (known once preload has run). */
+  private messageScope(): BatchScope {
+    const groups = new Set<string>()
+    const directTalkers = new Set<string>()
+    for (const m of this.messages.values()) {
+      if (m.groupKey !== null) groups.add(m.groupKey)
+      else directTalkers.add(m.talkerId)
+    }
+    return { groups, directTalkers }
+  }
 
   async preload(filter: OpenCaseFilter, messages: readonly BatchMessageFacts[], opts: { idChunks?: Partial<Record<IdTable, number>> } = {}): Promise<boolean> {
     for (const m of messages) this.messages.set(m.id, m)
+    if (messages.length > 0) this.scope = null
     for (const [table, n] of Object.entries(opts.idChunks ?? {}) as Array<[IdTable, number]>) this.chunk[table] = Math.max(this.chunk[table], n)
     const keys = [...new Set(filter.customerKeys ?? [])]
     const ids = [...new Set(filter.caseIds ?? [])]
@@ -166,7 +200,7 @@ export class SqlBatchTx implements BatchTx {
 
   async insertCase(c: Omit<CaseRecord, 'id'>): Promise<number> {
     const id = await this.nextId('cases')
-    this.cases.set(id, { rec: { ...c, id }, proofAt: null, head: { seq: 0, hash: GENESIS_HASH }, isNew: true, dirty: true })
+    this.cases.set(id, { rec: { ...c, id }, proofAt: null, head: { seq: 0, hash: GENESIS_HASH }, pending: [], isNew: true, dirty: true })
     this.index = null
     return id
   }
@@ -230,12 +264,23 @@ export class SqlBatchTx implements BatchTx {
   }
 
   /**
-   * Drafts already written give way at once, or with the batch's other writes when the caller
-   * need not know which (`report` false: a timer's reminder); this batch's own before they are written.
+   * Drafts already written give way with the batch's other writes: a case the batch holds knows
+   * its pending drafts (read under its lock, and a draft is decided only under its case's lock,
+   * see decide-draft.ts), so no statement is needed to find them. For a case not held, at once
+   * when the caller wants their ids, else by category at the flush (`report` false: a timer's
+   * reminder). This batch's own drafts give way before they are written.
    */
   async supersedeDrafts(caseId: number, category: string, at: Date, report = true): Promise<number[]> {
     const ids: number[] = []
-    if (report) {
+    const held = this.cases.get(caseId)
+    if (held) {
+      const gone = held.pending.filter((d) => d.category === category).map((d) => d.id)
+      if (gone.length > 0) {
+        held.pending = held.pending.filter((d) => d.category !== category)
+        this.supersededIds.push({ ids: gone, at })
+        if (report) ids.push(...gone)
+      }
+    } else if (report) {
       // TypeORM answers an UPDATE … RETURNING with [rows, affected], not the rows
       const [rows]: [{ id: string }[], number] = await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
       ids.push(...rows.map((r) => Number(r.id)))
@@ -249,7 +294,7 @@ export class SqlBatchTx implements BatchTx {
   }
 
   async fanoutState(about: NoticeAbout, since: Date, keys: { sender: string; group: string | null }): Promise<FanoutState> {
-    const written = await fanoutStateRow(this.q, about, since, keys)
+    const written = await this.writtenFanout(about, since, keys)
     const mine = this.newSends.filter((r) => r.createdAt >= since)
     const told = mine.filter((r) => r.summaryKey === null)
     const sender = told.filter((r) => r.aboutTalker === about.talkerId && r.aboutGroup === about.groupKey).length
@@ -262,9 +307,23 @@ export class SqlBatchTx implements BatchTx {
     return { told: { sender: written.told.sender + sender, group: written.told.group + group }, sender: summary(keys.sender) ?? written.sender, group: summary(keys.group) ?? written.group }
   }
 
-  async latestSummary(key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null> {
+  /** The fan-out state the database holds, from the batch's one read of its groups' sends when that covers it. */
+  private async writtenFanout(about: NoticeAbout, since: Date, keys: { sender: string; group: string | null }): Promise<FanoutState> {
+    const rows = await this.reads.sendsAbout(about, since)
+    if (!rows) return fanoutStateRow(this.q, about, since, keys)
+    const told = rows.filter((r) => r.summaryKey === null)
+    return {
+      told: { sender: told.filter((r) => r.aboutTalker === about.talkerId).length, group: about.groupKey === null ? 0 : told.length },
+      sender: newestSummary(rows, keys.sender),
+      group: keys.group === null ? null : newestSummary(rows, keys.group),
+    }
+  }
+
+  async latestSummary(about: NoticeAbout, key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null> {
     const mine = this.newSends.filter((r) => r.summaryKey === key && r.createdAt >= since).at(-1)
-    return mine ? { id: mine.id, queued: true, createdAt: mine.createdAt } : latestSummaryRow(this.q, key, since)
+    if (mine) return { id: mine.id, queued: true, createdAt: mine.createdAt }
+    const rows = await this.reads.sendsAbout(about, since)
+    return rows ? newestSummary(rows, key) : latestSummaryRow(this.q, key, since)
   }
 
   async updateQueuedText(sendId: number, text: string): Promise<boolean> {
@@ -274,9 +333,9 @@ export class SqlBatchTx implements BatchTx {
     return true
   }
 
-  messagesFrom(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number; people: number }> {
+  async messagesFrom(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number; people: number }> {
     // recorded (and committed) before anything was decided
-    return inboundCounts(this.q, about, since)
+    return (await this.reads.inboundCounts(about, since)) ?? inboundCounts(this.q, about, since)
   }
 
   async insertAttention(a: NewAttention): Promise<void> {
@@ -284,16 +343,24 @@ export class SqlBatchTx implements BatchTx {
   }
 
   async recentAttention(q: { groupKey: string | null; caseId: number | null; since: Date }): Promise<string[][]> {
-    const rows: { reasons: string[] }[] = await this.q.query(RECENT_ATTENTION, [q.groupKey, q.caseId, q.since])
+    const written = (await this.reads.recentAttention(q, () => this.cases.keys())) ?? (await this.recentAttentionRows(q))
     const mine = this.attention.filter((a) => !a.cleared && a.notified && a.createdAt >= q.since && ((q.groupKey !== null && a.groupKey === q.groupKey) || (q.caseId !== null && a.caseId === q.caseId)))
-    return [...rows.map((r) => r.reasons), ...mine.map((a) => a.reasons)]
+    return [...written, ...mine.map((a) => a.reasons)]
+  }
+
+  private async recentAttentionRows(q: { groupKey: string | null; caseId: number | null; since: Date }): Promise<string[][]> {
+    const rows: { reasons: string[] }[] = await this.q.query(RECENT_ATTENTION, [q.groupKey, q.caseId, q.since])
+    return rows.map((r) => r.reasons)
   }
 
   async personEngaged(q: EngagementQuery): Promise<Engagement> {
     // this batch's own attention items and drafts are not written yet: they count too
     const told = this.attention.some((a) => !a.cleared && a.createdAt >= q.since && ((q.groupKey !== null && a.groupKey === q.groupKey) || (q.caseId !== null && a.caseId === q.caseId)))
     if (told || (q.caseId !== null && this.newDrafts.some((d) => d.caseId === q.caseId && d.status === 'pending' && d.category === q.category))) return 'person'
-    const rows: EngagementRow[] = await this.q.query(PERSON_ENGAGED, engagementParams(q))
+    // a held case's pending drafts are known here (some may be superseded but not yet written)
+    const held = q.caseId === null ? undefined : this.cases.get(q.caseId)
+    if (held?.pending.some((d) => d.category === q.category)) return 'person'
+    const rows: EngagementRow[] = await this.q.query(PERSON_ENGAGED, engagementParams(q, held !== undefined))
     const found = engagementOf(rows[0])
     if (found === 'person') return found
     // the message before it may be this batch's own, its reading not written yet
@@ -341,6 +408,10 @@ export class SqlBatchTx implements BatchTx {
       parts.push(`w${parts.length} AS (${built.sql})`)
     }
     const next = () => `$${params.length + 1}`
+    for (const s of this.supersededIds) {
+      parts.push(`w${parts.length} AS (${SUPERSEDE_DRAFT_IDS(`$${params.length + 1}`, `$${params.length + 2}`)})`)
+      params.push(s.ids, s.at)
+    }
     for (const s of this.superseded) {
       parts.push(`w${parts.length} AS (${SUPERSEDE_DRAFTS(`$${params.length + 1}`, `$${params.length + 2}`, `$${params.length + 3}`)})`)
       params.push(s.caseId, s.category, s.at)
@@ -382,7 +453,10 @@ export class SqlBatchTx implements BatchTx {
       c.isNew = false
       c.dirty = false
     }
-    for (const pending of [this.newDrafts, this.newSends, this.events, this.attention, this.handled, this.superseded, this.contactEvents]) pending.length = 0
+    // drafts written pending are what a later supersede in this transaction must find
+    for (const d of this.newDrafts) if (d.status === 'pending' && d.caseId !== null) this.cases.get(d.caseId)?.pending.push({ id: d.id, category: d.category })
+    this.reads.written()
+    for (const pending of [this.newDrafts, this.newSends, this.events, this.attention, this.handled, this.superseded, this.supersededIds, this.contactEvents]) pending.length = 0
   }
 
   // --- the rest of the port reads and writes through to the database, in the same transaction,
@@ -393,7 +467,9 @@ export class SqlBatchTx implements BatchTx {
     return (await this.direct()).lockDraft(id)
   }
   async updateDraft(id: number, patch: Partial<Omit<DraftRecord, 'id'>>): Promise<void> {
-    return (await this.direct()).updateDraft(id, patch)
+    await (await this.direct()).updateDraft(id, patch)
+    // a draft decided here is no longer one a newer draft supersedes
+    if (patch.status !== undefined && patch.status !== 'pending') for (const c of this.cases.values()) c.pending = c.pending.filter((d) => d.id !== id)
   }
   async claimSend(id: number): Promise<SendRecord | null> {
     return (await this.direct()).claimSend(id)
@@ -457,7 +533,8 @@ export class SqlBatchTx implements BatchTx {
       const h = byId.get(rec.id)
       const seq = h?.['head_seq'] === null || h?.['head_seq'] === undefined ? 0 : Number(h['head_seq'])
       this.index = null
-      this.cases.set(rec.id, { rec, proofAt: (h?.['proof_at'] as Date | null) ?? null, head: { seq, hash: (h?.['head_hash'] as string | null) ?? GENESIS_HASH }, isNew: false, dirty: false })
+      const pending = ((h?.['pending_drafts'] as Array<{ id: number | string; category: string }> | undefined) ?? []).map((d) => ({ id: Number(d.id), category: d.category }))
+      this.cases.set(rec.id, { rec, proofAt: (h?.['proof_at'] as Date | null) ?? null, head: { seq, hash: (h?.['head_hash'] as string | null) ?? GENESIS_HASH }, pending, isNew: false, dirty: false })
     }
   }
 

@@ -20,6 +20,11 @@ export const SUPERSEDE_DRAFTS = (caseId: string, category: string, at: string) =
   `UPDATE drafts SET status = 'superseded', decided_by = 'baton', decided_at = ${at}::timestamptz, decision_note = 'superseded by a newer draft'
     WHERE case_id = ${caseId}::bigint AND category = ${category}::text AND status = 'pending' RETURNING id`
 
+/** Pending drafts named by id that a newer draft replaces (a batch found them under their case's lock). */
+export const SUPERSEDE_DRAFT_IDS = (ids: string, at: string) =>
+  `UPDATE drafts SET status = 'superseded', decided_by = 'baton', decided_at = ${at}::timestamptz, decision_note = 'superseded by a newer draft'
+    WHERE id = ANY(${ids}::bigint[]) AND status = 'pending' RETURNING id`
+
 /**
  * The case a group's messages were last tied to since $2, if it is still open. The last tied
  * message is found first on messages_group_said_idx (newest first, stops at the first hit), in a
@@ -41,13 +46,14 @@ export const RECENT_ATTENTION = `SELECT reasons FROM attention_items
 /** Each branch on its own index (see RECENT_ATTENTION). */
 export const PERSON_ENGAGED = `SELECT EXISTS (SELECT 1 FROM attention_items WHERE cleared_at IS NULL AND created_at >= $3 AND group_key = $1::text)
     OR EXISTS (SELECT 1 FROM attention_items WHERE cleared_at IS NULL AND created_at >= $3 AND case_id = $2::bigint)
-    OR EXISTS (SELECT 1 FROM drafts WHERE case_id = $2::bigint AND status = 'pending' AND category = $5::text)
+    OR (NOT $8::boolean AND EXISTS (SELECT 1 FROM drafts WHERE case_id = $2::bigint AND status = 'pending' AND category = $5::text))
     OR EXISTS (SELECT 1 FROM messages WHERE group_key = $1::text AND said_at >= $3 AND said_at <= $4 AND direction = 'inbound' AND talker_role IN ('handler', 'supervisor')) AS engaged,
   (SELECT p.direction = 'inbound' AND p.talker_id <> $7::text AND p.talker_role IN ('customer_contact', 'executor') AND p.classification->>'asks' = 'true'
      FROM messages p WHERE p.group_key = $1::text AND p.said_at >= $3 AND p.said_at <= $4 AND p.id <> $6::bigint
     ORDER BY p.said_at DESC, p.id DESC LIMIT 1) AS side_talk`
 export type EngagementRow = { engaged: boolean; side_talk: boolean | null } | undefined
-export const engagementParams = (q: EngagementQuery): unknown[] => [q.groupKey, q.caseId, q.since, q.until, q.category, q.messageId, q.talkerId]
+/** `draftsKnown`: the caller knows the case's pending drafts itself (a batch holding the case), so the query leaves them out. */
+export const engagementParams = (q: EngagementQuery, draftsKnown = false): unknown[] => [q.groupKey, q.caseId, q.since, q.until, q.category, q.messageId, q.talkerId, draftsKnown]
 export const engagementOf = (row: EngagementRow): Engagement => (row?.engaged === true ? 'person' : row?.side_talk === true ? 'side_talk' : null)
 // two branches, each on its partial index (an OR of the two made it a scan of every open item);
 // an item in both is listed twice, which the caller's any-match does not mind
@@ -160,7 +166,7 @@ export class SqlTx implements Tx {
     return n
   }
 
-  latestSummary(key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null> {
+  latestSummary(_about: NoticeAbout, key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null> {
     return latestSummaryRow(this.q, key, since)
   }
 
