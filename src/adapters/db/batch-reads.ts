@@ -38,6 +38,21 @@ export interface CachedSend {
 
 type Loaded<T> = { since: number; rows: T }
 
+/** Rows by a key of theirs: a batch asks about each of its groups many times, and scanning every row each time showed in the profile. */
+function groupBy<T>(rows: readonly T[], key: (r: T) => string | null): Map<string | null, T[]> {
+  const out = new Map<string | null, T[]>()
+  for (const r of rows) {
+    const k = key(r)
+    const list = out.get(k)
+    if (list) list.push(r)
+    else out.set(k, [r])
+  }
+  return out
+}
+
+/** Sends are filed under their group, or under the sender for a direct chat. */
+const sendKey = (about: { groupKey: string | null; talkerId: string | null }): string => (about.groupKey !== null ? `g:${about.groupKey}` : `t:${about.talkerId}`)
+
 /** Open, notified items of the scope's groups and the held cases (each branch on its own index). */
 const ATTENTION_IN_SCOPE = `SELECT id, group_key, case_id, reasons, created_at FROM attention_items
     WHERE cleared_at IS NULL AND notified AND created_at >= $3 AND group_key = ANY($1::text[])
@@ -60,8 +75,8 @@ const INBOUND_IN_SCOPE = `SELECT group_key, talker_id, count(*)::int AS n FROM m
     WHERE group_key IS NULL AND talker_id = ANY($2::text[]) AND direction = 'inbound' AND said_at >= $3 GROUP BY talker_id`
 
 export class BatchReads {
-  private attention: (Loaded<AttentionRow[]> & { cases: Set<number> }) | null = null
-  private sends: Loaded<CachedSend[]> | null = null
+  private attention: (Loaded<{ byGroup: Map<string | null, AttentionRow[]>; byCase: Map<string | null, AttentionRow[]> }> & { cases: Set<number> }) | null = null
+  private sends: Loaded<Map<string | null, CachedSend[]>> | null = null
   private inbound: Loaded<Map<string, Map<string, number>>> | null = null
 
   constructor(
@@ -94,15 +109,20 @@ export class BatchReads {
       if (!p) return undefined
       const cases = [...heldCases()]
       const rows: Array<{ group_key: string | null; case_id: string | null; reasons: string[]; created_at: Date }> = await this.q.query(ATTENTION_IN_SCOPE, [p[0], cases, p[2]])
+      const items = rows.map((r) => ({ groupKey: r.group_key, caseId: r.case_id === null ? null : Number(r.case_id), reasons: r.reasons, createdAt: r.created_at }))
       this.attention = {
         since: q.since.getTime(),
         cases: new Set(cases),
-        rows: rows.map((r) => ({ groupKey: r.group_key, caseId: r.case_id === null ? null : Number(r.case_id), reasons: r.reasons, createdAt: r.created_at })),
+        rows: { byGroup: groupBy(items, (r) => r.groupKey), byCase: groupBy(items, (r) => (r.caseId === null ? null : String(r.caseId))) },
       }
     }
     const a = this.attention!
     if (q.caseId !== null && !a.cases.has(q.caseId)) return undefined
-    return a.rows.filter((r) => r.createdAt >= q.since && ((q.groupKey !== null && r.groupKey === q.groupKey) || (q.caseId !== null && r.caseId === q.caseId))).map((r) => r.reasons)
+    // an item of both the group and the case is one item
+    const found = new Set<AttentionRow>()
+    for (const r of q.groupKey === null ? [] : (a.rows.byGroup.get(q.groupKey) ?? [])) if (r.createdAt >= q.since) found.add(r)
+    for (const r of q.caseId === null ? [] : (a.rows.byCase.get(String(q.caseId)) ?? [])) if (r.createdAt >= q.since) found.add(r)
+    return [...found].map((r) => r.reasons)
   }
 
   /** The written notices and summaries about this sender's group or chat since `since`; undefined: not covered. */
@@ -112,12 +132,10 @@ export class BatchReads {
       const p = this.params(since)
       if (!p) return undefined
       const rows: Array<{ id: string; status: string; created_at: Date; about_talker: string | null; about_group: string | null; summary_key: string | null }> = await this.q.query(SENDS_IN_SCOPE, p)
-      this.sends = {
-        since: since.getTime(),
-        rows: rows.map((r) => ({ id: Number(r.id), status: r.status, createdAt: r.created_at, aboutTalker: r.about_talker, aboutGroup: r.about_group, summaryKey: r.summary_key })),
-      }
+      const sends = rows.map((r) => ({ id: Number(r.id), status: r.status, createdAt: r.created_at, aboutTalker: r.about_talker, aboutGroup: r.about_group, summaryKey: r.summary_key }))
+      this.sends = { since: since.getTime(), rows: groupBy(sends, (r) => sendKey({ groupKey: r.aboutGroup, talkerId: r.aboutTalker })) }
     }
-    return this.sends.rows.filter((r) => r.createdAt >= since && (about.groupKey !== null ? r.aboutGroup === about.groupKey : r.aboutGroup === null && r.aboutTalker === about.talkerId))
+    return (this.sends.rows.get(sendKey(about)) ?? []).filter((r) => r.createdAt >= since)
   }
 
   /** Inbound messages since `since` from the sender in its group, in the group, and how many people; undefined: not covered. */
