@@ -81,8 +81,8 @@ async function outcome(w: World): Promise<unknown> {
  * Three rounds in the sandbox with nothing automatic: the first leaves a pending draft, open
  * attention items and notices in the database; in the second the partner asks again (the pending
  * draft gives way) and a customer keeps coming back to the matter (already told) until it is a
- * flood (a summary); in the third the flood goes on (the queued summary is rewritten) and the
- * partner asks once more.
+ * flood (a summary); in the third the flood goes on (the queued summary is rewritten), the
+ * partner asks once more, and a handler answers by hand before the customer raises the matter again.
  */
 const PARTNER = { groupKey: 'partner-anxin', channel: 'partner', talkerId: 'wx-partner-li', talkerRole: 'partner', type: 'text' } as const
 const ZHANG = { groupKey: 'cust-zhang', channel: 'customer', talkerId: 'wx-zhang', talkerRole: 'customer_contact', type: 'text' } as const
@@ -110,7 +110,13 @@ const ROUNDS: Array<Array<(typeof SCRIPT)[number]>> = [
     { groupKey: 'members', channel: 'public_customer', talkerId: 'wx-zhang', talkerRole: 'customer_contact', type: 'text', text: '师傅态度太差了，我要投诉' },
   ],
   // the flood goes on: the summary the last round queued is rewritten with the new count
-  [...['怎么还没人回', '地板怎么办', '我等着呢'].map((text) => ({ ...ZHANG, text })), { ...PARTNER, text: 'DD20261102007 发票照片和保修卡都要，麻烦尽快' }],
+  // a handler answers in the group by hand (the open items are cleared), and the customer comes back to it
+  [
+    ...['怎么还没人回', '地板怎么办', '我等着呢'].map((text) => ({ ...ZHANG, text })),
+    { ...PARTNER, text: 'DD20261102007 发票照片和保修卡都要，麻烦尽快' },
+    { groupKey: 'cust-zhang', channel: 'customer', talkerId: 'wx-handler-wang', talkerRole: 'handler', type: 'text', text: '张先生您好，地板的事我们今天给您答复' },
+    { ...ZHANG, text: '师傅把地板划坏了，你们赔不赔？' },
+  ],
 ]
 
 describe('deciding messages in a batch over what earlier decisions left in the database', () => {

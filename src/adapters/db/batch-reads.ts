@@ -90,6 +90,11 @@ export class BatchReads {
     this.sends = null
   }
 
+  /** Items cleared in the database (a person acted) are no longer open: read them again. */
+  attentionCleared(): void {
+    this.attention = null
+  }
+
   private covers(about: { groupKey: string | null; talkerId?: string }): boolean {
     const s = this.scope()
     return about.groupKey !== null ? s.groups.has(about.groupKey) : about.talkerId !== undefined && s.directTalkers.has(about.talkerId)

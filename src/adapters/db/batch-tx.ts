@@ -265,8 +265,8 @@ export class SqlBatchTx implements BatchTx {
 
   /**
    * Drafts already written give way with the batch's other writes: a case the batch holds knows
-   * its pending drafts (read under its lock, and a draft is decided only under its case's lock,
-   * see decide-draft.ts), so no statement is needed to find them. For a case not held, at once
+   * its pending drafts (read under its lock, and no other transaction commits a draft's decision
+   * without taking its case's lock, see decide-draft.ts), so no statement is needed to find them. For a case not held, at once
    * when the caller wants their ids, else by category at the flush (`report` false: a timer's
    * reminder). This batch's own drafts give way before they are written.
    */
@@ -384,13 +384,23 @@ export class SqlBatchTx implements BatchTx {
   async clearAttention(scope: AttentionScope, by: { by: string; note: string; at: Date }): Promise<number[]> {
     // items already written are cleared now; this batch's own are cleared before they are written
     const rows: { case_id: string }[] = await this.q.query(CLEAR_ATTENTION, [scope.caseId ?? null, scope.groupKey ?? null, scope.id ?? null, by.at, by.by, by.note])
-    const ids = rows.map((r) => Number(r.case_id))
+    this.reads.attentionCleared()
+    const left = new Set(rows.map((r) => Number(r.case_id)))
+    const mine = new Set<number>()
     for (const a of this.attention) {
       if (a.cleared || !((scope.caseId !== undefined && a.caseId === scope.caseId) || (scope.groupKey !== undefined && a.groupKey === scope.groupKey))) continue
       a.cleared = by
-      if (a.caseId !== null) ids.push(a.caseId)
+      if (a.caseId !== null) mine.add(a.caseId)
     }
-    return [...new Set(ids)]
+    // as in a plain transaction, a case counts only when nothing of it is left open: neither an
+    // item written before (say, from another group) nor one of this batch's own
+    const unsure = [...mine].filter((id) => !left.has(id))
+    if (unsure.length > 0) {
+      const open: { case_id: string }[] = await this.q.query(`SELECT DISTINCT case_id FROM attention_items WHERE cleared_at IS NULL AND case_id = ANY($1::bigint[])`, [unsure])
+      const stillOpen = new Set(open.map((r) => Number(r.case_id)))
+      for (const id of unsure) if (!stillOpen.has(id)) left.add(id)
+    }
+    return [...left].filter((id) => !this.attention.some((a) => !a.cleared && a.caseId === id))
   }
 
   /**
