@@ -130,8 +130,8 @@ export async function handleMessages(deps: HandleDeps & { isOutage?: (err: unkno
   }
   const batch = deps.store.batch?.bind(deps.store)
   // a lone message goes through the batch too: it writes everything in one statement at commit,
-  // where the one-by-one path takes a round trip per row (the benchmark's latency at 100 msg/s,
-  // when most batches are one message, was bound by those round trips)
+  // where the one-by-one path takes a round trip per row (fewer statements per message; the
+  // benchmark's latency at 100 msg/s on a 2-core machine did not move with it, see README)
   if (!batch || msgs.length === 0) return one()
   let prepared: Prepared[]
   try {
