@@ -2,7 +2,7 @@ import type { Tenant } from '../config/load-tenant.js'
 import type { CustomerConfig, GroupConfig, PartnerConfig, PersonConfig } from '../config/tenant-schema.js'
 import type { Channel, Role, TalkerRole } from '../domain/types.js'
 import { accountsInGroup, accountsOf, type Account } from '../domain/accounts.js'
-import { householdCallNames } from '../domain/understanding/index.js'
+import { familiarCallNames, householdCallNames, isTitledName } from '../domain/understanding/index.js'
 
 /**
  * The tenant's people, groups, customers and partners, looked up by WeCom id. Authorization
@@ -102,10 +102,37 @@ export class Directory {
     ids.delete(except)
     const names = [...ids].flatMap((id) => {
       const p = this.people.get(id)
-      return p && !p.roles.some((r) => r === 'handler' || r === 'supervisor' || r === 'partner') ? householdCallNames(p.name) : []
+      return p && !isTeamSide(p) ? this.callNamesOf(p) : []
     })
-    return [...new Set(names)]
+    // the customer's aliases ("老刘", "甜甜"), when someone else of the household speaks; not a
+    // surname and a title ("曾总", "于姐"): an employee reports business to the boss that way too
+    const aliases = customers.filter((c) => this.customerPerson(c) !== except).flatMap((c) => c.aliases.filter((a) => !this.teamCallNames().has(a) && !isTitledName(a)))
+    return [...new Set([...names, ...aliases])]
   }
+
+  /** The person a customer's name and aliases denote: the contact or executor of that name, else the contact. */
+  private customerPerson(c: CustomerConfig): string {
+    return [c.contact, c.executor].find((id) => id !== undefined && id !== null && this.people.get(id)?.name === c.name) ?? c.contact
+  }
+
+  /** A household member's call names: the name as written, and the familiar forms no staff member or partner shares ("小吴" is nobody's if 吴店长 is staff). */
+  private callNamesOf(p: PersonConfig): string[] {
+    let names = this.callNames.get(p.id)
+    if (!names) {
+      const team = this.teamCallNames()
+      names = [...householdCallNames(p.name), ...familiarCallNames(p.name).filter((f) => !team.has(f))]
+      this.callNames.set(p.id, names)
+    }
+    return names
+  }
+  private readonly callNames = new Map<string, string[]>()
+
+  /** Every name and familiar form staff and partners can be called by. */
+  private teamCallNames(): ReadonlySet<string> {
+    this.teamNames ??= new Set([...this.people.values()].filter(isTeamSide).flatMap((p) => [...householdCallNames(p.name), ...familiarCallNames(p.name, true)]))
+    return this.teamNames
+  }
+  private teamNames: Set<string> | undefined
 
   /** Customers a person is the contact or the executor of. */
   customersOfPerson(id: string): CustomerConfig[] {
@@ -132,3 +159,5 @@ export class Directory {
     return [...this.people.values()].filter((p) => p.roles.includes(role))
   }
 }
+
+const isTeamSide = (p: PersonConfig): boolean => p.roles.some((r) => r === 'handler' || r === 'supervisor' || r === 'partner')

@@ -1,5 +1,5 @@
 import type { Decision } from '../domain/decide/decide-message.js'
-import { ENGAGED_MS, holdWhilePersonEngaged } from '../domain/decide/hold-for-person.js'
+import { ENGAGED_MS, draftsThatHold, holdWhilePersonEngaged } from '../domain/decide/hold-for-person.js'
 import { decideWithCommerce, type CommerceContext, type CommerceDecision } from '../domain/decide/commerce-decision.js'
 import type { OrderLookupResult } from '../domain/commerce/order-facts.js'
 import type { OrderWords } from '../domain/commerce/order-progress.js'
@@ -198,7 +198,7 @@ async function holdIfPersonEngaged(tx: Tx, deps: HandleDeps, p: Prepared, decisi
   const engaged = await tx.personEngaged({
     groupKey: p.msg.groupKey,
     caseId,
-    category: decision.draft.category,
+    categories: draftsThatHold(decision.draft.category),
     since: new Date(now.getTime() - ENGAGED_MS),
     until: p.msg.saidAt,
     messageId: p.msg.id,

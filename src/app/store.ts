@@ -36,7 +36,8 @@ export interface NewAttention {
 export interface EngagementQuery {
   groupKey: string | null
   caseId: number | null
-  category: string
+  /** pending drafts of these categories on the case hold the answer (draftsThatHold) */
+  categories: readonly string[]
   since: Date
   until: Date
   /** the message being answered, and who said it */

@@ -294,7 +294,15 @@ describe('deciding messages in a batch', () => {
     const answer = await record(batch, 311, { groupKey: 'cust-zhang', channel: 'customer', talkerId: 'wx-zhang-wife', talkerRole: 'executor', type: 'text', text: '周六上午在家的' })
     const store = new SqlStore(ds)
     const facts = [asked, answer].map((m) => ({ id: m.id, groupKey: m.groupKey, type: m.type, direction: m.direction, saidAt: m.saidAt, talkerId: m.talkerId, talkerRole: m.talkerRole }))
-    const query = { groupKey: 'cust-zhang', caseId: null, category: 'appointment_confirmed', since: new Date(asked.saidAt.getTime() - 1), until: answer.saidAt, messageId: answer.id, talkerId: 'wx-zhang-wife' }
+    const query = {
+      groupKey: 'cust-zhang',
+      caseId: null,
+      categories: ['appointment_confirmed'],
+      since: new Date(asked.saidAt.getTime() - 1),
+      until: answer.saidAt,
+      messageId: answer.id,
+      talkerId: 'wx-zhang-wife',
+    }
     const inBatch = await store.batch(async (tx) => {
       await tx.preload({ customerKeys: ['zhang'] }, facts)
       await tx.markMessageHandled(asked.id, { caseId: null, intent: 'chit_chat', mode: 'record_only', classification: { asks: true }, at: new Date() })

@@ -65,7 +65,7 @@ async function script(tx: Tx, customer: string, group: string, at: Date): Promis
   seen.push(await tx.attachAttention(customer, caseId))
   seen.push(await tx.lastCaseInGroup(group, at))
   seen.push(await tx.recentAttention({ groupKey: group, caseId, since: at }))
-  seen.push(await tx.personEngaged({ groupKey: group, caseId, category: 'material_request', since: at, until: at, messageId: 0, talkerId: 'wx-x' }))
+  seen.push(await tx.personEngaged({ groupKey: group, caseId, categories: ['material_request'], since: at, until: at, messageId: 0, talkerId: 'wx-x' }))
   seen.push(await tx.latestSummary({ groupKey: group, talkerId: 'wx-x' }, `sum-${customer}`, at))
   await tx.appendEvidence(caseId, { kind: 'delivery', actor: 'baton', at, payload: { sendId: 'x' } })
   const locked = await tx.lockCase(caseId)

@@ -331,6 +331,20 @@ describe('customer answers are read in the context of their case', () => {
     expect(await drafts()).toEqual(draftsBefore)
   })
 
+  it('10a. a time confirmed while the request about it is still a draft waits for review: the customer was never asked', async () => {
+    await start(sandboxTenant({ automatic: ['appointment_confirmed'] }))
+    await partnerSays('DD20261102007 赵姐那单，确认下周六上午家里有没有人')
+    const c = await latestCase('zhao')
+    expect((await draftsOfCase(c.id)).at(-1)).toMatchObject({ category: 'appointment_request', status: 'pending' })
+    // the customer heard by phone and answers before anyone approved the request
+    await sayAndSettle(h!, { as: 'wx-zhao', group: 'cust-zhao', text: '周六上午在家的' })
+    await sendsSettled(h!)
+    expect(botSaid(h!, 'cust-zhao')).toEqual([])
+    const held = (await draftsOfCase(c.id)).at(-1)!
+    expect(held).toMatchObject({ category: 'appointment_confirmed', mode: 'review_before_send', status: 'pending' })
+    expect(held.risk_flags).toContain('person_engaged')
+  })
+
   it('10. a photo after staff answered by hand waits for review instead of the automatic receipt', async () => {
     // the sandbox sends material receipts directly; a handler talking in the group by hand may
     // have asked for something else than the template's receipt says
@@ -364,6 +378,10 @@ describe('customer answers are read in the context of their case', () => {
     const zhang = await latestCase('zhang')
     const zhao = await latestCase('zhao')
     expect([zhang.awaiting, zhao.awaiting]).toEqual(['appointment', 'appointment'])
+    // the requests reach both customers first (an answer to a request still in review is held, 10a)
+    for (const c of [zhang, zhao]) await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${(await draftsOfCase(c.id)).at(-1)!.id}` })
+    await sendsSettled(h!)
+    expect([botSaid(h!, 'cust-zhang').length, botSaid(h!, 'cust-zhao').length]).toEqual([1, 1])
 
     await sayAndSettle(h!, { as: 'wx-zhao', group: 'cust-zhao', text: '周六上午在家的' })
     await sayAndSettle(h!, { as: 'wx-zhang', group: 'cust-zhang', text: '老婆，周六上午你在家不？' })
@@ -371,12 +389,12 @@ describe('customer answers are read in the context of their case', () => {
     await sendsSettled(h!)
     // 赵女士 answered the team: confirmed on Baton's own
     expect((await draftsOfCase(zhao.id)).at(-1)).toMatchObject({ category: 'appointment_confirmed', mode: 'send_direct' })
-    expect(botSaid(h!, 'cust-zhao')).toHaveLength(1)
+    expect(botSaid(h!, 'cust-zhao')).toHaveLength(2)
     // 张太太 answered her husband: the confirmation waits for a person, flagged why
     const held = (await draftsOfCase(zhang.id)).at(-1)!
     expect(held).toMatchObject({ category: 'appointment_confirmed', mode: 'review_before_send', status: 'pending' })
     expect(held.risk_flags).toContain('side_talk')
-    expect(botSaid(h!, 'cust-zhang')).toEqual([])
+    expect(botSaid(h!, 'cust-zhang')).toHaveLength(1)
   })
 
   it('8. a progress reply that went to review is recorded as review_before_send', async () => {

@@ -108,6 +108,13 @@ describe('never silent when a person must act', () => {
     expect(d.attention?.reasons).toEqual(['open_matter'])
   })
 
+  it('a completion remark with no open case goes to a person, without opening a case for it', () => {
+    const d = decideMessage(customerSays({ label: 'completion_claim', intent: 'completion_claim', confidence: 0.97, scores: [{ label: 'completion_claim', p: 0.97 }], openCases: [] }))
+    expect(d.mode).toBe('needs_person')
+    expect(d.attention?.reasons).toEqual(['uncertain_case'])
+    expect(d.caseChoice).toEqual({ kind: 'none' })
+  })
+
   it('a partner request naming no case or customer is a matter for a person, not a draft', () => {
     const d = decideMessage(partnerSays({ referencedCustomers: [], openCases: [] }))
     expect(d.mode).toBe('needs_person')
@@ -240,6 +247,20 @@ describe('context decides the reading', () => {
     const d = decideMessage(customerSays({ label: 'chit_chat', intent: 'chit_chat', confidence: 0.99, window: said('OK 周六十点'), openCases: [waitingForTime] }))
     expect(d.draft?.category).toBe('appointment_confirmed')
     expect(d.mode).toBe('review_before_send')
+  })
+
+  it('sure chatter naming only today or a part of the day is not taken for the time answer; a clock, another day or an unsure reading still is', () => {
+    const waitingForTime = kase({ state: 'waiting_executor', awaiting: 'appointment', missingItems: ['方便上门的日期和时段'] })
+    const chatter = (text: string, confidence = 0.97) =>
+      decideMessage(customerSays({ label: 'chit_chat', intent: 'chit_chat', confidence, scores: [{ label: 'chit_chat', p: confidence }], window: said(text), openCases: [waitingForTime] }))
+    for (const text of ['今天出太阳了 我去公园走一圈', '大家辛苦，晚上留下吃个饭', '早上好']) {
+      const d = chatter(text)
+      expect(d.mode, text).toBe('record_only')
+      expect(d.draft, text).toBeNull()
+    }
+    for (const text of ['好的 周六见', '晓得了 七点到']) expect(chatter(text).draft?.category, text).toBe('appointment_confirmed')
+    // an unsure reading of a bare part of the day: the context may well be right
+    expect(chatter('俺下午能请假 俺跟海燕一块去', 0.53).draft?.category).toBe('appointment_confirmed')
   })
 
   it('a sure progress question is answered directly only when no reading that needs a person is in sight', () => {

@@ -389,7 +389,11 @@ describe('extractAppointmentWindow', () => {
   it('says which parts the message stated', () => {
     expect(win('后天')).toMatchObject({ dayStated: true, timeStated: false })
     expect(win('下午4点以后都行')).toMatchObject({ dayStated: false, timeStated: true })
-    expect(win('今晚八点')).toMatchObject({ dayStated: true, timeStated: true })
+    expect(win('今晚八点')).toMatchObject({ dayStated: true, timeStated: true, clockStated: true, laterDay: false })
+    expect(win('今天天气好')).toMatchObject({ dayStated: true, timeStated: false, clockStated: false, laterDay: false })
+    expect(win('晚上请你吃饭')).toMatchObject({ dayStated: false, timeStated: true, clockStated: false, laterDay: false })
+    expect(win('周六见')).toMatchObject({ clockStated: false, laterDay: true })
+    expect(win('明早')).toMatchObject({ clockStated: false, laterDay: true })
   })
 
   it('a time repeats a known window when every part it states agrees and none is narrower', () => {

@@ -12,6 +12,7 @@ import {
   prepareText,
   segmentWords,
   speakerOf,
+  familiarCallNames,
   householdCallNames,
   understandMessage,
   type CustomerRef,
@@ -252,6 +253,14 @@ describe('context', () => {
     expect(householdCallNames('任师傅')).toEqual(['任师傅'])
     expect(householdCallNames('王老板')).toEqual(['王老板'])
     expect(householdCallNames('Kelvin')).toEqual(['Kelvin'])
+    // familiar forms: by surname with 小/老 or a title, by the given name's last character
+    expect(familiarCallNames('陶志远')).toEqual(['小陶', '老陶', '阿远', '小远'])
+    expect(familiarCallNames('欧阳娜')).toEqual(['阿娜', '小娜'])
+    // a household member named by a title has no familiar forms; staff so named keep their surname's
+    expect(familiarCallNames('黎师傅')).toEqual([])
+    expect(familiarCallNames('黎师傅', true)).toEqual(expect.arrayContaining(['老黎', '小黎']))
+    expect(familiarCallNames('Ryan Cooper')).toEqual([])
+    expect(understand('小孙，周四上午把车钥匙准备好', { householdNames: familiarCallNames('孙小刚') }).toFamily).toBe(true)
     // 坏了 after a feeling or a state of the body means "very", not broken
     expect(understand('好的，她俩开心坏了').signals).not.toContain('damage')
     expect(understand('师傅今天累坏了吧').signals).not.toContain('damage')

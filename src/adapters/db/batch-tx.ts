@@ -356,10 +356,10 @@ export class SqlBatchTx implements BatchTx {
   async personEngaged(q: EngagementQuery): Promise<Engagement> {
     // this batch's own attention items and drafts are not written yet: they count too
     const told = this.attention.some((a) => !a.cleared && a.createdAt >= q.since && ((q.groupKey !== null && a.groupKey === q.groupKey) || (q.caseId !== null && a.caseId === q.caseId)))
-    if (told || (q.caseId !== null && this.newDrafts.some((d) => d.caseId === q.caseId && d.status === 'pending' && d.category === q.category))) return 'person'
+    if (told || (q.caseId !== null && this.newDrafts.some((d) => d.caseId === q.caseId && d.status === 'pending' && q.categories.includes(d.category)))) return 'person'
     // a held case's pending drafts are known here (some may be superseded but not yet written)
     const held = q.caseId === null ? undefined : this.cases.get(q.caseId)
-    if (held?.pending.some((d) => d.category === q.category)) return 'person'
+    if (held?.pending.some((d) => q.categories.includes(d.category))) return 'person'
     const rows: EngagementRow[] = await this.q.query(PERSON_ENGAGED, engagementParams(q, held !== undefined))
     const found = engagementOf(rows[0])
     if (found === 'person') return found

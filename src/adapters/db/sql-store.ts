@@ -46,14 +46,14 @@ export const RECENT_ATTENTION = `SELECT reasons FROM attention_items
 /** Each branch on its own index (see RECENT_ATTENTION). */
 export const PERSON_ENGAGED = `SELECT EXISTS (SELECT 1 FROM attention_items WHERE cleared_at IS NULL AND created_at >= $3 AND group_key = $1::text)
     OR EXISTS (SELECT 1 FROM attention_items WHERE cleared_at IS NULL AND created_at >= $3 AND case_id = $2::bigint)
-    OR (NOT $8::boolean AND EXISTS (SELECT 1 FROM drafts WHERE case_id = $2::bigint AND status = 'pending' AND category = $5::text))
+    OR (NOT $8::boolean AND EXISTS (SELECT 1 FROM drafts WHERE case_id = $2::bigint AND status = 'pending' AND category = ANY($5::text[])))
     OR EXISTS (SELECT 1 FROM messages WHERE group_key = $1::text AND said_at >= $3 AND said_at <= $4 AND direction = 'inbound' AND talker_role IN ('handler', 'supervisor')) AS engaged,
   (SELECT p.direction = 'inbound' AND p.talker_id <> $7::text AND p.talker_role IN ('customer_contact', 'executor') AND p.classification->>'asks' = 'true'
      FROM messages p WHERE p.group_key = $1::text AND p.said_at >= $3 AND p.said_at <= $4 AND p.id <> $6::bigint
     ORDER BY p.said_at DESC, p.id DESC LIMIT 1) AS side_talk`
 export type EngagementRow = { engaged: boolean; side_talk: boolean | null } | undefined
 /** `draftsKnown`: the caller knows the case's pending drafts itself (a batch holding the case), so the query leaves them out. */
-export const engagementParams = (q: EngagementQuery, draftsKnown = false): unknown[] => [q.groupKey, q.caseId, q.since, q.until, q.category, q.messageId, q.talkerId, draftsKnown]
+export const engagementParams = (q: EngagementQuery, draftsKnown = false): unknown[] => [q.groupKey, q.caseId, q.since, q.until, q.categories, q.messageId, q.talkerId, draftsKnown]
 export const engagementOf = (row: EngagementRow): Engagement => (row?.engaged === true ? 'person' : row?.side_talk === true ? 'side_talk' : null)
 // two branches, each on its partial index (an OR of the two made it a scan of every open item);
 // an item in both is listed twice, which the caller's any-match does not mind

@@ -188,6 +188,13 @@ export const COMPLETION_MASS = 0.1
  */
 export const CHATTY_QUESTION = 0.9
 
+/**
+ * A chatty reading at least this sure (with no reading that needs a person in sight) is not
+ * taken for an answer to a time on a bare "today" or part of the day. Leave-one-tenant-out: most
+ * context-guessed answers on such words were chatter ("今天出太阳了 我去公园走一圈").
+ */
+export const SURE_CHATTER = 0.9
+
 /** Review unless the reading is sure enough, and no reading a person must handle is in sight, for Baton to speak on its own. */
 const directIfSure = (input: DecisionInput): HandlingMode => (input.confidence >= DIRECT && massOf(input.scores, NEEDS_PERSON) < QUIET_PERSON_MASS ? 'send_direct' : 'review_before_send')
 
@@ -313,22 +320,34 @@ function decidePublic(input: DecisionInput): Decision {
   return decision.mode === 'needs_person' && input.talkerRole !== 'unknown' ? { ...decision, caseChoice: openFor(speaker, input.refs.orderNumbers) } : decision
 }
 
-function decideCustomer(given: DecisionInput): Decision {
-  const choice = pickCustomerCase(given)
-  const theCase = choice.kind === 'existing' ? given.openCases.find((c) => c.id === choice.caseId) : undefined
-  // Context decides the reading: time words are an appointment answer only when the case waits
-  // for one, and then even a chatty "OK 周六十点" is that answer, or a "promise" that may well be
-  // one ("My wife will be home after 4pm, tell him to come straight up").
+/**
+ * Context decides the reading: time words are an appointment answer only when the case waits for
+ * one, and then even a chatty "OK 周六十点" is that answer, or a "promise" that may well be one
+ * ("My wife will be home after 4pm, tell him to come straight up"). A reading the context changed
+ * is a guess: it is never sent on its own (`asAnswer`).
+ */
+function readInContext(given: DecisionInput, theCase: CaseFacts | undefined): { input: DecisionInput; awaitsTime: boolean; asAnswer: boolean } {
   const awaitsTime = theCase !== undefined && CUSTOMER_SIDE.has(theCase.state) && theCase.awaiting !== 'material'
-  // (a reading the context changed is a guess: it is never sent on its own)
   const chatty = given.label === 'chit_chat' || (given.label === 'promise_later' && massOf(given.scores, APPOINTMENT) >= REQUEST_MASS)
-  const asAnswer = awaitsTime && given.window !== null && chatty && !given.toFamily
+  // A bare "today" or part of the day ("今天天气好", "晚上请你吃饭", "早上好") in words the model
+  // is sure are chatter, and no question, is chatter; an answer the context guesses names a clock
+  // or another day ("今儿下午还练不啊" asks: the team hears it, as before).
+  const sureChatter = given.confidence >= SURE_CHATTER && massOf(given.scores, NEEDS_PERSON) < QUIET_PERSON_MASS && !given.asks
+  const timeNamed = given.window !== null && (given.window.clockStated || given.window.laterDay || !sureChatter)
+  const asAnswer = awaitsTime && timeNamed && chatty && !given.toFamily
   // on an open case, a pleased remark the model finds possibly a completion ("龙头不晃了 👍",
   // "电视有咯，好得很") is the customer confirming the job: the team wants to hear it. (Only while
   // the partner did the job at first; any open case since: leave-one-tenant-out 84 → 76 silent
   // lines for 0.2 points of handling mode, a few more completion drafts a person rejects.)
   const asDone = !asAnswer && theCase !== undefined && given.label === 'chit_chat' && !given.toFamily && massOf(given.scores, COMPLETION) >= COMPLETION_MASS
   const input: DecisionInput = asAnswer ? { ...given, intent: 'appointment', label: 'appointment' } : asDone ? { ...given, intent: 'completion_claim', label: 'completion_claim' } : given
+  return { input, awaitsTime, asAnswer }
+}
+
+function decideCustomer(given: DecisionInput): Decision {
+  const choice = pickCustomerCase(given)
+  const theCase = choice.kind === 'existing' ? given.openCases.find((c) => c.id === choice.caseId) : undefined
+  const { input, awaitsTime, asAnswer } = readInContext(given, theCase)
   const customerKey = theCase?.customerKey ?? (input.groupCustomers.length === 1 ? input.groupCustomers[0]!.key : null)
   const flags = (extra: RiskFlag[] = []): RiskFlag[] => {
     const all = new Set<RiskFlag>([...input.riskFlags, ...extra])
@@ -497,7 +516,9 @@ function materialArrived(input: DecisionInput, choice: CaseChoice, theCase: Case
 }
 
 function completionClaimed(input: DecisionInput, choice: CaseChoice, theCase: CaseFacts | undefined, draft: DraftFn): Decision {
-  if (!theCase) return RECORD(choice, 'completion feedback without a case')
+  // with no open case ("牌装好了" after the case was closed, or about a job nobody recorded) the
+  // team still wants to hear it: a person sees which job it was (no case is opened for it)
+  if (!theCase) return PERSON(choice, ['uncertain_case'], 'completion feedback without an open case')
   if (theCase.needsPerson) return PERSON(choice, ['open_matter'], 'completion feedback while a person must still act on the case')
   if (!CUSTOMER_SIDE.has(theCase.state)) {
     // the job was the partner's: the customer confirming it is what the team wants to hear

@@ -7,6 +7,19 @@ import type { Decision } from './decide-message.js'
 export const ENGAGED_MS = 2 * 60 * 60 * 1000
 
 /**
+ * The pending drafts of a case that hold a direct answer of this category for review: one of the
+ * same kind (a second answer must not overtake the first), and, for a time confirmed, a request
+ * about the time still waiting for approval: the customer was never asked, so the time they said
+ * is their own proposal or was agreed by phone ("那就周三十点，我在家" while the crew's 周三十点 is
+ * still a draft), and a confirmation sent on Baton's own would answer a question nobody put to
+ * them. (A photo is what was asked for whoever asked: its receipt is not held.)
+ */
+export function draftsThatHold(category: string): string[] {
+  return category === 'appointment_confirmed' ? [category, ...TIME_REQUESTS] : [category]
+}
+const TIME_REQUESTS = ['appointment_request', 'coordination_request', 'schedule_update'] as const
+
+/**
  * Who else is in the conversation: `person` when the team was just told about something said there,
  * staff answered there by hand, or an answer of the same kind for the case waits for approval;
  * `side_talk` when the message before it was another customer-side member's question (the

@@ -11,6 +11,10 @@ export interface AppointmentWindow {
   dayStated: boolean
   /** the message named a part of the day or a clock (上午, 3点); without one the whole day was assumed */
   timeStated: boolean
+  /** a clock was said (3点, 9:30, after 4pm), not only a part of the day */
+  clockStated: boolean
+  /** the day named is not today (明天, 周六, 11月20日); "今天" or no day at all: false */
+  laterDay: boolean
   /** the time is what something is changed to ("改到周三", "周二改周三", "moved to Thu") */
   changedTo: boolean
 }
@@ -377,6 +381,8 @@ export function extractAppointmentWindow(text: string, now: Date, timeZone: stri
     text: clean.slice(chosen[0]!.start, chosen.at(-1)!.end),
     dayStated: day !== undefined,
     timeStated: time !== undefined || period !== undefined,
+    clockStated: time !== undefined,
+    laterDay: day !== undefined && !date.hasSame(today, 'day'),
     changedTo: settled!.changedTo,
   }
 }

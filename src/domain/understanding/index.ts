@@ -17,4 +17,4 @@ export {
 export { cleanText, hasInvisible, normalizeText } from './normalize-text.js'
 export { extractReferences, type CustomerRef, type References } from './references.js'
 export { segmentTokens, segmentWords, type Token } from './segment-words.js'
-export { householdCallNames, speakerOf, understandMessage, type Directory, type Understanding, type UnderstandingKit, type UnderstandInput } from './understand-message.js'
+export { familiarCallNames, householdCallNames, isTitledName, speakerOf, understandMessage, type Directory, type Understanding, type UnderstandingKit, type UnderstandInput } from './understand-message.js'

@@ -84,7 +84,7 @@ const COMPOUND_SURNAMES = new Set([
 ])
 
 /** The surname of a Chinese name ("颜秀梅", "颜先生", "欧阳娜"); null for a latin or one-character name. */
-function surnameOf(name: string): string | null {
+export function surnameOf(name: string): string | null {
   const n = name.trim()
   // a nickname (小王, 老李, 阿May) names no surname to build on
   if (!/^[\p{Script=Han}]{2,4}$/u.test(n) || /^[小老阿大]/u.test(n)) return null

@@ -5,7 +5,7 @@ import { classifyIntent, intentOfLabel, type IntentModel, type Speaker } from '.
 import { LEXICON_RISKS, matchLexicon, prepareText, type CompiledLexicon } from './lexicon.js'
 import { hasInvisible } from './normalize-text.js'
 import { DEFAULT_ORDER_PATTERNS, findOrderRefs, type KnownOrder } from './order-refs.js'
-import { extractReferences, type CustomerRef, type References } from './references.js'
+import { extractReferences, surnameOf, type CustomerRef, type References } from './references.js'
 import { extractRequestedItems, type Catalogue, type RequestedItems } from './requested-items.js'
 import { findSignals, type CompiledSignals, type Signal } from './risk-signals.js'
 
@@ -81,7 +81,7 @@ const TIME_READINGS: ReadonlySet<string> = new Set(['appointment', 'chit_chat', 
 // question word about time that is not "any time is fine" (几点都行, 什么时候都可以), or a tag
 // asking to confirm (周六上午十点对吧, 是这个地址是吧; not 好吧/行吧, which accept)
 const QUESTION =
-  /[?？]|(吗|么|嘛|呢|没有|没|未|咩|呀|(?<![不也还都要])不|(?<=[对是])吧)(?=[\s,，.。!！~～]|$)|(\p{Script=Han})[不没]\2|(几点|几号|哪天|什么时候|啥时候|幾時|幾點|\bwhen\b|what time)(?![^,，.。!！]*?(都|也|any))/iu
+  /[?？]|(吗|么|嘛|呢|没有|没|未|咩|呀|(?<![不也还都要])不[啊呀哇]?|(?<=[对是])吧)(?=[\s,，.。!！~～]|$)|(\p{Script=Han})[不没]\2|(几点|几号|哪天|什么时候|啥时候|幾時|幾點|\bwhen\b|what time)(?![^,，.。!！]*?(都|也|any))/iu
 // Chat separates clauses by spaces ("礼拜一下午两点到了 人呢 店里就一个小妹在"), which the
 // normalised text drops between Chinese characters: a question particle before a space closes a question too.
 // (呢 after 是/对/好 agrees: "是呢 护理液在镜子后头"; 嘛 mostly urges: "我陪你克嘛")
@@ -243,7 +243,34 @@ export function householdCallNames(name: string): string[] {
   const given = /^[\p{Script=Han}]{3,4}$/u.test(n) && !/^[小老阿]/u.test(n) && !TITLE.test(rest) ? [rest] : []
   return [n, ...given].filter((x) => [...x].length >= 2)
 }
-const TITLE = /(师傅|師傅|师父|老板|老闆|经理|經理|会计|會計|老师|老師|先生|女士|小姐|太太|阿姨|主任|主管|总|總|工|哥|姐|叔|婶|嫂|伯|爷|奶|妈|爸|医生|护士|同学|律师)$/u
+const TITLE = /(师傅|師傅|师父|老板|老闆|经理|經理|会计|會計|老师|老師|先生|女士|小姐|太太|阿姨|主任|主管|总|總|工|哥|姐|叔|姨|舅|婶|嫂|伯|爷|奶|妈|爸|医生|护士|同学|律师)$/u
+
+/**
+ * How a member of the customer's side is called by the others, beyond the name itself: by surname
+ * with 小/老 ("小孙", "老刘") and by the last character of the given name ("阿琳" for 符晓琳, "小远"
+ * for 陶志远). These fit many people, so the caller (the directory) keeps only the forms no staff
+ * member or partner can also be called by; with `titled` (for staff and partners) a name that is a
+ * surname and a title ("黎师傅", "吴店长") gives its surname's forms too ("老黎" may be 黎师傅).
+ * Surname-and-title forms ("林总", "于姐") are left out: leave-one-tenant-out, a line opening with
+ * one was as often an employee reporting business to the boss in the group ("常总 重开的发票到了"),
+ * which the team must see, as words only for that person.
+ */
+export function familiarCallNames(name: string, titled = false): string[] {
+  const n = name.trim()
+  const surname = surnameOf(n)
+  const isTitled = isTitledName(n)
+  if (!surname || (isTitled && !titled)) return []
+  const last = n.at(-1)!
+  const given = !isTitled ? [`阿${last}`, `小${last}`] : []
+  return [...(surname.length === 1 ? [`小${surname}`, `老${surname}`] : []), ...given].filter((f) => !EVERYDAY.has(f))
+}
+/** A surname and a title ("黎师傅", "曾总", "于姐", "吴店长"), or a title alone: how anyone of that surname is called. */
+export function isTitledName(name: string): boolean {
+  const n = name.trim()
+  return TITLE.test(n.slice(surnameOf(n)?.length ?? 1)) || /(店长|经理|主管)$/u.test(n)
+}
+// forms that are everyday words before a comma: never taken for someone's name
+const EVERYDAY = new Set(['小心', '小时', '小孩', '小姐', '小区', '小事', '小的', '阿姨', '老公', '老婆', '老板', '老师', '老家', '老人', '先生', '学生', '医生'])
 
 /**
  * Opens by calling a fellow member of the customer's side: "志刚，楼上那个小伙子今天下来了", or
