@@ -106,7 +106,7 @@ export class Directory {
     })
     // the customer's aliases ("老刘", "甜甜"), when someone else of the household speaks; not a
     // surname and a title ("曾总", "于姐"): an employee reports business to the boss that way too
-    const aliases = customers.filter((c) => this.customerPerson(c) !== except).flatMap((c) => c.aliases.filter((a) => !this.teamCallNames().has(a) && !isTitledName(a)))
+    const aliases = customers.filter((c) => this.customerPerson(c) !== except).flatMap((c) => this.callAliasesOf(c))
     return [...new Set([...names, ...aliases])]
   }
 
@@ -114,6 +114,18 @@ export class Directory {
   private customerPerson(c: CustomerConfig): string {
     return [c.contact, c.executor].find((id) => id !== undefined && id !== null && this.people.get(id)?.name === c.name) ?? c.contact
   }
+
+  /** A customer's aliases that call them and nobody on the team ("老刘", "甜甜"; not "刘总"). */
+  private callAliasesOf(c: CustomerConfig): string[] {
+    let names = this.aliasNames.get(c.key)
+    if (!names) {
+      const team = this.teamCallNames()
+      names = c.aliases.filter((a) => !team.has(a) && !isTitledName(a))
+      this.aliasNames.set(c.key, names)
+    }
+    return names
+  }
+  private readonly aliasNames = new Map<string, string[]>()
 
   /** A household member's call names: the name as written, and the familiar forms no staff member or partner shares ("小吴" is nobody's if 吴店长 is staff). */
   private callNamesOf(p: PersonConfig): string[] {
