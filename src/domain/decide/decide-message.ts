@@ -516,8 +516,9 @@ function materialArrived(input: DecisionInput, choice: CaseChoice, theCase: Case
 }
 
 function completionClaimed(input: DecisionInput, choice: CaseChoice, theCase: CaseFacts | undefined, draft: DraftFn): Decision {
-  // with no open case ("牌装好了" after the case was closed, or about a job nobody recorded) the
-  // team still wants to hear it: a person sees which job it was (no case is opened for it)
+  // with no single open case ("牌装好了" after the case was closed, a job nobody recorded, or one
+  // of several open cases) the team still wants to hear it: a person sees which job it was (no
+  // case is opened for it)
   if (!theCase) return PERSON(choice, ['uncertain_case'], 'completion feedback without an open case')
   if (theCase.needsPerson) return PERSON(choice, ['open_matter'], 'completion feedback while a person must still act on the case')
   if (!CUSTOMER_SIDE.has(theCase.state)) {

@@ -267,7 +267,7 @@ export function familiarCallNames(name: string, titled = false): string[] {
 /** A surname and a title ("黎师傅", "曾总", "于姐", "吴店长"), or a title alone: how anyone of that surname is called. */
 export function isTitledName(name: string): boolean {
   const n = name.trim()
-  return TITLE.test(n.slice(surnameOf(n)?.length ?? 1)) || /(店长|经理|主管)$/u.test(n)
+  return TITLE.test(n.slice(surnameOf(n)?.length ?? 1)) || n.endsWith('店长')
 }
 // forms that are everyday words before a comma: never taken for someone's name
 const EVERYDAY = new Set(['小心', '小时', '小孩', '小姐', '小区', '小事', '小的', '阿姨', '老公', '老婆', '老板', '老师', '老家', '老人', '先生', '学生', '医生'])
