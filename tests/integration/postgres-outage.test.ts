@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadTenant } from '../../src/config/load-tenant.js'
-import { botSaid } from '../support/groups.js'
+import { botSaid, sendsSettled } from '../support/groups.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js'
 import { eventually, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env.js'
@@ -39,6 +39,16 @@ describe('PostgreSQL outage: inbound messages wait in the local spool and are re
     const sandbox = h.runtime.sandbox!
     sandbox.say({ as: '赵女士', group: 'cust-zhao', text: '【断库】之前 1' })
     await eventually(async () => (await stored('【断库】')).length === 1)
+    // what Baton says about it (a notice to the team) reaches the transcript before the cut: its
+    // echo arriving during the outage would be spooled too, a seventh message
+    await eventually(async () => (await stored('【断库】'))[0]!.handled)
+    await sendsSettled(h)
+    await eventually(async () => {
+      const [r] = await h.runtime.ds.query(
+        `SELECT (SELECT count(*) FROM sends WHERE status = 'sent' AND group_key IS NOT NULL)::int AS sent, (SELECT count(*) FROM messages WHERE direction = 'outbound')::int AS echoed`,
+      )
+      return r.echoed >= r.sent
+    })
 
     await proxy.cut()
     for (let i = 1; i <= 5; i++) sandbox.say({ as: '赵女士', group: 'cust-zhao', text: `【断库】期间 ${i}` })
