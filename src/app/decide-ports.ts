@@ -6,7 +6,7 @@ import type { AnswerEntry } from '../domain/knowledge.js'
 /** The parts of understanding a message the app relies on (see src/domain/understanding). */
 export type UnderstandingResult = Pick<
   Understanding,
-  'intent' | 'label' | 'confidence' | 'scores' | 'familiarity' | 'riskFlags' | 'signals' | 'references' | 'requested' | 'window' | 'substantive' | 'asks' | 'toFamily'
+  'intent' | 'label' | 'confidence' | 'scores' | 'familiarity' | 'riskFlags' | 'signals' | 'references' | 'requested' | 'window' | 'substantive' | 'asks' | 'toFamily' | 'toTeam'
 >
 export type { UnderstandInput }
 

@@ -2,7 +2,7 @@ import type { Tenant } from '../config/load-tenant.js'
 import type { CustomerConfig, GroupConfig, PartnerConfig, PersonConfig } from '../config/tenant-schema.js'
 import type { Channel, Role, TalkerRole } from '../domain/types.js'
 import { accountsInGroup, accountsOf, type Account } from '../domain/accounts.js'
-import { familiarCallNames, householdCallNames, isTitledName } from '../domain/understanding/index.js'
+import { TEAM_TITLES, familiarCallNames, householdCallNames, isTitledName, surnameOf } from '../domain/understanding/index.js'
 
 /**
  * The tenant's people, groups, customers and partners, looked up by WeCom id. Authorization
@@ -139,12 +139,30 @@ export class Directory {
   }
   private readonly callNames = new Map<string, string[]>()
 
+  /**
+   * What staff and partners are called by in a customer group: their names and familiar forms,
+   * and their surname with a title ("马经理", "夏教练"). A message opening with one is said to them.
+   */
+  teamNames(): readonly string[] {
+    this.teamVocatives ??= [
+      ...new Set([
+        ...this.teamCallNames(),
+        ...[...this.people.values()].filter(isTeamSide).flatMap((p) => {
+          const surname = surnameOf(p.name.trim())
+          return surname && !isTitledName(p.name) ? TEAM_TITLES.map((t) => `${surname}${t}`) : []
+        }),
+      ]),
+    ]
+    return this.teamVocatives
+  }
+  private teamVocatives: string[] | undefined
+
   /** Every name and familiar form staff and partners can be called by. */
   private teamCallNames(): ReadonlySet<string> {
-    this.teamNames ??= new Set([...this.people.values()].filter(isTeamSide).flatMap((p) => [...householdCallNames(p.name), ...familiarCallNames(p.name, true)]))
-    return this.teamNames
+    this.teamNameSet ??= new Set([...this.people.values()].filter(isTeamSide).flatMap((p) => [...householdCallNames(p.name), ...familiarCallNames(p.name, true)]))
+    return this.teamNameSet
   }
-  private teamNames: Set<string> | undefined
+  private teamNameSet: Set<string> | undefined
 
   /** Customers a person is the contact or the executor of. */
   customersOfPerson(id: string): CustomerConfig[] {

@@ -69,6 +69,7 @@ function prepare(deps: HandleDeps, msg: RecordedMessage): Prepared {
     groupCustomerKeys: groupCustomers.map((c) => c.key),
     now: msg.saidAt,
     householdNames: directory.householdNames(groupCustomers, msg.talkerId),
+    teamNames: customerSide ? directory.teamNames() : [],
   })
   const refs = understanding.references
   // In a public group every customer shares the room: only an explicit reference narrows it.
@@ -233,6 +234,7 @@ async function decideOnOpenCases(tx: Tx, deps: HandleDeps, p: Prepared, now: Dat
       substantive: understanding.substantive,
       asks: understanding.asks,
       toFamily: understanding.toFamily,
+      toTeam: understanding.toTeam,
       isAttachmentItem: (item) => services.isAttachmentItem(item),
       refs,
       groupCustomers: scoped.map(toFacts),

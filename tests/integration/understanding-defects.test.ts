@@ -186,6 +186,22 @@ describe('1. a customer message that needs a person reaches one', () => {
     expect(await drafts()).toEqual([])
     expect(botSaid(h!, 'cust-zhang')).toEqual([])
   })
+
+  it('12. words that call a staff member by name reach a person unless they are sure small talk', async () => {
+    await start()
+    // 王小美 is a handler: "小美 …" is said to her, an instruction the model reads as possible chatter
+    const instruction = '小美 我妈说那个柜子再往左挪一点'
+    await customerSays('wx-zhang', instruction)
+    const chatter = '陈明 我老婆说那个颜色还行'
+    await customerSays('wx-zhang', chatter)
+    await sendsSettled(h!)
+    expect(await modeOf(instruction)).toBe('needs_person')
+    expect(await modeOf(chatter)).toBe('record_only')
+    expect((await attention()).map((a) => [a.text, a.reasons])).toEqual([[instruction, ['unclear']]])
+    expect(personNotices()).toHaveLength(1)
+    expect(personNotices()[0]).toContain(instruction)
+    expect(botSaid(h!, 'cust-zhang')).toEqual([])
+  })
 })
 
 describe('partner requests become the right request to the right customer', () => {

@@ -367,6 +367,15 @@ describe('context decides the reading', () => {
     ).toBe('record_only')
   })
 
+  it('words that call a staff member or partner by name, read as chit-chat without near certainty, go to a person', () => {
+    const unsure = { confidence: 0.65, scores: [{ label: 'chit_chat', p: 0.65 }] } as const
+    expect(decideMessage(customerSays({ ...unsure, toTeam: true }))).toMatchObject({ mode: 'needs_person', attention: { reasons: ['unclear'] } })
+    expect(decideMessage(customerSays({ ...unsure, toTeam: false })).mode).toBe('record_only')
+    // "小李师傅，过年好": sure chatter stays chatter; in a public group members talk among themselves
+    expect(decideMessage(customerSays({ toTeam: true, confidence: 0.97 })).mode).toBe('record_only')
+    expect(decideMessage(customerSays({ ...unsure, toTeam: true, channel: 'public_customer', groupCustomers: [] })).mode).toBe('record_only')
+  })
+
   it('a promise to send the photos later moves nothing and tells nobody', () => {
     const d = decideMessage(customerSays({ label: 'promise_later', intent: 'unknown', window: said('明天下午') }))
     expect(d).toMatchObject({ mode: 'record_only', transition: null, writeback: null, draft: null })
@@ -458,7 +467,11 @@ describe('which case a remark is filed with', () => {
   })
 
   it("a customer's own words in a public group are filed with their case but read like any member's", () => {
-    // a pleased remark would confirm the job in their own group; in the public group it is small talk
+    // small talk stays small talk, filed with their case
+    const chatter = decideMessage(customerSays({ channel: 'public_customer', groupCustomers: [], confidence: 0.95, openCases: [kase({ state: 'waiting_partner' })], speakerCustomer: zhang }))
+    expect(chatter).toMatchObject({ mode: 'record_only', caseChoice: { kind: 'existing', caseId: 7 } })
+    // a pleased remark that may confirm their job ("暖气片都热了，谢谢你们了") is for a person to
+    // answer in front of everyone, as their own group's would be a completion draft
     const pleased = {
       channel: 'public_customer',
       groupCustomers: [],
@@ -470,10 +483,9 @@ describe('which case a remark is filed with', () => {
       openCases: [kase({ state: 'waiting_partner' })],
     } as const
     const theirs = decideMessage(customerSays({ ...pleased, speakerCustomer: zhang }))
-    expect(theirs.mode).toBe('record_only')
-    expect(theirs.caseChoice).toEqual({ kind: 'existing', caseId: 7 })
-    // a member nobody knows is filed with nobody's case
-    expect(decideMessage(customerSays({ ...pleased, openCases: [], speakerCustomer: null })).caseChoice).toEqual({ kind: 'none' })
+    expect(theirs).toMatchObject({ mode: 'needs_person', attention: { reasons: ['public_group'] }, caseChoice: { kind: 'existing', caseId: 7 } })
+    // a member nobody knows is filed with nobody's case, and has no job to confirm
+    expect(decideMessage(customerSays({ ...pleased, openCases: [], speakerCustomer: null }))).toMatchObject({ mode: 'record_only', caseChoice: { kind: 'none' } })
     // a matter is still a matter, and now the case shows it
     const matter = decideMessage(customerSays({ ...pleased, speakerCustomer: zhang, signals: ['damage'], riskFlags: ['damage'] }))
     expect(matter.mode).toBe('needs_person')

@@ -383,8 +383,40 @@ describe('extractAppointmentWindow', () => {
   })
 
   it('does not take a count for a clock: 一点, 两点 alone are not times', () => {
-    for (const text of ['有一点问题', '我有两点建议', '差一点就好了']) expect(win(text)).toBeNull()
+    for (const text of ['有一点问题', '我有两点建议', '差一点就好了', '好一点了']) expect(win(text)).toBeNull()
   })
+
+  it('takes a lone 一点/两点 said as a whole clause for a clock', () => {
+    expect(win('好，两点')).toMatchObject({ start: '2026-11-19T14:00:00+08:00', text: '两点', clockStated: true })
+    expect(win('两点吧')?.text).toBe('两点')
+  })
+
+  // now: 2026-11-19 (a Thursday) 10:00 in Shanghai
+  it.each([
+    ['十四号也行吧', '2026-12-14T09:00:00+08:00', '十四号'],
+    ['23号都OK，我24号先派帖', '2026-11-23T09:00:00+08:00', '23号'],
+    ['18号俺请假陪俺娘去', '2026-12-18T09:00:00+08:00', '18号'],
+    ['王春雨补考就二月三号吧', '2027-02-03T09:00:00+08:00', '二月三号'],
+    ['十二月二十八号送到福田支行', '2026-12-28T09:00:00+08:00', '十二月二十八号'],
+    ['廿三号上午', '2026-11-23T09:00:00+08:00', '廿三号上午'],
+    ['一月十号左右', '2027-01-10T09:00:00+08:00', '一月十号'],
+    ['19号下午', '2026-11-19T13:00:00+08:00', '19号下午'],
+  ])('a day of the month, in digits or Chinese numerals: %s', (text, start, said) => {
+    expect(win(text)).toMatchObject({ start, text: said, dayStated: true })
+  })
+
+  it('a day a month lacks is the next month that has it; an impossible date is no date', () => {
+    expect(win('31号上午')?.start).toBe('2026-12-31T09:00:00+08:00')
+    expect(win('2月30日')).toBeNull()
+    expect(win('十三月五号')).toBeNull()
+  })
+
+  it.each([['3号房那张床垫有一股味'], ['8号楼1203'], ['换大一号盒子'], ['坐3号线过去'], ['第5号选手'], ['42号的鞋'], ['45号'], ['迟一日就迟一日啦'], ['搞了三日']])(
+    'a numbered thing or a count of days is not a date: %s',
+    (text) => {
+      expect(win(text)).toBeNull()
+    },
+  )
 
   it('says which parts the message stated', () => {
     expect(win('后天')).toMatchObject({ dayStated: true, timeStated: false })

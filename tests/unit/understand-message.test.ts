@@ -261,6 +261,13 @@ describe('context', () => {
     expect(familiarCallNames('黎师傅', true)).toEqual(expect.arrayContaining(['老黎', '小黎']))
     expect(familiarCallNames('Ryan Cooper')).toEqual([])
     expect(understand('小孙，周四上午把车钥匙准备好', { householdNames: familiarCallNames('孙小刚') }).toFamily).toBe(true)
+    // calling a staff member or partner by name is speaking to the team; a family word wins
+    const team = { teamNames: ['夏教练', '小周', '马经理'], householdNames: ['小马'] }
+    expect(understand('夏教练 下周四下午她学校有活动 请个假', team).toTeam).toBe(true)
+    expect(understand('马经理，俺娘岁数大了，看房别太早', team).toTeam).toBe(true)
+    expect(understand('小周说你们明天来', team).toTeam).toBe(false)
+    expect(understand('小马，你跟夏教练说一声', team)).toMatchObject({ toFamily: true, toTeam: false })
+    expect(understand('夏教练 下周四下午她学校有活动 请个假').toTeam).toBe(false)
     // 坏了 after a feeling or a state of the body means "very", not broken
     expect(understand('好的，她俩开心坏了').signals).not.toContain('damage')
     expect(understand('师傅今天累坏了吧').signals).not.toContain('damage')

@@ -48,6 +48,8 @@ export interface DecisionInput {
   asks: boolean
   /** the message opens by calling a family member ("妈，…"): said to them, not to the team */
   toFamily: boolean
+  /** the message opens by calling a staff member or partner by name ("马经理，…"): said to the team */
+  toTeam?: boolean
   /**
    * In a public group, the customer whose contact or executor is speaking: their words are filed
    * with that customer's case, but read like any member's (the group sees every answer).
@@ -184,7 +186,9 @@ export const COMPLETION_MASS = 0.1
 
 /**
  * A customer's question is rarely small talk in a service group ("返工要几天？下周六要穿的",
- * "师傅到了吗，我下去接"): read as chit-chat below this confidence, a person answers it.
+ * "师傅到了吗，我下去接"), nor are words that call a staff member or partner by name ("夏教练
+ * 下周四下午她学校有活动 请个假", "小周 我们在高速上 大概四点到 停车场在哪"): read as chit-chat
+ * below this confidence, a person answers them ("小李师傅，过年好" is sure chatter).
  */
 export const CHATTY_QUESTION = 0.9
 
@@ -314,7 +318,13 @@ function decidePublic(input: DecisionInput): Decision {
   const decision = decideCustomer({ ...input, openCases: input.openCases.filter((c) => c.customerKey !== own || named(c)) })
   if (decision.caseChoice.kind !== 'none') return decision
   const theirs = input.openCases.filter((c) => c.customerKey === own)
-  if (theirs.length > 0) return { ...decision, caseChoice: { kind: 'existing', caseId: latestOf(theirs).id } }
+  if (theirs.length > 0) {
+    const latest: CaseChoice = { kind: 'existing', caseId: latestOf(theirs).id }
+    // a pleased remark that may confirm their own job ("暖气片都热了，谢谢你们了") is what the
+    // team wants to hear, as in their own group; in front of everyone a person answers it
+    if (decision.mode === 'record_only' && mayConfirmJob(input)) return PERSON(latest, ['public_group'], 'a remark in a public group that may confirm their job')
+    return { ...decision, caseChoice: latest }
+  }
   // what a person must act on opens the speaker's case, as in their own group: the matter is
   // tracked, and a later word from them in either group finds it
   return decision.mode === 'needs_person' && input.talkerRole !== 'unknown' ? { ...decision, caseChoice: openFor(speaker, input.refs.orderNumbers) } : decision
@@ -339,10 +349,13 @@ function readInContext(given: DecisionInput, theCase: CaseFacts | undefined): { 
   // "电视有咯，好得很") is the customer confirming the job: the team wants to hear it. (Only while
   // the partner did the job at first; any open case since: leave-one-tenant-out 84 → 76 silent
   // lines for 0.2 points of handling mode, a few more completion drafts a person rejects.)
-  const asDone = !asAnswer && theCase !== undefined && given.label === 'chit_chat' && !given.toFamily && massOf(given.scores, COMPLETION) >= COMPLETION_MASS
+  const asDone = !asAnswer && theCase !== undefined && mayConfirmJob(given)
   const input: DecisionInput = asAnswer ? { ...given, intent: 'appointment', label: 'appointment' } : asDone ? { ...given, intent: 'completion_claim', label: 'completion_claim' } : given
   return { input, awaitsTime, asAnswer }
 }
+
+/** A chatty reading the model finds possibly a completion ("龙头不晃了 👍"), not said to family. */
+const mayConfirmJob = (input: DecisionInput): boolean => input.label === 'chit_chat' && !input.toFamily && massOf(input.scores, COMPLETION) >= COMPLETION_MASS
 
 function decideCustomer(given: DecisionInput): Decision {
   const choice = pickCustomerCase(given)
@@ -458,7 +471,7 @@ function personReasons(input: DecisionInput): RiskFlag[] {
     if (needsPersonByMass(input)) reasons.push('unclear')
     else if (!SILENT.has(input.label) && input.confidence < CONFIDENT) reasons.push('unclear')
     else if (SILENT.has(input.label) && input.familiarity < FAMILIAR && input.channel !== 'public_customer') reasons.push('unclear')
-    else if (input.asks && input.label === 'chit_chat' && input.confidence < CHATTY_QUESTION && input.channel !== 'public_customer') reasons.push('unclear')
+    else if ((input.asks || input.toTeam === true) && input.label === 'chit_chat' && input.confidence < CHATTY_QUESTION && input.channel !== 'public_customer') reasons.push('unclear')
   }
   return [...new Set(reasons)]
 }

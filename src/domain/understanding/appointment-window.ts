@@ -110,9 +110,19 @@ const EN_WEEKDAY: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri
 const RELATIVE_RE = /大后天|后天|明天|明日|明早|明晚|今天|今日|今早|今晚|今夜|(?<![a-z])(?:(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw?)(?![a-z])/giu
 const ZH_WEEKDAY_RE = /(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天1-7])/gu
 const EN_WEEKDAY_RE = /(?<![a-z])(next\s+|this\s+)?(mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|rs|rsday|urday|r)?(?![a-z])\.?/giu
-const DATE_RE = /(?<!\d)(\d{1,2})月(\d{1,2})[日号](?!\d)/gu
-// "20号" alone is too often a house number (幸福路20号): a date only when a time follows
-const DAY_OF_MONTH_RE = /(?<![\d月路街道巷弄])(\d{1,2})[日号](?=\s*(?:上午|下午|早上|中午|晚上|傍晚|\d{1,2}\s*[点:：]))/gu
+// days and months in digits or Chinese numerals ("12月28号", "十二月二十八号", "廿三号")
+const ZH_MONTH = '(?:十[一二]?|[一二三四五六七八九])'
+const ZH_DAY = '(?:[一二三]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?|[一二三四五六七八九])'
+const DATE_RE = new RegExp(`(?<![\\d一二三四五六七八九十])(\\d{1,2}|${ZH_MONTH})月(\\d{1,2}|${ZH_DAY})[日号](?![\\d一二三四五六七八九十])`, 'gu')
+// A day of the month alone ("18号俺请假", "十四号也行吧", "23号都OK"), but not a house, room, line
+// or size number: not after an address word or an ordinal, not before the thing numbered
+// (幸福路20号, 3号楼, 8号房, 大一号盒, 3号线, 42号鞋).
+// In Chinese numerals only with 号: "迟一日", "搞了三日" count days.
+const DAY_OF_MONTH_RE = new RegExp(`(?<![\\d月路街道巷弄栋楼幢区座室层第大小加A-Za-z#＃\\-一二三四五六七八九十廿零两])(?:(\\d{1,2})[日号]|(${ZH_DAY})号)(?![\\d一二三四五六七八九十])`, 'gu')
+/** The most days each month can have (29 for February: a leap year's). */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const
+const NUMBERED_THING =
+  /^\s*(?:楼|房|线|床|门|院|桌|台|口|柜|位|车|机|码|鞋|盒|箱|包|厅|馆|店|仓|库|窗|球|种|型|字|桶|瓶|罐|件|屋|间|铺|档|站|场|厂|地|街|路|巷|弄|栋|幢|单元|座|井|桩|杆|柱|梯|厢|组|队|班|病|科|游|电池|选手|玩家|嘉宾|技师|师傅|员工)/u
 const PERIOD_RE = /上午|早上|早晨|上半天|中午|下午|下半天|傍晚|晚上|晚间|夜里|(?<![a-z])(?:morning|afternoon|evening|noon)(?![a-z])/giu
 
 // a well-formed numeral 0–59 (三, 十一, 二十四, 四十五): "礼拜四两点" is Thursday and two o'clock, not "四两"
@@ -129,6 +139,7 @@ const PREFIX_MOD = /(after|before|around|about|by|from)\s+$/iu
 function zhNumber(s: string): number {
   if (/^\d+$/.test(s)) return Number(s)
   const digit = (c: string | undefined): number => (c === undefined ? 0 : '零一二三四五六七八九'.indexOf(c) >= 0 ? '零一二三四五六七八九'.indexOf(c) : c === '两' ? 2 : 0)
+  if (s.startsWith('廿')) return 20 + digit(s[1])
   const ten = s.indexOf('十')
   if (ten < 0) return digit(s[0])
   return (ten === 0 ? 1 : digit(s[0])) * 10 + digit(s[ten + 1])
@@ -172,8 +183,17 @@ function dayTokens(text: string): Token[] {
     const week = m[1]?.toLowerCase().startsWith('this') ? 'this' : 'coming'
     out.push({ kind: 'day', weekday: { day: EN_WEEKDAY[m[2]!.toLowerCase()]!, week }, start: m.index, end: m.index + m[0].length })
   }
-  for (const m of text.matchAll(DATE_RE)) out.push({ kind: 'day', date: { month: Number(m[1]), day: Number(m[2]) }, start: m.index, end: m.index + m[0].length })
-  for (const m of text.matchAll(DAY_OF_MONTH_RE)) out.push({ kind: 'day', date: { day: Number(m[1]) }, start: m.index, end: m.index + m[0].length })
+  for (const m of text.matchAll(DATE_RE)) {
+    const month = zhNumber(m[1]!)
+    const day = zhNumber(m[2]!)
+    if (month >= 1 && month <= 12 && day >= 1 && day <= (MONTH_DAYS[month - 1] as number)) out.push({ kind: 'day', date: { month, day }, start: m.index, end: m.index + m[0].length })
+  }
+  for (const m of text.matchAll(DAY_OF_MONTH_RE)) {
+    const day = zhNumber((m[1] ?? m[2])!)
+    const end = m.index + m[0].length
+    const inDate = out.some((t) => m.index < t.end && t.start < end)
+    if (day >= 1 && day <= 31 && !inDate && !NUMBERED_THING.test(text.slice(end))) out.push({ kind: 'day', date: { day }, start: m.index, end })
+  }
   return out
 }
 
@@ -188,6 +208,8 @@ function timeTokens(text: string, taken: readonly Token[]): Token[] {
     const clock = clockOf(m)
     const start = m.index
     const end = start + m[0].length
+    // a lone 一点/两点 said as a whole clause ("好，两点", "两点吧") is a clock; "有两点建议" is not
+    if (clock && !clock.explicit && /[点點时]/u.test(m[0]) && wholeClause(text, start, end)) clock.explicit = true
     // the "2" of 周2 or the "20" of 20号 belongs to the day
     if (clock && !taken.some((t) => start < t.end && t.start < end)) clocks.push({ clock, start, end })
   }
@@ -211,6 +233,11 @@ function timeTokens(text: string, taken: readonly Token[]): Token[] {
     out.push(token)
   }
   return out
+}
+
+const CLAUSE_EDGE = /[\s,，。.!！?？、~～;；]/u
+function wholeClause(text: string, start: number, end: number): boolean {
+  return (start === 0 || CLAUSE_EDGE.test(text[start - 1]!)) && /^[吧啊呀哈嘛]?(?:$|[\s,，。.!！?？、~～;；])/u.test(text.slice(end))
 }
 
 function withModifier(text: string, token: TimeToken & { start: number; end: number }): void {
@@ -323,11 +350,16 @@ function resolveDay(day: DayToken | undefined, today: DateTime): DateTime {
     if (week === 'this') return today.startOf('week').plus({ days: wd - 1 })
     return today.plus({ days: (wd - today.weekday + 7) % 7 })
   }
+  // a date already behind us is the next one of its kind (next month's 5号, next year's 1月3日),
+  // and one that a month lacks is the next month that has it (31号 said in November is December's)
   const date = day.date!
-  let d = today.set({ ...(date.month !== undefined ? { month: date.month } : {}), day: date.day })
-  // a date already behind us is the next one of its kind: next month's 5号, next year's 1月3日
-  if (d < today) d = date.month !== undefined ? d.plus({ years: 1 }) : d.plus({ months: 1 })
-  return d
+  for (let ahead = 0; ahead <= 48; ahead++) {
+    const month = date.month === undefined ? today.startOf('month').plus({ months: ahead }) : DateTime.fromObject({ year: today.year + ahead, month: date.month, day: 1 }, { zone: today.zone })
+    if (date.day > (month.daysInMonth ?? 0)) continue
+    const d = month.set({ day: date.day })
+    if (d >= today) return d
+  }
+  return today
 }
 
 /**

@@ -15,6 +15,17 @@ export {
   type Term,
 } from './lexicon.js'
 export { cleanText, hasInvisible, normalizeText } from './normalize-text.js'
-export { extractReferences, type CustomerRef, type References } from './references.js'
+export { extractReferences, surnameOf, type CustomerRef, type References } from './references.js'
 export { segmentTokens, segmentWords, type Token } from './segment-words.js'
-export { familiarCallNames, householdCallNames, isTitledName, speakerOf, understandMessage, type Directory, type Understanding, type UnderstandingKit, type UnderstandInput } from './understand-message.js'
+export {
+  TEAM_TITLES,
+  familiarCallNames,
+  householdCallNames,
+  isTitledName,
+  speakerOf,
+  understandMessage,
+  type Directory,
+  type Understanding,
+  type UnderstandingKit,
+  type UnderstandInput,
+} from './understand-message.js'

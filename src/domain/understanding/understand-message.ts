@@ -24,6 +24,8 @@ export interface UnderstandInput {
    * customers, the speaker left out): a message that opens by calling one of them is said to them.
    */
   householdNames?: readonly string[]
+  /** Names staff and partners are called by (see Directory.teamNames): a message opening with one is said to them. */
+  teamNames?: readonly string[]
 }
 
 /** The customers a message may name. */
@@ -66,6 +68,8 @@ export interface Understanding {
   asks: boolean
   /** opens by calling a family member ("妈，…"): said to them, not to the team */
   toFamily: boolean
+  /** opens by calling a staff member or partner by name ("马经理，…", "小周 …"): said to the team */
+  toTeam: boolean
 }
 
 const STAFF: ReadonlySet<TalkerRole> = new Set(['handler', 'supervisor'])
@@ -214,6 +218,7 @@ export function understandMessage(input: UnderstandInput, kit: UnderstandingKit,
   // a partner request the team cannot tie to a case, an order or a customer must be completed by a person
   const r = references
   if (intent === 'partner_request' && r.caseIds.length + r.orderNumbers.length + r.customerKeys.length + r.phoneTails.length === 0) flags.add('missing_context')
+  const toFamily = TO_FAMILY.test(head) || callsByName(head, input.householdNames ?? [])
   return {
     intent,
     label: reading.label,
@@ -228,7 +233,8 @@ export function understandMessage(input: UnderstandInput, kit: UnderstandingKit,
     window,
     substantive: (prepared.normalized.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 2,
     asks: QUESTION.test(prepared.normalized) || CLAUSE_QUESTION.test(head.normalize('NFKC')),
-    toFamily: TO_FAMILY.test(head) || callsHousehold(head, input.householdNames ?? []),
+    toFamily,
+    toTeam: !toFamily && callsByName(head, input.teamNames ?? []),
   }
 }
 
@@ -269,15 +275,18 @@ export function isTitledName(name: string): boolean {
   const n = name.trim()
   return TITLE.test(n.slice(surnameOf(n)?.length ?? 1)) || n.endsWith('店长')
 }
+/** Titles a staff member or partner is called by after their surname ("马经理", "夏教练", "吴助理"). */
+export const TEAM_TITLES = ['师傅', '老板', '经理', '会计', '老师', '主任', '主管', '总', '工', '哥', '姐', '医生', '护士', '律师', '教练', '助理', '店长', '站长', '校长', '顾问', '管家', '导'] as const
+
 // forms that are everyday words before a comma: never taken for someone's name
 const EVERYDAY = new Set(['小心', '小时', '小孩', '小姐', '小区', '小事', '小的', '阿姨', '老公', '老婆', '老板', '老师', '老家', '老人', '先生', '学生', '医生'])
 
 /**
- * Opens by calling a fellow member of the customer's side: "志刚，楼上那个小伙子今天下来了", or
- * with no comma but a "you" that follows ("小马周四下午你去一趟恒顺"); "志刚说你们周四来" speaks
- * to the team ("你们"), not to 志刚.
+ * Opens by calling one of these names: "志刚，楼上那个小伙子今天下来了", or with no comma but a
+ * "you" that follows ("小马周四下午你去一趟恒顺"); "志刚说你们周四来" speaks to the team ("你们"),
+ * not to 志刚.
  */
-function callsHousehold(head: string, names: readonly string[]): boolean {
+function callsByName(head: string, names: readonly string[]): boolean {
   const text = head.replace(/^\s*(?:@\S+\s+)*/u, '')
   return names.some((name) => {
     if (!text.toLowerCase().startsWith(name.toLowerCase())) return false
