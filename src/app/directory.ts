@@ -2,7 +2,7 @@ import type { Tenant } from '../config/load-tenant.js'
 import type { CustomerConfig, GroupConfig, PartnerConfig, PersonConfig } from '../config/tenant-schema.js'
 import type { Channel, Role, TalkerRole } from '../domain/types.js'
 import { accountsInGroup, accountsOf, type Account } from '../domain/accounts.js'
-import { TEAM_TITLES, familiarCallNames, householdCallNames, isTitledName, surnameOf } from '../domain/understanding/index.js'
+import { BUSINESS_CALLS, TEAM_TITLES, familiarCallNames, householdCallNames, isTitledName, surnameOf } from '../domain/understanding/index.js'
 
 /**
  * The tenant's people, groups, customers and partners, looked up by WeCom id. Authorization
@@ -141,11 +141,13 @@ export class Directory {
 
   /**
    * What staff and partners are called by in a customer group: their names and familiar forms,
-   * and their surname with a title ("马经理", "夏教练"). A message opening with one is said to them.
+   * their surname with a title ("马经理", "夏教练"), and the titles that call anyone of the business
+   * ("师傅，…", "群主 …"). A message opening with one is said to them.
    */
   teamNames(): readonly string[] {
     this.teamVocatives ??= [
       ...new Set([
+        ...BUSINESS_CALLS,
         ...this.teamCallNames(),
         ...[...this.people.values()].filter(isTeamSide).flatMap((p) => {
           const surname = surnameOf(p.name.trim())

@@ -371,9 +371,12 @@ describe('context decides the reading', () => {
     const unsure = { confidence: 0.65, scores: [{ label: 'chit_chat', p: 0.65 }] } as const
     expect(decideMessage(customerSays({ ...unsure, toTeam: true }))).toMatchObject({ mode: 'needs_person', attention: { reasons: ['unclear'] } })
     expect(decideMessage(customerSays({ ...unsure, toTeam: false })).mode).toBe('record_only')
-    // "小李师傅，过年好": sure chatter stays chatter; in a public group members talk among themselves
+    // "小李师傅，过年好": sure chatter stays chatter
     expect(decideMessage(customerSays({ toTeam: true, confidence: 0.97 })).mode).toBe('record_only')
-    expect(decideMessage(customerSays({ ...unsure, toTeam: true, channel: 'public_customer', groupCustomers: [] })).mode).toBe('record_only')
+    // in a public group too ("老板 五一有冇阳朔三天的团"), where an unsure question alone is let be
+    const pub = { ...unsure, channel: 'public_customer', groupCustomers: [] } as const
+    expect(decideMessage(customerSays({ ...pub, toTeam: true }))).toMatchObject({ mode: 'needs_person', attention: { reasons: ['unclear', 'public_group'] } })
+    expect(decideMessage(customerSays({ ...pub, asks: true })).mode).toBe('record_only')
   })
 
   it('a promise to send the photos later moves nothing and tells nobody', () => {

@@ -54,6 +54,8 @@ describe('Directory.householdNames: whom a customer-side message may be calling'
     // 白浩 (handler), 冯小亮 (partner), 武经理 (supervisor, already titled)
     expect(team).toEqual(expect.arrayContaining(['白浩', '小白', '白经理', '白师傅', '冯小亮', '小亮', '阿亮', '冯师傅', '武经理', '老武']))
     expect(team).not.toContain('武经理经理')
+    // and the titles that call anyone of the business
+    expect(team).toEqual(expect.arrayContaining(['师傅', '老板', '群主']))
     // nobody on the customer side
     for (const c of tenant.customers) expect(team).not.toContain(c.name)
   })

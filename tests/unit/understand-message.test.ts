@@ -268,6 +268,8 @@ describe('context', () => {
     expect(understand('小周说你们明天来', team).toTeam).toBe(false)
     expect(understand('小马，你跟夏教练说一声', team)).toMatchObject({ toFamily: true, toTeam: false })
     expect(understand('夏教练 下周四下午她学校有活动 请个假').toTeam).toBe(false)
+    expect(understand('群主 我那事私聊你了 你回一下', { teamNames: ['群主'] }).toTeam).toBe(true)
+    expect(understand('师傅讲要来两回 丽丽你看么样搞', { teamNames: ['师傅'] }).toTeam).toBe(false)
     // 坏了 after a feeling or a state of the body means "very", not broken
     expect(understand('好的，她俩开心坏了').signals).not.toContain('damage')
     expect(understand('师傅今天累坏了吧').signals).not.toContain('damage')

@@ -471,7 +471,9 @@ function personReasons(input: DecisionInput): RiskFlag[] {
     if (needsPersonByMass(input)) reasons.push('unclear')
     else if (!SILENT.has(input.label) && input.confidence < CONFIDENT) reasons.push('unclear')
     else if (SILENT.has(input.label) && input.familiarity < FAMILIAR && input.channel !== 'public_customer') reasons.push('unclear')
-    else if ((input.asks || input.toTeam === true) && input.label === 'chit_chat' && input.confidence < CHATTY_QUESTION && input.channel !== 'public_customer') reasons.push('unclear')
+    // a question, or words to someone of the business by name; in a public group only the latter
+    // (members mostly ask each other there)
+    else if (input.label === 'chit_chat' && input.confidence < CHATTY_QUESTION && (input.toTeam === true || (input.asks && input.channel !== 'public_customer'))) reasons.push('unclear')
   }
   return [...new Set(reasons)]
 }

@@ -18,6 +18,7 @@ export { cleanText, hasInvisible, normalizeText } from './normalize-text.js'
 export { extractReferences, surnameOf, type CustomerRef, type References } from './references.js'
 export { segmentTokens, segmentWords, type Token } from './segment-words.js'
 export {
+  BUSINESS_CALLS,
   TEAM_TITLES,
   familiarCallNames,
   householdCallNames,

@@ -275,6 +275,9 @@ export function isTitledName(name: string): boolean {
   const n = name.trim()
   return TITLE.test(n.slice(surnameOf(n)?.length ?? 1)) || n.endsWith('店长')
 }
+/** How anyone of the business is called with no name at all ("师傅，…", "老板 五一有团吗", "群主 …"). */
+export const BUSINESS_CALLS = ['师傅', '師傅', '老板', '老闆', '老板娘', '经理', '老师', '老師', '主任', '医生', '教练', '店长', '客服', '群主', '管理员'] as const
+
 /** Titles a staff member or partner is called by after their surname ("马经理", "夏教练", "吴助理"). */
 export const TEAM_TITLES = ['师傅', '老板', '经理', '会计', '老师', '主任', '主管', '总', '工', '哥', '姐', '医生', '护士', '律师', '教练', '助理', '店长', '站长', '校长', '顾问', '管家', '导'] as const
 
@@ -291,6 +294,8 @@ function callsByName(head: string, names: readonly string[]): boolean {
   return names.some((name) => {
     if (!text.toLowerCase().startsWith(name.toLowerCase())) return false
     const rest = text.slice(name.length)
-    return /^(?:[，,：:！!~～\s]|呀|啊|哈)/u.test(rest) || /^[^，,。.！!？?]{0,12}?[你您](?!们|們)/u.test(rest)
+    // a title alone needs its pause: "师傅讲要来两回 丽丽你看…" tells 丽丽 what the installer said
+    return /^(?:[，,：:！!~～\s]|呀|啊|哈)/u.test(rest) || (!BUSINESS_CALL.has(name) && /^[^，,。.！!？?]{0,12}?[你您](?!们|們)/u.test(rest))
   })
 }
+const BUSINESS_CALL: ReadonlySet<string> = new Set(BUSINESS_CALLS)
