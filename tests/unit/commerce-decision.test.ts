@@ -101,6 +101,7 @@ function says(over: Partial<DecisionInput> = {}): DecisionInput {
     substantive: true,
     asks: true,
     toFamily: false,
+    toTeam: false,
     groupCustomers: [zhao],
     referencedCustomers: [],
     openCases: [theCase],

@@ -53,6 +53,7 @@ function customerSays(over: Partial<DecisionInput> = {}): DecisionInput {
     substantive: true,
     asks: false,
     toFamily: false,
+    toTeam: false,
     groupCustomers: [zhang],
     referencedCustomers: [],
     openCases: [kase()],

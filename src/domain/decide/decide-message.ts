@@ -49,7 +49,7 @@ export interface DecisionInput {
   /** the message opens by calling a family member ("妈，…"): said to them, not to the team */
   toFamily: boolean
   /** the message opens by calling a staff member or partner by name ("马经理，…"): said to the team */
-  toTeam?: boolean
+  toTeam: boolean
   /**
    * In a public group, the customer whose contact or executor is speaking: their words are filed
    * with that customer's case, but read like any member's (the group sees every answer).
@@ -473,7 +473,7 @@ function personReasons(input: DecisionInput): RiskFlag[] {
     else if (SILENT.has(input.label) && input.familiarity < FAMILIAR && input.channel !== 'public_customer') reasons.push('unclear')
     // a question, or words to someone of the business by name; in a public group only the latter
     // (members mostly ask each other there)
-    else if (input.label === 'chit_chat' && input.confidence < CHATTY_QUESTION && (input.toTeam === true || (input.asks && input.channel !== 'public_customer'))) reasons.push('unclear')
+    else if (input.label === 'chit_chat' && input.confidence < CHATTY_QUESTION && (input.toTeam || (input.asks && input.channel !== 'public_customer'))) reasons.push('unclear')
   }
   return [...new Set(reasons)]
 }

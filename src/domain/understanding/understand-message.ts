@@ -291,8 +291,9 @@ const EVERYDAY = new Set(['小心', '小时', '小孩', '小姐', '小区', '小
  */
 function callsByName(head: string, names: readonly string[]): boolean {
   const text = head.replace(/^\s*(?:@\S+\s+)*/u, '')
+  const lower = text.toLowerCase()
   return names.some((name) => {
-    if (!text.toLowerCase().startsWith(name.toLowerCase())) return false
+    if (!lower.startsWith(name.toLowerCase())) return false
     const rest = text.slice(name.length)
     // a title alone needs its pause: "师傅讲要来两回 丽丽你看…" tells 丽丽 what the installer said
     return /^(?:[，,：:！!~～\s]|呀|啊|哈)/u.test(rest) || (!BUSINESS_CALL.has(name) && /^[^，,。.！!？?]{0,12}?[你您](?!们|們)/u.test(rest))
