@@ -277,6 +277,11 @@ describe('context', () => {
     // an engine that will not start is not a fire
     expect(understand('今儿真冷，早上车都打不着火').signals).not.toContain('safety')
     expect(understand('厨房着火了').signals).toContain('safety')
+    // asking where someone lives is a privacy matter; saying where one is, or asking for a shop, is not
+    expect(understand('有没有人知道周敏家住哪里 我是她同事 想送个东西').signals).toContain('privacy')
+    expect(understand('does anyone know where she lives').signals).toContain('privacy')
+    expect(understand('我家就在小区门口').signals).not.toContain('privacy')
+    expect(understand('你们店在哪里').signals).not.toContain('privacy')
   })
 
   it('gives recalled and system messages, and the bot itself, no intent', () => {
