@@ -116,13 +116,13 @@ const ZH_DAY = '(?:[一二三]?十[一二三四五六七八九]?|廿[一二三�
 const DATE_RE = new RegExp(`(?<![\\d一二三四五六七八九十])(\\d{1,2}|${ZH_MONTH})月(\\d{1,2}|${ZH_DAY})[日号](?![\\d一二三四五六七八九十])`, 'gu')
 // A day of the month alone ("18号俺请假", "十四号也行吧", "23号都OK"), but not a house, room, line
 // or size number: not after an address word or an ordinal, not before the thing numbered
-// (幸福路20号, 3号楼, 8号房, 大一号盒, 3号线, 42号鞋).
+// (幸福路20号, 3号楼, 8号房, 大一号盒, 3号线, 42号鞋), and not a span of days ("7日内到货").
 // In Chinese numerals only with 号: "迟一日", "搞了三日" count days.
 const DAY_OF_MONTH_RE = new RegExp(`(?<![\\d月路街道巷弄栋楼幢区座室层第大小加A-Za-z#＃\\-一二三四五六七八九十廿零两])(?:(\\d{1,2})[日号]|(${ZH_DAY})号)(?![\\d一二三四五六七八九十])`, 'gu')
 /** The most days each month can have (29 for February: a leap year's). */
 const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const
 const NUMBERED_THING =
-  /^\s*(?:楼|房|线|床|门|院|桌|台|口|柜|位|车|机|码|鞋|盒|箱|包|厅|馆|店|仓|库|窗|球|种|型|字|桶|瓶|罐|件|屋|间|铺|档|站|场|厂|地|街|路|巷|弄|栋|幢|单元|座|井|桩|杆|柱|梯|厢|组|队|班|病|科|游|电池|选手|玩家|嘉宾|技师|师傅|员工)/u
+  /^\s*(?:楼|房|线|床|门|院|桌|台|口|柜|位|车|机|码|鞋|盒|箱|包|厅|馆|店|仓|库|窗|球|种|型|字|桶|瓶|罐|件|屋|间|铺|档|站|场|厂|地|街|路|巷|弄|栋|幢|单元|座|井|桩|杆|柱|梯|厢|组|队|班|病|科|游|电池|选手|玩家|嘉宾|技师|师傅|员工|出口|入口|航站楼|内|以内|之内)/u
 const PERIOD_RE = /上午|早上|早晨|上半天|中午|下午|下半天|傍晚|晚上|晚间|夜里|(?<![a-z])(?:morning|afternoon|evening|noon)(?![a-z])/giu
 
 // a well-formed numeral 0–59 (三, 十一, 二十四, 四十五): "礼拜四两点" is Thursday and two o'clock, not "四两"
