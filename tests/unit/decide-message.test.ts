@@ -470,6 +470,25 @@ describe('which case a remark is filed with', () => {
     expect(decideMessage(customerSays({ ...internal, label: 'internal_general' })).caseChoice).toEqual({ kind: 'none' })
   })
 
+  it("a partner's team-wide move of booked jobs goes to a person, filed with no case", () => {
+    // "彭工下周二请假，工单顺延": no order named, but every customer booked that day must be told
+    const moved = {
+      intent: 'unknown',
+      label: 'partner_general',
+      confidence: 0.9,
+      scores: [{ label: 'partner_general', p: 0.9 }],
+      refs: { caseIds: [], orderNumbers: [], customerKeys: [] },
+      referencedCustomers: [],
+      contextCaseId: 7,
+    } as const
+    expect(decideMessage(partnerSays({ ...moved, signals: ['schedule_change'], riskFlags: ['schedule_change'] }))).toMatchObject({
+      mode: 'needs_person',
+      caseChoice: { kind: 'none' },
+      attention: { reasons: ['schedule_change'] },
+    })
+    expect(decideMessage(partnerSays(moved))).toMatchObject({ mode: 'record_only', caseChoice: { kind: 'none' } })
+  })
+
   it("a customer's own words in a public group are filed with their case but read like any member's", () => {
     // small talk stays small talk, filed with their case
     const chatter = decideMessage(customerSays({ channel: 'public_customer', groupCustomers: [], confidence: 0.95, openCases: [kase({ state: 'waiting_partner' })], speakerCustomer: zhang }))

@@ -282,6 +282,13 @@ describe('context', () => {
     expect(understand('does anyone know where she lives').signals).toContain('privacy')
     expect(understand('我家就在小区门口').signals).not.toContain('privacy')
     expect(understand('你们店在哪里').signals).not.toContain('privacy')
+    // a partner moving booked jobs is news for their customers; a customer moving their own visit is not this signal
+    const partner = { channel: 'partner', talkerRole: 'partner' } as const
+    expect(understand('彭工下周二请假，工单顺延', partner).signals).toContain('schedule_change')
+    expect(understand('春节期间国际件停收，初八恢复', partner).signals).toContain('schedule_change')
+    expect(understand('All afternoon installs are pushed back an hour', partner).signals).toContain('schedule_change')
+    expect(understand('在路上了，二十分钟到', partner).signals).not.toContain('schedule_change')
+    expect(understand('能不能把安装改期到周六').signals).not.toContain('schedule_change')
   })
 
   it('gives recalled and system messages, and the bot itself, no intent', () => {

@@ -7,7 +7,7 @@ import { hasInvisible } from './normalize-text.js'
 import { DEFAULT_ORDER_PATTERNS, findOrderRefs, type KnownOrder } from './order-refs.js'
 import { extractReferences, surnameOf, type CustomerRef, type References } from './references.js'
 import { extractRequestedItems, type Catalogue, type RequestedItems } from './requested-items.js'
-import { findSignals, type CompiledSignals, type Signal } from './risk-signals.js'
+import { findSignals, PARTNER_ONLY_SIGNALS, type CompiledSignals, type Signal } from './risk-signals.js'
 
 export interface UnderstandInput {
   text: string
@@ -200,6 +200,7 @@ export function understandMessage(input: UnderstandInput, kit: UnderstandingKit,
   const words = input.type === 'text' || input.type === 'unknown' || input.type === 'url'
   if (words && speaker !== 'staff') {
     for (const [signal, hit] of findSignals(prepared.normalized, kit.signals)) {
+      if (speaker !== 'partner' && PARTNER_ONLY_SIGNALS.has(signal)) continue
       signals.add(signal satisfies Signal)
       risks[signal] = [...(risks[signal] ?? []), hit]
     }
