@@ -65,6 +65,22 @@ describe('findOrderRefs: known orders, whatever their shape', () => {
     expect(find('今天7730搬完了', known)).toEqual([])
   })
 
+  it('finds a known order with brackets or a Chinese character inside ("FSQ(2611)0052", "YZ地-1126-3"), and its parts', () => {
+    const known: KnownOrder[] = [
+      { orderNo: 'FSQ(2611)0052', customerKey: 'he' },
+      { orderNo: 'YZ地-1126-3', customerKey: 'zhu' },
+      { orderNo: 'TZ修-1129-2', customerKey: 'shen' },
+    ]
+    expect(find('何伯 FSQ(2611)0052 祖庙旧屋，拆旧厨柜', known)).toEqual([{ orderNo: 'FSQ(2611)0052', customerKey: 'he', how: 'literal' }])
+    expect(find('FSQ（2611）0052 几时装', known)).toEqual([{ orderNo: 'FSQ(2611)0052', customerKey: 'he', how: 'literal' }])
+    expect(find('朱老师家 YZ地-1126-3，广陵区文昌花园', known)).toEqual([{ orderNo: 'YZ地-1126-3', customerKey: 'zhu', how: 'literal' }])
+    expect(find('开售后TZ修-1129-2，儿子在南京', known)).toEqual([{ orderNo: 'TZ修-1129-2', customerKey: 'shen', how: 'literal' }])
+    // the chunk after the brackets is the order's serial: "0052仲未确认"
+    expect(find('0052仲未确认？', known, ['he']).map((o) => o.orderNo)).toEqual(['FSQ(2611)0052'])
+    // a Chinese character only joins a number where a known order has it
+    expect(find('YZ地板1126', known)).toEqual([])
+  })
+
   it('does not take a longer number for a known one', () => {
     const found = find('AJ20261120-88371')
     expect(found.map((o) => o.orderNo)).not.toContain('AJ20261120-8837')

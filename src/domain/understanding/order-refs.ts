@@ -25,7 +25,8 @@ export interface FindOrderRefsOptions {
 
 // Characters people (and copy-paste) put inside one number: spaces, dashes of every width,
 // underscores, dots, slashes and the # of quote numbers ("Q#4518"). Anything else (Chinese,
-// commas, colons, brackets) ends a number. Only known orders are matched across them.
+// commas, colons, brackets) ends a number, unless a known order has it inside ("FSQ(2611)0052",
+// "YZ地-1126-3": see `infix`). Only known orders are matched across them.
 const SOFT_SEPARATOR = /[\s\-_./\\\u00B7\u2010-\u2015\u2212\u30FC\uFF5E~#]/u
 // cleanText drops the usual invisible characters; these two also hide inside pasted numbers.
 const EXTRA_INVISIBLE = /[\u00AD\u180E]/g
@@ -103,6 +104,12 @@ interface PreparedOrders {
   byLastFour: Map<string, KnownOrder[]>
   /** every known order by its serial, the chunk after its last separator ("B11", "00187" and "187") */
   bySerial: Map<string, KnownOrder[]>
+  /**
+   * Characters other than letters, digits and soft separators that known orders have inside
+   * ("(" and ")" of FSQ(2611)0052, 地 of YZ地-1126-3): in a message they join a number as a
+   * separator would, so those orders are found as written. Compared as orders are, without them.
+   */
+  infix: Set<string>
 }
 
 const prepared = new WeakMap<readonly KnownOrder[], PreparedOrders>()
@@ -134,9 +141,23 @@ function prepare(known: readonly KnownOrder[]): PreparedOrders {
     }
   }
   const lengths = new Set([...byCanonical.keys(), ...byPart.keys()].map((c) => c.length))
-  const result = { byCanonical, byPart, lengths, maxLength: Math.max(0, ...lengths), byLastFour, bySerial }
+  const infix = new Set(known.flatMap((k) => [...innerOf(cleanText(k.orderNo))].filter((ch) => !/[A-Za-z0-9\s]/.test(ch) && !SOFT_SEPARATOR.test(ch))))
+  const result = { byCanonical, byPart, lengths, maxLength: Math.max(0, ...lengths), byLastFour, bySerial, infix }
   prepared.set(known, result)
   return result
+}
+
+/** What lies between a written number's first and last letter or digit. */
+function innerOf(written: string): string {
+  return /[A-Za-z0-9].*[A-Za-z0-9]/su.exec(written)?.[0] ?? ''
+}
+
+/** The chunks of a written order number: what lies between anything that is not a latin letter or a digit. */
+function chunksOf(orderNo: string): string[] {
+  return cleanText(orderNo)
+    .split(/[^A-Za-z0-9]+/u)
+    .map(canonicalOrderNo)
+    .filter((c) => c.length > 0)
 }
 
 /**
@@ -144,10 +165,7 @@ function prepare(known: readonly KnownOrder[]): PreparedOrders {
  * "HS2611-37" of SZ-HS2611-37, the serial "418827" of SYR-418827-B.
  */
 function separatedParts(orderNo: string): string[] {
-  const chunks = cleanText(orderNo)
-    .split(new RegExp(SOFT_SEPARATOR.source, 'gu'))
-    .map(canonicalOrderNo)
-    .filter((c) => c.length > 0)
+  const chunks = chunksOf(orderNo)
   const out: string[] = []
   for (let i = 0; i < chunks.length; i++) {
     for (let j = i + 1; j <= chunks.length; j++) {
@@ -167,10 +185,7 @@ function separatedParts(orderNo: string): string[] {
  * characters with two digits, and digits alone at least three once leading zeros are dropped.
  */
 function serialsOf(orderNo: string): string[] {
-  const chunks = cleanText(orderNo)
-    .split(new RegExp(SOFT_SEPARATOR.source, 'gu'))
-    .map(canonicalOrderNo)
-    .filter((c) => c.length > 0)
+  const chunks = chunksOf(orderNo)
   const last = chunks.length >= 2 ? chunks[chunks.length - 1]! : ''
   if (last.length < 3 || last.replace(/[^0-9]/g, '').length < 2) return []
   const unpadded = last.replace(/^0+/, '')
@@ -198,7 +213,7 @@ interface Run {
   spaced: Set<number>
 }
 
-function splitRuns(text: string): Run[] {
+function splitRuns(text: string, infix: ReadonlySet<string>): Run[] {
   const runs: Run[] = []
   let run: Run | null = null
   let afterSeparator = true
@@ -213,7 +228,7 @@ function splitRuns(text: string): Run[] {
       run.canonical += up
       run.at.push(i)
       afterSeparator = false
-    } else if (run && SOFT_SEPARATOR.test(ch)) {
+    } else if (run && (SOFT_SEPARATOR.test(ch) || infix.has(ch))) {
       if (!afterSeparator) {
         run.ends.push(run.canonical.length)
         onlySpaces = true
@@ -391,7 +406,7 @@ export function findOrderRefs(text: string, known: readonly KnownOrder[], opts: 
   const orders = prepare(known)
   const clean = cleanText(text).replace(EXTRA_INVISIBLE, '')
   const literal: Found[] = []
-  if (orders.byCanonical.size > 0) for (const run of splitRuns(clean)) literalInRun(run, orders, literal)
+  if (orders.byCanonical.size > 0) for (const run of splitRuns(clean, orders.infix)) literalInRun(run, orders, literal)
   const rest = mask(clean, literal)
   const byPattern = withoutOverlaps(patternMatches(rest, opts.patterns, orders))
   const byTail = lastFourMatches(mask(rest, byPattern), orders, opts.groupCustomerKeys)
