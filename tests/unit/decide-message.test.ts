@@ -487,6 +487,16 @@ describe('which case a remark is filed with', () => {
       attention: { reasons: ['schedule_change'] },
     })
     expect(decideMessage(partnerSays(moved))).toMatchObject({ mode: 'record_only', caseChoice: { kind: 'none' } })
+    // read as a request, it is still not drafted for the case the group last talked about
+    const asRequest = {
+      ...moved,
+      intent: 'partner_request',
+      label: 'partner_request',
+      scores: [{ label: 'partner_request', p: 0.9 }],
+      signals: ['schedule_change'],
+      riskFlags: ['schedule_change', 'missing_context'],
+    } as const
+    expect(decideMessage(partnerSays(asRequest))).toMatchObject({ mode: 'needs_person', caseChoice: { kind: 'none' }, draft: null })
   })
 
   it("a customer's own words in a public group are filed with their case but read like any member's", () => {

@@ -585,7 +585,8 @@ const ABOUT_NO_CASE: ReadonlySet<string> = new Set(['partner_general', 'internal
 
 /** Nothing named: the case the group last talked about, when there is one (and the remark is about a case at all). */
 function withContext(input: DecisionInput, choice: CaseChoice): CaseChoice {
-  if (choice.kind !== 'none' || input.contextCaseId === null || ABOUT_NO_CASE.has(input.label)) return choice
+  // booked jobs moved with no order named ("下午的单都往后挪") are many customers' news, not the last case's
+  if (choice.kind !== 'none' || input.contextCaseId === null || ABOUT_NO_CASE.has(input.label) || input.signals.includes('schedule_change')) return choice
   return input.openCases.some((c) => c.id === input.contextCaseId) ? { kind: 'existing', caseId: input.contextCaseId } : choice
 }
 
