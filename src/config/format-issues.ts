@@ -2,7 +2,7 @@ import type { ZodIssue } from 'zod'
 
 // a key of only spaces or invisible characters (a stray BOM) would print as nothing at all
 const INVISIBLE_ONLY = /^[\s\u00AD\u180E\u200B-\u200F\u2028-\u202F\u2060-\u206F\uFEFF]*$/u
-const visibleKey = (key: string): string => (INVISIBLE_ONLY.test(key) ? `"${[...key].map((c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`).join('')}"` : key)
+export const visibleKey = (key: string): string => (INVISIBLE_ONLY.test(key) ? `"${[...key].map((c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`).join('')}"` : key)
 
 /** One line per problem: `<file>: <path.inside> — <what was expected>`. */
 export function formatIssuePath(path: ReadonlyArray<string | number>): string {

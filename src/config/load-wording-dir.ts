@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { ConfigError } from './format-issues.js'
+import { ConfigError, visibleKey } from './format-issues.js'
 
 /** Every user-facing template, keyed `<file>.<dotted.path>` (e.g. `labels.states.completed`). */
 export type Wording = ReadonlyMap<string, string>
@@ -36,19 +36,21 @@ export function loadWordingDir(dir: string): Wording {
   return out
 }
 
-function flatten(prefix: string, value: unknown, out: Map<string, string>, problem: (path: string, what: string) => void, path = '', inside: ReadonlySet<object> = new Set()): void {
+// `shown` is the path as a problem prints it: a key of only invisible characters (a stray BOM) is
+// spelled out, or the line would name nothing
+function flatten(prefix: string, value: unknown, out: Map<string, string>, problem: (path: string, what: string) => void, path = '', inside: ReadonlySet<object> = new Set(), shown = ''): void {
   if (typeof value === 'string') {
     out.set(prefix + (path ? `.${path}` : ''), value)
     return
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     // a YAML alias to its own anchor makes a map that contains itself: report it, do not recurse forever
-    if (inside.has(value)) return problem(path || '(top level)', 'a map that contains itself (an alias to its own anchor)')
+    if (inside.has(value)) return problem(shown || '(top level)', 'a map that contains itself (an alias to its own anchor)')
     const within = new Set(inside).add(value)
-    for (const [k, v] of Object.entries(value)) flatten(prefix, v, out, problem, path ? `${path}.${k}` : k, within)
+    for (const [k, v] of Object.entries(value)) flatten(prefix, v, out, problem, path ? `${path}.${k}` : k, within, shown ? `${shown}.${visibleKey(k)}` : visibleKey(k))
     return
   }
-  problem(path || '(top level)', `expected text or a map of texts, got ${Array.isArray(value) ? 'a list' : typeof value}`)
+  problem(shown || '(top level)', `expected text or a map of texts, got ${Array.isArray(value) ? 'a list' : typeof value}`)
 }
 
 /** Looks a template up; a missing key is a configuration bug and says which key. */

@@ -215,6 +215,15 @@ describe('config loaders under random and hostile input (properties)', () => {
     )
   })
 
+  it('a wording key of only a BOM is spelled out in the problem, not printed as nothing', () => {
+    // found by the property above (seed -50224513): "? \uFEFF" is a key with no visible character
+    const wording = join(work, 'wording-bom')
+    cpSync('config/wording', wording, { recursive: true })
+    writeFileSync(join(wording, 'replies.yaml'), '? \uFEFF\n')
+    const problems = expectCleanOutcome(() => loadWordingDir(wording), wording, { folder: true })
+    expect(problems).toEqual([`${join(wording, 'replies.yaml')}: "\\ufeff" — expected text or a map of texts, got object`])
+  })
+
   it('lexicon and command wording files: hostile content is refused with the file named', () => {
     const lexiconDoc = parse(readFileSync('config/lexicon.yaml', 'utf8'))
     const commandsDoc = parse(readFileSync('config/wording/commands.yaml', 'utf8'))
