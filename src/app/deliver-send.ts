@@ -35,7 +35,7 @@ export interface DeliverDeps {
  * without using up an attempt.
  */
 export async function deliverSend(deps: DeliverDeps, sendId: number, attempt: { final: boolean }): Promise<DeliveryOutcome> {
-  const row = await deps.store.transaction((tx) => tx.claimSend(sendId))
+  const row = await deps.store.claimSend(sendId)
   if (!row) return 'already_done'
   const log = deps.log.child({ sendId, kind: row.kind, group: row.groupKey })
   let target: SendTarget | null = null
@@ -100,9 +100,8 @@ export async function finishDelivery(
   notice?: string,
 ): Promise<void> {
   const now = deps.clock.now()
-  await tx.finishSend(row.id, { ...r, at: now })
+  await tx.finishSend(row.id, { ...r, at: now }, row.caseId !== null ? { lockCase: row.caseId } : undefined)
   if (row.caseId !== null) {
-    await tx.lockCase(row.caseId)
     await tx.appendEvidence(row.caseId, {
       kind: 'delivery',
       actor: 'baton',

@@ -87,7 +87,11 @@ export interface Tx {
    */
   findOutboundEcho(q: { sendId: number; groupKey: string | null; text: string; saidAfter: Date }): Promise<string | null>
   sendStatus(id: number): Promise<string | null>
-  finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued' | 'unknown'; wecomMessageId: string | null; error: string | null; at: Date }): Promise<void>
+  /**
+   * Writes a send's result; `lockCase` also takes that case's row lock in the same statement (as
+   * lockCase does, without reading the row), for the delivery evidence that follows.
+   */
+  finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued' | 'unknown'; wecomMessageId: string | null; error: string | null; at: Date }, opts?: { lockCase?: number }): Promise<void>
   /** the send that delivered a draft, if any */
   draftSend(draftId: number): Promise<(SendRecord & { wecomMessageId: string | null; recalledAt: Date | null }) | null>
   markRecalled(sendId: number, result: 'recalled' | 'not_recalled', at: Date): Promise<void>
@@ -124,8 +128,11 @@ export interface Tx {
   fanoutState(about: NoticeAbout, since: Date, keys: { sender: string; group: string | null }): Promise<FanoutState>
   /** The newest summary notice with this key (about this sender) since `since`, and whether it is still queued. */
   latestSummary(about: NoticeAbout, key: string, since: Date): Promise<{ id: number; queued: boolean; createdAt: Date } | null>
-  /** Rewrites a send that has not been claimed yet; false once it is on its way or done. */
-  updateQueuedText(sendId: number, text: string): Promise<boolean>
+  /**
+   * Rewrites the text of a summary still queued; once it has been claimed (on its way or sent),
+   * queues `instead` (the same text as a new summary). A batch writes it with its other writes.
+   */
+  rewriteSummary(sendId: number, text: string, instead: { send: NewSend; at: Date }): Promise<void>
   /** Inbound messages since `since` from this sender in its group (`sender`), and in the whole group. */
   messagesFrom(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number; people: number }>
 }
@@ -171,6 +178,11 @@ export interface BatchTx extends Tx {
 
 export interface Store {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
+  /**
+   * Tx.claimSend as a statement of its own: one UPDATE is atomic by itself, and every send
+   * delivered paid two more round trips (BEGIN, COMMIT) for a transaction around it.
+   */
+  claimSend(id: number): Promise<SendRecord | null>
   /** one transaction with buffered, set-wise writes; absent where a store cannot batch */
   batch?<T>(fn: (tx: BatchTx) => Promise<T>): Promise<T>
 }

@@ -83,8 +83,9 @@ async function fold(
   latest: { id: number; queued: boolean; createdAt: Date } | null,
 ): Promise<void> {
   const text = summaryText(deps, await tx.messagesFrom(n.about, new Date(n.now.getTime() - limits.windowMs)), n, into, limits)
-  if (latest?.queued && (await tx.updateQueuedText(latest.id, text))) return
-  await tx.insertSend({ kind: 'notice', caseId: n.caseId, groupKey: internalKey, text, notBefore: summaryNotBefore(n.now, latest, limits), about: n.about, summaryKey: summaryKey(n.about, into) }, n.now)
+  const summary = { kind: 'notice', caseId: n.caseId, groupKey: internalKey, text, notBefore: summaryNotBefore(n.now, latest, limits), about: n.about, summaryKey: summaryKey(n.about, into) } as const
+  if (latest?.queued) await tx.rewriteSummary(latest.id, text, { send: summary, at: n.now })
+  else await tx.insertSend(summary, n.now)
 }
 
 function summaryText(deps: Deps, counts: { sender: number; group: number; people: number }, n: TeamNotice & { about: NoticeAbout }, into: 'sender' | 'group', limits: FanoutLimits): string {

@@ -19,6 +19,8 @@ export function storeWithCommitHooks(store: Store, hooks: { sendsQueued(): void;
       if (touched.timers) hooks.timersTouched()
       return r
     },
+    // a claim queues nothing and moves no timer
+    claimSend: (id) => store.claimSend(id),
     ...(store.batch
       ? {
           batch: async <T>(fn: (tx: BatchTx) => Promise<T>): Promise<T> => {

@@ -199,6 +199,7 @@ describe('deciding messages in a batch', () => {
   it('decides every message on its own when the batch fails, so one bad message costs only itself', async () => {
     const failing = await world((sql) => ({
       transaction: (fn) => sql.transaction(fn),
+      claimSend: (id) => sql.claimSend(id),
       batch: () => Promise.reject(new Error('simulated batch failure')),
     }))
     try {
@@ -216,6 +217,7 @@ describe('deciding messages in a batch', () => {
   it('logs each message as decided once, even when a decided batch is rolled back and decided again one by one', async () => {
     const failing = await world((sql) => ({
       transaction: (fn) => sql.transaction(fn),
+      claimSend: (id) => sql.claimSend(id),
       batch: (fn) =>
         sql.batch!(async (tx) => {
           await fn(tx)
@@ -256,7 +258,11 @@ describe('deciding messages in a batch', () => {
 
   it('fails every message of the batch with the outage when PostgreSQL is unreachable (the intake catches up later)', async () => {
     const outage = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
-    const deps = { ...batch.deps, store: { transaction: () => Promise.reject(outage), batch: () => Promise.reject(outage) } as Store, isOutage: (e: unknown) => e === outage }
+    const deps = {
+      ...batch.deps,
+      store: { transaction: () => Promise.reject(outage), claimSend: () => Promise.reject(outage), batch: () => Promise.reject(outage) } as Store,
+      isOutage: (e: unknown) => e === outage,
+    }
     const recorded = [await record(batch, 200, SCRIPT[2]!), await record(batch, 201, SCRIPT[9]!)]
     const results = await handleMessages(deps, recorded)
     expect(results).toEqual([

@@ -3,6 +3,7 @@ import { loadTenant } from '../../src/config/load-tenant.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
 import { botSaid, sendsSettled } from '../support/groups.js'
 import { eventually } from '../support/test-env.js'
+import { createOutboundQueue, pacingKeyOf, redisConnection, sendJobId } from '../../src/adapters/queue/outbound-queue.js'
 
 describe('the outbound queue on real Redis', () => {
   let h: SandboxHarness
@@ -36,6 +37,13 @@ describe('the outbound queue on real Redis', () => {
     expect(botSaid(h, 'cust-zhao').filter((t) => t === '第三次才成功的消息')).toHaveLength(1)
     const [row] = await h.runtime.ds.query(`SELECT status, attempts FROM sends WHERE id = $1`, [id])
     expect(row).toEqual({ status: 'sent', attempts: 3 })
+    // the relay put the group's pacing key on the job (no read per send), and nothing that names the group
+    const queue = createOutboundQueue(redisConnection(h.runtime.env.REDIS_URL), h.runtime.env.BATON_QUEUE_PREFIX, h.runtime.tenant.outbound)
+    try {
+      expect((await queue.getJob(sendJobId(id)))?.data).toEqual({ sendId: id, pacing: pacingKeyOf('cust-zhao') })
+    } finally {
+      await queue.close()
+    }
   })
 
   it('a send that always fails ends failed and is reported once in the internal group', async () => {

@@ -59,10 +59,11 @@ describe('Redis outage: messages are still recorded and decided; sends wait in t
       const timerJobs = await timers.getJobs(['completed', 'waiting', 'delayed', 'failed', 'active'])
       expect(sendJobs.length).toBeGreaterThan(0)
       expect(timerJobs.length).toBeGreaterThan(0)
-      for (const j of sendJobs) expect(Object.keys(j.data).sort()).toEqual(['sendId'])
+      // besides the id, a send carries its group's pacing key: a digest, never the group's key
+      for (const j of sendJobs) expect(Object.keys(j.data).sort()).toEqual(['pacing', 'sendId'])
       for (const j of timerJobs) expect(Object.keys(j.data).sort()).toEqual(['attempt', 'caseId', 'stateVersion'])
       const everything = JSON.stringify([...sendJobs, ...timerJobs].map((j) => ({ name: j.name, data: j.data, id: j.id })))
-      expect(everything).not.toMatch(/DD20261101001|断缓存|赵女士|1390000/)
+      expect(everything).not.toMatch(/DD20261101001|断缓存|赵女士|1390000|cust-zha|partner-anxin/)
     } finally {
       await outbound.close()
       await timers.close()

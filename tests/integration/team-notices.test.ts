@@ -77,4 +77,44 @@ describe('team notices about one sender: a few, then one summary kept up to date
     expect(summaries.map((r) => r.summary_key)).toEqual(['group:members'])
     expect(summaries[0]!.text).toContain('「会员交流群」1 分钟内有 3 人发了 30 条消息')
   })
+
+  it('a summary queued before the batch is rewritten at its flush; one claimed meanwhile is replaced, with the whole count', async () => {
+    await h.runtime.ds.query(`DELETE FROM sends`)
+    await h.runtime.ds.query(`DELETE FROM messages`)
+    const store = new SqlStore(h.runtime.ds)
+    const deps = { directory: h.runtime.directory, wording }
+    const about = { groupKey: 'cust-zhang', talkerId: 'wx-zhang' }
+    const now = new Date()
+    const burst = (from: number, to: number) =>
+      store.batch!(async (tx) => {
+        for (let i = from; i < to; i++) await tellTeam(tx, deps, { about, caseId: null, caseRef: null, text: `🙋 第${i}件事`, now })
+      })
+    await said('wx-zhang', 'cust-zhang', 20)
+    await burst(0, 20)
+    const summaries = async () => (await notices()).filter((r) => r.summary_key !== null).map((r) => r.text.match(/发了 (\d+) 条/)?.[1])
+    expect(await summaries()).toEqual(['20'])
+    // a later batch rewrites the summary written by an earlier one
+    await said('wx-zhang', 'cust-zhang', 5)
+    await burst(20, 25)
+    expect(await summaries()).toEqual(['25'])
+    // the worker claims it while the next batch is deciding: that batch queues a new one
+    const [first] = (await h.runtime.ds.query(`SELECT id FROM sends WHERE summary_key IS NOT NULL`)) as Array<{ id: string }>
+    await said('wx-zhang', 'cust-zhang', 5)
+    await store.batch!(async (tx) => {
+      for (let i = 25; i < 30; i++) await tellTeam(tx, deps, { about, caseId: null, caseRef: null, text: `🙋 第${i}件事`, now })
+      expect(await store.claimSend(Number(first!.id))).not.toBeNull()
+    })
+    expect(await summaries()).toEqual(['25', '30'])
+    // claimed between two messages of a batch: the later one finds it claimed and queues the new one itself
+    await said('wx-zhang', 'cust-zhang', 5)
+    const [second] = (await h.runtime.ds.query(`SELECT id FROM sends WHERE summary_key IS NOT NULL AND status = 'queued'`)) as Array<{ id: string }>
+    await store.batch!(async (tx) => {
+      for (let i = 30; i < 33; i++) await tellTeam(tx, deps, { about, caseId: null, caseRef: null, text: `🙋 第${i}件事`, now })
+      expect(await store.claimSend(Number(second!.id))).not.toBeNull()
+      for (let i = 33; i < 35; i++) await tellTeam(tx, deps, { about, caseId: null, caseRef: null, text: `🙋 第${i}件事`, now })
+    })
+    expect(await summaries()).toEqual(['25', '30', '35'])
+    const statuses = (await h.runtime.ds.query(`SELECT status FROM sends WHERE summary_key IS NOT NULL ORDER BY id`)) as Array<{ status: string }>
+    expect(statuses.map((r) => r.status)).toEqual(['sending', 'sending', 'queued'])
+  })
 })

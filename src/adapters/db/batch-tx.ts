@@ -21,7 +21,7 @@ import { AttentionEntity, CaseEntity, DraftEntity, MessageEntity, SendEntity, ty
 import { attentionRow, handledRow, newSendRow, toCaseRecord } from './core-rows.js'
 import { chainNext, insertEvents, type ChainedEvent } from './evidence-chain.js'
 import { insertRows, updateRows, type BuiltSql } from './entity-columns.js'
-import { fanoutStateRow, inboundCounts, latestSummaryRow, updateQueuedSendText } from './notice-queries.js'
+import { fanoutStateRow, inboundCounts, latestSummaryRow } from './notice-queries.js'
 import type { Queryable } from './sql.js'
 import { contactEventParam, contactEventParts } from './contact-event-sql.js'
 
@@ -101,6 +101,13 @@ export class SqlBatchTx implements BatchTx {
   /** the case each group's messages in this batch were last tied to */
   private readonly lastByGroup = new Map<string, { caseId: number; at: Date }>()
   private readonly attention: Array<NewAttention & { cleared?: { at: Date; by: string; note: string } }> = []
+  /**
+   * Summaries written before this batch that it rewrites: the last text of each is written with
+   * the flush, in one statement for all (a flooded group rewrote its summary once per message,
+   * a statement each: a fifth of the benchmark's statements). One claimed meanwhile is not
+   * rewritten: its replacement is queued instead, as rewriteSummary promises.
+   */
+  private readonly rewrites = new Map<number, { text: string; instead: { send: NewSend; at: Date } | null }>()
 
   private plain: SqlTx | null = null
   private scope: BatchScope | null = null
@@ -221,6 +228,8 @@ export class SqlBatchTx implements BatchTx {
   }
 
   async insertSend(s: NewSend, at: Date): Promise<number> {
+    // a newer summary of the same key (the older one was found claimed): no replacement for that one
+    if (s.summaryKey) for (const r of this.rewrites.values()) if (r.instead?.send.summaryKey === s.summaryKey) r.instead = null
     const id = await this.nextId('sends')
     this.newSends.push({ ...newSendRow(s, at, id), id, createdAt: at })
     return id
@@ -326,11 +335,10 @@ export class SqlBatchTx implements BatchTx {
     return rows ? newestSummary(rows, key) : latestSummaryRow(this.q, key, since)
   }
 
-  async updateQueuedText(sendId: number, text: string): Promise<boolean> {
+  async rewriteSummary(sendId: number, text: string, instead: { send: NewSend; at: Date }): Promise<void> {
     const mine = this.newSends.find((r) => r.id === sendId)
-    if (!mine) return updateQueuedSendText(this.q, sendId, text)
-    mine.text = text
-    return true
+    if (mine) mine.text = text
+    else this.rewrites.set(sendId, { text, instead })
   }
 
   async messagesFrom(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number; people: number }> {
@@ -453,11 +461,21 @@ export class SqlBatchTx implements BatchTx {
       ),
     )
     add(updateRows(MessageEntity, this.handled, next()))
+    const rewrites = [...this.rewrites]
+    this.rewrites.clear()
+    const rewrite = updateRows(
+      SendEntity,
+      rewrites.map(([id, r]) => ({ id, text: r.text })),
+      next(),
+    )
+    // the worker's claim takes the same row lock and re-checks `queued`: one row is either rewritten or claimed
+    if (rewrite) add({ ...rewrite, sql: `${rewrite.sql} AND t.status = 'queued' RETURNING t.id` })
+    const rewritten = rewrite ? `w${parts.length - 1}` : null
     if (this.contactEvents.length > 0) {
       parts.push(...contactEventParts(next(), 'ce'))
       params.push(contactEventParam(this.contactEvents))
     }
-    if (parts.length > 0) await this.q.query(`WITH ${parts.join(',\n')} SELECT 1`, params)
+    const done: Array<{ id: string }> = parts.length > 0 ? await this.q.query(`WITH ${parts.join(',\n')} SELECT ${rewritten ? `id FROM ${rewritten}` : '1'}`, params) : []
     // written: what is read from here on comes from the database, and a later flush writes only what came after
     for (const c of all) {
       c.isNew = false
@@ -467,6 +485,16 @@ export class SqlBatchTx implements BatchTx {
     for (const d of this.newDrafts) if (d.status === 'pending' && d.caseId !== null) this.cases.get(d.caseId)?.pending.push({ id: d.id, category: d.category })
     this.reads.written()
     for (const pending of [this.newDrafts, this.newSends, this.events, this.attention, this.handled, this.superseded, this.supersededIds, this.contactEvents]) pending.length = 0
+    if (rewritten) await this.replaceClaimed(rewrites, new Set(done.map((r) => Number(r.id))))
+  }
+
+  /** Summaries claimed before the flush could rewrite them: their replacements are queued now (rare: a race with the worker). */
+  private async replaceClaimed(rewrites: ReadonlyArray<[number, { instead: { send: NewSend; at: Date } | null }]>, rewritten: ReadonlySet<number>): Promise<void> {
+    const rows: Array<Partial<SendRow>> = []
+    for (const [id, r] of rewrites) if (r.instead && !rewritten.has(id)) rows.push(newSendRow(r.instead.send, r.instead.at, await this.nextId('sends')))
+    if (rows.length === 0) return
+    const { sql, value } = insertRows(SendEntity, rows, '$1')
+    await this.q.query(sql, [value])
   }
 
   // --- the rest of the port reads and writes through to the database, in the same transaction,
@@ -496,7 +524,8 @@ export class SqlBatchTx implements BatchTx {
   async sendStatus(id: number): Promise<string | null> {
     return (await this.direct()).sendStatus(id)
   }
-  async finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued' | 'unknown'; wecomMessageId: string | null; error: string | null; at: Date }): Promise<void> {
+  async finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued' | 'unknown'; wecomMessageId: string | null; error: string | null; at: Date }, opts?: { lockCase?: number }): Promise<void> {
+    if (opts?.lockCase !== undefined && !this.cases.has(opts.lockCase)) await this.load(opts.lockCase)
     return (await this.direct()).finishSend(id, r)
   }
   async draftSend(draftId: number): Promise<(SendRecord & { wecomMessageId: string | null; recalledAt: Date | null }) | null> {

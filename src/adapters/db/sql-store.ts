@@ -174,8 +174,8 @@ export class SqlTx implements Tx {
     return fanoutStateRow(this.q, about, since, keys)
   }
 
-  updateQueuedText(sendId: number, text: string): Promise<boolean> {
-    return updateQueuedSendText(this.q, sendId, text)
+  async rewriteSummary(sendId: number, text: string, instead: { send: NewSend; at: Date }): Promise<void> {
+    if (!(await updateQueuedSendText(this.q, sendId, text))) await this.insertSend(instead.send, instead.at)
   }
 
   messagesFrom(about: NoticeAbout, since: Date): Promise<{ sender: number; group: number; people: number }> {
@@ -268,8 +268,17 @@ export class SqlTx implements Tx {
     return rows[0]?.status ?? null
   }
 
-  async finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued' | 'unknown'; wecomMessageId: string | null; error: string | null; at: Date }): Promise<void> {
-    await this.q.query(`UPDATE sends SET status = $2, wecom_message_id = $3, error = $4, sent_at = $5 WHERE id = $1`, [id, r.status, r.wecomMessageId, r.error, r.status === 'sent' ? r.at : null])
+  async finishSend(id: number, r: { status: 'sent' | 'failed' | 'queued' | 'unknown'; wecomMessageId: string | null; error: string | null; at: Date }, opts?: { lockCase?: number }): Promise<void> {
+    const params = [id, r.status, r.wecomMessageId, r.error, r.status === 'sent' ? r.at : null]
+    const update = `UPDATE sends SET status = $2, wecom_message_id = $3, error = $4, sent_at = $5 WHERE id = $1`
+    if (opts?.lockCase === undefined) {
+      await this.q.query(update, params)
+      return
+    }
+    // one round trip for both (every delivered send of a case does this); the chain head is read
+    // by the next statement, which sees whatever committed while this one waited for the lock
+    await this.q.query(`WITH s AS (${update}) SELECT 1 FROM cases WHERE id = $6 FOR UPDATE`, [...params, opts.lockCase])
+    if (!this.locked.has(opts.lockCase)) this.locked.set(opts.lockCase, null)
   }
 
   async draftSend(draftId: number): Promise<(SendRecord & { wecomMessageId: string | null; recalledAt: Date | null }) | null> {
@@ -293,6 +302,10 @@ export class SqlStore implements Store {
   constructor(private readonly ds: DataSource) {}
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.ds.transaction((manager) => fn(new SqlTx(manager)))
+  }
+
+  claimSend(id: number): Promise<SendRecord | null> {
+    return new SqlTx(this.ds.manager).claimSend(id)
   }
 
   batch<T>(fn: (tx: BatchTx) => Promise<T>): Promise<T> {

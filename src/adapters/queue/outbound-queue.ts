@@ -1,4 +1,5 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
+import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { OutboundConfig } from '../../config/tenant-schema.js'
 import type { Logger } from '../../app/ports.js'
@@ -15,9 +16,16 @@ export const OUTBOUND_QUEUE = 'outbound'
  */
 export const outboundQueueName = (accountKey: string): string => (accountKey === 'default' ? OUTBOUND_QUEUE : `${OUTBOUND_QUEUE}-${accountKey}`)
 
-/** Job payloads carry ids only: no customer data in Redis. */
-export const sendJobSchema = z.object({ sendId: z.number().int().positive() }).strict()
+/**
+ * Job payloads carry ids only: no customer data in Redis. `pacing` is the send's per-group pacing
+ * key, a digest of its group's key (a key may name the customer: `cust-zhang`), null for a direct
+ * message; it spares the worker a read per send. A job queued without it reads the group instead.
+ */
+export const sendJobSchema = z.object({ sendId: z.number().int().positive(), pacing: z.string().min(1).max(64).nullable().optional() }).strict()
 export type SendJob = z.infer<typeof sendJobSchema>
+
+/** The opaque per-group pacing key of a send to this group (null: a direct message). */
+export const pacingKeyOf = (groupKey: string | null): string | null => (groupKey === null ? null : createHash('sha256').update(groupKey).digest('base64url').slice(0, 22))
 
 /** One job per send row, so relaying the same row twice never sends twice. */
 export const sendJobId = (sendId: number): string => `send-${sendId}`
@@ -71,6 +79,7 @@ export function startOutboundWorker(opts: {
   /** the account's queue (outboundQueueName); default the one-account `outbound` */
   queueName?: string
   deliver: (sendId: number, final: boolean) => Promise<DeliveryOutcome>
+  /** the group of a send whose job carries no pacing key (queued by an older relay) */
   groupOf: (sendId: number) => Promise<string | null>
   /** adaptive account rate: "too frequent" refusals slow sending down (see send-throttle.ts) */
   throttle?: SendThrottle
@@ -81,11 +90,11 @@ export function startOutboundWorker(opts: {
   windowMs?: number
 }): Worker<SendJob> {
   const pacer = new SendPacer({ perGroupPerMinute: opts.cfg.perGroupPerMinute, perAccountPerMinute: opts.cfg.perAccountPerMinute, ...(opts.windowMs ? { windowMs: opts.windowMs } : {}) })
-  const deliverJob = async (job: Job<SendJob>, token: string | undefined, sendId: number): Promise<DeliveryOutcome> => {
-    const group = await opts.groupOf(sendId)
+  const deliverJob = async (job: Job<SendJob>, token: string | undefined, { sendId, pacing }: SendJob): Promise<DeliveryOutcome> => {
+    const group = pacing !== undefined ? pacing : pacingKeyOf(await opts.groupOf(sendId))
     const pace = pacer.check(group, sendId, Date.now())
     if (!pace.go && pace.scope === 'group') {
-      opts.log.debug({ sendId, group, until: new Date(pace.until).toISOString() }, 'group over its send limit; this send waits for its slot')
+      opts.log.debug({ sendId, pacing: group, until: new Date(pace.until).toISOString() }, 'group over its send limit; this send waits for its slot')
       await job.moveToDelayed(pace.until, token)
       throw new DelayedError()
     }
@@ -117,7 +126,7 @@ export function startOutboundWorker(opts: {
         throw Worker.RateLimitError()
       }
       try {
-        return await deliverJob(job, token, parsed.data.sendId)
+        return await deliverJob(job, token, parsed.data)
       } catch (err) {
         if (!opts.isOutage?.(err)) throw err
         // nothing can be claimed or recorded: the whole queue waits, the job keeps its attempts

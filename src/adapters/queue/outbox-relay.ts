@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm'
 import type { Logger } from '../../app/ports.js'
 import { SingleFlight } from '../../app/single-flight.js'
 import { withDeadline } from './deadline.js'
-import { sendJobId, type SendJob } from './outbound-queue.js'
+import { pacingKeyOf, sendJobId, type SendJob } from './outbound-queue.js'
 
 /**
  * Moves committed `sends` rows to BullMQ (the transactional outbox). A row is marked relayed
@@ -93,8 +93,8 @@ export class OutboxRelay {
     return this.ds.transaction(async (tx) => {
       // a send not due yet (a flood's summary, still being counted) waits here, in PostgreSQL, not
       // as a delayed job Redis could lose; the relay's next run after it is due moves it
-      const rows: { id: string; not_before: Date | null; account_key: string | null }[] = await tx.query(
-        `SELECT id, not_before, account_key FROM sends WHERE relayed_at IS NULL AND (not_before IS NULL OR not_before <= now()) ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`,
+      const rows: { id: string; not_before: Date | null; account_key: string | null; group_key: string | null }[] = await tx.query(
+        `SELECT id, not_before, account_key, group_key FROM sends WHERE relayed_at IS NULL AND (not_before IS NULL OR not_before <= now()) ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`,
       )
       if (rows.length === 0) return 0
       const now = Date.now()
@@ -113,7 +113,7 @@ export class OutboxRelay {
             queue.addBulk(
               batch.map((r) => ({
                 name: 'send',
-                data: { sendId: Number(r.id) },
+                data: { sendId: Number(r.id), pacing: pacingKeyOf(r.group_key) },
                 opts: { jobId: sendJobId(Number(r.id)), ...(r.not_before && r.not_before.getTime() > now ? { delay: r.not_before.getTime() - now } : {}) },
               })),
             ),
