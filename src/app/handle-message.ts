@@ -150,7 +150,9 @@ export async function handleMessages(deps: HandleDeps & { isOutage?: (err: unkno
   try {
     const outcomes = await batch(async (tx) => {
       const facts = msgs.map((m) => ({ id: m.id, groupKey: m.groupKey, type: m.type, direction: m.direction, saidAt: m.saidAt, talkerId: m.talkerId, talkerRole: m.talkerRole }))
-      if (!(await tx.preload(filter, facts))) return null
+      // a burst's batch takes draft and send ids in a chunk or two (a lone message: one at a time)
+      const idChunks = { drafts: Math.ceil(msgs.length / 8), sends: Math.ceil(msgs.length / 4) }
+      if (!(await tx.preload(filter, facts, { idChunks }))) return null
       const out: HandleOutcome[] = []
       for (const p of prepared) out.push(await decideIn(tx, deps, p, now))
       return out

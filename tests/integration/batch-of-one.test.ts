@@ -5,6 +5,7 @@ import { SqlStore } from '../../src/adapters/db/sql-store.js'
 import { sqlEvidenceReader } from '../../src/adapters/db/evidence-store.js'
 import { newCaseRecord } from '../../src/app/case-record.js'
 import type { Tx } from '../../src/app/store.js'
+import type { DraftRecord } from '../../src/app/case-record.js'
 import { verifyEvidence } from '../../src/app/verify-evidence.js'
 import { dropSchema, TEST_DATABASE_URL, uniqueName } from '../support/test-env.js'
 
@@ -73,6 +74,25 @@ async function script(tx: Tx, customer: string, group: string, at: Date): Promis
   return seen
 }
 
+const DRAFT = {
+  targetGroupKey: 'g-batch',
+  category: 'material_request',
+  text: '请补发票',
+  mode: 'review_before_send',
+  status: 'pending',
+  riskFlags: [],
+  riskDetails: {},
+  candidates: [],
+  templateId: null,
+  templateVersion: null,
+  templateHash: null,
+  sourceMessageId: null,
+  decidedBy: null,
+  decidedAt: null,
+  finalText: null,
+  decisionNote: null,
+} satisfies Omit<DraftRecord, 'id' | 'caseId' | 'createdAt'>
+
 describe('a batch of one serves every transaction method as a plain transaction does', () => {
   const schema = uniqueName('t')
   let ds: DataSource
@@ -110,5 +130,36 @@ describe('a batch of one serves every transaction method as a plain transaction 
     }
     expect(await state('batch')).toEqual(await state('plain'))
     expect((await verifyEvidence(sqlEvidenceReader(ds))).broken).toEqual([])
+  })
+
+  it('a lone message takes the next case and draft numbers (people type them), its send id in the same round trip', async () => {
+    const store = new SqlStore(ds)
+    const at = new Date('2026-12-01T10:00:00.000Z')
+    const statements: string[] = []
+    const one = () =>
+      store.batch!(async (tx) => {
+        const caseId = await tx.insertCase(newCaseRecord({ customerKey: 'batch', serviceType: 'after_sales', contactId: 'c', executorId: null, ownerId: 'o', partnerKey: null, orderNo: null, dueAt: null }, at))
+        const draftId = await tx.insertDraft({ ...DRAFT, caseId, createdAt: at })
+        const sendId = await tx.insertSend({ kind: 'notice', caseId, groupKey: 'g-batch', text: `草稿 #${draftId}` }, at)
+        return { caseId, draftId, sendId }
+      })
+    const first = await one()
+    // an own property over the driver's method, deleted afterwards: counts the batch's statements
+    const query = ds.driver.createQueryRunner.bind(ds.driver)
+    ds.driver.createQueryRunner = (mode) => {
+      const runner = query(mode)
+      const run = runner.query.bind(runner)
+      runner.query = ((sql: string, ...rest: never[]) => (statements.push(sql), run(sql, ...rest))) as typeof runner.query
+      return runner
+    }
+    let second: Awaited<ReturnType<typeof one>>
+    try {
+      second = await one()
+    } finally {
+      delete (ds.driver as Partial<typeof ds.driver>).createQueryRunner
+    }
+    expect(second.caseId).toBe(first.caseId + 1)
+    expect(second.draftId).toBe(first.draftId + 1)
+    expect(statements.filter((sql) => sql.includes('nextval'))).toHaveLength(2)
   })
 })

@@ -30,13 +30,15 @@ const MAX_PRELOAD = 5000
 /** findOpenCases returns at most this many, newest first (as the SQL store does). */
 const OPEN_CASES_LIMIT = 50
 /**
- * Ids are taken from the sequences a few at a time: ids must be known when a draft is created
- * (its number is in the review notice and the evidence), and a whole batch's count is not known
- * up front. Unused ones are skipped numbers, as after any rolled-back insert. A caller that knows
- * its batch is large says so (preload's `idChunks`), and each further chunk doubles, so a batch
- * takes its ids in a few statements whatever its size.
+ * Ids are taken from the sequences ahead of the inserts: ids must be known when a draft is
+ * created (its number is in the review notice and the evidence), and a whole batch's count is
+ * not known up front. Unused ones are skipped numbers, as after any rolled-back insert. Case and
+ * draft numbers are what people type (`/approve 12`), so a batch takes them one at a time at
+ * first: a lone message's draft gets the next number (chunks of 8 made them 8 apart). Each further
+ * chunk doubles, so a large batch takes its ids in a few statements whatever its size, and a
+ * caller that knows its batch is large says so (preload's `idChunks`).
  */
-const ID_CHUNK: Record<IdTable, number> = { cases: 4, drafts: 8, sends: 32 }
+const ID_CHUNK: Record<IdTable, number> = { cases: 1, drafts: 1, sends: 8 }
 
 type IdTable = 'cases' | 'drafts' | 'sends'
 
@@ -580,9 +582,17 @@ export class SqlBatchTx implements BatchTx {
   private async nextId(table: IdTable): Promise<number> {
     const pool = this.ids[table]
     if (pool.length === 0) {
-      const rows: Array<{ id: string }> = await this.q.query(`SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2::int)`, [table, this.chunk[table]])
-      pool.push(...rows.map((r) => Number(r.id)).sort((a, b) => a - b))
-      this.chunk[table] *= 2
+      // send ids are nobody's to read: they come along with a case's or draft's, one round trip for both
+      const tables: IdTable[] = table !== 'sends' && this.ids.sends.length === 0 ? [table, 'sends'] : [table]
+      const rows: Array<{ t: IdTable; id: string }> = await this.q.query(`SELECT v.t, nextval(pg_get_serial_sequence(v.t, 'id')) AS id FROM unnest($1::text[], $2::int[]) AS v(t, n), generate_series(1, v.n)`, [
+        tables,
+        tables.map((t) => this.chunk[t]),
+      ])
+      for (const t of tables) {
+        this.ids[t].push(...rows.filter((r) => r.t === t).map((r) => Number(r.id)))
+        this.ids[t].sort((a, b) => a - b)
+        this.chunk[t] *= 2
+      }
     }
     return pool.shift()!
   }
