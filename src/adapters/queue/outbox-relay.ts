@@ -5,6 +5,8 @@ import { SingleFlight } from '../../app/single-flight.js'
 import { withDeadline } from './deadline.js'
 import { pacingKeyOf, sendJobId, type SendJob } from './outbound-queue.js'
 
+const RELAY_BATCH = 500
+
 /**
  * Moves committed `sends` rows to BullMQ (the transactional outbox). A row is marked relayed
  * only after Redis accepted its job; when Redis is down the rows wait and nothing is lost.
@@ -77,7 +79,9 @@ export class OutboxRelay {
 
   private async relayAll(): Promise<void> {
     try {
-      while ((await this.relayBatch()) > 0) {
+      // a short batch was everything due: a row committed since then kicked another run, so an
+      // extra empty pass (three round trips, after every commit that queued a send) finds nothing
+      while ((await this.relayBatch()) === RELAY_BATCH) {
         /* keep going while there is a backlog */
       }
       if (this.outage) this.log.info({}, 'outbox relay reconnected to Redis')
@@ -88,13 +92,13 @@ export class OutboxRelay {
     }
   }
 
-  /** Relays up to 500 rows; returns how many. */
+  /** Relays up to RELAY_BATCH rows; returns how many. */
   async relayBatch(): Promise<number> {
     return this.ds.transaction(async (tx) => {
       // a send not due yet (a flood's summary, still being counted) waits here, in PostgreSQL, not
       // as a delayed job Redis could lose; the relay's next run after it is due moves it
       const rows: { id: string; not_before: Date | null; account_key: string | null; group_key: string | null }[] = await tx.query(
-        `SELECT id, not_before, account_key, group_key FROM sends WHERE relayed_at IS NULL AND (not_before IS NULL OR not_before <= now()) ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`,
+        `SELECT id, not_before, account_key, group_key FROM sends WHERE relayed_at IS NULL AND (not_before IS NULL OR not_before <= now()) ORDER BY id LIMIT ${RELAY_BATCH} FOR UPDATE SKIP LOCKED`,
       )
       if (rows.length === 0) return 0
       const now = Date.now()
