@@ -9,6 +9,26 @@ import type { DraftRecord } from '../../src/app/case-record.js'
 import { verifyEvidence } from '../../src/app/verify-evidence.js'
 import { dropSchema, TEST_DATABASE_URL, uniqueName } from '../support/test-env.js'
 
+/** A pending draft's fields; each use adds its case, group and time. */
+const DRAFT = {
+  targetGroupKey: 'g-batch',
+  category: 'material_request',
+  text: '请补发票',
+  mode: 'review_before_send',
+  status: 'pending',
+  riskFlags: [],
+  riskDetails: {},
+  candidates: [],
+  templateId: null,
+  templateVersion: null,
+  templateHash: null,
+  sourceMessageId: null,
+  decidedBy: null,
+  decidedAt: null,
+  finalText: null,
+  decisionNote: null,
+} satisfies Omit<DraftRecord, 'id' | 'caseId' | 'createdAt'>
+
 /**
  * Every method of the transaction port, in the order a use case could call them: run once in a
  * plain transaction and once in a batch transaction that preloaded nothing (a batch of one), the
@@ -24,26 +44,7 @@ async function script(tx: Tx, customer: string, group: string, at: Date): Promis
   await tx.appendEvidence(caseId, { kind: 'case_opened', actor: 'test', at, payload: { customer } })
   const open = await tx.findOpenCases({ customerKeys: [customer], orderNumbers: [`DD-${customer}`] })
   seen.push(open.map((c) => [c.id === caseId, c.state, c.missingItems, c.needsPerson]))
-  const draftId = await tx.insertDraft({
-    caseId,
-    targetGroupKey: group,
-    category: 'material_request',
-    text: '请补发票',
-    mode: 'review_before_send',
-    status: 'pending',
-    riskFlags: [],
-    riskDetails: {},
-    candidates: [caseId],
-    templateId: null,
-    templateVersion: null,
-    templateHash: null,
-    sourceMessageId: null,
-    decidedBy: null,
-    decidedAt: null,
-    finalText: null,
-    decisionNote: null,
-    createdAt: at,
-  })
+  const draftId = await tx.insertDraft({ ...DRAFT, caseId, targetGroupKey: group, candidates: [caseId], createdAt: at })
   // reads through to the database: the draft held by the batch must be there
   const draft = await tx.lockDraft(draftId)
   seen.push([draft?.id === draftId, draft?.status, draft?.candidates.map((c) => c === caseId)])
@@ -73,25 +74,6 @@ async function script(tx: Tx, customer: string, group: string, at: Date): Promis
   seen.push([locked?.state, locked?.missingItems])
   return seen
 }
-
-const DRAFT = {
-  targetGroupKey: 'g-batch',
-  category: 'material_request',
-  text: '请补发票',
-  mode: 'review_before_send',
-  status: 'pending',
-  riskFlags: [],
-  riskDetails: {},
-  candidates: [],
-  templateId: null,
-  templateVersion: null,
-  templateHash: null,
-  sourceMessageId: null,
-  decidedBy: null,
-  decidedAt: null,
-  finalText: null,
-  decisionNote: null,
-} satisfies Omit<DraftRecord, 'id' | 'caseId' | 'createdAt'>
 
 describe('a batch of one serves every transaction method as a plain transaction does', () => {
   const schema = uniqueName('t')
