@@ -30,35 +30,43 @@ export async function processRecorded(deps: CommandServices & { messages: Messag
 
 /**
  * processRecorded for messages that arrived together: ordinary messages are decided in batches
- * (handleMessages), commands run one at a time between them, all in arrival order.
+ * (handleMessages), commands run one at a time between them, all in arrival order. Baton's own
+ * messages (outbound, heard back from WeCom) need nothing and do not split a batch: at 100 msg/s
+ * the team notices Baton sent came back between customers' messages and cut every batch into
+ * runs of two or three, each a transaction of its own, so decisions fell behind by up to a second.
  */
 export async function processRecordedBatch(
   deps: CommandServices & { messages: MessageStore; isOutage?: (err: unknown) => boolean } & GrowthNotes,
   msgs: readonly RecordedMessage[],
 ): Promise<Array<PromiseSettledResult<HandlingMode | 'command' | null>>> {
-  const out: Array<PromiseSettledResult<HandlingMode | 'command' | null>> = []
-  let run: RecordedMessage[] = []
+  const out = new Array<PromiseSettledResult<HandlingMode | 'command' | null>>(msgs.length)
+  let run: number[] = []
   const flush = async (): Promise<void> => {
     if (run.length === 0) return
-    const decided = await handleMessages(deps, run)
-    decided.forEach((r, i) => {
-      if (r.status === 'fulfilled') deps.contacts?.decided(run[i]!, r.value)
-      out.push(r.status === 'fulfilled' ? { status: 'fulfilled', value: r.value.decision.mode } : r)
-    })
+    const at = run
     run = []
+    const decided = await handleMessages(
+      deps,
+      at.map((i) => msgs[i]!),
+    )
+    decided.forEach((r, k) => {
+      if (r.status === 'fulfilled') deps.contacts?.decided(msgs[at[k]!]!, r.value)
+      out[at[k]!] = r.status === 'fulfilled' ? { status: 'fulfilled', value: r.value.decision.mode } : r
+    })
   }
-  for (const msg of msgs) {
-    const isPlain = msg.direction === 'inbound' && (msg.type !== 'text' || parseCommand(msg.text).kind === 'not_command')
-    if (isPlain) {
-      run.push(msg)
+  for (const [i, msg] of msgs.entries()) {
+    if (msg.direction !== 'inbound') {
+      out[i] = { status: 'fulfilled', value: null }
+      continue
+    }
+    if (msg.type !== 'text' || parseCommand(msg.text).kind === 'not_command') {
+      run.push(i)
       continue
     }
     await flush()
-    out.push(
-      await processRecorded(deps, msg).then(
-        (value) => ({ status: 'fulfilled' as const, value }),
-        (reason: unknown) => ({ status: 'rejected' as const, reason }),
-      ),
+    out[i] = await processRecorded(deps, msg).then(
+      (value) => ({ status: 'fulfilled' as const, value }),
+      (reason: unknown) => ({ status: 'rejected' as const, reason }),
     )
   }
   await flush()

@@ -5,6 +5,7 @@ import { SqlStore } from '../../src/adapters/db/sql-store.js'
 import { SqlMessageStore } from '../../src/adapters/db/message-store.js'
 import { sqlEvidenceReader } from '../../src/adapters/db/evidence-store.js'
 import { handleMessage, handleMessages, type HandleDeps } from '../../src/app/handle-message.js'
+import { processRecordedBatch } from '../../src/app/process-inbound.js'
 import { verifyEvidence } from '../../src/app/verify-evidence.js'
 import type { RecordedMessage } from '../../src/app/inbound-message.js'
 import type { Store } from '../../src/app/store.js'
@@ -317,5 +318,55 @@ describe('deciding messages in a batch', () => {
     })
     expect(inBatch).toEqual(['side_talk', null])
     expect(await store.transaction((tx) => tx.personEngaged(query))).toBe('side_talk')
+  })
+})
+
+describe('a backlog with Baton’s own messages between the customers’', () => {
+  it('is decided in one transaction: the notices Baton sent and heard back do not cut it into runs', async () => {
+    let batches = 0
+    const w = await world((sql) => ({
+      transaction: (fn) => sql.transaction(fn),
+      claimSend: (id) => sql.claimSend(id),
+      batch: (fn) => (batches++, sql.batch(fn)),
+    }))
+    try {
+      // a review notice and a write-back come back from WeCom between the messages that caused them
+      const own = (i: number, groupKey: string, text: string) =>
+        w.messages.insert({
+          wecomId: `own-${i}`,
+          roomId: `r-${groupKey}@chatroom`,
+          groupKey,
+          channel: groupKey === 'internal' ? 'internal' : 'partner',
+          talkerId: 'wx-bot',
+          talkerName: 'Baton',
+          talkerRole: 'bot',
+          self: true,
+          direction: 'outbound',
+          type: 'text',
+          text,
+          mentionIds: [],
+          attachment: null,
+          saidAt: new Date(),
+        })
+      const recorded: RecordedMessage[] = []
+      for (const [i, m] of SCRIPT.slice(0, 6).entries()) {
+        recorded.push(await record(w, 400 + i, m))
+        const id = await own(i, i % 2 === 0 ? 'internal' : 'partner-anxin', `📝 待审核 草稿#${i}`)
+        recorded.push({ ...recorded.at(-1)!, id: id!, wecomId: `own-${i}`, groupKey: i % 2 === 0 ? 'internal' : 'partner-anxin', direction: 'outbound', talkerRole: 'bot', talkerId: 'wx-bot', self: true })
+      }
+      // no command among them: the command services are never reached
+      const deps = { ...w.deps, messages: w.messages } as unknown as Parameters<typeof processRecordedBatch>[0]
+      const results = await processRecordedBatch(deps, recorded)
+      expect(batches).toBe(1)
+      // every message has its own result, in arrival order: a mode for the customers', none for Baton's own
+      expect(results.map((r) => r.status)).toEqual(recorded.map(() => 'fulfilled'))
+      const values = results.map((r) => (r.status === 'fulfilled' ? r.value : 'failed'))
+      expect(values.filter((_, i) => i % 2 === 1)).toEqual([null, null, null, null, null, null])
+      expect(values.filter((_, i) => i % 2 === 0).every((v) => v === 'send_direct' || v === 'review_before_send' || v === 'record_only' || v === 'needs_person')).toBe(true)
+      const [n] = await w.h.runtime.ds.query(`SELECT count(*) FILTER (WHERE handled_at IS NOT NULL)::int AS handled, count(*)::int AS inbound FROM messages WHERE direction = 'inbound'`)
+      expect(n).toEqual({ handled: 6, inbound: 6 })
+    } finally {
+      await w.h.close()
+    }
   })
 })
