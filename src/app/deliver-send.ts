@@ -1,7 +1,7 @@
 import type { Directory } from './directory.js'
 import type { Clock, Logger, Messenger, SendTarget } from './ports.js'
 import type { SendRecord } from './case-record.js'
-import type { Store, Tx } from './store.js'
+import type { ClaimedSend, NewEvidence, Store, Tx } from './store.js'
 
 export type DeliveryOutcome = 'sent' | 'already_done' | 'retry' | 'failed' | 'throttled' | 'in_doubt'
 
@@ -83,12 +83,45 @@ export async function deliverSend(deps: DeliverDeps, sendId: number, attempt: { 
   }
   // WeCom has it: the write-back must land, or the row stays `sending` and is settled later
   await retrying(
-    () => deps.store.transaction((tx) => finishDelivery(tx, deps, row, { status: 'sent', wecomMessageId, error: null })),
+    () => recordSent(deps, row, wecomMessageId),
     deps.recordRetryMs ?? 600_000,
     (err) => log.warn({ err: { message: err.message } }, 'send delivered but not recorded yet; retrying the write-back'),
   )
   log.info({ wecomMessageId }, 'sent')
   return 'sent'
+}
+
+/**
+ * A delivered send's result and delivery event: in one statement when the case's chain is still
+ * where the claim found it (the usual case), else in a transaction like any other result.
+ */
+async function recordSent(deps: DeliverDeps, row: ClaimedSend, wecomMessageId: string | null): Promise<void> {
+  const r = { status: 'sent', wecomMessageId, error: null } as const
+  if (deps.store.finishSendAlone && row.caseHead !== undefined) {
+    const at = deps.clock.now()
+    const event = row.caseId === null ? null : { caseId: row.caseId, head: row.caseHead, evidence: deliveryEvidence(row, r, at) }
+    if (await deps.store.finishSendAlone(row.id, { ...r, at }, event)) return
+  }
+  await deps.store.transaction((tx) => finishDelivery(tx, deps, row, r))
+}
+
+/** What a case's trail says of one delivery attempt's result. */
+function deliveryEvidence(row: SendRecord, r: { status: 'sent' | 'failed' | 'unknown'; wecomMessageId: string | null; error: string | null }, at: Date): NewEvidence {
+  return {
+    kind: 'delivery',
+    actor: 'baton',
+    at,
+    payload: {
+      sendId: row.id,
+      sendKind: row.kind,
+      draftId: row.draftId,
+      group: row.groupKey,
+      status: r.status,
+      wecomMessageId: r.wecomMessageId,
+      attempts: row.attempts,
+      ...(r.error ? { reason: r.error } : {}),
+    },
+  }
 }
 
 /** Writes a send's final result, its delivery evidence and (for a failure) the team's notice. */
@@ -101,23 +134,7 @@ export async function finishDelivery(
 ): Promise<void> {
   const now = deps.clock.now()
   await tx.finishSend(row.id, { ...r, at: now }, row.caseId !== null ? { lockCase: row.caseId } : undefined)
-  if (row.caseId !== null) {
-    await tx.appendEvidence(row.caseId, {
-      kind: 'delivery',
-      actor: 'baton',
-      at: now,
-      payload: {
-        sendId: row.id,
-        sendKind: row.kind,
-        draftId: row.draftId,
-        group: row.groupKey,
-        status: r.status,
-        wecomMessageId: r.wecomMessageId,
-        attempts: row.attempts,
-        ...(r.error ? { reason: r.error } : {}),
-      },
-    })
-  }
+  if (row.caseId !== null) await tx.appendEvidence(row.caseId, deliveryEvidence(row, r, now))
   // a failed notice is not reported by another notice: no loops
   const internal = deps.directory.internalGroups()[0]
   if (r.status !== 'sent' && row.kind !== 'notice' && internal) {

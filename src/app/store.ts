@@ -2,6 +2,12 @@ import type { CaseFacts } from '../domain/decide/case-facts.js'
 import type { Engagement } from '../domain/decide/hold-for-person.js'
 import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from './case-record.js'
 
+/** The last event of a case's evidence chain as last read (null: the case has none yet). */
+export type ChainHeadHint = { seq: number; hash: string } | null
+
+/** A claimed send, with its case's chain head as the claim read it (absent: not read). */
+export type ClaimedSend = SendRecord & { caseHead?: ChainHeadHint }
+
 export interface NewEvidence {
   kind: string
   actor: string
@@ -76,7 +82,7 @@ export interface Tx {
   /** events on customers' contact logs (growth): the contact is created when not seen before */
   appendContactEvents(events: readonly CaseContactEvent[]): Promise<void>
   /** Claims a queued send for one attempt; null if already done or in doubt (left `sending`). */
-  claimSend(id: number): Promise<SendRecord | null>
+  claimSend(id: number): Promise<ClaimedSend | null>
   /** Puts a claimed send back in the queue without counting the attempt (throttled). */
   releaseSend(id: number, reason: string): Promise<void>
   /** Sends left `sending` since before the given time (a crash mid-delivery), locked. */
@@ -182,7 +188,16 @@ export interface Store {
    * Tx.claimSend as a statement of its own: one UPDATE is atomic by itself, and every send
    * delivered paid two more round trips (BEGIN, COMMIT) for a transaction around it.
    */
-  claimSend(id: number): Promise<SendRecord | null>
+  claimSend(id: number): Promise<ClaimedSend | null>
+  /**
+   * A delivered send's result and its delivery event in one statement, outside any transaction
+   * (a delivery cost six round trips; this makes it two with the claim). The event is chained on
+   * `head`, the head the claim read: when the chain moved on since (another event of the case was
+   * written meanwhile) nothing is written and false comes back, and the caller writes the result
+   * the ordinary way (Tx.finishSend and Tx.appendEvidence in a transaction). `event` null: the send
+   * belongs to no case. Absent where a store cannot do this.
+   */
+  finishSendAlone?(id: number, r: { status: 'sent'; wecomMessageId: string | null; at: Date }, event: { caseId: number; head: ChainHeadHint; evidence: NewEvidence } | null): Promise<boolean>
   /** one transaction with buffered, set-wise writes; absent where a store cannot batch */
   batch?<T>(fn: (tx: BatchTx) => Promise<T>): Promise<T>
 }

@@ -19,8 +19,9 @@ export function storeWithCommitHooks(store: Store, hooks: { sendsQueued(): void;
       if (touched.timers) hooks.timersTouched()
       return r
     },
-    // a claim queues nothing and moves no timer
+    // a claim or a delivered send's result queues nothing and moves no timer
     claimSend: (id) => store.claimSend(id),
+    ...(store.finishSendAlone ? { finishSendAlone: store.finishSendAlone.bind(store) } : {}),
     ...(store.batch
       ? {
           batch: async <T>(fn: (tx: BatchTx) => Promise<T>): Promise<T> => {

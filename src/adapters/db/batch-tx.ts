@@ -1,5 +1,5 @@
 import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
-import type { AttentionScope, BatchMessageFacts, BatchTx, EngagementQuery, CaseContactEvent, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
+import type { AttentionScope, BatchMessageFacts, BatchTx, ClaimedSend, EngagementQuery, CaseContactEvent, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import { GENESIS_HASH } from '../../domain/evidence-hash.js'
 import type { Engagement } from '../../domain/decide/hold-for-person.js'
@@ -511,7 +511,7 @@ export class SqlBatchTx implements BatchTx {
     // a draft decided here is no longer one a newer draft supersedes
     if (patch.status !== undefined && patch.status !== 'pending') for (const c of this.cases.values()) c.pending = c.pending.filter((d) => d.id !== id)
   }
-  async claimSend(id: number): Promise<SendRecord | null> {
+  async claimSend(id: number): Promise<ClaimedSend | null> {
     return (await this.direct()).claimSend(id)
   }
   async releaseSend(id: number, reason: string): Promise<void> {

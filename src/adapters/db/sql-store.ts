@@ -1,10 +1,11 @@
 import type { DataSource, EntitySchema } from 'typeorm'
 import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
-import type { AttentionScope, BatchTx, CaseContactEvent, CasePatch, EngagementQuery, FanoutState, NewAttention, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
+import type { AttentionScope, BatchTx, CaseContactEvent, CasePatch, ChainHeadHint, ClaimedSend, EngagementQuery, FanoutState, NewAttention, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
 import { SqlBatchTx } from './batch-tx.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import type { Engagement } from '../../domain/decide/hold-for-person.js'
 import { appendEvidence } from './evidence-store.js'
+import { chainNext, insertEvents } from './evidence-chain.js'
 import { contactEventParam, contactEventParts } from './contact-event-sql.js'
 import { GENESIS_HASH } from '../../domain/evidence-hash.js'
 import type { Queryable } from './sql.js'
@@ -14,6 +15,9 @@ import { insertRows, updateRows } from './entity-columns.js'
 import { fanoutStateRow, inboundCounts, latestSummaryRow, updateQueuedSendText } from './notice-queries.js'
 
 type Row = Record<string, unknown>
+
+/** PostgreSQL's unique_violation: here, another event took the chain's next place first. */
+const UNIQUE_VIOLATION = '23505'
 
 /** Pending drafts of a case and category that a newer draft replaces (parameters are placeholders). */
 export const SUPERSEDE_DRAFTS = (caseId: string, category: string, at: string) =>
@@ -223,14 +227,22 @@ export class SqlTx implements Tx {
     this.locked.set(caseId, { seq: event.seq, hash: event.hash })
   }
 
-  async claimSend(id: number): Promise<SendRecord | null> {
+  async claimSend(id: number): Promise<ClaimedSend | null> {
     // only a queued row: one left in `sending` may have reached WeCom already (a crash after
     // the puppet took it), so it is checked by settleInDoubtSends instead of being resent
     // one statement: the UPDATE locks the row and re-checks `queued` after any wait
     // (TypeORM answers an UPDATE … RETURNING with [rows, affected])
-    const [rows]: [Row[], number] = await this.q.query(`UPDATE sends SET status = 'sending', attempts = attempts + 1, claimed_at = now() WHERE id = $1 AND status = 'queued' RETURNING *`, [id])
+    // the case's chain head comes along (read before any lock): a delivery that finds it unchanged
+    // writes its result and event in one statement (Store.finishSendAlone)
+    const [rows]: [Row[], number] = await this.q.query(
+      `UPDATE sends SET status = 'sending', attempts = attempts + 1, claimed_at = now() WHERE id = $1 AND status = 'queued'
+        RETURNING *, (SELECT json_build_object('seq', e.seq, 'hash', e.hash) FROM case_events e WHERE e.case_id = sends.case_id ORDER BY e.seq DESC LIMIT 1) AS case_head`,
+      [id],
+    )
     const r = rows[0]
-    return r ? toSendRecord(r) : null
+    if (!r) return null
+    const head = r['case_head'] as { seq: number; hash: string } | null
+    return { ...toSendRecord(r), caseHead: head === null ? null : { seq: Number(head.seq), hash: head.hash } }
   }
 
   async releaseSend(id: number, reason: string): Promise<void> {
@@ -304,8 +316,34 @@ export class SqlStore implements Store {
     return this.ds.transaction((manager) => fn(new SqlTx(manager)))
   }
 
-  claimSend(id: number): Promise<SendRecord | null> {
+  claimSend(id: number): Promise<ClaimedSend | null> {
     return new SqlTx(this.ds.manager).claimSend(id)
+  }
+
+  async finishSendAlone(id: number, r: { status: 'sent'; wecomMessageId: string | null; at: Date }, event: { caseId: number; head: ChainHeadHint; evidence: NewEvidence } | null): Promise<boolean> {
+    const params = [id, r.status, r.wecomMessageId, null, r.at]
+    const update = `UPDATE sends SET status = $2, wecom_message_id = $3, error = $4, sent_at = $5 WHERE id = $1`
+    if (!event) {
+      await this.ds.query(update, params)
+      return true
+    }
+    // The case row is locked first (the event is inserted from it), as every writer of its chain
+    // does, so a batch holding the case finds its chain as it left it. The event follows the head
+    // the claim read; if another event took that place since, the (case_id, seq) key refuses the
+    // INSERT and the whole statement, result included, is undone.
+    // the rows come through c: the case is locked before the event is inserted
+    const ins = insertEvents([chainNext(event.head, event.caseId, event.evidence)], '(SELECT $7::jsonb FROM c)', 'RETURNING id')
+    try {
+      await this.ds.query(`WITH c AS (SELECT id FROM cases WHERE id = $6 FOR UPDATE), s AS (${update} RETURNING id), e AS (${ins.sql}) SELECT (SELECT count(*) FROM e)::int AS events`, [
+        ...params,
+        event.caseId,
+        ins.value,
+      ])
+      return true
+    } catch (err) {
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) return false
+      throw err
+    }
   }
 
   batch<T>(fn: (tx: BatchTx) => Promise<T>): Promise<T> {
