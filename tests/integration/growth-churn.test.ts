@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadTenant } from '../../src/config/load-tenant.js'
 import { CHURN_ENTITIES } from '../../src/adapters/db/churn-entities.js'
+import { SqlGrowthStore } from '../../src/adapters/db/growth-store.js'
 import { sweepChurnScores } from '../../src/app/growth/sweep-churn-scores.js'
 import type { ChurnDeps } from '../../src/app/growth/churn-deps.js'
 import { startSandbox, type SandboxHarness } from '../support/sandbox-runtime.js'
@@ -71,6 +72,30 @@ describe('churn early warning on real PostgreSQL: cheap contact activity, one ta
     expect([r.first_inbound_at.getTime(), r.last_inbound_at.getTime()]).toEqual([earlier.getTime(), later.getTime()])
     // nothing is copied into contact_events
     expect(await q(`SELECT 1 FROM contact_events WHERE kind = 'message'`)).toEqual([])
+  })
+
+  it('contact activity sends no statement for a contact it wrote less than a minute before, and writes it again once the minute is over', async () => {
+    let statements = 0
+    const ds = Object.create(h.runtime.ds) as typeof h.runtime.ds
+    ds.query = ((sql: string, params?: unknown[]) => (statements++, h.runtime.ds.query(sql, params))) as typeof ds.query
+    const store = new SqlGrowthStore(ds)
+    const t0 = new Date(Date.now() - DAY)
+    const person = { wecomId: 'wx-chatty', name: '话多客户', personId: null }
+    const at = (ms: number) => ({ ...person, firstAt: new Date(t0.getTime() + ms), lastAt: new Date(t0.getTime() + ms) })
+    await store.noteInbound([at(0)], t0)
+    expect(statements).toBe(1)
+    for (const ms of [10_000, 30_000, 60_000]) await store.noteInbound([at(ms)], t0)
+    expect(statements).toBe(1)
+    await store.noteInbound([at(61_000)], t0)
+    expect(statements).toBe(2)
+    const [row] = await q<{ last_inbound_at: Date }>(`SELECT last_inbound_at FROM contacts WHERE wecom_id = 'wx-chatty'`)
+    expect(row!.last_inbound_at.getTime()).toBe(t0.getTime() + 61_000)
+    // a new name, or an earlier message, is written at once
+    await store.noteInbound([{ ...at(62_000), name: '改名的客户' }], t0)
+    await store.noteInbound([at(-DAY)], t0)
+    expect(statements).toBe(4)
+    const [named] = await q<{ name: string; first_inbound_at: Date }>(`SELECT name, first_inbound_at FROM contacts WHERE wecom_id = 'wx-chatty'`)
+    expect(named).toEqual({ name: '话多客户', first_inbound_at: new Date(t0.getTime() - DAY) })
   })
 
   it('a contact over the threshold gets ONE task with a notice naming the reasons, however many sweeps run at once', async () => {
