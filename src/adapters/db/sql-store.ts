@@ -327,19 +327,18 @@ export class SqlStore implements Store {
       await this.ds.query(update, params)
       return true
     }
-    // The case row is locked first (the event is inserted from it), as every writer of its chain
-    // does, so a batch holding the case finds its chain as it left it. The event follows the head
-    // the claim read; if another event took that place since, the (case_id, seq) key refuses the
-    // INSERT and the whole statement, result included, is undone.
-    // the rows come through c: the case is locked before the event is inserted
+    // The case row is locked first (the event's rows come through c), as every writer of its
+    // chain does, so a batch holding the case finds its chain as it left it. The event follows the
+    // head the claim read; if another event took that place since, the (case_id, seq) key refuses
+    // the INSERT and the whole statement, result included, is undone.
     const ins = insertEvents([chainNext(event.head, event.caseId, event.evidence)], '(SELECT $7::jsonb FROM c)', 'RETURNING id')
     try {
-      await this.ds.query(`WITH c AS (SELECT id FROM cases WHERE id = $6 FOR UPDATE), s AS (${update} RETURNING id), e AS (${ins.sql}) SELECT (SELECT count(*) FROM e)::int AS events`, [
-        ...params,
-        event.caseId,
-        ins.value,
-      ])
-      return true
+      // the result only with its event: no case row, no write here (the caller's transaction says why)
+      const [done]: Array<{ events: number }> = await this.ds.query(
+        `WITH c AS (SELECT id FROM cases WHERE id = $6 FOR UPDATE), s AS (${update} AND EXISTS (SELECT 1 FROM c) RETURNING id), e AS (${ins.sql}) SELECT (SELECT count(*) FROM e)::int AS events`,
+        [...params, event.caseId, ins.value],
+      )
+      return done?.events === 1
     } catch (err) {
       if ((err as { code?: string }).code === UNIQUE_VIOLATION) return false
       throw err
