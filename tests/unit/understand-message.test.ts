@@ -274,6 +274,10 @@ describe('context', () => {
     expect(understand('好的，她俩开心坏了').signals).not.toContain('damage')
     expect(understand('师傅今天累坏了吧').signals).not.toContain('damage')
     expect(understand('洗衣机又坏了').signals).toContain('damage')
+    // something knocked over and broken is damage; a caution not to is not
+    expect(understand('他们搬柜子把花瓶碰地上了 摔成好几瓣').signals).toContain('damage')
+    expect(understand('看房的把君子兰碰翻了').signals).toContain('damage')
+    expect(understand('搬的时候小心别碰倒了花瓶').signals).not.toContain('damage')
     // an engine that will not start is not a fire
     expect(understand('今儿真冷，早上车都打不着火').signals).not.toContain('safety')
     expect(understand('厨房着火了').signals).toContain('safety')

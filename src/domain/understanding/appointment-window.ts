@@ -79,6 +79,18 @@ const RELATIVE_DAYS: Record<string, { offset: number; impliedPeriod?: Period }> 
   明晚: { offset: 1, impliedPeriod: 'evening' },
   后天: { offset: 2 },
   大后天: { offset: 3 },
+  // Northern Mandarin (明儿上午见, 今儿下午) and Cantonese (听日, 听朝: tomorrow, tomorrow morning)
+  今儿: { offset: 0 },
+  今儿个: { offset: 0 },
+  明儿: { offset: 1 },
+  明儿个: { offset: 1 },
+  后儿: { offset: 2 },
+  后儿个: { offset: 2 },
+  听日: { offset: 1 },
+  聽日: { offset: 1 },
+  听朝: { offset: 1, impliedPeriod: 'morning' },
+  聽朝: { offset: 1, impliedPeriod: 'morning' },
+  後日: { offset: 2 },
   today: { offset: 0 },
   tonight: { offset: 0, impliedPeriod: 'evening' },
   tomorrow: { offset: 1 },
@@ -98,8 +110,15 @@ const PERIODS: Record<string, Period> = {
   下午: 'afternoon',
   下半天: 'afternoon',
   afternoon: 'afternoon',
+  // Cantonese: 朝早 / 上昼 (morning), 晏昼 (noon), 下昼 (afternoon), 夜晚 / 晚黑 (evening)
+  朝早: 'morning',
+  上昼: 'morning',
+  晏昼: 'noon',
+  下昼: 'afternoon',
   傍晚: 'dusk',
   晚上: 'evening',
+  夜晚: 'evening',
+  晚黑: 'evening',
   晚间: 'evening',
   夜里: 'evening',
   evening: 'evening',
@@ -107,7 +126,8 @@ const PERIODS: Record<string, Period> = {
 const ZH_WEEKDAY: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7, '1': 1, '2': 2, '3': 3, '4': 4, '5': 5, '6': 6, '7': 7 }
 const EN_WEEKDAY: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 }
 
-const RELATIVE_RE = /大后天|后天|明天|明日|明早|明晚|今天|今日|今早|今晚|今夜|(?<![a-z])(?:(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw?)(?![a-z])/giu
+const RELATIVE_RE =
+  /大后天|后天|明天|明日|明早|明晚|今天|今日|今早|今晚|今夜|今儿个?|明儿个?|后儿个?|[听聽](?:日|朝)|後日|(?<![a-z])(?:(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw?)(?![a-z])/giu
 const ZH_WEEKDAY_RE = /(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天1-7])/gu
 const EN_WEEKDAY_RE = /(?<![a-z])(next\s+|this\s+)?(mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|rs|rsday|urday|r)?(?![a-z])\.?/giu
 // days and months in digits or Chinese numerals ("12月28号", "十二月二十八号", "廿三号")
@@ -123,7 +143,7 @@ const DAY_OF_MONTH_RE = new RegExp(`(?<![\\d月路街道巷弄栋楼幢区座室
 const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const
 const NUMBERED_THING =
   /^\s*(?:楼|房|线|床|门|院|桌|台|口|柜|位|车|机|码|鞋|盒|箱|包|厅|馆|店|仓|库|窗|球|种|型|字|桶|瓶|罐|件|屋|间|铺|档|站|场|厂|地|街|路|巷|弄|栋|幢|单元|座|井|桩|杆|柱|梯|厢|组|队|班|病|科|游|电池|选手|玩家|嘉宾|技师|师傅|员工|出口|入口|航站楼|内|以内|之内)/u
-const PERIOD_RE = /上午|早上|早晨|上半天|中午|下午|下半天|傍晚|晚上|晚间|夜里|(?<![a-z])(?:morning|afternoon|evening|noon)(?![a-z])/giu
+const PERIOD_RE = /上午|早上|早晨|上半天|朝早|上昼|中午|晏昼|下午|下半天|下昼|傍晚|晚上|晚间|夜里|夜晚|晚黑|(?<![a-z])(?:morning|afternoon|evening|noon)(?![a-z])/giu
 
 // a well-formed numeral 0–59 (三, 十一, 二十四, 四十五): "礼拜四两点" is Thursday and two o'clock, not "四两"
 const ZH_NUM = '(?:[一二三四五]?十[一二三四五六七八九]?|[零一二两三四五六七八九])'
