@@ -1,6 +1,7 @@
 import { renderTemplate } from '../domain/render-template.js'
 import { wordingOf, type Wording } from '../config/load-wording-dir.js'
 import type { CaseRecord } from './case-record.js'
+import { appointmentParts } from '../domain/appointment-time.js'
 import type { Directory } from './directory.js'
 
 /** Fills a wording template; a template that references an unknown fact is a config bug. */
@@ -20,10 +21,12 @@ export function label(wording: Wording, group: string, code: string): string {
 export function customerFacts(
   directory: Directory,
   wording: Wording,
-  kase: Pick<CaseRecord, 'id' | 'customerKey' | 'serviceType' | 'contactId' | 'executorId' | 'orderNo' | 'state'>,
+  kase: Pick<CaseRecord, 'id' | 'customerKey' | 'serviceType' | 'contactId' | 'executorId' | 'orderNo' | 'state'> & Partial<Pick<CaseRecord, 'appointment'>>,
   items: string[],
 ): Record<string, string | undefined> {
   const customer = directory.customer(kase.customerKey)
+  const visit = kase.appointment ? appointmentParts(kase.appointment) : null
+  const appointmentTime = visit ? say(wording, 'labels.appointmentTime', { ...visit, weekday: wordingOf(wording, `labels.weekdays.${visit.weekday}`) }) : undefined
   const contact = kase.contactId ? directory.person(kase.contactId) : undefined
   const executor = kase.executorId ? directory.person(kase.executorId) : undefined
   return {
@@ -37,5 +40,9 @@ export function customerFacts(
     progress: label(wording, 'progress', kase.state),
     items: items.join('、'),
     feedback_window: wording.get('labels.feedbackWindow') ?? '24小时',
+    appointment_time: appointmentTime,
+    // a time the partner proposed is put to the customer; without one they are asked for theirs
+    appointment_ask:
+      appointmentTime && kase.appointment?.agreed === false ? say(wording, 'labels.appointmentAsk.proposed', { appointment_time: appointmentTime }) : say(wording, 'labels.appointmentAsk.open', {}),
   }
 }

@@ -347,6 +347,16 @@ describe('customer answers are read in the context of their case', () => {
     expect(await drafts()).toEqual(draftsBefore)
   })
 
+  it('10b. the time a partner proposes is put to the customer, who is not asked for a time of their own', async () => {
+    await start()
+    await partnerSays('DD20261102007 赵姐那单，确认下周六上午家里有没有人')
+    const c = await latestCase('zhao')
+    const draft = (await draftsOfCase(c.id)).at(-1)!
+    expect(draft).toMatchObject({ category: 'appointment_request', status: 'pending' })
+    expect(draft.text).toMatch(/师傅计划\d+月\d+日（周六）09:00–12:00上门，这个时间您方便吗？/)
+    expect(draft.text).not.toContain('想和您确认一下方便上门的时间')
+  })
+
   it('10a. a time confirmed while the request about it is still a draft waits for review: the customer was never asked', async () => {
     await start(sandboxTenant({ automatic: ['appointment_confirmed'] }))
     await partnerSays('DD20261102007 赵姐那单，确认下周六上午家里有没有人')
