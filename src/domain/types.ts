@@ -75,6 +75,7 @@ export const RISK_FLAGS = [
   'legal', // lawyers, police, media
   'impatience', // the customer has waited too long and says so: a person answers, not a template
   'schedule_change', // a partner moves booked jobs (a day off, weather, a holiday stop): their customers must be told
+  'access_blocked', // a partner on site cannot get in or reach anyone (no answer at the door, a guard, a blocked space)
   'identity_number', // an ID card number in the text
   'invisible_text', // characters a reader cannot see
   'unclear', // a substantive message Baton cannot read confidently

@@ -499,6 +499,15 @@ describe('which case a remark is filed with', () => {
     expect(decideMessage(partnerSays(asRequest))).toMatchObject({ mode: 'needs_person', caseChoice: { kind: 'none' }, draft: null })
   })
 
+  it('a crew at the door who cannot get in, read as their own status, still reaches a person', () => {
+    const status = { intent: 'unknown', label: 'partner_status', confidence: 0.9, scores: [{ label: 'partner_status', p: 0.9 }] } as const
+    expect(decideMessage(partnerSays({ ...status, signals: ['access_blocked'], riskFlags: ['access_blocked'] }))).toMatchObject({
+      mode: 'needs_person',
+      attention: { reasons: ['access_blocked'] },
+    })
+    expect(decideMessage(partnerSays(status)).mode).toBe('record_only')
+  })
+
   it("a customer's own words in a public group are filed with their case but read like any member's", () => {
     // small talk stays small talk, filed with their case
     const chatter = decideMessage(customerSays({ channel: 'public_customer', groupCustomers: [], confidence: 0.95, openCases: [kase({ state: 'waiting_partner' })], speakerCustomer: zhang }))

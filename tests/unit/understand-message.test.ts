@@ -293,6 +293,13 @@ describe('context', () => {
     expect(understand('All afternoon installs are pushed back an hour', partner).signals).toContain('schedule_change')
     expect(understand('在路上了，二十分钟到', partner).signals).not.toContain('schedule_change')
     expect(understand('能不能把安装改期到周六').signals).not.toContain('schedule_change')
+    // a crew on site that cannot get in or reach anyone; a customer who cannot get through is complaining instead
+    expect(understand('到门口了，敲门没人应，电话也打不通', partner).signals).toContain('access_blocked')
+    expect(understand('到淡水了，厂门口保安不给车进', partner).signals).toContain('access_blocked')
+    expect(understand('到咗楼下，打梁太电话冇人听', partner).signals).toContain('access_blocked')
+    expect(understand("We're at the gate, security won't let us in", partner).signals).toContain('access_blocked')
+    expect(understand('到了，马上上楼', partner).signals).not.toContain('access_blocked')
+    expect(understand('打你们客服电话一直没人接').signals).not.toContain('access_blocked')
   })
 
   it('gives recalled and system messages, and the bot itself, no intent', () => {

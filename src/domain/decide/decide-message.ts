@@ -211,7 +211,7 @@ const TO_FAMILY_READINGS: ReadonlySet<string> = new Set(['chit_chat', 'promise_l
 const SILENT: ReadonlySet<string> = new Set(['chit_chat', 'promise_later', 'command'])
 
 /** Signals in a partner's remark (not a request) that the team must hear about. */
-const PARTNER_PERSON_SIGNALS: ReadonlySet<RiskFlag> = new Set(['money', 'compensation', 'safety', 'damage', 'legal', 'injection', 'privacy', 'schedule_change'])
+const PARTNER_PERSON_SIGNALS: ReadonlySet<RiskFlag> = new Set(['money', 'compensation', 'safety', 'damage', 'legal', 'injection', 'privacy', 'schedule_change', 'access_blocked'])
 
 /** What each reading a person must handle is, as a reason the team reads. */
 const PERSON_READINGS: Readonly<Record<string, RiskFlag>> = {

@@ -5,14 +5,31 @@
  * model reads the wording, the signals make sure nothing that must never be missed is left to a
  * probability. Pure: patterns are compiled once, text is passed in already normalized.
  */
-export const SIGNALS = ['safety', 'money', 'compensation', 'cancellation', 'complaint', 'damage', 'detail_change', 'human_request', 'injection', 'privacy', 'legal', 'impatience', 'schedule_change'] as const
+export const SIGNALS = [
+  'safety',
+  'money',
+  'compensation',
+  'cancellation',
+  'complaint',
+  'damage',
+  'detail_change',
+  'human_request',
+  'injection',
+  'privacy',
+  'legal',
+  'impatience',
+  'schedule_change',
+  'access_blocked',
+] as const
 export type Signal = (typeof SIGNALS)[number]
 
 /**
  * Signals only a partner's words raise. A partner moving booked jobs is news for their customers;
- * a customer moving their own visit is an appointment answer, which the decision reads as one.
+ * a customer moving their own visit is an appointment answer, which the decision reads as one. A
+ * crew at the door who cannot get in or reach anyone needs the customer side now; a customer who
+ * cannot get through is complaining, which the model and the complaint signal read.
  */
-export const PARTNER_ONLY_SIGNALS: ReadonlySet<Signal> = new Set(['schedule_change'])
+export const PARTNER_ONLY_SIGNALS: ReadonlySet<Signal> = new Set(['schedule_change', 'access_blocked'])
 
 export type RawSignals = Partial<Record<Signal, readonly string[]>>
 
