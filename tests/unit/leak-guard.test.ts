@@ -64,6 +64,8 @@ describe('approved knowledge and the composer', () => {
     what: '已提供资料',
     order_status: '已发货，顺丰速运，预计明天送达',
     answer: '商品签收后7天内可以申请无理由退货。',
+    // labels.appointmentAsk.proposed with a time, as case-facts-text fills it
+    appointment_ask: '师傅计划11月28日（周六）09:00–12:00上门，这个时间您方便吗？如不方便，麻烦回复您方便的日期和时段，',
   }
   const now = new Date('2026-11-25T10:00:00Z')
 
