@@ -9,6 +9,15 @@ export function say(wording: Wording, key: string, vars: Record<string, string |
   return renderTemplate(wordingOf(wording, key), vars).text
 }
 
+/**
+ * A template that may be missing (a tenant's own wording folder from before it was added): a
+ * template needing the fact then cannot be composed, and the team is told instead of a draft.
+ */
+function sayIfWorded(wording: Wording, key: string, vars: Record<string, string | number | undefined>): string | undefined {
+  const template = wording.get(key)
+  return template === undefined ? undefined : renderTemplate(template, vars).text
+}
+
 /** A label from labels.yaml, falling back to the raw code so nothing breaks on a missing label. */
 export function label(wording: Wording, group: string, code: string): string {
   return wording.get(`labels.${group}.${code}`) ?? code
@@ -26,7 +35,8 @@ export function customerFacts(
 ): Record<string, string | undefined> {
   const customer = directory.customer(kase.customerKey)
   const visit = kase.appointment ? appointmentParts(kase.appointment) : null
-  const appointmentTime = visit ? say(wording, 'labels.appointmentTime', { ...visit, weekday: wordingOf(wording, `labels.weekdays.${visit.weekday}`) }) : undefined
+  const weekday = visit ? wording.get(`labels.weekdays.${visit.weekday}`) : undefined
+  const appointmentTime = visit && weekday ? sayIfWorded(wording, 'labels.appointmentTime', { ...visit, weekday }) : undefined
   const contact = kase.contactId ? directory.person(kase.contactId) : undefined
   const executor = kase.executorId ? directory.person(kase.executorId) : undefined
   return {
@@ -43,6 +53,7 @@ export function customerFacts(
     appointment_time: appointmentTime,
     // a time the partner proposed is put to the customer; without one they are asked for theirs
     appointment_ask:
-      appointmentTime && kase.appointment?.agreed === false ? say(wording, 'labels.appointmentAsk.proposed', { appointment_time: appointmentTime }) : say(wording, 'labels.appointmentAsk.open', {}),
+      (appointmentTime && kase.appointment?.agreed === false ? sayIfWorded(wording, 'labels.appointmentAsk.proposed', { appointment_time: appointmentTime }) : undefined) ??
+      sayIfWorded(wording, 'labels.appointmentAsk.open', {}),
   }
 }
