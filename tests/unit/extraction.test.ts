@@ -403,6 +403,11 @@ describe('extractAppointmentWindow', () => {
     expect(win(text)).toMatchObject({ start, end, text: said })
   })
 
+  it('reads 听日 as tomorrow, but not inside 打听日子', () => {
+    expect(win('帮我打听日子')).toBeNull()
+    expect(win('听日得唔得')).toMatchObject({ start: '2026-11-20T09:00:00+08:00' })
+  })
+
   it('does not take a count for a clock: 一点, 两点 alone are not times', () => {
     for (const text of ['有一点问题', '我有两点建议', '差一点就好了', '好一点了']) expect(win(text)).toBeNull()
   })

@@ -127,7 +127,7 @@ const ZH_WEEKDAY: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五
 const EN_WEEKDAY: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 }
 
 const RELATIVE_RE =
-  /大后天|后天|明天|明日|明早|明晚|今天|今日|今早|今晚|今夜|今儿个?|明儿个?|后儿个?|[听聽](?:日|朝)|後日|(?<![a-z])(?:(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw?)(?![a-z])/giu
+  /大后天|后天|明天|明日|明早|明晚|今天|今日|今早|今晚|今夜|今儿个?|明儿个?|后儿个?|(?<![打探])[听聽](?:日|朝)|後日|(?<![a-z])(?:(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw?)(?![a-z])/giu
 const ZH_WEEKDAY_RE = /(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天1-7])/gu
 const EN_WEEKDAY_RE = /(?<![a-z])(next\s+|this\s+)?(mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|rs|rsday|urday|r)?(?![a-z])\.?/giu
 // days and months in digits or Chinese numerals ("12月28号", "十二月二十八号", "廿三号")
