@@ -20,6 +20,7 @@ import { SopAndFlows1764001900000 } from './1764001900000-sop-and-flows.js'
 import { Churn1764002000000 } from './1764002000000-churn.js'
 import { ContactEventKinds1764002100000 } from './1764002100000-contact-event-kinds.js'
 import { PendingDraftsIndex1764002200000 } from './1764002200000-pending-drafts-index.js'
+import { DraftOnApproval1764002300000 } from './1764002300000-draft-on-approval.js'
 
 /** Every migration in order; imported explicitly (no globbing) so tsx, vitest and tsc agree. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   Churn1764002000000,
   ContactEventKinds1764002100000,
   PendingDraftsIndex1764002200000,
+  DraftOnApproval1764002300000,
 ]

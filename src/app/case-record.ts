@@ -1,4 +1,5 @@
 import type { Awaiting, CaseAppointment, CaseState, Party, RiskFlag, ServiceType } from '../domain/types.js'
+import type { CaseEffects } from '../domain/decide/decide-message.js'
 
 /** A service case as stored. */
 export interface CaseRecord {
@@ -39,6 +40,9 @@ export interface CaseRecord {
   waitingTeamMs: number
 }
 
+/** A draft's held-back case effects, valid while the case has not moved since (`stateVersion`). */
+export type DraftOnApproval = CaseEffects & { stateVersion: number }
+
 export type DraftStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'taken_over' | 'sent_direct' | 'expired' | 'superseded'
 
 export interface DraftRecord {
@@ -58,6 +62,11 @@ export interface DraftRecord {
   /** the policy/campaign entries the text was made of (id, version, hash); absent: a template alone */
   knowledge?: { entries: Array<{ id: string; version: number; hash: string; kind: string }> } | null
   sourceMessageId: number | null
+  /**
+   * What approving the draft does to its case beyond sending it: the effects a guessed reading
+   * held back, and the case's state version when they were decided (absent/null: nothing)
+   */
+  onApproval?: DraftOnApproval | null
   decidedBy: string | null
   decidedAt: Date | null
   finalText: string | null

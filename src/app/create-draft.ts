@@ -1,4 +1,4 @@
-import type { DraftCategory } from '../domain/decide/decide-message.js'
+import type { CaseEffects, DraftCategory } from '../domain/decide/decide-message.js'
 import type { RiskFlag } from '../domain/types.js'
 import type { Wording } from '../config/load-wording-dir.js'
 import type { CaseRecord, NoticeAbout } from './case-record.js'
@@ -25,6 +25,8 @@ export interface DraftRequest {
    * guard lets these through as it does the contact's own phone
    */
   ownIds?: readonly string[]
+  /** what approving the draft does to the case (a guessed reading's held-back effects) */
+  onApproval?: CaseEffects
   /** the decision insists on review (e.g. partner rewrites, missing proof) */
   forceReview: boolean
   candidates: number[]
@@ -74,6 +76,8 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
     templateHash: composed.templateHash,
     knowledge: req.knowledge && req.knowledge.length > 0 ? { entries: [...req.knowledge] } : null,
     sourceMessageId: req.source?.messageId ?? null,
+    // a draft sent on its own has nothing left to approve (a guessed reading is never sent so)
+    onApproval: req.onApproval && !direct ? { ...req.onApproval, stateVersion: req.kase.stateVersion } : null,
     decidedBy: direct ? 'baton' : null,
     decidedAt: direct ? req.now : null,
     finalText: direct ? text : null,

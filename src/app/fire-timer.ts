@@ -1,7 +1,8 @@
 import { applyTransition } from './apply-transition.js'
 import { formatTime } from './commands/case-card.js'
 import { label, say } from './case-facts-text.js'
-import type { CaseRecord } from './case-record.js'
+import type { DraftCategory } from '../domain/decide/decide-message.js'
+import type { CaseRecord, DraftStatus } from './case-record.js'
 import { createDraft } from './create-draft.js'
 import type { HandleDeps } from './handle-message.js'
 import type { Telemetry } from './ports.js'
@@ -107,12 +108,26 @@ function caseVars(deps: FiringDeps, kase: CaseRecord): Record<string, string | n
   }
 }
 
+/** Drafts that ask the customer side for something: until the newest is sent, the customer has not been asked. */
+const CUSTOMER_REQUESTS: readonly DraftCategory[] = ['material_request', 'coordination_request', 'appointment_request', 'schedule_update', 'proof_request']
+/** What became of a request that reached the customer (taken over: a person asked them by hand). */
+const ASKED: ReadonlySet<DraftStatus> = new Set(['approved', 'edited', 'sent_direct', 'taken_over'])
+
 /** A reminder to the party waited on, in its own group. */
 async function remind(tx: Tx, deps: FiringDeps, kase: CaseRecord, now: Date): Promise<void> {
   switch (kase.waitingParty) {
     case 'customer':
     case 'contact':
     case 'executor': {
+      // the request the case waits on never reached the customer (its draft still waits for
+      // review, or was rejected or expired): reminding them of it would ask for something they
+      // were never asked, in words no one approved; the team is reminded of the draft instead
+      const request = await tx.latestDraft(kase.id, CUSTOMER_REQUESTS)
+      if (request && !ASKED.has(request.status)) {
+        const status = label(deps.wording, 'draftStatus', request.status)
+        await notifyInternal(tx, deps, kase, say(deps.wording, 'review.request_unsent_reminder', { ...caseVars(deps, kase), draft_id: request.id, status }), now)
+        return
+      }
       // reminder wording from knowledge, naming what is still missing; direct only when the team
       // made "reminder" automatic and nothing on the case waits for a person (nobody is nudged
       // automatically while their complaint is open); a reminder still waiting for review gives

@@ -5,12 +5,11 @@ import type { OrderLookupResult } from '../domain/commerce/order-facts.js'
 import type { OrderWords } from '../domain/commerce/order-progress.js'
 import { lookUpOrders, ordersToLookUp, type OrderLookup } from './orders/order-lookup.js'
 import type { CustomerFacts } from '../domain/decide/case-facts.js'
-import type { CaseState, HandlingMode } from '../domain/types.js'
+import type { HandlingMode } from '../domain/types.js'
 import type { Wording } from '../config/load-wording-dir.js'
 import type { CustomerConfig } from '../config/tenant-schema.js'
 import { applyTransition } from './apply-transition.js'
 import { newCaseRecord, type CaseRecord } from './case-record.js'
-import { label, say } from './case-facts-text.js'
 import { createDraft } from './create-draft.js'
 import { clearAttention, raiseAttention } from './raise-attention.js'
 import { noticeAbout } from './team-notices.js'
@@ -21,6 +20,7 @@ import type { RecordedMessage } from './inbound-message.js'
 import type { Clock, Logger } from './ports.js'
 import type { OpenCaseFilter, Store, Tx } from './store.js'
 import { noteCaseOnContact } from './growth/case-contact-events.js'
+import { recordCustomerCompletion, writeBack } from './case-effects.js'
 
 export interface HandleDeps {
   store: Store
@@ -340,6 +340,7 @@ async function actOnDecision(tx: Tx, deps: HandleDeps, p: Prepared, kase: CaseRe
       ...(decision.draft.items ? { items: decision.draft.items } : {}),
       ...(decision.draft.facts ? { facts: decision.draft.facts } : {}),
       ...(decision.draft.knowledge ? { knowledge: decision.draft.knowledge } : {}),
+      ...(decision.draft.onApproval ? { onApproval: decision.draft.onApproval } : {}),
       ...ownIdsOf(decision),
       source,
       forceReview: decision.mode === 'review_before_send',
@@ -474,48 +475,4 @@ async function resolveCase(tx: Tx, deps: HandleDeps, decision: Decision, now: Da
   })
   await noteCaseOnContact(tx, deps.services, { id, ...record }, 'case_opened', now)
   return { id, ...record }
-}
-
-async function recordCustomerCompletion(tx: Tx, kase: CaseRecord, now: Date): Promise<CaseRecord> {
-  await tx.updateCase(kase.id, { customerCompletedAt: now })
-  return { ...kase, customerCompletedAt: now }
-}
-
-/**
- * Tells the partner's coordination group that the customer did their part (case and order
- * only, never the customer's private data), and moves the case to waiting on the partner.
- */
-async function writeBack(tx: Tx, deps: HandleDeps, kase: CaseRecord, what: NonNullable<Decision['writeback']>, now: Date): Promise<CaseRecord> {
-  const partner = kase.partnerKey ? deps.directory.partner(kase.partnerKey) : undefined
-  if (!partner) return kase
-  const composed = deps.services.compose({
-    category: 'partner_writeback',
-    serviceType: kase.serviceType,
-    facts: { case_id: String(kase.id), order_no: kase.orderNo ?? '-', what: writebackWhat(deps.wording, kase, what), service_label: label(deps.wording, 'serviceTypes', kase.serviceType) },
-    now,
-  })
-  const text = composed.ok
-    ? composed.text
-    : say(deps.wording, 'review.writeback', {
-        case_id: kase.id,
-        order: kase.orderNo ? say(deps.wording, 'review.writeback_order', { order_no: kase.orderNo }) : '',
-        what: writebackWhat(deps.wording, kase, what),
-      })
-  await tx.insertSend({ kind: 'writeback', caseId: kase.id, groupKey: partner.group, text }, now)
-  await tx.updateCase(kase.id, { writebackAt: now })
-  await tx.appendEvidence(kase.id, {
-    kind: 'writeback',
-    actor: 'baton',
-    at: now,
-    payload: { partner: partner.key, group: partner.group, what, text, sinceCustomerCompletionMs: kase.customerCompletedAt ? now.getTime() - kase.customerCompletedAt.getTime() : null },
-  })
-  const next: CaseState = 'waiting_partner'
-  return applyTransition(tx, deps.services, { ...kase, writebackAt: now }, { to: next, actor: 'system', by: 'baton', reason: `write-back sent to ${partner.key}`, now })
-}
-
-/** What the partner is told arrived: the requested items by name when the request named them. */
-function writebackWhat(wording: Wording, kase: CaseRecord, what: NonNullable<Decision['writeback']>): string {
-  if (what !== 'material_received' || kase.receivedItems.length === 0) return label(wording, 'writeback', what)
-  const missing = kase.missingItems.length > 0 ? say(wording, 'review.writeback_missing', { items: kase.missingItems.join('、') }) : ''
-  return say(wording, 'review.writeback_items', { items: kase.receivedItems.join('、'), missing })
 }

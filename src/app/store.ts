@@ -1,6 +1,6 @@
 import type { CaseFacts } from '../domain/decide/case-facts.js'
 import type { Engagement } from '../domain/decide/hold-for-person.js'
-import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from './case-record.js'
+import type { CaseRecord, DraftRecord, DraftStatus, NewSend, NoticeAbout, SendRecord } from './case-record.js'
 
 /** The last event of a case's evidence chain as last read (null: the case has none yet). */
 export type ChainHeadHint = { seq: number; hash: string } | null
@@ -125,6 +125,8 @@ export interface Tx {
    * the ids, so a batch may write it with its other writes (and answers none).
    */
   supersedeDrafts(caseId: number, category: string, at: Date, report?: boolean): Promise<number[]>
+  /** The newest draft of this case in one of these categories, and what became of it; null: none. */
+  latestDraft(caseId: number, categories: readonly string[]): Promise<{ id: number; status: DraftStatus } | null>
   /** Ties the open items of a customer that have no case yet to a case opened by hand; returns how many. */
   attachAttention(customerKey: string, caseId: number): Promise<number>
   /**

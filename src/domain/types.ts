@@ -83,6 +83,7 @@ export const RISK_FLAGS = [
   'open_matter', // a person must still act on something said in this case
   'person_engaged', // a person is already in the conversation: told about it, answering by hand, or a draft awaits review
   'side_talk', // customer-side members were talking among themselves: the message may answer one of them, not the team
+  'context_guess', // the reading is the context's guess (chatter taken for the awaited answer): the case moves only when the reply is approved
   // commerce context (orders.lookup, policy and campaign knowledge)
   'order_lookup_failed', // the order service failed, timed out or gave an answer Baton cannot read
   'order_exception', // the order is cancelled, refunded or stuck: a person explains

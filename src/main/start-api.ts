@@ -128,7 +128,7 @@ function apiRouters(s: Shared, tokens: TokenBook): Router[] {
       wording,
       draftExpiryMs: services.draftExpiryMs,
       timeZone: policy.timezone,
-      review: { store, directory, services, clock },
+      review: { store, directory, services, wording, clock },
       messenger: () => runtime.session,
       log,
     }),

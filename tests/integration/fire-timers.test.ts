@@ -8,7 +8,7 @@ import { syncDirectory } from '../../src/adapters/db/sync-directory.js'
 import { SqlTimerBatchStore } from '../../src/adapters/db/timer-batch-store.js'
 import { SqlBatchTx } from '../../src/adapters/db/batch-tx.js'
 import type { Queryable } from '../../src/adapters/db/sql.js'
-import type { CaseRecord } from '../../src/app/case-record.js'
+import type { CaseRecord, DraftStatus } from '../../src/app/case-record.js'
 import { Directory } from '../../src/app/directory.js'
 import { fireTimer, type TimerJob, type TimerOutcome } from '../../src/app/fire-timer.js'
 import { fireTimers, type TimerBatchDeps } from '../../src/app/fire-timers.js'
@@ -26,7 +26,18 @@ type Row = Record<string, unknown>
  * Every kind of timer a batch can meet: the four steps (a reminder to each party), the stale
  * ones, and one case with three jobs (the next attempt, and a duplicate of the first).
  */
-const SCENARIO: Array<{ label: string; state: CaseState; reminders: number; attention?: boolean; job?: Partial<TimerJob>; closed?: boolean; notDue?: boolean; extraJobs?: Array<Partial<TimerJob>> }> = [
+const SCENARIO: Array<{
+  label: string
+  state: CaseState
+  reminders: number
+  attention?: boolean
+  job?: Partial<TimerJob>
+  closed?: boolean
+  notDue?: boolean
+  extraJobs?: Array<Partial<TimerJob>>
+  /** the request to the customer the case waits on, as a draft in this status */
+  request?: DraftStatus
+}> = [
   { label: 'remind customer (draft, sent directly)', state: 'waiting_customer_material', reminders: 0 },
   { label: 'remind contact while a person must act on the case (draft for review)', state: 'waiting_contact_coordination', reminders: 1, attention: true },
   { label: 'remind partner', state: 'waiting_partner', reminders: 0 },
@@ -39,6 +50,9 @@ const SCENARIO: Array<{ label: string; state: CaseState; reminders: number; atte
   { label: 'stale: attempt already fired', state: 'waiting_partner', reminders: 1, job: { attempt: 0 } },
   { label: 'stale: case closed', state: 'waiting_customer_material', reminders: 0, closed: true },
   { label: 'stale: not due yet', state: 'waiting_customer_material', reminders: 0, notDue: true },
+  { label: 'remind customer whose request still waits for review (the team is told)', state: 'waiting_customer_material', reminders: 0, request: 'pending' },
+  { label: 'remind customer whose request was rejected (the team is told)', state: 'waiting_contact_coordination', reminders: 0, request: 'rejected' },
+  { label: 'remind customer whose request was sent (draft)', state: 'waiting_executor', reminders: 0, request: 'approved' },
   { label: 'three jobs of one case', state: 'waiting_partner', reminders: 0, extraJobs: [{ attempt: 0 }, { attempt: 1 }] },
 ]
 
@@ -126,6 +140,30 @@ describe('firing timers in batches (one transaction per batch)', () => {
       const id = await deps.store.transaction(async (tx) => {
         const id = await tx.insertCase(base)
         await tx.appendEvidence(id, { kind: 'case_opened', actor: 'test', at: enteredAt, payload: { label: s.label } })
+        if (s.request) {
+          const decided = s.request === 'pending' ? null : enteredAt
+          await tx.insertDraft({
+            caseId: id,
+            targetGroupKey: base.customerKey === 'zhao' ? 'cust-zhao' : 'cust-zhang',
+            category: 'material_request',
+            text: '麻烦拍一下发票照片发到群里',
+            mode: 'review_before_send',
+            status: s.request,
+            riskFlags: [],
+            riskDetails: {},
+            candidates: [],
+            templateId: null,
+            templateVersion: null,
+            templateHash: null,
+            knowledge: null,
+            sourceMessageId: null,
+            decidedBy: decided ? 'wx-handler-wang' : null,
+            decidedAt: decided,
+            finalText: null,
+            decisionNote: null,
+            createdAt: enteredAt,
+          })
+        }
         return id
       })
       ids.push(id)
@@ -175,11 +213,31 @@ describe('firing timers in batches (one transaction per batch)', () => {
     const firedBatched = fired.splice(0)
 
     expect(batched).toEqual(singly)
-    expect(batched).toEqual(['remind', 'remind', 'remind', 'remind', 'escalate_owner', 'escalate_supervisor', 'auto_close', 'stale', 'stale', 'stale', 'stale', 'stale', 'remind', 'stale', 'remind', 'stale'])
+    expect(batched).toEqual([
+      'remind',
+      'remind',
+      'remind',
+      'remind',
+      'escalate_owner',
+      'escalate_supervisor',
+      'auto_close',
+      'stale',
+      'stale',
+      'stale',
+      'stale',
+      'stale',
+      'remind',
+      'remind',
+      'remind',
+      'remind',
+      'stale',
+      'remind',
+      'stale',
+    ])
     expect(await written(batch.ids)).toEqual(await written(one.ids))
     // telemetry: once per firing, with the lateness the evidence records
     expect(firedBatched).toEqual(firedSingly)
-    expect(firedBatched).toHaveLength(9)
+    expect(firedBatched).toHaveLength(12)
     expect(firedBatched.every((f) => f.lateMs >= 0)).toBe(true)
 
     for (const id of [...one.ids, ...batch.ids]) expect(verifyChain(await loadChain(ds, id))).toEqual({ ok: true, events: expect.any(Number) })
@@ -195,6 +253,16 @@ describe('firing timers in batches (one transaction per batch)', () => {
     expect(kinds.map((k) => k['kind'])).toEqual(['draft', 'escalation', 'notice', 'reminder'])
     const [closed]: Row[] = await ds.query(`SELECT state, closed_at FROM cases WHERE id = $1`, [batch.ids[6]])
     expect(closed).toMatchObject({ state: 'cancelled', closed_at: now })
+    // a customer is reminded only of a request that reached them; otherwise the team hears of the draft
+    const toCustomer = async (label: string): Promise<Row[]> => ds.query(`SELECT kind, group_key, text FROM sends WHERE case_id = $1 ORDER BY id`, [batch.ids[SCENARIO.findIndex((s) => s.label === label)]])
+    for (const label of SCENARIO.filter((s) => s.request && s.request !== 'approved').map((s) => s.label)) {
+      const [sent, ...more] = await toCustomer(label)
+      expect(more, label).toEqual([])
+      expect(sent, label).toMatchObject({ kind: 'escalation', group_key: 'internal' })
+      expect(String(sent!['text']), label).toMatch(/给客户的请求（草稿#\d+）(待审核|已驳回)，客户没有收到/)
+    }
+    const [reminded] = await toCustomer('remind customer whose request was sent (draft)')
+    expect(reminded).toMatchObject({ kind: 'draft', group_key: 'cust-zhao' })
   })
 
   it('a batch that makes no draft is decided once, and still writes what firing one by one writes', async () => {
@@ -213,7 +281,7 @@ describe('firing timers in batches (one transaction per batch)', () => {
     const batch = noDrafts(await seed())
     plans = 0
     expect(await fireTimers(counting, batch.jobs)).toEqual(singly)
-    expect(singly.filter((o) => o !== 'stale')).toHaveLength(7)
+    expect(singly.filter((o) => o !== 'stale')).toHaveLength(9)
     // decided once: as many plans as firing one by one (a second pass would double them)
     expect(plans).toBe(plannedSingly)
     expect(await written(batch.ids)).toEqual(await written(one.ids))
@@ -243,10 +311,11 @@ describe('firing timers in batches (one transaction per batch)', () => {
       )
       return statements
     }
-    // lock; read the chain heads; draft ids (the first trip brings the send ids too); write
-    expect(await count(5)).toBe(5)
-    // draft ids come 1, 2, 4, 8… at a time (their numbers are read by people): ~25 drafts, five trips
-    expect(await count(200)).toBe(8)
+    // lock; read the chain heads; the newest requests to the customers being reminded (one
+    // statement for the batch); draft ids (the first trip brings the send ids too); write
+    expect(await count(5)).toBe(6)
+    // draft ids come 1, 2, 4, 8… at a time (their numbers are read by people): ~32 drafts, six trips
+    expect(await count(200)).toBe(10)
     fired.splice(0)
   })
 
@@ -279,9 +348,9 @@ describe('firing timers in batches (one transaction per batch)', () => {
       expect(batches).toBeGreaterThanOrEqual(1)
       const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [jobs[i]!.caseId] : []))
       expect(failed).toEqual([bad])
-      expect(results.filter((r) => r.status === 'fulfilled' && r.value !== 'stale')).toHaveLength(8)
+      expect(results.filter((r) => r.status === 'fulfilled' && r.value !== 'stale')).toHaveLength(11)
       const firings: Array<{ n: number }> = await ds.query(`SELECT count(*)::int AS n FROM case_events WHERE case_id = ANY($1::bigint[]) AND kind = 'timer_fired'`, [ids])
-      expect(firings[0]!.n).toBe(8)
+      expect(firings[0]!.n).toBe(11)
       for (const id of ids) expect(verifyChain(await loadChain(ds, id)).ok).toBe(true)
     } finally {
       await ds.query(`DROP TRIGGER refuse_send ON sends`)

@@ -31,14 +31,19 @@ describe('timers: reminders, escalation, write-backs and recovery (real Redis + 
     await h?.close()
   })
 
-  it('reminds the customer at the due time, twice, then escalates to the owner and then the supervisor', async () => {
+  it("reminds at the due time, twice, then escalates to the owner and then the supervisor; a request still in review is not the customer's to be reminded of", async () => {
     await sayAndSettle(h, { as: '李师傅', group: 'partner-anxin', text: 'DD20261102007 麻烦让客户补一下发票照片' })
     const c = await caseRow('zhao')
     expect(c.state).toBe('waiting_customer_material')
+    const [request] = await h.runtime.ds.query(`SELECT id FROM drafts WHERE case_id = $1 AND category = 'material_request' AND status = 'pending'`, [c.id])
     expect(c.timer_job_id ?? (await eventually(async () => (await caseRow('zhao')).timer_job_id))).toBe(`timer-${c.id}-${c.state_version}-0`)
     await eventually(() => botSaid(h, 'internal').some((t) => t.startsWith('🚨 升级·主管')), { timeoutMs: 15_000 })
     await sendsSettled(h)
-    expect(reminders('cust-zhao')).toHaveLength(2)
+    // nobody approved the request: the customer was never asked, so the team is reminded of the draft
+    expect(botSaid(h, 'cust-zhao')).toEqual([])
+    const unsent = botSaid(h, 'internal').filter((t) => t.startsWith(`⏰ 案件#${c.id}`) && t.includes('客户没有收到'))
+    expect(unsent).toHaveLength(2)
+    for (const t of unsent) expect(t).toContain(`/approve ${request.id}`)
     const escalations = botSaid(h, 'internal').filter((t) => t.startsWith('🔔') || t.startsWith('🚨'))
     expect(escalations).toHaveLength(2)
     expect(escalations[0]).toMatch(/^🔔 升级·负责人/)

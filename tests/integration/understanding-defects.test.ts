@@ -357,6 +357,58 @@ describe('customer answers are read in the context of their case', () => {
     expect(draft.text).not.toContain('想和您确认一下方便上门的时间')
   })
 
+  it('10c. chatter taken for the answer about the time tells the partner nothing until a person approves the reply', async () => {
+    await start()
+    await partnerSays('DD20261102007 赵姐那单，确认下周六上午家里有没有人')
+    const c = await latestCase('zhao')
+    const request = (await draftsOfCase(c.id)).at(-1)!
+    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${request.id}` })
+    const asked = await caseById(c.id)
+    // the model reads "好的 周六见" as chatter; only the case's waiting for a time makes it an answer
+    await customerSays('wx-zhao', '好的 周六见')
+    await sendsSettled(h!)
+    const guess = (await draftsOfCase(c.id)).at(-1)!
+    expect(guess).toMatchObject({ category: 'appointment_confirmed', status: 'pending' })
+    expect(guess.risk_flags).toContain('context_guess')
+    expect(botSaid(h!, 'internal').at(-1)).toContain('批准发送后才更新案件并通知合作方')
+    expect(writebacks()).toEqual([])
+    expect(await caseById(c.id)).toMatchObject({ state: asked.state, state_version: asked.state_version })
+
+    // approving agrees with the reading: the reply goes out, the partner hears back, the case moves
+    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${guess.id}` })
+    await sendsSettled(h!)
+    expect(writebacks()).toHaveLength(1)
+    expect(writebacks()[0]).toContain(`案件#${c.id}`)
+    expect(await caseById(c.id)).toMatchObject({ state: 'waiting_partner', awaiting: null })
+    const [decided] = await q<{ payload: { caseMoved?: string } }>(`SELECT payload FROM case_events WHERE case_id = $1 AND kind = 'draft_decided' AND (payload->>'draftId')::bigint = $2`, [c.id, guess.id])
+    expect(decided?.payload.caseMoved).toBe('applied')
+  })
+
+  it('10d. a rejected guess leaves the case waiting; an approval after the case moved on only sends the reply', async () => {
+    await start()
+    await partnerSays('DD20261102007 赵姐那单，确认下周六上午家里有没有人')
+    const c = await latestCase('zhao')
+    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${(await draftsOfCase(c.id)).at(-1)!.id}` })
+    const asked = await caseById(c.id)
+    await customerSays('wx-zhao', '好的 周六见')
+    const rejected = (await draftsOfCase(c.id)).at(-1)!
+    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/reject ${rejected.id} 她在跟家里人说话` })
+    await sendsSettled(h!)
+    expect(writebacks()).toEqual([])
+    expect(await caseById(c.id)).toMatchObject({ state: asked.state, state_version: asked.state_version })
+
+    // another guess, then the case moves by hand before anyone approves it
+    await customerSays('wx-zhao', '好的 周六见')
+    const stale = (await draftsOfCase(c.id)).at(-1)!
+    expect(stale.id).not.toBe(rejected.id)
+    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/wait ${c.id} waiting_partner` })
+    const moved = await caseById(c.id)
+    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${stale.id}` })
+    await sendsSettled(h!)
+    expect(writebacks()).toEqual([])
+    expect(await caseById(c.id)).toMatchObject({ state: moved.state, state_version: moved.state_version })
+  })
+
   it('10a. a time confirmed while the request about it is still a draft waits for review: the customer was never asked', async () => {
     await start(sandboxTenant({ automatic: ['appointment_confirmed'] }))
     await partnerSays('DD20261102007 赵姐那单，确认下周六上午家里有没有人')
@@ -455,22 +507,31 @@ describe('9. reminders while the contact coordinates the executor', () => {
     await sendsSettled(h!)
   }
 
+  /** The request to the customer, approved and sent, as a handler would before anyone is reminded. */
+  async function approveRequest(c: CaseRow): Promise<DraftRow> {
+    const [request] = await draftsOfCase(c.id)
+    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${request!.id}` })
+    await sendsSettled(h!)
+    return request!
+  }
+
   it('with "reminder" automatic, the reminder is sent directly, in reminder wording', async () => {
     await start()
     const c = await coordinationCase()
-    const [request] = await draftsOfCase(c.id)
+    const request = await approveRequest(c)
     await remindNow(c)
 
     const reminder = (await draftsOfCase(c.id)).at(-1)!
-    expect(reminder.id).not.toBe(request!.id)
+    expect(reminder.id).not.toBe(request.id)
     expect(reminder).toMatchObject({ category: 'reminder', mode: 'send_direct', status: 'sent_direct', target_group_key: 'cust-zhang' })
     const said = botSaid(h!, 'cust-zhang')
-    expect(said).toHaveLength(1)
-    expect(said[0]).toContain('温馨提醒')
-    expect(said[0]).toContain(OUTDOOR_UNIT)
+    expect(said).toHaveLength(2)
+    expect(said[0]).toBe(request.text)
+    expect(said[1]).toContain('温馨提醒')
+    expect(said[1]).toContain(OUTDOOR_UNIT)
     // not the first request's words again
-    expect(said[0]).not.toBe(request!.text)
-    expect(said[0]).not.toContain('协助联系')
+    expect(said[1]).not.toBe(request.text)
+    expect(said[1]).not.toContain('协助联系')
     // and not held for review
     expect(botSaid(h!, 'internal').some((t) => t.startsWith(`📝 待审核 草稿#${reminder.id}`))).toBe(false)
   })
@@ -478,12 +539,36 @@ describe('9. reminders while the contact coordinates the executor', () => {
   it('with "reminder" not automatic, two reminders leave exactly one pending reminder draft', async () => {
     await start(sandboxTenant({ automatic: ['material_received'] }))
     const c = await coordinationCase()
+    const request = await approveRequest(c)
     await remindNow(c)
     await remindNow(c)
 
     const reminders = (await draftsOfCase(c.id)).filter((d) => d.category === 'reminder')
     expect(reminders.map((d) => d.status)).toEqual(['superseded', 'pending'])
     expect(reminders.every((d) => d.mode === 'review_before_send')).toBe(true)
+    expect(botSaid(h!, 'cust-zhang')).toEqual([request.text])
+  })
+
+  it('while the request itself still waits for review, the team is reminded of it and the customer hears nothing', async () => {
+    await start()
+    const c = await coordinationCase()
+    const [request] = await draftsOfCase(c.id)
+    await remindNow(c)
+
     expect(botSaid(h!, 'cust-zhang')).toEqual([])
+    expect((await draftsOfCase(c.id)).map((d) => d.category)).toEqual([request!.category])
+    const told = botSaid(h!, 'internal').filter((t) => t.startsWith(`⏰ 案件#${c.id}`) && t.includes('客户没有收到'))
+    expect(told).toHaveLength(1)
+    expect(told[0]).toContain(`草稿#${request!.id}）待审核`)
+    expect(told[0]).toContain(`/approve ${request!.id}`)
+    expect((await caseById(c.id)).reminder_count).toBe(1)
+
+    // rejected (the partner's words asked nothing of the customer): still never asked
+    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/reject ${request!.id} 不用客户配合` })
+    await remindNow(c)
+    expect(botSaid(h!, 'cust-zhang')).toEqual([])
+    const again = botSaid(h!, 'internal').filter((t) => t.startsWith(`⏰ 案件#${c.id}`) && t.includes('客户没有收到'))
+    expect(again).toHaveLength(2)
+    expect(again[1]).toContain(`草稿#${request!.id}）已驳回`)
   })
 })

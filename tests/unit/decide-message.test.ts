@@ -250,6 +250,31 @@ describe('context decides the reading', () => {
     expect(d.mode).toBe('review_before_send')
   })
 
+  it('a guessed answer moves nothing and tells the partner nothing until a person approves the reply', () => {
+    const waitingForTime = kase({ state: 'waiting_executor', awaiting: 'appointment', missingItems: ['方便上门的日期和时段'] })
+    const d = decideMessage(customerSays({ label: 'chit_chat', intent: 'chit_chat', confidence: 0.7, window: said('收到 礼拜六叫几个工人搬'), openCases: [waitingForTime] }))
+    expect(d).toMatchObject({ mode: 'review_before_send', transition: null, items: null, appointment: null, writeback: null })
+    expect(d.draft?.riskFlags).toContain('context_guess')
+    // what the approval does: the case moves, the time is agreed, the partner hears back
+    expect(d.draft?.onApproval).toMatchObject({
+      transition: { to: 'material_received' },
+      items: { missing: [], received: ['方便上门的日期和时段'], awaiting: null },
+      appointment: { agreed: true },
+      writeback: 'appointment_confirmed',
+    })
+    // a pleased remark taken for the job done, likewise
+    const scores = [
+      { label: 'chit_chat', p: 0.76 },
+      { label: 'completion_claim', p: 0.12 },
+    ]
+    const done = decideMessage(customerSays({ confidence: 0.76, scores, proofRuleFor: () => 'confirmation', openCases: [kase({ state: 'waiting_customer_material', awaiting: null })] }))
+    expect(done).toMatchObject({ mode: 'review_before_send', transition: null, writeback: null, draft: { category: 'completion_confirmation', onApproval: { writeback: 'completion_confirmed' } } })
+    // the model's own reading of an answer moves the case at once, as before
+    const sure = decideMessage(customerSays({ label: 'appointment', intent: 'appointment', confidence: 0.95, window: said('周六上午可以'), openCases: [waitingForTime] }))
+    expect(sure).toMatchObject({ transition: { to: 'material_received' }, writeback: 'appointment_confirmed' })
+    expect(sure.draft?.onApproval).toBeUndefined()
+  })
+
   it('sure chatter naming only today or a part of the day is not taken for the time answer; a clock, another day or an unsure reading still is', () => {
     const waitingForTime = kase({ state: 'waiting_executor', awaiting: 'appointment', missingItems: ['方便上门的日期和时段'] })
     const chatter = (text: string, confidence = 0.97) =>

@@ -1,4 +1,4 @@
-import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
+import type { CaseRecord, DraftRecord, DraftStatus, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
 import type { AttentionScope, BatchMessageFacts, BatchTx, ClaimedSend, EngagementQuery, CaseContactEvent, CasePatch, FanoutState, NewAttention, NewEvidence, OpenCaseFilter } from '../../app/store.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
 import { GENESIS_HASH } from '../../domain/evidence-hash.js'
@@ -8,6 +8,7 @@ import {
   engagementOf,
   engagementParams,
   LAST_CASE_IN_GROUP,
+  LATEST_DRAFTS,
   PERSON_ENGAGED,
   RECENT_ATTENTION,
   SqlTx,
@@ -15,6 +16,7 @@ import {
   SUPERSEDE_DRAFTS,
   toCaseFacts,
   type EngagementRow,
+  type LatestDraftRow,
 } from './sql-store.js'
 import { BatchReads, newestSummary, type BatchScope } from './batch-reads.js'
 import { AttentionEntity, CaseEntity, DraftEntity, MessageEntity, SendEntity, type MessageRow, type SendRow } from './core-entities.js'
@@ -96,6 +98,8 @@ export class SqlBatchTx implements BatchTx {
   private readonly superseded: Array<{ caseId: number; category: string; at: Date }> = []
   private readonly supersededIds: Array<{ ids: number[]; at: Date }> = []
   private readonly newDrafts: Array<DraftRecord> = []
+  /** latestDraft's answers for the held cases, per category list */
+  private latestDrafts: { key: string; found: Map<number, { id: number; status: DraftStatus }> } | null = null
   private readonly newSends: Array<Partial<SendRow> & { id: number; createdAt: Date }> = []
   private readonly events: ChainedEvent[] = []
   private readonly handled: Array<Partial<MessageRow>> = []
@@ -272,6 +276,26 @@ export class SqlBatchTx implements BatchTx {
     }
     const rows: { case_id: string }[] = await this.q.query(LAST_CASE_IN_GROUP, [groupKey, since])
     return rows[0] ? Number(rows[0].case_id) : null
+  }
+
+  /**
+   * This batch's own drafts are the newest. Written ones are read for every held case at the first
+   * call, in one statement (a timer batch reminding many customers asks once); a held case's
+   * drafts change only under its lock, which this batch holds.
+   */
+  async latestDraft(caseId: number, categories: readonly string[]): Promise<{ id: number; status: DraftStatus } | null> {
+    const own = this.newDrafts.filter((d) => d.caseId === caseId && categories.includes(d.category)).at(-1)
+    if (own) return { id: own.id, status: own.status }
+    const key = categories.join(',')
+    const held = this.cases.has(caseId)
+    if (!held || this.latestDrafts?.key !== key) {
+      const ids = held ? [...this.cases.keys()] : [caseId]
+      const rows: LatestDraftRow[] = await this.q.query(LATEST_DRAFTS, [ids, categories])
+      const found = new Map(rows.map((r) => [Number(r.case_id), { id: Number(r.id), status: r.status }]))
+      if (!held) return found.get(caseId) ?? null
+      this.latestDrafts = { key, found }
+    }
+    return this.latestDrafts.found.get(caseId) ?? null
   }
 
   /**

@@ -13,7 +13,7 @@ import type { CaseRecord, DraftRecord, SendKind, SendRecord } from '../../app/ca
 /** A case row: the app's record plus what only the timer reconciler reads and writes. */
 export type CaseRow = CaseRecord & { timerJobId: string | null }
 
-export type DraftRow = Omit<DraftRecord, 'knowledge'> & { knowledge: NonNullable<DraftRecord['knowledge']> | null }
+export type DraftRow = Omit<DraftRecord, 'knowledge' | 'onApproval'> & { knowledge: NonNullable<DraftRecord['knowledge']> | null; onApproval: NonNullable<DraftRecord['onApproval']> | null }
 
 export interface SendRow {
   id: number
@@ -145,6 +145,7 @@ export const DraftEntity = new EntitySchema<DraftRow>({
     templateVersion: int('template_version', true),
     templateHash: text('template_hash', true),
     knowledge: jsonb(),
+    onApproval: jsonb('on_approval'),
     sourceMessageId: bigint('source_message_id', true),
     decidedBy: text('decided_by', true),
     decidedAt: at('decided_at', true),

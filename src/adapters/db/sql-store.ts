@@ -1,5 +1,5 @@
 import type { DataSource, EntitySchema } from 'typeorm'
-import type { CaseRecord, DraftRecord, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
+import type { CaseRecord, DraftRecord, DraftStatus, NewSend, NoticeAbout, SendRecord } from '../../app/case-record.js'
 import type { AttentionScope, BatchTx, CaseContactEvent, CasePatch, ChainHeadHint, ClaimedSend, EngagementQuery, FanoutState, NewAttention, NewEvidence, OpenCaseFilter, Store, Tx } from '../../app/store.js'
 import { SqlBatchTx } from './batch-tx.js'
 import type { CaseFacts } from '../../domain/decide/case-facts.js'
@@ -55,6 +55,9 @@ export const PERSON_ENGAGED = `SELECT EXISTS (SELECT 1 FROM attention_items WHER
   (SELECT p.direction = 'inbound' AND p.talker_id <> $7::text AND p.talker_role IN ('customer_contact', 'executor') AND p.classification->>'asks' = 'true'
      FROM messages p WHERE p.group_key = $1::text AND p.said_at >= $3 AND p.said_at <= $4 AND p.id <> $6::bigint
     ORDER BY p.said_at DESC, p.id DESC LIMIT 1) AS side_talk`
+/** The newest draft in these categories of each of these cases (drafts_case_idx). */
+export const LATEST_DRAFTS = `SELECT DISTINCT ON (case_id) case_id, id, status FROM drafts WHERE case_id = ANY($1::bigint[]) AND category = ANY($2::text[]) ORDER BY case_id, id DESC`
+export type LatestDraftRow = { case_id: string; id: string; status: DraftStatus }
 export type EngagementRow = { engaged: boolean; side_talk: boolean | null } | undefined
 /** `draftsKnown`: the caller knows the case's pending drafts itself (a batch holding the case), so the query leaves them out. */
 export const engagementParams = (q: EngagementQuery, draftsKnown = false): unknown[] => [q.groupKey, q.caseId, q.since, q.until, q.categories, q.messageId, q.talkerId, draftsKnown]
@@ -163,6 +166,11 @@ export class SqlTx implements Tx {
     // TypeORM answers an UPDATE … RETURNING with [rows, affected], not the rows
     const [rows]: [{ id: string }[], number] = await this.q.query(SUPERSEDE_DRAFTS('$1', '$2', '$3'), [caseId, category, at])
     return rows.map((r) => Number(r.id))
+  }
+
+  async latestDraft(caseId: number, categories: readonly string[]): Promise<{ id: number; status: DraftStatus } | null> {
+    const rows: LatestDraftRow[] = await this.q.query(LATEST_DRAFTS, [[caseId], categories])
+    return rows[0] ? { id: Number(rows[0].id), status: rows[0].status } : null
   }
 
   async attachAttention(customerKey: string, caseId: number): Promise<number> {

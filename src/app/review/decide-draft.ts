@@ -1,4 +1,6 @@
+import type { Wording } from '../../config/load-wording-dir.js'
 import type { DraftRecord } from '../case-record.js'
+import { applyOnApproval } from '../case-effects.js'
 import type { DecisionServices } from '../decide-ports.js'
 import type { Directory } from '../directory.js'
 import { AppError } from '../errors.js'
@@ -8,7 +10,9 @@ import type { Store, Tx } from '../store.js'
 export interface ReviewDeps {
   store: Store
   directory: Directory
-  services: Pick<DecisionServices, 'checkLeak' | 'draftExpiryMs'>
+  services: Pick<DecisionServices, 'checkLeak' | 'draftExpiryMs' | 'compose' | 'dueAt' | 'planTimer' | 'contactOf'>
+  /** the write-back's wording, for a draft whose approval tells the partner (`onApproval`) */
+  wording: Wording
   clock: Clock
 }
 
@@ -58,6 +62,9 @@ async function evidence(tx: Tx, draft: DraftRecord, by: string, now: Date, paylo
   await tx.appendEvidence(draft.caseId, { kind: 'draft_decided', actor: by, at: now, payload: { draftId: draft.id, ...payload } })
 }
 
+/** Whether the approval also moved the case (held-back effects), for the evidence trail. */
+const movedOf = (r: 'applied' | 'stale' | 'none'): { caseMoved?: 'applied' | 'stale' } => (r === 'none' ? {} : { caseMoved: r })
+
 /**
  * `/approve <draft> [force]`: sends the draft as written and shown in the review notice. After an
  * edit the leak guard blocked, plain approval still sends that original (the blocked edit is
@@ -76,7 +83,8 @@ export async function approveDraft(deps: ReviewDeps, draftId: number, by: Review
     const sent: SentText = forced ? 'forced_edit' : blockedEdit ? 'original' : 'draft'
     await tx.updateDraft(draft.id, { status, decidedBy: by.id, decidedAt: now, finalText: text })
     await queueDraftSend(tx, draft, text, now)
-    await evidence(tx, draft, by.id, now, { decision: status, forced, text, ...(sent === 'original' ? { droppedEdit: draft.finalText } : {}) })
+    const caseMoved = await applyOnApproval(tx, deps, draft, by.id, now)
+    await evidence(tx, draft, by.id, now, { decision: status, forced, text, ...(sent === 'original' ? { droppedEdit: draft.finalText } : {}), ...movedOf(caseMoved) })
     return { kind: 'sent', draft: { ...draft, status, decidedBy: by.id, decidedAt: now, finalText: text }, text, sent }
   })
 }
@@ -98,12 +106,14 @@ export async function editDraft(deps: ReviewDeps, draftId: number, by: Reviewer,
     }
     await tx.updateDraft(draft.id, { status: 'edited', decidedBy: by.id, decidedAt: now, finalText: trimmed })
     await queueDraftSend(tx, draft, trimmed, now)
-    await evidence(tx, draft, by.id, now, { decision: 'edited', original: draft.text, text: trimmed })
+    // an edited reply still agrees with the reading (the customer did answer); rejecting is how a person says it did not
+    const caseMoved = await applyOnApproval(tx, deps, draft, by.id, now)
+    await evidence(tx, draft, by.id, now, { decision: 'edited', original: draft.text, text: trimmed, ...movedOf(caseMoved) })
     return { kind: 'sent', draft: { ...draft, status: 'edited', decidedBy: by.id, decidedAt: now, finalText: trimmed }, text: trimmed, sent: 'edit' }
   })
 }
 
-/** `/reject <draft> [reason]`: nothing is sent; the case stays where it was. */
+/** `/reject <draft> [reason]`: nothing is sent; the case stays where it was (a guessed reading's held-back move included). */
 export async function rejectDraft(deps: ReviewDeps, draftId: number, by: Reviewer, reason: string | null): Promise<ReviewResult> {
   const now = deps.clock.now()
   return deps.store.transaction(async (tx) => {

@@ -90,6 +90,16 @@ export interface PlannedDraft {
   facts?: Record<string, string>
   /** the policy/campaign entries the text is made of, recorded with the draft */
   knowledge?: Array<{ id: string; version: number; hash: string; kind: 'template' | 'evergreen' | 'campaign' }>
+  /** what happens to the case when a person approves (or edits and sends) the draft: see `untilApproved` */
+  onApproval?: CaseEffects
+}
+
+/** What a decision does to its case beyond the draft: the move, the items, the visit time, the partner told. */
+export interface CaseEffects {
+  transition: Decision['transition']
+  items: Decision['items']
+  appointment: Decision['appointment']
+  writeback: Decision['writeback']
 }
 
 /** What a case now waits for and which items are still out (applied after the transition). */
@@ -334,9 +344,9 @@ function decidePublic(input: DecisionInput): Decision {
  * Context decides the reading: time words are an appointment answer only when the case waits for
  * one, and then even a chatty "OK 周六十点" is that answer, or a "promise" that may well be one
  * ("My wife will be home after 4pm, tell him to come straight up"). A reading the context changed
- * is a guess: it is never sent on its own (`asAnswer`).
+ * is a guess: it is never sent on its own, nor does it move the case (`untilApproved`).
  */
-function readInContext(given: DecisionInput, theCase: CaseFacts | undefined): { input: DecisionInput; awaitsTime: boolean; asAnswer: boolean } {
+function readInContext(given: DecisionInput, theCase: CaseFacts | undefined): { input: DecisionInput; awaitsTime: boolean; guessed: boolean } {
   const awaitsTime = theCase !== undefined && CUSTOMER_SIDE.has(theCase.state) && theCase.awaiting !== 'material'
   const chatty = given.label === 'chit_chat' || (given.label === 'promise_later' && massOf(given.scores, APPOINTMENT) >= REQUEST_MASS)
   // A bare "today" or part of the day ("今天天气好", "晚上请你吃饭", "早上好") in words the model
@@ -351,7 +361,26 @@ function readInContext(given: DecisionInput, theCase: CaseFacts | undefined): { 
   // lines for 0.2 points of handling mode, a few more completion drafts a person rejects.)
   const asDone = !asAnswer && theCase !== undefined && mayConfirmJob(given)
   const input: DecisionInput = asAnswer ? { ...given, intent: 'appointment', label: 'appointment' } : asDone ? { ...given, intent: 'completion_claim', label: 'completion_claim' } : given
-  return { input, awaitsTime, asAnswer }
+  return { input, awaitsTime, guessed: asAnswer || asDone }
+}
+
+/**
+ * A reading the context guessed (chatter taken for the answer about the time, a pleased remark
+ * taken for the job confirmed) changes nothing others see before a person agrees: the reply waits
+ * for review, the case keeps waiting, and the partner is told only when the reply is approved.
+ * Otherwise a wrong guess ("收到 礼拜六叫几个工人搬" while a visit time is awaited) tells the
+ * partner "客户已回复预约时间" at once and moves the case to them, whatever the reviewer then does.
+ */
+function untilApproved(decision: Decision): Decision {
+  const { transition, items, appointment, writeback, draft } = decision
+  if (!draft || (!transition && !items && !appointment && !writeback)) return decision
+  return {
+    ...decision,
+    mode: 'review_before_send',
+    ...NOTHING,
+    draft: { ...draft, riskFlags: [...new Set<RiskFlag>([...draft.riskFlags, 'context_guess'])], onApproval: { transition, items, appointment, writeback } },
+    note: `${decision.note}; a guess from the context: the case moves when a person approves the reply`,
+  }
 }
 
 /** A chatty reading the model finds possibly a completion ("龙头不晃了 👍"), not said to family. */
@@ -360,7 +389,7 @@ const mayConfirmJob = (input: DecisionInput): boolean => input.label === 'chit_c
 function decideCustomer(given: DecisionInput): Decision {
   const choice = pickCustomerCase(given)
   const theCase = choice.kind === 'existing' ? given.openCases.find((c) => c.id === choice.caseId) : undefined
-  const { input, awaitsTime, asAnswer } = readInContext(given, theCase)
+  const { input, awaitsTime, guessed } = readInContext(given, theCase)
   const customerKey = theCase?.customerKey ?? (input.groupCustomers.length === 1 ? input.groupCustomers[0]!.key : null)
   const flags = (extra: RiskFlag[] = []): RiskFlag[] => {
     const all = new Set<RiskFlag>([...input.riskFlags, ...extra])
@@ -391,8 +420,10 @@ function decideCustomer(given: DecisionInput): Decision {
   switch (intent) {
     case 'material_provided':
       return materialArrived(input, choice, theCase, draft)
-    case 'completion_claim':
-      return completionClaimed(input, choice, theCase, draft)
+    case 'completion_claim': {
+      const done = completionClaimed(input, choice, theCase, draft)
+      return guessed ? untilApproved(done) : done
+    }
     case 'progress_question': {
       if (!theCase) return PERSON(choice, ['uncertain_case'], 'progress question without a clear case')
       // a routine answer would talk past the open dispute, hazard or complaint
@@ -408,8 +439,8 @@ function decideCustomer(given: DecisionInput): Decision {
       // a question while a time is being arranged ("周二上午在不在我问一下") is not the answer
       if (input.asks) return PERSON(choice, ['unclear'], 'a question about the time being arranged')
       const known = input.window ?? theCase.appointment
-      return {
-        mode: asAnswer ? 'review_before_send' : directIfSure(input),
+      const answered: Decision = {
+        mode: directIfSure(input),
         caseChoice: choice,
         ...NOTHING,
         transition: { to: 'material_received', actor: actorOf(input.talkerRole), reason: 'customer answered about the appointment' },
@@ -419,6 +450,7 @@ function decideCustomer(given: DecisionInput): Decision {
         writeback: theCase.partnerKey ? 'appointment_confirmed' : null,
         note: 'appointment answer',
       }
+      return guessed ? untilApproved(answered) : answered
     }
     default:
       return RECORD(choice, 'nothing actionable')
