@@ -9,6 +9,9 @@ export interface Recorded {
   caseId: number | null
   /** customer of the case the message was tied to */
   caseCustomer: string | null
+  /** that case's state and what it waits for once the line was decided (for reading misses) */
+  caseState?: string | null
+  caseAwaiting?: string | null
   /** how Baton read and decided it (messages.classification) */
   classification?: unknown
 }
@@ -64,13 +67,32 @@ export async function hasAttentionItems(ds: DataSource): Promise<boolean> {
 
 /** The decided message row for a WeCom id, or null while it is not recorded and decided yet. */
 export async function decided(ds: DataSource, wecomId: string): Promise<Recorded | null> {
-  const rows: { id: string; intent: string | null; mode: string | null; case_id: string | null; handled_at: Date | null; customer_key: string | null; classification: unknown }[] = await ds.query(
-    `SELECT m.id, m.intent, m.mode, m.case_id, m.handled_at, c.customer_key, m.classification FROM messages m LEFT JOIN cases c ON c.id = m.case_id WHERE m.wecom_id = $1`,
+  const rows: {
+    id: string
+    intent: string | null
+    mode: string | null
+    case_id: string | null
+    handled_at: Date | null
+    customer_key: string | null
+    state: string | null
+    awaiting: string | null
+    classification: unknown
+  }[] = await ds.query(
+    `SELECT m.id, m.intent, m.mode, m.case_id, m.handled_at, c.customer_key, c.state, c.awaiting, m.classification FROM messages m LEFT JOIN cases c ON c.id = m.case_id WHERE m.wecom_id = $1`,
     [wecomId],
   )
   const r = rows[0]
   if (!r || r.handled_at === null) return null
-  return { messageId: Number(r.id), intent: r.intent, mode: r.mode, caseId: r.case_id === null ? null : Number(r.case_id), caseCustomer: r.customer_key, classification: r.classification }
+  return {
+    messageId: Number(r.id),
+    intent: r.intent,
+    mode: r.mode,
+    caseId: r.case_id === null ? null : Number(r.case_id),
+    caseCustomer: r.customer_key,
+    caseState: r.state,
+    caseAwaiting: r.awaiting,
+    classification: r.classification,
+  }
 }
 
 /**
