@@ -1,8 +1,8 @@
 import type { CaseEffects } from '../domain/decide/decide-message.js'
-import type { CaseState } from '../domain/types.js'
+import type { CaseAppointment, CaseState } from '../domain/types.js'
 import type { Wording } from '../config/load-wording-dir.js'
 import { applyTransition } from './apply-transition.js'
-import type { CaseRecord, DraftRecord } from './case-record.js'
+import type { CaseRecord, DraftOnApproval, DraftRecord } from './case-record.js'
 import { label, say } from './case-facts-text.js'
 import type { DecisionServices } from './decide-ports.js'
 import type { Directory } from './directory.js'
@@ -63,18 +63,24 @@ function writebackWhat(wording: Wording, kase: CaseRecord, what: WritebackWhat):
   return say(wording, 'review.writeback_items', { items: kase.receivedItems.join('、'), missing })
 }
 
+/** The case is as it was when the draft was made: same state entry, waiting for the same things at the same visit time. */
+const unchangedSince = (kase: CaseRecord, was: DraftOnApproval): boolean =>
+  kase.stateVersion === was.stateVersion && kase.awaiting === was.awaiting && JSON.stringify(kase.missingItems) === JSON.stringify(was.missingItems) && sameTime(kase.appointment, was.wasAppointment)
+const sameTime = (a: CaseAppointment | null, b: CaseAppointment | null): boolean => (a === null || b === null ? a === b : a.start === b.start && a.end === b.end && a.agreed === b.agreed)
+
 /**
  * What a draft made from a guessed reading does to its case once a person approves it (see
  * `untilApproved` in decide-message.ts): the move, the items, the visit time and the write-back
  * the decision held back. `stale` when the case moved since the draft was made (another answer,
  * a partner's new request, a person's `/wait`): the approval then only sends the reply, since
- * the held-back move was decided on facts that no longer hold.
+ * the held-back move was decided on facts that no longer hold. (A partner's new request on a case
+ * already waiting keeps its state entry but changes what it waits for: stale too.)
  */
 export async function applyOnApproval(tx: Tx, deps: WritebackDeps, draft: DraftRecord, by: string, now: Date): Promise<'applied' | 'stale' | 'none'> {
   const effects = draft.onApproval
   if (!effects || draft.caseId === null) return 'none'
   let kase = await tx.lockCase(draft.caseId)
-  if (!kase || kase.stateVersion !== effects.stateVersion) return 'stale'
+  if (!kase || !unchangedSince(kase, effects)) return 'stale'
   if (effects.transition) {
     try {
       kase = await applyTransition(tx, deps.services, kase, { ...effects.transition, by, now, ...(effects.items ? { missingItems: effects.items.missing } : {}) })

@@ -40,8 +40,12 @@ export interface CaseRecord {
   waitingTeamMs: number
 }
 
-/** A draft's held-back case effects, valid while the case has not moved since (`stateVersion`). */
-export type DraftOnApproval = CaseEffects & { stateVersion: number }
+/**
+ * A draft's held-back case effects, valid while the case has not moved since (`stateVersion`)
+ * and still waits for the same things and the same visit time (a partner's new request changes
+ * those, not the state).
+ */
+export type DraftOnApproval = CaseEffects & { stateVersion: number; awaiting: Awaiting | null; missingItems: string[]; wasAppointment: CaseAppointment | null }
 
 export type DraftStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'taken_over' | 'sent_direct' | 'expired' | 'superseded'
 

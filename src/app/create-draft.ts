@@ -77,7 +77,8 @@ export async function createDraft(tx: Tx, deps: { services: DecisionServices; di
     knowledge: req.knowledge && req.knowledge.length > 0 ? { entries: [...req.knowledge] } : null,
     sourceMessageId: req.source?.messageId ?? null,
     // a draft sent on its own has nothing left to approve (a guessed reading is never sent so)
-    onApproval: req.onApproval && !direct ? { ...req.onApproval, stateVersion: req.kase.stateVersion } : null,
+    onApproval:
+      req.onApproval && !direct ? { ...req.onApproval, stateVersion: req.kase.stateVersion, awaiting: req.kase.awaiting, missingItems: req.kase.missingItems, wasAppointment: req.kase.appointment } : null,
     decidedBy: direct ? 'baton' : null,
     decidedAt: direct ? req.now : null,
     finalText: direct ? text : null,

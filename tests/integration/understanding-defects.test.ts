@@ -409,6 +409,26 @@ describe('customer answers are read in the context of their case', () => {
     expect(await caseById(c.id)).toMatchObject({ state: moved.state, state_version: moved.state_version })
   })
 
+  it('10e. a guess approved after the partner proposed another time only sends the reply: the new time still waits for an answer', async () => {
+    await start()
+    await partnerSays('DD20261102007 赵姐那单，确认下周六上午家里有没有人')
+    const c = await latestCase('zhao')
+    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${(await draftsOfCase(c.id)).at(-1)!.id}` })
+    await customerSays('wx-zhao', '好的 周六见')
+    const guess = (await draftsOfCase(c.id)).at(-1)!
+    expect(guess).toMatchObject({ category: 'appointment_confirmed', status: 'pending' })
+    // the partner moves the visit: same waiting state, another proposed time
+    await partnerSays('DD20261102007 赵姐那单改到下周日上午，确认下家里有没有人')
+    const moved = await caseById(c.id)
+    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${guess.id}` })
+    await sendsSettled(h!)
+    expect(writebacks()).toEqual([])
+    const after = await caseById(c.id)
+    expect(after).toMatchObject({ state: moved.state, state_version: moved.state_version, awaiting: 'appointment' })
+    const [decided] = await q<{ payload: { caseMoved?: string } }>(`SELECT payload FROM case_events WHERE case_id = $1 AND kind = 'draft_decided' AND (payload->>'draftId')::bigint = $2`, [c.id, guess.id])
+    expect(decided?.payload.caseMoved).toBe('stale')
+  })
+
   it('10a. a time confirmed while the request about it is still a draft waits for review: the customer was never asked', async () => {
     await start(sandboxTenant({ automatic: ['appointment_confirmed'] }))
     await partnerSays('DD20261102007 赵姐那单，确认下周六上午家里有没有人')
