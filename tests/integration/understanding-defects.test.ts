@@ -117,6 +117,19 @@ async function customerSays(who: 'wx-zhang' | 'wx-zhao', text: string): Promise<
   await sayAndSettle(h!, { as: who, group: who === 'wx-zhang' ? 'cust-zhang' : 'cust-zhao', text })
 }
 
+/** A handler approves a draft in the internal group. */
+async function approve(draftId: string): Promise<void> {
+  await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${draftId}` })
+}
+
+/** The partner proposes Saturday morning for 赵姐's order and the request to her is approved: her case waits for her answer. */
+async function saturdayAsked(): Promise<CaseRow> {
+  await partnerSays('DD20261102007 赵姐那单，确认下周六上午家里有没有人')
+  const c = await latestCase('zhao')
+  await approve((await draftsOfCase(c.id)).at(-1)!.id)
+  return caseById(c.id)
+}
+
 // catalogue labels (config/understanding/catalogue.yaml): what a customer is asked for
 const INVOICE = '购买发票或凭证的照片'
 const FAULT_VIDEO = '故障现象的视频'
@@ -359,11 +372,7 @@ describe('customer answers are read in the context of their case', () => {
 
   it('10c. chatter taken for the answer about the time tells the partner nothing until a person approves the reply', async () => {
     await start()
-    await partnerSays('DD20261102007 赵姐那单，确认下周六上午家里有没有人')
-    const c = await latestCase('zhao')
-    const request = (await draftsOfCase(c.id)).at(-1)!
-    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${request.id}` })
-    const asked = await caseById(c.id)
+    const c = await saturdayAsked()
     // the model reads "好的 周六见" as chatter; only the case's waiting for a time makes it an answer
     await customerSays('wx-zhao', '好的 周六见')
     await sendsSettled(h!)
@@ -372,10 +381,10 @@ describe('customer answers are read in the context of their case', () => {
     expect(guess.risk_flags).toContain('context_guess')
     expect(botSaid(h!, 'internal').at(-1)).toContain('批准发送后才更新案件并通知合作方')
     expect(writebacks()).toEqual([])
-    expect(await caseById(c.id)).toMatchObject({ state: asked.state, state_version: asked.state_version })
+    expect(await caseById(c.id)).toMatchObject({ state: c.state, state_version: c.state_version })
 
     // approving agrees with the reading: the reply goes out, the partner hears back, the case moves
-    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${guess.id}` })
+    await approve(guess.id)
     await sendsSettled(h!)
     expect(writebacks()).toHaveLength(1)
     expect(writebacks()[0]).toContain(`案件#${c.id}`)
@@ -386,16 +395,13 @@ describe('customer answers are read in the context of their case', () => {
 
   it('10d. a rejected guess leaves the case waiting; an approval after the case moved on only sends the reply', async () => {
     await start()
-    await partnerSays('DD20261102007 赵姐那单，确认下周六上午家里有没有人')
-    const c = await latestCase('zhao')
-    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${(await draftsOfCase(c.id)).at(-1)!.id}` })
-    const asked = await caseById(c.id)
+    const c = await saturdayAsked()
     await customerSays('wx-zhao', '好的 周六见')
     const rejected = (await draftsOfCase(c.id)).at(-1)!
     await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/reject ${rejected.id} 她在跟家里人说话` })
     await sendsSettled(h!)
     expect(writebacks()).toEqual([])
-    expect(await caseById(c.id)).toMatchObject({ state: asked.state, state_version: asked.state_version })
+    expect(await caseById(c.id)).toMatchObject({ state: c.state, state_version: c.state_version })
 
     // another guess, then the case moves by hand before anyone approves it
     await customerSays('wx-zhao', '好的 周六见')
@@ -403,7 +409,7 @@ describe('customer answers are read in the context of their case', () => {
     expect(stale.id).not.toBe(rejected.id)
     await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/wait ${c.id} waiting_partner` })
     const moved = await caseById(c.id)
-    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${stale.id}` })
+    await approve(stale.id)
     await sendsSettled(h!)
     expect(writebacks()).toEqual([])
     expect(await caseById(c.id)).toMatchObject({ state: moved.state, state_version: moved.state_version })
@@ -411,16 +417,14 @@ describe('customer answers are read in the context of their case', () => {
 
   it('10e. a guess approved after the partner proposed another time only sends the reply: the new time still waits for an answer', async () => {
     await start()
-    await partnerSays('DD20261102007 赵姐那单，确认下周六上午家里有没有人')
-    const c = await latestCase('zhao')
-    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${(await draftsOfCase(c.id)).at(-1)!.id}` })
+    const c = await saturdayAsked()
     await customerSays('wx-zhao', '好的 周六见')
     const guess = (await draftsOfCase(c.id)).at(-1)!
     expect(guess).toMatchObject({ category: 'appointment_confirmed', status: 'pending' })
     // the partner moves the visit: same waiting state, another proposed time
     await partnerSays('DD20261102007 赵姐那单改到下周日上午，确认下家里有没有人')
     const moved = await caseById(c.id)
-    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${guess.id}` })
+    await approve(guess.id)
     await sendsSettled(h!)
     expect(writebacks()).toEqual([])
     const after = await caseById(c.id)
@@ -530,7 +534,7 @@ describe('9. reminders while the contact coordinates the executor', () => {
   /** The request to the customer, approved and sent, as a handler would before anyone is reminded. */
   async function approveRequest(c: CaseRow): Promise<DraftRow> {
     const [request] = await draftsOfCase(c.id)
-    await sayAndSettle(h!, { as: 'wx-handler-wang', group: 'internal', text: `/approve ${request!.id}` })
+    await approve(request!.id)
     await sendsSettled(h!)
     return request!
   }
