@@ -235,6 +235,24 @@ describe('findOrderRefs: last-four references', () => {
     expect(find('5521 00187那个', known)).toEqual([])
   })
 
+  it('reads a chunk before the last that tells an order apart as its serial, not one orders share', () => {
+    const known: KnownOrder[] = [
+      { orderNo: 'EBK-0502-JY26', customerKey: 'lin' },
+      { orderNo: 'HD-0321-ST26', customerKey: 'chen' },
+      { orderNo: 'EBK-0388-ST26', customerKey: 'cai' },
+      { orderNo: 'WX-2026-1120-07', customerKey: 'wu' },
+      { orderNo: 'WX-2026-1120-08', customerKey: 'he' },
+    ]
+    const serial = (orderNo: string, customerKey: string) => [{ orderNo, customerKey, how: 'serial' }]
+    expect(find('揭阳0502那台装后轮护网', known)).toEqual(serial('EBK-0502-JY26', 'lin'))
+    expect(find('0321 那块电池先别动', known)).toEqual(serial('HD-0321-ST26', 'chen'))
+    expect(find('388那台刹车调好了', known)).toEqual(serial('EBK-0388-ST26', 'cai'))
+    // the region code, a year and a date two orders share name no order
+    expect(find('ST26 那台到了', known)).toEqual([])
+    expect(find('2026 那单', known)).toEqual([])
+    expect(find('1120那单', known)).toEqual([])
+  })
+
   it('does not resolve when two orders of the group end alike', () => {
     const same: KnownOrder[] = [...twoCustomers, { orderNo: 'AJ20261001-8837', customerKey: 'zhang' }]
     expect(find('8837那单', same, ['zhang'])).toEqual([])

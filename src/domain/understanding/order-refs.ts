@@ -102,7 +102,10 @@ interface PreparedOrders {
   maxLength: number
   /** every known order whose canonical form ends in these four digits */
   byLastFour: Map<string, KnownOrder[]>
-  /** every known order by its serial, the chunk after its last separator ("B11", "00187" and "187") */
+  /**
+   * every known order by its serial: the chunk after its last separator ("B11", "00187" and
+   * "187"), and a chunk before it that no other order has ("0502" of EBK-0502-JY26)
+   */
   bySerial: Map<string, KnownOrder[]>
   /**
    * Characters other than letters, digits and soft separators that known orders have inside
@@ -131,6 +134,8 @@ function prepare(known: readonly KnownOrder[]): PreparedOrders {
     if (tail !== undefined) byLastFour.set(tail, [...(byLastFour.get(tail) ?? []), k])
     for (const serial of serialsOf(k.orderNo)) bySerial.set(serial, [...(bySerial.get(serial) ?? []), k])
   }
+  // another order's last chunk alike: both are candidates, and the group's customer decides or nobody
+  for (const [serial, k] of distinctChunks(known)) bySerial.set(serial, [...(bySerial.get(serial) ?? []), k])
   const byPart = new Map<string, Entry | null>()
   for (const k of known) {
     for (const part of separatedParts(k.orderNo)) {
@@ -190,6 +195,32 @@ function serialsOf(orderNo: string): string[] {
   if (last.length < 3 || last.replace(/[^0-9]/g, '').length < 2) return []
   const unpadded = last.replace(/^0+/, '')
   return /^\d+$/.test(last) && unpadded !== last && unpadded.length >= 3 ? [last, unpadded] : [last]
+}
+
+/**
+ * Chunks before an order's last separator that no other known order has, as serials: where a
+ * region or batch code ends the number ("EBK-0502-JY26", "HD-0321-ST26"), crews call the order by
+ * the chunk that tells it apart ("揭阳0502那台", "0321 那块电池"). Only such a chunk with three digits
+ * or more and not a year; a chunk two orders share (a date, a region, a batch) names neither.
+ */
+function distinctChunks(known: readonly KnownOrder[]): Map<string, KnownOrder> {
+  const owners = new Map<string, Set<string>>()
+  const firstOwner = new Map<string, KnownOrder>()
+  for (const k of known) {
+    const orderKey = canonicalOrderNo(k.orderNo)
+    const chunks = chunksOf(k.orderNo)
+    for (const chunk of chunks.slice(0, -1)) {
+      if (chunk.replace(/[^0-9]/g, '').length < 3 || /^(?:19|20)\d\d$/.test(chunk)) continue
+      const unpadded = chunk.replace(/^0+/, '')
+      for (const form of /^\d+$/.test(chunk) && unpadded !== chunk && unpadded.length >= 3 ? [chunk, unpadded] : [chunk]) {
+        owners.set(form, (owners.get(form) ?? new Set()).add(orderKey))
+        if (!firstOwner.has(form)) firstOwner.set(form, k)
+      }
+    }
+  }
+  const out = new Map<string, KnownOrder>()
+  for (const [form, set] of owners) if (set.size === 1) out.set(form, firstOwner.get(form)!)
+  return out
 }
 
 // ---------------------------------------------------------------------------------------------
