@@ -417,6 +417,9 @@ describe('extractAppointmentWindow', () => {
     ['今儿个下午三点', '2026-11-19T15:00:00+08:00', '2026-11-19T17:00:00+08:00', '今儿个下午三点'],
     ['听日下昼得唔得', '2026-11-20T13:00:00+08:00', '2026-11-20T18:00:00+08:00', '听日下昼'],
     ['聽朝十點', '2026-11-20T10:00:00+08:00', '2026-11-20T12:00:00+08:00', '聽朝十點'],
+    // traditional characters
+    ['週五下午OK', '2026-11-20T13:00:00+08:00', '2026-11-20T18:00:00+08:00', '週五下午'],
+    ['下個禮拜三下午', '2026-11-25T13:00:00+08:00', '2026-11-25T18:00:00+08:00', '下個禮拜三下午'],
   ])('%s', (text, start, end, said) => {
     expect(win(text)).toMatchObject({ start, end, text: said })
   })
@@ -495,6 +498,24 @@ describe('extractAppointmentWindow', () => {
 
   it('skips a time the customer rules out', () => {
     expect(win('今天上午没空，下午4点以后可以')?.text).toBe('下午4点以后')
+  })
+
+  it('skips a time a crew rules out, and the time after it keeps its day', () => {
+    // Thursday 2026-11-19: 周三 is the 25th, 周日 the 22nd
+    expect(win('周三上午排满了，周三下午3点行不行')).toMatchObject({ start: '2026-11-25T15:00:00+08:00', text: '周三下午3点' })
+    expect(win('今晚来不了，明天晚上8点，让租客在家')).toMatchObject({ start: '2026-11-20T20:00:00+08:00', text: '明天晚上8点' })
+    expect(win('周日下午1点那个来不了了，前一单拖了，改3点到5点')).toMatchObject({ start: '2026-11-22T15:00:00+08:00', end: '2026-11-22T17:00:00+08:00', changedTo: true })
+    expect(win('明天上午家里没人，下午有人')).toMatchObject({ start: '2026-11-20T13:00:00+08:00', dayStated: true })
+    expect(win('今晚来不了')).toBeNull()
+  })
+
+  it.each([['泡一晚上不至于'], ['等了一上午了'], ['干了整个下午'], ['忙了大半个下午'], ['两个晚上没睡好']])('how long is not when: %s', (text) => {
+    expect(win(text)).toBeNull()
+  })
+
+  it('still reads a weekday before the part of the day as the day', () => {
+    expect(win('周四上午没空 周五上午吧')?.text).toBe('周五上午')
+    expect(win('礼拜一下午')?.start).toBe('2026-11-23T13:00:00+08:00')
   })
 
   it('uses the tenant time zone, not the machine', () => {

@@ -128,7 +128,7 @@ const EN_WEEKDAY: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri
 
 const RELATIVE_RE =
   /大后天|后天|明天|明日|明早|明晚|今天|今日|今早|今晚|今夜|今儿个?|明儿个?|后儿个?|(?<![打探])[听聽](?:日|朝)|後日|(?<![a-z])(?:(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw?)(?![a-z])/giu
-const ZH_WEEKDAY_RE = /(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天1-7])/gu
+const ZH_WEEKDAY_RE = /(下下|下[个個]?|這個?|这个?|本)?(?:周|週|星期|礼拜|禮拜)([一二三四五六日天1-7])/gu
 const EN_WEEKDAY_RE = /(?<![a-z])(next\s+|this\s+)?(mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|rs|rsday|urday|r)?(?![a-z])\.?/giu
 // days and months in digits or Chinese numerals ("12月28号", "十二月二十八号", "廿三号")
 const ZH_MONTH = '(?:十[一二]?|[一二三四五六七八九])'
@@ -217,8 +217,14 @@ function dayTokens(text: string): Token[] {
   return out
 }
 
+// "泡一晚上", "等了一上午", "干了整个下午", "忙了大半天": how long, not when
+// (not the day of 周三上午, 礼拜一下午, 初三上午, 三月三上午)
+const DURATION_BEFORE = /(?:(?<![周週期拜初月十廿])[一两兩二三四五几幾半整]|大半|一整)\s*[个個]?\s*$/u
+
 function periodTokens(text: string): Token[] {
-  return [...text.matchAll(PERIOD_RE)].map((m) => ({ kind: 'period' as const, period: PERIODS[m[0].toLowerCase()]!, start: m.index, end: m.index + m[0].length }))
+  return [...text.matchAll(PERIOD_RE)]
+    .filter((m) => !DURATION_BEFORE.test(text.slice(Math.max(0, m.index - 3), m.index)))
+    .map((m) => ({ kind: 'period' as const, period: PERIODS[m[0].toLowerCase()]!, start: m.index, end: m.index + m[0].length }))
 }
 
 /** Clocks, joined into ranges ("9点到11点", "9-12") and given their 以后/前/左右/after/before. */
@@ -282,7 +288,10 @@ function withModifier(text: string, token: TimeToken & { start: number; end: num
 // Clusters: tokens said together ("明天 上午 9点到11点")
 
 const GLUE = /^(?:\s|的|,|，|从|在|大概|大约|约|on|at|in\s+the)*$/iu
-const NEGATION = /^[\s,，]*(?:不行|没空|不在|没时间|不方便|不太方便|不可以|不了|有事|不能|not\b|can'?t|cannot|busy|no\b)/iu
+// a time ruled out ("周三上午排满了", "今晚来不了", "周日下午1点那个来不了了", "明天上午家里没人"),
+// possibly after a few words that point back at it or say who
+const NEGATION =
+  /^[\s,，]*(?:(?:那个|这个|那|这|的|我|我们|他|她|他们|家里|屋里|师傅|就|都|也|已经|实在|可能|肯定|估计|恐怕|怕是)\s*){0,3}(?:不行|没空|沒空|不在|没时间|沒時間|不方便|不太方便|不可以|不了|有事|不能|排满|排滿|约满|約滿|满了|滿了|来不了|來不了|去不了|到不了|赶不上|趕不上|赶不及|不来了|不來了|不去了|没人|沒人|冇人|冇空|唔得|唔得闲|唔得閒|not\b|can'?t|cannot|busy|no\b|(?:is|are)\s+(?:full|out)\b)/iu
 
 function clusters(text: string, tokens: readonly Token[]): Token[][] {
   const sorted = [...tokens].sort((a, b) => a.start - b.start)
@@ -298,7 +307,7 @@ function clusters(text: string, tokens: readonly Token[]): Token[][] {
 
 /** A cluster says a time when it has a day, a part of day, or a clock said as a clock. */
 function meaningful(text: string, c: readonly Token[]): boolean {
-  if (NEGATION.test(text.slice(c.at(-1)!.end, c.at(-1)!.end + 8))) return false
+  if (NEGATION.test(text.slice(c.at(-1)!.end, c.at(-1)!.end + 14))) return false
   if (c.some((t) => t.kind !== 'time')) return true
   return c.some((t) => t.kind === 'time' && (t.from.explicit || (t.to?.explicit ?? false)))
 }
@@ -404,9 +413,10 @@ export function extractAppointmentWindow(text: string, now: Date, timeZone: stri
   const days = dayTokens(clean)
   const periods = periodTokens(clean)
   const tokens = [...days, ...periods, ...timeTokens(clean, [...days, ...periods])]
+  const all = clusters(clean, tokens)
   const settled = newTime(
     clean,
-    clusters(clean, tokens).filter((c) => meaningful(clean, c)),
+    all.filter((c) => meaningful(clean, c)),
   )
   const chosen = settled?.chosen
   // most messages name no time: the zone's clock is only read for one that does (it was most of
@@ -417,7 +427,7 @@ export function extractAppointmentWindow(text: string, now: Date, timeZone: stri
   }
   const here = DateTime.fromJSDate(now, { zone: timeZone })
   if (!here.isValid) throw new Error(`extractAppointmentWindow: unknown time zone ${JSON.stringify(timeZone)}`)
-  const day = chosen.find((t): t is DayToken & Token => t.kind === 'day')
+  const day = chosen.find((t): t is DayToken & Token => t.kind === 'day') ?? dayBefore(all, chosen)
   const time = chosen.find((t): t is TimeToken & Token => t.kind === 'time')
   const period = chosen.find((t): t is PeriodToken & Token => t.kind === 'period')?.period ?? day?.impliedPeriod
   const [from, to] = windowMinutes(time, period, parts)
@@ -437,6 +447,20 @@ export function extractAppointmentWindow(text: string, now: Date, timeZone: stri
     laterDay: day !== undefined && !date.hasSame(today, 'day'),
     changedTo: settled!.changedTo,
   }
+}
+
+/**
+ * The day a time without one belongs to: the day said last before it in the message, ruled out
+ * or not ("明天上午不行，下午可以" is tomorrow afternoon; "周日下午1点那个来不了了，改3点到5点" is
+ * Sunday 15–17). Only when nothing but a time stands in its cluster: "今天下午" has its day.
+ */
+function dayBefore(all: readonly Token[][], chosen: readonly Token[]): (DayToken & Token) | undefined {
+  const at = all.indexOf(chosen as Token[])
+  for (let i = at - 1; i >= 0; i--) {
+    const day = all[i]!.find((t): t is DayToken & Token => t.kind === 'day')
+    if (day) return day
+  }
+  return undefined
 }
 
 /** Local date and minutes after midnight of an ISO time written with the tenant's offset. */
