@@ -51,6 +51,8 @@ export function customerFacts(
     items: items.join('、'),
     feedback_window: wording.get('labels.feedbackWindow') ?? '24小时',
     appointment_time: appointmentTime,
+    // only a time the partner proposed and the customer has not agreed yet: a request may put it
+    proposed_time: kase.appointment?.agreed === false ? appointmentTime : undefined,
     // a time the partner proposed is put to the customer; without one they are asked for theirs
     appointment_ask:
       (appointmentTime && kase.appointment?.agreed === false ? sayIfWorded(wording, 'labels.appointmentAsk.proposed', { appointment_time: appointmentTime }) : undefined) ??

@@ -23,6 +23,12 @@ describe('customerFacts: the visit time', () => {
     expect(customerFacts(directory, wording, { ...kase, appointment: { ...saturday, agreed: true } }, [])['appointment_ask']).toBe(none['appointment_ask'])
   })
 
+  it('offers the proposed time to requests for items only while the customer has not agreed it', () => {
+    expect(customerFacts(directory, wording, { ...kase, appointment: { ...saturday, agreed: false } }, [])['proposed_time']).toBe('11月28日（周六）09:00–12:00')
+    expect(customerFacts(directory, wording, { ...kase, appointment: { ...saturday, agreed: true } }, [])['proposed_time']).toBeUndefined()
+    expect(customerFacts(directory, wording, { ...kase, appointment: null }, [])['proposed_time']).toBeUndefined()
+  })
+
   it('leaves the facts out when a wording folder from before lacks their templates (the draft then goes to the team)', () => {
     const old = new Map([...wording].filter(([k]) => !k.startsWith('labels.appointment') && !k.startsWith('labels.weekdays')))
     const facts = customerFacts(directory, old, { ...kase, appointment: { ...saturday, agreed: false } }, [])

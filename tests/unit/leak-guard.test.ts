@@ -85,6 +85,18 @@ describe('approved knowledge and the composer', () => {
     }
   })
 
+  it('puts the time a partner proposed into a request for items, and words it plainly without one', () => {
+    const timed = { ...facts, proposed_time: '11月28日（周六）09:00–12:00' }
+    for (const category of ['coordination_request', 'material_request'] as const) {
+      const withTime = composeCustomerDraft({ category, serviceType: 'after_sales', facts: timed, now, timeZone }, knowledge)
+      expect(withTime.ok && withTime.templateId, category).toBe(`${category.replace('_', '-')}-timed`)
+      expect(withTime.ok && withTime.text, category).toContain('师傅计划11月28日（周六）09:00–12:00上门')
+      expect(withTime.ok && checkLeak(withTime.text, ctx), category).toEqual({ ok: true, hits: [] })
+      const plain = composeCustomerDraft({ category, serviceType: 'after_sales', facts, now, timeZone }, knowledge)
+      expect(plain.ok && plain.templateId, category).toBe(category.replace('_', '-'))
+    }
+  })
+
   it('refuses to leave a hole when a fact is missing', () => {
     expect(composeCustomerDraft({ category: 'coordination_request', serviceType: 'after_sales', facts: { ...facts, executor_name: undefined }, now, timeZone }, knowledge)).toEqual({
       ok: false,
