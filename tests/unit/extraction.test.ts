@@ -342,6 +342,32 @@ describe('extractRequestedItems', () => {
   })
 
   it.each([
+    ['秦女士家铭牌看了两台，格力的，先跟客户说清楚'],
+    ['条码查到了，这批灯板有个别虚焊的，直接换灯板'],
+    ['角阀是客户家的老东西锈死的，换角阀的钱跟他们收'],
+    ['到罗先生楼下了，纸箱一个角压瘪了'],
+    ['排水管也顺带加了个防虹吸弯，这个不收钱'],
+  ])('names nothing asked for in a clause that only reports: %s', (text) => {
+    expect(extractRequestedItems(text, catalogue).items).toEqual([])
+  })
+
+  it('keeps what a list or the next clause asks for', () => {
+    const keys = (text: string) => extractRequestedItems(text, catalogue).items.map((i) => i.key)
+    expect(keys('要这几样：发票，保修卡')).toEqual(['invoice', 'warranty_card'])
+    expect(keys('铭牌和插座，拍一下发过来')).toEqual(['nameplate', 'socket_photo'])
+    expect(keys('让客户先拍一下那个插座，还有配电箱里头的开关')).toEqual(['socket_photo', 'power_switch'])
+    expect(keys('老楼没电梯吧？让客户说下几楼')).toEqual(['floor_elevator'])
+    expect(keys('那边租客得在家，灶台下面柜子清空')).toEqual(['someone_home'])
+    expect(keys('明天下午两点到四点过去看，新租客在不在家')).toEqual(['someone_home'])
+    expect(keys('插座要三孔带地线的，让家里确认下')).toEqual(['socket_photo'])
+    expect(keys('铭牌看了，让客户放心')).toEqual([])
+  })
+
+  it('takes no word ending in 发 (沙发, 头发, 出发) for "send"', () => {
+    expect(extractRequestedItems('何先生的沙发排在周四上午送，麻烦客户确认一下', catalogue).unlisted).toEqual([])
+  })
+
+  it.each([
     ['请客户提供电子发票，再录个视频发过来', ['invoice', 'fault_video']],
     ['让客户拍一下铭牌贴纸，还有外机位置', ['nameplate', 'outdoor_unit_position']],
     ['把保修卡拍一下发过来', ['warranty_card']],

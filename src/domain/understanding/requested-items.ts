@@ -91,10 +91,11 @@ function synonymSpans(text: string, synonyms: readonly Synonym[]): Span[] {
 // Stands in for a catalogue match, so a request phrase that contains one is known to be covered.
 const COVERED = '\u0001'
 const STOP = '[^，。,.!?！？；;:：\\n]'
-// 发 is a request only when it is not 发货/发生/发现…; 发票 is a catalogue word and already covered.
+// 发 is a request only when it is not 发货/发生/发现… nor the end of a word (沙发, 头发, 出发, 研发);
+// 发票 is a catalogue word and already covered.
 // 录 inside a noun (记录, 目录, 登记录入) asks for nothing: "温度记录都有" is a report, not a request.
 const VERB_ZH =
-  '(?:补拍|拍一下|拍一张|拍几张|拍个|拍张|拍下|拍|补传|上传一下|上传|回传|发一下|发个|发张|发下|发(?![货生现展布烧热动出明送给了]|电机)|提供一下|提供|准备一下|准备好|准备|录一下|录个|(?<![记紀纪目登收抄笔筆实實备備摘节節])录)'
+  '(?:补拍|拍一下|拍一张|拍几张|拍个|拍张|拍下|拍|补传|上传一下|上传|回传|发一下|发个|发张|发下|(?<![沙头理出开收批分研散启激引爆首颁签])发(?![货生现展布烧热动出明送给了]|电机)|提供一下|提供|准备一下|准备好|准备|录一下|录个|(?<![记紀纪目登收抄笔筆实實备備摘节節])录)'
 const REQUEST_SHAPES: readonly RegExp[] = [
   new RegExp(`${VERB_ZH}(${STOP}{1,24})`, 'gu'),
   // 把保修卡拍一下发过来: the object comes before the verb
@@ -152,6 +153,74 @@ function unlistedPhrases(masked: string): string[] {
   return out
 }
 
+// ---------------------------------------------------------------------------------------------
+// Which mentions are asked for
+
+// A clause asks for what it names when it says who should do something (让/叫/请/麻烦客户…, 要客户…,
+// 家里要有人), asks a question, or has a verb of sending; a clause that only reports ("铭牌看了两台",
+// "条码查到了", "角阀是客户家的老东西锈死的", "纸箱一个角压瘪了") names things nobody is asked for.
+const ASKING = new RegExp(
+  [
+    VERB_ZH,
+    '让|叫(?!做)|请(?!假|客)|麻烦|帮忙|帮我|问[下一问]|说[下一声]|告诉|确认|报备|申请|登个?记|签个?字|留[个人]|腾|清空|拿空|收[掉一好拾]|挪开|搬开|准备',
+    '(?:要|得|需要|须|必须)\\s*(?:客户|业主|房东|租客|家里|家人|主人|店里|店员|前台|民宿|站里|对方|老人家|他|她|有人|先|提前)',
+    '(?:客户|业主|房东|租客|家里|家人|主人|屋里|屋企|老人家)\\s*(?:要|得|需要|须|必须|务必)',
+    '提前|约好|约一下',
+    '吗|嘛[？?]|[？?]|能否|是否|有无|几楼|多少|哪[里儿个天]|什么时候|啥时候|几时|方便',
+    // 在不在, 能不能, 有没有, 方不方便: a question either way
+    '(\\p{Script=Han})[不没]\\1',
+    '(?<![a-z])(?:please|pls|plz|can you|could you|need|send|provide|upload|share|take|confirm|let us know|ask|tell|make sure|check)(?![a-z])',
+  ].join('|'),
+  'iu',
+)
+// clause edges: a full stop only between sentences, not inside "1.5" or a numbered list's "2."
+const CLAUSE_EDGE = /[，,。！!？?；;\n]|\.(?=\s|$)/gu
+const GOES_ON = /^\s*(?:还有|另外|再|以及|和|跟|加上|顺便|and\b|also\b|plus\b)/iu
+// what may stand beside the things a list clause names ("发票，保修卡和铭牌照片")
+const LIST_GLUE = /^[\s\d.、:：()（）和跟与及以还有再另外外加]*$/u
+
+/** The clauses of the text as [start, end) offsets. */
+function clausesOf(text: string): Array<[number, number]> {
+  const out: Array<[number, number]> = []
+  let from = 0
+  for (const m of text.matchAll(CLAUSE_EDGE)) {
+    out.push([from, m.index])
+    from = m.index + m[0].length
+  }
+  out.push([from, text.length])
+  return out
+}
+
+/**
+ * The spans a request asks for: those in a clause that asks, in a clause right before one that
+ * opens with a verb of sending ("铭牌和插座，拍一下发过来"), or in a clause of things only that
+ * continues a list an asking clause began ("要这几样：发票，保修卡，铭牌照片").
+ */
+function askedSpans(text: string, spans: readonly Span[]): Span[] {
+  const clauses = clausesOf(text)
+  // the next clause opens by asking ("插座要三孔带地线的，让家里确认下", "铭牌和插座，拍一下发过来")
+  const opensWithVerb = new RegExp(`^\\s*(?:${VERB_ZH}|(?:让|叫|请|麻烦)\\s*\\S{0,4}?(?:确认|看|拍|发|说|问|查|检查|准备|提供|量))`, 'u')
+  const asks: boolean[] = clauses.map(([a, b]) => ASKING.test(text.slice(a, b)))
+  for (let i = 0; i < clauses.length; i++) {
+    if (asks[i]) continue
+    const [a, b] = clauses[i]!
+    const next = clauses[i + 1]
+    if (next && opensWithVerb.test(text.slice(next[0], next[1]))) asks[i] = true
+    // "让客户先拍一下那个插座，还有配电箱里头的开关": the request goes on
+    else if (i > 0 && asks[i - 1] && GOES_ON.test(text.slice(a, b))) asks[i] = true
+    else if (i > 0 && asks[i - 1]) {
+      // nothing but catalogue things (and list glue) in it: the list goes on
+      let rest = text.slice(a, b)
+      for (const s of spans) if (s.start >= a && s.end <= b) rest = rest.replace(text.slice(s.start, s.end), '')
+      if (rest.length < b - a && LIST_GLUE.test(rest.replace(/照片|视频|图片|的/gu, ''))) asks[i] = true
+    }
+  }
+  return spans.filter((s) => {
+    const i = clauses.findIndex(([a, b]) => s.start >= a && s.start < b)
+    return i >= 0 && asks[i]
+  })
+}
+
 /**
  * The items a partner's request asks the customer for, matched on the catalogue's synonyms
  * (normalized text; the longest synonym wins where two overlap), and what it asks for beyond
@@ -163,7 +232,7 @@ export function extractRequestedItems(text: string, catalogue: Catalogue): Reque
   const normalized = normalizeText(text.replace(/(?<=[^\p{ASCII}])\s+(?=[^\p{ASCII}])/gu, '，'))
   const spans = synonymSpans(normalized, synonymsOf(catalogue))
   const items: RequestedItem[] = []
-  for (const s of spans) {
+  for (const s of askedSpans(normalized, spans)) {
     const it = catalogue.items[s.item]!
     if (!items.some((i) => i.key === it.key)) items.push({ key: it.key, label: it.label })
   }
