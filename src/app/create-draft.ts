@@ -27,6 +27,11 @@ export interface DraftRequest {
   ownIds?: readonly string[]
   /** what approving the draft does to the case (a guessed reading's held-back effects) */
   onApproval?: CaseEffects
+  /**
+   * the message proposed the visit time the case holds: a request for items may name it. Without
+   * this an older proposal still unanswered is left out ("睇完，电表房喺B1…" names no time).
+   */
+  proposesTime?: boolean
   /** the decision insists on review (e.g. partner rewrites, missing proof) */
   forceReview: boolean
   candidates: number[]
@@ -125,7 +130,9 @@ function composeGuarded(deps: { services: DecisionServices; directory: Directory
   // what was asked for, item by item; the service type's standard list only when nothing was named
   const named = req.items ?? req.kase.missingItems
   const items = named.length > 0 ? [...named] : services.materialItemsFor(req.kase.serviceType)
-  const composed = services.compose({ category: req.category, serviceType: req.kase.serviceType, facts: { ...customerFacts(directory, wording, req.kase, items), ...req.facts }, now: req.now })
+  const caseFacts = customerFacts(directory, wording, req.kase, items)
+  const facts = { ...caseFacts, proposed_time: req.proposesTime ? caseFacts['proposed_time'] : undefined, ...req.facts }
+  const composed = services.compose({ category: req.category, serviceType: req.kase.serviceType, facts, now: req.now })
   const flags = new Set<RiskFlag>(req.riskFlags)
   const details: Record<string, unknown> = {}
   let text = ''

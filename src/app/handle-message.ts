@@ -341,6 +341,7 @@ async function actOnDecision(tx: Tx, deps: HandleDeps, p: Prepared, kase: CaseRe
       ...(decision.draft.facts ? { facts: decision.draft.facts } : {}),
       ...(decision.draft.knowledge ? { knowledge: decision.draft.knowledge } : {}),
       ...(decision.draft.onApproval ? { onApproval: decision.draft.onApproval } : {}),
+      ...(decision.draft.proposesTime ? { proposesTime: true } : {}),
       ...ownIdsOf(decision),
       source,
       forceReview: decision.mode === 'review_before_send',

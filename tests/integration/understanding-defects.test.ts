@@ -232,6 +232,14 @@ describe('partner requests become the right request to the right customer', () =
     expect(d!.text).not.toContain(PROBLEM_PART)
   })
 
+  it('2b. a thing the partner only reports on is not asked for', async () => {
+    await start()
+    await partnerSays('DD20261102007 赵姐家铭牌看了，老机器，拆面板卡扣容易断，断了我们可不管，先跟客户说清楚')
+    const c = await latestCase('zhao')
+    for (const d of await draftsOfCase(c.id)) expect(d.text).not.toContain(NAMEPLATE)
+    expect(c.missing_items).toEqual([])
+  })
+
   it('7. "confirm someone is home on Saturday morning" becomes an appointment request for the customer, not a silent record', async () => {
     await start()
     const text = 'DD20261101001 客户方便的话确认下周六上午家里有没有人'
@@ -368,6 +376,21 @@ describe('customer answers are read in the context of their case', () => {
     expect(draft).toMatchObject({ category: 'appointment_request', status: 'pending' })
     expect(draft.text).toMatch(/师傅计划\d+月\d+日（周六）09:00–12:00上门，这个时间您方便吗？/)
     expect(draft.text).not.toContain('想和您确认一下方便上门的时间')
+  })
+
+  it('10f. a request for items names the time only when the partner proposed it in that request', async () => {
+    await start()
+    await partnerSays('DD20261102007 赵姐那单周六上午上门，让客户先拍一下铭牌')
+    const c = await latestCase('zhao')
+    const first = (await draftsOfCase(c.id)).at(-1)!
+    expect(first.text).toMatch(/师傅计划\d+月\d+日（周六）09:00–12:00上门/)
+    expect(first.text).toContain(NAMEPLATE)
+    // the next request says no time: the Saturday proposal is not repeated as if it were news
+    await partnerSays('DD20261102007 赵姐那单再拍一下外机摆的位置')
+    const second = (await draftsOfCase(c.id)).at(-1)!
+    expect(second.id).not.toBe(first.id)
+    expect(second.text).toContain(OUTDOOR_UNIT)
+    expect(second.text).not.toContain('师傅计划')
   })
 
   it('10c. chatter taken for the answer about the time tells the partner nothing until a person approves the reply', async () => {

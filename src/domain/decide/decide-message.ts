@@ -92,6 +92,8 @@ export interface PlannedDraft {
   knowledge?: Array<{ id: string; version: number; hash: string; kind: 'template' | 'evergreen' | 'campaign' }>
   /** what happens to the case when a person approves (or edits and sends) the draft: see `untilApproved` */
   onApproval?: CaseEffects
+  /** the message proposed the visit time the case now holds: the text may put it to the customer */
+  proposesTime?: boolean
 }
 
 /** What a decision does to its case beyond the draft: the move, the items, the visit time, the partner told. */
@@ -310,7 +312,7 @@ function decidePartner(given: DecisionInput): Decision {
     items: { missing: items, received: [], awaiting },
     // the time put to the customer: their answer agrees it, a later repeat of it is no news
     appointment: input.window ? { start: input.window.start, end: input.window.end, agreed: false } : null,
-    draft: { category, customerKey: facts.customerKey, riskFlags: flags, items },
+    draft: { category, customerKey: facts.customerKey, riskFlags: flags, items, ...(input.window ? { proposesTime: true } : {}) },
     note: guessed ? 'partner request about the case the group last talked about; a person confirms' : 'partner request rewritten for the customer',
   }
 }
