@@ -179,6 +179,9 @@ const GOES_ON = /^\s*(?:还有|另外|再|以及|和|跟|加上|顺便|and\b|als
 // what may stand beside the things a list clause names ("发票，保修卡和铭牌照片")
 const LIST_GLUE = /^[\s\d.、:：()（）和跟与及以还有再另外外加]*$/u
 
+// the next clause opens by asking ("插座要三孔带地线的，让家里确认下", "铭牌和插座，拍一下发过来")
+const OPENS_ASKING = new RegExp(`^\\s*(?:${VERB_ZH}|(?:让|叫|请|麻烦)\\s*\\S{0,4}?(?:确认|看|拍|发|说|问|查|检查|准备|提供|量))`, 'u')
+
 /** The clauses of the text as [start, end) offsets. */
 function clausesOf(text: string): Array<[number, number]> {
   const out: Array<[number, number]> = []
@@ -198,14 +201,12 @@ function clausesOf(text: string): Array<[number, number]> {
  */
 function askedSpans(text: string, spans: readonly Span[]): Span[] {
   const clauses = clausesOf(text)
-  // the next clause opens by asking ("插座要三孔带地线的，让家里确认下", "铭牌和插座，拍一下发过来")
-  const opensWithVerb = new RegExp(`^\\s*(?:${VERB_ZH}|(?:让|叫|请|麻烦)\\s*\\S{0,4}?(?:确认|看|拍|发|说|问|查|检查|准备|提供|量))`, 'u')
   const asks: boolean[] = clauses.map(([a, b]) => ASKING.test(text.slice(a, b)))
   for (let i = 0; i < clauses.length; i++) {
     if (asks[i]) continue
     const [a, b] = clauses[i]!
     const next = clauses[i + 1]
-    if (next && opensWithVerb.test(text.slice(next[0], next[1]))) asks[i] = true
+    if (next && OPENS_ASKING.test(text.slice(next[0], next[1]))) asks[i] = true
     // "让客户先拍一下那个插座，还有配电箱里头的开关": the request goes on
     else if (i > 0 && asks[i - 1] && GOES_ON.test(text.slice(a, b))) asks[i] = true
     else if (i > 0 && asks[i - 1]) {
