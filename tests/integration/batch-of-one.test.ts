@@ -5,29 +5,9 @@ import { SqlStore } from '../../src/adapters/db/sql-store.js'
 import { sqlEvidenceReader } from '../../src/adapters/db/evidence-store.js'
 import { newCaseRecord } from '../../src/app/case-record.js'
 import type { Tx } from '../../src/app/store.js'
-import type { DraftRecord } from '../../src/app/case-record.js'
+import { draftRecord } from '../support/draft-record.js'
 import { verifyEvidence } from '../../src/app/verify-evidence.js'
 import { dropSchema, TEST_DATABASE_URL, uniqueName } from '../support/test-env.js'
-
-/** A pending draft's fields; each use adds its case, group and time. */
-const DRAFT = {
-  targetGroupKey: 'g-batch',
-  category: 'material_request',
-  text: '请补发票',
-  mode: 'review_before_send',
-  status: 'pending',
-  riskFlags: [],
-  riskDetails: {},
-  candidates: [],
-  templateId: null,
-  templateVersion: null,
-  templateHash: null,
-  sourceMessageId: null,
-  decidedBy: null,
-  decidedAt: null,
-  finalText: null,
-  decisionNote: null,
-} satisfies Omit<DraftRecord, 'id' | 'caseId' | 'createdAt'>
 
 /**
  * Every method of the transaction port, in the order a use case could call them: run once in a
@@ -44,7 +24,7 @@ async function script(tx: Tx, customer: string, group: string, at: Date): Promis
   await tx.appendEvidence(caseId, { kind: 'case_opened', actor: 'test', at, payload: { customer } })
   const open = await tx.findOpenCases({ customerKeys: [customer], orderNumbers: [`DD-${customer}`] })
   seen.push(open.map((c) => [c.id === caseId, c.state, c.missingItems, c.needsPerson]))
-  const draftId = await tx.insertDraft({ ...DRAFT, caseId, targetGroupKey: group, candidates: [caseId], createdAt: at })
+  const draftId = await tx.insertDraft(draftRecord({ caseId, targetGroupKey: group, candidates: [caseId], createdAt: at }))
   // reads through to the database: the draft held by the batch must be there
   const draft = await tx.lockDraft(draftId)
   seen.push([draft?.id === draftId, draft?.status, draft?.candidates.map((c) => c === caseId)])
@@ -121,7 +101,7 @@ describe('a batch of one serves every transaction method as a plain transaction 
     const one = () =>
       store.batch!(async (tx) => {
         const caseId = await tx.insertCase(newCaseRecord({ customerKey: 'batch', serviceType: 'after_sales', contactId: 'c', executorId: null, ownerId: 'o', partnerKey: null, orderNo: null, dueAt: null }, at))
-        const draftId = await tx.insertDraft({ ...DRAFT, caseId, createdAt: at })
+        const draftId = await tx.insertDraft(draftRecord({ caseId, targetGroupKey: 'g-batch', createdAt: at }))
         const sendId = await tx.insertSend({ kind: 'notice', caseId, groupKey: 'g-batch', text: `草稿 #${draftId}` }, at)
         return { caseId, draftId, sendId }
       })

@@ -19,6 +19,7 @@ import { verifyChain } from '../../src/domain/evidence-hash.js'
 import type { CaseState } from '../../src/domain/types.js'
 import { buildServices } from '../../src/main/build-services.js'
 import { dropSchema, testLogger, TEST_DATABASE_URL, uniqueName } from '../support/test-env.js'
+import { draftRecord } from '../support/draft-record.js'
 
 type Row = Record<string, unknown>
 
@@ -142,27 +143,18 @@ describe('firing timers in batches (one transaction per batch)', () => {
         await tx.appendEvidence(id, { kind: 'case_opened', actor: 'test', at: enteredAt, payload: { label: s.label } })
         if (s.request) {
           const decided = s.request === 'pending' ? null : enteredAt
-          await tx.insertDraft({
-            caseId: id,
-            targetGroupKey: base.customerKey === 'zhao' ? 'cust-zhao' : 'cust-zhang',
-            category: 'material_request',
-            text: '麻烦拍一下发票照片发到群里',
-            mode: 'review_before_send',
-            status: s.request,
-            riskFlags: [],
-            riskDetails: {},
-            candidates: [],
-            templateId: null,
-            templateVersion: null,
-            templateHash: null,
-            knowledge: null,
-            sourceMessageId: null,
-            decidedBy: decided ? 'wx-handler-wang' : null,
-            decidedAt: decided,
-            finalText: null,
-            decisionNote: null,
-            createdAt: enteredAt,
-          })
+          await tx.insertDraft(
+            draftRecord({
+              caseId: id,
+              targetGroupKey: base.customerKey === 'zhao' ? 'cust-zhao' : 'cust-zhang',
+              text: '麻烦拍一下发票照片发到群里',
+              status: s.request,
+              knowledge: null,
+              decidedBy: decided ? 'wx-handler-wang' : null,
+              decidedAt: decided,
+              createdAt: enteredAt,
+            }),
+          )
         }
         return id
       })

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm'
 import { newCaseRecord, type CaseRecord, type DraftRecord } from '../../src/app/case-record.js'
 import { SqlTx } from '../../src/adapters/db/sql-store.js'
 import { appendEvidence } from '../../src/adapters/db/evidence-store.js'
+import { draftRecord } from './draft-record.js'
 
 /**
  * A week of recorded facts with known answers (see tests/integration/metrics-figures.test.ts).
@@ -81,26 +82,20 @@ export async function seedMetricsWeek(ds: DataSource): Promise<Seeded> {
         source?: number | null
       },
     ) => {
-      drafts[name] = await tx.insertDraft({
-        caseId: d.caseId,
-        targetGroupKey: d.group,
-        category: d.category,
-        text: `draft ${name}`,
-        mode: d.mode ?? 'review_before_send',
-        status: d.status,
-        riskFlags: [],
-        riskDetails: {},
-        candidates: [],
-        templateId: null,
-        templateVersion: null,
-        templateHash: null,
-        sourceMessageId: d.source ?? null,
-        decidedBy: d.by ?? null,
-        decidedAt: d.decidedAt ?? null,
-        finalText: null,
-        decisionNote: null,
-        createdAt: d.createdAt,
-      })
+      drafts[name] = await tx.insertDraft(
+        draftRecord({
+          caseId: d.caseId,
+          targetGroupKey: d.group,
+          category: d.category,
+          text: `draft ${name}`,
+          mode: d.mode ?? 'review_before_send',
+          status: d.status,
+          sourceMessageId: d.source ?? null,
+          decidedBy: d.by ?? null,
+          decidedAt: d.decidedAt ?? null,
+          createdAt: d.createdAt,
+        }),
+      )
       return drafts[name]!
     }
     const send = async (draftId: number, s: { caseId: number | null; group: string; createdAt: Date; sentAt: Date | null; recalledAt?: Date | null }) => {
